@@ -1,0 +1,104 @@
+"""Page tests with Streamlit's AppTest: widgets driven by key, rendered elements asserted."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from finmodels.samples import sample_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+def page(name: str, state: dict | None = None) -> AppTest:
+    """Open `name` as a user would: through the app's entrypoint, so page links resolve."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if name != "app.py":
+        at.switch_page(name).run()
+    return at
+
+
+def test_home_loads_a_sample_in_one_click():
+    at = page("app.py")
+    assert not at.exception
+    assert at.title[0].value == "Risk model studio"
+    at.button(key="home_load").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].frame.shape == (1000, 21)
+
+
+def test_data_page_upload_previews_and_picks_the_target():
+    at = page("pages/1_Data.py")
+    assert any("Upload a CSV file" in i.value for i in at.info)
+    at.get("file_uploader")[0].set_value(("german_credit.csv", sample_bytes("german_credit"), "text/csv")).run()
+    assert not at.exception
+    assert at.session_state["dataset"].name == "german_credit.csv"
+    assert at.selectbox(key="data_target").value == "creditability"
+    assert at.radio(key="data_event").value == "bad"
+    assert any("'bad' in 30.0% of rows" in c.value for c in at.caption)
+
+
+def test_data_page_bad_upload_is_a_message_not_a_traceback():
+    at = page("pages/1_Data.py")
+    at.get("file_uploader")[0].set_value(("empty.csv", b"a,b\n", "text/csv")).run()
+    assert not at.exception
+    assert any("header but no data rows" in e.value for e in at.error)
+
+
+def test_train_without_data_points_to_the_data_page():
+    at = page("pages/2_Train.py")
+    assert not at.exception
+    assert any("No data loaded yet" in i.value for i in at.info)
+
+
+@pytest.fixture(scope="module")
+def trained_state():
+    """Train a tiny model through the Train page; later page tests reuse its session state."""
+    home = page("app.py")
+    home.button(key="home_load").click().run()
+    at = page("pages/2_Train.py", {"dataset": home.session_state["dataset"], "target": "creditability",
+                                   "event_label": "bad"})
+    at.text_input(key="train_units").set_value("16")
+    at.number_input(key="train_epochs").set_value(30)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_train_page_trains_and_shows_metrics(trained_state):
+    at = trained_state
+    labels = [m.label for m in at.metric]
+    assert labels == ["ROC AUC", "Accuracy", "Precision", "Recall", "F1"]
+    auc = float(at.metric[0].value)
+    assert 0.7 < auc <= 1.0
+    assert at.session_state["run"].config.epochs == 30
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_changing_an_unrelated_widget_does_not_retrain(trained_state):
+    at = trained_state
+    run = at.session_state["run"]
+    at.number_input(key="train_seed").set_value(3).run()
+    assert at.session_state["run"] is run
+
+
+def test_evaluate_page_shows_the_network_beside_the_baselines(trained_state):
+    keep = {k: trained_state.session_state[k] for k in ("dataset", "target", "event_label", "run")}
+    at = page("pages/3_Evaluate.py", keep)
+    assert not at.exception
+    assert at.metric[0].label == "ROC AUC"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Neural network", "Logistic regression", "Gradient boosting"]
+
+
+def test_explain_page_shows_the_importance_chart_in_original_columns(trained_state):
+    keep = {k: trained_state.session_state[k] for k in ("dataset", "target", "event_label", "run")}
+    at = page("pages/4_Explain.py", keep)
+    assert not at.exception
+    assert sorted(at.session_state["explanation"].columns) == sorted(
+        c for c in keep["dataset"].frame.columns if c != "creditability")
+    assert len(at.get("plotly_chart")) == 1

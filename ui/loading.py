@@ -1,0 +1,31 @@
+"""Loading a sample or an uploaded file into the session, with errors shown as messages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from finmodels.data import load_csv
+from finmodels.errors import FinModelsError
+from finmodels.samples import get_sample, load_sample
+from ui import state
+from ui.messages import show_error
+
+
+def load_sample_into_session(key: str) -> bool:
+    try:
+        frame = load_sample(key)
+    except FinModelsError as exc:
+        show_error(exc)
+        return False
+    state.set_dataset(get_sample(key).label, frame)
+    return True
+
+
+def load_upload_into_session(uploaded) -> bool:
+    try:
+        frame = load_csv(uploaded.getvalue())
+    except FinModelsError as exc:
+        show_error(exc)
+        return False
+    state.set_dataset(uploaded.name, frame)
+    return True
