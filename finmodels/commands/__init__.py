@@ -1,0 +1,1 @@
+"""One module per `python -m finmodels` command; see finmodels/__main__.py for the contract."""
