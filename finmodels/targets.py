@@ -8,21 +8,47 @@ import pandas as pd
 from finmodels.errors import DataError
 
 # Labels that mean "the risk event happened", lower case; checked before falling back to the minority class.
-EVENT_WORDS = ("bad", "default", "defaulted", "yes", "y", "true", "1", "charged off", "delinquent", "fraud")
+EVENT_WORDS = (
+    "bad", "default", "defaulted", "yes", "y", "true", "1", "charged off", "charged-off", "chargeoff",
+    "delinquent", "fraud", "late", "past due", "written off", "write-off", "event", "positive",
+)
+# Labels that mean "no risk event": when one of two labels is one of these, the other one is the event.
+NON_EVENT_WORDS = (
+    "good", "no", "n", "false", "0", "fully paid", "paid", "current", "performing", "repaid", "non-default",
+    "ok", "normal", "negative",
+)
+# The agency rating scale, best first; ratings with +/- or 1/2/3 notches map onto these letters.
+RATING_SCALE = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
+
+
+def label_strings(series: pd.Series) -> pd.Series:
+    """A target column as stripped strings; whole floats read from a column with gaps (1.0) become '1'."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        present = series.dropna()
+        if len(present) and bool((present % 1 == 0).all()):
+            return series.astype("Int64").astype(str).where(series.notna())
+    return series.astype(str).str.strip().where(series.notna())
 
 
 def binary_labels(series: pd.Series) -> list[str]:
     """The distinct non-missing labels of a target column, as strings, sorted."""
-    return sorted(series.dropna().astype(str).str.strip().unique().tolist())
+    return sorted(label_strings(series).dropna().unique().tolist())
 
 
 def default_event_label(series: pd.Series) -> str:
-    """The label that most likely means the risk event: a default word if present, else the minority class."""
+    """The label that most likely means the risk event.
+
+    A label that names the event (bad, default, yes, Y, Charged Off, 1) wins; else, of two labels, the one
+    that is not a "no event" word (good, no, Fully Paid, 0); else the minority class.
+    """
     labels = binary_labels(series)
     for label in labels:
         if label.lower() in EVENT_WORDS:
             return label
-    counts = series.dropna().astype(str).str.strip().value_counts()
+    calm = [label for label in labels if label.lower() in NON_EVENT_WORDS]
+    if len(labels) == 2 and len(calm) == 1:
+        return next(label for label in labels if label not in calm)
+    counts = label_strings(series).dropna().value_counts()
     return str(counts.idxmin())
 
 
@@ -41,13 +67,29 @@ def encode_binary(series: pd.Series, event_label: str | None = None) -> tuple[np
     event = default_event_label(series) if event_label is None else str(event_label)
     if event not in labels:
         raise DataError(f"Event label '{event}' is not a value of column '{series.name}'. Values are: {', '.join(labels)}.")
-    return (series.astype(str).str.strip() == event).to_numpy(dtype="int32"), event
+    return (label_strings(series) == event).to_numpy(dtype="int32"), event
+
+
+def rating_rank(label: str) -> int | None:
+    """Position of a rating on RATING_SCALE (0 = AAA), ignoring notches (BBB+ -> BBB); None if not a rating."""
+    text = str(label).strip().upper().rstrip("+-123 ")
+    return RATING_SCALE.index(text) if text in RATING_SCALE else None
+
+
+def is_rating_scale(series: pd.Series) -> bool:
+    """True when every label of the column is an agency rating (AAA..D, with or without notches)."""
+    labels = binary_labels(series)
+    return bool(labels) and all(rating_rank(label) is not None for label in labels)
+
+
+def _norm(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
 
 
 def guess_target(columns: list[str], candidates: tuple[str, ...]) -> str | None:
     """The first column whose normalised name matches one of the usual target names, or None."""
-    norm = {str(c).strip().lower().replace(" ", "_"): c for c in columns}
+    norm = {_norm(c): c for c in columns}
     for name in candidates:
-        if name in norm:
-            return norm[name]
+        if _norm(name) in norm:
+            return norm[_norm(name)]
     return None

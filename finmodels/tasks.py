@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from finmodels.errors import ConfigError
+from finmodels.targets import RATING_SCALE
 
 BINARY, MULTICLASS, ORDINAL, REGRESSION, FORECAST, ANOMALY = (
     "binary", "multiclass", "ordinal", "regression", "forecast", "anomaly",
@@ -22,6 +23,13 @@ class TaskPreset:
     target_names: tuple[str, ...]
     description: str
     architectures: tuple[str, ...]
+    # Ordered class labels for ordinal tasks (best first); empty when the classes come from the data.
+    classes: tuple[str, ...] = ()
+
+    @property
+    def needs_target(self) -> bool:
+        """False for tasks that learn from the rows themselves (sequences of prices, unlabelled anomalies)."""
+        return self.kind not in (FORECAST, ANOMALY)
 
     @property
     def default_architecture(self) -> str:
@@ -53,6 +61,7 @@ TASKS: dict[str, TaskPreset] = {
             "credit_rating", "Credit rating", ORDINAL, "sparse_categorical_crossentropy", "softmax", "within_one_notch",
             ("rating", "grade", "credit_rating", "loan_grade"),
             "Agency-style rating on the ordered scale AAA..D, scored by exact and within-one-notch accuracy.", _TABULAR,
+            RATING_SCALE,
         ),
         TaskPreset(
             "market_risk", "Market risk (returns)", FORECAST, "mse", "linear", "rmse",
@@ -79,7 +88,7 @@ TASKS: dict[str, TaskPreset] = {
         ),
         TaskPreset(
             "regression", "Regression", REGRESSION, "mse", "linear", "rmse",
-            ("target", "value", "amount", "y"), "Any numeric outcome.", _TABULAR,
+            ("target", "outcome", "y"), "Any numeric outcome.", _TABULAR,
         ),
         TaskPreset(
             "forecast", "Sequence forecasting", FORECAST, "mse", "linear", "rmse",

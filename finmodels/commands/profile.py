@@ -1,0 +1,44 @@
+"""`python -m finmodels profile FILE.csv [--json]`: what the tool understands of a CSV file."""
+
+from __future__ import annotations
+
+import json
+
+from finmodels.data import load_csv, read_notes
+from finmodels.profiling import profile
+from finmodels.validation import validate
+
+HELP = "Profile a CSV file: each column's role and missing count, the target, the suggested task, problems."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", help="path of the CSV file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--target", help="use this column as the target instead of the auto-picked one")
+
+
+def run(args) -> int:
+    frame = load_csv(args.file)
+    found = profile(frame, target=args.target or "auto")
+    problems = validate(frame, found)
+    if args.json:
+        out = found.to_dict()
+        out["notes"] = read_notes(frame)
+        out["problems"] = [p.to_dict() for p in problems]
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"{args.file}: {found.rows:,} rows, {len(found.columns)} columns")
+    width = min(max(len(c.name) for c in found.columns), 40)
+    for c in found.columns:
+        print(f"  {c.name[:40]:<{width}}  {c.role:<28}  missing {c.missing:>6,}  unique {c.unique:>7,}")
+    if found.target:
+        balance = ", ".join(f"{k}: {v:,}" for k, v in found.target_balance.items())
+        print(f"target: {found.target} ({balance})" + (f"; risk event '{found.event_label}'" if found.event_label else ""))
+    else:
+        print("target: none found (no column has a usual target name)")
+    print(f"suggested task: {found.task}" + (f" (also: {', '.join(found.other_tasks)})" if found.other_tasks else ""))
+    for note in read_notes(frame):
+        print(f"note: {note}")
+    for problem in problems:
+        print(f"{problem.severity}: {problem.message}")
+    return 0

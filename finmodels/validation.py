@@ -1,0 +1,253 @@
+"""Every problem in a table before training, each with the column, rows, values and what to do.
+
+`validate(frame, found)` collects problems instead of stopping at the first one. An "error" stops training
+until it is fixed; a "warning" is something the tool works around (and says how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from finmodels.data import rows_phrase
+from finmodels.errors import DataError
+from finmodels.profiling import CONSTANT, DATE, FREE_TEXT, IDENTIFIER, Profile, parse_dates, profile
+from finmodels.targets import label_strings
+from finmodels.tasks import BINARY, FORECAST, REGRESSION, TASKS
+
+ERROR, WARNING = "error", "warning"
+# Fewer rows per class than this cannot be split into stratified train, validation and test parts.
+MIN_ROWS_PER_CLASS = 5
+MIN_ROWS = 20
+# Leakage checks need this many rows per class, so that a tiny table is not "perfectly predicted" by chance.
+LEAKAGE_MIN_PER_CLASS = 10
+LEAKING = ("target_copy", "perfect_predictor")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: a stable `code`, the message shown to the user, and where it is."""
+
+    code: str
+    message: str
+    severity: str = ERROR
+    column: str | None = None
+    rows: tuple[int, ...] = ()
+    values: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "column": self.column, "rows": list(self.rows[:20]),
+                "values": list(self.values), "message": self.message}
+
+
+def _rows(mask: np.ndarray | pd.Series) -> list[int]:
+    """Spreadsheet row numbers (header = row 1) of the True positions."""
+    return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
+
+
+def _shown(values, limit: int = 3) -> str:
+    return ", ".join(f"'{v}'" for v in list(values)[:limit])
+
+
+def _target_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
+    target, task = found.target, TASKS[found.task]
+    labels = label_strings(frame[target])
+    missing = labels.isna().to_numpy()
+    if missing.all():
+        return [Problem("empty_target", f"Target column '{target}' is empty in all {len(frame):,} rows. Fill it in, "
+                        "or choose another target column on the Data page.", column=target)]
+    problems = []
+    if missing.any():
+        rows = _rows(missing)
+        problems.append(Problem(
+            "rows_without_target",
+            f"Target column '{target}' is missing in {len(rows):,} row{'s' if len(rows) > 1 else ''} ({rows_phrase(rows)}); those rows are "
+            f"dropped before training ({int((~missing).sum()):,} rows remain). Fill them in to use them.",
+            WARNING, target, tuple(rows)))
+    counts = labels.dropna().value_counts()
+    if task.kind == REGRESSION:
+        return problems
+    if len(counts) == 1:
+        problems.append(Problem(
+            "single_class", f"Target column '{target}' has one value ('{counts.index[0]}') in all {int(counts.iloc[0]):,} "
+            "rows with a target; a model needs at least two classes. Choose another target, or add rows of the "
+            "other class.", column=target, values=(str(counts.index[0]),)))
+        return problems
+    rare = counts[counts < MIN_ROWS_PER_CLASS]
+    if len(rare):
+        shown = ", ".join(f"'{k}' {v}" for k, v in rare.items())
+        fix = ("Merge rare classes (e.g. the lowest ratings into one) or add rows." if task.kind != BINARY
+               else "Add rows of that class, or choose another target.")
+        problems.append(Problem(
+            "too_few_per_class",
+            f"Target column '{target}' has too few rows in {len(rare)} class{'es' if len(rare) > 1 else ''} ({shown} "
+            f"rows); at least {MIN_ROWS_PER_CLASS} per class are needed to split into train, validation and test. {fix}",
+            ERROR if task.kind == BINARY else WARNING, target, values=tuple(map(str, rare.index))))
+    return problems
+
+
+def _leakage(frame: pd.DataFrame, found: Profile, features: list[str]) -> list[Problem]:
+    target, task = found.target, TASKS[found.task]
+    known = frame[target].notna()
+    labels = label_strings(frame[target])[known]
+    counts = labels.value_counts()
+    if task.kind == REGRESSION or len(counts) < 2 or counts.min() < LEAKAGE_MIN_PER_CLASS:
+        return []
+    problems = []
+    for name in features:
+        series = frame.loc[known, name]
+        present = series.notna()
+        if present.sum() < len(series) * 0.5 or series[present].nunique() < 2:
+            continue
+        values, classes = series[present], labels[present]
+        per_value = classes.groupby(values.astype(str)).nunique()
+        if len(per_value) <= 50 and len(per_value) * 5 <= len(values) and (per_value == 1).all():
+            copy = bool((values.astype(str).groupby(classes).nunique() == 1).all())
+            pairs = pd.DataFrame({"v": values.astype(str), "t": classes}).drop_duplicates().iloc[:3]
+            shown = ", ".join(f"'{v}' always goes with '{t}'" for v, t in zip(pairs["v"], pairs["t"]))
+            code = "target_copy" if copy else "perfect_predictor"
+            what = f"is a copy of the target '{target}'" if copy else f"predicts the target '{target}' perfectly"
+            examples = tuple(pairs["v"])
+        elif pd.api.types.is_numeric_dtype(values.dtype) and len(counts) == 2:
+            lo, hi = values.groupby(classes).min(), values.groupby(classes).max()
+            if hi.iloc[0] < lo.iloc[1]:
+                low, high = lo.index[0], lo.index[1]
+            elif hi.iloc[1] < lo.iloc[0]:
+                low, high = lo.index[1], lo.index[0]
+            else:
+                continue
+            code, what = "perfect_predictor", f"separates the classes of the target '{target}' perfectly"
+            shown = f"'{low}' rows are all <= {hi[low]:g}, '{high}' rows all >= {lo[high]:g}"
+            examples = (f"{hi[low]:g}", f"{lo[high]:g}")
+        else:
+            continue
+        problems.append(Problem(
+            code, f"Column '{name}' {what} ({shown}): it is probably recorded after the outcome (leakage), and a "
+            "model using it would fail on new rows. It was left out of the features; add it back only if it is "
+            "known before the outcome.", WARNING, name, values=examples))
+    return problems
+
+
+def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
+    problems = []
+    for col in found.columns:
+        series = frame[col.name]
+        if col.role == CONSTANT and col.missing == len(frame):
+            problems.append(Problem("empty_column", f"Column '{col.name}' is empty in all {len(frame):,} rows; it is "
+                                    "left out of the features. Remove it from the file or fill it in.",
+                                    WARNING, col.name))
+        elif col.role == CONSTANT:
+            problems.append(Problem("constant_column", f"Column '{col.name}' has the same value "
+                                    f"('{col.examples[0]}') in every row, so it cannot help a model; it is left out "
+                                    "of the features.", WARNING, col.name, values=col.examples[:1]))
+        if pd.api.types.is_float_dtype(series.dtype):
+            infinite = np.isinf(series.to_numpy(dtype="float64", na_value=np.nan))
+            if infinite.any():
+                rows = _rows(infinite)
+                problems.append(Problem(
+                    "infinite_values", f"Column '{col.name}' has infinite values in {rows_phrase(rows)} "
+                    f"(e.g. '{series[infinite].iloc[0]}'). Replace them with a number, or leave the cells empty to "
+                    "have them read as missing.", ERROR, col.name, tuple(rows)))
+        if col.role == DATE:
+            problems.extend(_date_problems(frame, found, col.name))
+    return problems
+
+
+def _date_problems(frame: pd.DataFrame, found: Profile, name: str) -> list[Problem]:
+    text = frame[name]
+    if pd.api.types.is_datetime64_any_dtype(text.dtype):
+        dates = text
+    else:
+        text = text.astype(str).where(text.notna())
+        dates = parse_dates(text)
+        failed = (dates.isna() & text.notna()).to_numpy()
+        problems = []
+        if failed.any():
+            rows = _rows(failed)
+            problems.append(Problem(
+                "unparsed_dates", f"Column '{name}' has values that are not dates in {rows_phrase(rows)} (e.g. "
+                f"{_shown(text[failed])}); those rows have no date. Write every date as YYYY-MM-DD.",
+                WARNING, name, tuple(rows), tuple(map(str, text[failed].iloc[:3]))))
+        fmt = pd.tseries.api.guess_datetime_format(str(text.dropna().iloc[0]))
+        strict = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else dates
+        other = (strict.isna() & dates.notna()).to_numpy()
+        if other.any():
+            rows = _rows(other)
+            problems.append(Problem(
+                "mixed_date_formats", f"Column '{name}' mixes date formats: {rows_phrase(rows)} (e.g. "
+                f"{_shown(text[other])}) are not in the format of the first row ('{text.dropna().iloc[0]}'), so day and "
+                "month may be read the wrong way round. Save every date in one format, e.g. 2024-01-31.",
+                WARNING, name, tuple(rows), tuple(map(str, text[other].iloc[:3]))))
+        if TASKS[found.task].kind != FORECAST:
+            return problems
+    keys = [found.entity_column, name] if found.entity_column else [name]
+    repeated = frame.assign(**{name: dates})[keys].duplicated(keep=False).to_numpy() & dates.notna().to_numpy()
+    if repeated.any():
+        rows = _rows(repeated)
+        per = f" per '{found.entity_column}'" if found.entity_column else ""
+        problems.append(Problem(
+            "repeated_dates", f"Column '{name}' repeats dates{per}: {rows_phrase(rows)} share a date (e.g. "
+            f"'{text[repeated].iloc[0]}'). A price history needs one row per date{per}: remove duplicate rows, or "
+            "mark the column that names each series (ticker, account) as an identifier.", WARNING, name, tuple(rows)))
+    return problems
+
+
+def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str | None = "auto",
+             features: list[str] | None = None) -> list[Problem]:
+    """Every problem of `frame` for its profile (computed when not given), errors first.
+
+    `target` names the target column when no profile is given ("auto" picks it; a missing column is a
+    problem, not an exception). `features` are the columns the user chose; default: the profile's.
+    """
+    problems = []
+    if found is None:
+        if target not in (None, "auto") and target not in frame.columns:
+            problems.append(Problem(
+                "missing_target", f"Target column '{target}' not found. Columns are: "
+                f"{', '.join(map(str, frame.columns[:30]))}{' ...' if frame.shape[1] > 30 else ''}. "
+                "Choose the target on the Data page.", column=target))
+            target = None
+        found = profile(frame, target=target)
+    if found.target is None and not problems:
+        if TASKS[found.task].needs_target:
+            problems.append(Problem("missing_target", "No target column was chosen. Choose the column the model "
+                                    "should predict on the Data page.", column=None))
+        elif found.task == "anomaly":
+            problems.append(Problem(
+                "no_target", "No column has a usual target name (default, creditability, loan_status, rating ...), "
+                "so the suggested task is anomaly detection, which needs no label. If the file has an outcome "
+                "column, choose it as the target on the Data page.", WARNING))
+    if len(frame) < MIN_ROWS:
+        problems.append(Problem(
+            "too_few_rows", f"The table has only {len(frame)} row{'s' if len(frame) != 1 else ''}; at least {MIN_ROWS} "
+            f"(and {MIN_ROWS_PER_CLASS} per class) are needed to train, validate and test a model. Add rows."))
+    if found.target is not None:
+        problems.extend(_target_problems(frame, found))
+    chosen = found.features if features is None else list(features)
+    if found.target is not None:
+        problems.extend(_leakage(frame, found, [c for c in chosen if c != found.target]))
+    problems.extend(_column_problems(frame, found))
+    roles = found.roles
+    for name in chosen:
+        if roles.get(name) in (IDENTIFIER, FREE_TEXT):
+            what = ("looks like an identifier" if roles[name] == IDENTIFIER else "holds free text")
+            problems.append(Problem(
+                "identifier_feature", f"Column '{name}' {what} ({found.column(name).unique:,} distinct values) but is "
+                "used as a feature: the model would memorise rows instead of learning. Remove it from the features.",
+                WARNING, name))
+    return sorted(problems, key=lambda p: p.severity != ERROR)
+
+
+def model_features(found: Profile, problems: list[Problem]) -> list[str]:
+    """The profile's feature columns without those flagged as leaking the target."""
+    leaking = {p.column for p in problems if p.code in LEAKING}
+    return [c for c in found.features if c not in leaking]
+
+
+def raise_for_errors(problems: list[Problem]) -> None:
+    """Raise DataError with every error message (warnings do not stop anything)."""
+    errors = [p.message for p in problems if p.severity == ERROR]
+    if errors:
+        raise DataError(errors)
