@@ -95,6 +95,17 @@ class Profile:
                 return col.name
         return None
 
+    def table(self) -> pd.DataFrame:
+        """One row per column: name, role, missing, distinct values, examples and why the role was chosen."""
+        return pd.DataFrame({
+            "column": [c.name for c in self.columns],
+            "role": [c.role for c in self.columns],
+            "missing": [c.missing for c in self.columns],
+            "distinct": [c.unique for c in self.columns],
+            "examples": [", ".join(c.examples) for c in self.columns],
+            "why": [c.reason for c in self.columns],
+        })
+
     def to_dict(self) -> dict:
         return {
             "rows": self.rows,
@@ -236,6 +247,8 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
             f"Target column '{target}' not found. Columns are: {', '.join(map(str, frame.columns))}. "
             "Choose the target on the Data page."
         )
+    elif target is not None:
+        named_task = next((k for k in TARGET_TASK_ORDER if guess_target([target], TASKS[k].target_names)), None)
     columns = []
     for name in frame.columns:
         series = frame[name]
@@ -255,8 +268,9 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
     task = task_for_target(series, named_task)
     balance = label_strings(series).value_counts().iloc[:20]
     event = None
-    if len(binary_labels(series)) == 2:
-        event = event_label if event_label is not None else default_event_label(series)
+    labels = binary_labels(series)
+    if len(labels) == 2:
+        event = event_label if event_label in labels else default_event_label(series)
     alternatives = {BINARY: ("credit_default", "binary"), "ordinal": ("multiclass", "regression")}
     others = tuple(k for k in alternatives.get(TASKS[task].kind, ()) if k != task)
     return Profile(len(frame), columns, target, task, others, {str(k): int(v) for k, v in balance.items()}, event)

@@ -88,12 +88,24 @@ def _target_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     return problems
 
 
+def _same_values(feature: pd.Series, target: pd.Series) -> bool:
+    both = feature.notna() & target.notna()
+    return bool(both.sum() >= 2 and (label_strings(feature[both]) == label_strings(target[both])).all())
+
+
+def _copy_problem(name: str, target: str) -> Problem:
+    return Problem("target_copy", f"Column '{name}' is a copy of the target '{target}' (the same value in every row): "
+                   "it would not be known when the model is used. It was left out of the features.", WARNING, name)
+
+
 def _leakage(frame: pd.DataFrame, found: Profile, features: list[str]) -> list[Problem]:
     target, task = found.target, TASKS[found.task]
     known = frame[target].notna()
     labels = label_strings(frame[target])[known]
     counts = labels.value_counts()
-    if task.kind == REGRESSION or len(counts) < 2 or counts.min() < LEAKAGE_MIN_PER_CLASS:
+    if task.kind == REGRESSION or len(counts) > 50:
+        return [_copy_problem(name, target) for name in features if _same_values(frame[name], frame[target])]
+    if len(counts) < 2 or counts.min() < LEAKAGE_MIN_PER_CLASS:
         return []
     problems = []
     for name in features:
@@ -138,7 +150,7 @@ def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
             problems.append(Problem("empty_column", f"Column '{col.name}' is empty in all {len(frame):,} rows; it is "
                                     "left out of the features. Remove it from the file or fill it in.",
                                     WARNING, col.name))
-        elif col.role == CONSTANT:
+        elif col.role == CONSTANT and col.unique <= 1:
             problems.append(Problem("constant_column", f"Column '{col.name}' has the same value "
                                     f"('{col.examples[0]}') in every row, so it cannot help a model; it is left out "
                                     "of the features.", WARNING, col.name, values=col.examples[:1]))
@@ -251,3 +263,31 @@ def raise_for_errors(problems: list[Problem]) -> None:
     errors = [p.message for p in problems if p.severity == ERROR]
     if errors:
         raise DataError(errors)
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """A table's profile, its problems and the features a model should use: what the Data page shows."""
+
+    profile: Profile
+    problems: tuple[Problem, ...]
+    features: tuple[str, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+def check_data(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str, str] | None = None,
+               event_label: str | None = None) -> DataCheck:
+    """Profile `frame` (with the user's target, roles and event label) and collect its problems.
+
+    The features are the profile's feature columns minus those that leak the target.
+    """
+    found = profile(frame, target=target, roles=roles, event_label=event_label)
+    problems = validate(frame, found)
+    return DataCheck(found, tuple(problems), tuple(model_features(found, problems)))

@@ -1,12 +1,19 @@
-"""Data: upload a CSV or load a sample, preview it, choose the target and the event label."""
+"""Data: load a CSV or a sample, see what the tool understood (roles, target, problems), adjust it."""
 
 import streamlit as st
 
+from finmodels.data import read_notes
+from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
+from finmodels.profiling import ROLES, TARGET, pick_target
 from finmodels.samples import SAMPLES
-from finmodels.targets import binary_labels, default_event_label, guess_target
-from finmodels.tasks import get_task
+from finmodels.targets import binary_labels, default_event_label
+from finmodels.tasks import TASKS
+from finmodels.validation import check_data
 from ui import state
 from ui.loading import load_sample_into_session, load_upload_into_session
+
+FEATURES, TASK = "features", "task"  # read by the Train page
+MAX_NOTES = 20
 
 st.set_page_config(page_title="Data · Risk model studio", layout="wide")
 st.title("Data")
@@ -28,32 +35,109 @@ if current is None:
     st.stop()
 
 frame = current.frame
-st.subheader(current.name)
-st.caption(f"{len(frame):,} rows, {frame.shape[1]} columns")
-st.dataframe(frame.head(100), key="data_preview")
-
 columns = list(frame.columns)
-guess = guess_target(columns, get_task("credit_default").target_names)
-current_target = st.session_state.get(state.TARGET, guess)
+if st.session_state.get("data_for") is not current:
+    # A new table: forget the previous table's choices and pick its target afresh.
+    st.session_state["data_for"] = current
+    st.session_state["data_roles"] = {}
+    for key in ("data_check", "data_task_for", FEATURES, TASK):
+        st.session_state.pop(key, None)
+    if st.session_state.get(state.TARGET) not in columns:
+        st.session_state[state.TARGET] = pick_target(frame)[0]
+
+st.subheader(current.name)
+notes = read_notes(frame)
+if notes:
+    with st.expander(f"While reading the file: {len(notes)} change{'s' if len(notes) > 1 else ''}", expanded=True):
+        for note in notes[:MAX_NOTES]:
+            st.info(note)
+        if len(notes) > MAX_NOTES:
+            st.caption(f"... and {len(notes) - MAX_NOTES} more.")
+
+options = [None, *columns]
+chosen = st.session_state.get(state.TARGET)
 target = st.selectbox(
-    "Target column (what the model predicts)", columns,
-    index=columns.index(current_target) if current_target in columns else len(columns) - 1, key="data_target",
+    "Target column (what the model predicts)", options, index=options.index(chosen) if chosen in columns else 0,
+    format_func=lambda c: "(none: a sequence or anomaly task)" if c is None else c, key="data_target",
 )
 if target != st.session_state.get(state.TARGET):
     st.session_state[state.TARGET] = target
     st.session_state.pop(state.EVENT_LABEL, None)
 
-labels = binary_labels(frame[target])
-if len(labels) == 2:
-    default = st.session_state.get(state.EVENT_LABEL, default_event_label(frame[target]))
-    event = st.radio("Which value is the risk event (default)?", labels, index=labels.index(default),
-                     horizontal=True, key="data_event")
-    st.session_state[state.EVENT_LABEL] = event
-    share = (frame[target].astype(str).str.strip() == event).mean()
-    st.caption(f"'{event}' in {share:.1%} of rows.")
-    st.page_link("pages/2_Train.py", label="Next: train a model", icon=":material/arrow_forward:")
+if target is not None:
+    labels = binary_labels(frame[target])
+    if len(labels) == 2:
+        default = st.session_state.get(state.EVENT_LABEL)
+        default = default if default in labels else default_event_label(frame[target])
+        event = st.radio("Which value is the risk event (default)?", labels, index=labels.index(default),
+                         horizontal=True, key="data_event")
+        st.session_state[state.EVENT_LABEL] = event
+
+roles = st.session_state["data_roles"]
+signature = (target, tuple(sorted(roles.items())), st.session_state.get(state.EVENT_LABEL))
+cached = st.session_state.get("data_check")
+if cached is None or cached[0] != signature:
+    cached = (signature, check_data(frame, target=target, roles=roles, event_label=signature[2]))
+    st.session_state["data_check"] = cached
+check = cached[1]
+found = check.profile
+
+cols = st.columns(4)
+cols[0].metric("Rows", f"{found.rows:,}")
+cols[1].metric("Columns", f"{len(found.columns):,}")
+cols[2].metric("Features", f"{len(check.features):,}")
+cols[3].metric("Target", found.target or "none")
+
+if found.target is not None:
+    if found.event_label is not None:
+        share = found.target_balance.get(found.event_label, 0) / max(sum(found.target_balance.values()), 1)
+        st.caption(f"'{found.event_label}' in {share:.1%} of rows.")
+    st.plotly_chart(plot_target_balance(found.target_balance, target=found.target, event_label=found.event_label),
+                    key="data_balance_chart")
 else:
-    st.warning(
-        f"Column '{target}' has {len(labels)} distinct values; the credit default task needs exactly 2. "
-        "Pick a yes/no column as the target."
-    )
+    st.caption("No target: this file suits a task that learns from the rows themselves "
+               f"({', '.join(TASKS[k].label for k in (found.task, *found.other_tasks))}).")
+
+for problem in check.errors:
+    st.error(problem.message)
+for problem in check.warnings:
+    st.warning(problem.message)
+
+# The task and the features follow the data until the user changes them.
+if st.session_state.get("data_task_for") != signature:
+    st.session_state["data_task_for"] = signature
+    st.session_state["data_task"] = found.task
+    st.session_state["data_features"] = list(check.features)
+task = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="data_task")
+st.caption(TASKS[task].description)
+features = st.multiselect("Features (columns the model uses)", [c for c in columns if c != found.target],
+                          key="data_features")
+st.session_state[TASK] = task
+st.session_state[FEATURES] = list(features)
+
+st.subheader("Columns")
+st.dataframe(found.table(), key="data_roles_table", hide_index=True)
+
+
+def _apply_role() -> None:
+    name, role = st.session_state["data_role_column"], st.session_state["data_role_value"]
+    st.session_state["data_roles"] = {**st.session_state["data_roles"], name: role}
+
+
+with st.expander("Change a column's role"):
+    st.selectbox("Column", [c for c in columns if c != found.target], key="data_role_column")
+    st.selectbox("Role", [r for r in ROLES if r != TARGET], key="data_role_value")
+    st.button("Apply", key="data_role_apply", on_click=_apply_role)
+
+st.subheader("Distributions and correlations")
+shown = st.selectbox("Column", columns, index=columns.index(found.target) if found.target else 0,
+                     key="data_dist_column")
+st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label),
+                key="data_dist_chart")
+st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
+                key="data_corr_chart")
+
+st.subheader("First rows")
+st.dataframe(frame.head(100), key="data_preview")
+if not check.errors:
+    st.page_link("pages/2_Train.py", label="Next: train a model", icon=":material/arrow_forward:")

@@ -1,0 +1,81 @@
+"""Charts of a table before training: target balance, one column's distribution, correlations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
+from finmodels.targets import label_strings
+
+# A heatmap of more columns than this is unreadable; the most variable numeric columns are kept.
+MAX_HEATMAP_COLUMNS = 30
+MAX_BARS = 20
+
+
+def plot_target_balance(balance: dict[str, int], *, target: str, event_label: str | None = None) -> go.Figure:
+    """Rows per target label, the risk event in red."""
+    labels = list(balance)
+    colors = [EVENT_COLOR if label == event_label else NONEVENT_COLOR for label in labels]
+    fig = go.Figure(go.Bar(x=labels, y=[balance[k] for k in labels], marker_color=colors, name=target,
+                           text=[f"{balance[k]:,}" for k in labels], textposition="auto"))
+    fig.update_layout(title=f"Balance of '{target}'", xaxis_title=target, yaxis_title="Rows", **LAYOUT)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def plot_distribution(frame: pd.DataFrame, column: str, *, target: str | None = None,
+                      event_label: str | None = None) -> go.Figure:
+    """Histogram of a numeric column, or bars of a text column's most frequent values.
+
+    With a binary target and its event label, the event rows and the other rows are shown side by side.
+    """
+    series = frame[column]
+    numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    groups = {"all rows": series}
+    if target is not None and event_label is not None and target != column:
+        is_event = (label_strings(frame[target]) == event_label).to_numpy()
+        groups = {f"{target} = {event_label}": series[is_event], "other rows": series[~is_event]}
+    colors = [EVENT_COLOR, NONEVENT_COLOR] if len(groups) == 2 else [NEUTRAL_COLOR]
+    fig = go.Figure()
+    top = series.astype(str).where(series.notna()).value_counts().index[:MAX_BARS]
+    for (name, values), color in zip(groups.items(), colors):
+        if numeric:
+            fig.add_trace(go.Histogram(x=values.dropna(), name=name, marker_color=color, opacity=0.7,
+                                       histnorm="percent" if len(groups) == 2 else None))
+        else:
+            counts = values.astype(str).where(values.notna()).value_counts().reindex(top, fill_value=0)
+            fig.add_trace(go.Bar(x=list(counts.index), y=counts.to_numpy(), name=name, marker_color=color))
+    y_title = "% of rows in group" if numeric and len(groups) == 2 else "Rows"
+    fig.update_layout(title=f"Distribution of '{column}'", xaxis_title=column, yaxis_title=y_title,
+                      barmode="overlay" if numeric else "group", **LAYOUT)
+    if not numeric:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def correlation_columns(frame: pd.DataFrame, columns: list[str], *, limit: int = MAX_HEATMAP_COLUMNS) -> list[str]:
+    """The numeric columns of `columns` to show, the `limit` most variable (relative to their scale) first."""
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
+               and not pd.api.types.is_bool_dtype(frame[c].dtype) and frame[c].nunique() > 1]
+    if len(numeric) <= limit:
+        return numeric
+    values = frame[numeric].astype("float64")
+    spread = (values.std() / (values.abs().mean() + 1e-12)).sort_values(ascending=False)
+    return list(spread.index[:limit])
+
+
+def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MAX_HEATMAP_COLUMNS) -> go.Figure:
+    """Pearson correlations between numeric columns (at most `limit` of them), -1 blue to +1 red."""
+    shown = correlation_columns(frame, columns, limit=limit)
+    corr = frame[shown].astype("float64").corr().to_numpy() if shown else np.zeros((0, 0))
+    fig = go.Figure(go.Heatmap(z=corr, x=shown, y=shown, zmin=-1, zmax=1, colorscale="RdBu_r",
+                               colorbar=dict(title="r"), name="correlation",
+                               text=np.round(corr, 2), hovertemplate="%{y} / %{x}: %{z:.2f}<extra></extra>"))
+    title = "Correlation of numeric columns"
+    if len(shown) < len([c for c in columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]):
+        title += f" (the {len(shown)} most variable)"
+    fig.update_layout(title=title, **LAYOUT)
+    fig.update_yaxes(autorange="reversed")
+    return fig
