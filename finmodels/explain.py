@@ -1,17 +1,35 @@
-"""SHAP explanations of a trained network, summed back to the analyst's original columns."""
+"""SHAP explanations in the analyst's own columns: what drives a model overall and each row's reason codes.
+
+`explain_result` explains a trained network (or one of its baselines) on test rows against a background
+sample of its training rows; `explain_table` does the same for any fitted model and preprocessor, and
+`explain_windows` for sequence models, per lag and per input series. One-hot levels are summed back to their
+column, values are shown unscaled, and the output's scale (probability, log-odds, model output) is stated.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from finmodels.background import DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, background_positions, sample_rows
+from finmodels.errors import ConfigError
+from finmodels.explainers import LOG_ODDS, PROBABILITY, attribute, keras_predict, sklearn_predict
+from finmodels.reasons import DEFAULT_REASONS, reason_codes
+
+ADDITIVITY_SHARE = 1e-3  # additivity must hold to this share of the output range
+
 
 @dataclass
 class Explanation:
-    """SHAP values per explained row and original column, in the model's output units (probability)."""
+    """SHAP values per explained row and original column, with what they add up to and how they were made.
+
+    `values[i].sum() + base_value` equals `predictions[i]` within `additivity_tolerance`, on `scale`.
+    For sequence models `columns` are the input series (values are per-series totals over the window) and
+    `lag_values` holds rows x lags x series, with `lags[j]` steps before the forecast.
+    """
 
     explainer: str
     columns: list[str]
@@ -21,6 +39,14 @@ class Explanation:
     data: pd.DataFrame  # the explained rows, original units
     background_rows: int
     seconds: float
+    scale: str = PROBABILITY
+    output_name: str = "predicted probability"
+    method: str = ""
+    failures: tuple[str, ...] = ()
+    rows_note: str = ""
+    background_note: str = ""
+    lag_values: np.ndarray | None = None
+    lags: list[int] = field(default_factory=list)
 
     def importance(self) -> pd.Series:
         """Mean absolute SHAP value per column, largest first."""
@@ -31,6 +57,68 @@ class Explanation:
         """Largest |base + sum(contributions) - prediction| over the explained rows."""
         return float(np.max(np.abs(self.base_value + self.values.sum(axis=1) - self.predictions)))
 
+    @property
+    def output_range(self) -> float:
+        """The span additivity is judged against: 1 for a probability, else the spread of the outputs."""
+        if self.scale == PROBABILITY:
+            return 1.0
+        spread = float(np.ptp(np.append(self.predictions, self.base_value)))
+        return spread if spread > 0 else 1.0
+
+    @property
+    def additivity_tolerance(self) -> float:
+        return ADDITIVITY_SHARE * self.output_range
+
+    @property
+    def additive(self) -> bool:
+        return self.additivity_error <= self.additivity_tolerance
+
+    def contributions(self, row: int) -> pd.DataFrame:
+        """One row's columns with their original value and contribution, largest absolute effect first."""
+        frame = pd.DataFrame({"column": self.columns, "value": [self.data.iloc[row][c] for c in self.columns],
+                              "contribution": self.values[row]})
+        return frame.reindex(frame["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+    def reason_codes(self, row: int, *, k: int = DEFAULT_REASONS) -> list[str]:
+        """The `k` columns that raised this row's output most, as sentences (see finmodels.reasons)."""
+        return reason_codes(pd.Series(self.values[row], index=self.columns), self.data.iloc[row],
+                            output_name=self.output_name, k=k)
+
+    def lag_importance(self) -> pd.DataFrame:
+        """Sequence models: mean |SHAP| per lag (rows) and series (columns)."""
+        if self.lag_values is None:
+            raise ConfigError("This explanation is not of a sequence model; it has no per-lag values.")
+        return pd.DataFrame(np.abs(self.lag_values).mean(axis=0), index=self.lags, columns=self.columns)
+
+    def summary(self) -> str:
+        """One paragraph saying what was explained, how, on which scale, and how well it adds up."""
+        parts = [f"{self.explainer} ({self.method}).", self.rows_note, f"Background: {self.background_note}",
+                 f"Values are changes in the {self.output_name} ({self.scale} scale); base value "
+                 f"{self.base_value:.4g}.",
+                 f"Additivity error {self.additivity_error:.2g} (tolerance {self.additivity_tolerance:.2g})."]
+        if self.failures:
+            parts.append("Fell back after: " + "; ".join(self.failures) + ".")
+        return " ".join(p for p in parts if p)
+
+    def to_dict(self, *, reasons: int = DEFAULT_REASONS) -> dict:
+        """Plain JSON-ready content: the choice, the scale, importance, additivity and every explained row."""
+        importance = self.importance()
+        return {
+            "explainer": self.explainer, "method": self.method, "fallbacks": list(self.failures),
+            "scale": self.scale, "output": self.output_name, "background_rows": self.background_rows,
+            "background": self.background_note, "rows_explained": len(self.predictions), "rows_note": self.rows_note,
+            "base_value": self.base_value,
+            "importance": {str(c): float(v) for c, v in importance.items()},
+            "additivity_error": self.additivity_error, "additivity_tolerance": self.additivity_tolerance,
+            "seconds": self.seconds,
+            "rows": [
+                {"prediction": float(self.predictions[i]), "base_value": self.base_value,
+                 "contributions": {str(c): float(v) for c, v in zip(self.columns, self.values[i])},
+                 "reason_codes": self.reason_codes(i, k=reasons)}
+                for i in range(len(self.predictions))
+            ],
+        }
+
 
 def group_values(values: np.ndarray, groups: dict[str, list[int]]) -> tuple[list[str], np.ndarray]:
     """Sum SHAP values of expanded inputs (one-hot levels) into one value per original column."""
@@ -39,30 +127,105 @@ def group_values(values: np.ndarray, groups: dict[str, list[int]]) -> tuple[list
     return columns, summed
 
 
-def explain_result(result, *, rows: int = 200, background: int = 100, seed: int = 0) -> Explanation:
-    """Explain `rows` test rows of a TrainingResult against a background sample of its training rows."""
-    import shap
+def output_name(*, task: str | None, event_label: str | None, scale: str) -> str:
+    """How reason codes name the output: 'default probability', "probability of 'bad'", 'default log-odds'."""
+    if scale in (PROBABILITY, LOG_ODDS):
+        subject = "default" if task == "credit_default" or event_label is None else f"'{event_label}'"
+        if scale == LOG_ODDS:
+            return f"{subject} log-odds" if subject == "default" else f"log-odds of {subject}"
+        return "default probability" if subject == "default" else f"probability of {subject}"
+    return "model output"
 
-    rng = np.random.default_rng(seed)
-    pre = result.preprocessor
-    train_idx = result.split.train
-    bg_idx = rng.choice(train_idx, size=min(background, len(train_idx)), replace=False)
-    test_idx = result.split.test
-    ex_idx = np.sort(rng.choice(test_idx, size=min(rows, len(test_idx)), replace=False))
-    x_bg = pre.transform(result.frame.iloc[bg_idx])
-    x_ex = pre.transform(result.frame.iloc[ex_idx])
 
+def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFrame, *,
+                  labels: np.ndarray | None = None, max_rows: int = DEFAULT_MAX_ROWS, background_note: str = "",
+                  explainers: tuple[str, ...] | None = None, predict=None, task: str | None = None,
+                  event_label: str | None = None, seed: int = 0, pairs: int | None = None,
+                  what: str = "rows") -> Explanation:
+    """Explain up to `max_rows` of `rows` (original columns) for a fitted model on `preprocessor`'s inputs.
+
+    `background` are the (already sampled) reference rows; `labels` are the outcomes of `rows`, used to keep
+    the event's share when only `max_rows` are explained. `explainers` forces an order of explainer keys.
+    """
+    chosen = sample_rows(labels, max_rows, total=len(rows), seed=seed, what=what)
+    picked = rows.iloc[chosen.positions]
+    x_rows, x_bg = preprocessor.transform(picked), preprocessor.transform(background)
+    columns = list(preprocessor.groups)
     start = time.perf_counter()
-    explainer = shap.GradientExplainer(result.model, x_bg)
-    raw = explainer.shap_values(x_ex)
-    raw = np.asarray(raw)
-    if raw.ndim == 3:  # (rows, inputs, outputs) for a single-output model
-        raw = raw[..., 0]
-    base = float(np.mean(np.asarray(result.model(x_bg, training=False))))
-    predictions = np.asarray(result.model(x_ex, training=False)).ravel()
-    columns, values = group_values(raw, pre.groups)
+    found = attribute(model, x_bg, x_rows, groups=[preprocessor.groups[c] for c in columns], predict=predict,
+                      candidates=explainers, seed=seed, pairs=pairs)
+    seconds = time.perf_counter() - start
     return Explanation(
-        explainer="GradientExplainer", columns=columns, values=values, base_value=base, predictions=predictions,
-        data=result.frame.iloc[ex_idx][columns].reset_index(drop=True), background_rows=len(bg_idx),
-        seconds=time.perf_counter() - start,
+        explainer=found.explainer, columns=columns, values=found.values, base_value=found.base_value,
+        predictions=found.predictions, data=picked[columns].reset_index(drop=True), background_rows=len(background),
+        seconds=seconds, scale=found.scale, output_name=output_name(task=task, event_label=event_label,
+                                                                    scale=found.scale),
+        method=found.method, failures=found.failures, rows_note=f"Explained {chosen.note[0].lower()}{chosen.note[1:]}",
+        background_note=background_note or f"{len(background):,} rows.",
     )
+
+
+def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
+                   baseline: str | None = None, background_method: str = "stratified",
+                   explainers: tuple[str, ...] | None = None) -> Explanation:
+    """Explain up to `rows` test rows of a TrainingResult against `background` of its training rows.
+
+    `baseline` names one of `result.baselines` (e.g. 'logistic_regression') to explain it instead of the
+    network; `background_method` is 'stratified' (by outcome) or 'kmeans'.
+    """
+    model = result.model
+    if baseline is not None:
+        if baseline not in result.baselines:
+            raise ConfigError(f"Unknown baseline '{baseline}'. This run has: {', '.join(result.baselines) or 'none'}.")
+        model = result.baselines[baseline].model
+    train_rows = result.frame.iloc[result.split.train]
+    x_train = result.preprocessor.transform(train_rows) if background_method == "kmeans" else np.zeros((len(train_rows), 0))
+    bg = background_positions(x_train, result.y[result.split.train], background, method=background_method, seed=seed)
+    test_rows = result.frame.iloc[result.split.test]
+    return explain_table(
+        model, result.preprocessor, test_rows, train_rows.iloc[bg.positions], labels=result.y[result.split.test],
+        max_rows=rows, background_note=bg.note, explainers=explainers, task=getattr(result.config, "task", None),
+        event_label=getattr(result, "event_label", None), seed=seed, what="test rows",
+    )
+
+
+def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, series: list[str],
+                    raw_last: pd.DataFrame | None = None, labels: np.ndarray | None = None,
+                    max_rows: int = DEFAULT_MAX_ROWS, predict=None, explainers: tuple[str, ...] | None = None,
+                    output: str = "model output", scale: str = "model output", background_note: str = "",
+                    seed: int = 0, pairs: int | None = None) -> Explanation:
+    """Explain a sequence model on windows (rows x lags x series): one value per lag and series.
+
+    `raw_last` holds each window's last observation per series in original units, shown as the row's values;
+    the explanation's columns are the series, with per-series totals over the window.
+    """
+    windows = np.asarray(windows, dtype="float32")
+    if windows.ndim == 2:
+        windows = windows[..., None]
+    n_lags, n_series = windows.shape[1], windows.shape[2]
+    if len(series) != n_series:
+        raise ConfigError(f"{len(series)} series names for windows with {n_series} series.")
+    chosen = sample_rows(labels, max_rows, total=len(windows), seed=seed, what="windows")
+    picked = windows[chosen.positions]
+    cells = [[lag * n_series + s] for lag in range(n_lags) for s in range(n_series)]
+    start = time.perf_counter()
+    found = attribute(model, np.asarray(background, dtype="float32").reshape(len(background), n_lags, n_series),
+                      picked, groups=cells, predict=predict or keras_predict(model), candidates=explainers,
+                      seed=seed, pairs=pairs, scale=scale)
+    seconds = time.perf_counter() - start
+    lag_values = found.values.reshape(len(picked), n_lags, n_series)
+    if raw_last is None:
+        raw_last = pd.DataFrame(picked[:, -1, :], columns=series)
+    else:
+        raw_last = raw_last.iloc[chosen.positions].reset_index(drop=True)
+    return Explanation(
+        explainer=found.explainer, columns=list(series), values=lag_values.sum(axis=1), base_value=found.base_value,
+        predictions=found.predictions, data=raw_last[list(series)], background_rows=len(background), seconds=seconds,
+        scale=found.scale, output_name=output, method=found.method, failures=found.failures,
+        rows_note=f"Explained {chosen.note[0].lower()}{chosen.note[1:]}",
+        background_note=background_note or f"{len(background):,} windows.", lag_values=lag_values,
+        lags=list(range(n_lags, 0, -1)),
+    )
+
+
+__all__ = ["Explanation", "explain_result", "explain_table", "explain_windows", "group_values", "sklearn_predict"]

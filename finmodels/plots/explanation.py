@@ -1,11 +1,24 @@
-"""Charts of SHAP explanations, in the data's original columns."""
+"""Charts of SHAP explanations, in the data's original columns; pure functions returning plotly figures.
+
+The explanation arguments are `finmodels.explain.Explanation` objects (duck-typed: `columns`, `values`,
+`data`, `base_value`, `predictions`, `scale`, `output_name`, and for sequences `lag_values`, `lags`).
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from finmodels.plots.style import LAYOUT, NONEVENT_COLOR
+from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
+from finmodels.reasons import column_label, format_value
+
+VALUE_COLORSCALE = [[0.0, NONEVENT_COLOR], [0.5, "#d5d8dc"], [1.0, EVENT_COLOR]]
+
+
+def _unit(explanation) -> str:
+    return getattr(explanation, "scale", "probability")
 
 
 def plot_importance(importance: pd.Series, *, top: int = 20, unit: str = "probability") -> go.Figure:
@@ -15,4 +28,122 @@ def plot_importance(importance: pd.Series, *, top: int = 20, unit: str = "probab
                            marker_color=NONEVENT_COLOR, name="mean |SHAP|"))
     fig.update_layout(title="Which columns drive the model (mean |SHAP|)", xaxis_title=f"Mean |SHAP value| ({unit})",
                       yaxis_title="", height=max(320, 28 * len(shown) + 120), **LAYOUT)
+    return fig
+
+
+def value_positions(values: pd.Series) -> np.ndarray:
+    """Each value's place between 0 (lowest) and 1 (highest) of its column; NaN for text and missing values."""
+    if not is_numeric_dtype(values) or is_bool_dtype(values):
+        return np.full(len(values), np.nan)
+    return pd.to_numeric(values, errors="coerce").rank(pct=True, method="average").to_numpy(dtype="float64")
+
+
+def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
+    """One dot per explained row and column: SHAP value across, coloured by the row's value (low blue, high red).
+
+    Text columns have no low or high, so their dots are grey; hovering shows every dot's original value.
+    """
+    importance = explanation.importance().head(top)
+    rng = np.random.default_rng(seed)
+    fig = go.Figure()
+    for rank, column in enumerate(importance.index[::-1]):
+        i = explanation.columns.index(column)
+        raw = explanation.data[column]
+        position = value_positions(raw)
+        numeric = not np.isnan(position).all()
+        fig.add_trace(go.Scatter(
+            x=explanation.values[:, i], y=rank + rng.uniform(-0.3, 0.3, size=len(raw)), mode="markers",
+            name=str(column), text=[format_value(v) for v in raw],
+            hovertemplate=f"{column} = %{{text}}<br>SHAP %{{x:.4f}}<extra></extra>",
+            marker=dict(size=5, opacity=0.7, color=np.nan_to_num(position, nan=0.5) if numeric else NEUTRAL_COLOR,
+                        colorscale=VALUE_COLORSCALE, cmin=0, cmax=1,
+                        showscale=numeric and not any(t.marker.showscale for t in fig.data),
+                        colorbar=dict(title="Value", tickvals=[0, 1], ticktext=["low", "high"]) if numeric else None),
+            showlegend=False,
+        ))
+    fig.add_vline(x=0, line_color=NEUTRAL_COLOR, line_width=1)
+    fig.update_layout(title="How each column moves each row (SHAP values)",
+                      xaxis_title=f"SHAP value ({_unit(explanation)})",
+                      yaxis=dict(tickvals=list(range(len(importance))), ticktext=[str(c) for c in importance.index[::-1]]),
+                      height=max(360, 32 * len(importance) + 140), **LAYOUT)
+    return fig
+
+
+def plot_dependence(explanation, column: str) -> go.Figure:
+    """SHAP value of one column against its original value: a scatter for numbers, a box per level for text."""
+    if column not in explanation.columns:
+        raise KeyError(f"Column '{column}' is not in this explanation. Columns are: {', '.join(explanation.columns)}.")
+    i = explanation.columns.index(column)
+    raw = explanation.data[column]
+    shap_values = explanation.values[:, i]
+    if is_numeric_dtype(raw) and not is_bool_dtype(raw):
+        fig = go.Figure(go.Scatter(x=raw.to_numpy(dtype="float64"), y=shap_values, mode="markers", name=str(column),
+                                   marker=dict(size=6, opacity=0.7, color=NONEVENT_COLOR)))
+    else:
+        levels = raw.astype(str)
+        order = pd.Series(shap_values).groupby(levels.to_numpy()).mean().sort_values().index
+        fig = go.Figure([go.Box(y=shap_values[levels.to_numpy() == level], name=str(level), boxpoints="all",
+                                jitter=0.4, marker_color=NONEVENT_COLOR, showlegend=False) for level in order])
+    fig.add_hline(y=0, line_color=NEUTRAL_COLOR, line_width=1)
+    fig.update_layout(title=f"Effect of {column} on the {getattr(explanation, 'output_name', 'output')}",
+                      xaxis_title=str(column), yaxis_title=f"SHAP value ({_unit(explanation)})", **LAYOUT)
+    return fig
+
+
+def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
+    """One row from the base value to its prediction: the `top` largest contributions, the rest as one bar."""
+    values = pd.Series(explanation.values[row], index=explanation.columns)
+    order = values.abs().sort_values(ascending=False).index
+    shown, rest = list(order[:top]), list(order[top:])
+    labels = [f"{column_label(c)} = {format_value(explanation.data.iloc[row][c])}" for c in shown]
+    steps = [float(values[c]) for c in shown]
+    if rest:
+        labels.append(f"{len(rest)} other columns")
+        steps.append(float(values[rest].sum()))
+    prediction = float(explanation.predictions[row])
+    fig = go.Figure(go.Waterfall(
+        orientation="h", measure=["absolute", *["relative"] * len(steps), "total"],
+        y=["Base value", *labels, "Prediction"], x=[explanation.base_value, *steps, prediction],
+        increasing=dict(marker_color=EVENT_COLOR), decreasing=dict(marker_color=NONEVENT_COLOR),
+        totals=dict(marker_color=NEUTRAL_COLOR), name="contribution",
+        text=[f"{explanation.base_value:.3f}", *[f"{s:+.3f}" for s in steps], f"{prediction:.3f}"],
+    ))
+    fig.update_layout(title=f"Why this row scores {prediction:.3f} ({_unit(explanation)})",
+                      xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({_unit(explanation)})",
+                      yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 140), **LAYOUT)
+    return fig
+
+
+def plot_lag_attribution(explanation, *, row: int | None = None) -> go.Figure:
+    """Sequence models: a heatmap of SHAP per lag (across) and input series (down).
+
+    With `row`, that window's signed values; without, the mean |SHAP| over the explained windows.
+    """
+    if getattr(explanation, "lag_values", None) is None:
+        raise ValueError("This explanation has no per-lag values; it is not of a sequence model.")
+    grid = explanation.lag_values[row] if row is not None else np.abs(explanation.lag_values).mean(axis=0)
+    signed = row is not None
+    fig = go.Figure(go.Heatmap(
+        z=grid.T, x=[f"t-{lag}" for lag in explanation.lags], y=[str(s) for s in explanation.columns],
+        colorscale=[[0, NONEVENT_COLOR], [0.5, "#ffffff"], [1, EVENT_COLOR]] if signed else "Blues",
+        zmid=0 if signed else None, colorbar=dict(title="SHAP" if signed else "mean |SHAP|"), name="attribution",
+    ))
+    what = f"window {row}" if signed else "all explained windows"
+    fig.update_layout(title=f"Attribution per lag and series ({what})", xaxis_title="Lag (steps before the forecast)",
+                      yaxis_title="Series", height=max(260, 40 * len(explanation.columns) + 160), **LAYOUT)
+    return fig
+
+
+def plot_series_totals(explanation, *, row: int | None = None) -> go.Figure:
+    """Sequence models: one bar per input series, its attribution summed over the window's lags.
+
+    With `row`, that window's signed totals; without, the mean |total| over the explained windows.
+    """
+    totals = explanation.values[row] if row is not None else np.abs(explanation.values).mean(axis=0)
+    colors = [EVENT_COLOR if v > 0 else NONEVENT_COLOR for v in totals] if row is not None else NONEVENT_COLOR
+    fig = go.Figure(go.Bar(x=[str(c) for c in explanation.columns], y=totals, marker_color=colors,
+                           name="series total"))
+    fig.update_layout(title="Attribution per input series, summed over lags",
+                      yaxis_title=f"{'SHAP' if row is not None else 'Mean |SHAP|'} ({_unit(explanation)})",
+                      xaxis_title="Series", **LAYOUT)
     return fig

@@ -1,0 +1,117 @@
+"""Which rows an explanation uses: a background sample of the training split, and a cap on explained rows.
+
+Both samples are stratified by outcome when one is known, so a rare event (a 5% default rate) is neither
+missing from the background nor from the explained rows. A k-means background keeps the training row nearest
+each cluster centre, so every background row is a real row whose values can be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finmodels.errors import ConfigError
+
+BACKGROUND_METHODS = ("stratified", "kmeans")
+DEFAULT_BACKGROUND_ROWS = 100
+DEFAULT_MAX_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class RowSample:
+    """Positions chosen from a larger set of rows, and a sentence saying how they were chosen."""
+
+    positions: np.ndarray
+    available: int
+    note: str
+
+    @property
+    def sampled(self) -> bool:
+        return len(self.positions) < self.available
+
+
+def stratified_positions(labels: np.ndarray, n: int, *, seed: int = 0) -> np.ndarray:
+    """Sorted positions of `n` rows drawn so each label keeps its share (all rows when n >= len(labels)).
+
+    Every label present gets at least one row when `n` allows it.
+    """
+    if n < 1:
+        raise ConfigError(f"The number of rows to sample must be at least 1; got {n}.")
+    labels = np.asarray(labels)
+    total = len(labels)
+    if n >= total:
+        return np.arange(total)
+    classes, counts = np.unique(labels, return_counts=True)
+    order = np.argsort(-counts)  # largest class first
+    quota = np.minimum(counts, np.maximum(1, np.floor(counts / total * n).astype(int)))
+    # Rounding leaves rows over (or, with many tiny classes, too many): settle the difference on large classes.
+    for i in np.concatenate([order, order]):
+        gap = n - quota.sum()
+        if gap == 0:
+            break
+        quota[i] = int(np.clip(quota[i] + gap, 0, counts[i]))
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(np.flatnonzero(labels == c), size=q, replace=False) for c, q in zip(classes, quota) if q]
+    return np.sort(np.concatenate(chosen))
+
+
+def uniform_positions(total: int, n: int, *, seed: int = 0) -> np.ndarray:
+    """Sorted positions of `n` of `total` rows drawn uniformly without replacement (all when n >= total)."""
+    if n < 1:
+        raise ConfigError(f"The number of rows to sample must be at least 1; got {n}.")
+    if n >= total:
+        return np.arange(total)
+    return np.sort(np.random.default_rng(seed).choice(total, size=n, replace=False))
+
+
+def kmeans_positions(x: np.ndarray, n: int, *, seed: int = 0) -> np.ndarray:
+    """Positions of the rows nearest to the centres of `n` k-means clusters of the model inputs `x`."""
+    from sklearn.cluster import KMeans
+
+    flat = np.asarray(x, dtype="float64").reshape(len(x), -1)
+    if n >= len(flat):
+        return np.arange(len(flat))
+    centres = KMeans(n_clusters=n, n_init=3, random_state=seed).fit(flat).cluster_centers_
+    nearest = []
+    taken: set[int] = set()
+    for centre in centres:
+        for pos in np.argsort(((flat - centre) ** 2).sum(axis=1)):
+            if int(pos) not in taken:
+                taken.add(int(pos))
+                nearest.append(int(pos))
+                break
+    return np.sort(np.array(nearest))
+
+
+def sample_rows(labels: np.ndarray | None, n: int, *, total: int | None = None, seed: int = 0,
+                what: str = "rows") -> RowSample:
+    """At most `n` positions, stratified by `labels` when given, with a note an analyst can read.
+
+    `total` is the number of rows when there are no labels.
+    """
+    available = len(labels) if labels is not None else int(total or 0)
+    if labels is not None:
+        positions = stratified_positions(labels, n, seed=seed)
+        how = "stratified by outcome"
+    else:
+        positions = uniform_positions(available, n, seed=seed)
+        how = "drawn at random (no outcome column to stratify by)"
+    if len(positions) < available:
+        note = f"{len(positions):,} of {available:,} {what}, {how}."
+    else:
+        note = f"All {available:,} {what}."
+    return RowSample(positions, available, note)
+
+
+def background_positions(x: np.ndarray, labels: np.ndarray | None, n: int = DEFAULT_BACKGROUND_ROWS, *,
+                         method: str = "stratified", seed: int = 0) -> RowSample:
+    """Background rows from the training inputs `x`: a stratified sample or the k-means representatives."""
+    if method not in BACKGROUND_METHODS:
+        raise ConfigError(f"Unknown background method '{method}'. Available: {', '.join(BACKGROUND_METHODS)}.")
+    if n < 1:
+        raise ConfigError(f"The background needs at least 1 row; got {n}.")
+    if method == "kmeans":
+        positions = kmeans_positions(x, n, seed=seed)
+        return RowSample(positions, len(x), f"{len(positions):,} training rows nearest to k-means centres.")
+    return sample_rows(labels, n, total=len(x), seed=seed, what="training rows")
