@@ -121,6 +121,15 @@ class Profile:
         }
 
 
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy without `attrs`: pandas deep-copies attrs into every derived object, which is slow."""
+    if not frame.attrs:
+        return frame
+    plain = frame.copy(deep=False)
+    plain.attrs = {}
+    return plain
+
+
 def _examples(present: pd.Series, n: int = 3) -> tuple[str, ...]:
     return tuple(str(v)[:40] for v in present.drop_duplicates().iloc[:n])
 
@@ -223,9 +232,13 @@ def _sequence_tasks(columns: tuple[ColumnProfile, ...], rows: int) -> tuple[str,
         return ("asset_allocation", "forecast", "market_risk", "anomaly")
     if prices:
         return ("market_risk", "forecast", "anomaly")
-    if len(numeric) >= 2:  # a wide file: one price column per asset
-        return ("asset_allocation", "forecast", "anomaly")
-    return ("forecast", "anomaly")
+    dates = next(c for c in columns if c.role == DATE)
+    tabular = any(c.role in (CATEGORICAL, HIGH_CARDINALITY, FREE_TEXT) for c in columns)
+    if tabular or dates.unique < rows - dates.missing or not numeric:
+        return ("anomaly",)
+    if len(numeric) >= 2:  # a wide file: one price column per asset, one row per date
+        return ("asset_allocation", "forecast", "market_risk", "anomaly")
+    return ("forecast", "market_risk", "anomaly")
 
 
 def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str, str] | None = None,
@@ -234,6 +247,7 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
 
     `roles` overrides the role of named columns; `event_label` overrides the default risk event.
     """
+    frame = without_attrs(frame)
     for name, role in (roles or {}).items():
         if role not in ROLES:
             raise ConfigError(f"Unknown role '{role}' for column '{name}'. Roles are: {', '.join(ROLES)}.")

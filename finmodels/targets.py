@@ -10,12 +10,12 @@ from finmodels.errors import DataError
 # Labels that mean "the risk event happened", lower case; checked before falling back to the minority class.
 EVENT_WORDS = (
     "bad", "default", "defaulted", "yes", "y", "true", "1", "charged off", "charged-off", "chargeoff",
-    "delinquent", "fraud", "late", "past due", "written off", "write-off", "event", "positive",
+    "delinquent", "fraud", "late", "past due", "written off", "write-off", "event", "positive", "oui", "ja",
 )
 # Labels that mean "no risk event": when one of two labels is one of these, the other one is the event.
 NON_EVENT_WORDS = (
     "good", "no", "n", "false", "0", "fully paid", "paid", "current", "performing", "repaid", "non-default",
-    "ok", "normal", "negative",
+    "ok", "normal", "negative", "non", "nein",
 )
 # The agency rating scale, best first; ratings with +/- or 1/2/3 notches map onto these letters.
 RATING_SCALE = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")

@@ -6,6 +6,7 @@ until it is fixed; a "warning" is something the tool works around (and says how)
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 
 from finmodels.data import rows_phrase
 from finmodels.errors import DataError
-from finmodels.profiling import CONSTANT, DATE, FREE_TEXT, IDENTIFIER, Profile, parse_dates, profile
+from finmodels.profiling import CONSTANT, DATE, FREE_TEXT, IDENTIFIER, Profile, parse_dates, profile, without_attrs
 from finmodels.targets import label_strings
 from finmodels.tasks import BINARY, FORECAST, REGRESSION, TASKS
 
@@ -101,45 +102,69 @@ def _copy_problem(name: str, target: str) -> Problem:
 def _leakage(frame: pd.DataFrame, found: Profile, features: list[str]) -> list[Problem]:
     target, task = found.target, TASKS[found.task]
     known = frame[target].notna()
-    labels = label_strings(frame[target])[known]
+    labels = label_strings(frame[target])[known].rename(target)
     counts = labels.value_counts()
     if task.kind == REGRESSION or len(counts) > 50:
         return [_copy_problem(name, target) for name in features if _same_values(frame[name], frame[target])]
     if len(counts) < 2 or counts.min() < LEAKAGE_MIN_PER_CLASS:
         return []
+    rows = frame.loc[known, features]
+    usable = rows.notna().sum() >= len(rows) * 0.5
+    distinct = rows.nunique()
+    candidates = [c for c in features if usable[c] and distinct[c] >= 2]
+    numeric = [c for c in candidates if pd.api.types.is_numeric_dtype(rows[c].dtype)
+               and not pd.api.types.is_bool_dtype(rows[c].dtype)]
+    separated = _separating(rows[numeric], labels) if len(counts) == 2 and numeric else {}
     problems = []
-    for name in features:
-        series = frame.loc[known, name]
-        present = series.notna()
-        if present.sum() < len(series) * 0.5 or series[present].nunique() < 2:
-            continue
-        values, classes = series[present], labels[present]
-        per_value = classes.groupby(values.astype(str)).nunique()
-        if len(per_value) <= 50 and len(per_value) * 5 <= len(values) and (per_value == 1).all():
-            copy = bool((values.astype(str).groupby(classes).nunique() == 1).all())
-            pairs = pd.DataFrame({"v": values.astype(str), "t": classes}).drop_duplicates().iloc[:3]
-            shown = ", ".join(f"'{v}' always goes with '{t}'" for v, t in zip(pairs["v"], pairs["t"]))
-            code = "target_copy" if copy else "perfect_predictor"
-            what = f"is a copy of the target '{target}'" if copy else f"predicts the target '{target}' perfectly"
-            examples = tuple(pairs["v"])
-        elif pd.api.types.is_numeric_dtype(values.dtype) and len(counts) == 2:
-            lo, hi = values.groupby(classes).min(), values.groupby(classes).max()
-            if hi.iloc[0] < lo.iloc[1]:
-                low, high = lo.index[0], lo.index[1]
-            elif hi.iloc[1] < lo.iloc[0]:
-                low, high = lo.index[1], lo.index[0]
-            else:
-                continue
-            code, what = "perfect_predictor", f"separates the classes of the target '{target}' perfectly"
-            shown = f"'{low}' rows are all <= {hi[low]:g}, '{high}' rows all >= {lo[high]:g}"
-            examples = (f"{hi[low]:g}", f"{lo[high]:g}")
+    present = rows.notna().sum()
+    for name in candidates:
+        if distinct[name] <= 50 and distinct[name] * 5 <= present[name]:
+            problem = _value_leak(rows[name], labels, target)
         else:
-            continue
-        problems.append(Problem(
-            code, f"Column '{name}' {what} ({shown}): it is probably recorded after the outcome (leakage), and a "
-            "model using it would fail on new rows. It was left out of the features; add it back only if it is "
-            "known before the outcome.", WARNING, name, values=examples))
+            problem = separated.get(name)
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+def _separating(numbers: pd.DataFrame, labels: pd.Series) -> dict[str, Problem]:
+    """Numeric columns whose values of one class all lie below those of the other class."""
+    values = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    first, second = sorted(labels.unique())
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns within a class
+        parts = {k: values[(labels == k).to_numpy()] for k in (first, second)}
+        lo = pd.DataFrame({k: np.nanmin(v, axis=0) for k, v in parts.items()}, index=numbers.columns).T
+        hi = pd.DataFrame({k: np.nanmax(v, axis=0) for k, v in parts.items()}, index=numbers.columns).T
+    below = hi.loc[first] < lo.loc[second]
+    above = hi.loc[second] < lo.loc[first]
+    found = {}
+    for name in numbers.columns[(below | above).to_numpy()]:
+        low, high = (first, second) if below[name] else (second, first)
+        shown = f"'{low}' rows are all <= {hi.loc[low, name]:g}, '{high}' rows all >= {lo.loc[high, name]:g}"
+        found[name] = _leak_problem("perfect_predictor", name, f"separates the classes of the target "
+                                    f"'{labels.name}' perfectly", shown, (f"{hi.loc[low, name]:g}", f"{lo.loc[high, name]:g}"))
+    return found
+
+
+def _value_leak(series: pd.Series, labels: pd.Series, target: str) -> Problem | None:
+    """A column with few values each of which always goes with one class: a copy or a perfect predictor."""
+    present = series.notna()
+    values, classes = series[present].astype(str), labels[present]
+    if not (classes.groupby(values).nunique() == 1).all():
+        return None
+    copy = bool((values.groupby(classes).nunique() == 1).all())
+    pairs = pd.DataFrame({"v": values, "t": classes}).drop_duplicates().iloc[:3]
+    shown = ", ".join(f"'{v}' always goes with '{t}'" for v, t in zip(pairs["v"], pairs["t"]))
+    what = f"is a copy of the target '{target}'" if copy else f"predicts the target '{target}' perfectly"
+    return _leak_problem("target_copy" if copy else "perfect_predictor", series.name, what, shown, tuple(pairs["v"]))
+
+
+def _leak_problem(code: str, name: str, what: str, shown: str, values: tuple[str, ...]) -> Problem:
+    return Problem(
+        code, f"Column '{name}' {what} ({shown}): it is probably recorded after the outcome (leakage), and a "
+        "model using it would fail on new rows. It was left out of the features; add it back only if it is "
+        "known before the outcome.", WARNING, name, values=values)
 
 
 def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
@@ -213,6 +238,7 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
     `target` names the target column when no profile is given ("auto" picks it; a missing column is a
     problem, not an exception). `features` are the columns the user chose; default: the profile's.
     """
+    frame = without_attrs(frame)
     problems = []
     if found is None:
         if target not in (None, "auto") and target not in frame.columns:
