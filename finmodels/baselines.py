@@ -17,25 +17,123 @@ class BaselineResult:
     fit_seconds: float
 
 
-def fit_binary_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0) -> dict[str, BaselineResult]:
-    """Logistic regression and HistGradientBoosting on the same preprocessed inputs as the network."""
+def _classifiers(seed: int) -> dict:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
+    return {"logistic_regression": LogisticRegression(max_iter=2000),
+            "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed)}
+
+
+def fit_binary_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0) -> dict[str, BaselineResult]:
+    """Logistic regression and HistGradientBoosting on the same preprocessed inputs as the network."""
     from finmodels.metrics import binary_metrics
 
-    models = {
-        "logistic_regression": LogisticRegression(max_iter=2000),
-        "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
-    }
     results = {}
-    for name, model in models.items():
-        start = time.perf_counter()
-        model.fit(X_train, y_train)
-        seconds = time.perf_counter() - start
+    for name, model in _classifiers(seed).items():
+        seconds = _timed_fit(model, X_train, y_train)
         scores = model.predict_proba(X_test)[:, 1]
         results[name] = BaselineResult(name, model, scores, binary_metrics(y_test, scores), seconds)
     return results
 
 
-BASELINE_LABELS = {"logistic_regression": "Logistic regression", "hist_gradient_boosting": "Gradient boosting"}
+def _timed_fit(model, X, y=None) -> float:
+    start = time.perf_counter()
+    model.fit(X) if y is None else model.fit(X, y)
+    return time.perf_counter() - start
+
+
+def fit_class_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int,
+                        ordinal: bool) -> dict[str, BaselineResult]:
+    """Multinomial logistic regression and HistGradientBoosting for several (or ordered) classes."""
+    from finmodels.metrics import classification_metrics
+
+    results = {}
+    for name, model in _classifiers(seed).items():
+        seconds = _timed_fit(model, X_train, y_train)
+        proba = np.zeros((len(X_test), classes))
+        proba[:, model.classes_] = model.predict_proba(X_test)  # a class missing in training gets 0
+        results[name] = BaselineResult(name, model, proba, classification_metrics(y_test, proba, ordinal=ordinal),
+                                       seconds)
+    return results
+
+
+def fit_regression_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0,
+                             metric=None) -> dict[str, BaselineResult]:
+    """Linear regression and HistGradientBoosting on the same inputs, scored by `metric` (regression metrics)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.linear_model import LinearRegression
+
+    from finmodels.metrics import regression_metrics
+
+    metric = metric or regression_metrics
+    results = {}
+    for name, model in {"linear_regression": LinearRegression(),
+                        "hist_gradient_boosting": HistGradientBoostingRegressor(random_state=seed)}.items():
+        seconds = _timed_fit(model, X_train, y_train)
+        pred = model.predict(X_test)
+        results[name] = BaselineResult(name, model, pred, metric(y_test, pred), seconds)
+    return results
+
+
+def fit_forecast_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, naive, naive_var,
+                           level: float) -> dict[str, BaselineResult]:
+    """Linear regression and HistGradientBoosting on flattened windows, plus the naive forecast.
+
+    The naive forecast repeats the window's last return; its VaR is the normal VaR from the window's
+    standard deviation, backtested on the same days as the network's.
+    """
+    from finmodels.backtest import var_backtest
+    from finmodels.metrics import forecast_metrics
+
+    results = fit_regression_baselines(X_train, y_train, X_test, y_test, seed=seed, metric=forecast_metrics)
+    naive = np.asarray(naive, dtype="float64")
+    metrics = forecast_metrics(y_test, naive)
+    bt = var_backtest(y_test, naive_var, level=level)
+    metrics.update({"var_exceptions": float(bt.exceptions), "kupiec_p_value": bt.kupiec_p_value})
+    results["naive"] = BaselineResult("naive", None, naive, metrics, 0.0)
+    return results
+
+
+def fit_anomaly_baselines(X_train, X_test, y_test, *, seed: int = 0) -> dict[str, BaselineResult]:
+    """PCA reconstruction error (the linear autoencoder) and Isolation Forest, scored against the label if any."""
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import IsolationForest
+
+    from finmodels.metrics import anomaly_metrics
+
+    labels = y_test if len(y_test) and np.min(y_test) >= 0 else None
+    pca = PCA(n_components=max(1, min(8, X_train.shape[1] // 2)), random_state=seed)
+    seconds = _timed_fit(pca, X_train)
+    scores = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2, axis=1)
+    results = {"pca": BaselineResult("pca", pca, scores, anomaly_metrics(scores, labels), seconds)}
+    forest = IsolationForest(random_state=seed, n_estimators=100)
+    seconds = _timed_fit(forest, X_train)
+    scores = -forest.score_samples(X_test)
+    results["isolation_forest"] = BaselineResult("isolation_forest", forest, scores, anomaly_metrics(scores, labels),
+                                                 seconds)
+    return results
+
+
+def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0,
+                  classes: int = 0) -> dict[str, BaselineResult]:
+    """The baselines a task kind needs, on the network's own split and preprocessed inputs."""
+    from finmodels.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION
+
+    if kind == BINARY:
+        return fit_binary_baselines(X_train, y_train, X_test, y_test, seed=seed)
+    if kind in (MULTICLASS, ORDINAL):
+        return fit_class_baselines(X_train, y_train, X_test, y_test, seed=seed, classes=classes,
+                                   ordinal=kind == ORDINAL)
+    if kind == REGRESSION:
+        return fit_regression_baselines(X_train, y_train, X_test, y_test, seed=seed)
+    if kind == ANOMALY:
+        return fit_anomaly_baselines(X_train, X_test, y_test, seed=seed)
+    raise ValueError(f"No baselines for task kind '{kind}'.")
+
+
+BASELINE_LABELS = {
+    "logistic_regression": "Logistic regression", "hist_gradient_boosting": "Gradient boosting",
+    "linear_regression": "Linear regression", "naive": "Naive forecast (last return)",
+    "pca": "PCA reconstruction", "isolation_forest": "Isolation forest",
+}

@@ -104,12 +104,17 @@ def classification_metrics(y_true, proba, *, ordinal: bool = False) -> dict[str,
     out = {
         "accuracy": float(np.mean(pred == y)),
         "macro_f1": float(skm.f1_score(y, pred, average="macro", labels=sorted(set(y) | set(pred)), zero_division=0)),
-        "log_loss": float(skm.log_loss(y, np.clip(proba, 1e-7, 1), labels=labels)),
+        "log_loss": float(skm.log_loss(y, _normalised(proba), labels=labels)),
     }
     if ordinal:
         out["within_one_notch"] = within_one_notch(y, pred)
         out["mean_notch_error"] = float(np.mean(np.abs(pred - y)))
     return out
+
+
+def _normalised(proba: np.ndarray) -> np.ndarray:
+    clipped = np.clip(proba, 1e-7, 1.0)
+    return clipped / clipped.sum(axis=1, keepdims=True)
 
 
 def within_one_notch(y_true, y_pred) -> float:

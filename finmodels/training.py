@@ -1,4 +1,10 @@
-"""The training engine: from a table and a TrainConfig to a fitted model with test metrics and baselines."""
+"""The training engine: from a table (or a price file) and a TrainConfig to a fitted model, test metrics and baselines.
+
+One entry point, `train`, for every task kind: binary, multi-class and ordinal ratings, regression, sequence
+forecasts (windows of daily returns, with a VaR backtest) and anomaly detection with a VAE. Every kind shares
+the fit loop (seeded, early stopping with the best weights, optional class weights and learning-rate schedule,
+a per-epoch hook and an external stop) and gets its baselines on the identical split and preprocessing.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +20,22 @@ from finmodels.errors import ConfigError, DataError, TrainingStopped
 from finmodels.preprocessing import Preprocessor, fit_preprocessor
 from finmodels.splits import Split, stratified_split
 from finmodels.targets import encode_binary
-from finmodels.tasks import BINARY, get_task
+from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 
 EpochHook = Callable[[int, dict], None]
+LR_SCHEDULES = ("constant", "reduce_on_plateau", "cosine")
+MIN_CLASS_ROWS = 5  # a class needs this many rows to appear in train, validation and test
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that defines a run; frozen so a finished run's settings cannot drift."""
+    """Everything that defines a run; frozen so a finished run's settings cannot drift.
 
-    target: str
+    `target` is the label column; for forecast tasks the price column (None finds `Adj Close`/`close`), for
+    anomaly detection an optional label held out of training and used only to score the result.
+    """
+
+    target: str | None
     task: str = "credit_default"
     arch: str = "mlp"
     hyperparameters: object | None = None  # the architecture's config dataclass; None means its defaults
@@ -37,12 +49,16 @@ class TrainConfig:
     seed: int = 0
     test_size: float = 0.2
     valid_size: float = 0.2
+    lr_schedule: str = "constant"  # one of LR_SCHEDULES
+    window: int = 20  # days per window, for forecast tasks
+    var_level: float = 0.99  # VaR confidence for the forecast backtest
 
     def __post_init__(self):
-        get_task(self.task)
+        task = get_task(self.task)
         spec = get_architecture(self.arch)
         if self.hyperparameters is not None and not isinstance(self.hyperparameters, spec.config_class):
             raise ConfigError(f"Hyperparameters for '{self.arch}' must be a {spec.config_class.__name__}.")
+        _check_arch_for_task(self.arch, task)
         for name in ("epochs", "batch_size", "patience"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1; got {getattr(self, name)}.")
@@ -50,19 +66,49 @@ class TrainConfig:
             raise ConfigError(f"Learning rate must be between 0 and 1; got {self.learning_rate}.")
         if not (0 < self.test_size < 0.5 and 0 < self.valid_size < 0.5):
             raise ConfigError("Test and validation shares must each be between 0 and 0.5.")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"Unknown learning-rate schedule '{self.lr_schedule}'. Available: {', '.join(LR_SCHEDULES)}.")
+        if not 2 <= int(self.window) <= 500:
+            raise ConfigError(f"Window length must be between 2 and 500 days; got {self.window}.")
+        if not 0.5 < self.var_level < 1:
+            raise ConfigError(f"VaR level must be between 0.5 and 1 (e.g. 0.99); got {self.var_level}.")
+        if task.kind not in (FORECAST, ANOMALY) and not self.target:
+            raise ConfigError(f"The {task.label.lower()} task needs a target column. Choose it on the Data page.")
 
     @property
     def hyper(self):
         return self.hyperparameters or get_architecture(self.arch).config_class()
 
 
+def _check_arch_for_task(arch: str, task) -> None:
+    spec = get_architecture(arch)
+    if task.kind == ANOMALY and arch != "vae":
+        raise ConfigError(f"Anomaly detection learns without labels and uses the 'vae' network; '{arch}' needs a "
+                          "target. Choose 'vae', or a classification task if the file has a label.")
+    if arch == "vae" and task.kind != ANOMALY:
+        raise ConfigError(f"The 'vae' network reconstructs rows to flag unusual ones; it does not predict a target. "
+                          f"Use it with the anomaly task, or choose 'mlp' or 'cnn' for {task.label.lower()}.")
+    if not spec.supports("sequence" if task.kind == FORECAST else "tabular"):
+        raise ConfigError(
+            f"'{arch}' reads a sequence of time steps, but the {task.label.lower()} task gives one table row per "
+            "prediction and a row's columns have no time order, so there is no sequence to read. Choose 'mlp' or "
+            "'cnn' (which convolves over the feature axis), or a forecast task on a price file."
+        )
+
+
 @dataclass
 class TrainingResult:
-    """A finished run: the model, what it was fitted with, and how it scored on held-out rows."""
+    """A finished run: the model, what it was fitted with, and how it scored on held-out rows.
+
+    `kind` is the task kind. `test_scores` are the network's raw test outputs: event probabilities (binary),
+    class probabilities (multi-class, ordinal), predicted values (regression), forecast returns (forecast) or
+    reconstruction errors (anomaly). `details` holds what the evaluation charts need for the kind (e.g. dates,
+    actual, volatility and VaR for a forecast); `backtest` is the VaR backtest of a forecast run.
+    """
 
     config: TrainConfig
     model: object
-    preprocessor: Preprocessor
+    preprocessor: object  # Preprocessor for table rows, SequencePreprocessor for price windows
     frame: pd.DataFrame  # the rows used (target present), in their original units
     y: np.ndarray
     event_label: str
@@ -73,15 +119,49 @@ class TrainingResult:
     baselines: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     stopped_early: bool = False
+    kind: str = BINARY
+    class_labels: list[str] = field(default_factory=list)  # class index -> label, scale order for ratings
+    target_stats: tuple[float, float] = (0.0, 1.0)  # (mean, std) the network's numeric output is scaled by
+    details: dict = field(default_factory=dict)
+    backtest: object | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def features(self) -> list[str]:
         return self.preprocessor.columns
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        """Event probabilities for new rows with the training columns."""
-        x = self.preprocessor.transform(frame)
-        return np.asarray(self.model.predict_on_batch(x)).ravel()
+        """Scores for new rows with the training columns (see `predict_frame` for what each kind returns)."""
+        return predict_frame(self.kind, self.model, self.preprocessor, frame, target_stats=self.target_stats)
+
+
+def predict_frame(kind: str, model, preprocessor, frame: pd.DataFrame, *,
+                  target_stats: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """Model outputs for `frame` in the user's units.
+
+    binary: event probability per row; multiclass/ordinal: class probabilities (rows x classes);
+    regression: predicted value; forecast: next-day return per window (one per day with a full window before
+    it); anomaly: reconstruction error per row (higher = more unusual).
+    """
+    x = preprocessor.transform(frame)
+    out = np.asarray(model.predict_on_batch(x))
+    mean, std = target_stats
+    if kind == BINARY:
+        return out.ravel()
+    if kind in (MULTICLASS, ORDINAL):
+        return out
+    if kind == REGRESSION:
+        return out.ravel() * std + mean
+    if kind == FORECAST:
+        return out[:, 0] * std + mean
+    if kind == ANOMALY:
+        return reconstruction_error(x, out)
+    raise ConfigError(f"Unknown task kind '{kind}'.")
+
+
+def reconstruction_error(x: np.ndarray, reconstruction: np.ndarray) -> np.ndarray:
+    """Mean squared difference per row between model inputs and their reconstruction: the anomaly score."""
+    return np.mean((np.asarray(x) - np.asarray(reconstruction)) ** 2, axis=1)
 
 
 def _epoch_callback(on_epoch: EpochHook | None, should_stop: Callable[[], bool] | None):
@@ -100,8 +180,7 @@ def _epoch_callback(on_epoch: EpochHook | None, should_stop: Callable[[], bool] 
     return _Hook()
 
 
-def prepare_target(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """Drop rows without a target and encode it; returns (rows, y, event label)."""
+def _require_target(frame: pd.DataFrame, config: TrainConfig) -> pd.DataFrame:
     if config.target not in frame.columns:
         raise DataError(
             f"Target column '{config.target}' not found. Columns are: {', '.join(map(str, frame.columns))}. "
@@ -110,8 +189,123 @@ def prepare_target(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFra
     rows = frame[frame[config.target].notna()].reset_index(drop=True)
     if rows.empty:
         raise DataError(f"Target column '{config.target}' has no values. Choose another target column.")
+    return rows
+
+
+def prepare_target(frame: pd.DataFrame, config: TrainConfig) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Drop rows without a target and encode it as 0/1; returns (rows, y, event label)."""
+    rows = _require_target(frame, config)
     y, event = encode_binary(rows[config.target], config.event_label)
     return rows, y, event
+
+
+def encode_classes(series: pd.Series, *, ordinal: bool) -> tuple[np.ndarray, list[str], list[str]]:
+    """Class indices, class labels in index order, and notes on merged rare ratings.
+
+    Ordinal targets are ordered by the agency scale (AAA best) or numerically; a rating with fewer than
+    MIN_CLASS_ROWS rows is merged into its neighbour towards the middle of the scale (e.g. 'C' and 'D' into
+    'CC'), so every class can appear in train, validation and test.
+    """
+    from finmodels.metrics import rating_order
+
+    labels = series.astype(str).str.strip()
+    distinct = sorted(labels.unique())
+    if len(distinct) < 2:
+        raise DataError(f"Column '{series.name}' has a single value ('{distinct[0]}'); a classifier needs at least 2.")
+    if not ordinal:
+        index = {v: i for i, v in enumerate(distinct)}
+        return labels.map(index).to_numpy("int32"), distinct, []
+    order = rating_order(distinct)
+    if order is None:
+        numbers = pd.to_numeric(pd.Series(distinct), errors="coerce")
+        if numbers.isna().any():
+            shown = ", ".join(f"'{v}'" for v in distinct[:10])
+            raise DataError(f"Column '{series.name}' has labels that are not on a rating scale ({shown}); an ordinal "
+                            "task needs agency ratings (AAA..D) or numbered grades. Use the multi-class task instead.")
+        order = [distinct[i] for i in np.argsort(numbers.to_numpy(), kind="mergesort")]
+    counts = labels.value_counts()
+    groups = [[v] for v in order]
+    notes = []
+    while len(groups) > 2:
+        sizes = [int(sum(counts[v] for v in g)) for g in groups]
+        rare = [i for i, s in enumerate(sizes) if s < MIN_CLASS_ROWS]
+        if not rare:
+            break
+        i = rare[0]
+        j = i + 1 if i < len(groups) / 2 else i - 1  # merge towards the middle of the scale
+        a, b = sorted((i, j))
+        groups[a:b + 1] = [groups[a] + groups[b]]
+    names = ["/".join(g) for g in groups]
+    for g, name in zip(groups, names):
+        if len(g) > 1:
+            notes.append(f"Rare ratings are merged with their neighbour so that each class has at least "
+                         f"{MIN_CLASS_ROWS} rows: {', '.join(g)} are scored as one class '{name}'.")
+    index = {v: k for k, g in enumerate(groups) for v in g}
+    return labels.map(index).to_numpy("int32"), names, notes
+
+
+def _regression_target(rows: pd.DataFrame, target: str) -> np.ndarray:
+    values = pd.to_numeric(rows[target], errors="coerce")
+    bad = np.flatnonzero(values.isna().to_numpy())
+    if len(bad):
+        examples = ", ".join(f"'{rows[target].iloc[i]}'" for i in bad[:3])
+        raise DataError(f"Column '{target}' has {len(bad)} values that are not numbers (e.g. {examples}); a regression "
+                        "needs a numeric target. Recode them, or pick a classification task.")
+    return values.to_numpy("float64")
+
+
+def random_split(n: int, *, test_size: float, valid_size: float, seed: int) -> Split:
+    """A plain shuffled split, for numeric targets that cannot be stratified."""
+    from sklearn.model_selection import train_test_split
+
+    if n < 10:
+        raise DataError(f"Only {n} rows have a target; at least 10 are needed for train, validation and test.")
+    rest, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
+    train, valid = train_test_split(rest, test_size=valid_size, random_state=seed)
+    return Split(np.sort(train), np.sort(valid), np.sort(test), "random")
+
+
+def _lr_setup(config: TrainConfig, steps_per_epoch: int):
+    """(learning rate or schedule for the optimizer, extra callbacks)."""
+    import keras
+
+    if config.lr_schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(config.learning_rate, int(config.epochs) * steps_per_epoch,
+                                                      alpha=0.05), []
+    if config.lr_schedule == "reduce_on_plateau":
+        return config.learning_rate, [keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=0.5, patience=max(2, int(config.patience) // 3), min_lr=1e-6)]
+    return config.learning_rate, []
+
+
+def _fit(model, loss, config: TrainConfig, train_data, valid_data, *, on_epoch, should_stop, class_weight=None):
+    """Compile and fit with early stopping on validation loss; returns (history, fit seconds, stopped by user)."""
+    import keras
+
+    x_train, y_train = train_data
+    steps = int(np.ceil(len(x_train) / int(config.batch_size)))
+    lr, callbacks = _lr_setup(config, steps)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss=loss)
+    hook = _epoch_callback(on_epoch, should_stop)
+    early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(config.patience), restore_best_weights=True)
+    start = time.perf_counter()
+    fitted = model.fit(x_train, y_train, validation_data=valid_data, epochs=int(config.epochs),
+                       batch_size=int(config.batch_size), callbacks=[early, *callbacks, hook],
+                       class_weight=class_weight, verbose=0)
+    seconds = time.perf_counter() - start
+    history = {k: [float(v) for v in vals] for k, vals in fitted.history.items() if k != "learning_rate"}
+    if not history.get("loss"):
+        raise TrainingStopped("Training was stopped before the first epoch finished; there is no model to keep.")
+    if not np.isfinite(history["loss"][-1]):
+        raise TrainingStopped("The loss became infinite or NaN; lower the learning rate or check the data for "
+                              "extreme values.")
+    return history, seconds, hook.stopped_by_user
+
+
+def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
+    """Weights that give every class the same total weight in training."""
+    classes, counts = np.unique(y, return_counts=True)
+    return {int(c): float(len(y) / (len(classes) * n)) for c, n in zip(classes, counts)}
 
 
 def train(
@@ -125,50 +319,174 @@ def train(
     """Split, preprocess (fitted on training rows only), fit the network with early stopping, and score it.
 
     `on_epoch(epoch, logs)` is called after each epoch; `should_stop()` returning True ends training after
-    the current epoch, keeping the best weights so far.
+    the current epoch, keeping the best weights so far. Baselines are fitted on the same split and inputs.
     """
     import keras
 
     task = get_task(config.task)
-    if task.kind != BINARY:
-        raise ConfigError(f"Task '{config.task}' ({task.kind}) is not supported by this trainer yet.")
     start = time.perf_counter()
-    rows, y, event = prepare_target(frame, config)
-    features = list(config.features) if config.features else [c for c in rows.columns if c != config.target]
+    if task.kind == FORECAST:
+        return _train_forecast(frame, config, on_epoch=on_epoch, should_stop=should_stop, baselines=baselines,
+                               started=start)
+    rows, y, event, labels, notes, split = _tabular_target(frame, config, task.kind)
+    excluded = {config.target} if config.target else set()
+    features = list(config.features) if config.features else [c for c in rows.columns if c not in excluded]
     if not features:
         raise DataError("There are no feature columns besides the target. Upload a file with more columns.")
-    split = stratified_split(y, test_size=config.test_size, valid_size=config.valid_size, seed=config.seed)
     pre = fit_preprocessor(rows.iloc[split.train], features)
     x_train, x_valid, x_test = (pre.transform(rows.iloc[i]) for i in (split.train, split.valid, split.test))
     y_train, y_valid, y_test = y[split.train], y[split.valid], y[split.test]
 
     keras.utils.set_random_seed(config.seed)
     spec = get_architecture(config.arch)
-    model = spec.build(config.hyper, input_shape=(x_train.shape[1],), n_outputs=1, output_activation=task.output_activation)
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss=task.loss)
-    hook = _epoch_callback(on_epoch, should_stop)
-    early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+    stats = (0.0, 1.0)
     weights = None
-    if config.class_weight:
-        pos = y_train.mean()
-        weights = {0: 0.5 / (1 - pos), 1: 0.5 / pos}
-    fit_start = time.perf_counter()
-    fitted = model.fit(
-        x_train, y_train, validation_data=(x_valid, y_valid), epochs=int(config.epochs),
-        batch_size=int(config.batch_size), callbacks=[early, hook], class_weight=weights, verbose=0,
-    )
-    fit_seconds = time.perf_counter() - fit_start
-    history = {k: [float(v) for v in vals] for k, vals in fitted.history.items()}
-    if not history.get("loss"):
-        raise TrainingStopped("Training was stopped before the first epoch finished; there is no model to keep.")
-    test_scores = np.asarray(model.predict_on_batch(x_test)).ravel()
+    if task.kind == ANOMALY:
+        model = spec.build(config.hyper, input_shape=(x_train.shape[1],))
+        fit_train, fit_valid, loss = (x_train, x_train), (x_valid, x_valid), "mse"
+    else:
+        n_out = len(labels) if task.kind in (MULTICLASS, ORDINAL) else 1
+        model = spec.build(config.hyper, input_shape=(x_train.shape[1],), n_outputs=n_out,
+                           output_activation=task.output_activation)
+        if task.kind == REGRESSION:
+            stats = (float(y_train.mean()), float(y_train.std()) or 1.0)
+        scaled = (lambda v: (v - stats[0]) / stats[1]) if task.kind == REGRESSION else (lambda v: v)
+        fit_train, fit_valid, loss = (x_train, scaled(y_train)), (x_valid, scaled(y_valid)), task.loss
+        if config.class_weight and task.kind != REGRESSION:
+            weights = balanced_class_weights(y_train)
+    history, fit_seconds, stopped = _fit(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch,
+                                         should_stop=should_stop, class_weight=weights)
+    test_scores = predict_frame(task.kind, model, pre, rows.iloc[split.test], target_stats=stats)
+    metrics, details = _evaluate(task.kind, y_test, test_scores, labels)
 
-    from finmodels.baselines import fit_binary_baselines
-    from finmodels.metrics import binary_metrics
+    base = {}
+    if baselines:
+        from finmodels.baselines import fit_baselines
 
-    base = fit_binary_baselines(x_train, y_train, x_test, y_test, seed=config.seed) if baselines else {}
+        base = fit_baselines(task.kind, x_train, y_train, x_test, y_test, seed=config.seed, classes=len(labels))
     return TrainingResult(
         config=config, model=model, preprocessor=pre, frame=rows, y=y, event_label=event, split=split,
-        history=history, test_scores=test_scores, metrics=binary_metrics(y_test, test_scores), baselines=base,
-        seconds={"fit": fit_seconds, "total": time.perf_counter() - start}, stopped_early=hook.stopped_by_user,
+        history=history, test_scores=test_scores, metrics=metrics, baselines=base,
+        seconds={"fit": fit_seconds, "total": time.perf_counter() - start}, stopped_early=stopped, kind=task.kind,
+        class_labels=labels, target_stats=stats, details=details, notes=notes,
+    )
+
+
+def _tabular_target(frame: pd.DataFrame, config: TrainConfig, kind: str):
+    """(rows, y, event label, class labels, notes, split) for a task on table rows."""
+    split_args = dict(test_size=config.test_size, valid_size=config.valid_size, seed=config.seed)
+    if kind == ANOMALY:
+        if not config.target:
+            rows = frame.reset_index(drop=True)
+            return rows, np.full(len(rows), -1, "int32"), "", [], [], random_split(len(rows), **split_args)
+        rows, y, event = prepare_target(frame, config)
+        return rows, y, event, [], [], stratified_split(y, **split_args)
+    if kind == BINARY:
+        rows, y, event = prepare_target(frame, config)
+        return rows, y, event, [], [], stratified_split(y, **split_args)
+    rows = _require_target(frame, config)
+    if kind == REGRESSION:
+        y = _regression_target(rows, config.target)
+        return rows, y, "", [], [], random_split(len(rows), **split_args)
+    y, labels, notes = encode_classes(rows[config.target], ordinal=kind == ORDINAL)
+    return rows, y, "", labels, notes, stratified_split(y, **split_args)
+
+
+def _evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str]) -> tuple[dict, dict]:
+    """Test metrics of the network and the arrays its evaluation charts need."""
+    from finmodels import metrics as m
+
+    if kind == BINARY:
+        return m.binary_metrics(y_test, scores), {}
+    if kind in (MULTICLASS, ORDINAL):
+        pred = scores.argmax(axis=1)
+        return (m.classification_metrics(y_test, scores, ordinal=kind == ORDINAL),
+                {"confusion": m.confusion_matrix(y_test, pred, len(labels)), "predicted": pred})
+    if kind == REGRESSION:
+        return m.regression_metrics(y_test, scores), {}
+    labelled = bool(len(y_test)) and y_test.min() >= 0
+    return m.anomaly_metrics(scores, y_test if labelled else None), {}
+
+
+_GAUSSIAN = []
+
+
+def gaussian_nll():
+    """Loss for a two-column output (mean, log variance): the negative log-likelihood of a normal return.
+
+    Registered by name so a saved forecast model loads in safe mode without code from the file.
+    """
+    if _GAUSSIAN:
+        return _GAUSSIAN[0]
+    import keras
+    from keras import ops
+
+    @keras.saving.register_keras_serializable(package="finmodels", name="gaussian_nll")
+    def _gaussian_nll(y_true, y_pred):
+        mean, log_var = y_pred[:, 0], ops.clip(y_pred[:, 1], -12.0, 12.0)
+        y = ops.reshape(ops.cast(y_true, mean.dtype), ops.shape(mean))
+        return ops.mean(0.5 * (log_var + ops.square(y - mean) / ops.exp(log_var)))
+
+    _GAUSSIAN.append(_gaussian_nll)
+    return _gaussian_nll
+
+
+def forecast_outputs(raw: np.ndarray, target_scale: float, level: float) -> dict[str, np.ndarray]:
+    """Forecast mean return, volatility and the normal VaR at `level` (a positive loss) from the network's output."""
+    from scipy.stats import norm
+
+    mean = raw[:, 0] * target_scale
+    vol = np.sqrt(np.exp(np.clip(raw[:, 1], -12.0, 12.0))) * target_scale
+    return {"forecast": mean, "volatility": vol, "var": norm.ppf(level) * vol - mean}
+
+
+def _train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baselines: bool, started: float):
+    """Windows of daily returns -> next-day return and its volatility; metrics, naive forecast and VaR backtest."""
+    import keras
+    from scipy.stats import norm
+
+    from finmodels.backtest import var_backtest
+    from finmodels.metrics import forecast_metrics
+    from finmodels.sequences import chronological_split, daily_channels, detect_series_columns, \
+        fit_sequence_preprocessor, make_windows
+
+    series = detect_series_columns(frame, price=config.target or None)
+    windows = make_windows(daily_channels(frame, series), window=int(config.window), channels=series.channels)
+    split = chronological_split(windows.dates, test_size=config.test_size, valid_size=config.valid_size)
+    pre = fit_sequence_preprocessor(windows, split.train, series=series, window=int(config.window))
+    x = pre.scale(windows.x)
+    y = windows.y
+    scaled = y / pre.target_scale
+
+    keras.utils.set_random_seed(config.seed)
+    model = get_architecture(config.arch).build(config.hyper, input_shape=x.shape[1:], n_outputs=2,
+                                                output_activation="linear")
+    history, fit_seconds, stopped = _fit(model, gaussian_nll(), config, (x[split.train], scaled[split.train]),
+                                         (x[split.valid], scaled[split.valid]), on_epoch=on_epoch,
+                                         should_stop=should_stop)
+    test = split.test
+    out = forecast_outputs(np.asarray(model.predict_on_batch(x[test])), pre.target_scale, config.var_level)
+    metrics = forecast_metrics(y[test], out["forecast"])
+    backtest = var_backtest(y[test], out["var"], level=config.var_level)
+    metrics.update({"var_exceptions": float(backtest.exceptions), "kupiec_p_value": backtest.kupiec_p_value})
+    naive_var = norm.ppf(config.var_level) * windows.window_std[test]
+    details = {"dates": windows.dates[test], "tickers": windows.tickers[test], "actual": y[test],
+               "naive": windows.last_return[test], "naive_var": naive_var, **out}
+
+    base = {}
+    if baselines:
+        from finmodels.baselines import fit_forecast_baselines
+
+        flat = x.reshape(len(x), -1)
+        base = fit_forecast_baselines(flat[split.train], y[split.train], flat[test], y[test], seed=config.seed,
+                                      naive=windows.last_return[test], naive_var=naive_var, level=config.var_level)
+    return TrainingResult(
+        config=config, model=model, preprocessor=pre, frame=frame, y=y, event_label="", split=split,
+        history=history, test_scores=out["forecast"], metrics=metrics, baselines=base,
+        seconds={"fit": fit_seconds, "total": time.perf_counter() - started}, stopped_early=stopped, kind=FORECAST,
+        target_stats=(0.0, pre.target_scale), details=details, backtest=backtest,
+        notes=[f"Windows of {config.window} days from '{series.price}'"
+               + (f", one series per '{series.ticker}'" if series.ticker else "")
+               + f"; split by date: training targets up to {str(windows.dates[split.train].max())[:10]}, "
+               f"test from {str(windows.dates[test].min())[:10]}."],
     )
