@@ -1,14 +1,19 @@
-"""Train: choose the network's settings, train it with live progress, see the headline metrics."""
+"""Train: pick the task and network, set its hyperparameters, and train it in the background with live progress."""
+
+import dataclasses
 
 import streamlit as st
 
-from finmodels.architectures import ARCHITECTURES, MLPConfig
+from finmodels.architectures import ARCHITECTURES
 from finmodels.errors import FinModelsError
-from finmodels.metrics import METRIC_LABELS
 from finmodels.plots.training import plot_loss_curve
-from finmodels.training import TrainConfig, train
+from finmodels.tasks import TASKS, get_task
+from finmodels.training import TrainConfig
 from ui import state
+from ui.jobs import start_training, warm_up
 from ui.messages import require_dataset_message, show_error
+from ui.results import metric_tiles
+from ui.widgets import remember, store
 
 st.set_page_config(page_title="Train · Risk model studio", layout="wide")
 st.title("Train")
@@ -19,58 +24,134 @@ if current is None or target is None:
     require_dataset_message()
     st.stop()
 
-st.caption(f"Data: {current.name} · target: **{target}** · event: **{st.session_state.get(state.EVENT_LABEL)}**")
-with st.form("train_form"):
-    arch = st.selectbox("Architecture", list(ARCHITECTURES), format_func=lambda k: ARCHITECTURES[k].label,
-                        key="train_arch")
-    st.caption(ARCHITECTURES[arch].description)
-    c1, c2, c3, c4 = st.columns(4)
-    units = c1.text_input("Hidden layer sizes", "64, 32", key="train_units")
-    dropout = c2.number_input("Dropout", 0.0, 0.9, 0.2, 0.05, key="train_dropout")
-    epochs = c3.number_input("Max epochs", 1, 500, 100, key="train_epochs")
-    seed = c4.number_input("Seed", 0, 10_000, 0, key="train_seed")
-    submitted = st.form_submit_button("Train", type="primary")
 
-if submitted:
+def collect(job) -> None:
+    """Move a finished job's result into the session's runs, once; a real bug is re-raised, not hidden."""
+    if job is None or job.running or job.collected:
+        return
+    job.collected = True
+    if job.error is None:
+        state.add_run(job.result, data_name=job.data_name)
+    elif not isinstance(job.error, FinModelsError):
+        raise job.error
+
+
+job = st.session_state.get(state.JOB)
+collect(job)
+warm_up()
+
+FORM_DEFAULTS = {"train_units": "64, 32", "train_dropout": 0.2, "train_lr": 0.001, "train_batch": 64,
+                 "train_epochs": 100, "train_patience": 10, "train_class_weight": False, "train_seed": 0}
+suggested_task = st.session_state.get(state.TASK) or "credit_default"
+remember({"train_task": suggested_task if suggested_task in TASKS else "credit_default", **FORM_DEFAULTS})
+
+st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target}**"
+           + (f" · event **{st.session_state[state.EVENT_LABEL]}**" if st.session_state.get(state.EVENT_LABEL) else ""))
+
+left, right = st.columns(2)
+with left:
+    task_key = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="train_task")
+    task = get_task(task_key)
+    st.caption(task.description)
+with right:
+    fitting = [a for a in task.architectures if a in ARCHITECTURES]
+    if not fitting:
+        st.error(f"No network for the {task.label.lower()} task is installed yet. Pick another task.")
+        st.stop()
+    if st.session_state.get("train_arch") not in fitting:
+        st.session_state["train_arch"] = fitting[0]
+    arch = st.selectbox("Network", fitting, format_func=lambda k: ARCHITECTURES[k].label, key="train_arch")
+    st.caption(ARCHITECTURES[arch].description)
+
+with st.form("train_form"):
+    st.markdown("**Hyperparameters**")
+    c1, c2, c3, c4 = st.columns(4)
+    units = c1.text_input("Hidden layer sizes", key="train_units", help="Units per layer, first to last, e.g. 64, 32")
+    dropout = c2.number_input("Dropout", 0.0, 0.9, step=0.05, key="train_dropout")
+    lr = c3.number_input("Learning rate", 1e-5, 0.5, step=1e-4, format="%.4f", key="train_lr")
+    batch = c4.number_input("Batch size", 8, 4096, step=8, key="train_batch")
+    c5, c6, c7, c8 = st.columns(4)
+    epochs = c5.number_input("Max epochs", 1, 1000, key="train_epochs")
+    patience = c6.number_input("Early stopping patience", 1, 200, key="train_patience",
+                               help="Stop when validation loss has not improved for this many epochs; "
+                                    "the best weights are kept.")
+    seed = c7.number_input("Seed", 0, 1_000_000, key="train_seed")
+    c8.markdown("&nbsp;")
+    class_weight = c8.checkbox("Weight classes", key="train_class_weight",
+                               help="Give the rare class as much weight as the common one.")
+    busy = job is not None and job.running
+    submitted = st.form_submit_button("Train", type="primary", disabled=busy)
+store(["train_task", "train_arch", *FORM_DEFAULTS])
+
+
+def build_config() -> TrainConfig | None:
     try:
         sizes = tuple(int(u) for u in units.replace(";", ",").split(",") if u.strip())
-        config = TrainConfig(
-            target=target, event_label=st.session_state.get(state.EVENT_LABEL), arch=arch,
-            hyperparameters=MLPConfig(units=sizes, dropout=float(dropout)), epochs=int(epochs), seed=int(seed),
-        )
     except ValueError:
         st.error(f"Hidden layer sizes must be whole numbers separated by commas, such as '64, 32'; got '{units}'.")
-        config = None
+        return None
+    spec = ARCHITECTURES[arch]
+    base = spec.config_class()
+    names = {f.name for f in dataclasses.fields(base)}
+    wanted = {"units": sizes, "dropout": float(dropout)}
+    try:
+        hyper = dataclasses.replace(base, **{k: v for k, v in wanted.items() if k in names})
+        features = st.session_state.get(state.FEATURES)
+        return TrainConfig(
+            target=target, task=task_key, arch=arch, hyperparameters=hyper, event_label=st.session_state.get(state.EVENT_LABEL),
+            features=tuple(features) if features else None, epochs=int(epochs), batch_size=int(batch),
+            learning_rate=float(lr), patience=int(patience), class_weight=bool(class_weight), seed=int(seed),
+        )
     except FinModelsError as exc:
         show_error(exc)
-        config = None
+        return None
+
+
+if submitted and not busy:
+    config = build_config()
     if config is not None:
-        progress = st.progress(0.0, text="Preparing data...")
-        chart = st.empty()
-        history = {"loss": [], "val_loss": []}
+        job = start_training(current.frame, config, data_name=current.name)
+        st.session_state[state.JOB] = job
 
-        def on_epoch(epoch: int, logs: dict) -> None:
-            history["loss"].append(logs.get("loss"))
-            history["val_loss"].append(logs.get("val_loss"))
-            progress.progress(min(1.0, (epoch + 1) / config.epochs),
-                              text=f"Epoch {epoch + 1} of at most {config.epochs} · val loss {logs.get('val_loss', 0):.4f}")
-            chart.plotly_chart(plot_loss_curve(history), key=f"train_live_{epoch}")
 
-        try:
-            result = train(current.frame, config, on_epoch=on_epoch)
-        except FinModelsError as exc:
-            show_error(exc)
-        else:
-            state.set_run(result)
-            chart.empty()
-            progress.progress(1.0, text=f"Done in {result.seconds['total']:.1f} s "
-                                        f"({len(result.history['loss'])} epochs, best weights kept).")
+def progress_text(job) -> str:
+    done, total = job.epochs_done, job.config.epochs
+    if job.stop_requested:
+        return f"Stopping after epoch {done}; keeping the best weights so far..."
+    if done == 0:
+        return "Preparing the data and building the network..."
+    val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
+    return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
+            "· baselines and test metrics follow")
+
+
+job = st.session_state.get(state.JOB)
+if job is not None and job.running:
+    @st.fragment(run_every=0.5)
+    def live_progress():
+        running = st.session_state[state.JOB]
+        if not running.running:
+            st.rerun()  # the whole page, so the results appear and the polling stops
+        st.progress(min(1.0, running.epochs_done / running.config.epochs), text=progress_text(running))
+        if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
+            running.stop()
+        if running.epochs_done:
+            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)"), key="train_live")
+
+    live_progress()
+elif job is not None and job.error is not None:
+    show_error(job.error)
 
 result = state.run()
 if result is not None:
     st.subheader("Held-out test results")
-    cols = st.columns(5)
-    for col, name in zip(cols, ("roc_auc", "accuracy", "precision", "recall", "f1")):
-        col.metric(METRIC_LABELS[name], f"{result.metrics[name]:.3f}")
+    config = result.config
+    epochs_run = len(result.history.get("loss", []))
+    how = "stopped by you" if result.stopped_early else (
+        "early stopping" if epochs_run < config.epochs else "all epochs")
+    st.caption(f"{ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch} on "
+               f"'{config.target}' · {epochs_run} epochs ({how}; best weights kept) · "
+               f"{result.seconds.get('total', 0):.1f} s in total")
+    metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history), key="train_loss_curve")
-    st.page_link("pages/3_Evaluate.py", label="Next: evaluate", icon=":material/arrow_forward:")
+    st.page_link("pages/3_Evaluate.py", label="Next: evaluate the model in detail", icon=":material/arrow_forward:")

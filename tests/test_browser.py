@@ -33,7 +33,7 @@ def test_upload_train_and_see_auc_and_shap(browser_page):
 
     nav(page, "Data")
     page.set_input_files('input[type="file"]', str(get_sample("german_credit").path))
-    page.get_by_text("1,000 rows, 21 columns").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="german_credit.csv").wait_for(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "02_data.png"), full_page=True)
 

@@ -11,11 +11,18 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from finmodels.runs import RunHistory
+
 DATASET = "dataset"
 TARGET = "target"
 EVENT_LABEL = "event_label"
 RUN = "run"
 EXPLANATION = "explanation"
+RUNS = "runs"  # finmodels.runs.RunHistory: the last few runs, for the Runs page
+JOB = "train_job"  # ui.jobs.TrainingJob: the training thread this session started
+SCORED = "scored"  # finmodels.scoring.ScoredFile: the last file scored on the Score page
+TASK = "task"  # set by the Data page: the task preset key the data suggests
+FEATURES = "features"  # set by the Data page: the feature columns chosen
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ def dataset() -> Dataset | None:
 def set_dataset(name: str, frame: pd.DataFrame) -> None:
     """Keep a newly loaded table; a new table invalidates the target choice, the run and its explanation."""
     st.session_state[DATASET] = Dataset(name, frame)
-    for key in (TARGET, EVENT_LABEL, RUN, EXPLANATION):
+    for key in (TARGET, EVENT_LABEL, RUN, EXPLANATION, SCORED):
         st.session_state.pop(key, None)
 
 
@@ -40,5 +47,20 @@ def run():
 
 
 def set_run(result) -> None:
+    """Make `result` the run the Evaluate, Explain, Score and Report pages show."""
     st.session_state[RUN] = result
-    st.session_state.pop(EXPLANATION, None)
+    for key in (EXPLANATION, SCORED):
+        st.session_state.pop(key, None)
+
+
+def runs() -> RunHistory:
+    """This session's bounded run history (created on first use)."""
+    if RUNS not in st.session_state:
+        st.session_state[RUNS] = RunHistory()
+    return st.session_state[RUNS]
+
+
+def add_run(result, *, data_name: str) -> None:
+    """Keep a finished run in the history and make it the current run."""
+    runs().add(result, data_name=data_name)
+    set_run(result)

@@ -1,0 +1,106 @@
+"""A bounded history of the runs trained in one session: kept side by side, compared, the oldest released.
+
+A Streamlit server is one process for every user, and each run holds a Keras model and a copy of its rows.
+Keeping every retrain would grow memory without bound, so the history keeps the last `limit` runs and
+drops its references to older ones (the model and its data are then freed by the garbage collector).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+RUNS_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished run and how to name it in a table."""
+
+    number: int
+    data_name: str
+    result: object = field(repr=False)
+    created: float = field(default_factory=time.time)
+
+    @property
+    def label(self) -> str:
+        config = self.result.config
+        return f"Run {self.number} · {config.arch} · {config.task}"
+
+
+class RunHistory:
+    """The last `limit` runs of a session, newest last."""
+
+    def __init__(self, limit: int = RUNS_LIMIT):
+        if limit < 1:
+            raise ValueError(f"A run history keeps at least one run; got limit={limit}.")
+        self.limit = limit
+        self._records: list[RunRecord] = []
+        self._next = itertools.count(1)
+        self.released = 0
+
+    def add(self, result, *, data_name: str) -> RunRecord:
+        """Keep `result` as the newest run; release the oldest beyond the limit. Returns its record."""
+        record = RunRecord(next(self._next), data_name, result)
+        self._records.append(record)
+        dropped = len(self._records) - self.limit
+        if dropped > 0:
+            del self._records[:dropped]
+            self.released += dropped
+            gc.collect()
+        return record
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self):
+        return iter(list(self._records))
+
+    @property
+    def records(self) -> list[RunRecord]:
+        return list(self._records)
+
+    def get(self, number: int) -> RunRecord:
+        for record in self._records:
+            if record.number == number:
+                return record
+        kept = ", ".join(str(r.number) for r in self._records) or "none"
+        raise KeyError(f"Run {number} is not kept (the last {self.limit} runs are kept: {kept}).")
+
+    def latest(self) -> RunRecord | None:
+        return self._records[-1] if self._records else None
+
+
+def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per run: data, task, architecture, main settings, epochs, seconds and test metrics.
+
+    `metrics` limits the metric columns; by default every metric any of the runs reports, in first-seen order.
+    """
+    rows = []
+    for record in records:
+        result, config = record.result, record.result.config
+        hyper = config.hyper
+        row = {
+            "run": record.label,
+            "data": record.data_name,
+            "target": config.target,
+            "layers": ", ".join(str(u) for u in getattr(hyper, "units", ())) or "-",
+            "dropout": getattr(hyper, "dropout", float("nan")),
+            "learning rate": config.learning_rate,
+            "batch size": config.batch_size,
+            "epochs run": len(result.history.get("loss", [])),
+            "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
+        }
+        names = metrics or tuple(result.metrics)
+        row.update({name: result.metrics.get(name, float("nan")) for name in names})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("run") if rows else pd.DataFrame()
+
+
+def loss_histories(records: list[RunRecord], *, key: str = "val_loss") -> dict[str, list[float]]:
+    """The per-epoch `key` (validation loss by default) of each run, keyed by its label, for overlaying."""
+    return {r.label: list(r.result.history.get(key) or r.result.history.get("loss", [])) for r in records}

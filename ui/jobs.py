@@ -1,0 +1,114 @@
+"""Training in a background thread owned by one session, so the page stays live and a Stop button works.
+
+Streamlit reruns the page script on every interaction; a script blocked in `fit()` could neither draw the
+progress nor see a Stop click. The job runs `finmodels.training.train` in its own thread, records each
+epoch's losses, and reads a stop event through the trainer's `should_stop` hook. The page keeps the job in
+`st.session_state` (never in a shared cache: it belongs to one user) and polls it from a fragment.
+Nothing here calls Streamlit from the worker thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from finmodels.errors import FinModelsError
+
+
+@dataclass
+class TrainingJob:
+    """One training run in progress or finished: its config, live history and outcome."""
+
+    config: object
+    data_name: str
+    history: dict[str, list[float]] = field(default_factory=lambda: {"loss": [], "val_loss": []})
+    result: object | None = None
+    error: BaseException | None = None
+    started: float = field(default_factory=time.perf_counter)
+    finished: float | None = None
+    collected: bool = False
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.history["loss"])
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.perf_counter()) - self.started
+
+    def stop(self) -> None:
+        """Ask the trainer to end after the current epoch; the best weights so far are kept."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run ends (for tests and scripts); True when it has ended."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    def _on_epoch(self, epoch: int, logs: dict) -> None:
+        for name in ("loss", "val_loss"):
+            if name in logs:
+                # Replace the list rather than append in place, so a reader never sees a half-updated pair.
+                self.history = {**self.history, name: [*self.history[name], float(logs[name])]}
+
+    def _work(self, frame: pd.DataFrame) -> None:
+        from finmodels.training import train
+
+        try:
+            self.result = train(frame, self.config, on_epoch=self._on_epoch, should_stop=self._stop.is_set)
+        except FinModelsError as exc:
+            self.error = exc
+        except BaseException as exc:  # a real bug: kept and re-raised in the page, where tests see it
+            self.error = exc
+        finally:
+            self.finished = time.perf_counter()
+
+
+def start_training(frame: pd.DataFrame, config, *, data_name: str) -> TrainingJob:
+    """Start training `config` on `frame` in a daemon thread and return the job to poll."""
+    job = TrainingJob(config=config, data_name=data_name)
+    job._thread = threading.Thread(target=job._work, args=(frame,), name="finmodels-train", daemon=True)
+    job._thread.start()
+    return job
+
+
+_warm = threading.Lock()
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Import the training stack (TensorFlow, about 8 s) in the background once per process.
+
+    Called when the Train page opens, so the analyst's first press of Train does not wait for the import,
+    while the Home and Data pages still open without TensorFlow.
+    """
+    with _warm:
+        if _warming:
+            return
+        thread = threading.Thread(target=_import_training_stack, name="finmodels-warm-up", daemon=True)
+        _warming.append(thread)
+        thread.start()
+
+
+def _import_training_stack() -> None:
+    import importlib
+
+    for name in ("keras", "sklearn.linear_model", "sklearn.ensemble"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # the training itself reports a missing library with its own message
+            return

@@ -1,0 +1,48 @@
+"""Headline metric tiles of a run, with the best baseline beside each, chosen by the run's task kind."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from finmodels.metrics import METRIC_LABELS
+from finmodels.tasks import get_task
+
+TILES = {
+    "binary": ("roc_auc", "gini", "ks", "pr_auc", "brier"),
+    "multiclass": ("accuracy", "macro_f1", "log_loss"),
+    "ordinal": ("accuracy", "within_one_notch", "macro_f1"),
+    "regression": ("rmse", "mae", "r2", "mape"),
+    "forecast": ("rmse", "mae", "directional_accuracy", "r2"),
+    "anomaly": ("roc_auc", "pr_auc"),
+}
+LOWER_IS_BETTER = {"brier", "log_loss", "rmse", "mae", "mape", "mse"}
+
+
+def label(name: str) -> str:
+    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def tile_names(result) -> list[str]:
+    names = [n for n in TILES.get(get_task(result.config.task).kind, ()) if n in result.metrics]
+    return names or list(result.metrics)[:5]
+
+
+def best_baseline(result, name: str) -> tuple[str, float] | None:
+    """The best baseline's value of metric `name` and its name, or None without baselines."""
+    values = {k: b.metrics[name] for k, b in (result.baselines or {}).items() if name in getattr(b, "metrics", {})}
+    if not values:
+        return None
+    pick = min if name in LOWER_IS_BETTER else max
+    key = pick(values, key=values.get)
+    return key, values[key]
+
+
+def metric_tiles(result) -> None:
+    """One st.metric per headline metric; the delta is the network minus the best baseline."""
+    names = tile_names(result)
+    for col, name in zip(st.columns(len(names)), names):
+        value = result.metrics[name]
+        base = best_baseline(result, name)
+        delta = None if base is None else f"{value - base[1]:+.3f} vs best baseline ({base[1]:.3f})"
+        col.metric(label(name), f"{value:.3f}", delta=delta,
+                   delta_color="inverse" if name in LOWER_IS_BETTER else "normal")
