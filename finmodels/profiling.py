@@ -173,7 +173,7 @@ def column_role(series: pd.Series) -> tuple[str, str]:
     numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
     integral = numeric and bool((present % 1 == 0).all())
     all_unique = unique == len(present)
-    if _ID_NAMES.search(name) and unique > 2 and (integral and unique > len(present) / 2 or not numeric):
+    if _ID_NAMES.search(name) and unique > 2 and (integral or not numeric):
         return IDENTIFIER, "is named like an identifier"
     if integral and all_unique and len(present) >= 20 and present.max() - present.min() + 1 == len(present):
         return IDENTIFIER, "numbers every row once (a row number)"
@@ -184,14 +184,13 @@ def column_role(series: pd.Series) -> tuple[str, str]:
     text = present.astype(str)
     if looks_like_dates(text) >= 0.9:
         return DATE, "holds dates"
-    if unique <= MAX_CATEGORIES:
-        return CATEGORICAL, f"has {unique} distinct values"
-    lengths = text.str.len()
-    words = text.str.count(" ") + 1
-    if lengths.mean() >= 25 and words.mean() >= 3:
+    many = unique > MAX_CATEGORIES or (unique > len(present) / 2 and len(present) >= 20)
+    if many and text.str.len().mean() >= 25 and (text.str.count(" ") + 1).mean() >= 3:
         return FREE_TEXT, "holds sentences"
     if all_unique and len(present) >= 20:
         return IDENTIFIER, "has a different value in every row"
+    if unique <= MAX_CATEGORIES:
+        return CATEGORICAL, f"has {unique} distinct values"
     return HIGH_CARDINALITY, f"has {unique:,} distinct values"
 
 

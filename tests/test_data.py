@@ -1,10 +1,11 @@
+import numpy as np
 import pandas as pd
 import pytest
 
 from finmodels.data import load_csv
 from finmodels.errors import ConfigError, DataError
 from finmodels.samples import SAMPLES, get_sample, load_sample
-from finmodels.targets import default_event_label, encode_binary, guess_target
+from finmodels.targets import RATING_SCALE, default_event_label, encode_binary, guess_target, rating_rank
 from finmodels.tasks import TASKS, get_task
 
 
@@ -67,3 +68,86 @@ def test_unknown_task_lists_the_keys():
     with pytest.raises(ConfigError, match="Unknown task 'credit-defualt'. Available tasks: credit_default"):
         get_task("credit-defualt")
     assert len(TASKS) == 12
+
+
+@pytest.mark.parametrize("labels,event", [
+    (["good", "bad", "good"], "bad"), (["yes", "no", "no"], "yes"), (["Fully Paid", "Charged Off", "Fully Paid"],
+                                                                      "Charged Off"),
+    (["N", "Y", "N"], "Y"), (["0", "1", "0"], "1"), ([0.0, 1.0, np.nan, 0.0], "1"), (["repaid", "lost", "repaid"], "lost"),
+    (["keep", "keep", "churn"], "churn"), (["non", "oui", "non"], "oui"),
+])
+def test_the_default_event_label_of_text_and_numeric_targets(labels, event):
+    assert default_event_label(pd.Series(labels, name="target")) == event
+
+
+def test_a_numeric_target_with_gaps_encodes_as_whole_labels():
+    series = pd.Series([0.0, 1.0, 1.0, 0.0], name="default")
+    y, event = encode_binary(series)
+    assert event == "1" and y.tolist() == [0, 1, 1, 0]
+    y, event = encode_binary(series, "0")
+    assert y.tolist() == [1, 0, 0, 1]
+
+
+def test_the_user_can_pick_any_label_as_the_event():
+    y, event = encode_binary(pd.Series(["Fully Paid", "Charged Off", "Fully Paid"], name="loan_status"), "Fully Paid")
+    assert event == "Fully Paid" and y.tolist() == [1, 0, 1]
+    with pytest.raises(DataError, match="Event label 'Current' is not a value of column 'loan_status'"):
+        encode_binary(pd.Series(["Fully Paid", "Charged Off"], name="loan_status"), "Current")
+
+
+@pytest.mark.parametrize("label,rank", [("AAA", 0), ("BBB+", 3), ("BB-", 4), ("D", 9), ("NR", None)])
+def test_rating_ranks(label, rank):
+    assert rating_rank(label) == rank
+
+
+@pytest.mark.parametrize("task", list(TASKS.values()), ids=lambda t: t.key)
+def test_every_task_preset_is_complete(task):
+    assert task.label and task.description and task.loss and task.output_activation and task.headline_metric
+    assert task.architectures and task.needs_target == (task.kind not in ("forecast", "anomaly"))
+    assert task.needs_target == bool(task.target_names) or task.kind == "forecast"
+
+
+def test_credit_rating_is_ordinal_on_the_agency_scale():
+    rating = get_task("credit_rating")
+    assert rating.kind == "ordinal" and rating.classes == RATING_SCALE and RATING_SCALE[0] == "AAA"
+    assert sorted(TASKS) == sorted(["credit_default", "loan_repayment", "delinquency", "credit_rating", "market_risk",
+                                    "asset_allocation", "risk_control", "binary", "multiclass", "regression",
+                                    "forecast", "anomaly"])
+
+
+def test_data_page_reads_a_european_export_and_hands_task_and_features_to_the_train_page():
+    from tests.corpus import european_export
+    from tests.test_pages import page
+
+    at = page("pages/1_Data.py")
+    at.get("file_uploader")[0].set_value(("export.csv", european_export(), "text/csv")).run()
+    assert not at.exception
+    assert at.selectbox(key="data_target").value == "default" and at.radio(key="data_event").value == "oui"
+    assert at.session_state["task"] == "credit_default"
+    assert at.session_state["features"] == ["région", "taux", "montant"]
+    table = next(d.value for d in at.dataframe if "role" in d.value.columns)
+    roles = dict(zip(table["column"], table["role"]))
+    assert roles == {"row_id": "identifier", "région": "categorical", "taux": "numeric", "montant": "numeric",
+                     "default": "target"}
+    assert any("read as CP1252" in i.value for i in at.info)
+    assert [m.value for m in at.metric][:2] == ["60", "5"]
+    assert len(at.get("plotly_chart")) == 3 and not at.error
+
+
+def test_data_page_roles_target_and_features_can_be_changed():
+    from tests.test_pages import page
+
+    at = page("pages/1_Data.py")
+    at.button(key="data_load_sample").click().run()
+    assert len(at.session_state["features"]) == 20
+    at.selectbox(key="data_role_column").set_value("age_in_years")
+    at.selectbox(key="data_role_value").set_value("identifier")
+    at.button(key="data_role_apply").click().run()
+    assert not at.exception and "age_in_years" not in at.session_state["features"]
+    at.multiselect(key="data_features").unselect("purpose").run()
+    assert "purpose" not in at.session_state["features"] and len(at.session_state["features"]) == 18
+    at.selectbox(key="data_target").set_value("foreign_worker").run()
+    assert at.session_state["target"] == "foreign_worker" and at.radio(key="data_event").value in ("yes", "no")
+    assert at.session_state["task"] == "binary" and "creditability" in at.session_state["features"]
+    at.selectbox(key="data_target").select_index(0).run()
+    assert not at.exception and at.session_state["task"] == "anomaly"
