@@ -312,7 +312,8 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
     _check_size(source, limit)
     raw = _read_bytes(source)
     _check_size(raw, limit)
-    if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+    if not raw[:_HEAD_BYTES].strip(blank) and not raw.strip(blank):  # strip() copies: only when the head is blank
         raise DataError("The file is empty. Upload a CSV with a header row and at least one data row.")
     head = raw[:_HEAD_BYTES]
     encoding = _utf16_encoding(head)

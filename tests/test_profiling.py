@@ -112,3 +112,32 @@ def test_roles_and_target_can_be_changed():
     assert profile(frame, target=None).task == "anomaly"
     with pytest.raises(ConfigError, match="Unknown role 'idd' for column 'job'. Roles are: numeric, categorical"):
         profile(frame, roles={"job": "idd"})
+
+
+def test_data_figures_show_balance_distribution_and_correlations():
+    from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
+
+    frame = load_csv(SHARED_DATASETS / "german_credit.csv")
+    found = profile(frame)
+    balance = plot_target_balance(found.target_balance, target="creditability", event_label="bad")
+    assert list(balance.data[0].x) == ["good", "bad"] and list(balance.data[0].y) == [700, 300]
+    assert balance.data[0].marker.color[1] == "#c0392b" and balance.layout.title.text == "Balance of 'creditability'"
+    numeric = plot_distribution(frame, "credit_amount", target="creditability", event_label="bad")
+    assert [t.name for t in numeric.data] == ["creditability = bad", "other rows"]
+    assert len(numeric.data[0].x) == 300 and numeric.layout.xaxis.title.text == "credit_amount"
+    text = plot_distribution(frame, "housing")
+    assert sorted(text.data[0].x) == ["for free", "own", "rent"] and sum(text.data[0].y) == 1000
+    corr = plot_correlation(frame, found.features)
+    assert list(corr.data[0].x) == ["duration_in_month", "credit_amount", "installment_rate_in_percentage_of_disposable_income",
+                                    "present_residence_since", "age_in_years", "number_of_existing_credits_at_this_bank",
+                                    "number_of_people_being_liable_to_provide_maintenance_for"]
+    assert corr.data[0].z[0][0] == pytest.approx(1.0) and corr.data[0].z[0][1] == pytest.approx(0.6250, abs=1e-3)
+
+
+def test_the_heatmap_keeps_at_most_30_columns_of_a_wide_table():
+    from finmodels.plots.data import plot_correlation
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(1, 1, (50, 200)), columns=[f"x{i}" for i in range(200)])
+    fig = plot_correlation(frame, list(frame.columns))
+    assert len(fig.data[0].x) == 30 and "(the 30 most variable)" in fig.layout.title.text
