@@ -16,9 +16,11 @@ import pandas as pd
 
 from finmodels.background import DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, background_positions, sample_rows
 from finmodels.errors import ConfigError
-from finmodels.explainers import LOG_ODDS, PROBABILITY, attribute, keras_predict, sklearn_predict
+from finmodels.explainers import LOG_ODDS, OUTPUT, PROBABILITY, attribute, keras_predict, sklearn_predict
 from finmodels.reasons import DEFAULT_REASONS, reason_codes
+from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
+ANOMALY_SCORE = "anomaly score"
 ADDITIVITY_SHARE = 1e-3  # additivity must hold to this share of the output range
 
 
@@ -137,63 +139,157 @@ def output_name(*, task: str | None, event_label: str | None, scale: str) -> str
     return "model output"
 
 
+@dataclass(frozen=True)
+class OutputChoice:
+    """What number of a model is explained, on which scale, and how reason codes name it."""
+
+    predict: object | None  # None: the model's own batch predict
+    scale: str
+    name: str
+    output: int = 0
+    affine: tuple[float, float] = (1.0, 0.0)
+    explainers: tuple[str, ...] | None = None
+
+
+def output_choice(result, model, *, baseline: str | None = None, output: str | int | None = None) -> OutputChoice:
+    """The explained output for a run's task kind: event probability, class probability, value or score."""
+    kind = getattr(result, "kind", BINARY)
+    task = getattr(result.config, "task", None)
+    event = getattr(result, "event_label", None) or None
+    neural = baseline is None
+    if kind == BINARY:
+        return OutputChoice(None, PROBABILITY, output_name(task=task, event_label=event, scale=PROBABILITY))
+    if kind in (MULTICLASS, ORDINAL):
+        labels = list(getattr(result, "class_labels", []))
+        if output is None:  # the most common class in training, so the default reads as 'probability of BBB'
+            index = int(np.bincount(np.asarray(result.y)[result.split.train].astype(int)).argmax())
+        elif isinstance(output, str):
+            if output not in labels:
+                raise ConfigError(f"Unknown class '{output}'. Classes are: {', '.join(labels)}.")
+            index = labels.index(output)
+        else:
+            index = int(output)
+        predict = None if neural else sklearn_predict(model, output=index)
+        return OutputChoice(predict, PROBABILITY, f"probability of '{labels[index] if labels else index}'", index,
+                            explainers=None if neural else ("permutation",))
+    if kind == ANOMALY:
+        if not neural:
+            raise ConfigError("Anomaly baselines are not explained; explain the VAE's anomaly score instead.")
+
+        def score(x: np.ndarray) -> np.ndarray:
+            from finmodels.training import reconstruction_error
+
+            return np.concatenate([reconstruction_error(x[i:i + 8192], np.asarray(model(x[i:i + 8192], training=False)))
+                                   for i in range(0, len(x), 8192)]).astype("float64")
+
+        return OutputChoice(score, ANOMALY_SCORE, "anomaly score", explainers=("permutation",))
+    target = getattr(result.config, "target", None) or "value"
+    mean, std = getattr(result, "target_stats", (0.0, 1.0))
+    if kind == FORECAST:
+        return OutputChoice(None, "return", "predicted next-day return", 0, (std, 0.0) if neural else (1.0, 0.0))
+    return OutputChoice(None, OUTPUT, f"predicted {target}", 0, (std, mean) if neural else (1.0, 0.0))
+
+
 def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFrame, *,
                   labels: np.ndarray | None = None, max_rows: int = DEFAULT_MAX_ROWS, background_note: str = "",
-                  explainers: tuple[str, ...] | None = None, predict=None, task: str | None = None,
-                  event_label: str | None = None, seed: int = 0, pairs: int | None = None,
-                  what: str = "rows") -> Explanation:
+                  explainers: tuple[str, ...] | None = None, choice: OutputChoice | None = None,
+                  seed: int = 0, pairs: int | None = None, what: str = "rows") -> Explanation:
     """Explain up to `max_rows` of `rows` (original columns) for a fitted model on `preprocessor`'s inputs.
 
     `background` are the (already sampled) reference rows; `labels` are the outcomes of `rows`, used to keep
-    the event's share when only `max_rows` are explained. `explainers` forces an order of explainer keys.
+    the event's share when only `max_rows` are explained. `explainers` forces an order of explainer keys;
+    `choice` says which output is explained (default: a classifier's event probability).
     """
+    choice = choice or OutputChoice(None, PROBABILITY, "predicted probability")
     chosen = sample_rows(labels, max_rows, total=len(rows), seed=seed, what=what)
     picked = rows.iloc[chosen.positions]
     x_rows, x_bg = preprocessor.transform(picked), preprocessor.transform(background)
     columns = list(preprocessor.groups)
     start = time.perf_counter()
-    found = attribute(model, x_bg, x_rows, groups=[preprocessor.groups[c] for c in columns], predict=predict,
-                      candidates=explainers, seed=seed, pairs=pairs)
+    found = attribute(model, x_bg, x_rows, groups=[preprocessor.groups[c] for c in columns], predict=choice.predict,
+                      candidates=explainers or choice.explainers, output=choice.output, seed=seed, pairs=pairs,
+                      scale=choice.scale, affine=choice.affine)
     seconds = time.perf_counter() - start
+    name = choice.name
+    if found.scale == LOG_ODDS and choice.scale == PROBABILITY:  # linear SHAP explains a classifier's log-odds
+        name = name.replace("probability of", "log-odds of").replace("default probability", "default log-odds")
     return Explanation(
         explainer=found.explainer, columns=columns, values=found.values, base_value=found.base_value,
         predictions=found.predictions, data=picked[columns].reset_index(drop=True), background_rows=len(background),
-        seconds=seconds, scale=found.scale, output_name=output_name(task=task, event_label=event_label,
-                                                                    scale=found.scale),
-        method=found.method, failures=found.failures, rows_note=f"Explained {chosen.note[0].lower()}{chosen.note[1:]}",
-        background_note=background_note or f"{len(background):,} rows.",
+        seconds=seconds, scale=found.scale, output_name=name, method=found.method, failures=found.failures,
+        rows_note=_explained(chosen.note), background_note=background_note or f"{len(background):,} rows.",
     )
+
+
+def _explained(note: str) -> str:
+    return f"Explained {note[0].lower()}{note[1:]}"
+
+
+def _model_of(result, baseline: str | None):
+    if baseline is None:
+        return result.model
+    if baseline not in result.baselines:
+        raise ConfigError(f"Unknown baseline '{baseline}'. This run has: {', '.join(result.baselines) or 'none'}.")
+    return result.baselines[baseline].model
 
 
 def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
                    baseline: str | None = None, background_method: str = "stratified",
-                   explainers: tuple[str, ...] | None = None) -> Explanation:
-    """Explain up to `rows` test rows of a TrainingResult against `background` of its training rows.
+                   explainers: tuple[str, ...] | None = None, output: str | int | None = None,
+                   pairs: int | None = None) -> Explanation:
+    """Explain up to `rows` test rows (or windows) of a TrainingResult against `background` training rows.
 
     `baseline` names one of `result.baselines` (e.g. 'logistic_regression') to explain it instead of the
-    network; `background_method` is 'stratified' (by outcome) or 'kmeans'.
+    network; `background_method` is 'stratified' (by outcome) or 'kmeans'; `output` picks the class explained
+    for a rating or multi-class run (label or index; default the most common class).
     """
-    model = result.model
-    if baseline is not None:
-        if baseline not in result.baselines:
-            raise ConfigError(f"Unknown baseline '{baseline}'. This run has: {', '.join(result.baselines) or 'none'}.")
-        model = result.baselines[baseline].model
+    model = _model_of(result, baseline)
+    choice = output_choice(result, model, baseline=baseline, output=output)
+    kind = getattr(result, "kind", BINARY)
+    if kind == FORECAST:
+        return _explain_forecast(result, model, choice, rows=rows, background=background, seed=seed,
+                                 background_method=background_method, explainers=explainers, pairs=pairs)
+    classes = kind in (BINARY, MULTICLASS, ORDINAL)
+    y = np.asarray(result.y)
     train_rows = result.frame.iloc[result.split.train]
     x_train = result.preprocessor.transform(train_rows) if background_method == "kmeans" else np.zeros((len(train_rows), 0))
-    bg = background_positions(x_train, result.y[result.split.train], background, method=background_method, seed=seed)
-    test_rows = result.frame.iloc[result.split.test]
+    bg = background_positions(x_train, y[result.split.train] if classes else None, background,
+                              method=background_method, seed=seed)
     return explain_table(
-        model, result.preprocessor, test_rows, train_rows.iloc[bg.positions], labels=result.y[result.split.test],
-        max_rows=rows, background_note=bg.note, explainers=explainers, task=getattr(result.config, "task", None),
-        event_label=getattr(result, "event_label", None), seed=seed, what="test rows",
+        model, result.preprocessor, result.frame.iloc[result.split.test], train_rows.iloc[bg.positions],
+        labels=y[result.split.test] if classes else None, max_rows=rows, background_note=bg.note,
+        explainers=explainers, choice=choice, seed=seed, pairs=pairs, what="test rows",
     )
+
+
+def _explain_forecast(result, model, choice: OutputChoice, *, rows, background, seed, background_method, explainers,
+                      pairs) -> Explanation:
+    pre = result.preprocessor
+    windows = pre.windows(result.frame)
+    x = pre.scale(windows.x)
+    train, test = result.split.train, result.split.test
+    bg = background_positions(x[train], None, background, method=background_method, seed=seed)
+    last = pd.DataFrame(windows.x[test][:, -1, :], columns=pre.columns)
+    predict = choice.predict
+    if predict is None and baseline_like(model):
+        predict = sklearn_predict(model)
+    return explain_windows(model, x[train][bg.positions], x[test], series=pre.columns, raw_last=last,
+                           max_rows=rows, predict=predict, explainers=explainers, output=choice.name,
+                           scale=choice.scale, affine=choice.affine, seed=seed, pairs=pairs,
+                           background_note=bg.note.replace("training rows", "training windows"), what="test windows")
+
+
+def baseline_like(model) -> bool:
+    """True for a fitted scikit-learn model (the baselines), False for a Keras network."""
+    return hasattr(model, "fit") and hasattr(model, "get_params")
 
 
 def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, series: list[str],
                     raw_last: pd.DataFrame | None = None, labels: np.ndarray | None = None,
                     max_rows: int = DEFAULT_MAX_ROWS, predict=None, explainers: tuple[str, ...] | None = None,
-                    output: str = "model output", scale: str = "model output", background_note: str = "",
-                    seed: int = 0, pairs: int | None = None) -> Explanation:
+                    output: str = "model output", scale: str = OUTPUT, affine: tuple[float, float] = (1.0, 0.0),
+                    background_note: str = "", seed: int = 0, pairs: int | None = None,
+                    what: str = "windows") -> Explanation:
     """Explain a sequence model on windows (rows x lags x series): one value per lag and series.
 
     `raw_last` holds each window's last observation per series in original units, shown as the row's values;
@@ -205,13 +301,15 @@ def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, serie
     n_lags, n_series = windows.shape[1], windows.shape[2]
     if len(series) != n_series:
         raise ConfigError(f"{len(series)} series names for windows with {n_series} series.")
-    chosen = sample_rows(labels, max_rows, total=len(windows), seed=seed, what="windows")
+    chosen = sample_rows(labels, max_rows, total=len(windows), seed=seed, what=what)
     picked = windows[chosen.positions]
     cells = [[lag * n_series + s] for lag in range(n_lags) for s in range(n_series)]
+    if predict is None:
+        predict = sklearn_predict(model) if baseline_like(model) else keras_predict(model)
     start = time.perf_counter()
     found = attribute(model, np.asarray(background, dtype="float32").reshape(len(background), n_lags, n_series),
-                      picked, groups=cells, predict=predict or keras_predict(model), candidates=explainers,
-                      seed=seed, pairs=pairs, scale=scale)
+                      picked, groups=cells, predict=predict, candidates=explainers, seed=seed, pairs=pairs,
+                      scale=scale, affine=affine)
     seconds = time.perf_counter() - start
     lag_values = found.values.reshape(len(picked), n_lags, n_series)
     if raw_last is None:
@@ -222,10 +320,9 @@ def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, serie
         explainer=found.explainer, columns=list(series), values=lag_values.sum(axis=1), base_value=found.base_value,
         predictions=found.predictions, data=raw_last[list(series)], background_rows=len(background), seconds=seconds,
         scale=found.scale, output_name=output, method=found.method, failures=found.failures,
-        rows_note=f"Explained {chosen.note[0].lower()}{chosen.note[1:]}",
-        background_note=background_note or f"{len(background):,} windows.", lag_values=lag_values,
-        lags=list(range(n_lags, 0, -1)),
+        rows_note=_explained(chosen.note), background_note=background_note or f"{len(background):,} windows.",
+        lag_values=lag_values, lags=list(range(n_lags, 0, -1)),
     )
 
 
-__all__ = ["Explanation", "explain_result", "explain_table", "explain_windows", "group_values", "sklearn_predict"]
+__all__ = ["Explanation", "OutputChoice", "explain_result", "explain_table", "explain_windows", "group_values"]

@@ -31,6 +31,7 @@ Groups = list[list[int]]
 PROBABILITY, LOG_ODDS, OUTPUT = "probability", "log-odds", "model output"
 RECURRENT_LAYERS = {"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D"}
 PREDICT_BATCH_ROWS = 1 << 16
+PREDICT_BUCKETS = (1 << 13, PREDICT_BATCH_ROWS)
 DEFAULT_EVALUATIONS = 4_000_000
 MAX_PERMUTATION_PAIRS = 8
 
@@ -63,25 +64,43 @@ class ExplainerSpec:
 
 
 def keras_predict(model, *, output: int = 0) -> Predict:
-    """A fast batch predict for a Keras model: `model(x, training=False)` in chunks, one output column.
+    """A fast batch predict for a Keras model: `model(x, training=False)` compiled once, in padded chunks.
 
-    Never `model.predict`, which was measured here at 60 to 300 times slower per call.
+    Large batches (a permutation explainer's masked rows) go through an XLA-compiled `tf.function` (measured
+    here: 5x the eager call, 2x `predict_on_batch` on an LSTM), padded to two fixed sizes so it compiles at most
+    twice; small batches, and every batch should compilation fail, use `predict_on_batch`. Never `model.predict`, measured at 60 to 300 times slower per call.
     """
+    import tensorflow as tf
+
+    compiled = tf.function(lambda a: model(a, training=False), jit_compile=True)
+    state = {"compiled": True}
+
+    def call(part: np.ndarray) -> np.ndarray:
+        n = len(part)
+        if state["compiled"] and n > PREDICT_BUCKETS[0] // 2:
+            size = next(b for b in PREDICT_BUCKETS if b >= n)
+            padded = part if n == size else np.concatenate([part, np.zeros((size - n, *part.shape[1:]), part.dtype)])
+            try:
+                return np.asarray(compiled(padded))[:n]
+            except Exception:  # noqa: BLE001 - a layer XLA cannot compile: use Keras' own batch predict
+                state["compiled"] = False
+        return np.asarray(model.predict_on_batch(part))
 
     def predict(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype="float32")
         parts = []
         for start in range(0, len(x), PREDICT_BATCH_ROWS):
-            out = np.asarray(model(x[start:start + PREDICT_BATCH_ROWS], training=False), dtype="float64")
+            out = np.asarray(call(x[start:start + PREDICT_BATCH_ROWS]), dtype="float64")
             parts.append(out.reshape(len(out), -1)[:, output])
         return np.concatenate(parts) if parts else np.zeros(0)
 
     return predict
 
 
-def sklearn_predict(model) -> Predict:
-    """Probability of the positive class for a classifier, the prediction for a regressor."""
+def sklearn_predict(model, *, output: int = -1) -> Predict:
+    """Probability of class `output` (default: the positive class) for a classifier, the prediction otherwise."""
     if hasattr(model, "predict_proba"):
-        return lambda x: np.asarray(model.predict_proba(x.reshape(len(x), -1)))[:, -1].astype("float64")
+        return lambda x: np.asarray(model.predict_proba(x.reshape(len(x), -1)))[:, output].astype("float64")
     return lambda x: np.asarray(model.predict(x.reshape(len(x), -1)), dtype="float64")
 
 
@@ -156,7 +175,7 @@ def _run_tree(model, background, rows, *, groups, predict, **_):
     if raw.ndim == 3:
         raw = raw[..., -1]
     base = float(np.ravel(explainer.expected_value)[-1])
-    return group_sum(raw, groups), base, predict(rows), PROBABILITY if classifier else OUTPUT, (
+    return group_sum(raw, groups), base, predict(rows), PROBABILITY if classifier else None, (
         f"interventional TreeSHAP against {len(background)} background rows")
 
 
@@ -171,7 +190,7 @@ def _run_linear(model, background, rows, *, groups, **_):
     base = float(np.ravel(explainer.expected_value)[-1])
     classifier = hasattr(model, "decision_function") and hasattr(model, "predict_proba")
     outputs = np.asarray(model.decision_function(flat_rows) if classifier else model.predict(flat_rows), dtype="float64")
-    return group_sum(raw, groups), base, outputs.reshape(len(outputs), -1)[:, -1], LOG_ODDS if classifier else OUTPUT, (
+    return group_sum(raw, groups), base, outputs.reshape(len(outputs), -1)[:, -1], LOG_ODDS if classifier else None, (
         f"linear SHAP (exact for a linear model) against {len(background)} background rows")
 
 
@@ -219,7 +238,7 @@ def _run_permutation(model, background, rows, *, groups, predict, seed=0, pairs=
     values = permutation_values(predict, background, rows, groups, pairs=pairs, seed=seed)
     return values, float(np.mean(predict(background))), predict(rows), None, (
         f"permutation SHAP, {pairs} antithetic permutation pair{'s' if pairs > 1 else ''} against "
-        f"{len(background)} background rows, batched model(x, training=False) calls")
+        f"{len(background)} background rows, batched predict calls")
 
 
 EXPLAINERS: dict[str, ExplainerSpec] = {
@@ -289,11 +308,13 @@ def _short(exc: BaseException) -> str:
 def attribute(model, background: np.ndarray, rows: np.ndarray, *, groups: Groups, predict: Predict | None = None,
               candidates: tuple[str, ...] | None = None, output: int = 0, seed: int = 0,
               pairs: int | None = None, evaluations: int = DEFAULT_EVALUATIONS,
-              scale: str = PROBABILITY) -> Attribution:
+              scale: str = PROBABILITY, affine: tuple[float, float] = (1.0, 0.0)) -> Attribution:
     """Explain `rows` (model inputs) against `background`, trying the explainers for `model` in turn.
 
     `predict` maps model inputs to the explained output (default: the model's batch predict), on `scale`
-    (TreeExplainer and linear SHAP state their own). A failure moves
+    (TreeExplainer and linear SHAP state their own). `affine` = (factor, shift) maps the explained output to
+    the analyst's units (a network trained on standardised targets): values scale by the factor, the base value
+    and predictions also shift. A failure moves
     on to the next candidate and is recorded in `Attribution.failures`; only when every one fails does this
     raise ExplainerFailed, naming each explainer's error.
     """
@@ -310,8 +331,9 @@ def attribute(model, background: np.ndarray, rows: np.ndarray, *, groups: Groups
         except Exception as exc:  # noqa: BLE001 - any explainer error means: try the next explainer
             failures.append(f"{spec.label} failed ({_short(exc)})")
             continue
-        return Attribution(spec.label, np.asarray(values, dtype="float64"), float(base),
-                           np.asarray(predictions, dtype="float64").ravel(), scale_used or scale, method,
-                           tuple(failures))
+        factor, shift = affine
+        return Attribution(spec.label, factor * np.asarray(values, dtype="float64"), factor * float(base) + shift,
+                           factor * np.asarray(predictions, dtype="float64").ravel() + shift, scale_used or scale,
+                           method, tuple(failures))
     raise ExplainerFailed("No explainer could explain this model: " + "; ".join(failures) +
                           ". Retrain with a supported architecture or report this model to the team.")
