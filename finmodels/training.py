@@ -471,7 +471,8 @@ def _train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baseli
     metrics.update({"var_exceptions": float(backtest.exceptions), "kupiec_p_value": backtest.kupiec_p_value})
     naive_var = norm.ppf(config.var_level) * windows.window_std[test]
     details = {"dates": windows.dates[test], "tickers": windows.tickers[test], "actual": y[test],
-               "naive": windows.last_return[test], "naive_var": naive_var, **out}
+               "naive": windows.last_return[test], "naive_var": naive_var, **out,
+               "train_end": windows.dates[split.train].max()}
 
     base = {}
     if baselines:
