@@ -48,7 +48,8 @@ if st.session_state.get("data_for") is not current:
 st.subheader(current.name)
 notes = read_notes(frame)
 if notes:
-    with st.expander(f"While reading the file: {len(notes)} change{'s' if len(notes) > 1 else ''}", expanded=True):
+    label = f"While reading the file: {len(notes)} change{'s' if len(notes) > 1 else ''}"
+    with st.expander(label, expanded=len(notes) <= 3):
         for note in notes[:MAX_NOTES]:
             st.info(note)
         if len(notes) > MAX_NOTES:
@@ -130,8 +131,8 @@ with st.expander("Change a column's role"):
     st.button("Apply", key="data_role_apply", on_click=_apply_role)
 
 st.subheader("Distributions and correlations")
-shown = st.selectbox("Column", columns, index=columns.index(found.target) if found.target else 0,
-                     key="data_dist_column")
+first = check.features[0] if check.features else columns[0]
+shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
 st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label),
                 key="data_dist_chart")
 st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
