@@ -48,7 +48,7 @@ _NUMBER = (
 # With ';' as delimiter, ',' is the decimal mark and '.' groups thousands: 1.234,5
 _NUMBER_DECIMAL_COMMA = (
     r"^(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
-    r"(?P<num>\d{1,3}(?:\.\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+)\s*(?P<pct>%)?\s*(?(open)\))$"
+    r"(?P<num>\d{1,3}(?:[.\s\u00a0\u202f]\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+)\s*(?P<pct>%)?\s*(?(open)\))$"
 )
 # Share of a column's values that must look like numbers before the rest are read as missing.
 MIN_NUMERIC_SHARE = 0.9
@@ -58,7 +58,7 @@ def _as_numbers(text: pd.Series, pattern: str, *, decimal_comma: bool) -> tuple[
     parts = text.str.extract(pattern)
     matched = parts["num"].notna()
     if decimal_comma:
-        digits = parts["num"].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        digits = parts["num"].str.replace(r"[.\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
     else:
         digits = parts["num"].str.replace(",", "", regex=False)
     values = pd.to_numeric(digits, errors="coerce").astype("float64")
@@ -252,6 +252,23 @@ def _parse(buffer, *, encoding: str | None, delimiter: str, names: list[str]) ->
 
 
 def _read_frame(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> tuple[pd.DataFrame, list[int], str]:
+    try:
+        return _decode_and_parse(raw, encoding, delimiter, names)
+    except pd.errors.ParserError as exc:
+        text = str(exc)
+        if "EOF inside string" in text:
+            row = text.rsplit("row ", 1)[-1].strip()  # pandas counts the header as row 0
+            row = int(row) + 1 if row.isdigit() else row
+            raise DataError(
+                f"A quote (\") opens a value in row {row} of the file and is never closed, so the rest of the file would "
+                "be one value. Close the quote, or write a quote inside a value as two quotes (\"\"), and upload "
+                "the file again."
+            ) from None
+        raise DataError(f"The file could not be read as CSV ({text.strip()}). Check its delimiter and quoting, "
+                        "and upload it again.") from None
+
+
+def _decode_and_parse(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> tuple[pd.DataFrame, list[int], str]:
     if encoding.startswith("utf-16"):
         return (*_parse(io.StringIO(raw.decode(encoding)), encoding=None, delimiter=delimiter, names=names), encoding)
     try:

@@ -179,6 +179,8 @@ CASES = (
          _check_utf16),
     Case("wrong_delimiter", lambda: b"age:income:status\n30:1000:good\n40:2000:bad\n", REFUSED,
          "Only one column was found"),
+    Case("unclosed_quote", lambda: b'age,income,loan_status\n30,"1000,good\n40,2000,bad\n', REFUSED,
+         "A quote (\") opens a value in row 2 of the file and is never closed"),
     Case("ragged_rows_few", lambda: _ragged(1), LOADED, "1 row has more fields than the header's 3 (row 6 of",
          "info", _check_ragged),
     Case("ragged_rows_many", lambda: _ragged(6), REFUSED, "rows 6, 13, 20, 27, 34, 41 of the file"),
