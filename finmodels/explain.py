@@ -49,6 +49,7 @@ class Explanation:
     background_note: str = ""
     lag_values: np.ndarray | None = None
     lags: list[int] = field(default_factory=list)
+    row_ids: np.ndarray | None = None  # where each explained row came from: frame index, or window position
 
     def importance(self) -> pd.Series:
         """Mean absolute SHAP value per column, largest first."""
@@ -174,7 +175,7 @@ def output_choice(result, model, *, baseline: str | None = None, output: str | i
                             explainers=None if neural else ("permutation",))
     if kind == ANOMALY:
         if not neural:
-            raise ConfigError("Anomaly baselines are not explained; explain the VAE's anomaly score instead.")
+            return OutputChoice(_baseline_score(model), ANOMALY_SCORE, "anomaly score", explainers=("permutation",))
 
         def score(x: np.ndarray) -> np.ndarray:
             from finmodels.training import reconstruction_error
@@ -188,6 +189,13 @@ def output_choice(result, model, *, baseline: str | None = None, output: str | i
     if kind == FORECAST:
         return OutputChoice(None, "return", "predicted next-day return", 0, (std, 0.0) if neural else (1.0, 0.0))
     return OutputChoice(None, OUTPUT, f"predicted {target}", 0, (std, mean) if neural else (1.0, 0.0))
+
+
+def _baseline_score(model):
+    """The anomaly score of a PCA (reconstruction error) or Isolation Forest (negated score) baseline."""
+    if hasattr(model, "inverse_transform"):
+        return lambda x: np.mean((x - model.inverse_transform(model.transform(x))) ** 2, axis=1).astype("float64")
+    return lambda x: -np.asarray(model.score_samples(x), dtype="float64")
 
 
 def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFrame, *,
@@ -218,6 +226,7 @@ def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFr
         predictions=found.predictions, data=picked[columns].reset_index(drop=True), background_rows=len(background),
         seconds=seconds, scale=found.scale, output_name=name, method=found.method, failures=found.failures,
         rows_note=_explained(chosen.note), background_note=background_note or f"{len(background):,} rows.",
+        row_ids=picked.index.to_numpy(),
     )
 
 
@@ -230,7 +239,11 @@ def _model_of(result, baseline: str | None):
         return result.model
     if baseline not in result.baselines:
         raise ConfigError(f"Unknown baseline '{baseline}'. This run has: {', '.join(result.baselines) or 'none'}.")
-    return result.baselines[baseline].model
+    model = result.baselines[baseline].model
+    if model is None:
+        raise ConfigError(f"The '{baseline}' baseline is a fixed rule, not a fitted model; it has nothing to explain. "
+                          "Explain the network or a fitted baseline.")
+    return model
 
 
 def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
@@ -321,7 +334,7 @@ def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, serie
         predictions=found.predictions, data=raw_last[list(series)], background_rows=len(background), seconds=seconds,
         scale=found.scale, output_name=output, method=found.method, failures=found.failures,
         rows_note=_explained(chosen.note), background_note=background_note or f"{len(background):,} windows.",
-        lag_values=lag_values, lags=list(range(n_lags, 0, -1)),
+        lag_values=lag_values, lags=list(range(n_lags, 0, -1)), row_ids=chosen.positions,
     )
 
 

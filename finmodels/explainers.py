@@ -130,14 +130,32 @@ def tensorflow_gradients_restored():
                 registry[name]["type"] = kind
 
 
+def single_output(model, output: int):
+    """The model cut down to output column `output`, so shap does not explain every class of a softmax.
+
+    The cut is a fixed one-hot Dense layer: a linear op DeepLIFT passes through exactly (a slice op is not).
+    """
+    import keras
+
+    width = int(np.prod(model.outputs[0].shape[1:]))
+    if width == 1:
+        return model
+    pick = keras.layers.Dense(1, use_bias=False, trainable=False, name="explained_output")
+    out = pick(model.outputs[0])
+    kernel = np.zeros((width, 1), dtype="float32")
+    kernel[output, 0] = 1.0
+    pick.set_weights([kernel])
+    return keras.Model(model.inputs, out)
+
+
 def _run_deep(model, background, rows, *, groups, predict, output=0, **_):
     import shap
 
     with tensorflow_gradients_restored(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
-        explainer = shap.DeepExplainer(model, background)
+        explainer = shap.DeepExplainer(single_output(model, output), background)
         raw = explainer.shap_values(rows, check_additivity=False)
-    values = group_sum(_last_axis_output(raw, rows, output), groups)
+    values = group_sum(_last_axis_output(raw, rows, 0), groups)
     return values, float(np.mean(predict(background))), predict(rows), None, (
         f"DeepLIFT rescale rule against {len(background)} background rows")
 

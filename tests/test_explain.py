@@ -125,3 +125,83 @@ def test_background_refuses_unknown_method_and_empty_size():
 ])
 def test_output_name(task, event, scale, expected):
     assert output_name(task=task, event_label=event, scale=scale) == expected
+
+
+@pytest.fixture(scope="module")
+def forecast_run():
+    """A tiny LSTM on the first 300 days of the S&P 500 index: 10-day windows, two epochs."""
+    from finmodels.architectures import LSTMConfig
+    from finmodels.samples import load_sample
+    from finmodels.training import TrainConfig, train
+
+    prices = load_sample("sp500_index").head(300)
+    config = TrainConfig(target=None, task="market_risk", arch="lstm", window=10, epochs=2, seed=0,
+                         hyperparameters=LSTMConfig(units=(4,), dense_units=4))
+    return train(prices, config)
+
+
+def test_lstm_forecast_is_explained_per_lag_and_series_in_return_units(forecast_run):
+    e = explain_result(forecast_run, rows=12, background=10, pairs=1)
+    assert e.explainer == "PermutationExplainer" and e.failures == ()
+    channels = forecast_run.preprocessor.columns
+    assert e.columns == channels and e.lag_values.shape == (12, 10, len(channels)) and e.lags[0] == 10
+    assert e.output_name == "predicted next-day return" and e.scale == "return"
+    # in return units: the network's own test forecasts for the explained windows
+    np.testing.assert_allclose(e.predictions, forecast_run.test_scores[e.row_ids], rtol=1e-4, atol=1e-7)
+    assert e.additivity_error < e.additivity_tolerance
+    # shown values are the window's last observation, unscaled: daily log returns are small numbers
+    assert e.data["return"].abs().max() < 0.1
+    assert e.rows_note.startswith("Explained 12 of ") and "test windows, drawn at random" in e.rows_note
+
+
+def test_forecast_baselines_are_explained_and_the_naive_rule_is_refused(forecast_run):
+    e = explain_result(forecast_run, rows=8, background=8, baseline="linear_regression")
+    assert e.explainer == "LinearExplainer" and e.lag_values.shape[:2] == (8, 10) and e.additive
+    with pytest.raises(ConfigError, match="'naive' baseline is a fixed rule"):
+        explain_result(forecast_run, baseline="naive")
+
+
+@pytest.fixture(scope="module")
+def anomaly_run(german):
+    from finmodels.architectures import VAEConfig
+    from finmodels.training import TrainConfig, train
+
+    config = TrainConfig(target="creditability", task="anomaly", arch="vae", epochs=2, seed=0,
+                         hyperparameters=VAEConfig(units=(8,), latent_dim=2))
+    return train(german, config)
+
+
+def test_vae_anomaly_score_is_explained_by_permutation_in_the_original_columns(anomaly_run):
+    e = explain_result(anomaly_run, rows=15, background=10, pairs=1)
+    assert e.explainer == "PermutationExplainer" and e.scale == "anomaly score" and len(e.columns) == 20
+    np.testing.assert_allclose(e.predictions, anomaly_run.test_scores[np.searchsorted(anomaly_run.split.test,
+                                                                                       e.row_ids)], rtol=1e-4)
+    assert e.additivity_error < e.additivity_tolerance
+    iso = explain_result(anomaly_run, rows=10, background=10, baseline="isolation_forest", pairs=1)
+    assert iso.explainer == "PermutationExplainer" and iso.additive
+
+
+@pytest.fixture(scope="module")
+def rating_run():
+    import pandas as pd
+
+    from finmodels.architectures import MLPConfig
+    from finmodels.training import TrainConfig, train
+
+    from tests.conftest import SHARED_DATASETS
+
+    ratings = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv").drop(columns=["Name", "Symbol", "Date"])
+    config = TrainConfig(target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(8,)), epochs=2)
+    return train(ratings, config, baselines=False)  # multi-class boosting would take 40 s here
+
+
+def test_rating_model_explains_the_probability_of_one_rating(rating_run):
+    e = explain_result(rating_run, rows=20, background=20)
+    assert e.output_name == "probability of 'BBB'" and e.explainer == "DeepExplainer"
+    bbb = rating_run.class_labels.index("BBB")
+    np.testing.assert_allclose(e.predictions, rating_run.predict(e.data)[:, bbb], atol=1e-6)
+    assert e.additivity_error < 1e-4
+    aa = explain_result(rating_run, rows=5, background=5, output="AA")
+    assert aa.output_name == "probability of 'AA'"
+    with pytest.raises(ConfigError, match="Unknown class 'AAAA'. Classes are: "):
+        explain_result(rating_run, output="AAAA")
