@@ -19,6 +19,9 @@ STEPS = [
     ("pages/2_Train.py", "Train", ":material/model_training:", "Pick the task and network; train it with live progress beside two baselines."),
     ("pages/3_Evaluate.py", "Evaluate", ":material/analytics:", "Held-out metrics, ROC, KS, calibration, lift; a threshold with its cost."),
     ("pages/4_Explain.py", "Explain", ":material/psychology:", "SHAP in your own columns: what drives the model, and why one row scores as it does."),
+    ("pages/5_Score.py", "Score", ":material/fact_check:", "Score a new file: predictions, decisions, reason codes and drift; download the model."),
+    ("pages/6_Runs.py", "Runs", ":material/compare:", "Compare the runs of this session side by side."),
+    ("pages/7_Report.py", "Report", ":material/description:", "One self-contained HTML report of a run, to send to anyone."),
 ]
 
 

@@ -1,28 +1,23 @@
-"""Explain: SHAP importance of the trained network, in the data's own columns."""
+"""Explain: SHAP in the data's own columns: what drives the model, and why one row scores as it does."""
 
+import numpy as np
 import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.explain import explain_result
-from finmodels.plots.explanation import plot_importance
+from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
+                                         plot_waterfall)
 from ui import state
-from ui.messages import require_dataset_message, show_error
+from ui.messages import require_run_message, show_error
 
 st.set_page_config(page_title="Explain · Risk model studio", layout="wide")
 st.title("Explain")
 
-result = state.run()
-if result is None:
-    if state.dataset() is None:
-        require_dataset_message()
-    else:
-        st.info("No model trained yet in this session.")
-        st.page_link("pages/2_Train.py", label="Go to Train", icon=":material/model_training:")
-    st.stop()
-
+result = require_run_message()
 explanation = st.session_state.get(state.EXPLANATION)
 if explanation is None:
-    with st.spinner("Computing SHAP values..."):
+    with st.spinner("Computing SHAP values on the test rows (a few seconds for a dense network, up to a minute "
+                    "for a recurrent one)..."):
         try:
             explanation = explain_result(result)
         except FinModelsError as exc:
@@ -30,9 +25,34 @@ if explanation is None:
             st.stop()
     st.session_state[state.EXPLANATION] = explanation
 
-st.caption(
-    f"{explanation.explainer} on {len(explanation.predictions)} test rows against {explanation.background_rows} "
-    f"training rows; values are changes in the probability of '{result.event_label}', one-hot levels summed "
-    f"back to their column. Computed in {explanation.seconds:.1f} s."
-)
-st.plotly_chart(plot_importance(explanation.importance()), key="explain_importance")
+st.caption(explanation.summary())
+unit = explanation.output_name
+overview, single = st.tabs(["All explained rows", "One row"])
+with overview:
+    st.plotly_chart(plot_importance(explanation.importance(), unit=explanation.scale), key="explain_importance")
+    if explanation.lag_values is not None:
+        st.plotly_chart(plot_lag_attribution(explanation), key="explain_lags")
+    else:
+        st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
+        columns = list(explanation.importance().index)
+        column = st.selectbox("Dependence of one column", columns, key="explain_dependence_column")
+        st.plotly_chart(plot_dependence(explanation, column), key="explain_dependence")
+
+with single:
+    predictions = np.asarray(explanation.predictions)
+    order = list(np.argsort(-predictions))
+    row = st.selectbox(
+        f"Row (explained rows, highest {unit} first)", order,
+        format_func=lambda i: f"Test row {i + 1} · {unit} {predictions[i]:.3f}", key="explain_row",
+    )
+    left, right = st.columns([3, 2])
+    left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")
+    with right:
+        st.markdown("**Reason codes**")
+        codes = explanation.reason_codes(int(row))
+        if codes:
+            st.markdown("\n".join(f"{n}. {code}" for n, code in enumerate(codes, 1)))
+        else:
+            st.caption(f"No column raised this row's {unit}.")
+        with st.expander("This row's values and contributions"):
+            st.dataframe(explanation.contributions(int(row)).astype({"value": str}), key="explain_contributions")

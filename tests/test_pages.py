@@ -169,3 +169,88 @@ def test_explain_page_shows_the_importance_chart_in_original_columns(trained_sta
     assert sorted(at.session_state["explanation"].columns) == sorted(
         c for c in keep["dataset"].frame.columns if c != "creditability")
     assert len(at.get("plotly_chart")) >= 1
+
+
+
+
+def new_file_bytes(german) -> bytes:
+    frame = german.drop(columns="creditability").head(120).copy()
+    frame.loc[0, "purpose"] = '=HYPERLINK("http://x.example","click")'  # a hostile cell from a source system
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def test_score_page_scores_an_uploaded_file_with_reasons_drift_and_an_escaped_csv(trained_state, german):
+    at = page("pages/5_Score.py", kept(trained_state))
+    assert not at.exception
+    at.slider(key="score_threshold").set_value(0.3).run()
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception, at.exception
+    _, name, scored = at.session_state["scored"]
+    assert name == "new_loans.csv" and len(scored.table) == 120
+    assert scored.threshold == 0.3
+    probability = scored.table["probability of 'bad'"]
+    assert ((probability >= 0.3) == (scored.table["decision"] == "bad")).all()
+    assert scored.table["reason codes"].str.contains("raised default probability").sum() > 60
+    assert scored.stability["name"].iloc[0] == "score"
+    assert set(scored.stability["band"]) <= {"stable", "moderate shift", "major shift"}
+    assert len(at.get("plotly_chart")) == 2
+    csv = at.get("download_button")
+    assert any("scored rows" in b.proto.label for b in csv)
+
+
+def test_score_page_refuses_a_file_without_the_training_columns(trained_state):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.get("file_uploader")[-1].set_value(("other.csv", b"a,b\n1,2\n3,4\n", "text/csv")).run()
+    assert not at.exception
+    assert any("lacks 20 of the 20 columns" in e.value for e in at.error)
+
+
+def test_score_page_saves_a_bundle_and_scores_with_it_loaded_back(trained_state, german):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.button(key="score_prepare_bundle").click().run()
+    assert not at.exception
+    saved = at.session_state["bundle_bytes"]
+    assert saved[:2] == b"PK"
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("model.zip", saved, "application/zip")).run()
+    assert not at.exception
+    assert any("expects 20 columns" in s.value for s in at.success)
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception
+    scored = at.session_state["scored"][2]
+    assert len(scored.table) == 120 and "the bundle's sample" in " ".join(scored.notes)
+
+
+def test_score_page_refuses_a_foreign_bundle_with_a_message(trained_state):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("model.zip", b"PK\x03\x04 not really a zip", "application/zip")).run()
+    assert not at.exception
+    assert len(at.error) >= 1
+
+
+def test_runs_page_compares_the_kept_runs(trained_state):
+    at = page("pages/6_Runs.py", kept(trained_state))
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["Run 1 · mlp · credit_default"]
+    assert "ROC AUC" in table.columns
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_report_page_builds_a_self_contained_html_report(trained_state):
+    at = page("pages/7_Report.py", kept(trained_state))
+    assert not at.exception
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    html = at.session_state["report_html"]
+    assert html.startswith("<!DOCTYPE html>") and "Metrics against the baselines" in html
+    assert "<script src=" not in html and len(html) > 1_000_000  # plotly.js embedded: opens offline
+
+
+@pytest.mark.parametrize("name", ["pages/3_Evaluate.py", "pages/4_Explain.py", "pages/5_Score.py",
+                                  "pages/6_Runs.py", "pages/7_Report.py"])
+def test_pages_without_a_run_say_what_to_do(name):
+    at = page(name)
+    assert not at.exception
+    assert any("No data loaded yet" in i.value for i in at.info) or any("Train" in i.value for i in at.info)

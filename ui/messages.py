@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from finmodels.errors import DataError, FinModelsError
+from ui import state
 
 
 def show_error(exc: FinModelsError) -> None:
@@ -16,3 +17,21 @@ def show_error(exc: FinModelsError) -> None:
 def require_dataset_message() -> None:
     st.info("No data loaded yet. Load a sample or upload a CSV on the **Data** page.")
     st.page_link("pages/1_Data.py", label="Go to Data", icon=":material/table:")
+
+
+def no_run_message() -> None:
+    """Say what to do when there is no trained run yet: load data first, or train."""
+    if state.dataset() is None:
+        require_dataset_message()
+    else:
+        st.info("No model trained yet in this session. Train one on the **Train** page; every run is kept.")
+        st.page_link("pages/2_Train.py", label="Go to Train", icon=":material/model_training:")
+
+
+def require_run_message():
+    """The session's current run; without one, say what to do next and stop the page."""
+    result = state.run()
+    if result is None:
+        no_run_message()
+        st.stop()
+    return result

@@ -1,0 +1,36 @@
+"""Charts of population stability: PSI per column with the usual 0.1 / 0.25 bands, and one column's bins."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from finmodels.monitoring import MAJOR, MODERATE, band
+from finmodels.plots.style import LAYOUT, NONEVENT_COLOR, VALID_COLOR
+
+
+def plot_stability(report: pd.DataFrame, *, top: int = 25) -> go.Figure:
+    """Horizontal PSI bars (score and columns), coloured by band, with the 0.1 and 0.25 lines."""
+    shown = report.head(top).iloc[::-1]
+    colors = [band(v).color for v in shown["psi"]]
+    fig = go.Figure(go.Bar(x=shown["psi"], y=[str(n) for n in shown["name"]], orientation="h", marker_color=colors,
+                           name="PSI", text=[f"{v:.3f}" for v in shown["psi"]], textposition="outside",
+                           hovertext=shown["band"], hovertemplate="%{y}: PSI %{x:.3f} (%{hovertext})<extra></extra>"))
+    for value, label in ((MODERATE, "0.1 moderate"), (MAJOR, "0.25 major")):
+        fig.add_vline(x=value, line_dash="dot", line_color="#555", annotation_text=label,
+                      annotation_position="top")
+    upper = max(MAJOR * 1.3, float(shown["psi"].max()) * 1.15 if len(shown) else MAJOR)
+    fig.update_layout(title="Population stability against the training data (PSI)", xaxis_title="PSI",
+                      xaxis_range=[0, upper], yaxis_title="", height=max(320, 26 * len(shown) + 140), **LAYOUT)
+    return fig
+
+
+def plot_bins(table: pd.DataFrame, *, column: str) -> go.Figure:
+    """Training share against new share in each bin of one column (a psi_table)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=table["bin"].astype(str), y=table["training share"], name="training",
+                         marker_color=NONEVENT_COLOR))
+    fig.add_trace(go.Bar(x=table["bin"].astype(str), y=table["new share"], name="new file", marker_color=VALID_COLOR))
+    fig.update_layout(title=f"'{column}': share of rows per bin", xaxis_title=column, yaxis_title="Share of rows",
+                      yaxis_tickformat=".0%", barmode="group", **LAYOUT)
+    return fig

@@ -1,0 +1,114 @@
+"""Score: a new file through this session's model or a saved bundle: scores, decisions, reason codes and drift."""
+
+import streamlit as st
+
+from finmodels.bundle import bundle_bytes, load_bundle
+from finmodels.data import load_csv
+from finmodels.errors import FinModelsError
+from finmodels.export import to_csv_bytes
+from finmodels.monitoring import MAJOR, MODERATE, psi_table
+from finmodels.plots.monitoring import plot_bins, plot_stability
+from finmodels.scoring import as_scoring_model, score_file
+from ui import state
+from ui.messages import show_error
+
+st.set_page_config(page_title="Score · Risk model studio", layout="wide")
+st.title("Score")
+st.caption("Score new applications or accounts with a trained model: each row gets its score, a decision and the "
+           "reasons behind it, and the file is checked for drift against the training data.")
+
+BUNDLE = "score_bundle_loaded"  # (file id, LoadedBundle) of the bundle uploaded on this page
+
+run = state.run()
+if run is None:
+    st.info("No model trained in this session yet: train one on the **Train** page, or load a bundle saved earlier.")
+sources = (["session"] if run is not None else []) + ["bundle"]
+source = st.radio("Model", sources, horizontal=True, key="score_source",
+                  format_func=lambda s: "The model trained in this session" if s == "session" else "A saved bundle file")
+
+model = None
+if source == "session":
+    model = run
+    st.caption(f"{run.config.arch} for '{run.config.target}' ({run.config.task}), trained on this session's data.")
+    if st.button("Prepare the model bundle for download", key="score_prepare_bundle",
+                 icon=":material/inventory_2:"):
+        with st.spinner("Saving the model, its preprocessing and a background sample..."):
+            try:
+                st.session_state[state.BUNDLE_BYTES] = bundle_bytes(run)
+            except FinModelsError as exc:
+                show_error(exc)
+    prepared = st.session_state.get(state.BUNDLE_BYTES)
+    if prepared is not None:
+        st.download_button("Download model bundle (.zip)", prepared, file_name=f"{run.config.task}_{run.config.arch}.zip",
+                           mime="application/zip", key="score_download_bundle", icon=":material/download:")
+else:
+    uploaded_bundle = st.file_uploader("Model bundle saved earlier (.zip)", type=["zip"], key="score_bundle_upload")
+    if uploaded_bundle is not None:
+        kept = st.session_state.get(BUNDLE)
+        if kept is None or kept[0] != uploaded_bundle.file_id:
+            with st.spinner("Checking and loading the bundle (no code from the file is run)..."):
+                try:
+                    st.session_state[BUNDLE] = (uploaded_bundle.file_id, load_bundle(uploaded_bundle.getvalue()))
+                except FinModelsError as exc:
+                    st.session_state.pop(BUNDLE, None)
+                    show_error(exc)
+        kept = st.session_state.get(BUNDLE)
+        if kept is not None:
+            model = kept[1]
+            st.success(f"Loaded a {model.arch} model for '{model.target}' ({model.task}); it expects "
+                       f"{len(model.features)} columns.")
+if model is None:
+    st.stop()
+
+kind = getattr(model, "kind", "binary")
+threshold = None
+if kind == "binary":
+    threshold = st.slider("Decision threshold", 0.0, 1.0, float(st.session_state.get("threshold", 0.5)), 0.01,
+                          key="score_threshold",
+                          help="Rows scored at or above it are flagged. The Evaluate page finds the least-cost one.")
+
+upload = st.file_uploader("New file to score (CSV with the training columns)", type=["csv", "txt"],
+                          key="score_upload")
+if upload is None:
+    st.stop()
+
+key = (upload.file_id, id(model), threshold)
+scored = st.session_state.get(state.SCORED)
+if scored is None or scored[0] != key:
+    with st.spinner("Scoring, explaining each row and checking stability..."):
+        try:
+            frame = load_csv(upload.getvalue())
+            scored = (key, upload.name, score_file(model, frame, threshold=threshold))
+        except FinModelsError as exc:
+            show_error(exc)
+            st.stop()
+    st.session_state[state.SCORED] = scored
+_, name, result = scored
+
+st.subheader(f"{name}: {len(result.table):,} rows scored")
+for note in result.notes:
+    st.caption(note)
+counts = result.decision_counts()
+if len(counts):
+    cols = st.columns(len(counts) + 1)
+    cols[0].metric("Rows", f"{len(result.table):,}")
+    for col, (decision, count) in zip(cols[1:], counts.items()):
+        col.metric(f"Decision: {decision}", f"{count:,}", help=f"{count / len(result.table):.1%} of rows")
+shown = [result.score_column, *[c for c in ("decision", "reason codes") if c in result.table], *model.features]
+st.dataframe(result.table[[c for c in dict.fromkeys(shown) if c in result.table]], key="score_table", height=320)
+st.download_button("Download the scored rows (CSV)", to_csv_bytes(result.table), file_name=f"scored_{name}",
+                   mime="text/csv", key="score_download_csv", icon=":material/download:",
+                   help="Cells a spreadsheet would run as a formula (=, +, -, @) are quoted.")
+
+st.subheader("Stability against the training data")
+worst = result.stability.iloc[1:].head(3)
+st.caption(f"PSI below {MODERATE} is stable, {MODERATE} to {MAJOR} a moderate shift, above {MAJOR} a major one. "
+           + ("Largest shifts: " + ", ".join(f"'{r.name}' {r.psi:.2f}" for r in worst.itertuples()) + "."
+              if len(worst) else ""))
+st.plotly_chart(plot_stability(result.stability), key="score_stability")
+column = st.selectbox("Bins of one column", list(result.stability["name"].iloc[1:]), key="score_psi_column")
+if column:
+    reference = as_scoring_model(model).reference
+    st.plotly_chart(plot_bins(psi_table(reference[column], result.table[column]), column=column), key="score_bins")
+with st.expander("Stability table"):
+    st.dataframe(result.stability, key="score_stability_table")
