@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.background import DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, background_positions, sample_rows
-from finmodels.errors import ConfigError
+from finmodels.errors import ConfigError, DataError
 from finmodels.explainers import LOG_ODDS, OUTPUT, PROBABILITY, attribute, keras_predict, sklearn_predict
 from finmodels.reasons import DEFAULT_REASONS, reason_codes
 from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
@@ -152,19 +152,44 @@ class OutputChoice:
     explainers: tuple[str, ...] | None = None
 
 
-def output_choice(result, model, *, baseline: str | None = None, output: str | int | None = None) -> OutputChoice:
-    """The explained output for a run's task kind: event probability, class probability, value or score."""
-    kind = getattr(result, "kind", BINARY)
-    task = getattr(result.config, "task", None)
-    event = getattr(result, "event_label", None) or None
-    neural = baseline is None
+@dataclass(frozen=True)
+class RunFacts:
+    """What explaining needs to know about a run, whether it is a TrainingResult or a loaded bundle."""
+
+    kind: str = BINARY
+    task: str | None = None
+    event_label: str | None = None
+    class_labels: tuple[str, ...] = ()
+    target: str | None = None
+    target_stats: tuple[float, float] = (0.0, 1.0)
+    default_class: int = 0  # the class a rating explanation shows unless told otherwise
+
+
+def run_facts(run) -> RunFacts:
+    """RunFacts of a TrainingResult (the most common training class is the default class) or a LoadedBundle."""
+    kind = getattr(run, "kind", BINARY)
+    config = run.train_config() if hasattr(run, "train_config") else run.config
+    default = 0
+    if kind in (MULTICLASS, ORDINAL) and hasattr(run, "split"):
+        default = int(np.bincount(np.asarray(run.y)[run.split.train].astype(int)).argmax())
+    mean, std = getattr(run, "target_stats", None) or (run.manifest.get("target_stats") if hasattr(run, "manifest")
+                                                      else None) or (0.0, 1.0)
+    return RunFacts(kind, getattr(config, "task", None), getattr(run, "event_label", None) or None,
+                    tuple(getattr(run, "class_labels", []) or []), getattr(config, "target", None),
+                    (float(mean), float(std)), default)
+
+
+def output_choice(facts: RunFacts, model, *, neural: bool = True, output: str | int | None = None) -> OutputChoice:
+    """The explained output for a task kind: event probability, class probability, value or anomaly score."""
+    kind = facts.kind
     if kind == BINARY:
-        return OutputChoice(None, PROBABILITY, output_name(task=task, event_label=event, scale=PROBABILITY))
+        return OutputChoice(None, PROBABILITY, output_name(task=facts.task, event_label=facts.event_label,
+                                                          scale=PROBABILITY))
     if kind in (MULTICLASS, ORDINAL):
-        labels = list(getattr(result, "class_labels", []))
-        if output is None:  # the most common class in training, so the default reads as 'probability of BBB'
-            index = int(np.bincount(np.asarray(result.y)[result.split.train].astype(int)).argmax())
-        elif isinstance(output, str):
+        labels = list(facts.class_labels)
+        if output is None:
+            index = facts.default_class
+        elif isinstance(output, str) and not output.isdigit():
             if output not in labels:
                 raise ConfigError(f"Unknown class '{output}'. Classes are: {', '.join(labels)}.")
             index = labels.index(output)
@@ -176,19 +201,17 @@ def output_choice(result, model, *, baseline: str | None = None, output: str | i
     if kind == ANOMALY:
         if not neural:
             return OutputChoice(_baseline_score(model), ANOMALY_SCORE, "anomaly score", explainers=("permutation",))
+        reconstruct = keras_predict(model, output=None)
 
         def score(x: np.ndarray) -> np.ndarray:
-            from finmodels.training import reconstruction_error
-
-            return np.concatenate([reconstruction_error(x[i:i + 8192], np.asarray(model(x[i:i + 8192], training=False)))
-                                   for i in range(0, len(x), 8192)]).astype("float64")
+            return np.mean((x.reshape(len(x), -1) - reconstruct(x)) ** 2, axis=1)
 
         return OutputChoice(score, ANOMALY_SCORE, "anomaly score", explainers=("permutation",))
-    target = getattr(result.config, "target", None) or "value"
-    mean, std = getattr(result, "target_stats", (0.0, 1.0))
+    mean, std = facts.target_stats
     if kind == FORECAST:
         return OutputChoice(None, "return", "predicted next-day return", 0, (std, 0.0) if neural else (1.0, 0.0))
-    return OutputChoice(None, OUTPUT, f"predicted {target}", 0, (std, mean) if neural else (1.0, 0.0))
+    return OutputChoice(None, OUTPUT, f"predicted {facts.target or 'value'}", 0,
+                        (std, mean) if neural else (1.0, 0.0))
 
 
 def _baseline_score(model):
@@ -257,7 +280,7 @@ def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DE
     for a rating or multi-class run (label or index; default the most common class).
     """
     model = _model_of(result, baseline)
-    choice = output_choice(result, model, baseline=baseline, output=output)
+    choice = output_choice(run_facts(result), model, neural=baseline is None, output=output)
     kind = getattr(result, "kind", BINARY)
     if kind == FORECAST:
         return _explain_forecast(result, model, choice, rows=rows, background=background, seed=seed,
@@ -295,6 +318,39 @@ def _explain_forecast(result, model, choice: OutputChoice, *, rows, background, 
 def baseline_like(model) -> bool:
     """True for a fitted scikit-learn model (the baselines), False for a Keras network."""
     return hasattr(model, "fit") and hasattr(model, "get_params")
+
+
+def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int = DEFAULT_MAX_ROWS,
+                   background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, explainers: tuple[str, ...] | None = None,
+                   output: str | int | None = None, pairs: int | None = None) -> Explanation:
+    """Explain up to `rows` rows (or windows, for a forecast model) of `frame` with a LoadedBundle's model.
+
+    The background is a sample of the training rows saved in the bundle. When `frame` has the target column of
+    a classification run, the explained rows keep each outcome's share.
+    """
+    facts = run_facts(bundle)
+    choice = output_choice(facts, bundle.model, output=output)
+    pre = bundle.preprocessor
+    if facts.kind == FORECAST:
+        windows, saved = pre.windows(frame), pre.windows(bundle.background)
+        bg = sample_rows(None, background, total=len(saved.x), seed=seed, what="training windows saved in the bundle")
+        return explain_windows(
+            bundle.model, pre.scale(saved.x[bg.positions]), pre.scale(windows.x), series=pre.columns,
+            raw_last=pd.DataFrame(windows.x[:, -1, :], columns=pre.columns), max_rows=rows, predict=choice.predict,
+            explainers=explainers, output=choice.name, scale=choice.scale, affine=choice.affine, seed=seed,
+            pairs=pairs, background_note=bg.note, what="windows")
+    missing = [c for c in pre.columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"The file lacks {len(missing)} column(s) the model was trained on: "
+                        f"{', '.join(map(str, missing[:10]))}{' ...' if len(missing) > 10 else ''}. "
+                        "Explain a file with the training columns.")
+    labels = None
+    if facts.kind in (BINARY, MULTICLASS, ORDINAL) and facts.target in frame.columns:
+        labels = frame[facts.target].astype(str).to_numpy()
+    bg = sample_rows(None, background, total=len(bundle.background), seed=seed,
+                     what="training rows saved in the bundle")
+    return explain_table(bundle.model, pre, frame, bundle.background.iloc[bg.positions], labels=labels, max_rows=rows,
+                         background_note=bg.note, explainers=explainers, choice=choice, seed=seed, pairs=pairs)
 
 
 def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, series: list[str],
@@ -338,4 +394,4 @@ def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, serie
     )
 
 
-__all__ = ["Explanation", "OutputChoice", "explain_result", "explain_table", "explain_windows", "group_values"]
+__all__ = ["Explanation", "OutputChoice", "RunFacts", "explain_bundle", "explain_result", "explain_table", "explain_windows", "group_values"]

@@ -63,12 +63,13 @@ class ExplainerSpec:
     run: Callable[..., tuple[np.ndarray, float, np.ndarray, str | None, str]]  # scale None: predict's scale
 
 
-def keras_predict(model, *, output: int = 0) -> Predict:
+def keras_predict(model, *, output: int | None = 0) -> Predict:
     """A fast batch predict for a Keras model: `model(x, training=False)` compiled once, in padded chunks.
 
     Large batches (a permutation explainer's masked rows) go through an XLA-compiled `tf.function` (measured
     here: 5x the eager call, 2x `predict_on_batch` on an LSTM), padded to two fixed sizes so it compiles at most
-    twice; small batches, and every batch should compilation fail, use `predict_on_batch`. Never `model.predict`, measured at 60 to 300 times slower per call.
+    twice; small batches, and every batch should compilation fail, use `predict_on_batch`. `output` picks one
+    output column (a 1-D result); None keeps them all (rows x outputs, e.g. a VAE's reconstruction). Never `model.predict`, measured at 60 to 300 times slower per call.
     """
     import tensorflow as tf
 
@@ -91,7 +92,8 @@ def keras_predict(model, *, output: int = 0) -> Predict:
         parts = []
         for start in range(0, len(x), PREDICT_BATCH_ROWS):
             out = np.asarray(call(x[start:start + PREDICT_BATCH_ROWS]), dtype="float64")
-            parts.append(out.reshape(len(out), -1)[:, output])
+            out = out.reshape(len(out), -1)
+            parts.append(out if output is None else out[:, output])
         return np.concatenate(parts) if parts else np.zeros(0)
 
     return predict

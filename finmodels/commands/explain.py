@@ -1,0 +1,95 @@
+"""`python -m finmodels explain BUNDLE FILE.csv [--rows N] [--json]`: SHAP explanations of a saved model.
+
+Without `--json`: which explainer ran and why, global importance, additivity, and the reason codes of the
+highest-scoring rows. With `--json` stdout is one JSON object: explainer, background_rows, importance
+(column -> mean |SHAP|), additivity_error, and rows (per explained row: prediction, base_value, contributions,
+reason_codes, and where the row is in the file).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+HELP = "Explain a saved model on a CSV file: importance, additivity and reason codes per row (SHAP)."
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("bundle", help="model bundle saved by `python -m finmodels train`")
+    parser.add_argument("file", help="CSV file with the training columns")
+    parser.add_argument("--rows", type=int, default=1000,
+                        help="explain at most N rows, stratified by outcome when the file has the target (default 1000)")
+    parser.add_argument("--background", type=int, default=100,
+                        help="background rows sampled from the training rows saved in the bundle (default 100)")
+    parser.add_argument("--reasons", type=int, default=4, help="reason codes per row (default 4)")
+    parser.add_argument("--explainer", help="force an explainer order, e.g. 'permutation' or 'deep,permutation'")
+    parser.add_argument("--output", help="for rating and multi-class models: the class to explain (default: the "
+                                         "most common)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed for the row and background samples")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _finite(value):
+    """JSON has no NaN or infinity: such numbers become null."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def report(explanation, *, bundle, file: str, reasons: int) -> dict:
+    """The JSON object the command prints."""
+    out = explanation.to_dict(reasons=reasons)
+    windows = explanation.lag_values is not None
+    for row, position in zip(out["rows"], explanation.row_ids):
+        if windows:
+            row["window"] = int(position)
+        else:
+            row["file_row"] = int(position) + 2  # as a spreadsheet counts: the header is row 1
+    if windows:
+        out["lags"] = explanation.lags
+        out["lag_importance"] = {str(s): [float(v) for v in col] for s, col in explanation.lag_importance().items()}
+    out.update({"file": file, "task": bundle.task, "kind": bundle.kind, "arch": bundle.arch,
+                "additivity_ok": explanation.additive})
+    return _finite(out)
+
+
+def _print_text(explanation, *, reasons: int) -> None:
+    print(explanation.summary())
+    print()
+    print(f"Importance (mean |SHAP|, {explanation.scale}):")
+    importance = explanation.importance()
+    width = max(len(str(c)) for c in importance.index)
+    for column, value in importance.head(15).items():
+        print(f"  {str(column):<{width}}  {value:.4f}")
+    top = sorted(range(len(explanation.predictions)), key=lambda i: -explanation.predictions[i])[:5]
+    print()
+    print(f"Reason codes of the {len(top)} highest-scoring rows:")
+    for i in top:
+        where = (f"window {explanation.row_ids[i]}" if explanation.lag_values is not None
+                 else f"file row {int(explanation.row_ids[i]) + 2}")
+        print(f"  {where}: {explanation.output_name} {explanation.predictions[i]:.4f}")
+        for code in explanation.reason_codes(i, k=reasons) or ["(no column raised it)"]:
+            print(f"    - {code}")
+
+
+def run(args) -> int:
+    from finmodels.bundle import load_bundle
+    from finmodels.data import load_csv
+    from finmodels.explain import explain_bundle
+
+    bundle = load_bundle(args.bundle)
+    frame = load_csv(args.file)
+    explainers = tuple(k.strip() for k in args.explainer.split(",")) if args.explainer else None
+    print(f"Explaining {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
+    explanation = explain_bundle(bundle, frame, rows=args.rows, background=args.background, seed=args.seed,
+                                 explainers=explainers, output=args.output)
+    if args.json:
+        print(json.dumps(report(explanation, bundle=bundle, file=args.file, reasons=args.reasons)))
+    else:
+        _print_text(explanation, reasons=args.reasons)
+    return 0
