@@ -69,7 +69,7 @@ def _as_numbers(text: pd.Series, pattern: str, *, decimal_comma: bool) -> tuple[
 def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[pd.Series, str] | None:
     """Read a text column as numbers when (nearly) all its values are numbers written as text.
 
-    Returns (numbers, note) with `{column}` left in the note for the caller, or None to keep the text.
+    Returns (numbers, note naming the series' column; "" when nothing needs saying), or None to keep the text.
     Percent signs are dropped (83.70% -> 83.7), brackets mean negative ((1,200) -> -1200). Row numbers
     count the header as row 1.
     """
@@ -96,14 +96,14 @@ def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[
         bad = present[~matched]
         rows = [int(i) + 2 for i in bad.index]
         return numbers, (
-            f"Column '{{column}}' has text in {rows_phrase(rows)} (e.g. '{bad.iloc[0]}') among numbers "
+            f"Column '{text.name}' has text in {rows_phrase(rows)} (e.g. '{bad.iloc[0]}') among numbers "
             f"(e.g. '{good.iloc[0]}'); the text was read as missing. Fix those cells if they hold numbers."
         )
     changed = good[~good.str.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")]
     if changed.empty:
         return numbers, ""
     style = "with decimal commas" if decimal_comma else "as text"
-    return numbers, (f"Column '{{column}}' holds numbers written {style} (e.g. '{changed.iloc[0]}'); "
+    return numbers, (f"Column '{text.name}' holds numbers written {style} (e.g. '{changed.iloc[0]}'); "
                      f"they were read as numbers (e.g. {values[changed.index[0]]:g}).")
 
 
@@ -270,7 +270,14 @@ def _read_frame(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> 
 
 def _decode_and_parse(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> tuple[pd.DataFrame, list[int], str]:
     if encoding.startswith("utf-16"):
-        return (*_parse(io.StringIO(raw.decode(encoding)), encoding=None, delimiter=delimiter, names=names), encoding)
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"The file looks like UTF-16 text but is damaged at byte {exc.start:,} ({exc.reason}). "
+                "Save it again as 'CSV UTF-8' and upload that file."
+            ) from None
+        return (*_parse(io.StringIO(text), encoding=None, delimiter=delimiter, names=names), encoding)
     try:
         return (*_parse(io.BytesIO(raw), encoding=encoding, delimiter=delimiter, names=names), encoding)
     except UnicodeDecodeError:
@@ -299,7 +306,7 @@ def _tidy_text(frame: pd.DataFrame, delimiter: str, notes: list[str]) -> None:
         values, note = converted
         frame[column] = values
         if note:
-            notes.append(note.format(column=column))
+            notes.append(note)
 
 
 def _infinities(frame: pd.DataFrame, notes: list[str]) -> None:
@@ -337,10 +344,13 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
     if encoding is None:
         _refuse_binary(head)
         encoding = _text_encoding(head)
-        head_text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+        whole = len(raw) <= _HEAD_BYTES
+        head_text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=whole)
     else:
         head_text = head.decode(encoding, errors="replace")
     head_text = head_text.lstrip("\ufeff")
+    if not head_text.strip():
+        raise DataError("The file has no readable text. Upload a CSV with a header row and at least one data row.")
     delimiter = _delimiter(head_text)
     records = _records(head_text, delimiter, limit=1) or [head_text.splitlines()[0].split(delimiter)]
     notes: list[str] = []

@@ -145,18 +145,22 @@ def looks_like_dates(present: pd.Series) -> float:
 
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates from text: the format of the first value for all rows, then any other format row by row."""
-    text = values.astype(str)
+    import warnings
+
+    text = values.astype(str).where(values.notna())
     first = text.dropna().iloc[0] if text.notna().any() else ""
     fmt = pd.tseries.api.guess_datetime_format(first) if first else None
-    with np.errstate(all="ignore"):
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce") if fmt else pd.Series(pd.NaT, index=text.index)
-        rest = parsed.isna() & values.notna()
-        if rest.any():
-            import warnings
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parsed[rest] = pd.to_datetime(text[rest], format="mixed", errors="coerce")
+    def to_dates(part: pd.Series, form: str) -> pd.Series:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = pd.to_datetime(part, format=form, errors="coerce", utc=True)
+        return out.dt.tz_localize(None).astype("datetime64[us]")
+
+    parsed = to_dates(text, fmt) if fmt else pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    rest = parsed.isna() & text.notna()
+    if rest.any():
+        parsed = parsed.fillna(to_dates(text[rest], "mixed"))
     return parsed
 
 

@@ -214,3 +214,31 @@ def write_large_csv(path: Path, *, megabytes: float) -> Path:
         for _ in range(int(megabytes) + 1):
             out.write(block)
     return path
+
+
+def mutations(seed: int, count: int) -> list[bytes]:
+    """`count` damaged copies of the small corpus files: inserted, deleted, truncated and flipped bytes."""
+    import random
+
+    rng = random.Random(seed)
+    bases = [c.make() for c in CASES if c.name not in ("5000_columns",)]
+    inserts = [b"inf", b"NA", b'"', b"1,234", b"(5)", b"2024-13-45", b"\xef\xbb\xbf", b",,,,", b"{x}", b"\r"]
+    out = []
+    for _ in range(count):
+        raw = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 6)):
+            if not raw:
+                break
+            pos, op = rng.randrange(len(raw)), rng.random()
+            if op < 0.3:
+                raw[pos:pos] = bytes([rng.choice(b',;\t|"\n\r\x00\xff\xe9 =%$()-')])
+            elif op < 0.5:
+                del raw[pos:pos + rng.randint(1, 50)]
+            elif op < 0.6:
+                raw = raw[:pos]
+            elif op < 0.8:
+                raw[pos] = rng.randrange(256)
+            else:
+                raw[pos:pos] = rng.choice(inserts)
+        out.append(bytes(raw))
+    return out

@@ -7,7 +7,7 @@ import pytest
 
 import finmodels.data
 from finmodels.data import MAX_UPLOAD_MB, load_csv, read_notes
-from finmodels.errors import DataError
+from finmodels.errors import DataError, FinModelsError
 from finmodels.validation import check_data
 from tests.corpus import CASES, LOADED, REFUSED, write_large_csv
 from tests.test_pages import page
@@ -92,3 +92,17 @@ def test_the_data_page_refuses_a_file_over_the_limit_and_stays_usable(tmp_path, 
     assert [m for m in shown(at, "error") if "the limit is 1 MB" in m]
     at.button(key="data_load_sample").click().run()
     assert at.session_state["dataset"].frame.shape == (1000, 21)
+
+
+def test_damaged_files_get_a_result_or_a_message_never_another_exception():
+    from tests.corpus import mutations
+
+    outcomes = {"loaded": 0, "refused": 0}
+    for raw in mutations(seed=0, count=300):
+        try:
+            check_data(load_csv(raw))
+            outcomes["loaded"] += 1
+        except FinModelsError as exc:
+            assert str(exc) and "Traceback" not in str(exc)
+            outcomes["refused"] += 1
+    assert outcomes["loaded"] > 100 and outcomes["refused"] > 10, outcomes
