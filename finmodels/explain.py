@@ -16,12 +16,13 @@ import pandas as pd
 
 from finmodels.background import DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, background_positions, sample_rows
 from finmodels.errors import ConfigError, DataError
-from finmodels.explainers import LOG_ODDS, OUTPUT, PROBABILITY, attribute, keras_predict, sklearn_predict
+from finmodels.explainers import (
+    LOG_ODDS, OUTPUT, PROBABILITY, additivity, attribute, keras_predict, sklearn_predict,
+)
 from finmodels.reasons import DEFAULT_REASONS, reason_codes
 from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
 ANOMALY_SCORE = "anomaly score"
-ADDITIVITY_SHARE = 1e-3  # additivity must hold to this share of the output range
 
 
 @dataclass
@@ -58,19 +59,12 @@ class Explanation:
     @property
     def additivity_error(self) -> float:
         """Largest |base + sum(contributions) - prediction| over the explained rows."""
-        return float(np.max(np.abs(self.base_value + self.values.sum(axis=1) - self.predictions)))
-
-    @property
-    def output_range(self) -> float:
-        """The span additivity is judged against: 1 for a probability, else the spread of the outputs."""
-        if self.scale == PROBABILITY:
-            return 1.0
-        spread = float(np.ptp(np.append(self.predictions, self.base_value)))
-        return spread if spread > 0 else 1.0
+        return additivity(self)[0]
 
     @property
     def additivity_tolerance(self) -> float:
-        return ADDITIVITY_SHARE * self.output_range
+        """ADDITIVITY_SHARE of the output range: 1 for a probability, else the spread of the outputs."""
+        return additivity(self)[1]
 
     @property
     def additive(self) -> bool:

@@ -34,6 +34,7 @@ PREDICT_BATCH_ROWS = 1 << 16
 PREDICT_BUCKETS = (1 << 13, PREDICT_BATCH_ROWS)
 DEFAULT_EVALUATIONS = 4_000_000
 MAX_PERMUTATION_PAIRS = 8
+ADDITIVITY_SHARE = 1e-3  # base value + contributions must equal the output to this share of its range
 
 
 class ExplainerFailed(FinModelsError):
@@ -319,6 +320,17 @@ def explainer_candidates(model) -> tuple[str, ...]:
     return ("deep", "permutation", "gradient")
 
 
+def additivity(found, *, share: float = ADDITIVITY_SHARE) -> tuple[float, float]:
+    """(largest |base + sum(values) - prediction|, the tolerance: `share` of the output range) of an
+    Attribution or Explanation.
+
+    The range of a probability is 1; of any other output, the spread of the explained predictions.
+    """
+    error = float(np.max(np.abs(found.base_value + found.values.sum(axis=1) - found.predictions), initial=0.0))
+    spread = 1.0 if found.scale == PROBABILITY else float(np.ptp(np.append(found.predictions, found.base_value)))
+    return error, share * (spread if spread > 0 else 1.0)
+
+
 def _short(exc: BaseException) -> str:
     # TensorFlow staging errors put the cause on their last line; keep that line, not the traceback.
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
@@ -331,7 +343,8 @@ def attribute(model, background: np.ndarray, rows: np.ndarray, *, groups: Groups
               scale: str = PROBABILITY, affine: tuple[float, float] = (1.0, 0.0)) -> Attribution:
     """Explain `rows` (model inputs) against `background`, trying the explainers for `model` in turn.
 
-    `predict` maps model inputs to the explained output (default: the model's batch predict), on `scale`
+    An explainer whose values do not add up to the output (within `ADDITIVITY_SHARE` of its range) counts as
+    failed too, unless it is the last candidate. `predict` maps model inputs to the explained output (default: the model's batch predict), on `scale`
     (TreeExplainer and linear SHAP state their own). `affine` = (factor, shift) maps the explained output to
     the analyst's units (a network trained on standardised targets): values scale by the factor, the base value
     and predictions also shift. A failure moves
@@ -352,8 +365,14 @@ def attribute(model, background: np.ndarray, rows: np.ndarray, *, groups: Groups
             failures.append(f"{spec.label} failed ({_short(exc)})")
             continue
         factor, shift = affine
-        return Attribution(spec.label, factor * np.asarray(values, dtype="float64"), factor * float(base) + shift,
-                           factor * np.asarray(predictions, dtype="float64").ravel() + shift, scale_used or scale,
-                           method, tuple(failures))
+        found = Attribution(spec.label, factor * np.asarray(values, dtype="float64"), factor * float(base) + shift,
+                            factor * np.asarray(predictions, dtype="float64").ravel() + shift, scale_used or scale,
+                            method, tuple(failures))
+        error, tolerance = additivity(found)
+        if error > tolerance and key != candidates[-1]:
+            # e.g. DeepExplainer on swish: no error raised, but its rule for x*sigmoid(x) does not add up
+            failures.append(f"{spec.label} did not add up (error {error:.2g} > tolerance {tolerance:.2g})")
+            continue
+        return found
     raise ExplainerFailed("No explainer could explain this model: " + "; ".join(failures) +
                           ". Retrain with a supported architecture or report this model to the team.")

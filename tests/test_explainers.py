@@ -5,7 +5,7 @@ import pytest
 
 from finmodels.errors import ConfigError
 from finmodels.explainers import (
-    ExplainerFailed, attribute, explainer_candidates, get_explainer, permutation_pairs, permutation_values,
+    ExplainerFailed, additivity, attribute, explainer_candidates, get_explainer, permutation_pairs, permutation_values,
 )
 
 
@@ -56,7 +56,12 @@ def tiny_models():
     leaky = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.LeakyReLU(),
                               keras.layers.Dense(1, activation="sigmoid")])
     lstm = keras.Sequential([keras.Input((6, 2)), keras.layers.LSTM(4), keras.layers.Dense(1)])
-    return {"dense": dense, "leaky": leaky, "lstm": lstm}
+    swish = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="swish"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    cnn = keras.Sequential([keras.Input((6, 2)), keras.layers.Conv1D(4, 3, activation="relu"),
+                            keras.layers.MaxPooling1D(2), keras.layers.Flatten(),
+                            keras.layers.Dense(1, activation="sigmoid")])
+    return {"dense": dense, "leaky": leaky, "lstm": lstm, "swish": swish, "cnn": cnn}
 
 
 def test_candidates_follow_the_model_type(tiny_models, german_run):
@@ -102,3 +107,20 @@ def test_every_explainer_failing_names_each_error(tiny_models):
     x = np.zeros((4, 6, 2), dtype="float32")
     with pytest.raises(ExplainerFailed, match=r"DeepExplainer failed \(.*shap_TensorListStack\); TreeExplainer failed"):
         attribute(tiny_models["lstm"], x, x, groups=[[i] for i in range(12)], candidates=("deep", "tree"))
+
+
+def test_convolutional_model_gets_deepexplainer_and_adds_up(tiny_models):
+    windows = np.random.default_rng(0).normal(size=(30, 6, 2)).astype("float32")
+    found = attribute(tiny_models["cnn"], windows[:20], windows[20:], groups=[[i] for i in range(12)])
+    assert found.explainer == "DeepExplainer" and found.failures == ()
+    assert additivity(found)[0] < 1e-5
+
+
+def test_deepexplainer_that_does_not_add_up_falls_back(tiny_models):
+    """shap's DeepLIFT rule for swish (x * sigmoid(x)) raises nothing but its values miss the output."""
+    x = 2 * np.random.default_rng(0).normal(size=(30, 4)).astype("float32")
+    found = attribute(tiny_models["swish"], x[:20], x[20:], groups=[[0], [1], [2], [3]], pairs=1)
+    assert found.explainer == "PermutationExplainer"
+    assert found.failures[0].startswith("DeepExplainer did not add up (error ")
+    error, tolerance = additivity(found)
+    assert tolerance == 1e-3 and error < 1e-6
