@@ -164,6 +164,31 @@ def reconstruction_error(x: np.ndarray, reconstruction: np.ndarray) -> np.ndarra
     return np.mean((np.asarray(x) - np.asarray(reconstruction)) ** 2, axis=1)
 
 
+def impute_with_vae(model, preprocessor: Preprocessor, frame: pd.DataFrame, *, iterations: int = 10) -> pd.DataFrame:
+    """Fill the missing numeric values of `frame` with a trained VAE's reconstruction, in original units.
+
+    Starts from the preprocessing's median fill, then repeatedly replaces only the missing entries by the
+    network's reconstruction, so the observed values of a row steer what is filled in. Other cells are untouched.
+    """
+    numeric = list(preprocessor.numeric)
+    missing = frame[numeric].apply(pd.to_numeric, errors="coerce").isna().to_numpy() if numeric else None
+    if not numeric or not missing.any():
+        return frame.copy()
+    x = preprocessor.transform(frame)
+    cols = [preprocessor.groups[c][0] for c in numeric]
+    for _ in range(int(iterations)):
+        recon = np.asarray(model(x, training=False))
+        x[:, cols] = np.where(missing, recon[:, cols], x[:, cols])
+    scaler = preprocessor.transformer.named_transformers_["num"][-1]
+    values = x[:, cols] * scaler.scale_ + scaler.mean_
+    out = frame.copy()
+    for j, c in enumerate(numeric):
+        if missing[:, j].any():
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+            out.loc[missing[:, j], c] = values[missing[:, j], j]
+    return out
+
+
 def _epoch_callback(on_epoch: EpochHook | None, should_stop: Callable[[], bool] | None):
     import keras
 

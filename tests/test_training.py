@@ -201,3 +201,24 @@ def test_vae_anomaly_without_any_label(taiwan_small):
     r = train(frame, TrainConfig(target=None, task="anomaly", arch="vae", epochs=1,
                                  hyperparameters=VAEConfig(units=(4,), latent_dim=2)))
     assert set(r.metrics) == {"score_median", "score_p99"} and r.split.method == "random"
+
+
+def test_vae_imputes_missing_values_better_than_the_median(taiwan_small):
+    from finmodels.training import impute_with_vae
+
+    bills = [f"BILL_AMT{i}" for i in range(1, 7)]  # six strongly correlated monthly balances
+    frame = taiwan_small[bills]
+    r = train(frame, TrainConfig(target=None, task="anomaly", arch="vae", epochs=40, seed=0, batch_size=256,
+                                 hyperparameters=VAEConfig(units=(16,), latent_dim=2, beta=0.1)), baselines=False)
+    test = frame.iloc[r.split.test].reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    holes = test.copy()
+    rows = rng.choice(len(test), size=200, replace=False)
+    truth = test.loc[rows, "BILL_AMT3"].to_numpy()
+    holes.loc[rows, "BILL_AMT3"] = np.nan
+    filled = impute_with_vae(r.model, r.preprocessor, holes)
+    vae_error = np.sqrt(np.mean((filled.loc[rows, "BILL_AMT3"].to_numpy() - truth) ** 2))
+    median = frame.iloc[r.split.train]["BILL_AMT3"].median()
+    median_error = np.sqrt(np.mean((median - truth) ** 2))
+    assert vae_error < 0.5 * median_error
+    assert filled.drop(index=rows)[bills].equals(holes.drop(index=rows)[bills])  # observed cells untouched
