@@ -260,15 +260,17 @@ def _read_frame(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> 
             row = text.rsplit("row ", 1)[-1].strip()  # pandas counts the header as row 0
             row = int(row) + 1 if row.isdigit() else row
             raise DataError(
-                f"A quote (\") opens a value in row {row} of the file and is never closed, so the rest of the file would "
-                "be one value. Close the quote, or write a quote inside a value as two quotes (\"\"), and upload "
-                "the file again."
+                f"A quote (\") opens a value in row {row} of the file and is never closed, so the rest of the "
+                "file would be one value. Close the quote, or write a quote inside a value as two quotes "
+                "(\"\"), and upload the file again."
             ) from None
         raise DataError(f"The file could not be read as CSV ({text.strip()}). Check its delimiter and quoting, "
                         "and upload it again.") from None
 
 
-def _decode_and_parse(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> tuple[pd.DataFrame, list[int], str]:
+def _decode_and_parse(
+    raw: bytes, encoding: str, delimiter: str, names: list[str]
+) -> tuple[pd.DataFrame, list[int], str]:
     if encoding.startswith("utf-16"):
         try:
             text = raw.decode(encoding)
@@ -369,8 +371,9 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
         )
     if ragged:
         message = (
-            f"{len(ragged):,} row{'s have' if len(ragged) > 1 else ' has'} more fields than the header's {len(names)} ({rows_phrase(ragged)} of the "
-            f"file). A value probably contains the {DELIMITER_NAMES[delimiter]} delimiter without quotes."
+            f"{len(ragged):,} row{'s have' if len(ragged) > 1 else ' has'} more fields than the header's "
+            f"{len(names)} ({rows_phrase(ragged)} of the file). A value probably contains the "
+            f"{DELIMITER_NAMES[delimiter]} delimiter without quotes."
         )
         if len(ragged) > MAX_RAGGED_SHARE * (len(frame) + len(ragged)):
             raise DataError(message + " Quote those values (or remove the extra fields) and upload the file again.")

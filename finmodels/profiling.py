@@ -255,7 +255,9 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
         if role not in ROLES:
             raise ConfigError(f"Unknown role '{role}' for column '{name}'. Roles are: {', '.join(ROLES)}.")
         if name not in frame.columns:
-            raise ConfigError(f"Column '{name}' is not in the table. Columns are: {', '.join(map(str, frame.columns))}.")
+            raise ConfigError(
+                f"Column '{name}' is not in the table. Columns are: {', '.join(map(str, frame.columns))}."
+            )
     named_task = None
     if target == "auto":
         target, named_task = pick_target(frame)

@@ -62,8 +62,8 @@ def chronological_split(dates, *, test_size: float = 0.2, valid_size: float = 0.
     days = np.sort(when.iloc[known].unique())
     if len(days) < 3:
         raise DataError(
-            f"The date column has {len(days)} distinct date{'s' if len(days) != 1 else ''}; a chronological split needs "
-            "at least 3 (train, validation and test periods). Use a random split or add rows from other dates."
+            f"The date column has {len(days)} distinct date{'s' if len(days) != 1 else ''}; a chronological split "
+            "needs at least 3 (train, validation and test periods). Use a random split or add rows from other dates."
         )
     order = known[np.argsort(when.iloc[known].to_numpy(), kind="stable")]
     day = np.searchsorted(days, when.iloc[order].to_numpy())  # position of each sorted row's date

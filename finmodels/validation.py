@@ -64,17 +64,18 @@ def _target_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
         rows = _rows(missing)
         problems.append(Problem(
             "rows_without_target",
-            f"Target column '{target}' is missing in {len(rows):,} row{'s' if len(rows) > 1 else ''} ({rows_phrase(rows)}); those rows are "
-            f"dropped before training ({int((~missing).sum()):,} rows remain). Fill them in to use them.",
+            f"Target column '{target}' is missing in {len(rows):,} row{'s' if len(rows) > 1 else ''} "
+            f"({rows_phrase(rows)}); those rows are dropped before training ({int((~missing).sum()):,} rows "
+            "remain). Fill them in to use them.",
             WARNING, target, tuple(rows)))
     counts = labels.dropna().value_counts()
     if task.kind == REGRESSION:
         return problems
     if len(counts) == 1:
         problems.append(Problem(
-            "single_class", f"Target column '{target}' has one value ('{counts.index[0]}') in all {int(counts.iloc[0]):,} "
-            "rows with a target; a model needs at least two classes. Choose another target, or add rows of the "
-            "other class.", column=target, values=(str(counts.index[0]),)))
+            "single_class", f"Target column '{target}' has one value ('{counts.index[0]}') in all "
+            f"{int(counts.iloc[0]):,} rows with a target; a model needs at least two classes. Choose another "
+            "target, or add rows of the other class.", column=target, values=(str(counts.index[0]),)))
         return problems
     rare = counts[counts < MIN_ROWS_PER_CLASS]
     if len(rare):
@@ -84,7 +85,8 @@ def _target_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
         problems.append(Problem(
             "too_few_per_class",
             f"Target column '{target}' has too few rows in {len(rare)} class{'es' if len(rare) > 1 else ''} ({shown} "
-            f"rows); at least {MIN_ROWS_PER_CLASS} per class are needed to split into train, validation and test. {fix}",
+            f"rows); at least {MIN_ROWS_PER_CLASS} per class are needed to split into train, validation and test. "
+            f"{fix}",
             ERROR if task.kind == BINARY else WARNING, target, values=tuple(map(str, rare.index))))
     return problems
 
@@ -142,8 +144,9 @@ def _separating(numbers: pd.DataFrame, labels: pd.Series) -> dict[str, Problem]:
     for name in numbers.columns[(below | above).to_numpy()]:
         low, high = (first, second) if below[name] else (second, first)
         shown = f"'{low}' rows are all <= {hi.loc[low, name]:g}, '{high}' rows all >= {lo.loc[high, name]:g}"
-        found[name] = _leak_problem("perfect_predictor", name, f"separates the classes of the target "
-                                    f"'{labels.name}' perfectly", shown, (f"{hi.loc[low, name]:g}", f"{lo.loc[high, name]:g}"))
+        what = f"separates the classes of the target '{labels.name}' perfectly"
+        limits = (f"{hi.loc[low, name]:g}", f"{lo.loc[high, name]:g}")
+        found[name] = _leak_problem("perfect_predictor", name, what, shown, limits)
     return found
 
 
@@ -214,8 +217,8 @@ def _date_problems(frame: pd.DataFrame, found: Profile, name: str) -> list[Probl
             rows = _rows(other)
             problems.append(Problem(
                 "mixed_date_formats", f"Column '{name}' mixes date formats: {rows_phrase(rows)} (e.g. "
-                f"{_shown(text[other])}) are not in the format of the first row ('{text.dropna().iloc[0]}'), so day and "
-                "month may be read the wrong way round. Save every date in one format, e.g. 2024-01-31.",
+                f"{_shown(text[other])}) are not in the format of the first row ('{text.dropna().iloc[0]}'), so "
+                "day and month may be read the wrong way round. Save every date in one format, e.g. 2024-01-31.",
                 WARNING, name, tuple(rows), tuple(map(str, text[other].iloc[:3]))))
         if TASKS[found.task].kind != FORECAST:
             return problems
