@@ -16,6 +16,7 @@ import numpy as np
 from finmodels.errors import DataError
 
 GREEN_LIMIT, YELLOW_LIMIT = 0.95, 0.9999
+BASEL_DAYS = 250
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class VaRBacktest:
     kupiec_p_value: float
     zone: str
     exception_days: np.ndarray  # positions of the exception days
+    last_250_exceptions: int | None = None  # the supervisory window: the most recent 250 days, when there are as many
+    last_250_zone: str | None = None
 
     @property
     def exception_rate(self) -> float:
@@ -39,7 +42,8 @@ class VaRBacktest:
         """Plain values for a table or JSON."""
         return {"level": self.level, "days": self.days, "exceptions": self.exceptions,
                 "expected_exceptions": round(self.expected, 3), "exception_rate": self.exception_rate,
-                "kupiec_lr": self.kupiec_lr, "kupiec_p_value": self.kupiec_p_value, "zone": self.zone}
+                "kupiec_lr": self.kupiec_lr, "kupiec_p_value": self.kupiec_p_value, "zone": self.zone,
+                "last_250_exceptions": self.last_250_exceptions, "last_250_zone": self.last_250_zone}
 
 
 def _check_level(level: float) -> None:
@@ -90,5 +94,8 @@ def var_backtest(returns, var, *, level: float = 0.99) -> VaRBacktest:
         raise DataError("Returns and VaR must be finite numbers; drop the days with missing prices first.")
     hits = np.flatnonzero(r < -v)
     lr, p_value = kupiec_pof(len(hits), len(r), level)
+    recent = int(np.sum(hits >= len(r) - BASEL_DAYS)) if len(r) >= BASEL_DAYS else None
     return VaRBacktest(level=level, days=len(r), exceptions=len(hits), expected=len(r) * (1 - level), kupiec_lr=lr,
-                       kupiec_p_value=p_value, zone=traffic_light_zone(len(hits), len(r), level), exception_days=hits)
+                       kupiec_p_value=p_value, zone=traffic_light_zone(len(hits), len(r), level), exception_days=hits,
+                       last_250_exceptions=recent,
+                       last_250_zone=None if recent is None else traffic_light_zone(recent, BASEL_DAYS, level))

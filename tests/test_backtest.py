@@ -46,3 +46,11 @@ def test_bad_backtest_inputs(args, message):
         var_backtest(*args)
     with pytest.raises(DataError, match="between 0.5 and 1"):
         kupiec_pof(1, 10, 99)
+
+
+def test_the_last_250_days_get_their_own_zone():
+    returns = np.zeros(300)
+    returns[[10, 20, 30, 40, 60, 100, 120, 140]] = -0.1  # 8 exceptions, 4 of them in the last 250 days (from day 50)
+    bt = var_backtest(returns, np.full(300, 0.05), level=0.99)
+    assert (bt.exceptions, bt.last_250_exceptions, bt.last_250_zone) == (8, 4, "green")
+    assert var_backtest(returns[:100], np.full(100, 0.05)).last_250_zone is None
