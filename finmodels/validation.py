@@ -270,15 +270,27 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
     if found.target is not None:
         problems.extend(_leakage(frame, found, [c for c in chosen if c != found.target]))
     problems.extend(_column_problems(frame, found))
-    roles = found.roles
-    for name in chosen:
-        if roles.get(name) in (IDENTIFIER, FREE_TEXT):
-            what = ("looks like an identifier" if roles[name] == IDENTIFIER else "holds free text")
+    problems.extend(feature_problems(found, chosen))
+    return sorted(problems, key=lambda p: p.severity != ERROR)
+
+
+def feature_problems(found: Profile, features: list[str]) -> list[Problem]:
+    """Problems of the user's feature choice: identifiers, free text, dates or the target among the features."""
+    roles, problems = found.roles, []
+    for name in features:
+        role = roles.get(name)
+        if role in (IDENTIFIER, FREE_TEXT):
+            what = "looks like an identifier" if role == IDENTIFIER else "holds free text"
             problems.append(Problem(
                 "identifier_feature", f"Column '{name}' {what} ({found.column(name).unique:,} distinct values) but is "
                 "used as a feature: the model would memorise rows instead of learning. Remove it from the features.",
                 WARNING, name))
-    return sorted(problems, key=lambda p: p.severity != ERROR)
+        elif role == DATE:
+            problems.append(Problem(
+                "date_feature", f"Column '{name}' holds dates but is used as a feature: each date would be a category "
+                "the model never sees again. Remove it from the features (the split uses it to keep the future out "
+                "of training).", WARNING, name))
+    return problems
 
 
 def model_features(found: Profile, problems: list[Problem]) -> list[str]:

@@ -8,7 +8,7 @@ from finmodels.profiling import ROLES, TARGET, pick_target
 from finmodels.samples import SAMPLES
 from finmodels.targets import binary_labels, default_event_label
 from finmodels.tasks import TASKS
-from finmodels.validation import check_data
+from finmodels.validation import check_data, feature_problems
 from ui import state
 from ui.loading import load_sample_into_session, load_upload_into_session
 
@@ -115,6 +115,8 @@ features = st.multiselect("Features (columns the model uses)", [c for c in colum
                           key="data_features")
 st.session_state[TASK] = task
 st.session_state[FEATURES] = list(features)
+for problem in feature_problems(found, features):
+    st.warning(problem.message)
 
 st.subheader("Columns")
 st.dataframe(found.table(), key="data_roles_table", hide_index=True)

@@ -151,3 +151,17 @@ def test_data_page_roles_target_and_features_can_be_changed():
     assert at.session_state["task"] == "binary" and "creditability" in at.session_state["features"]
     at.selectbox(key="data_target").select_index(0).run()
     assert not at.exception and at.session_state["task"] == "anomaly"
+
+
+def test_data_page_warns_when_an_identifier_is_chosen_as_a_feature():
+    from tests.test_pages import page
+
+    at = page("pages/1_Data.py")
+    at.selectbox(key="data_sample").set_value("taiwan_default")
+    at.button(key="data_load_sample").click().run()
+    assert "ID" not in at.session_state["features"] and not at.warning
+    at.multiselect(key="data_features").select("ID").run()
+    assert "ID" in at.session_state["features"]
+    assert [w.value for w in at.warning] == [
+        "Column 'ID' looks like an identifier (30,000 distinct values) but is used as a feature: the model would "
+        "memorise rows instead of learning. Remove it from the features."]

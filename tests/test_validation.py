@@ -117,3 +117,9 @@ def test_leaking_columns_leave_the_features_and_clean_files_have_no_problems():
     assert check.features == ("age", "income")
     for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv"):
         assert check_data(load_csv(SHARED_DATASETS / name)).problems == ()
+
+
+def test_a_date_chosen_as_a_feature_is_named():
+    frame = load_csv(loans(opened=[f"2023-02-{1 + i % 28:02d}" for i in range(40)]))
+    problem = next(p for p in validate(frame, features=["age", "opened"]) if p.code == "date_feature")
+    assert problem.message.startswith("Column 'opened' holds dates but is used as a feature")
