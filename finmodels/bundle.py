@@ -222,6 +222,10 @@ def _open_archive(raw: bytes) -> dict[str, bytes]:
                           f"({', '.join(unexpected[:5])}); nothing from it was loaded.")
     if "manifest.json" not in names:
         raise BundleError("This is not a model bundle of this tool: it has no manifest.json.")
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > 2 * MAX_BUNDLE_MB * 1024 * 1024:  # a zip bomb would exhaust memory when read
+        raise BundleError(f"The bundle would unpack to {unpacked / 1024 / 1024:.0f} MB, more than a model bundle holds; "
+                          "it was not opened.")
     try:
         return {n: archive.read(n) for n in names}
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:

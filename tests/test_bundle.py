@@ -31,7 +31,7 @@ def pack(files: dict[str, bytes], *, rehash: bool = True) -> bytes:
         manifest["files"] = {n: {"sha256": hashlib.sha256(d).hexdigest(), "bytes": len(d)}
                              for n, d in files.items() if n != "manifest.json"}
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", json.dumps(manifest))
         for n, d in files.items():
             if n != "manifest.json":
@@ -191,3 +191,33 @@ def test_sequence_bundles_round_trip(task, arch, make_frame):
     assert np.allclose(loaded.predict(tail), result.predict(tail), atol=1e-6)
     assert loaded.preprocessor.columns == ["return", "abs_return", "log_range"]
     assert len(loaded.background) == 5 + 60
+
+
+def test_vae_and_rating_bundles_round_trip_with_their_registered_layers_and_labels():
+    import pandas as pd
+
+    from finmodels.architectures import MLPConfig, VAEConfig
+    from finmodels.samples import load_sample
+    from finmodels.training import TrainConfig, train
+    from tests.conftest import SHARED_DATASETS
+
+    taiwan = load_sample("taiwan_default").head(600)
+    vae = train(taiwan, TrainConfig(target="default_payment_next_month", task="anomaly", arch="vae", epochs=1,
+                                    hyperparameters=VAEConfig(units=(4,), latent_dim=2)), baselines=False)
+    loaded = load_bundle(bundle_bytes(vae))
+    assert loaded.model.get_layer("sampling").__class__.__name__ == "VAESampling"
+    assert np.allclose(loaded.predict(taiwan.head(30)), vae.predict(taiwan.head(30)), rtol=1e-5)
+
+    ratings = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
+    run = train(ratings, TrainConfig(target="Rating", task="credit_rating", features=("currentRatio", "debtRatio"),
+                                     epochs=1, hyperparameters=MLPConfig(units=(4,))), baselines=False)
+    loaded = load_bundle(bundle_bytes(run))
+    assert loaded.class_labels == run.class_labels and loaded.kind == "ordinal"
+    assert np.allclose(loaded.predict(ratings.head(10)), run.predict(ratings.head(10)), atol=1e-6)
+
+
+def test_a_zip_bomb_is_not_unpacked(bundle):
+    files = members(bundle)
+    files["background.csv"] = b"0" * (401 * 1024 * 1024)  # compresses to about 400 KB
+    with pytest.raises(BundleError, match="would unpack to 4\\d\\d MB"):
+        load_bundle(pack(files, rehash=False))
