@@ -147,3 +147,21 @@ def score_distribution(y_true, y_score, *, bins: int = 20, lo: float | None = No
         "left": edges[:-1], "right": edges[1:], "events": events, "nonevents": nonevents,
         "event_share": events / max(events.sum(), 1), "nonevent_share": nonevents / max(nonevents.sum(), 1),
     })
+
+
+def top_scored_rows(frame: pd.DataFrame, scores, *, n: int = 20, label=None,
+                    score_name: str = "anomaly_score") -> pd.DataFrame:
+    """The `n` rows with the highest scores (e.g. the most unusual rows of an anomaly run), highest first.
+
+    `frame` holds the rows in original units, aligned with `scores`; a held-out 0/1 `label` is added as a column
+    so an analyst can see how many flagged rows were labelled events. The original row position is kept as index.
+    """
+    s = np.asarray(scores, dtype="float64").ravel()
+    if len(s) != len(frame):
+        raise DataError(f"{len(s)} scores for {len(frame)} rows; pass the rows the scores were computed on.")
+    order = np.argsort(-s, kind="mergesort")[: int(n)]
+    top = frame.iloc[order].copy()
+    top.insert(0, score_name, s[order])
+    if label is not None:
+        top.insert(1, "label", np.asarray(label)[order])
+    return top

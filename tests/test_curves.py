@@ -73,3 +73,14 @@ def test_score_distribution_counts_each_class():
 def test_unusable_inputs_are_refused_with_a_reason(y, s, message):
     with pytest.raises(DataError, match=message):
         curves.roc_curve_data(y, s)
+
+
+def test_top_scored_rows_are_the_highest_first_with_their_label():
+    import pandas as pd
+
+    frame = pd.DataFrame({"income": [10, 20, 30, 40, 50, 60]})
+    top = curves.top_scored_rows(frame, S, n=3, label=Y)
+    assert top.index.tolist() == [0, 1, 3] and top["income"].tolist() == [10, 20, 40]
+    assert top["anomaly_score"].tolist() == [0.9, 0.8, 0.7] and top["label"].tolist() == [1, 1, 0]
+    with pytest.raises(DataError, match="5 scores for 6 rows"):
+        curves.top_scored_rows(frame, S[:5])
