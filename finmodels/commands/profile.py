@@ -6,6 +6,7 @@ import json
 
 from finmodels.data import load_csv, read_notes
 from finmodels.profiling import profile
+from finmodels.tasks import TASKS
 from finmodels.validation import validate
 
 HELP = "Profile a CSV file: each column's role and missing count, the target, the suggested task, problems."
@@ -34,8 +35,10 @@ def run(args) -> int:
     if found.target:
         balance = ", ".join(f"{k}: {v:,}" for k, v in found.target_balance.items())
         print(f"target: {found.target} ({balance})" + (f"; risk event '{found.event_label}'" if found.event_label else ""))
+    elif TASKS[found.task].needs_target:
+        print("target: none found (no column has a usual target name); pass --target COLUMN to choose one")
     else:
-        print("target: none found (no column has a usual target name)")
+        print("target: none (the suggested tasks learn from the rows themselves: a price history or unlabelled rows)")
     print(f"suggested task: {found.task}" + (f" (also: {', '.join(found.other_tasks)})" if found.other_tasks else ""))
     for note in read_notes(frame):
         print(f"note: {note}")
