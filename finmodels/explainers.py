@@ -17,6 +17,7 @@ fails (`gradient registry has no entry for: shap_DivNoNan`); `tensorflow_gradien
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -69,8 +70,9 @@ def keras_predict(model, *, output: int | None = 0) -> Predict:
 
     Large batches (a permutation explainer's masked rows) go through an XLA-compiled `tf.function` (measured
     here: 5x the eager call, 2x `predict_on_batch` on an LSTM), padded to two fixed sizes so it compiles at most
-    twice; small batches, and every batch should compilation fail, use `predict_on_batch`. `output` picks one
-    output column (a 1-D result); None keeps them all (rows x outputs, e.g. a VAE's reconstruction). Never `model.predict`, measured at 60 to 300 times slower per call.
+    twice; small batches, and every batch should compilation fail, use `predict_on_batch`. Never
+    `model.predict`, measured at 60 to 300 times slower per call. `output` picks one output column (a 1-D
+    result); None keeps them all (rows x outputs, e.g. a VAE's reconstruction).
     """
     import tensorflow as tf
 
@@ -111,6 +113,12 @@ def group_sum(values: np.ndarray, groups: Groups) -> np.ndarray:
     """Sum per-input values (rows x inputs, any trailing shape) into one value per group."""
     flat = values.reshape(len(values), -1)
     return np.stack([flat[:, idx].sum(axis=1) for idx in groups], axis=1)
+
+
+# shap's gradient explainers swap entries of TensorFlow's process-wide gradient registry while they run. A
+# Streamlit server explains for several users in threads: two explanations at once would each save the other's
+# swapped state and "restore" it. One at a time.
+GRADIENT_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -154,7 +162,7 @@ def single_output(model, output: int):
 def _run_deep(model, background, rows, *, groups, predict, output=0, **_):
     import shap
 
-    with tensorflow_gradients_restored(), warnings.catch_warnings():
+    with GRADIENT_LOCK, tensorflow_gradients_restored(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
         explainer = shap.DeepExplainer(single_output(model, output), background)
         raw = explainer.shap_values(rows, check_additivity=False)
@@ -166,10 +174,10 @@ def _run_deep(model, background, rows, *, groups, predict, output=0, **_):
 def _run_gradient(model, background, rows, *, groups, predict, output=0, seed=0, **_):
     import shap
 
-    with tensorflow_gradients_restored():
-        explainer = shap.GradientExplainer(model, background, batch_size=256)
+    with GRADIENT_LOCK, tensorflow_gradients_restored():
+        explainer = shap.GradientExplainer(single_output(model, output), background, batch_size=256)
         raw = explainer.shap_values(rows, nsamples=200, rseed=seed)
-    values = group_sum(_last_axis_output(raw, rows, output), groups)
+    values = group_sum(_last_axis_output(raw, rows, 0), groups)
     return values, float(np.mean(predict(background))), predict(rows), None, (
         f"expected gradients, 200 samples per row, against {len(background)} background rows "
         "(approximately additive)")
@@ -343,13 +351,14 @@ def attribute(model, background: np.ndarray, rows: np.ndarray, *, groups: Groups
               scale: str = PROBABILITY, affine: tuple[float, float] = (1.0, 0.0)) -> Attribution:
     """Explain `rows` (model inputs) against `background`, trying the explainers for `model` in turn.
 
-    An explainer whose values do not add up to the output (within `ADDITIVITY_SHARE` of its range) counts as
-    failed too, unless it is the last candidate. `predict` maps model inputs to the explained output (default: the model's batch predict), on `scale`
+    `predict` maps model inputs to the explained output (default: the model's batch predict), on `scale`
     (TreeExplainer and linear SHAP state their own). `affine` = (factor, shift) maps the explained output to
     the analyst's units (a network trained on standardised targets): values scale by the factor, the base value
-    and predictions also shift. A failure moves
-    on to the next candidate and is recorded in `Attribution.failures`; only when every one fails does this
-    raise ExplainerFailed, naming each explainer's error.
+    and predictions also shift.
+
+    An explainer that raises, or whose values miss the output by more than `ADDITIVITY_SHARE` of its range
+    (unless it is the last candidate), is recorded in `Attribution.failures` and the next one is tried; only
+    when every one fails does this raise ExplainerFailed, naming each explainer's error.
     """
     if predict is None:
         predict = keras_predict(model, output=output) if is_keras_model(model) else sklearn_predict(model)

@@ -124,3 +124,20 @@ def test_deepexplainer_that_does_not_add_up_falls_back(tiny_models):
     assert found.failures[0].startswith("DeepExplainer did not add up (error ")
     error, tolerance = additivity(found)
     assert tolerance == 1e-3 and error < 1e-6
+
+
+def test_tensorflow_gradient_state_is_put_back_after_an_error():
+    from tensorflow.python.eager import execute
+    from tensorflow.python.framework import ops
+
+    from finmodels.explainers import tensorflow_gradients_restored
+
+    registry = ops._gradient_registry._registry
+    record, relu = execute.record_gradient, registry["Relu"]["type"]
+    with pytest.raises(RuntimeError, match="mid-explanation"):
+        with tensorflow_gradients_restored():
+            execute.record_gradient = lambda *args: None  # what a failing DeepExplainer leaves behind
+            registry["Relu"]["type"] = None
+            registry["shap_Relu"] = {"type": None, "location": None}
+            raise RuntimeError("mid-explanation")
+    assert execute.record_gradient is record and registry["Relu"]["type"] is relu and "shap_Relu" not in registry
