@@ -7,7 +7,7 @@ from finmodels.plots.data import plot_correlation, plot_distribution, plot_targe
 from finmodels.profiling import ROLES, TARGET, pick_target
 from finmodels.samples import SAMPLES
 from finmodels.targets import binary_labels, default_event_label
-from finmodels.tasks import TASKS
+from finmodels.tasks import REGRESSION, TASKS
 from finmodels.validation import check_data, feature_problems
 from ui import state
 from ui.loading import load_sample_into_session, load_upload_into_session
@@ -93,8 +93,11 @@ if found.target is not None:
     if found.event_label is not None:
         share = found.target_balance.get(found.event_label, 0) / max(sum(found.target_balance.values()), 1)
         st.caption(f"'{found.event_label}' in {share:.1%} of rows.")
-    st.plotly_chart(plot_target_balance(found.target_balance, target=found.target, event_label=found.event_label),
-                    key="data_balance_chart")
+    if TASKS[found.task].kind == REGRESSION:
+        figure = plot_distribution(frame, found.target)
+    else:
+        figure = plot_target_balance(found.target_balance, target=found.target, event_label=found.event_label)
+    st.plotly_chart(figure, key="data_balance_chart")
 else:
     st.caption("No target: this file suits a task that learns from the rows themselves "
                f"({', '.join(TASKS[k].label for k in (found.task, *found.other_tasks))}).")

@@ -165,3 +165,15 @@ def test_data_page_warns_when_an_identifier_is_chosen_as_a_feature():
     assert [w.value for w in at.warning] == [
         "Column 'ID' looks like an identifier (30,000 distinct values) but is used as a feature: the model would "
         "memorise rows instead of learning. Remove it from the features."]
+
+
+def test_data_page_shows_a_numeric_target_as_a_histogram():
+    from tests.test_pages import page
+
+    at = page("pages/1_Data.py")
+    at.selectbox(key="data_sample").set_value("taiwan_default")
+    at.button(key="data_load_sample").click().run()
+    at.selectbox(key="data_target").set_value("LIMIT_BAL").run()
+    assert not at.exception and at.session_state["task"] == "regression"
+    assert "LIMIT_BAL" not in at.session_state["features"] and "data_event" not in [r.key for r in at.radio]
+    assert '"type":"histogram"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")
