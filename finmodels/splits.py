@@ -119,3 +119,14 @@ def split_rows(y=None, *, dates=None, groups=None, test_size: float = 0.2, valid
     if y is not None:
         return stratified_split(y, test_size=test_size, valid_size=valid_size, seed=seed)
     raise DataError("Nothing to split by: give the target, a date column or an identifier column.")
+
+
+def split_for_profile(frame, found, y=None, *, test_size: float = 0.2, valid_size: float = 0.2,
+                      seed: int = 0) -> Split:
+    """`split_rows` with the date and entity columns that `finmodels.profiling.profile` found in `frame`.
+
+    `frame` holds the rows to split (rows without a target already dropped), in the order of `y`.
+    """
+    dates = frame[found.date_column] if found.date_column else None
+    groups = frame[found.entity_column] if found.entity_column else None
+    return split_rows(y, dates=dates, groups=groups, test_size=test_size, valid_size=valid_size, seed=seed)

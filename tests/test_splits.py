@@ -7,7 +7,8 @@ import pytest
 from finmodels.data import load_csv
 from finmodels.errors import DataError
 from finmodels.profiling import profile
-from finmodels.splits import Split, chronological_split, grouped_split, split_rows, stratified_split
+from finmodels.splits import (Split, chronological_split, grouped_split, split_for_profile, split_rows,
+                              stratified_split)
 from tests.conftest import SHARED_DATASETS
 
 
@@ -75,3 +76,13 @@ def test_split_rows_picks_the_split_from_the_data():
     assert split_rows(y).method == "stratified random"
     assert split_rows(y, dates=pd.date_range("2020-01-01", periods=40)).method == "chronological"
     assert split_rows(y, groups=np.repeat(np.arange(10), 4)).method == "grouped by entity"
+
+
+def test_split_for_profile_uses_the_date_then_the_entity_then_the_classes():
+    rating = load_csv(SHARED_DATASETS / "corporate_rating.csv")
+    assert split_for_profile(rating, profile(rating)).method == "chronological"
+    no_date = rating.drop(columns=["Date"])
+    assert split_for_profile(no_date, profile(no_date)).method == "grouped by entity"
+    german = load_csv(SHARED_DATASETS / "german_credit.csv")
+    y = (german["creditability"] == "bad").to_numpy()
+    assert split_for_profile(german, profile(german), y).method == "stratified random"
