@@ -27,6 +27,7 @@ class Case:
     expect: str
     where: str = "error"
     check: Callable[[pd.DataFrame], None] | None = None
+    event: str | None = None  # the risk event label the Data page should default to
 
 
 def credit_rows(n: int = 60, *, seed: int = 0) -> pd.DataFrame:
@@ -198,10 +199,12 @@ CASES = (
     Case("date_formats", _date_formats, LOADED, "Column 'opened' mixes date formats: rows 6, 10", "warning"),
     Case("unparsed_dates", _date_formats, LOADED, "values that are not dates in row 17 (e.g. 'not a date')",
          "warning"),
-    Case("text_target_yes_no", _text_target("no", "yes"), LOADED, "", "info"),
-    Case("text_target_charged_off", _text_target("Fully Paid", "Charged Off"), LOADED, "", "info"),
-    Case("european_export", european_export, LOADED, "read as CP1252", "info"),
-    Case("bom", bom_file, LOADED, "Column 'rate' holds numbers written as text", "info"),
+    Case("text_target_yes_no", _text_target("no", "yes"), LOADED, "", "info", event="yes"),
+    Case("text_target_charged_off", _text_target("Fully Paid", "Charged Off"), LOADED, "", "info",
+         event="Charged Off"),
+    Case("text_target_y_n", _text_target("N", "Y"), LOADED, "", "info", event="Y"),
+    Case("european_export", european_export, LOADED, "read as CP1252", "info", event="oui"),
+    Case("bom", bom_file, LOADED, "Column 'rate' holds numbers written as text", "info", event="bad"),
 )
 
 

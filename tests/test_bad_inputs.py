@@ -33,6 +33,8 @@ def test_corpus_through_finmodels(case):
     assert not case.expect or any(case.expect in m for m in messages(frame)), messages(frame)
     if case.check:
         case.check(frame)
+    if case.event:
+        assert check_data(frame).profile.event_label == case.event
 
 
 def upload(at, name: str, raw: bytes):
@@ -54,6 +56,8 @@ def test_corpus_through_the_data_page_then_a_sample_still_loads(case):
     else:
         assert at.session_state["dataset"].name == f"{case.name}.csv"
         assert not case.expect or [m for m in shown(at, case.where) if case.expect in m], shown(at, case.where)
+        if case.event:
+            assert at.radio(key="data_event").value == case.event
     at.selectbox(key="data_sample").set_value("german_credit")
     at.button(key="data_load_sample").click().run()
     assert not at.exception
