@@ -16,6 +16,7 @@ from finmodels.errors import ConfigError
 BACKGROUND_METHODS = ("stratified", "kmeans")
 DEFAULT_BACKGROUND_ROWS = 100
 DEFAULT_MAX_ROWS = 1000
+DEFAULT_MAX_WINDOWS = 200  # sequence models are explained by permutation, about 5x the cost per row
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from finmodels.background import DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, background_positions, sample_rows
+from finmodels.background import (
+    DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MAX_WINDOWS, background_positions, sample_rows,
+)
 from finmodels.errors import ConfigError, DataError
 from finmodels.explainers import (
     LOG_ODDS, OUTPUT, PROBABILITY, additivity, attribute, keras_predict, sklearn_predict,
@@ -78,7 +80,7 @@ class Explanation:
     def reason_codes(self, row: int, *, k: int = DEFAULT_REASONS) -> list[str]:
         """The `k` columns that raised this row's output most, as sentences (see finmodels.reasons)."""
         return reason_codes(pd.Series(self.values[row], index=self.columns), self.data.iloc[row],
-                            output_name=self.output_name, k=k)
+                            output_name=self.output_name, k=k, window=len(self.lags) or None)
 
     def lag_importance(self) -> pd.DataFrame:
         """Sequence models: mean |SHAP| per lag (rows) and series (columns)."""
@@ -171,7 +173,7 @@ def _model_of(result, baseline: str | None):
     return model
 
 
-def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
+def explain_result(result, *, rows: int | None = None, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
                    baseline: str | None = None, background_method: str = "stratified",
                    explainers: tuple[str, ...] | None = None, output: str | int | None = None,
                    pairs: int | None = None) -> Explanation:
@@ -185,7 +187,7 @@ def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DE
     choice = output_choice(run_facts(result), model, neural=baseline is None, output=output)
     kind = getattr(result, "kind", BINARY)
     if kind == FORECAST:
-        return _explain_forecast(result, model, choice, rows=rows, background=background, seed=seed,
+        return _explain_forecast(result, model, choice, rows=rows or DEFAULT_MAX_WINDOWS, background=background, seed=seed,
                                  background_method=background_method, explainers=explainers, pairs=pairs)
     classes = kind in (BINARY, MULTICLASS, ORDINAL)
     y = np.asarray(result.y)
@@ -195,7 +197,7 @@ def explain_result(result, *, rows: int = DEFAULT_MAX_ROWS, background: int = DE
                               method=background_method, seed=seed)
     return explain_table(
         model, result.preprocessor, result.frame.iloc[result.split.test], train_rows.iloc[bg.positions],
-        labels=y[result.split.test] if classes else None, max_rows=rows, background_note=bg.note,
+        labels=y[result.split.test] if classes else None, max_rows=rows or DEFAULT_MAX_ROWS, background_note=bg.note,
         explainers=explainers, choice=choice, seed=seed, pairs=pairs, what="test rows",
     )
 
@@ -222,7 +224,7 @@ def baseline_like(model) -> bool:
     return hasattr(model, "fit") and hasattr(model, "get_params")
 
 
-def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int = DEFAULT_MAX_ROWS,
+def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
                    background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, explainers: tuple[str, ...] | None = None,
                    output: str | int | None = None, pairs: int | None = None) -> Explanation:
     """Explain up to `rows` rows (or windows, for a forecast model) of `frame` with a LoadedBundle's model.
@@ -238,7 +240,8 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int = DEFAULT_MAX_ROWS,
         bg = sample_rows(None, background, total=len(saved.x), seed=seed, what="training windows saved in the bundle")
         return explain_windows(
             bundle.model, pre.scale(saved.x[bg.positions]), pre.scale(windows.x), series=pre.columns,
-            raw_last=pd.DataFrame(windows.x[:, -1, :], columns=pre.columns), max_rows=rows, predict=choice.predict,
+            raw_last=pd.DataFrame(windows.x[:, -1, :], columns=pre.columns), max_rows=rows or DEFAULT_MAX_WINDOWS,
+            predict=choice.predict,
             explainers=explainers, output=choice.name, scale=choice.scale, affine=choice.affine, seed=seed,
             pairs=pairs, background_note=bg.note, what="windows")
     missing = [c for c in pre.columns if c not in frame.columns]
@@ -251,7 +254,8 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int = DEFAULT_MAX_ROWS,
         labels = frame[facts.target].astype(str).to_numpy()
     bg = sample_rows(None, background, total=len(bundle.background), seed=seed,
                      what="training rows saved in the bundle")
-    return explain_table(bundle.model, pre, frame, bundle.background.iloc[bg.positions], labels=labels, max_rows=rows,
+    return explain_table(bundle.model, pre, frame, bundle.background.iloc[bg.positions], labels=labels,
+                         max_rows=rows or DEFAULT_MAX_ROWS,
                          background_note=bg.note, explainers=explainers, choice=choice, seed=seed, pairs=pairs)
 
 

@@ -6,6 +6,7 @@ import pytest
 from finmodels.background import background_positions, sample_rows, stratified_positions
 from finmodels.errors import ConfigError
 from finmodels.explain import explain_result, group_values, output_name
+from finmodels.reasons import column_label
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +153,14 @@ def test_lstm_forecast_is_explained_per_lag_and_series_in_return_units(forecast_
     # shown values are the window's last observation, unscaled: daily log returns are small numbers
     assert e.data["return"].abs().max() < 0.1
     assert e.rows_note.startswith("Explained 12 of ") and "test windows, drawn at random" in e.rows_note
+
+
+def test_forecast_defaults_cap_windows_at_200_and_reasons_speak_of_the_window(forecast_run):
+    e = explain_result(forecast_run, background=20)
+    assert len(e.predictions) == min(200, len(forecast_run.split.test))
+    row = int(np.argmax(e.values.max(axis=1)))
+    top = e.columns[int(np.argmax(e.values[row]))]
+    assert e.reason_codes(row)[0].startswith(f"{column_label(top)} over the last 10 days (latest ")
 
 
 def test_forecast_baselines_are_explained_and_the_naive_rule_is_refused(forecast_run):

@@ -46,3 +46,9 @@ def test_reason_codes_take_the_largest_risk_raising_columns_first():
 
 def test_a_row_nothing_raised_has_no_reasons():
     assert reason_codes(pd.Series({"a": -0.1, "b": 0.0}), pd.Series({"a": 1, "b": 2}), output_name="x") == []
+
+
+def test_sequence_reason_codes_speak_of_the_window():
+    codes = reason_codes(pd.Series({"return": 0.0004, "abs_return": -0.0001}), pd.Series({"return": -0.0213,
+                         "abs_return": 0.0213}), output_name="predicted next-day return", window=30)
+    assert codes == ["Return over the last 30 days (latest -0.0213) raised predicted next-day return by 0.0004"]
