@@ -222,3 +222,11 @@ def test_vae_imputes_missing_values_better_than_the_median(taiwan_small):
     median_error = np.sqrt(np.mean((median - truth) ** 2))
     assert vae_error < 0.5 * median_error
     assert filled.drop(index=rows)[bills].equals(holes.drop(index=rows)[bills])  # observed cells untouched
+
+
+@pytest.mark.parametrize("task", __import__("finmodels.tasks", fromlist=["TASKS"]).TASKS)
+def test_every_task_preset_accepts_each_architecture_it_lists(task):
+    from finmodels.tasks import TASKS
+
+    for arch in TASKS[task].architectures:
+        assert TrainConfig(target="y", task=task, arch=arch).arch == arch
