@@ -30,10 +30,14 @@ metric_tiles(result)
 st.subheader("Network against the baselines (same split, same preprocessing)")
 st.dataframe(metrics_table(result).style.format("{:.3f}"), key="evaluate_table")
 
-figures = run_figures(result)
-for tab, (name, fig) in zip(st.tabs(list(figures)), figures.items()):
-    with tab:
-        st.plotly_chart(fig, key=f"evaluate_{name}")
+cached = st.session_state.get(state.FIGURES)
+if cached is None or cached[0] is not result:
+    cached = (result, run_figures(result))
+    st.session_state[state.FIGURES] = cached
+figures = cached[1]
+# One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.
+chart = st.segmented_control("Chart", list(figures), default=list(figures)[0], key="evaluate_chart") or list(figures)[0]
+st.plotly_chart(figures[chart], key="evaluate_figure")
 
 if kind == FORECAST and result.backtest is not None:
     st.subheader("VaR backtest")

@@ -27,32 +27,33 @@ if explanation is None:
 
 st.caption(explanation.summary())
 unit = explanation.output_name
-overview, single = st.tabs(["All explained rows", "One row"])
-with overview:
+views = ["Importance", "Per lag"] if explanation.lag_values is not None else ["Importance", "Beeswarm", "Dependence"]
+view = st.segmented_control("All explained rows", views, default="Importance", key="explain_view") or "Importance"
+if view == "Importance":
     st.plotly_chart(plot_importance(explanation.importance(), unit=explanation.scale), key="explain_importance")
-    if explanation.lag_values is not None:
-        st.plotly_chart(plot_lag_attribution(explanation), key="explain_lags")
-    else:
-        st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
-        columns = list(explanation.importance().index)
-        column = st.selectbox("Dependence of one column", columns, key="explain_dependence_column")
-        st.plotly_chart(plot_dependence(explanation, column), key="explain_dependence")
+elif view == "Per lag":
+    st.plotly_chart(plot_lag_attribution(explanation), key="explain_lags")
+elif view == "Beeswarm":
+    st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
+else:
+    column = st.selectbox("Column", list(explanation.importance().index), key="explain_dependence_column")
+    st.plotly_chart(plot_dependence(explanation, column), key="explain_dependence")
 
-with single:
-    predictions = np.asarray(explanation.predictions)
-    order = list(np.argsort(-predictions))
-    row = st.selectbox(
-        f"Row (explained rows, highest {unit} first)", order,
-        format_func=lambda i: f"Test row {i + 1} · {unit} {predictions[i]:.3f}", key="explain_row",
-    )
-    left, right = st.columns([3, 2])
-    left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")
-    with right:
-        st.markdown("**Reason codes**")
-        codes = explanation.reason_codes(int(row))
-        if codes:
-            st.markdown("\n".join(f"{n}. {code}" for n, code in enumerate(codes, 1)))
-        else:
-            st.caption(f"No column raised this row's {unit}.")
-        with st.expander("This row's values and contributions"):
-            st.dataframe(explanation.contributions(int(row)).astype({"value": str}), key="explain_contributions")
+st.subheader("One row")
+predictions = np.asarray(explanation.predictions)
+order = list(np.argsort(-predictions))
+row = st.selectbox(
+    f"Row (explained rows, highest {unit} first)", order,
+    format_func=lambda i: f"Test row {i + 1} · {unit} {predictions[i]:.3f}", key="explain_row",
+)
+left, right = st.columns([3, 2])
+left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")
+with right:
+    st.markdown("**Reason codes**")
+    codes = explanation.reason_codes(int(row))
+    if codes:
+        st.markdown("\n".join(f"{n}. {code}" for n, code in enumerate(codes, 1)))
+    else:
+        st.caption(f"No column raised this row's {unit}.")
+    with st.expander("This row's values and contributions"):
+        st.dataframe(explanation.contributions(int(row)).astype({"value": str}), key="explain_contributions")

@@ -95,7 +95,8 @@ if len(counts):
     for col, (decision, count) in zip(cols[1:], counts.items()):
         col.metric(f"Decision: {decision}", f"{count:,}", help=f"{count / len(result.table):.1%} of rows")
 shown = [result.score_column, *[c for c in ("decision", "reason codes") if c in result.table], *model.features]
-st.dataframe(result.table[[c for c in dict.fromkeys(shown) if c in result.table]], key="score_table", height=320)
+st.dataframe(result.table[[c for c in dict.fromkeys(shown) if c in result.table]], key="score_table", height=320,
+             hide_index=True, column_config={result.score_column: st.column_config.NumberColumn(format="%.3f")})
 st.download_button("Download the scored rows (CSV)", to_csv_bytes(result.table), file_name=f"scored_{name}",
                    mime="text/csv", key="score_download_csv", icon=":material/download:",
                    help="Cells a spreadsheet would run as a formula (=, +, -, @) are quoted.")

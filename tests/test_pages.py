@@ -99,7 +99,7 @@ def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
     assert labels == ["ROC AUC", "Gini", "KS", "PR AUC", "Brier score"]
     auc = float(at.metric[0].value)
     assert 0.7 < auc <= 1.0
-    assert "vs best baseline" in at.metric[0].delta
+    assert at.metric[0].delta.endswith("vs baseline") and "Best baseline: " in at.metric[0].help
     run = at.session_state["run"]
     assert run.config.epochs == 30 and run.config.hyper.units == (16,)
     assert run.config.task == "credit_default" and run.config.arch == "mlp"

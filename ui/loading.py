@@ -8,6 +8,7 @@ from finmodels.data import load_csv
 from finmodels.errors import FinModelsError
 from finmodels.samples import get_sample, load_sample
 from ui import state
+from ui.jobs import warm_up
 from ui.messages import show_error
 
 
@@ -18,6 +19,7 @@ def load_sample_into_session(key: str) -> bool:
         show_error(exc)
         return False
     state.set_dataset(get_sample(key).label, frame)
+    warm_up()  # data is in: import the training stack in the background while the analyst reads the Data page
     return True
 
 
@@ -28,4 +30,5 @@ def load_upload_into_session(uploaded) -> bool:
         show_error(exc)
         return False
     state.set_dataset(uploaded.name, frame)
+    warm_up()
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from finmodels.baselines import BASELINE_LABELS
 from finmodels.metrics import METRIC_LABELS
 from finmodels.tasks import get_task
 
@@ -43,6 +44,7 @@ def metric_tiles(result) -> None:
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
-        delta = None if base is None else f"{value - base[1]:+.3f} vs best baseline ({base[1]:.3f})"
+        delta = None if base is None else f"{value - base[1]:+.3f} vs baseline"
         col.metric(label(name), f"{value:.3f}", delta=delta,
-                   delta_color="inverse" if name in LOWER_IS_BETTER else "normal")
+                   delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+                   help=None if base is None else f"Best baseline: {BASELINE_LABELS.get(base[0], base[0])} {base[1]:.3f}")

@@ -22,6 +22,7 @@ RUNS = "runs"  # finmodels.runs.RunHistory: the last few runs, for the Runs page
 JOB = "train_job"  # ui.jobs.TrainingJob: the training thread this session started
 BUNDLE_BYTES = "bundle_bytes"  # the current run saved as a bundle, ready to download
 REPORT = "report_html"  # the current run's HTML report, built on the Report page
+FIGURES = "evaluate_figures"  # (run, its evaluation figures), so revisiting Evaluate does not rebuild them
 SCORED = "scored"  # finmodels.scoring.ScoredFile: the last file scored on the Score page
 TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
@@ -40,7 +41,7 @@ def dataset() -> Dataset | None:
 def set_dataset(name: str, frame: pd.DataFrame) -> None:
     """Keep a newly loaded table; a new table invalidates the target choice, the run and its explanation."""
     st.session_state[DATASET] = Dataset(name, frame)
-    for key in (TARGET, EVENT_LABEL, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT):
+    for key in (TARGET, EVENT_LABEL, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
         st.session_state.pop(key, None)
 
 
@@ -51,7 +52,7 @@ def run():
 def set_run(result) -> None:
     """Make `result` the run the Evaluate, Explain, Score and Report pages show."""
     st.session_state[RUN] = result
-    for key in (EXPLANATION, SCORED, BUNDLE_BYTES, REPORT):
+    for key in (EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
         st.session_state.pop(key, None)
 
 

@@ -8,18 +8,23 @@ import plotly.graph_objects as go
 from finmodels.monitoring import MAJOR, MODERATE, band
 from finmodels.plots.style import LAYOUT, NONEVENT_COLOR, VALID_COLOR
 
+CAP = 1.0  # PSI shown in full up to here; anything larger is far past the 0.25 band anyway
+
 
 def plot_stability(report: pd.DataFrame, *, top: int = 25) -> go.Figure:
     """Horizontal PSI bars (score and columns), coloured by band, with the 0.1 and 0.25 lines."""
     shown = report.head(top).iloc[::-1]
     colors = [band(v).color for v in shown["psi"]]
-    fig = go.Figure(go.Bar(x=shown["psi"], y=[str(n) for n in shown["name"]], orientation="h", marker_color=colors,
-                           name="PSI", text=[f"{v:.3f}" for v in shown["psi"]], textposition="outside",
-                           hovertext=shown["band"], hovertemplate="%{y}: PSI %{x:.3f} (%{hovertext})<extra></extra>"))
-    for value, label in ((MODERATE, "0.1 moderate"), (MAJOR, "0.25 major")):
-        fig.add_vline(x=value, line_dash="dot", line_color="#555", annotation_text=label,
-                      annotation_position="top")
-    upper = max(MAJOR * 1.3, float(shown["psi"].max()) * 1.15 if len(shown) else MAJOR)
+    # Bars stop at CAP so one extreme column does not squeeze the 0.1 / 0.25 bands; the label shows the value.
+    fig = go.Figure(go.Bar(x=shown["psi"].clip(upper=CAP), y=[str(n) for n in shown["name"]], orientation="h",
+                           marker_color=colors, name="PSI", text=[f"{v:.3f}" for v in shown["psi"]],
+                           textposition="outside", customdata=shown["psi"], hovertext=shown["band"],
+                           hovertemplate="%{y}: PSI %{customdata:.3f} (%{hovertext})<extra></extra>"))
+    for value, label, position in ((MODERATE, "moderate", "top left"), (MAJOR, "major", "top right")):
+        fig.add_vline(x=value, line_dash="dot", line_color="#555", annotation_text=f"{value} {label}",
+                      annotation_position=position)
+    largest = float(shown["psi"].max()) if len(shown) else 0.0
+    upper = max(MAJOR * 1.4, min(largest, CAP) * 1.2)
     fig.update_layout(title="Population stability against the training data (PSI)", xaxis_title="PSI",
                       xaxis_range=[0, upper], yaxis_title="", height=max(320, 26 * len(shown) + 140), **LAYOUT)
     return fig
