@@ -3,8 +3,9 @@
 A price file has a date column and a price column (e.g. `Adj Close`), and optionally a ticker column in long
 format (one row per ticker and day, like `sp500_10stocks_2013_2018.csv`). Each window holds `window` days of
 channels (return, absolute return as a volatility proxy, and the log high/low range when the file has high and
-low prices) and its target is the next day's return. Windows never cross tickers, and the split puts every
-training target before every validation target, and those before every test target.
+low prices) and its target is the next day's return. Windows never cross tickers; the trainer splits them with
+`finmodels.splits.chronological_split` on their target dates, so every training target comes before every
+validation target, and those before every test target.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from finmodels.errors import DataError
-from finmodels.splits import Split
 
 DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
 PRICE_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "close", "price", "last")
@@ -132,26 +132,6 @@ def make_windows(days: pd.DataFrame, *, window: int, channels: tuple[str, ...]) 
                         f"series has {longest + 1}. Use a shorter window or a longer history.")
     return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
                      ("x", "y", "dates", "tickers", "last_return", "window_std")))
-
-
-def chronological_split(dates, *, test_size: float = 0.2, valid_size: float = 0.2) -> Split:
-    """Split windows by target date: the earliest for training, then validation, the latest for testing.
-
-    Shares are of distinct dates (as in `stratified_split`, `valid_size` is a share of what is left after the
-    test part); all windows with the same target date fall in the same part, so no training target is later than
-    any validation or test target.
-    """
-    dates = np.asarray(dates)
-    unique = np.unique(dates)
-    if len(unique) < 10:
-        raise DataError(f"Only {len(unique)} distinct dates; a time-ordered split needs at least 10. "
-                        "Upload a longer history.")
-    n_test = max(1, int(round(len(unique) * test_size)))
-    n_valid = max(1, int(round((len(unique) - n_test) * valid_size)))
-    valid_start, test_start = unique[len(unique) - n_test - n_valid], unique[len(unique) - n_test]
-    idx = np.arange(len(dates))
-    return Split(idx[dates < valid_start], idx[(dates >= valid_start) & (dates < test_start)], idx[dates >= test_start],
-                 "chronological (by date)")
 
 
 @dataclass

@@ -24,6 +24,9 @@ from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGR
 
 EpochHook = Callable[[int, dict], None]
 LR_SCHEDULES = ("constant", "reduce_on_plateau", "cosine")
+# "random": stratified for classes, shuffled for numbers. "auto": chronological when the table has a date column,
+# grouped when an entity (borrower, company) repeats, else random (finmodels.splits.split_for_profile).
+SPLITS = ("random", "auto")
 MIN_CLASS_ROWS = 5  # a class needs this many rows to appear in train, validation and test
 
 
@@ -52,6 +55,7 @@ class TrainConfig:
     lr_schedule: str = "constant"  # one of LR_SCHEDULES
     window: int = 20  # days per window, for forecast tasks
     var_level: float = 0.99  # VaR confidence for the forecast backtest
+    split: str = "random"  # one of SPLITS, for table rows; price windows are always split by date
 
     def __post_init__(self):
         task = get_task(self.task)
@@ -68,6 +72,8 @@ class TrainConfig:
             raise ConfigError("Test and validation shares must each be between 0 and 0.5.")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ConfigError(f"Unknown learning-rate schedule '{self.lr_schedule}'. Available: {', '.join(LR_SCHEDULES)}.")
+        if self.split not in SPLITS:
+            raise ConfigError(f"Unknown split '{self.split}'. Available: {', '.join(SPLITS)}.")
         if not 2 <= int(self.window) <= 500:
             raise ConfigError(f"Window length must be between 2 and 500 days; got {self.window}.")
         if not 0.5 < self.var_level < 1:
@@ -399,22 +405,31 @@ def train(
 
 def _tabular_target(frame: pd.DataFrame, config: TrainConfig, kind: str):
     """(rows, y, event label, class labels, notes, split) for a task on table rows."""
-    split_args = dict(test_size=config.test_size, valid_size=config.valid_size, seed=config.seed)
-    if kind == ANOMALY:
-        if not config.target:
-            rows = frame.reset_index(drop=True)
-            return rows, np.full(len(rows), -1, "int32"), "", [], [], random_split(len(rows), **split_args)
+    if kind == ANOMALY and not config.target:
+        rows = frame.reset_index(drop=True)
+        return rows, np.full(len(rows), -1, "int32"), "", [], [], _split_rows(rows, None, config)
+    if kind in (BINARY, ANOMALY):
         rows, y, event = prepare_target(frame, config)
-        return rows, y, event, [], [], stratified_split(y, **split_args)
-    if kind == BINARY:
-        rows, y, event = prepare_target(frame, config)
-        return rows, y, event, [], [], stratified_split(y, **split_args)
+        return rows, y, event, [], [], _split_rows(rows, y, config)
     rows = _require_target(frame, config)
     if kind == REGRESSION:
         y = _regression_target(rows, config.target)
-        return rows, y, "", [], [], random_split(len(rows), **split_args)
+        return rows, y, "", [], [], _split_rows(rows, None, config)
     y, labels, notes = encode_classes(rows[config.target], ordinal=kind == ORDINAL)
-    return rows, y, "", labels, notes, stratified_split(y, **split_args)
+    return rows, y, "", labels, notes, _split_rows(rows, y, config)
+
+
+def _split_rows(rows: pd.DataFrame, classes: np.ndarray | None, config: TrainConfig) -> Split:
+    """Stratified by `classes` (or shuffled without them); with split='auto' by date or entity when there is one."""
+    args = dict(test_size=config.test_size, valid_size=config.valid_size, seed=config.seed)
+    if config.split == "auto":
+        from finmodels.profiling import profile
+        from finmodels.splits import split_for_profile
+
+        found = profile(rows, target=config.target or None)
+        if found.date_column or found.entity_column:
+            return split_for_profile(rows, found, classes, **args)
+    return stratified_split(classes, **args) if classes is not None else random_split(len(rows), **args)
 
 
 def _evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str]) -> tuple[dict, dict]:
@@ -472,8 +487,8 @@ def _train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baseli
 
     from finmodels.backtest import var_backtest
     from finmodels.metrics import forecast_metrics
-    from finmodels.sequences import chronological_split, daily_channels, detect_series_columns, \
-        fit_sequence_preprocessor, make_windows
+    from finmodels.sequences import daily_channels, detect_series_columns, fit_sequence_preprocessor, make_windows
+    from finmodels.splits import chronological_split
 
     series = detect_series_columns(frame, price=config.target or None)
     windows = make_windows(daily_channels(frame, series), window=int(config.window), channels=series.channels)

@@ -4,8 +4,9 @@ import pytest
 
 from finmodels.errors import DataError
 from finmodels.samples import load_sample
-from finmodels.sequences import (SequencePreprocessor, chronological_split, daily_channels, detect_series_columns,
-                                 fit_sequence_preprocessor, make_windows)
+from finmodels.sequences import (SequencePreprocessor, daily_channels, detect_series_columns, fit_sequence_preprocessor,
+                                 make_windows)
+from finmodels.splits import chronological_split
 
 
 @pytest.fixture(scope="module")
@@ -74,16 +75,15 @@ def test_too_short_history_is_refused():
         make_windows(daily_channels(frame, cols), window=20, channels=cols.channels)
 
 
-def test_chronological_split_keeps_time_order_and_whole_dates_together(stocks):
+def test_windows_of_many_tickers_split_by_target_date_keep_time_order(stocks):
     cols = detect_series_columns(stocks)
     w = make_windows(daily_channels(stocks, cols), window=5, channels=cols.channels)
     split = chronological_split(w.dates, test_size=0.2, valid_size=0.25)
     d = w.dates
     assert d[split.train].max() < d[split.valid].min() and d[split.valid].max() < d[split.test].min()
     assert len(split.train) + len(split.valid) + len(split.test) == len(d)
-    assert len(np.unique(d[split.test])) == round(len(np.unique(d)) * 0.2)
-    with pytest.raises(DataError, match="Only 3 distinct dates"):
-        chronological_split(np.array(["2020-01-01", "2020-01-02", "2020-01-03"]))
+    for part in (split.train, split.test):  # a date's windows (one per ticker) are never cut apart
+        assert set(np.unique(w.tickers[part])) == set(stocks["Name"])
 
 
 def test_preprocessor_scales_on_training_windows_and_round_trips_as_json(index_prices):

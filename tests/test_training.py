@@ -157,7 +157,7 @@ def test_forecast_on_price_windows_with_a_var_backtest(index_prices, arch):
     r = train(index_prices, config)
     sizes = r.split.sizes()
     assert sum(sizes.values()) == 400 - 1 - 5  # one return lost to the first price, five to the first window
-    assert r.split.method == "chronological (by date)"
+    assert r.split.method == "chronological"
     assert r.details["dates"].min() > r.details["train_end"]
     assert set(r.metrics) == {"rmse", "mae", "r2", "directional_accuracy", "var_exceptions", "kupiec_p_value"}
     bt = r.backtest
@@ -230,3 +230,14 @@ def test_every_task_preset_accepts_each_architecture_it_lists(task):
 
     for arch in TASKS[task].architectures:
         assert TrainConfig(target="y", task=task, arch=arch).arch == arch
+
+
+def test_auto_split_follows_the_date_column():
+    frame = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
+    r = train(frame, TrainConfig(target="Rating", task="credit_rating", features=RATIOS, epochs=1, split="auto",
+                                 hyperparameters=MLPConfig(units=(4,))), baselines=False)
+    dates = pd.to_datetime(r.frame["Date"])  # the file has a Date column, so the split follows it
+    assert r.split.method == "chronological"
+    assert dates.iloc[r.split.train].max() < dates.iloc[r.split.test].min()
+    with pytest.raises(ConfigError, match="Unknown split 'kfold'. Available: random, auto"):
+        TrainConfig(target="y", split="kfold")

@@ -26,6 +26,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr-schedule", default="constant", help="constant, reduce_on_plateau or cosine")
     parser.add_argument("--window", type=int, default=20, help="days per window, for forecast tasks")
+    parser.add_argument("--split", default="random", help="random (stratified for classes) or auto (by date or "
+                                                            "entity when the table has one)")
     parser.add_argument("--out", default=".", help="folder for the model bundle (default: current folder)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
 
@@ -60,7 +62,7 @@ def _config(args, frame):
         features = tuple(c for c in profile(frame, target=target or None).features if c != target)
     return TrainConfig(target=target, task=task.key, arch=args.arch or task.default_architecture, features=features,
                        epochs=args.epochs, seed=args.seed, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
-                       window=args.window)
+                       window=args.window, split=args.split)
 
 
 def summary(result, *, bundle: str, seconds: dict) -> dict:
