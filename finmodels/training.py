@@ -361,7 +361,8 @@ def train(
                                started=start)
     rows, y, event, labels, notes, split = _tabular_target(frame, config, task.kind)
     excluded = {config.target} if config.target else set()
-    features = list(config.features) if config.features else [c for c in rows.columns if c not in excluded]
+    # the target never becomes an input, even when listed: for anomaly runs it is the held-out label
+    features = [c for c in (config.features or rows.columns) if c not in excluded]
     if not features:
         raise DataError("There are no feature columns besides the target. Upload a file with more columns.")
     pre = fit_preprocessor(rows.iloc[split.train], features)

@@ -186,9 +186,10 @@ def taiwan_small():
 
 def test_vae_anomaly_scores_against_a_held_out_label(taiwan_small):
     config = TrainConfig(target="default_payment_next_month", task="anomaly", arch="vae", epochs=2,
-                         hyperparameters=VAEConfig(units=(8,), latent_dim=2))
+                         features=tuple(taiwan_small.columns), hyperparameters=VAEConfig(units=(8,), latent_dim=2))
     r = train(taiwan_small, config)
-    assert "default_payment_next_month" not in r.preprocessor.columns  # the label never reaches the network
+    # the label never reaches the network, even when listed among the features
+    assert "default_payment_next_month" not in r.preprocessor.columns and len(r.preprocessor.columns) == 23
     assert set(r.metrics) >= {"roc_auc", "pr_auc", "score_median"} and 0 < r.metrics["roc_auc"] < 1
     scores = r.predict(taiwan_small.head(10))
     x = r.preprocessor.transform(taiwan_small.head(10))
