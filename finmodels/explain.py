@@ -179,6 +179,7 @@ def explain_result(result, *, rows: int | None = None, background: int = DEFAULT
                    pairs: int | None = None) -> Explanation:
     """Explain up to `rows` test rows (or windows) of a TrainingResult against `background` training rows.
 
+    `rows` defaults to 1,000 table rows (stratified by outcome) or 200 windows of a sequence model.
     `baseline` names one of `result.baselines` (e.g. 'logistic_regression') to explain it instead of the
     network; `background_method` is 'stratified' (by outcome) or 'kmeans'; `output` picks the class explained
     for a rating or multi-class run (label or index; default the most common class).
@@ -187,17 +188,21 @@ def explain_result(result, *, rows: int | None = None, background: int = DEFAULT
     choice = output_choice(run_facts(result), model, neural=baseline is None, output=output)
     kind = getattr(result, "kind", BINARY)
     if kind == FORECAST:
-        return _explain_forecast(result, model, choice, rows=rows or DEFAULT_MAX_WINDOWS, background=background, seed=seed,
-                                 background_method=background_method, explainers=explainers, pairs=pairs)
+        return _explain_forecast(result, model, choice, rows=DEFAULT_MAX_WINDOWS if rows is None else rows,
+                                 background=background, seed=seed, background_method=background_method,
+                                 explainers=explainers, pairs=pairs)
     classes = kind in (BINARY, MULTICLASS, ORDINAL)
     y = np.asarray(result.y)
     train_rows = result.frame.iloc[result.split.train]
-    x_train = result.preprocessor.transform(train_rows) if background_method == "kmeans" else np.zeros((len(train_rows), 0))
+    # k-means needs the model inputs; a stratified sample only the row count
+    x_train = (result.preprocessor.transform(train_rows) if background_method == "kmeans"
+               else np.zeros((len(train_rows), 0)))
     bg = background_positions(x_train, y[result.split.train] if classes else None, background,
                               method=background_method, seed=seed)
     return explain_table(
         model, result.preprocessor, result.frame.iloc[result.split.test], train_rows.iloc[bg.positions],
-        labels=y[result.split.test] if classes else None, max_rows=rows or DEFAULT_MAX_ROWS, background_note=bg.note,
+        labels=y[result.split.test] if classes else None, max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
+        background_note=bg.note,
         explainers=explainers, choice=choice, seed=seed, pairs=pairs, what="test rows",
     )
 
@@ -240,7 +245,8 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
         bg = sample_rows(None, background, total=len(saved.x), seed=seed, what="training windows saved in the bundle")
         return explain_windows(
             bundle.model, pre.scale(saved.x[bg.positions]), pre.scale(windows.x), series=pre.columns,
-            raw_last=pd.DataFrame(windows.x[:, -1, :], columns=pre.columns), max_rows=rows or DEFAULT_MAX_WINDOWS,
+            raw_last=pd.DataFrame(windows.x[:, -1, :], columns=pre.columns),
+            max_rows=DEFAULT_MAX_WINDOWS if rows is None else rows,
             predict=choice.predict,
             explainers=explainers, output=choice.name, scale=choice.scale, affine=choice.affine, seed=seed,
             pairs=pairs, background_note=bg.note, what="windows")
@@ -255,7 +261,7 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
     bg = sample_rows(None, background, total=len(bundle.background), seed=seed,
                      what="training rows saved in the bundle")
     return explain_table(bundle.model, pre, frame, bundle.background.iloc[bg.positions], labels=labels,
-                         max_rows=rows or DEFAULT_MAX_ROWS,
+                         max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
                          background_note=bg.note, explainers=explainers, choice=choice, seed=seed, pairs=pairs)
 
 

@@ -218,8 +218,9 @@ def _run_linear(model, background, rows, *, groups, **_):
         raw = raw[..., -1]
     base = float(np.ravel(explainer.expected_value)[-1])
     classifier = hasattr(model, "decision_function") and hasattr(model, "predict_proba")
-    outputs = np.asarray(model.decision_function(flat_rows) if classifier else model.predict(flat_rows), dtype="float64")
-    return group_sum(raw, groups), base, outputs.reshape(len(outputs), -1)[:, -1], LOG_ODDS if classifier else None, (
+    outputs = np.asarray(model.decision_function(flat_rows) if classifier else model.predict(flat_rows), "float64")
+    outputs = outputs.reshape(len(outputs), -1)[:, -1]
+    return group_sum(raw, groups), base, outputs, LOG_ODDS if classifier else None, (
         f"linear SHAP (exact for a linear model) against {len(background)} background rows")
 
 

@@ -18,8 +18,9 @@ HELP = "Explain a saved model on a CSV file: importance, additivity and reason c
 def add_arguments(parser) -> None:
     parser.add_argument("bundle", help="model bundle saved by `python -m finmodels train`")
     parser.add_argument("file", help="CSV file with the training columns")
-    parser.add_argument("--rows", type=int, default=1000,
-                        help="explain at most N rows, stratified by outcome when the file has the target (default 1000)")
+    parser.add_argument("--rows", type=int, default=None,
+                        help="explain at most N rows, stratified by outcome when the file has the target "
+                             "(default 1000; 200 windows for a forecast model)")
     parser.add_argument("--background", type=int, default=100,
                         help="background rows sampled from the training rows saved in the bundle (default 100)")
     parser.add_argument("--reasons", type=int, default=4, help="reason codes per row (default 4)")

@@ -64,7 +64,8 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
     fig.add_vline(x=0, line_color=NEUTRAL_COLOR, line_width=1)
     fig.update_layout(title="How each column moves each row (SHAP values)",
                       xaxis_title=f"SHAP value ({_unit(explanation)})",
-                      yaxis=dict(tickvals=list(range(len(importance))), ticktext=[str(c) for c in importance.index[::-1]]),
+                      yaxis=dict(tickvals=list(range(len(importance))),
+                                 ticktext=[str(c) for c in importance.index[::-1]]),
                       height=max(360, 32 * len(importance) + 140), **LAYOUT)
     return fig
 
