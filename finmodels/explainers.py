@@ -134,7 +134,9 @@ def tensorflow_gradients_restored():
         yield
     finally:
         tf_execute.record_gradient = saved_record
-        for name in [n for n in registry if n not in saved_types]:
+        # only what shap adds: its 'shap_<op>' entries and the TensorListReserve placeholder
+        added = [n for n in registry if n not in saved_types]
+        for name in [n for n in added if n.startswith("shap_") or n == "TensorListReserve"]:
             del registry[name]
         for name, kind in saved_types.items():
             if name in registry:
