@@ -7,7 +7,7 @@ import streamlit as st
 from finmodels.architectures import ARCHITECTURES
 from finmodels.errors import FinModelsError
 from finmodels.plots.training import plot_loss_curve
-from finmodels.tasks import TASKS, get_task
+from finmodels.tasks import ANOMALY, FORECAST, TASKS, get_task
 from finmodels.training import TrainConfig
 from ui import state
 from ui.jobs import start_training, warm_up
@@ -20,7 +20,7 @@ st.title("Train")
 
 current = state.dataset()
 target = st.session_state.get(state.TARGET)
-if current is None or target is None:
+if current is None:
     require_dataset_message()
     st.stop()
 
@@ -43,9 +43,14 @@ warm_up()
 FORM_DEFAULTS = {"train_units": "64, 32", "train_dropout": 0.2, "train_lr": 0.001, "train_batch": 64,
                  "train_epochs": 100, "train_patience": 10, "train_class_weight": False, "train_seed": 0}
 suggested_task = st.session_state.get(state.TASK) or "credit_default"
-remember({"train_task": suggested_task if suggested_task in TASKS else "credit_default", **FORM_DEFAULTS})
+suggested_task = suggested_task if suggested_task in TASKS else "credit_default"
+if st.session_state.get("_train_task_suggested") != suggested_task:
+    # The Data page suggested another task (new data or the analyst chose one there): follow it.
+    st.session_state["_train_task_suggested"] = suggested_task
+    st.session_state["train_task"] = st.session_state["_kept_train_task"] = suggested_task
+remember({"train_task": suggested_task, "train_window": 20, **FORM_DEFAULTS})
 
-st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target}**"
+st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
            + (f" · event **{st.session_state[state.EVENT_LABEL]}**" if st.session_state.get(state.EVENT_LABEL) else ""))
 
 left, right = st.columns(2)
@@ -53,6 +58,11 @@ with left:
     task_key = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="train_task")
     task = get_task(task_key)
     st.caption(task.description)
+if target is None and task.kind not in (FORECAST, ANOMALY):
+    st.info(f"The {task.label.lower()} task predicts a target column, and none is chosen. Choose the target on the "
+            "**Data** page, or pick a forecast or anomaly task, which learn from the rows themselves.")
+    st.page_link("pages/1_Data.py", label="Go to Data", icon=":material/table:")
+    st.stop()
 with right:
     fitting = [a for a in task.architectures if a in ARCHITECTURES]
     if not fitting:
@@ -79,9 +89,12 @@ with st.form("train_form"):
     c8.markdown("&nbsp;")
     class_weight = c8.checkbox("Weight classes", key="train_class_weight",
                                help="Give the rare class as much weight as the common one.")
+    window = 20
+    if task.kind == FORECAST:
+        window = st.number_input("Window (days of history per prediction)", 2, 500, key="train_window")
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)
-store(["train_task", "train_arch", *FORM_DEFAULTS])
+store(["train_task", "train_arch", "train_window", *FORM_DEFAULTS])
 
 
 def build_config() -> TrainConfig | None:
@@ -101,6 +114,7 @@ def build_config() -> TrainConfig | None:
             target=target, task=task_key, arch=arch, hyperparameters=hyper, event_label=st.session_state.get(state.EVENT_LABEL),
             features=tuple(features) if features else None, epochs=int(epochs), batch_size=int(batch),
             learning_rate=float(lr), patience=int(patience), class_weight=bool(class_weight), seed=int(seed),
+            window=int(window),
         )
     except FinModelsError as exc:
         show_error(exc)

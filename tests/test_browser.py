@@ -87,7 +87,8 @@ def test_whole_journey_on_german_credit(browser_page, tmp_path):
     shot(page, "05_explain")
     page.get_by_text("Reason codes").wait_for(timeout=30_000)
     assert page.get_by_text("raised default probability").count() >= 1
-    shot(page, "05b_explain_row")
+    page.get_by_text("Reason codes").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "05b_explain_row.png"))
 
     nav(page, "Score")
     new_file = tmp_path / "new_applications.csv"

@@ -254,3 +254,16 @@ def test_pages_without_a_run_say_what_to_do(name):
     at = page(name)
     assert not at.exception
     assert any("No data loaded yet" in i.value for i in at.info) or any("Train" in i.value for i in at.info)
+
+
+def test_price_file_without_target_offers_the_sequence_networks():
+    from finmodels.samples import load_sample
+
+    at = page("pages/2_Train.py", {"dataset": Dataset("S&P 500 index", load_sample("sp500_index")),
+                                   "target": None, "task": "market_risk"})
+    assert not at.exception
+    assert at.selectbox(key="train_task").value == "market_risk"
+    assert at.selectbox(key="train_arch").value == "lstm"
+    assert at.number_input(key="train_window").value == 20
+    at.selectbox(key="train_task").set_value("credit_default").run()
+    assert any("none is chosen" in i.value for i in at.info)

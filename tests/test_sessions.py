@@ -133,3 +133,14 @@ def test_uploaded_rows_reach_neither_disk_nor_logs(german, caplog, capfd):
             if os.path.isfile(path):
                 with open(path, "rb") as handle:
                     assert marker.encode() not in handle.read(), f"{path} holds uploaded rows"
+
+
+def test_server_settings_match_the_loader_and_keep_the_server_private():
+    import tomllib
+
+    from finmodels.data import MAX_UPLOAD_MB
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["browser"]["gatherUsageStats"] is False
