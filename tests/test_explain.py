@@ -48,6 +48,14 @@ def test_dense_network_gets_deepexplainer_and_adds_up_in_probability(explanation
     np.testing.assert_allclose(explanation.predictions, german_run.predict(explanation.data), atol=1e-6)
 
 
+def test_deepexplainer_agrees_with_permutation_shap_not_only_adds_up(explanation, german_run):
+    # same rows and background (same seed); permutation SHAP is model-agnostic, so it checks DeepLIFT's values
+    reference = explain_result(german_run, rows=60, background=40, explainers=("permutation",), pairs=4)
+    assert (reference.row_ids == explanation.row_ids).all()
+    assert np.corrcoef(explanation.values.ravel(), reference.values.ravel())[0, 1] > 0.95
+    assert list(explanation.importance().index[:2]) == list(reference.importance().index[:2])
+
+
 def test_reason_codes_name_the_column_and_the_rows_value(explanation):
     row = int(np.argmax(explanation.predictions))
     codes = explanation.reason_codes(row, k=3)
