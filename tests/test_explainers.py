@@ -35,6 +35,25 @@ def test_permutation_values_of_a_group_move_together_and_add_up():
     np.testing.assert_allclose(values[:, 3], -(rows[:, 4] - bg[:, 4].mean()), atol=1e-9)  # additive term: exact
 
 
+def test_permutation_values_with_two_groups_are_the_exact_shapley_values():
+    # with two groups one order and its reverse are every order, so one pair gives exact (interventional) Shapley
+    rng = np.random.default_rng(2)
+    bg, rows = rng.normal(size=(15, 3)), rng.normal(size=(4, 3))
+
+    def f(x):
+        return np.sin(x[:, 0]) * x[:, 1] + np.exp(0.3 * x[:, 2]) * x[:, 0]
+
+    def v(x, keep):  # mean output with the columns in `keep` from the row, the rest from the background
+        mixed = bg.copy()
+        mixed[:, keep] = x[keep]
+        return f(mixed).mean()
+
+    groups = [[0], [1, 2]]
+    exact = np.array([[0.5 * (v(x, [0]) - v(x, [])) + 0.5 * (v(x, [0, 1, 2]) - v(x, [1, 2])),
+                       0.5 * (v(x, [1, 2]) - v(x, [])) + 0.5 * (v(x, [0, 1, 2]) - v(x, [0]))] for x in rows])
+    np.testing.assert_allclose(permutation_values(f, bg, rows, groups, pairs=1, seed=5), exact, atol=1e-12)
+
+
 def test_permutation_pairs_fit_the_evaluation_budget():
     assert permutation_pairs(200, 30, 100, evaluations=4_000_000) == 3
     assert permutation_pairs(10_000, 60, 100) == 1
