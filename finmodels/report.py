@@ -66,7 +66,8 @@ def run_figures(result) -> dict[str, go.Figure]:
         figs["Residuals"] = ev.plot_residuals(y, result.test_scores)
     elif kind == FORECAST:
         d = result.details
-        figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"], naive=d.get("naive"))
+        # The naive forecast (yesterday's return) is as noisy as the returns and hid the forecast; it is in the table.
+        figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"])
         figs["VaR backtest"] = ev.plot_var_backtest(d["dates"], d["actual"], d["var"], level=result.config.var_level)
     elif kind == ANOMALY:
         labelled = len(y) and y.min() >= 0

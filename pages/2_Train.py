@@ -12,7 +12,7 @@ from finmodels.training import TrainConfig
 from ui import state
 from ui.jobs import start_training, warm_up
 from ui.messages import require_dataset_message, show_error
-from ui.results import metric_tiles
+from ui.results import describe_run, metric_tiles
 from ui.widgets import remember, store
 
 st.set_page_config(page_title="Train · Risk model studio", layout="wide")
@@ -163,8 +163,7 @@ if result is not None:
     epochs_run = len(result.history.get("loss", []))
     how = "stopped by you" if result.stopped_early else (
         "early stopping" if epochs_run < config.epochs else "all epochs")
-    st.caption(f"{ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch} on "
-               f"'{config.target}' · {epochs_run} epochs ({how}; best weights kept) · "
+    st.caption(f"{describe_run(config)} · {epochs_run} epochs ({how}; best weights kept) · "
                f"{result.seconds.get('total', 0):.1f} s in total")
     metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history), key="train_loss_curve")

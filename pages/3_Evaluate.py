@@ -19,8 +19,9 @@ result = require_run_message()
 kind = result.kind
 sizes = result.split.sizes()
 event = f", event '{result.event_label}'" if result.event_label else ""
+target = f"Target **{result.config.target}**{event}" if result.config.target else "No target column (learns from the rows)"
 st.caption(
-    f"Target **{result.config.target}**{event} · {result.split.method} split: {sizes['train']:,} train, "
+    f"{target} · {result.split.method} split: {sizes['train']:,} train, "
     f"{sizes['valid']:,} validation, {sizes['test']:,} test · every number below is on the test rows."
 )
 for note in result.notes:
@@ -28,7 +29,7 @@ for note in result.notes:
 metric_tiles(result)
 
 st.subheader("Network against the baselines (same split, same preprocessing)")
-st.dataframe(metrics_table(result).style.format("{:.3f}"), key="evaluate_table")
+st.dataframe(metrics_table(result).style.format("{:.4g}", na_rep="–"), key="evaluate_table")
 
 cached = st.session_state.get(state.FIGURES)
 if cached is None or cached[0] is not result:

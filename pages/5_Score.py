@@ -9,8 +9,10 @@ from finmodels.export import to_csv_bytes
 from finmodels.monitoring import MAJOR, MODERATE, psi_table
 from finmodels.plots.monitoring import plot_bins, plot_stability
 from finmodels.scoring import as_scoring_model, score_file
+from finmodels.tasks import FORECAST
 from ui import state
 from ui.messages import show_error
+from ui.results import describe_run
 
 st.set_page_config(page_title="Score · Risk model studio", layout="wide")
 st.title("Score")
@@ -29,7 +31,7 @@ source = st.radio("Model", sources, horizontal=True, key="score_source",
 model = None
 if source == "session":
     model = run
-    st.caption(f"{run.config.arch} for '{run.config.target}' ({run.config.task}), trained on this session's data.")
+    st.caption(f"{describe_run(run.config)}, trained on this session's data.")
     if st.button("Prepare the model bundle for download", key="score_prepare_bundle",
                  icon=":material/inventory_2:"):
         with st.spinner("Saving the model, its preprocessing and a background sample..."):
@@ -55,12 +57,15 @@ else:
         kept = st.session_state.get(BUNDLE)
         if kept is not None:
             model = kept[1]
-            st.success(f"Loaded a {model.arch} model for '{model.target}' ({model.task}); it expects "
-                       f"{len(model.features)} columns.")
+            st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
 if model is None:
     st.stop()
 
 kind = getattr(model, "kind", "binary")
+if kind == FORECAST:
+    st.info("A forecast model predicts from windows of a price history, not from table rows, so there is no file "
+            "to score row by row: its forecasts and VaR backtest on the test period are on the **Evaluate** page.")
+    st.stop()
 threshold = None
 if kind == "binary":
     threshold = st.slider("Decision threshold", 0.0, 1.0, float(st.session_state.get("threshold", 0.5)), 0.01,

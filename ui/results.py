@@ -44,7 +44,16 @@ def metric_tiles(result) -> None:
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
-        delta = None if base is None else f"{value - base[1]:+.3f} vs baseline"
-        col.metric(label(name), f"{value:.3f}", delta=delta,
+        delta = None if base is None else f"{value - base[1]:+.2g} vs baseline"
+        col.metric(label(name), f"{value:.3g}", delta=delta,
                    delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-                   help=None if base is None else f"Best baseline: {BASELINE_LABELS.get(base[0], base[0])} {base[1]:.3f}")
+                   help=None if base is None else f"Best baseline: {BASELINE_LABELS.get(base[0], base[0])} {base[1]:.4g}")
+
+
+def describe_run(config) -> str:
+    """'Dense network (MLP) for 'creditability' (Credit default)', in the analyst's words."""
+    from finmodels.architectures import ARCHITECTURES
+
+    arch = ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch
+    what = f"for '{config.target}'" if config.target else "on the rows themselves (no target)"
+    return f"{arch} {what} ({get_task(config.task).label})"
