@@ -9,7 +9,7 @@ column, values are shown unscaled, and the output's scale (probability, log-odds
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -238,8 +238,11 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
     a classification run, the explained rows keep each outcome's share.
     """
     facts = run_facts(bundle)
-    choice = output_choice(facts, bundle.model, output=output)
     pre = bundle.preprocessor
+    if facts.kind in (MULTICLASS, ORDINAL) and output is None:  # no training labels: the most predicted class
+        mean = np.asarray(bundle.model.predict_on_batch(pre.transform(bundle.background))).mean(axis=0)
+        facts = replace(facts, default_class=int(np.argmax(mean)))
+    choice = output_choice(facts, bundle.model, output=output)
     if facts.kind == FORECAST:
         windows, saved = pre.windows(frame), pre.windows(bundle.background)
         bg = sample_rows(None, background, total=len(saved.x), seed=seed, what="training windows saved in the bundle")

@@ -222,3 +222,15 @@ def test_rating_model_explains_the_probability_of_one_rating(rating_run):
     assert aa.output_name == "probability of 'AA'"
     with pytest.raises(ConfigError, match="Unknown class 'AAAA'. Classes are: "):
         explain_result(rating_run, output="AAAA")
+
+
+def test_rating_bundle_explains_its_most_predicted_class(rating_run, tmp_path):
+    from finmodels.bundle import load_bundle, save_bundle
+    from finmodels.explain import explain_bundle
+
+    save_bundle(rating_run, tmp_path / "rating.zip")
+    bundle = load_bundle(tmp_path / "rating.zip")
+    e = explain_bundle(bundle, rating_run.frame, rows=10, background=10)
+    predicted = rating_run.predict(bundle.background).mean(axis=0).argmax()
+    assert e.output_name == f"probability of '{rating_run.class_labels[predicted]}'"
+    assert e.additive and len(e.predictions) == 10
