@@ -88,3 +88,10 @@ def test_lag_heatmap_and_series_totals(sequence_explanation):
 def test_lag_heatmap_refuses_a_tabular_explanation(explanation):
     with pytest.raises(ValueError, match="no per-lag values"):
         plot_lag_attribution(explanation)
+
+
+def test_waterfall_of_a_return_keeps_significant_digits(sequence_explanation):
+    fig = plot_waterfall(sequence_explanation, 0)
+    prediction = sequence_explanation.predictions[0]
+    assert fig.layout.title.text == f"Why this row scores {prediction:.3g} (model output)"
+    assert fig.data[0].text[1] == f"{sequence_explanation.values[0][0]:+.3g}"

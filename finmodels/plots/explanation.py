@@ -21,6 +21,12 @@ def _unit(explanation) -> str:
     return getattr(explanation, "scale", "probability")
 
 
+def _number(value: float, explanation, *, sign: bool = False) -> str:
+    # probabilities read well with 3 decimals; returns (0.0004) and scores need significant digits instead
+    spec = ".3f" if _unit(explanation) == "probability" else ".3g"
+    return format(value, ("+" if sign else "") + spec)
+
+
 def plot_importance(importance: pd.Series, *, top: int = 20, unit: str = "probability") -> go.Figure:
     """Horizontal bars of mean |SHAP| per original column, most important on top."""
     shown = importance.sort_values(ascending=False).head(top)[::-1]
@@ -107,9 +113,10 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
         y=["Base value", *labels, "Prediction"], x=[explanation.base_value, *steps, prediction],
         increasing=dict(marker_color=EVENT_COLOR), decreasing=dict(marker_color=NONEVENT_COLOR),
         totals=dict(marker_color=NEUTRAL_COLOR), name="contribution",
-        text=[f"{explanation.base_value:.3f}", *[f"{s:+.3f}" for s in steps], f"{prediction:.3f}"],
+        text=[_number(explanation.base_value, explanation), *[_number(s, explanation, sign=True) for s in steps],
+              _number(prediction, explanation)],
     ))
-    fig.update_layout(title=f"Why this row scores {prediction:.3f} ({_unit(explanation)})",
+    fig.update_layout(title=f"Why this row scores {_number(prediction, explanation)} ({_unit(explanation)})",
                       xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({_unit(explanation)})",
                       yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 140), **LAYOUT)
     return fig
