@@ -25,16 +25,15 @@ from typing import Callable
 import numpy as np
 
 from finmodels.errors import ConfigError, FinModelsError
+from finmodels.permutation import DEFAULT_EVALUATIONS, permutation_pairs, permutation_values
 
 Predict = Callable[[np.ndarray], np.ndarray]
-Groups = list[list[int]]
+Groups = list[list[int]]  # per group, the flat positions of its model inputs
 
 PROBABILITY, LOG_ODDS, OUTPUT = "probability", "log-odds", "model output"
 RECURRENT_LAYERS = {"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D"}
 PREDICT_BATCH_ROWS = 1 << 16
 PREDICT_BUCKETS = (1 << 13, PREDICT_BATCH_ROWS)
-DEFAULT_EVALUATIONS = 4_000_000
-MAX_PERMUTATION_PAIRS = 8
 ADDITIVITY_SHARE = 1e-3  # base value + contributions must equal the output to this share of its range
 
 
@@ -224,44 +223,6 @@ def _run_linear(model, background, rows, *, groups, **_):
     outputs = outputs.reshape(len(outputs), -1)[:, -1]
     return group_sum(raw, groups), base, outputs, LOG_ODDS if classifier else None, (
         f"linear SHAP (exact for a linear model) against {len(background)} background rows")
-
-
-def permutation_pairs(rows: int, groups: int, background: int, *, evaluations: int = DEFAULT_EVALUATIONS) -> int:
-    """How many antithetic permutation pairs fit in a budget of model evaluations (at least 1, at most 8)."""
-    per_pair = max(1, rows * 2 * (groups + 1) * background)
-    return int(np.clip(evaluations // per_pair, 1, MAX_PERMUTATION_PAIRS))
-
-
-def permutation_values(predict: Predict, background: np.ndarray, rows: np.ndarray, groups: Groups, *,
-                       pairs: int = 1, seed: int = 0, batch_rows: int = 1 << 18) -> np.ndarray:
-    """Permutation SHAP values (rows x groups), vectorised over rows.
-
-    The algorithm of `shap.PermutationExplainer`: for a random order of the groups and its reverse, switch the
-    groups one at a time from the background rows to the explained row and credit each group with the change
-    in the mean output. Each order telescopes, so base value (mean output on the background) plus the values
-    equals the output exactly, whatever the number of permutations.
-    """
-    n, m = len(rows), len(groups)
-    shape = rows.shape[1:]
-    bg = background.reshape(len(background), -1)
-    x = rows.reshape(n, -1)
-    values = np.zeros((n, m))
-    rng = np.random.default_rng(seed)
-    per_row = (m + 1) * len(bg)
-    chunk = max(1, batch_rows // per_row)
-    for _ in range(pairs):
-        order = rng.permutation(m)
-        for sequence in (order, order[::-1]):
-            mask = np.zeros((m + 1, bg.shape[1]), dtype=bool)
-            for step, g in enumerate(sequence):
-                mask[step + 1:, groups[g]] = True
-            for start in range(0, n, chunk):
-                part = x[start:start + chunk]
-                mixed = np.where(mask[None, :, None, :], part[:, None, None, :], bg[None, None, :, :])
-                out = predict(mixed.reshape(-1, *shape)).reshape(len(part), m + 1, len(bg))
-                means = out.mean(axis=2)
-                values[start:start + chunk, sequence] += np.diff(means, axis=1)
-    return values / (2 * pairs)
 
 
 def _run_permutation(model, background, rows, *, groups, predict, seed=0, pairs=None,

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from finmodels.errors import ConfigError
-from finmodels.explainers import (
-    ExplainerFailed, additivity, attribute, explainer_candidates, get_explainer, permutation_pairs, permutation_values,
-)
+from finmodels.explainers import ExplainerFailed, additivity, attribute, explainer_candidates, get_explainer
+from finmodels.permutation import permutation_pairs, permutation_values
 
 
 def _linear(weights):
