@@ -38,14 +38,20 @@ def best_baseline(result, name: str) -> tuple[str, float] | None:
     return key, values[key]
 
 
+def number(value: float) -> str:
+    """Three significant digits, without scientific notation for values that are practically zero."""
+    return f"{value:.4f}" if abs(value) < 1e-3 else f"{value:.3g}"
+
+
 def metric_tiles(result) -> None:
     """One st.metric per headline metric; the delta is the network minus the best baseline."""
     names = tile_names(result)
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
-        delta = None if base is None else f"{value - base[1]:+.2g} vs baseline"
-        col.metric(label(name), f"{value:.3g}", delta=delta,
+        diff = value - base[1] if base is not None else 0.0
+        delta = None if base is None else f"{'+' if diff >= 0 else ''}{number(diff)} vs baseline"
+        col.metric(label(name), number(value), delta=delta,
                    delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                    help=None if base is None else f"Best baseline: {BASELINE_LABELS.get(base[0], base[0])} {base[1]:.4g}")
 
