@@ -130,6 +130,8 @@ if submitted and not busy:
 
 def progress_text(job) -> str:
     done, total = job.epochs_done, job.config.epochs
+    if job.queued:
+        return "Waiting for another session's training to finish (one network trains at a time on this server)..."
     if job.stop_requested:
         return f"Stopping after epoch {done}; keeping the best weights so far..."
     if done == 0:

@@ -150,3 +150,19 @@ def test_server_settings_match_the_loader_and_keep_the_server_private():
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_a_second_fit_waits_its_turn_and_can_be_stopped_while_queued(german):
+    from finmodels.errors import TrainingStopped
+    from finmodels.training import TrainConfig
+    from ui import jobs
+
+    with jobs._FIT_LOCK:  # another session is fitting
+        job = jobs.start_training(german, TrainConfig(target="creditability", epochs=2), data_name="German credit")
+        deadline = time.monotonic() + 10
+        while not job.queued and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job.queued and job.running
+        job.stop()
+        assert job.wait(10)
+    assert isinstance(job.error, TrainingStopped) and job.result is None and job.epochs_done == 0

@@ -17,6 +17,11 @@ import pandas as pd
 
 from finmodels.errors import FinModelsError
 
+# One fit at a time in this process. Keras seeds are process-global (keras.utils.set_random_seed), so two
+# sessions fitting at once would make each other's seeded runs unrepeatable; on a small server the fits would
+# also only share the same cores. A second session's job waits here, shown as queued, and can be stopped.
+_FIT_LOCK = threading.Lock()
+
 
 @dataclass
 class TrainingJob:
@@ -30,6 +35,7 @@ class TrainingJob:
     started: float = field(default_factory=time.perf_counter)
     finished: float | None = None
     collected: bool = False
+    queued: bool = False
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -66,10 +72,19 @@ class TrainingJob:
                 self.history = {**self.history, name: [*self.history[name], float(logs[name])]}
 
     def _work(self, frame: pd.DataFrame) -> None:
+        from finmodels.errors import TrainingStopped
         from finmodels.training import train
 
         try:
-            self.result = train(frame, self.config, on_epoch=self._on_epoch, should_stop=self._stop.is_set)
+            while not _FIT_LOCK.acquire(timeout=0.2):
+                self.queued = True
+                if self._stop.is_set():
+                    raise TrainingStopped("Stopped while waiting for another session's training; nothing was trained.")
+            self.queued = False
+            try:
+                self.result = train(frame, self.config, on_epoch=self._on_epoch, should_stop=self._stop.is_set)
+            finally:
+                _FIT_LOCK.release()
         except FinModelsError as exc:
             self.error = exc
         except BaseException as exc:  # a real bug: kept and re-raised in the page, where tests see it
