@@ -113,6 +113,8 @@ def data_summary(result) -> pd.DataFrame:
 
 
 def _plain(value) -> str:
+    if value is None:
+        return "(default)"
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (tuple, list)):
