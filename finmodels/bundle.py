@@ -38,7 +38,10 @@ BACKGROUND_ROWS = 200
 MEMBERS = ("manifest.json", "model.keras", "preprocessor.json", "preprocessor.skops", "background.csv")
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
 # Types a fitted preprocessing pipeline may contain beyond skops' own trusted scikit-learn/numpy list.
-TRUSTED_TYPES = ("numpy.dtype", "builtins.str", "builtins.float", "builtins.int", "builtins.bool", "builtins.NoneType")
+TRUSTED_TYPES = ("numpy.dtype", "builtins.str", "builtins.float", "builtins.int", "builtins.bool", "builtins.NoneType",
+                 # the piecewise-linear encoding (SplineTransformer) keeps scipy B-splines: knots and coefficients
+                 # only; skops rebuilds them from arrays through scipy's asarray alias
+                 "scipy.interpolate._bsplines.BSpline", "scipy._lib.array_api_compat.numpy._aliases.asarray")
 # Layers whose config carries Python code; refused before Keras sees the file.
 CODE_LAYERS = ("Lambda", "TFOpLambda")
 

@@ -90,8 +90,8 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "target": config.target,
             "layers": ", ".join(str(u) for u in getattr(hyper, "units", ())) or "-",
             "dropout": getattr(hyper, "dropout", float("nan")),
-            "learning rate": config.learning_rate,
-            "batch size": config.batch_size,
+            "learning rate": result.settings.learning_rate if result.settings else config.learning_rate,
+            "batch size": result.settings.batch_size if result.settings else config.batch_size,
             "epochs run": len(result.history.get("loss", [])),
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }

@@ -1,13 +1,20 @@
 import numpy as np
 
-from finmodels.preprocessing import fit_preprocessor
+import pandas as pd
+import pytest
+
+from finmodels.errors import ConfigError
+from finmodels.preprocessing import PreprocessConfig, fit_preprocessor
+from finmodels.training import LARGE_TABLE_ROWS, fit_defaults
+
+PLAIN = PreprocessConfig(scaler="standard", code_levels=0, piecewise_knots=0)
 from finmodels.splits import stratified_split
 from finmodels.targets import encode_binary
 
 
 def test_one_hot_groups_map_back_to_the_20_german_columns(german):
     features = [c for c in german.columns if c != "creditability"]
-    pre = fit_preprocessor(german, features)
+    pre = fit_preprocessor(german, features, PLAIN)
     assert sorted(pre.groups) == sorted(features)
     assert len(pre.numeric) == 7 and len(pre.categorical) == 13
     x = pre.transform(german)
@@ -20,7 +27,7 @@ def test_one_hot_groups_map_back_to_the_20_german_columns(german):
 def test_scaler_is_fitted_on_training_rows_only(german):
     y, _ = encode_binary(german["creditability"])
     split = stratified_split(y, seed=0)
-    pre = fit_preprocessor(german.iloc[split.train], ["credit_amount"])
+    pre = fit_preprocessor(german.iloc[split.train], ["credit_amount"], PLAIN)
     x_train = pre.transform(german.iloc[split.train])
     x_test = pre.transform(german.iloc[split.test])
     assert abs(x_train.mean()) < 1e-6 and abs(x_train.std() - 1) < 1e-3
@@ -44,3 +51,49 @@ def test_split_is_stratified_and_disjoint(german):
     assert sum(map(len, parts)) == 1000 and not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
     assert split.sizes() == {"train": 640, "valid": 160, "test": 200}
     assert y[split.test].mean() == 0.3
+
+
+def test_quantile_scaler_is_also_fitted_on_training_rows_only(german):
+    y, _ = encode_binary(german["creditability"])
+    split = stratified_split(y, seed=0)
+    pre = fit_preprocessor(german.iloc[split.train], ["credit_amount"], PreprocessConfig(piecewise_knots=0))
+    quantiles = pre.transformer.named_transformers_["num"][-1].quantiles_[:, 0]
+    train_amounts = german["credit_amount"].iloc[split.train]
+    assert quantiles.min() == train_amounts.min() and quantiles.max() == train_amounts.max()
+    x_train = pre.transform(german.iloc[split.train])[:, 0]
+    assert abs(np.median(x_train)) < 0.05  # quantile-to-normal: the training median maps to about 0
+
+
+def test_codes_pieces_and_missing_indicators_map_back_to_their_column():
+    frame = pd.DataFrame({
+        "status": [-1, 0, 1, 2] * 50,  # a few whole-number codes: one-hot as well as scaled
+        "amount": np.linspace(100, 5000, 200),  # many values: piecewise-linear pieces as well as scaled
+        "rate": [np.nan if i % 10 == 0 else 5 + i / 10 for i in range(200)],  # gaps: a missing indicator
+    })
+    pre = fit_preprocessor(frame, list(frame.columns), PreprocessConfig(piecewise_knots=4))
+    x = pre.transform(frame)
+    assert x.shape[1] == len(pre.output_names) == sum(len(v) for v in pre.groups.values())
+    names = {c: [pre.output_names[i] for i in idx] for c, idx in pre.groups.items()}
+    assert names["status"] == ["status", "status = -1", "status = 0", "status = 1", "status = 2"]
+    assert names["amount"][0] == "amount" and len(names["amount"]) == 1 + 4  # degree-1 splines on 4 knots: 4 pieces
+    assert names["rate"][:2] == ["rate", "rate is missing"]
+    missing = x[:, pre.groups["rate"][1]]
+    np.testing.assert_array_equal(missing, frame["rate"].isna().to_numpy().astype("float32"))
+    # each row's degree-1 pieces of `amount` sum to 1 (a partition of unity), so they encode position only
+    np.testing.assert_allclose(x[:, pre.groups["amount"][1:]].sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(scaler="minmax"), "Unknown scaler 'minmax'. Available: quantile, standard"),
+    (dict(piecewise_knots=1), "piecewise_knots 0 \\(off\\) or at least 2"),
+])
+def test_invalid_preprocessing_is_refused(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        PreprocessConfig(**kwargs)
+
+
+def test_defaults_depend_on_table_size_only():
+    small, large = fit_defaults(LARGE_TABLE_ROWS - 1), fit_defaults(LARGE_TABLE_ROWS)
+    assert (small.batch_size, small.learning_rate, small.preprocessing.piecewise_knots) == (64, 1e-3, 0)
+    assert (large.batch_size, large.learning_rate, large.preprocessing.scaler) == (1024, 1e-2, "quantile")
+    assert fit_defaults(100_000, sequence=True) == small
