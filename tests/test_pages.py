@@ -267,3 +267,19 @@ def test_price_file_without_target_offers_the_sequence_networks():
     assert at.number_input(key="train_window").value == 20
     at.selectbox(key="train_task").set_value("credit_default").run()
     assert any("none is chosen" in i.value for i in at.info)
+
+
+def test_loading_another_file_forgets_the_previous_files_features_and_task():
+    at = page("pages/1_Data.py")
+    at.get("file_uploader")[0].set_value(("german_credit.csv", sample_bytes("german_credit"), "text/csv")).run()
+    assert "purpose" in at.session_state["features"] and at.session_state["task"] == "credit_default"
+    at.switch_page("app.py").run()
+    at.selectbox(key="home_sample").set_value("taiwan_default")
+    at.button(key="home_load").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].frame.shape == (30000, 25)
+    at.switch_page("pages/2_Train.py").run()
+    assert not at.exception
+    assert at.session_state["task"] == "credit_default"
+    assert "PAY_0" in at.session_state["features"] and "purpose" not in at.session_state["features"]
+    assert "ID" not in at.session_state["features"]

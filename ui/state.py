@@ -41,7 +41,8 @@ def dataset() -> Dataset | None:
 def set_dataset(name: str, frame: pd.DataFrame) -> None:
     """Keep a newly loaded table; a new table invalidates the target choice, the run and its explanation."""
     st.session_state[DATASET] = Dataset(name, frame)
-    for key in (TARGET, EVENT_LABEL, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
+    # the feature list and task belong to the old table's columns: the Data page sets them again for this one
+    for key in (TARGET, EVENT_LABEL, FEATURES, TASK, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
         st.session_state.pop(key, None)
 
 
