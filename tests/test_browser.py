@@ -54,6 +54,7 @@ def shot(page, name: str) -> None:
 
 def test_whole_journey_on_german_credit(browser_page, tmp_path):
     page = browser_page
+    page.get_by_role("button", name="Load sample").wait_for(timeout=30_000)  # the home page has rendered
     shot(page, "01_home")
 
     nav(page, "Data")

@@ -68,7 +68,7 @@ def test_dependence_scatter_for_numbers_boxes_for_levels(explanation):
 def test_waterfall_runs_from_base_to_prediction(explanation):
     fig = plot_waterfall(explanation, 1, top=2)
     w = fig.data[0]
-    assert list(w.y) == ["Base value", "Duration in month = 48", "Age in years = 22", "1 other columns", "Prediction"]
+    assert list(w.y) == ["Base value", "Duration in month = 48", "Age in years = 22", "1 other column", "Prediction"]
     np.testing.assert_allclose(w.x, [0.3, 0.12, 0.04, 0.03, 0.49])
     assert list(w.measure) == ["absolute", "relative", "relative", "relative", "total"]
     assert w.x[0] + sum(w.x[1:-1]) == pytest.approx(w.x[-1])
@@ -95,3 +95,13 @@ def test_waterfall_of_a_return_keeps_significant_digits(sequence_explanation):
     prediction = sequence_explanation.predictions[0]
     assert fig.layout.title.text == f"Why this row scores {prediction:.3g} (model output)"
     assert fig.data[0].text[1] == f"{sequence_explanation.values[0][0]:+.3g}"
+
+
+def test_waterfall_axis_leaves_room_for_the_labels_beyond_the_running_total(explanation):
+    fig = plot_waterfall(explanation, 1, top=2)
+    x = list(fig.data[0].x)
+    path = [x[0]]
+    for step in x[1:-1]:
+        path.append(path[-1] + step)
+    low, high = fig.layout.xaxis.range
+    assert high > max(path + [x[-1]]) and low <= min(path + [x[-1]] + [0.0])

@@ -105,20 +105,26 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     labels = [f"{column_label(c)} = {format_value(explanation.data.iloc[row][c])}" for c in shown]
     steps = [float(values[c]) for c in shown]
     if rest:
-        labels.append(f"{len(rest)} other columns")
+        labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")
         steps.append(float(values[rest].sum()))
     prediction = float(explanation.predictions[row])
     fig = go.Figure(go.Waterfall(
         orientation="h", measure=["absolute", *["relative"] * len(steps), "total"],
         y=["Base value", *labels, "Prediction"], x=[explanation.base_value, *steps, prediction],
         increasing=dict(marker_color=EVENT_COLOR), decreasing=dict(marker_color=NONEVENT_COLOR),
-        totals=dict(marker_color=NEUTRAL_COLOR), name="contribution",
+        totals=dict(marker_color=NEUTRAL_COLOR), name="contribution", cliponaxis=False,
         text=[_number(explanation.base_value, explanation), *[_number(s, explanation, sign=True) for s in steps],
               _number(prediction, explanation)],
     ))
+    # room beyond the running total for the labels drawn outside the bars (they were clipped at the axis end)
+    path = np.concatenate([[explanation.base_value], explanation.base_value + np.cumsum(steps), [prediction]])
+    low, high = float(min(path.min(), 0.0)), float(path.max())
+    pad = 0.25 * ((high - low) or 1.0)
     fig.update_layout(title=f"Why this row scores {_number(prediction, explanation)} ({_unit(explanation)})",
                       xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({_unit(explanation)})",
+                      xaxis=dict(range=[low - (pad if low < 0 else 0), high + pad]),
                       yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 140), **LAYOUT)
+    fig.update_layout(margin=dict(LAYOUT["margin"], r=60))
     return fig
 
 
