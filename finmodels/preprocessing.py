@@ -1,8 +1,9 @@
 """Feature preprocessing fitted on the training split only, as one scikit-learn ColumnTransformer.
 
 Blocks, in output order:
-- `num`: every numeric column, median-imputed and scaled (quantile-to-normal by default, which tames the
-  heavy tails of amounts and ratios), with a missing-value indicator where the training rows had gaps;
+- `num`: every numeric column, median-imputed and scaled: quantile-to-normal, standard, or "auto" (standard,
+  but columns with extreme tails, such as financial ratios, go to a quantile-scaled `numq` block instead);
+- `gaps`: a missing-value indicator for each numeric column with gaps in the training rows;
 - `codes`: numeric columns holding a few whole-number codes (status codes, counts, grades) one-hot encoded
   as well, so the network can treat each code on its own, as a tree does;
 - `pwl`: a piecewise-linear encoding of the other numeric columns (degree-1 B-splines on quantile knots),
@@ -24,7 +25,8 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from finmodels.errors import ConfigError
 
 MAX_CATEGORY_LEVELS = 50
-SCALERS = ("quantile", "standard")
+SCALERS = ("quantile", "standard", "auto")
+TAIL_IQRS = 20  # "auto": a column whose farthest value lies more than this many IQRs from its median
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,16 @@ class Preprocessor:
         """Model inputs for `frame` (which must have the training columns), as float32."""
         return np.asarray(self.transformer.transform(_prepare(frame, self.numeric, self.categorical)), dtype="float32")
 
+    def numeric_values(self, x: np.ndarray) -> pd.DataFrame:
+        """The numeric columns back in original units from model inputs `x` (each column's scaled output)."""
+        out = {}
+        fitted = self.transformer.named_transformers_
+        for block, columns in _scaled_blocks(self.transformer):
+            scaler = fitted[block][-1]
+            values = scaler.inverse_transform(x[:, [self.groups[c][0] for c in columns]])
+            out.update({c: values[:, j] for j, c in enumerate(columns)})
+        return pd.DataFrame({c: out[c] for c in self.numeric})
+
 
 def split_feature_types(frame: pd.DataFrame, features: list[str]) -> tuple[list[str], list[str]]:
     """Numeric columns are scaled; everything else (text, booleans) is one-hot encoded."""
@@ -79,15 +91,27 @@ def _prepare(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) ->
     return out
 
 
+def _scaled_blocks(transformer) -> list[tuple[str, list[str]]]:
+    return [(name, list(columns)) for name, _, columns in transformer.transformers_ if name in ("num", "numq")]
+
+
+def _heavy_tailed(values: pd.Series) -> bool:
+    present = values.dropna()
+    if present.empty:
+        return False
+    q1, median, q3 = np.percentile(present, [25, 50, 75])
+    return q3 > q1 and float(np.max(np.abs(present - median))) / (q3 - q1) > TAIL_IQRS
+
+
 def _is_code(values: pd.Series, levels: int) -> bool:
     present = values.dropna()
     return 1 < present.nunique() <= levels and bool(np.all(np.mod(present, 1) == 0))
 
 
-def _numeric_scaler(config: PreprocessConfig, rows: int):
+def _numeric_scaler(kind: str, rows: int):
     from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
-    if config.scaler == "standard":
+    if kind == "standard":
         return StandardScaler()
     return QuantileTransformer(output_distribution="normal", n_quantiles=max(2, min(200, rows)), subsample=200_000,
                                random_state=0)
@@ -112,7 +136,11 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
         return OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORY_LEVELS,
                              sparse_output=False)
 
-    blocks = [("num", make_pipeline(SimpleImputer(strategy="median"), _numeric_scaler(config, len(data))), numeric),
+    tailed = [c for c in numeric if config.scaler == "auto" and _heavy_tailed(data[c])]
+    plain = [c for c in numeric if c not in tailed]
+    plain_scaler = "standard" if config.scaler == "auto" else config.scaler
+    blocks = [("num", make_pipeline(SimpleImputer(strategy="median"), _numeric_scaler(plain_scaler, len(data))), plain),
+              ("numq", make_pipeline(SimpleImputer(strategy="median"), _numeric_scaler("quantile", len(data))), tailed),
               ("gaps", MissingIndicator(features="all"), with_gaps),
               ("codes", make_pipeline(SimpleImputer(strategy="most_frequent"), one_hot()), codes),
               ("pwl", make_pipeline(SimpleImputer(strategy="median"),
@@ -132,7 +160,7 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
             groups[column].append(len(names))
         names.append(label)
 
-    for c in numeric:
+    for c in plain + tailed:
         add(c, c)
     for c in with_gaps:
         add(c, f"{c} is missing")

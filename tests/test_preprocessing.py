@@ -95,5 +95,25 @@ def test_invalid_preprocessing_is_refused(kwargs, message):
 def test_defaults_depend_on_table_size_only():
     small, large = fit_defaults(LARGE_TABLE_ROWS - 1), fit_defaults(LARGE_TABLE_ROWS)
     assert (small.batch_size, small.learning_rate, small.preprocessing.piecewise_knots) == (64, 1e-3, 0)
+    assert small.preprocessing.scaler == "auto"
     assert (large.batch_size, large.learning_rate, large.preprocessing.scaler) == (1024, 1e-2, "quantile")
     assert fit_defaults(100_000, sequence=True) == small
+
+
+def test_auto_scaler_sends_only_extreme_tails_to_quantile_scaling():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.normal(40, 10, 300),  # ordinary spread: standard scaling
+                          "ratio": np.r_[rng.normal(1, 0.2, 299), 5e5]})  # one value 2 million IQRs out
+    pre = fit_preprocessor(frame, ["age", "ratio"], PreprocessConfig(scaler="auto", code_levels=0, piecewise_knots=0))
+    blocks = {name: list(cols) for name, _, cols in pre.transformer.transformers_ if name in ("num", "numq")}
+    assert blocks == {"num": ["age"], "numq": ["ratio"]}
+    assert np.abs(pre.transform(frame)[:, pre.groups["ratio"][0]]).max() < 6  # the outlier no longer dominates
+
+
+@pytest.mark.parametrize("scaler", ["standard", "quantile", "auto"])
+def test_numeric_values_invert_the_scaling_back_to_original_units(german, scaler):
+    columns = ["duration_in_month", "credit_amount", "age_in_years"]
+    pre = fit_preprocessor(german, columns, PreprocessConfig(scaler=scaler, code_levels=0, piecewise_knots=0))
+    back = pre.numeric_values(pre.transform(german))
+    assert list(back.columns) == columns
+    np.testing.assert_allclose(back.to_numpy(), german[columns].to_numpy(dtype=float), rtol=1e-3, atol=0.5)
