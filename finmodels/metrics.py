@@ -67,22 +67,6 @@ def forecast_metrics(y_true, y_pred) -> dict[str, float]:
     return out
 
 
-# Agency scale from best to worst; a file's labels are ordered by it, so "one notch" is one step on the scale
-# of the ratings actually present (AAA, AA, A, BBB ... when the file has no +/- modifiers).
-RATING_SCALE = (
-    "AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-", "B+", "B", "B-",
-    "CCC+", "CCC", "CCC-", "CC", "C", "RD", "SD", "D",
-)
-
-
-def rating_order(labels) -> list[str] | None:
-    """The distinct labels in rating-scale order (best first), or None when some label is not a rating."""
-    present = {str(v).strip().upper(): str(v) for v in labels}
-    if not set(present) <= set(RATING_SCALE):
-        return None
-    return [present[r] for r in RATING_SCALE if r in present]
-
-
 def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     """Counts with rows = actual class index, columns = predicted class index."""
     m = np.zeros((n_classes, n_classes), dtype=int)

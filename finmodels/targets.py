@@ -20,6 +20,21 @@ NON_EVENT_WORDS = (
 # The agency rating scale, best first; ratings with +/- or 1/2/3 notches map onto these letters.
 RATING_SCALE = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "D")
 
+# The same scale with its notches, best to worst; a file's labels are ordered by it, so "one notch" is one step on the scale
+# of the ratings actually present (AAA, AA, A, BBB ... when the file has no +/- modifiers).
+NOTCHED_RATING_SCALE = (
+    "AAA", "AA+", "AA", "AA-", "A+", "A", "A-", "BBB+", "BBB", "BBB-", "BB+", "BB", "BB-", "B+", "B", "B-",
+    "CCC+", "CCC", "CCC-", "CC", "C", "RD", "SD", "D",
+)
+
+
+def rating_order(labels) -> list[str] | None:
+    """The distinct labels in rating-scale order (best first), or None when some label is not a rating."""
+    present = {str(v).strip().upper(): str(v) for v in labels}
+    if not set(present) <= set(NOTCHED_RATING_SCALE):
+        return None
+    return [present[r] for r in NOTCHED_RATING_SCALE if r in present]
+
 
 def label_strings(series: pd.Series) -> pd.Series:
     """A target column as stripped strings; whole floats read from a column with gaps (1.0) become '1'."""

@@ -279,7 +279,7 @@ def encode_classes(series: pd.Series, *, ordinal: bool) -> tuple[np.ndarray, lis
     MIN_CLASS_ROWS rows is merged into its neighbour towards the middle of the scale (e.g. 'C' and 'D' into
     'CC'), so every class can appear in train, validation and test.
     """
-    from finmodels.metrics import rating_order
+    from finmodels.targets import rating_order
 
     labels = series.astype(str).str.strip()
     distinct = sorted(labels.unique())

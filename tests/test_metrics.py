@@ -56,7 +56,8 @@ def test_directional_accuracy_is_hand_computed():
 
 
 def test_ratings_follow_the_agency_scale_and_within_one_notch_is_hand_computed():
-    from finmodels.metrics import classification_metrics, rating_order, within_one_notch
+    from finmodels.metrics import classification_metrics, within_one_notch
+    from finmodels.targets import rating_order
 
     assert rating_order(["BB", "AAA", "D", "A", "CCC"]) == ["AAA", "A", "BB", "CCC", "D"]
     assert rating_order(["A", "excellent"]) is None
