@@ -118,13 +118,6 @@ class Explanation:
         }
 
 
-def group_values(values: np.ndarray, groups: dict[str, list[int]]) -> tuple[list[str], np.ndarray]:
-    """Sum SHAP values of expanded inputs (one-hot levels) into one value per original column."""
-    columns = list(groups)
-    summed = np.stack([values[:, idx].sum(axis=1) for idx in groups.values()], axis=1)
-    return columns, summed
-
-
 def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFrame, *,
                   labels: np.ndarray | None = None, max_rows: int = DEFAULT_MAX_ROWS, background_note: str = "",
                   explainers: tuple[str, ...] | None = None, choice: OutputChoice | None = None,

@@ -28,6 +28,10 @@ class CostMatrix:
         if self.false_negative == 0 and self.false_positive == 0:
             raise ConfigError("At least one cost must be above 0.")
 
+    def expected_cost(self, fn, fp, rows: int):
+        """Expected cost per row of `fn` missed events and `fp` false alarms among `rows` rows."""
+        return (self.false_negative * fn + self.false_positive * fp) / max(1, rows)
+
     @property
     def bayes_threshold(self) -> float:
         """The cost-minimising threshold for a perfectly calibrated probability: c_fp / (c_fp + c_fn)."""
@@ -87,7 +91,7 @@ def best_f1_threshold(y_true, y_score) -> ThresholdChoice:
 def least_cost_threshold(y_true, y_score, *, costs: CostMatrix = GERMAN_CREDIT_COSTS) -> ThresholdChoice:
     """The threshold with the least expected cost per row, (c_fn FN + c_fp FP) / rows."""
     thresholds, tp, fp, fn, tn = _candidates(y_true, y_score)
-    cost = (costs.false_negative * fn + costs.false_positive * fp) / (tp[0] + fp[0] + fn[0] + tn[0])
+    cost = costs.expected_cost(fn, fp, tp[0] + fp[0] + fn[0] + tn[0])
     return _choice("least_cost", int(np.argmin(cost)), cost, thresholds, tp, fp, fn, tn)
 
 
@@ -113,3 +117,24 @@ def confusion_at(y_true, y_score, threshold: float) -> np.ndarray:
     pred = s >= threshold
     return np.array([[int(np.sum(~pred & (y == 0))), int(np.sum(pred & (y == 0)))],
                      [int(np.sum(~pred & (y == 1))), int(np.sum(pred & (y == 1)))]])
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What flagging at one threshold does on labelled rows: counts, cost, share flagged, recall, precision."""
+
+    threshold: float
+    confusion: np.ndarray  # 2 x 2, rows = actual (non-event, event), columns = predicted
+    cost: float  # expected cost per row
+    flagged: float  # share of rows flagged
+    recall: float
+    precision: float
+
+
+def decisions_at(y_true, y_score, threshold: float, *, costs: CostMatrix = GERMAN_CREDIT_COSTS) -> Decisions:
+    """The consequences of deciding at `threshold` on rows with known outcomes."""
+    matrix = confusion_at(y_true, y_score, threshold)
+    (tn, fp), (fn, tp) = matrix
+    rows = int(matrix.sum())
+    return Decisions(threshold=float(threshold), confusion=matrix, cost=float(costs.expected_cost(fn, fp, rows)),
+                     flagged=(tp + fp) / max(1, rows), recall=tp / max(1, tp + fn), precision=tp / max(1, tp + fp))

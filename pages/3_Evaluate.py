@@ -1,13 +1,12 @@
 """Evaluate: held-out metrics beside the baselines, the charts that fit the task, and a threshold with its cost."""
 
-import numpy as np
 import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
 from finmodels.report import held_out_labels, metrics_table, run_figures, top_anomalies
 from finmodels.tasks import ANOMALY, BINARY, FORECAST
-from finmodels.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, confusion_at
+from finmodels.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, decisions_at
 from ui import state
 from ui.messages import require_run_message, show_error
 from ui.results import metric_tiles
@@ -63,7 +62,7 @@ if kind == BINARY:
                "says what each mistake costs; German credit's documentation puts a missed bad loan at 5 and a good "
                "client turned away at 1.")
     y = held_out_labels(result)
-    scores = np.asarray(result.test_scores)
+    scores = result.test_scores
     c1, c2, c3 = st.columns(3)
     fn_cost = c1.number_input(f"Cost of a missed '{result.event_label}' (false negative)", 0.0, 1e6,
                               GERMAN_CREDIT_COSTS.false_negative, key="evaluate_fn_cost")
@@ -78,15 +77,13 @@ if kind == BINARY:
     c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
     threshold = st.slider("Threshold", 0.0, 1.0, float(round(best.threshold, 2)), 0.01, key="evaluate_threshold")
     st.session_state["threshold"] = threshold  # the Score page decides at this threshold
-    matrix = confusion_at(y, scores, threshold)
-    (tn, fp), (fn, tp) = matrix
-    cost = (fn * costs.false_negative + fp * costs.false_positive) / max(1, len(y))
+    decisions = decisions_at(y, scores, threshold, costs=costs)
     left, right = st.columns([3, 2])
-    left.plotly_chart(plot_confusion_matrix(matrix, [f"not {result.event_label}", result.event_label],
+    left.plotly_chart(plot_confusion_matrix(decisions.confusion, [f"not {result.event_label}", result.event_label],
                                             title=f"Confusion matrix at threshold {threshold:.2f}"),
                       key="evaluate_confusion")
-    right.metric("Expected cost per row", f"{cost:.3f}",
-                 delta=f"{cost - best.value:+.3f} vs least cost", delta_color="inverse")
-    right.metric("Flagged", f"{(scores >= threshold).mean():.1%} of rows")
-    right.metric(f"'{result.event_label}' caught (recall)", f"{tp / max(1, tp + fn):.1%}")
-    right.metric("Precision of flags", f"{tp / max(1, tp + fp):.1%}")
+    right.metric("Expected cost per row", f"{decisions.cost:.3f}",
+                 delta=f"{decisions.cost - best.value:+.3f} vs least cost", delta_color="inverse")
+    right.metric("Flagged", f"{decisions.flagged:.1%} of rows")
+    right.metric(f"'{result.event_label}' caught (recall)", f"{decisions.recall:.1%}")
+    right.metric("Precision of flags", f"{decisions.precision:.1%}")

@@ -5,7 +5,8 @@ import pytest
 
 from finmodels.background import background_positions, sample_rows, stratified_positions
 from finmodels.errors import ConfigError
-from finmodels.explain import explain_result, group_values, output_name
+from finmodels.explain import explain_result, output_name
+from finmodels.explainers import group_sum
 from finmodels.reasons import column_label
 
 
@@ -14,10 +15,9 @@ def explanation(german_run):
     return explain_result(german_run, rows=60, background=40)
 
 
-def test_group_values_sums_expanded_inputs():
+def test_group_sum_adds_expanded_inputs_back_into_their_column():
     values = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
-    columns, summed = group_values(values, {"age": [0], "purpose": [1, 2]})
-    assert columns == ["age", "purpose"]
+    summed = group_sum(values, [[0], [1, 2]])  # age, purpose
     np.testing.assert_allclose(summed, [[1.0, 5.0], [0.5, -0.5]])
 
 

@@ -48,3 +48,15 @@ def test_unknown_method_and_negative_costs_are_refused():
         choose_threshold(Y, S, "median")
     with pytest.raises(ConfigError, match="Costs cannot be negative"):
         CostMatrix(false_negative=-1)
+
+
+def test_decisions_at_a_threshold_match_hand_counts():
+    from finmodels.thresholds import CostMatrix, decisions_at
+
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    s = np.array([0.9, 0.6, 0.2, 0.7, 0.4, 0.3, 0.1, 0.05])
+    d = decisions_at(y, s, 0.5, costs=CostMatrix(false_negative=5, false_positive=1))
+    # flagged: 0.9, 0.6 (events) and 0.7 (non-event): tp 2, fp 1, fn 1, tn 4
+    np.testing.assert_array_equal(d.confusion, [[4, 1], [1, 2]])
+    assert d.cost == pytest.approx((5 * 1 + 1 * 1) / 8)
+    assert d.flagged == pytest.approx(3 / 8) and d.recall == pytest.approx(2 / 3) and d.precision == pytest.approx(2 / 3)
