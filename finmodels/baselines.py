@@ -31,13 +31,13 @@ def fit_binary_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0) -> 
 
     results = {}
     for name, model in _classifiers(seed).items():
-        seconds = _timed_fit(model, X_train, y_train)
+        seconds = timed_fit(model, X_train, y_train)
         scores = model.predict_proba(X_test)[:, 1]
         results[name] = BaselineResult(name, model, scores, binary_metrics(y_test, scores), seconds)
     return results
 
 
-def _timed_fit(model, X, y=None) -> float:
+def timed_fit(model, X, y=None) -> float:
     from threadpoolctl import threadpool_limits
 
     # One OpenMP thread: on 2 shared cores (TensorFlow, other sessions) HistGradientBoosting's spinning OpenMP
@@ -55,7 +55,7 @@ def fit_class_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, clas
 
     results = {}
     for name, model in _classifiers(seed).items():
-        seconds = _timed_fit(model, X_train, y_train)
+        seconds = timed_fit(model, X_train, y_train)
         proba = np.zeros((len(X_test), classes))
         proba[:, model.classes_] = model.predict_proba(X_test)  # a class missing in training gets 0
         results[name] = BaselineResult(name, model, proba, classification_metrics(y_test, proba, ordinal=ordinal),
@@ -75,7 +75,7 @@ def fit_regression_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0,
     results = {}
     for name, model in {"linear_regression": LinearRegression(),
                         "hist_gradient_boosting": HistGradientBoostingRegressor(random_state=seed)}.items():
-        seconds = _timed_fit(model, X_train, y_train)
+        seconds = timed_fit(model, X_train, y_train)
         pred = model.predict(X_test)
         results[name] = BaselineResult(name, model, pred, metric(y_test, pred), seconds)
     return results
@@ -109,11 +109,11 @@ def fit_anomaly_baselines(X_train, X_test, y_test, *, seed: int = 0) -> dict[str
 
     labels = y_test if len(y_test) and np.min(y_test) >= 0 else None
     pca = PCA(n_components=max(1, min(8, X_train.shape[1] // 2)), random_state=seed)
-    seconds = _timed_fit(pca, X_train)
+    seconds = timed_fit(pca, X_train)
     scores = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2, axis=1)
     results = {"pca": BaselineResult("pca", pca, scores, anomaly_metrics(scores, labels), seconds)}
     forest = IsolationForest(random_state=seed, n_estimators=100)
-    seconds = _timed_fit(forest, X_train)
+    seconds = timed_fit(forest, X_train)
     scores = -forest.score_samples(X_test)
     results["isolation_forest"] = BaselineResult("isolation_forest", forest, scores, anomaly_metrics(scores, labels),
                                                  seconds)

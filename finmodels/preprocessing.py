@@ -61,7 +61,7 @@ class Preprocessor:
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         """Model inputs for `frame` (which must have the training columns), as float32."""
-        return np.asarray(self.transformer.transform(_prepare(frame, self.numeric, self.categorical)), dtype="float32")
+        return np.asarray(self.transformer.transform(prepare_columns(frame, self.numeric, self.categorical)), dtype="float32")
 
     def numeric_values(self, x: np.ndarray) -> pd.DataFrame:
         """The numeric columns back in original units from model inputs `x` (each column's scaled output)."""
@@ -81,7 +81,7 @@ def split_feature_types(frame: pd.DataFrame, features: list[str]) -> tuple[list[
     return numeric, categorical
 
 
-def _prepare(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+def prepare_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
     # One representation for categories (object strings, missing as NaN) whatever pandas inferred.
     out = frame[numeric + categorical].copy()
     for c in numeric:
@@ -126,7 +126,7 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
 
     config = config or PreprocessConfig()
     numeric, categorical = split_feature_types(frame, features)
-    data = _prepare(frame, numeric, categorical)
+    data = prepare_columns(frame, numeric, categorical)
     with_gaps = [c for c in numeric if config.missing_indicators and data[c].isna().any()]
     codes = [c for c in numeric if config.code_levels and _is_code(data[c], config.code_levels)]
     knots = config.piecewise_knots

@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from finmodels.bench import DATASETS, cv_splits, markdown_table, summarise
+from finmodels.bench import (DATASETS, MODELS, cv_splits, experiment_config, gap_table, gaps, markdown_table,
+                             parse_overrides, summarise)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,9 +55,49 @@ def test_quick_benchmark_writes_json_and_markdown(tmp_path):
     assert report["quick"] is True and "cores" in report["machine"]
     (german,) = report["results"]
     assert german["dataset"] == "german_credit" and german["folds"] == 2 and german["rows"] == 1000
-    assert set(german["models"]) == {"network", "logistic_regression", "hist_gradient_boosting"}
+    assert set(german["models"]) == set(MODELS)
+    assert set(german["gaps"]) == {"same_inputs", "plain"} and german["gaps"]["plain"]["target"] == 0.005
     # real models on real data: every model ranks far better than chance on German credit
     for model in german["models"].values():
         assert 0.7 < model["roc_auc"]["mean"] <= 1.0
     assert german["explain"]["rows"] == 200 and german["peak_rss_mb"] > 100
-    assert "| german_credit (1,000 rows) | Default network |" in (tmp_path / "bench.md").read_text()
+    text = (tmp_path / "bench.md").read_text()
+    assert "| german_credit (1,000 rows) | Default network |" in text
+    assert "| german_credit (1,000 rows) | Gradient boosting, plain pipeline |" in text
+    assert "| german_credit | Logistic regression" in text
+
+
+def test_overrides_are_read_as_json_else_text_and_need_a_name():
+    assert parse_overrides(["piecewise_knots=128", "units=[64, 32]", "scaler=standard", "class_weight=true"]) == {
+        "piecewise_knots": 128, "units": [64, 32], "scaler": "standard", "class_weight": True}
+    with pytest.raises(SystemExit, match="NAME=VALUE"):
+        parse_overrides(["piecewise_knots"])
+
+
+def test_experiment_config_changes_only_the_named_settings():
+    from finmodels.training import TrainConfig, fit_defaults
+
+    base = TrainConfig(target="y")
+    changed = experiment_config(base, {"piecewise_knots": 64, "units": [64], "patience": 5}, 20_000)
+    assert changed.preprocessing == fit_defaults(20_000).preprocessing.__class__(piecewise_knots=64)
+    assert changed.hyper.units == (64,) and changed.hyper.dropout == base.hyper.dropout
+    assert changed.patience == 5 and changed.batch_size is None and changed.task == base.task
+    # a small table keeps its own encoding; only the named setting changes
+    small = experiment_config(base, {"piecewise_knots": 4}, 800).preprocessing
+    assert small.scaler == fit_defaults(800).preprocessing.scaler == "auto" and small.piecewise_knots == 4
+    with pytest.raises(SystemExit, match="Unknown setting knots. Known settings: .*piecewise_knots"):
+        experiment_config(base, {"knots": 5}, 20_000)
+
+
+def test_gaps_compare_the_network_with_the_best_baseline_of_each_family():
+    models = {name: {"roc_auc": {"mean": auc, "std": 0.0}} for name, auc in (
+        ("network", 0.920), ("logistic_regression", 0.886), ("hist_gradient_boosting", 0.950),
+        ("plain_logistic_regression", 0.870), ("plain_hist_gradient_boosting", 0.926))}
+    out = gaps(models, "roc_auc", 0.01)
+    assert out["same_inputs"]["best"] == "hist_gradient_boosting" and abs(out["same_inputs"]["gap"] + 0.03) < 1e-9
+    assert out["same_inputs"]["met"] is False
+    assert out["plain"]["best"] == "plain_hist_gradient_boosting" and out["plain"]["met"] is True
+    assert gaps(models, "roc_auc", None)["plain"]["met"] is None
+    table = gap_table([{"dataset": "credit_risk_dataset", "gaps": out}])
+    assert "| credit_risk_dataset | Gradient boosting | -0.030 | Gradient boosting, plain pipeline | -0.006 |" in table
+    assert "within 0.010: not met (same inputs), met (plain)" in table
