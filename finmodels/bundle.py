@@ -165,7 +165,7 @@ def bundle_bytes(result) -> bytes:
     else:
         files["preprocessor.json"] = json.dumps(_jsonable({
             "type": "table", "numeric": pre.numeric, "categorical": pre.categorical,
-            "output_names": pre.output_names, "groups": pre.groups})).encode()
+            "output_names": pre.output_names, "groups": pre.groups, "knot_sources": pre.knot_sources})).encode()
         files["preprocessor.skops"] = sio.dumps(pre.transformer)
     files["background.csv"] = _background(result).to_csv(index=False).encode()
     config = dataclasses.asdict(result.config)
@@ -335,8 +335,9 @@ def _load_preprocessor(files: dict[str, bytes]):
                           f"({', '.join(untrusted[:5])}), and loading them could run code.")
     transformer = sio.loads(data, trusted=list(TRUSTED_TYPES))
     groups = {str(k): [int(i) for i in v] for k, v in spec["groups"].items()}
+    sources = {str(k): str(v) for k, v in (spec.get("knot_sources") or {}).items()}
     return Preprocessor(transformer, list(spec["numeric"]), list(spec["categorical"]), list(spec["output_names"]),
-                        groups)
+                        groups, sources)
 
 
 def load_bundle(source: bytes | str | Path | BinaryIO) -> LoadedBundle:

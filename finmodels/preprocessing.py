@@ -6,8 +6,9 @@ Blocks, in output order:
 - `gaps`: a missing-value indicator for each numeric column with gaps in the training rows;
 - `codes`: numeric columns holding a few whole-number codes (status codes, counts, grades) one-hot encoded
   as well, so the network can treat each code on its own, as a tree does;
-- `pwl`: a piecewise-linear encoding of the other numeric columns (degree-1 B-splines on quantile knots),
-  the numeric-embedding lever reported for tabular networks (Gorishniy et al. 2022);
+- `pwl_<i>`: a piecewise-linear encoding of each other numeric column (degree-1 B-splines), the numeric-embedding
+  lever reported for tabular networks (Gorishniy et al. 2022); its knots are the column's quantiles, or, where
+  they predict held-out training rows better, the target-aware split points of `knots.choose_knots`;
 - `cat`: text columns one-hot encoded, rare levels pooled.
 
 `Preprocessor.groups` maps each original column to all its outputs, so explanations sum back to the
@@ -35,7 +36,8 @@ class PreprocessConfig:
 
     scaler: str = "quantile"
     code_levels: int = 12  # numeric columns with at most this many whole-number values also get one-hot codes
-    piecewise_knots: int = 8  # knots of the piecewise-linear encoding; 0 turns it off
+    piecewise_knots: int = 8  # quantile knots of the piecewise-linear encoding; 0 turns the encoding off
+    target_knots: int = 128  # at most this many target-aware pieces per column; 0: quantile knots only
     missing_indicators: bool = True
 
     def __post_init__(self):
@@ -43,6 +45,8 @@ class PreprocessConfig:
             raise ConfigError(f"Unknown scaler '{self.scaler}'. Available: {', '.join(SCALERS)}.")
         if self.code_levels < 0 or self.piecewise_knots < 0 or self.piecewise_knots == 1:
             raise ConfigError("code_levels must be 0 or more, piecewise_knots 0 (off) or at least 2.")
+        if self.target_knots < 0 or self.target_knots == 1:
+            raise ConfigError(f"target_knots must be 0 (off) or at least 2; got {self.target_knots}.")
 
 
 @dataclass
@@ -54,6 +58,17 @@ class Preprocessor:
     categorical: list[str]
     output_names: list[str] = field(default_factory=list)
     groups: dict[str, list[int]] = field(default_factory=dict)
+    knot_sources: dict[str, str] = field(default_factory=dict)  # piecewise column -> 'quantile' or 'target'
+
+    def encoding_summary(self) -> str | None:
+        """A sentence naming the columns whose piecewise-linear pieces end at the target's thresholds, if any."""
+        target = [c for c, source in self.knot_sources.items() if source == "target"]
+        if not target:
+            return None
+        others = len(self.knot_sources) - len(target)
+        rest = f"; the other {others} numeric column{'s' if others != 1 else ''} use quantile knots" if others else ""
+        return (f"Piecewise-linear inputs end at the target's thresholds (found on training rows) for "
+                f"{', '.join(target)}{rest}.")
 
     @property
     def columns(self) -> list[str]:
@@ -117,12 +132,30 @@ def _numeric_scaler(kind: str, rows: int):
                                random_state=0)
 
 
-def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: PreprocessConfig | None = None) -> Preprocessor:
-    """Fit the encoding blocks on `frame`, which must be the training rows only."""
+def _pieces(knots, count: int):
+    """Degree-1 B-splines on target-aware knots, or on `count` quantile knots. Quantile knots may repeat where a
+    value repeats (a fifth of Taiwan default's payments are 0), which gives that value a step of its own; the
+    benchmark measured them so, so they are left to SplineTransformer as they were."""
+    from sklearn.preprocessing import SplineTransformer
+
+    if knots.source == "target":
+        return SplineTransformer(n_knots=knots.pieces, degree=1, knots=knots.edges[:, None], extrapolation="constant")
+    return SplineTransformer(n_knots=max(count, 2), degree=1, knots="quantile", extrapolation="constant")
+
+
+def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: PreprocessConfig | None = None, *,
+                     target: np.ndarray | None = None) -> Preprocessor:
+    """Fit the encoding blocks on `frame`, which must be the training rows only.
+
+    `target` (the training rows' 0/1 events or numbers) lets the piecewise-linear encoding place knots at the
+    target's thresholds; without it every column gets quantile knots.
+    """
+    from finmodels.knots import choose_knots
+
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import MissingIndicator, SimpleImputer
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, SplineTransformer
+    from sklearn.preprocessing import OneHotEncoder
 
     config = config or PreprocessConfig()
     numeric, categorical = split_feature_types(frame, features)
@@ -131,6 +164,8 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
     codes = [c for c in numeric if config.code_levels and _is_code(data[c], config.code_levels)]
     knots = config.piecewise_knots
     smooth = [c for c in numeric if knots and c not in codes and data[c].nunique() > 2 * knots]
+    column_knots = {c: choose_knots(data[c].fillna(data[c].median()).to_numpy(), target, quantile_count=knots,
+                                    max_pieces=config.target_knots) for c in smooth}
 
     def one_hot():
         return OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORY_LEVELS,
@@ -143,9 +178,8 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
               ("numq", make_pipeline(SimpleImputer(strategy="median"), _numeric_scaler("quantile", len(data))), tailed),
               ("gaps", MissingIndicator(features="all"), with_gaps),
               ("codes", make_pipeline(SimpleImputer(strategy="most_frequent"), one_hot()), codes),
-              ("pwl", make_pipeline(SimpleImputer(strategy="median"),
-                                    SplineTransformer(n_knots=max(knots, 2), degree=1, knots="quantile",
-                                                      extrapolation="constant")), smooth),
+              *[(f"pwl_{i}", make_pipeline(SimpleImputer(strategy="median"), _pieces(column_knots[c], knots)), [c])
+                for i, c in enumerate(smooth)],
               ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"), one_hot()),
                categorical)]
     transformer = ColumnTransformer([b for b in blocks if b[2]], remainder="drop", sparse_threshold=0,
@@ -168,16 +202,15 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
         for c, levels in zip(codes, _encoded_names(fitted["codes"][-1])):
             for level in levels:
                 add(c, f"{c} = {level}")
-    if smooth:
-        per_column = fitted["pwl"][-1].n_features_out_ // len(smooth)
-        for c in smooth:
-            for k in range(per_column):
-                add(c, f"{c} (piece {k + 1})")
+    for i, c in enumerate(smooth):
+        for k in range(fitted[f"pwl_{i}"][-1].n_features_out_):
+            add(c, f"{c} (piece {k + 1})")
     if categorical:
         for c, levels in zip(categorical, _encoded_names(fitted["cat"][-1])):
             for level in levels:
                 add(c, f"{c} = {level}")
-    return Preprocessor(transformer, numeric, categorical, names, groups)
+    return Preprocessor(transformer, numeric, categorical, names, groups,
+                        {c: column_knots[c].source for c in smooth})
 
 
 def _level_name(value) -> str:

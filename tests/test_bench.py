@@ -64,7 +64,7 @@ def test_quick_benchmark_writes_json_and_markdown(tmp_path):
     text = (tmp_path / "bench.md").read_text()
     assert "| german_credit (1,000 rows) | Default network |" in text
     assert "| german_credit (1,000 rows) | Gradient boosting, plain pipeline |" in text
-    assert "| german_credit | Logistic regression" in text
+    assert "| german_credit | same inputs | Logistic regression |" in text
 
 
 def test_overrides_are_read_as_json_else_text_and_need_a_name():
@@ -90,14 +90,21 @@ def test_experiment_config_changes_only_the_named_settings():
 
 
 def test_gaps_compare_the_network_with_the_best_baseline_of_each_family():
-    models = {name: {"roc_auc": {"mean": auc, "std": 0.0}} for name, auc in (
-        ("network", 0.920), ("logistic_regression", 0.886), ("hist_gradient_boosting", 0.950),
-        ("plain_logistic_regression", 0.870), ("plain_hist_gradient_boosting", 0.926))}
-    out = gaps(models, "roc_auc", 0.01)
+    aucs = (("network", 0.920, 2.0), ("logistic_regression", 0.886, 1.0), ("hist_gradient_boosting", 0.950, 1.6),
+            ("plain_logistic_regression", 0.870, 0.5), ("plain_hist_gradient_boosting", 0.926, 0.25))
+    models = {name: {"roc_auc": {"mean": auc, "std": 0.0}, "fit_seconds": {"mean": fit, "std": 0.0}}
+              for name, auc, fit in aucs}
+    out = gaps(models, "roc_auc", 0.01, 1.5)
     assert out["same_inputs"]["best"] == "hist_gradient_boosting" and abs(out["same_inputs"]["gap"] + 0.03) < 1e-9
     assert out["same_inputs"]["met"] is False
     assert out["plain"]["best"] == "plain_hist_gradient_boosting" and out["plain"]["met"] is True
+    # speed: the network's fit over gradient boosting's of the same family
+    assert out["same_inputs"]["fit_ratio"] == 1.25 and out["same_inputs"]["speed_met"] is True
+    assert out["plain"]["fit_ratio"] == 8.0 and out["plain"]["speed_met"] is False
     assert gaps(models, "roc_auc", None)["plain"]["met"] is None
+    assert gaps(models, "roc_auc", None)["plain"]["speed_met"] is None
     table = gap_table([{"dataset": "credit_risk_dataset", "gaps": out}])
-    assert "| credit_risk_dataset | Gradient boosting | -0.030 | Gradient boosting, plain pipeline | -0.006 |" in table
-    assert "within 0.010: not met (same inputs), met (plain)" in table
+    assert ("| credit_risk_dataset | same inputs | Gradient boosting | -0.030 | within 0.010: **not met** | 1.25 | "
+            "under 1.5: met |") in table
+    assert ("| credit_risk_dataset | plain pipelines | Gradient boosting, plain pipeline | -0.006 | within 0.010: met "
+            "| 8.00 | under 1.5: **not met** |") in table
