@@ -93,6 +93,10 @@ def config_table(result) -> pd.DataFrame:
     """The run's settings as (setting, value) rows, hyperparameters flattened in."""
     config = result.config
     values = {k: v for k, v in asdict(config).items() if k != "hyperparameters"}
+    settings = getattr(result, "settings", None)
+    if settings is not None:  # what the run used where the configuration left the choice to the defaults
+        values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+                      lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing))
     hyper = config.hyper
     if is_dataclass(hyper):
         values.update({f"network: {k}": v for k, v in asdict(hyper).items()})
@@ -119,6 +123,8 @@ def _plain(value) -> str:
         return f"{value:.6g}"
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -92,6 +92,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "dropout": getattr(hyper, "dropout", float("nan")),
             "learning rate": result.settings.learning_rate if result.settings else config.learning_rate,
             "batch size": result.settings.batch_size if result.settings else config.batch_size,
+            "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
             "epochs run": len(result.history.get("loss", [])),
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }

@@ -8,7 +8,7 @@ from finmodels.architectures import ARCHITECTURES
 from finmodels.errors import FinModelsError
 from finmodels.plots.training import plot_loss_curve
 from finmodels.tasks import ANOMALY, FORECAST, TASKS, get_task
-from finmodels.training import TrainConfig, expected_train_rows, fit_defaults
+from finmodels.training import LR_SCHEDULES, TrainConfig, expected_train_rows, fit_defaults
 from ui import state
 from ui.jobs import start_training, warm_up
 from ui.messages import require_dataset_message, show_error
@@ -45,7 +45,8 @@ warm_up()
 _MLP, _RUN = ARCHITECTURES["mlp"].config_class(), {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout": _MLP.dropout, "train_lr": None,
                  "train_batch": None, "train_epochs": _RUN["epochs"], "train_patience": _RUN["patience"],
-                 "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"]}
+                 "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto"}
+SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay", "reduce_on_plateau": "halve on plateaus"}
 suggested_task = st.session_state.get(state.TASK) or "credit_default"
 suggested_task = suggested_task if suggested_task in TASKS else "credit_default"
 if st.session_state.get("_train_task_suggested") != suggested_task:
@@ -79,13 +80,18 @@ with right:
 
 with st.form("train_form"):
     st.markdown("**Hyperparameters**")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c9, c4 = st.columns(5)
     units = c1.text_input("Hidden layer sizes", key="train_units", help="Units per layer, first to last, e.g. 64, 32")
     dropout = c2.number_input("Dropout", 0.0, 0.9, step=0.05, key="train_dropout")
     auto = fit_defaults(expected_train_rows(len(current.frame)), sequence=task.kind == FORECAST)
     lr = c3.number_input("Learning rate", 1e-5, 0.5, step=1e-4, format="%.4f", key="train_lr",
                          placeholder=f"auto ({auto.learning_rate:g})",
                          help="Leave empty for the default measured for a table of this size.")
+    schedule = c9.selectbox("Learning-rate schedule", ["auto", *LR_SCHEDULES], key="train_schedule",
+                            format_func=lambda s: f"auto ({SCHEDULE_LABELS[auto.lr_schedule]})" if s == "auto"
+                            else SCHEDULE_LABELS[s],
+                            help="Auto: the schedule measured for a table of this size (cosine decay from 5,000 "
+                                 "training rows, else constant).")
     batch = c4.number_input("Batch size", 8, 4096, step=8, key="train_batch", placeholder=f"auto ({auto.batch_size})",
                             help="Leave empty for the default measured for a table of this size.")
     c5, c6, c7, c8 = st.columns(4)
@@ -121,7 +127,8 @@ def build_config() -> TrainConfig | None:
         return TrainConfig(
             target=target, task=task_key, arch=arch, hyperparameters=hyper, event_label=st.session_state.get(state.EVENT_LABEL),
             features=tuple(features) if features else None, epochs=int(epochs),
-            batch_size=None if batch is None else int(batch), learning_rate=None if lr is None else float(lr), patience=int(patience), class_weight=bool(class_weight), seed=int(seed),
+            batch_size=None if batch is None else int(batch), learning_rate=None if lr is None else float(lr),
+            lr_schedule=None if schedule == "auto" else schedule, patience=int(patience), class_weight=bool(class_weight), seed=int(seed),
             window=int(window),
         )
     except FinModelsError as exc:

@@ -103,6 +103,9 @@ def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
     run = at.session_state["run"]
     assert run.config.epochs == 30 and run.config.hyper.units == (16,)
     assert run.config.task == "credit_default" and run.config.arch == "mlp"
+    # the schedule left on auto is the one measured for 1,000 rows, and the form says which
+    assert run.config.lr_schedule is None and run.settings.lr_schedule == "constant"
+    assert at.selectbox(key="train_schedule").format_func("auto") == "auto (constant)"
     assert len(at.session_state["runs"]) == 1
     assert len(at.get("plotly_chart")) == 1
 
@@ -135,6 +138,7 @@ def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
     at.text_input(key="train_units").set_value("8")
     at.number_input(key="train_epochs").set_value(500)
     at.number_input(key="train_patience").set_value(500)
+    at.selectbox(key="train_schedule").set_value("reduce_on_plateau")
     at.button(key="FormSubmitter:train_form-Train").click().run()
     wait_for_job(at, epochs=2)
     at.button(key="train_stop").click().run()
@@ -142,6 +146,7 @@ def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
     wait_for_job(at)
     run = at.session_state["run"]
     assert run.stopped_early
+    assert run.config.lr_schedule == run.settings.lr_schedule == "reduce_on_plateau"
     assert 2 <= len(run.history["loss"]) < 500
     assert any("stopped by you" in c.value for c in at.caption)
 

@@ -98,6 +98,16 @@ def test_defaults_depend_on_table_size_only():
     assert small.preprocessing.scaler == "auto"
     assert (large.batch_size, large.learning_rate, large.preprocessing.scaler) == (1024, 1e-2, "quantile")
     assert fit_defaults(100_000, sequence=True) == small
+    assert (small.lr_schedule, large.lr_schedule) == ("constant", "cosine")
+    assert (small.preprocessing.target_knots, large.preprocessing.target_knots) == (0, 128)
+
+
+def test_a_configured_schedule_replaces_the_default_one():
+    from finmodels.training import TrainConfig
+
+    assert TrainConfig(target="y").resolved(LARGE_TABLE_ROWS).lr_schedule == "cosine"
+    assert TrainConfig(target="y", lr_schedule="constant").resolved(LARGE_TABLE_ROWS).lr_schedule == "constant"
+    assert TrainConfig(target="y", lr_schedule="reduce_on_plateau").resolved(100).lr_schedule == "reduce_on_plateau"
 
 
 def test_auto_scaler_sends_only_extreme_tails_to_quantile_scaling():

@@ -18,6 +18,9 @@ def test_binary_run_has_the_risk_charts_with_baselines_beside(german_run):
 def test_tables_name_the_settings_and_the_data(german_run):
     config = config_table(german_run).set_index("setting")["value"]
     assert config["target"] == "creditability" and config["network: units"] == "16"
+    # the settings the run used, not "(default)", where the configuration left them to the defaults
+    assert config["batch_size"] == str(german_run.settings.batch_size) and config["lr_schedule"] == "constant"
+    assert "scaler auto" in config["preprocessing"] and "target_knots 0" in config["preprocessing"]
     summary = data_summary(german_run).set_index("item")["value"]
     assert summary["rows used"] == "1000" and summary["share of 'bad'"] == "30.0%"
     assert summary["test rows"] == str(len(held_out_labels(german_run)))

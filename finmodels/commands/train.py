@@ -25,7 +25,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (split, initial weights)")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="default: measured for the table size (64 below 5,000 training rows, else 1,024)")
-    parser.add_argument("--lr-schedule", default="constant", help="constant, reduce_on_plateau or cosine")
+    parser.add_argument("--lr-schedule", default=None,
+                        help="constant, reduce_on_plateau or cosine (default: cosine from 5,000 training rows, else "
+                             "constant)")
     parser.add_argument("--window", type=int, default=20, help="days per window, for forecast tasks")
     parser.add_argument("--split", default="random", help="random (stratified for classes) or auto (by date or "
                                                             "entity when the table has one)")
