@@ -360,8 +360,38 @@ def _lr_setup(config: TrainConfig, steps_per_epoch: int, learning_rate: float, s
 
 
 def _fit(model, loss, config: TrainConfig, train_data, valid_data, *, settings: FitDefaults, on_epoch, should_stop,
-         class_weight=None, jit_compile: bool | str = "auto"):
-    """Compile and fit with early stopping on validation loss; returns (history, fit seconds, stopped by user)."""
+         class_weight=None, jit_compile: bool | str = "auto", reuse_trace: bool = False):
+    """Fit with early stopping on validation loss; returns (history, fit seconds, stopped by user).
+
+    `reuse_trace` trains through `fastfit`, whose compiled epoch is shared by every network of the same shape,
+    where it supports the model and loss; otherwise Keras `fit()` compiles the model afresh.
+    """
+    from finmodels import fastfit
+    from finmodels.explainers import GRADIENT_LOCK
+
+    # shap's gradient explainers patch TensorFlow's process-wide gradient registry while they run (about a
+    # second); a training step traced meanwhile in another session's thread would record with the patch
+    with GRADIENT_LOCK:
+        if reuse_trace and fastfit.supported(model, loss):
+            history, seconds, stopped = fastfit.fit(
+                model, loss, train_data=train_data, valid_data=valid_data, batch_size=settings.batch_size,
+                learning_rate=settings.learning_rate, schedule=settings.lr_schedule, epochs=int(config.epochs),
+                patience=int(config.patience), seed=config.seed, class_weight=class_weight, on_epoch=on_epoch,
+                should_stop=should_stop)
+        else:
+            history, seconds, stopped = _keras_fit(model, loss, config, train_data, valid_data, settings=settings,
+                                                   on_epoch=on_epoch, should_stop=should_stop,
+                                                   class_weight=class_weight, jit_compile=jit_compile)
+    if not history.get("loss"):
+        raise TrainingStopped("Training was stopped before the first epoch finished; there is no model to keep.")
+    if not np.isfinite(history["loss"][-1]):
+        raise TrainingStopped("The loss became infinite or NaN; lower the learning rate or check the data for "
+                              "extreme values.")
+    return history, seconds, stopped
+
+
+def _keras_fit(model, loss, config: TrainConfig, train_data, valid_data, *, settings: FitDefaults, on_epoch,
+               should_stop, class_weight=None, jit_compile: bool | str = "auto"):
     import keras
 
     x_train, y_train = train_data
@@ -375,20 +405,10 @@ def _fit(model, loss, config: TrainConfig, train_data, valid_data, *, settings: 
     early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(config.patience), restore_best_weights=True)
     start = time.perf_counter()
     train_set, valid_set = _datasets(train_data, valid_data, batch=batch, seed=config.seed)
-    from finmodels.explainers import GRADIENT_LOCK
-
-    # shap's gradient explainers patch TensorFlow's process-wide gradient registry while they run (about a
-    # second); a training step traced meanwhile in another session's thread would record with the patch
-    with GRADIENT_LOCK:
-        fitted = model.fit(train_set, validation_data=valid_set, epochs=int(config.epochs),
-                           callbacks=[early, *callbacks, hook], class_weight=class_weight, shuffle=False, verbose=0)
+    fitted = model.fit(train_set, validation_data=valid_set, epochs=int(config.epochs),
+                       callbacks=[early, *callbacks, hook], class_weight=class_weight, shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in vals] for k, vals in fitted.history.items() if k != "learning_rate"}
-    if not history.get("loss"):
-        raise TrainingStopped("Training was stopped before the first epoch finished; there is no model to keep.")
-    if not np.isfinite(history["loss"][-1]):
-        raise TrainingStopped("The loss became infinite or NaN; lower the learning rate or check the data for "
-                              "extreme values.")
     return history, seconds, hook.stopped_by_user
 
 
@@ -473,7 +493,7 @@ def train(
     # XLA compilation took 2.9 s and made epochs slower for small dense networks on table rows (measured)
     history, fit_seconds, stopped = _fit(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch,
                                          should_stop=should_stop, class_weight=weights, jit_compile=False,
-                                         settings=settings)
+                                         settings=settings, reuse_trace=task.kind != ANOMALY)
     test_scores = predict_frame(task.kind, model, pre, rows.iloc[split.test], target_stats=stats)
     metrics, details = _evaluate(task.kind, y_test, test_scores, labels)
 

@@ -1,0 +1,186 @@
+"""A training loop for table networks whose compiled epoch is reused from one fit to the next.
+
+Keras `fit()` traces a new training and validation step for every new model: about half a second here before
+the first batch, more than the whole fit of gradient boosting on Taiwan default. This loop compiles one epoch
+per architecture (the network's layer configuration, its loss and its batch size) as a `tf.function` that
+takes the weights and optimiser state as arguments, so a second model of the same shape (the next fold, a
+retrain in the same session) runs without tracing. The network is called through Keras's `stateless_call`,
+so dropout, L2 penalties and every layer behave as in `fit()`; Adam is written out because Keras's
+`stateless_apply` is not available on the TensorFlow backend.
+
+What `fit()` did here is kept: batches of shuffled rows in a new order every epoch, class weights, early
+stopping on the validation loss with the best weights restored, cosine or plateau learning-rate schedules,
+a per-epoch hook and an external stop.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+
+SUPPORTED_LOSSES = ("binary_crossentropy", "sparse_categorical_crossentropy", "mse")
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPSILON = 1e-7
+COSINE_ALPHA = 0.05
+_CACHE_SIZE = 8
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def supported(model, loss) -> bool:
+    """True for a single-input, single-output network with a standard loss named by string."""
+    return (isinstance(loss, str) and loss in SUPPORTED_LOSSES and len(model.inputs) == 1
+            and len(model.outputs) == 1)
+
+
+class _Compiled:
+    """One architecture's compiled epoch and validation loss, around a template copy of the network."""
+
+    def __init__(self, model, loss: str):
+        import keras
+        import tensorflow as tf
+
+        self.template = keras.Model.from_config(model.get_config())
+        per_row = keras.losses.get(loss)
+        template = self.template
+        beta1, beta2 = ADAM_BETAS
+
+        def penalty(losses):
+            return tf.add_n(losses) if losses else tf.constant(0.0)
+
+        def epoch(trainable, fixed, moments, velocities, step, x, y, weights, mask, order, lr, decay_steps):
+            total = tf.constant(0.0)
+            for b in tf.range(tf.shape(order)[0]):
+                i = order[b]
+                with tf.GradientTape() as tape:
+                    tape.watch(trainable)
+                    pred, new_fixed, losses = template.stateless_call(trainable, fixed, x[i], training=True,
+                                                                      return_losses=True)
+                    rows = tf.reduce_sum(mask[i])
+                    data = tf.reduce_sum(per_row(y[i], pred) * weights[i] * mask[i]) / rows
+                    value = data + penalty(losses)
+                grads = tape.gradient(value, trainable)
+                step = step + 1.0
+                rate = lr
+                if decay_steps > 0:  # cosine decay to COSINE_ALPHA of the rate over the configured epochs
+                    progress = tf.minimum(step, decay_steps) / decay_steps
+                    rate = lr * ((1 - COSINE_ALPHA) * 0.5 * (1 + tf.cos(np.pi * progress)) + COSINE_ALPHA)
+                moments = [beta1 * m + (1 - beta1) * g for m, g in zip(moments, grads)]
+                velocities = [beta2 * v + (1 - beta2) * g * g for v, g in zip(velocities, grads)]
+                scale = rate * tf.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+                trainable = [w - scale * m / (tf.sqrt(v) + ADAM_EPSILON)
+                             for w, m, v in zip(trainable, moments, velocities)]
+                fixed = new_fixed
+                total += value
+            return trainable, fixed, moments, velocities, step, total / tf.cast(tf.shape(order)[0], tf.float32)
+
+        def validation_loss(trainable, fixed, x, y):
+            pred, _, losses = template.stateless_call(trainable, fixed, x, training=False, return_losses=True)
+            return tf.reduce_mean(per_row(y, pred)) + penalty(losses)
+
+        self.epoch = tf.function(epoch, reduce_retracing=True)
+        self.validation_loss = tf.function(validation_loss, reduce_retracing=True)
+
+
+def _compiled(model, loss: str, batch: int) -> _Compiled:
+    key = json.dumps([model.get_config(), loss, batch], sort_keys=True, default=str)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        compiled = _Compiled(model, loss)
+        _CACHE[key] = compiled
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return compiled
+
+
+def _batches(x: np.ndarray, y: np.ndarray, weights: np.ndarray, batch: int, seed: int):
+    """Rows shuffled once and cut into equal batches; the last one padded, its padding masked out."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    count = int(np.ceil(len(x) / batch))
+    padded = count * batch - len(x)
+
+    def pad(a):
+        a = a[order]
+        return np.concatenate([a, np.zeros((padded, *a.shape[1:]), a.dtype)]) if padded else a
+
+    mask = np.concatenate([np.ones(len(x), "float32"), np.zeros(padded, "float32")])
+    shape = lambda a: a.reshape(count, batch, *a.shape[1:])  # noqa: E731
+    return shape(pad(x)), shape(pad(y)), shape(pad(weights)), shape(mask), count
+
+
+def _targets(y: np.ndarray, loss: str) -> np.ndarray:
+    if loss == "sparse_categorical_crossentropy":
+        return np.asarray(y).astype("int32").reshape(-1, 1)
+    return np.asarray(y).astype("float32").reshape(-1, 1)
+
+
+def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_rate: float, schedule: str,
+        epochs: int, patience: int, seed: int, class_weight: dict | None = None, on_epoch=None,
+        should_stop=None) -> tuple[dict[str, list[float]], float, bool]:
+    """Train `model` in place; returns (history with loss and val_loss per epoch, seconds, stopped by the user).
+
+    The best weights by validation loss are kept; training ends after `patience` epochs without improvement.
+    """
+    import tensorflow as tf
+
+    compiled = _compiled(model, loss, batch_size)
+    x_train, y_train = train_data
+    weights = np.ones(len(x_train), "float32")
+    if class_weight:
+        weights = np.asarray([class_weight.get(int(c), 1.0) for c in np.asarray(y_train).ravel()], "float32")
+    x, y, w, mask, count = _batches(np.asarray(x_train, "float32"), _targets(y_train, loss), weights[:, None],
+                                    batch_size, seed)
+    x, y, w, mask = (tf.constant(a) for a in (x, y, w[..., 0], mask))
+    x_valid, y_valid = tf.constant(np.asarray(valid_data[0], "float32")), tf.constant(_targets(valid_data[1], loss))
+    trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
+    fixed = [tf.convert_to_tensor(v.value) for v in model.non_trainable_variables]
+    moments = [tf.zeros_like(v) for v in trainable]
+    velocities = [tf.zeros_like(v) for v in trainable]
+    step = tf.constant(0.0)
+    decay = tf.constant(float(epochs * count) if schedule == "cosine" else 0.0)
+    rate = float(learning_rate)
+    plateau_patience, since_plateau, plateau_best = max(2, patience // 3), 0, np.inf
+    rng = np.random.default_rng(seed)
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best, best_state, waited, stopped = np.inf, None, 0, False
+    start = time.perf_counter()
+    for epoch in range(int(epochs)):
+        order = tf.constant(rng.permutation(count).astype("int32"))
+        trainable, fixed, moments, velocities, step, train_loss = compiled.epoch(
+            trainable, fixed, moments, velocities, step, x, y, w, mask, order, tf.constant(rate), decay)
+        val_loss = float(compiled.validation_loss(trainable, fixed, x_valid, y_valid))
+        history["loss"].append(float(train_loss))
+        history["val_loss"].append(val_loss)
+        if on_epoch is not None:
+            on_epoch(epoch, {"loss": float(train_loss), "val_loss": val_loss})
+        if not np.isfinite(float(train_loss)):
+            break
+        if val_loss < best:
+            best, best_state, waited = val_loss, (trainable, fixed), 0
+        else:
+            waited += 1
+        if schedule == "reduce_on_plateau":
+            if val_loss < plateau_best:
+                plateau_best, since_plateau = val_loss, 0
+            else:
+                since_plateau += 1
+                if since_plateau >= plateau_patience:
+                    rate, since_plateau = max(rate * 0.5, 1e-6), 0
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+        if waited >= patience:
+            break
+    seconds = time.perf_counter() - start
+    final_trainable, final_fixed = best_state if best_state is not None else (trainable, fixed)
+    for variable, value in zip(model.trainable_variables, final_trainable):
+        variable.assign(value)
+    for variable, value in zip(model.non_trainable_variables, final_fixed):
+        variable.assign(value)
+    return history, seconds, stopped

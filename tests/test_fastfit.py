@@ -1,0 +1,92 @@
+"""The training loop whose compiled epoch is reused by every network of the same shape."""
+
+import numpy as np
+import pytest
+
+from finmodels import fastfit
+from finmodels.architectures import MLPConfig, get_architecture
+
+
+def _data(n=600, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype("float32")
+    y = (x[:, 0] + 0.5 * x[:, 1] + rng.normal(0, 0.5, n) > 0.8).astype("float32")
+    return x, y
+
+
+def _model(d=6, seed=0, outputs=1, activation="sigmoid"):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return get_architecture("mlp").build(MLPConfig(units=(8,)), input_shape=(d,), n_outputs=outputs,
+                                         output_activation=activation)
+
+
+def _fit(model, x, y, **kwargs):
+    args = dict(train_data=(x[:400], y[:400]), valid_data=(x[400:], y[400:]), batch_size=64, learning_rate=0.01,
+                schedule="constant", epochs=40, patience=5, seed=0)
+    args.update(kwargs)
+    return fastfit.fit(model, "binary_crossentropy", **args)
+
+
+def test_a_second_network_of_the_same_shape_trains_without_tracing_again():
+    from sklearn.metrics import roc_auc_score
+
+    x, y = _data()
+    first = _model(seed=1)
+    _fit(first, x, y)
+    compiled = fastfit._compiled(first, "binary_crossentropy", 64)
+    traced = compiled.epoch.experimental_get_tracing_count()
+    second = _model(seed=2)
+    history, seconds, stopped = _fit(second, x, y, schedule="cosine")
+    assert compiled.epoch.experimental_get_tracing_count() == traced
+    assert not stopped and seconds > 0 and len(history["loss"]) == len(history["val_loss"]) >= 6
+    assert roc_auc_score(y[400:], np.asarray(second(x[400:])).ravel()) > 0.85
+
+
+def test_the_best_weights_by_validation_loss_are_kept():
+    import keras
+
+    x, y = _data()
+    model = _model()
+    history, _, _ = _fit(model, x, y, learning_rate=0.05, epochs=60, patience=3)
+    best = int(np.argmin(history["val_loss"]))
+    assert len(history["val_loss"]) == min(60, best + 1 + 3)  # stopped `patience` epochs after the best
+    pred = np.asarray(model(x[400:], training=False))
+    data = float(np.mean(keras.losses.binary_crossentropy(y[400:, None], pred)))
+    penalty = float(sum(float(loss) for loss in model.losses))
+    assert abs(data + penalty - history["val_loss"][best]) < 1e-4
+
+
+def test_class_weights_raise_the_predicted_event_rate():
+    x, y = _data()
+    plain, weighted = _model(seed=3), _model(seed=3)
+    _fit(plain, x, y)
+    _fit(weighted, x, y, class_weight={0: 1.0, 1: 5.0})
+    assert float(np.mean(weighted(x[400:]))) > float(np.mean(plain(x[400:]))) + 0.05
+
+
+def test_an_external_stop_ends_training_after_the_current_epoch():
+    x, y = _data()
+    seen = []
+    history, _, stopped = _fit(_model(), x, y, epochs=100, patience=100,
+                               on_epoch=lambda epoch, logs: seen.append((epoch, sorted(logs))),
+                               should_stop=lambda: len(seen) >= 2)
+    assert stopped and len(history["loss"]) == 2
+    assert seen == [(0, ["loss", "val_loss"]), (1, ["loss", "val_loss"])]
+
+
+def test_a_last_partial_batch_counts_only_its_real_rows():
+    x, y = _data(n=130)
+    history, _, _ = fastfit.fit(_model(), "binary_crossentropy", train_data=(x[:100], y[:100]),
+                                valid_data=(x[100:], y[100:]), batch_size=64, learning_rate=0.0, schedule="constant",
+                                epochs=1, patience=1, seed=0)
+    # with a zero learning rate the training loss is the untouched network's loss, averaged per batch of real rows
+    assert np.isfinite(history["loss"][0]) and 0.3 < history["loss"][0] < 1.5
+
+
+@pytest.mark.parametrize("loss, expected", [("binary_crossentropy", True), ("mse", True),
+                                            ("sparse_categorical_crossentropy", True), ("hinge", False)])
+def test_supported_losses(loss, expected):
+    assert fastfit.supported(_model(), loss) is expected
+    assert fastfit.supported(_model(), lambda a, b: a) is False
