@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -133,11 +134,16 @@ def test_settings_survive_a_page_switch(trained_state):
 
 
 def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
-    at = page("pages/2_Train.py", {"dataset": Dataset("German credit", german), "target": "creditability",
+    # slow on purpose, so the run is still going when Stop is pressed (fastfit trains German credit's 8 units for
+    # 500 epochs in 2 s): ten copies of the rows, two wide layers, batches of 8, about 0.2 s an epoch here and
+    # at least 200 epochs before early stopping could end it
+    many = pd.concat([german] * 10, ignore_index=True)
+    at = page("pages/2_Train.py", {"dataset": Dataset("German credit x10", many), "target": "creditability",
                                    "event_label": "bad"})
-    at.text_input(key="train_units").set_value("8")
-    at.number_input(key="train_epochs").set_value(500)
-    at.number_input(key="train_patience").set_value(500)
+    at.text_input(key="train_units").set_value("256, 256")
+    at.number_input(key="train_batch").set_value(8)
+    at.number_input(key="train_epochs").set_value(1000)
+    at.number_input(key="train_patience").set_value(200)
     at.selectbox(key="train_schedule").set_value("reduce_on_plateau")
     at.button(key="FormSubmitter:train_form-Train").click().run()
     wait_for_job(at, epochs=2)
@@ -147,7 +153,7 @@ def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
     run = at.session_state["run"]
     assert run.stopped_early
     assert run.config.lr_schedule == run.settings.lr_schedule == "reduce_on_plateau"
-    assert 2 <= len(run.history["loss"]) < 500
+    assert 2 <= len(run.history["loss"]) < 200
     assert any("stopped by you" in c.value for c in at.caption)
 
 
