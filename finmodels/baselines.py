@@ -25,15 +25,26 @@ def _classifiers(seed: int) -> dict:
             "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed)}
 
 
+def score_classifier(model, X_test, y_test, *, classes: int | None = None,
+                     ordinal: bool = False) -> tuple[np.ndarray, dict[str, float]]:
+    """Test scores and metrics of a fitted classifier: event probabilities when `classes` is None, else class
+    probabilities over all `classes` (a class missing in training gets 0)."""
+    from finmodels.metrics import binary_metrics, classification_metrics
+
+    proba = model.predict_proba(X_test)
+    if classes is None:
+        return proba[:, 1], binary_metrics(y_test, proba[:, 1])
+    scores = np.zeros((len(proba), classes))
+    scores[:, model.classes_] = proba
+    return scores, classification_metrics(y_test, scores, ordinal=ordinal)
+
+
 def fit_binary_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0) -> dict[str, BaselineResult]:
     """Logistic regression and HistGradientBoosting on the same preprocessed inputs as the network."""
-    from finmodels.metrics import binary_metrics
-
     results = {}
     for name, model in _classifiers(seed).items():
         seconds = timed_fit(model, X_train, y_train)
-        scores = model.predict_proba(X_test)[:, 1]
-        results[name] = BaselineResult(name, model, scores, binary_metrics(y_test, scores), seconds)
+        results[name] = BaselineResult(name, model, *score_classifier(model, X_test, y_test), seconds)
     return results
 
 
@@ -51,15 +62,11 @@ def timed_fit(model, X, y=None) -> float:
 def fit_class_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int,
                         ordinal: bool) -> dict[str, BaselineResult]:
     """Multinomial logistic regression and HistGradientBoosting for several (or ordered) classes."""
-    from finmodels.metrics import classification_metrics
-
     results = {}
     for name, model in _classifiers(seed).items():
         seconds = timed_fit(model, X_train, y_train)
-        proba = np.zeros((len(X_test), classes))
-        proba[:, model.classes_] = model.predict_proba(X_test)  # a class missing in training gets 0
-        results[name] = BaselineResult(name, model, proba, classification_metrics(y_test, proba, ordinal=ordinal),
-                                       seconds)
+        results[name] = BaselineResult(
+            name, model, *score_classifier(model, X_test, y_test, classes=classes, ordinal=ordinal), seconds)
     return results
 
 

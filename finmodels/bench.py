@@ -158,21 +158,22 @@ def run_dataset(key: str, *, folds: int = 5, epochs: int | None = None, explain_
     models = {m: summarise(v) for m, v in per_model.items() if v["metrics"]}
     return {"dataset": key, "task": ds.task, "metric": ds.metric, "rows": int(len(rows)), "folds": folds,
             "models": models, "gaps": gaps(models, ds.metric, ds.target_gap, ds.speed_target),
-            "explain": explain_seconds,
-            "peak_rss_mb": peak_rss_mb()}
+            "explain": explain_seconds, "peak_rss_mb": peak_rss_mb()}
 
 
 def gaps(models: dict, metric: str, target: float | None, speed_target: float | None = None) -> dict:
     """Per baseline family: the best baseline and the network's mean minus its mean; the network's fit seconds
     over gradient boosting's; and whether each target is met (None where the issue sets none)."""
     out = {}
-    for family, names in (("same_inputs", SAME_INPUTS), ("plain", PLAIN)):
+    families = (("same_inputs", SAME_INPUTS, "hist_gradient_boosting"),
+                ("plain", PLAIN, "plain_hist_gradient_boosting"))
+    for family, names, boosting_name in families:
         present = [n for n in names if n in models]
         if not present or "network" not in models:
             continue
         best = max(present, key=lambda n: models[n][metric]["mean"])
         gap = models["network"][metric]["mean"] - models[best][metric]["mean"]
-        boosting = models.get(names[-1], {}).get("fit_seconds", {}).get("mean")
+        boosting = models.get(boosting_name, {}).get("fit_seconds", {}).get("mean")
         ratio = models["network"]["fit_seconds"]["mean"] / boosting if boosting else None
         out[family] = {"best": best, "gap": float(gap), "target": target,
                        "met": None if target is None else bool(gap >= -target),

@@ -53,6 +53,10 @@ class Explanation:
     lags: list[int] = field(default_factory=list)
     row_ids: np.ndarray | None = None  # where each explained row came from: frame index, or window position
 
+    def rows_by_prediction(self) -> list[int]:
+        """Positions of the explained rows, highest prediction first."""
+        return [int(i) for i in np.argsort(-np.asarray(self.predictions), kind="stable")]
+
     def importance(self) -> pd.Series:
         """Mean absolute SHAP value per column, largest first."""
         return pd.Series(np.abs(self.values).mean(axis=0), index=self.columns).sort_values(ascending=False)

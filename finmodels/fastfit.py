@@ -134,9 +134,9 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
     weights = np.ones(len(x_train), "float32")
     if class_weight:
         weights = np.asarray([class_weight.get(int(c), 1.0) for c in np.asarray(y_train).ravel()], "float32")
-    x, y, w, mask, count = _batches(np.asarray(x_train, "float32"), _targets(y_train, loss), weights[:, None],
-                                    batch_size, seed)
-    x, y, w, mask = (tf.constant(a) for a in (x, y, w[..., 0], mask))
+    x, y, w, mask, count = _batches(np.asarray(x_train, "float32"), _targets(y_train, loss), weights, batch_size,
+                                    seed)
+    x, y, w, mask = (tf.constant(a) for a in (x, y, w, mask))
     x_valid, y_valid = tf.constant(np.asarray(valid_data[0], "float32")), tf.constant(_targets(valid_data[1], loss))
     trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
     fixed = [tf.convert_to_tensor(v.value) for v in model.non_trainable_variables]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from finmodels.baselines import BaselineResult, timed_fit
+from finmodels.baselines import BaselineResult, score_classifier, timed_fit
 from finmodels.preprocessing import prepare_columns, split_feature_types
 from finmodels.tasks import BINARY, MULTICLASS, ORDINAL
 
@@ -54,8 +54,6 @@ def plain_pipelines(numeric: list[str], categorical: list[str], *, seed: int = 0
 def fit_plain(kind: str, frame: pd.DataFrame, features: list[str], y: np.ndarray, fit_rows: np.ndarray,
               test_rows: np.ndarray, *, classes: int = 2, seed: int = 0) -> dict[str, BaselineResult]:
     """Fit both pipelines on `fit_rows` of `frame` and score them on `test_rows` (positions in `frame`)."""
-    from finmodels.metrics import binary_metrics, classification_metrics
-
     if kind not in (BINARY, MULTICLASS, ORDINAL):
         raise ValueError(f"Plain reference pipelines cover classification tasks, not '{kind}'.")
     numeric, categorical = split_feature_types(frame, features)
@@ -64,13 +62,7 @@ def fit_plain(kind: str, frame: pd.DataFrame, features: list[str], y: np.ndarray
     results = {}
     for name, model in plain_pipelines(numeric, categorical, seed=seed).items():
         seconds = timed_fit(model, train, y[fit_rows])
-        proba = model.predict_proba(test)
-        if kind == BINARY:
-            scores = proba[:, 1]
-            metrics = binary_metrics(y[test_rows], scores)
-        else:
-            scores = np.zeros((len(test), classes))
-            scores[:, model.classes_] = proba  # a class missing in training gets 0
-            metrics = classification_metrics(y[test_rows], scores, ordinal=kind == ORDINAL)
+        scores, metrics = score_classifier(model, test, y[test_rows], classes=None if kind == BINARY else classes,
+                                           ordinal=kind == ORDINAL)
         results[name] = BaselineResult(name, model, scores, metrics, seconds)
     return results

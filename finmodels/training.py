@@ -468,8 +468,9 @@ def train(
     # of training, nor for unordered classes, whose codes are not numbers
     guide = y[split.train] if task.kind in (BINARY, REGRESSION, ORDINAL) else None
     pre = fit_preprocessor(rows.iloc[split.train], features, settings.preprocessing, target=guide)
-    if pre.encoding_summary():
-        notes = [*notes, pre.encoding_summary()]
+    encoding = pre.encoding_summary()
+    if encoding:
+        notes = [*notes, encoding]
     x_train, x_valid, x_test = (pre.transform(rows.iloc[i]) for i in (split.train, split.valid, split.test))
     y_train, y_valid, y_test = y[split.train], y[split.valid], y[split.test]
 

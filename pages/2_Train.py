@@ -8,7 +8,7 @@ from finmodels.architectures import ARCHITECTURES
 from finmodels.errors import FinModelsError
 from finmodels.plots.training import plot_loss_curve
 from finmodels.tasks import ANOMALY, FORECAST, TASKS, get_task
-from finmodels.training import LR_SCHEDULES, TrainConfig, expected_train_rows, fit_defaults
+from finmodels.training import LARGE_TABLE_ROWS, LR_SCHEDULES, TrainConfig, expected_train_rows, fit_defaults
 from ui import state
 from ui.jobs import start_training, warm_up
 from ui.messages import require_dataset_message, show_error
@@ -90,8 +90,8 @@ with st.form("train_form"):
     schedule = c9.selectbox("Learning-rate schedule", ["auto", *LR_SCHEDULES], key="train_schedule",
                             format_func=lambda s: f"auto ({SCHEDULE_LABELS[auto.lr_schedule]})" if s == "auto"
                             else SCHEDULE_LABELS[s],
-                            help="Auto: the schedule measured for a table of this size (cosine decay from 5,000 "
-                                 "training rows, else constant).")
+                            help=f"Auto: the schedule measured for a table of this size (cosine decay from "
+                                 f"{LARGE_TABLE_ROWS:,} training rows, else constant).")
     batch = c4.number_input("Batch size", 8, 4096, step=8, key="train_batch", placeholder=f"auto ({auto.batch_size})",
                             help="Leave empty for the default measured for a table of this size.")
     c5, c6, c7, c8 = st.columns(4)

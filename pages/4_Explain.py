@@ -1,6 +1,5 @@
 """Explain: SHAP in the data's own columns: what drives the model, and why one row scores as it does."""
 
-import numpy as np
 import streamlit as st
 
 from finmodels.errors import FinModelsError
@@ -40,11 +39,9 @@ else:
     st.plotly_chart(plot_dependence(explanation, column), key="explain_dependence")
 
 st.subheader("One row")
-predictions = np.asarray(explanation.predictions)
-order = list(np.argsort(-predictions))
 row = st.selectbox(
-    f"Row (explained rows, highest {unit} first)", order,
-    format_func=lambda i: f"Test row {i + 1} · {unit} {predictions[i]:.3f}", key="explain_row",
+    f"Row (explained rows, highest {unit} first)", explanation.rows_by_prediction(),
+    format_func=lambda i: f"Test row {i + 1} · {unit} {explanation.predictions[i]:.3f}", key="explain_row",
 )
 left, right = st.columns([3, 2])
 left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")

@@ -67,6 +67,13 @@ def test_reason_codes_name_the_column_and_the_rows_value(explanation):
     assert f"'{first['value']}'" in codes[0]
 
 
+def test_rows_by_prediction_lists_every_explained_row_highest_first(explanation):
+    order = explanation.rows_by_prediction()
+    assert sorted(order) == list(range(len(explanation.predictions)))
+    ranked = [explanation.predictions[i] for i in order]
+    assert all(a >= b for a, b in zip(ranked, ranked[1:]))
+
+
 def test_to_dict_has_the_cli_fields(explanation):
     d = explanation.to_dict(reasons=2)
     assert d["explainer"] == "DeepExplainer" and d["background_rows"] == 40
