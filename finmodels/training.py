@@ -18,6 +18,7 @@ import pandas as pd
 from finmodels.architectures import get_architecture
 from finmodels.errors import ConfigError, DataError, TrainingStopped
 from finmodels.preprocessing import PreprocessConfig, Preprocessor, fit_preprocessor
+from finmodels.seeds import set_seed
 from finmodels.splits import Split, stratified_split
 from finmodels.targets import encode_binary
 from finmodels.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
@@ -449,8 +450,6 @@ def train(
     the current epoch, keeping the best weights so far. Baselines are fitted on the same split and inputs.
     `split` (positions among the rows that have a target) replaces the configured split, for cross-validation.
     """
-    import keras
-
     task = get_task(config.task)
     start = time.perf_counter()
     if task.kind == FORECAST:
@@ -474,7 +473,7 @@ def train(
     x_train, x_valid, x_test = (pre.transform(rows.iloc[i]) for i in (split.train, split.valid, split.test))
     y_train, y_valid, y_test = y[split.train], y[split.valid], y[split.test]
 
-    keras.utils.set_random_seed(config.seed)
+    set_seed(config.seed)
     spec = get_architecture(config.arch)
     stats = (0.0, 1.0)
     weights = None
@@ -609,7 +608,6 @@ def forecast_outputs(raw: np.ndarray, target_scale: float, level: float) -> dict
 
 def _train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baselines: bool, started: float):
     """Windows of daily returns -> next-day return and its volatility; metrics, naive forecast and VaR backtest."""
-    import keras
     from scipy.stats import norm
 
     from finmodels.backtest import var_backtest
@@ -625,7 +623,7 @@ def _train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baseli
     y = windows.y
     scaled = y / pre.target_scale
 
-    keras.utils.set_random_seed(config.seed)
+    set_seed(config.seed)
     settings = config.resolved(len(split.train), sequence=True)
     model = get_architecture(config.arch).build(config.hyper, input_shape=x.shape[1:], n_outputs=2,
                                                 output_activation="linear")

@@ -14,11 +14,11 @@ def _data(n=600, d=6, seed=0):
     return x, y
 
 
-def _model(d=6, seed=0, outputs=1, activation="sigmoid"):
+def _model(d=6, seed=0, outputs=1, activation="sigmoid", units=(8,)):
     import keras
 
     keras.utils.set_random_seed(seed)
-    return get_architecture("mlp").build(MLPConfig(units=(8,)), input_shape=(d,), n_outputs=outputs,
+    return get_architecture("mlp").build(MLPConfig(units=units), input_shape=(d,), n_outputs=outputs,
                                          output_activation=activation)
 
 
@@ -35,7 +35,7 @@ def test_a_second_network_of_the_same_shape_trains_without_tracing_again():
     x, y = _data()
     first = _model(seed=1)
     _fit(first, x, y)
-    compiled = fastfit._compiled(first, "binary_crossentropy", 64)
+    compiled = fastfit.compiled_for(first, "binary_crossentropy", 64)
     traced = compiled.epoch.experimental_get_tracing_count()
     second = _model(seed=2)
     history, seconds, stopped = _fit(second, x, y, schedule="cosine")
@@ -90,3 +90,50 @@ def test_a_last_partial_batch_counts_only_its_real_rows():
 def test_supported_losses(loss, expected):
     assert fastfit.supported(_model(), loss) is expected
     assert fastfit.supported(_model(), lambda a, b: a) is False
+
+
+def test_networks_whose_widths_round_to_the_same_step_share_one_trace():
+    x, y = _data(d=9)
+    narrow = _model(d=6, seed=1, units=(5,))
+    _fit(narrow, x[:, :6], y)
+    compiled = fastfit.compiled_for(narrow, "binary_crossentropy", 64)
+    traced = compiled.epoch.experimental_get_tracing_count()
+    wide = _model(d=9, seed=1, units=(5,))
+    assert fastfit.padded_width(narrow) == fastfit.padded_width(wide) == fastfit.WIDTH_STEP
+    assert fastfit.compiled_for(wide, "binary_crossentropy", 64) is compiled
+    _fit(wide, x, y)
+    assert compiled.epoch.experimental_get_tracing_count() == traced
+    assert tuple(wide.trainable_variables[0].shape) == (9, 5)  # the padding rows are dropped after training
+
+
+def test_padding_columns_change_no_weight_and_no_loss(monkeypatch):
+    x, y = _data(d=7)
+    runs = []
+    for step in (1, 32):
+        monkeypatch.setattr(fastfit, "WIDTH_STEP", step)
+        model = _model(d=7, seed=4, units=(6,))
+        history, _, _ = _fit(model, x, y, epochs=8, patience=8)
+        runs.append((history, [np.asarray(v) for v in model.trainable_variables]))
+    (plain, plain_weights), (padded, padded_weights) = runs
+    np.testing.assert_allclose(padded["loss"], plain["loss"], rtol=1e-4)
+    np.testing.assert_allclose(padded["val_loss"], plain["val_loss"], rtol=1e-4)
+    for a, b in zip(plain_weights, padded_weights):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_only_networks_reading_a_row_with_a_dense_layer_are_padded():
+    from finmodels.architectures import CNNConfig
+
+    cnn = get_architecture("cnn").build(CNNConfig(), input_shape=(10,), n_outputs=1, output_activation="sigmoid")
+    assert fastfit.padded_width(cnn) is None
+    assert fastfit.padded_width(_model(d=40)) == 64
+
+
+def test_the_heap_is_settled_once_per_process():
+    import gc
+
+    fastfit.settle_heap()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    fastfit.settle_heap()
+    assert gc.get_freeze_count() == frozen
