@@ -59,39 +59,37 @@ class _Compiled:
         def penalty(losses):
             return tf.add_n(losses) if losses else tf.constant(0.0)
 
-        def train_step(trainable, fixed, moments, velocities, step, xb, yb, wb, mb, lr, decay_steps):
+        shapes = [tuple(v.shape) for v in template.trainable_variables]
+        sizes = [int(np.prod(shape)) for shape in shapes]
+
+        def train_step(trainable, fixed, moments, velocities, xb, yb, share, scale):
+            """One Adam step. `share` is each row's weight over its batch's real rows (zero for padding rows),
+            `scale` the step size with its bias corrections; the moments are flat, one Adam update for all."""
             with tf.GradientTape() as tape:
                 tape.watch(trainable)
                 pred, new_fixed, losses = template.stateless_call(trainable, fixed, xb, training=True,
                                                                   return_losses=True)
-                data = tf.reduce_sum(per_row(yb, pred) * wb * mb) / tf.reduce_sum(mb)
-                value = data + penalty(losses)
-            grads = tape.gradient(value, trainable)
-            step = step + 1.0
-            # cosine decay to COSINE_ALPHA of the rate over the configured epochs, when decay_steps > 0
-            progress = tf.minimum(step, decay_steps) / tf.maximum(decay_steps, 1.0)
-            cosine = lr * ((1 - COSINE_ALPHA) * 0.5 * (1 + tf.cos(np.pi * progress)) + COSINE_ALPHA)
-            rate = tf.where(decay_steps > 0, cosine, lr)
-            moments = [beta1 * m + (1 - beta1) * g for m, g in zip(moments, grads)]
-            velocities = [beta2 * v + (1 - beta2) * g * g for v, g in zip(velocities, grads)]
-            scale = rate * tf.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
-            trainable = [w - scale * m / (tf.sqrt(v) + ADAM_EPSILON)
-                         for w, m, v in zip(trainable, moments, velocities)]
-            return trainable, new_fixed, moments, velocities, step, value
+                value = tf.reduce_sum(per_row(yb, pred) * share) + penalty(losses)
+            grads = tf.concat([tf.reshape(g, [-1]) for g in tape.gradient(value, trainable)], 0)
+            moments = beta1 * moments + (1 - beta1) * grads
+            velocities = beta2 * velocities + (1 - beta2) * tf.square(grads)
+            steps = tf.split(scale * moments / (tf.sqrt(velocities) + ADAM_EPSILON), sizes)
+            trainable = [w - tf.reshape(d, shape) for w, d, shape in zip(trainable, steps, shapes)]
+            return trainable, new_fixed, moments, velocities, value
 
-        def epoch(trainable, fixed, moments, velocities, step, x, y, weights, mask, order, lr, decay_steps):
+        def epoch(trainable, fixed, moments, velocities, x, y, shares, order, scales):
             # an explicit while loop: autograph's conversion of a Python loop cost more than half of each trace
-            def body(b, trainable, fixed, moments, velocities, step, total):
+            def body(b, trainable, fixed, moments, velocities, total):
                 i = order[b]
-                trainable, fixed, moments, velocities, step, value = train_step(
-                    trainable, fixed, moments, velocities, step, x[i], y[i], weights[i], mask[i], lr, decay_steps)
-                return b + 1, trainable, fixed, moments, velocities, step, total + value
+                trainable, fixed, moments, velocities, value = train_step(
+                    trainable, fixed, moments, velocities, x[i], y[i], shares[i], scales[b])
+                return b + 1, trainable, fixed, moments, velocities, total + value
 
             count = tf.shape(order)[0]
-            _, trainable, fixed, moments, velocities, step, total = tf.while_loop(
-                lambda b, *_: b < count, body,
-                (tf.constant(0), trainable, fixed, moments, velocities, step, tf.constant(0.0)))
-            return trainable, fixed, moments, velocities, step, total / tf.cast(count, tf.float32)
+            _, trainable, fixed, moments, velocities, total = tf.while_loop(
+                lambda b, *_: b < count, body, (tf.constant(0), trainable, fixed, moments, velocities,
+                                                tf.constant(0.0)))
+            return trainable, fixed, moments, velocities, total / tf.cast(count, tf.float32)
 
         def validation_loss(trainable, fixed, x, y):
             pred, _, losses = template.stateless_call(trainable, fixed, x, training=False, return_losses=True)
@@ -167,19 +165,23 @@ def settle_heap() -> None:
             _SETTLED = True
 
 
-def _batches(x: np.ndarray, y: np.ndarray, weights: np.ndarray, batch: int, seed: int):
-    """Rows shuffled once and cut into equal batches; the last one padded, its padding masked out."""
-    order = np.random.default_rng(seed).permutation(len(x))
-    count = int(np.ceil(len(x) / batch))
-    padded = count * batch - len(x)
-
-    def pad(a):
-        a = a[order]
-        return np.concatenate([a, np.zeros((padded, *a.shape[1:]), a.dtype)]) if padded else a
-
-    mask = np.concatenate([np.ones(len(x), "float32"), np.zeros(padded, "float32")])
-    shape = lambda a: a.reshape(count, batch, *a.shape[1:])  # noqa: E731
-    return shape(pad(x)), shape(pad(y)), shape(pad(weights)), shape(mask), count
+def _batches(x, y: np.ndarray, weights: np.ndarray, batch: int, seed: int, width: int | None):
+    """Rows shuffled once and cut into equal batches, `width` columns wide; the last batch padded with rows whose
+    share of the loss is zero. Returns x, y, each row's share of its batch's loss (its weight over the batch's
+    real rows) and the number of batches."""
+    x = np.asarray(x, "float32")
+    n = len(x)
+    order = np.random.default_rng(seed).permutation(n)
+    count = int(np.ceil(n / batch))
+    xs = np.zeros((count * batch, width or x.shape[1]), "float32")
+    xs[:n, :x.shape[1]] = x[order]
+    ys = np.zeros((count * batch, *y.shape[1:]), y.dtype)
+    ys[:n] = y[order]
+    shares = np.zeros(count * batch, "float32")
+    shares[:n] = weights[order]
+    real = np.minimum(batch, n - np.arange(count) * batch)
+    shares = (shares.reshape(count, batch) / real[:, None]).astype("float32")
+    return xs.reshape(count, batch, -1), ys.reshape(count, batch, *y.shape[1:]), shares, count
 
 
 def _columns(x, width: int | None) -> np.ndarray:
@@ -189,6 +191,17 @@ def _columns(x, width: int | None) -> np.ndarray:
 
 def _rows(kernel: np.ndarray, width: int) -> np.ndarray:
     return np.pad(kernel, ((0, width - kernel.shape[0]), (0, 0)))
+
+
+def _step_sizes(done: int, count: int, rate: float, decay_steps: int) -> np.ndarray:
+    """Adam's step size for each of the next `count` steps: the learning rate (cosine-decayed to COSINE_ALPHA of
+    it over `decay_steps` when that is positive) with Adam's bias corrections."""
+    beta1, beta2 = ADAM_BETAS
+    t = np.arange(done + 1, done + count + 1, dtype="float64")
+    if decay_steps > 0:
+        progress = np.minimum(t, decay_steps) / decay_steps
+        rate = rate * ((1 - COSINE_ALPHA) * 0.5 * (1 + np.cos(np.pi * progress)) + COSINE_ALPHA)
+    return (rate * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)).astype("float32")
 
 
 def _targets(y: np.ndarray, loss: str) -> np.ndarray:
@@ -214,17 +227,15 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
     weights = np.ones(len(x_train), "float32")
     if class_weight:
         weights = np.asarray([class_weight.get(int(c), 1.0) for c in np.asarray(y_train).ravel()], "float32")
-    x, y, w, mask, count = _batches(_columns(x_train, width), _targets(y_train, loss), weights, batch_size, seed)
-    x, y, w, mask = (tf.constant(a) for a in (x, y, w, mask))
+    x, y, shares, count = (tf.constant(a) if isinstance(a, np.ndarray) else a
+                           for a in _batches(x_train, _targets(y_train, loss), weights, batch_size, seed, width))
     x_valid, y_valid = tf.constant(_columns(valid_data[0], width)), tf.constant(_targets(valid_data[1], loss))
     trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
     if width:
         trainable[0] = tf.constant(_rows(np.asarray(trainable[0]), width))
     fixed = [tf.convert_to_tensor(v.value) for v in model.non_trainable_variables]
-    moments = [tf.zeros_like(v) for v in trainable]
-    velocities = [tf.zeros_like(v) for v in trainable]
-    step = tf.constant(0.0)
-    decay = tf.constant(float(epochs * count) if schedule == "cosine" else 0.0)
+    moments = velocities = tf.zeros(sum(int(np.prod(v.shape)) for v in trainable))
+    decay = int(epochs) * count if schedule == "cosine" else 0
     rate = float(learning_rate)
     plateau_patience, since_plateau, plateau_best = max(2, patience // 3), 0, np.inf
     rng = np.random.default_rng(seed)
@@ -232,8 +243,9 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
     best, best_state, waited, stopped = np.inf, None, 0, False
     for epoch in range(int(epochs)):
         order = tf.constant(rng.permutation(count).astype("int32"))
-        trainable, fixed, moments, velocities, step, train_loss = compiled.epoch(
-            trainable, fixed, moments, velocities, step, x, y, w, mask, order, tf.constant(rate), decay)
+        scales = tf.constant(_step_sizes(epoch * count, count, rate, decay))
+        trainable, fixed, moments, velocities, train_loss = compiled.epoch(
+            trainable, fixed, moments, velocities, x, y, shares, order, scales)
         val_loss = float(compiled.validation_loss(trainable, fixed, x_valid, y_valid))
         history["loss"].append(float(train_loss))
         history["val_loss"].append(val_loss)
