@@ -4,12 +4,15 @@ Keras `fit()` traces a new training and validation step for every new model: abo
 the first batch, more than the whole fit of gradient boosting on Taiwan default. This loop compiles one epoch
 per architecture (the network's layer configuration, its loss and its batch size) as a `tf.function` that
 takes the weights and optimiser state as arguments, so a second model of the same shape (the next fold, a
-retrain in the same session) runs without tracing. A network reading a table row with a Dense layer trains
-at its input width rounded up to WIDTH_STEP (zero columns, zero kernel rows), so the next fold, whose
-piecewise-linear encoding has a few pieces more or less, reuses the trace too. The loop over batches is an
-explicit `tf.while_loop`, traced without autograph. The network is called through Keras's `stateless_call`,
-so dropout, L2 penalties and every layer behave as in `fit()`; Adam is written out because Keras's
-`stateless_apply` is not available on the TensorFlow backend.
+retrain in the same session) runs without tracing.
+
+A network that reads a table row with a Dense layer is compiled for any input width: that first layer is
+computed here (its matmul, bias, activation and L2 penalty), the rest of the network through Keras. The
+width changes with the data (the piecewise-linear pieces differ from fold to fold: 209 to 330 columns on
+Taiwan default) and with the features chosen, and each new width used to cost a trace. The loop over
+batches is an explicit `tf.while_loop`, traced without autograph. The network is called through Keras's
+`stateless_call`, so dropout, L2 penalties and every layer behave as in `fit()`; Adam is written out because
+Keras's `stateless_apply` is not available on the TensorFlow backend.
 
 What `fit()` did here is kept: batches of shuffled rows in a new order every epoch, class weights, early
 stopping on the validation loss with the best weights restored, cosine or plateau learning-rate schedules,
@@ -35,7 +38,6 @@ _CACHE_SIZE = 8
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _SETTLED = False
-WIDTH_STEP = 32
 
 
 def supported(model, loss) -> bool:
@@ -44,42 +46,84 @@ def supported(model, loss) -> bool:
             and len(model.outputs) == 1)
 
 
+def first_dense(model):
+    """The Dense layer that reads a table network's input row, when this loop can compute it for any width;
+    else None (convolutions over the row, windows, a first layer with an activity penalty or frozen weights)."""
+    import keras
+
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
+        return None
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    if not layers or not isinstance(layers[0], keras.layers.Dense) or layers[0].activity_regularizer is not None:
+        return None
+    first = layers[0]
+    own = [first.kernel] + ([first.bias] if first.use_bias else [])
+    if len(first.trainable_variables) != len(own) or any(
+            a is not b for a, b in zip(model.trainable_variables[:len(own)], own)):
+        return None
+    if first.input is not model.inputs[0]:
+        return None
+    return first
+
+
 class _Compiled:
     """One architecture's compiled epoch and validation loss, around a template copy of the network."""
 
-    def __init__(self, config: dict, loss: str):
+    def __init__(self, config: dict, loss: str, batch: int, first_name: str | None):
         import keras
         import tensorflow as tf
 
-        self.template = keras.Model.from_config(config)
+        self.template = template = keras.Model.from_config(config)
         per_row = keras.losses.get(loss)
-        template = self.template
         beta1, beta2 = ADAM_BETAS
+        first = template.get_layer(first_name) if first_name else None
+        body = keras.Model(first.output, template.output) if first else template
+        own = 0 if first is None else 1 + int(first.use_bias)
 
         def penalty(losses):
             return tf.add_n(losses) if losses else tf.constant(0.0)
 
-        shapes = [tuple(v.shape) for v in template.trainable_variables]
-        sizes = [int(np.prod(shape)) for shape in shapes]
+        def forward(trainable, fixed, xb, training):
+            if first is None:
+                return body.stateless_call(trainable, fixed, xb, training=training, return_losses=True)
+            kernel, rest = trainable[0], trainable[own:]
+            hidden = tf.matmul(xb, kernel) + trainable[1] if first.use_bias else tf.matmul(xb, kernel)
+            pred, new_fixed, losses = body.stateless_call(rest, fixed, first.activation(hidden), training=training,
+                                                          return_losses=True)
+            extra = [first.kernel_regularizer(kernel)] if first.kernel_regularizer else []
+            if first.use_bias and first.bias_regularizer:
+                extra.append(first.bias_regularizer(trainable[1]))
+            return pred, new_fixed, [*losses, *extra]
+
+        def spec(variable, free_rows=False):
+            shape = tuple(variable.shape)
+            return tf.TensorSpec((None, *shape[1:]) if free_rows else shape, variable.dtype)
+
+        trainable_specs = [spec(v, free_rows=i == 0 and first is not None)
+                           for i, v in enumerate(template.trainable_variables)]
+        fixed_specs = [spec(v) for v in template.non_trainable_variables]
+        sizes = [-1 if s.shape[0] is None else int(np.prod(s.shape)) for s in trainable_specs]
+        row = (None,) if first is not None else tuple(template.inputs[0].shape[1:])
+        target = tf.int32 if loss == "sparse_categorical_crossentropy" else tf.float32
+        flat = tf.TensorSpec((None,), tf.float32)
 
         def train_step(trainable, fixed, moments, velocities, xb, yb, share, scale):
             """One Adam step. `share` is each row's weight over its batch's real rows (zero for padding rows),
             `scale` the step size with its bias corrections; the moments are flat, one Adam update for all."""
             with tf.GradientTape() as tape:
                 tape.watch(trainable)
-                pred, new_fixed, losses = template.stateless_call(trainable, fixed, xb, training=True,
-                                                                  return_losses=True)
+                pred, new_fixed, losses = forward(trainable, fixed, xb, True)
                 value = tf.reduce_sum(per_row(yb, pred) * share) + penalty(losses)
             grads = tf.concat([tf.reshape(g, [-1]) for g in tape.gradient(value, trainable)], 0)
             moments = beta1 * moments + (1 - beta1) * grads
             velocities = beta2 * velocities + (1 - beta2) * tf.square(grads)
             steps = tf.split(scale * moments / (tf.sqrt(velocities) + ADAM_EPSILON), sizes)
-            trainable = [w - tf.reshape(d, shape) for w, d, shape in zip(trainable, steps, shapes)]
+            trainable = [w - tf.reshape(d, tf.shape(w)) for w, d in zip(trainable, steps)]
             return trainable, new_fixed, moments, velocities, value
 
         def epoch(trainable, fixed, moments, velocities, x, y, shares, order, scales):
             # an explicit while loop: autograph's conversion of a Python loop cost more than half of each trace
-            def body(b, trainable, fixed, moments, velocities, total):
+            def body_(b, trainable, fixed, moments, velocities, total):
                 i = order[b]
                 trainable, fixed, moments, velocities, value = train_step(
                     trainable, fixed, moments, velocities, x[i], y[i], shares[i], scales[b])
@@ -87,69 +131,57 @@ class _Compiled:
 
             count = tf.shape(order)[0]
             _, trainable, fixed, moments, velocities, total = tf.while_loop(
-                lambda b, *_: b < count, body, (tf.constant(0), trainable, fixed, moments, velocities,
-                                                tf.constant(0.0)))
+                lambda b, *_: b < count, body_, (tf.constant(0), trainable, fixed, moments, velocities,
+                                                 tf.constant(0.0)),
+                shape_invariants=(tf.TensorShape([]), [s.shape for s in trainable_specs],
+                                  [s.shape for s in fixed_specs], flat.shape, flat.shape, tf.TensorShape([])))
             return trainable, fixed, moments, velocities, total / tf.cast(count, tf.float32)
 
         def validation_loss(trainable, fixed, x, y):
-            pred, _, losses = template.stateless_call(trainable, fixed, x, training=False, return_losses=True)
+            pred, _, losses = forward(trainable, fixed, x, False)
             return tf.reduce_mean(per_row(y, pred)) + penalty(losses)
 
-        self.epoch = tf.function(epoch, reduce_retracing=True, autograph=False)
-        self.validation_loss = tf.function(validation_loss, reduce_retracing=True, autograph=False)
+        # one signature with the input width left open: every width reuses the one trace
+        self.epoch = tf.function(epoch, autograph=False, input_signature=[
+            trainable_specs, fixed_specs, flat, flat, tf.TensorSpec((None, batch, *row), tf.float32),
+            tf.TensorSpec((None, batch, 1), target), tf.TensorSpec((None, batch), tf.float32),
+            tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.float32)])
+        self.validation_loss = tf.function(validation_loss, autograph=False, input_signature=[
+            trainable_specs, fixed_specs, tf.TensorSpec((None, *row), tf.float32), tf.TensorSpec((None, 1), target)])
 
 
 def compiled_for(model, loss: str, batch: int) -> _Compiled:
-    """The compiled epoch `model` trains with: shared by every network of its architecture, loss, batch size and
-    padded input width."""
-    width = padded_width(model)
-    config = _widened(model.get_config(), width) if width else model.get_config()
-    key = json.dumps([config, loss, batch], sort_keys=True, default=str)
+    """The compiled epoch `model` trains with: shared by every network of its architecture, loss and batch size
+    (and, unless its first layer is a Dense one reading the row, its input width)."""
+    first = first_dense(model)
+    config = model.get_config()
+    key = json.dumps([_width_free(config) if first else config, loss, batch], sort_keys=True, default=str)
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-        compiled = _Compiled(config, loss)
+        compiled = _Compiled(config, loss, batch, first.name if first else None)
         _CACHE[key] = compiled
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
         return compiled
 
 
-def padded_width(model) -> int | None:
-    """The width a row network is trained at: its input width rounded up to a multiple of WIDTH_STEP.
-
-    Only for a table network whose inputs go straight into a Dense layer; None for every other network. The
-    inputs' width changes with the data (the piecewise-linear pieces differ from fold to fold: 209 to 212
-    columns on Taiwan default), and each new width cost a trace; zero columns, met by zero rows of the first
-    kernel, change no output or gradient, so networks whose widths round to the same step share one trace.
-    """
-    import keras
-
-    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 2:
-        return None
-    first = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
-    if not first or not isinstance(first[0], keras.layers.Dense) or first[0].kernel is not model.trainable_variables[0]:
-        return None
-    width = int(model.inputs[0].shape[1])
-    return -(-width // WIDTH_STEP) * WIDTH_STEP
-
-
-def _widened(config: dict, width: int) -> dict:
-    """A one-input functional model's configuration with its input, and the layer reading it, `width` wide."""
+def _width_free(config: dict) -> dict:
+    """A one-input functional model's configuration with its input width, and the first layer's, left out."""
     config = copy.deepcopy(config)
     source = config["input_layers"][0]
     source = source[0] if isinstance(source, (list, tuple)) else source
     for layer in config["layers"]:
         if layer["name"] == source:
-            layer["config"]["batch_shape"] = (None, width)
+            layer["config"]["batch_shape"] = None
             continue
         inputs = [arg for node in layer["inbound_nodes"] for arg in node["args"]
                   if isinstance(arg, dict) and arg.get("config", {}).get("keras_history", [None])[0] == source]
         for arg in inputs:
-            arg["config"]["shape"] = (None, width)
+            arg["config"]["shape"] = None
         if inputs:
-            layer["build_config"] = {"input_shape": (None, width)}
+            layer["build_config"] = None
     return config
 
 
@@ -165,32 +197,23 @@ def settle_heap() -> None:
             _SETTLED = True
 
 
-def _batches(x, y: np.ndarray, weights: np.ndarray, batch: int, seed: int, width: int | None):
-    """Rows shuffled once and cut into equal batches, `width` columns wide; the last batch padded with rows whose
-    share of the loss is zero. Returns x, y, each row's share of its batch's loss (its weight over the batch's
-    real rows) and the number of batches."""
+def _batches(x, y: np.ndarray, weights: np.ndarray, batch: int, seed: int):
+    """Rows shuffled once and cut into equal batches; the last batch padded with rows whose share of the loss is
+    zero. Returns x, y, each row's share of its batch's loss (its weight over the batch's real rows) and the
+    number of batches."""
     x = np.asarray(x, "float32")
     n = len(x)
     order = np.random.default_rng(seed).permutation(n)
     count = int(np.ceil(n / batch))
-    xs = np.zeros((count * batch, width or x.shape[1]), "float32")
-    xs[:n, :x.shape[1]] = x[order]
+    xs = np.zeros((count * batch, *x.shape[1:]), "float32")
+    xs[:n] = x[order]
     ys = np.zeros((count * batch, *y.shape[1:]), y.dtype)
     ys[:n] = y[order]
     shares = np.zeros(count * batch, "float32")
     shares[:n] = weights[order]
     real = np.minimum(batch, n - np.arange(count) * batch)
     shares = (shares.reshape(count, batch) / real[:, None]).astype("float32")
-    return xs.reshape(count, batch, -1), ys.reshape(count, batch, *y.shape[1:]), shares, count
-
-
-def _columns(x, width: int | None) -> np.ndarray:
-    x = np.asarray(x, "float32")
-    return np.pad(x, ((0, 0), (0, width - x.shape[1]))) if width else x
-
-
-def _rows(kernel: np.ndarray, width: int) -> np.ndarray:
-    return np.pad(kernel, ((0, width - kernel.shape[0]), (0, 0)))
+    return xs.reshape(count, batch, *x.shape[1:]), ys.reshape(count, batch, *y.shape[1:]), shares, count
 
 
 def _step_sizes(done: int, count: int, rate: float, decay_steps: int) -> np.ndarray:
@@ -221,18 +244,16 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
 
     settle_heap()
     start = time.perf_counter()
-    width = padded_width(model)
     compiled = compiled_for(model, loss, batch_size)
     x_train, y_train = train_data
     weights = np.ones(len(x_train), "float32")
     if class_weight:
         weights = np.asarray([class_weight.get(int(c), 1.0) for c in np.asarray(y_train).ravel()], "float32")
-    x, y, shares, count = (tf.constant(a) if isinstance(a, np.ndarray) else a
-                           for a in _batches(x_train, _targets(y_train, loss), weights, batch_size, seed, width))
-    x_valid, y_valid = tf.constant(_columns(valid_data[0], width)), tf.constant(_targets(valid_data[1], loss))
+    x, y, shares, count = _batches(x_train, _targets(y_train, loss), weights, batch_size, seed)
+    x, y, shares = tf.constant(x), tf.constant(y), tf.constant(shares)
+    x_valid = tf.constant(np.asarray(valid_data[0], "float32"))
+    y_valid = tf.constant(_targets(valid_data[1], loss))
     trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
-    if width:
-        trainable[0] = tf.constant(_rows(np.asarray(trainable[0]), width))
     fixed = [tf.convert_to_tensor(v.value) for v in model.non_trainable_variables]
     moments = velocities = tf.zeros(sum(int(np.prod(v.shape)) for v in trainable))
     decay = int(epochs) * count if schedule == "cosine" else 0
@@ -270,8 +291,6 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
         if waited >= patience:
             break
     final_trainable, final_fixed = best_state if best_state is not None else (trainable, fixed)
-    if width:  # the first kernel's rows for the padding columns are zeros, never trained
-        final_trainable = [final_trainable[0][:model.trainable_variables[0].shape[0]], *final_trainable[1:]]
     for variable, value in zip(model.trainable_variables, final_trainable):
         variable.assign(value)
     for variable, value in zip(model.non_trainable_variables, final_fixed):

@@ -28,7 +28,9 @@ def test_cv_splits_are_disjoint_stratified_and_cover_every_row_once_as_test():
 def test_summarise_reports_mean_and_spread_over_folds():
     out = summarise({"metrics": [{"roc_auc": 0.7}, {"roc_auc": 0.8}], "fit_seconds": [1.0, 3.0]})
     assert out["roc_auc"]["mean"] == 0.75 and abs(out["roc_auc"]["std"] - 0.05) < 1e-12
-    assert out["fit_seconds"]["mean"] == 2.0
+    assert out["fit_seconds"]["mean"] == 2.0 and "preprocess_seconds" not in out
+    both = summarise({"metrics": [{"roc_auc": 0.7}], "fit_seconds": [1.0], "preprocess_seconds": [0.4]})
+    assert both["preprocess_seconds"]["mean"] == 0.4
 
 
 def test_markdown_table_has_a_row_per_model():
@@ -37,9 +39,12 @@ def test_markdown_table_has_a_row_per_model():
               "models": {m: {"roc_auc": {"mean": 0.78, "std": 0.01}, "pr_auc": {"mean": 0.6, "std": 0.0},
                              "ks": {"mean": 0.45, "std": 0.0}, "fit_seconds": {"mean": 1.0, "std": 0.0}}
                          for m in ("network", "logistic_regression")}}
+    result["models"]["network"]["preprocess_seconds"] = {"mean": 0.25, "std": 0.0}
     lines = markdown_table([result]).splitlines()
     assert len(lines) == 4
-    assert lines[2].startswith("| german_credit (1,000 rows) | Default network | 0.780 ± 0.010 | 0.600 | 0.450 | 1.0 | 1.5 (200) | 900 |")
+    assert lines[2] == ("| german_credit (1,000 rows) | Default network | 0.780 ± 0.010 | 0.600 | 0.450 | 1.00 | 0.25 | "
+                        "1.5 (200) | 900 |")
+    assert lines[3] == "| german_credit (1,000 rows) | Logistic regression | 0.780 ± 0.010 | 0.600 | 0.450 | 1.00 |  |  |  |"
 
 
 def test_shipped_and_shared_datasets_are_registered():
@@ -61,6 +66,9 @@ def test_quick_benchmark_writes_json_and_markdown(tmp_path):
     for model in german["models"].values():
         assert 0.7 < model["roc_auc"]["mean"] <= 1.0
     assert german["explain"]["rows"] == 200 and german["peak_rss_mb"] > 100
+    network = german["models"]["network"]
+    assert network["preprocess_seconds"]["mean"] > 0 and german["gaps"]["plain"]["pipeline_ratio"] > 0
+    assert "preprocess_seconds" not in german["models"]["plain_hist_gradient_boosting"]
     text = (tmp_path / "bench.md").read_text()
     assert "| german_credit (1,000 rows) | Default network |" in text
     assert "| german_credit (1,000 rows) | Gradient boosting, plain pipeline |" in text
@@ -94,6 +102,7 @@ def test_gaps_compare_the_network_with_the_best_baseline_of_each_family():
             ("plain_logistic_regression", 0.870, 0.5), ("plain_hist_gradient_boosting", 0.926, 0.25))
     models = {name: {"roc_auc": {"mean": auc, "std": 0.0}, "fit_seconds": {"mean": fit, "std": 0.0}}
               for name, auc, fit in aucs}
+    models["network"]["preprocess_seconds"] = {"mean": 0.5, "std": 0.0}
     out = gaps(models, "roc_auc", 0.01, 1.5)
     assert out["same_inputs"]["best"] == "hist_gradient_boosting" and abs(out["same_inputs"]["gap"] + 0.03) < 1e-9
     assert out["same_inputs"]["met"] is False
@@ -101,10 +110,12 @@ def test_gaps_compare_the_network_with_the_best_baseline_of_each_family():
     # speed: the network's fit over gradient boosting's of the same family
     assert out["same_inputs"]["fit_ratio"] == 1.25 and out["same_inputs"]["speed_met"] is True
     assert out["plain"]["fit_ratio"] == 8.0 and out["plain"]["speed_met"] is False
+    # with preprocessing: the same-inputs baselines share the network's; the plain pipeline's fit has its own
+    assert out["same_inputs"]["pipeline_ratio"] == 2.5 / 2.1 and out["plain"]["pipeline_ratio"] == 10.0
     assert gaps(models, "roc_auc", None)["plain"]["met"] is None
     assert gaps(models, "roc_auc", None)["plain"]["speed_met"] is None
     table = gap_table([{"dataset": "credit_risk_dataset", "gaps": out}])
     assert ("| credit_risk_dataset | same inputs | Gradient boosting | -0.030 | within 0.010: **not met** | 1.25 | "
-            "under 1.5: met |") in table
+            "under 1.5: met | 1.19 |") in table
     assert ("| credit_risk_dataset | plain pipelines | Gradient boosting, plain pipeline | -0.006 | within 0.010: met "
-            "| 8.00 | under 1.5: **not met** |") in table
+            "| 8.00 | under 1.5: **not met** | 10.00 |") in table

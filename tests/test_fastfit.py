@@ -92,41 +92,53 @@ def test_supported_losses(loss, expected):
     assert fastfit.supported(_model(), lambda a, b: a) is False
 
 
-def test_networks_whose_widths_round_to_the_same_step_share_one_trace():
-    x, y = _data(d=9)
+def test_networks_of_any_input_width_share_one_trace():
+    x, y = _data(d=40)
     narrow = _model(d=6, seed=1, units=(5,))
     _fit(narrow, x[:, :6], y)
     compiled = fastfit.compiled_for(narrow, "binary_crossentropy", 64)
     traced = compiled.epoch.experimental_get_tracing_count()
-    wide = _model(d=9, seed=1, units=(5,))
-    assert fastfit.padded_width(narrow) == fastfit.padded_width(wide) == fastfit.WIDTH_STEP
+    wide = _model(d=40, seed=1, units=(5,))
     assert fastfit.compiled_for(wide, "binary_crossentropy", 64) is compiled
     _fit(wide, x, y)
-    assert compiled.epoch.experimental_get_tracing_count() == traced
-    assert tuple(wide.trainable_variables[0].shape) == (9, 5)  # the padding rows are dropped after training
+    assert compiled.epoch.experimental_get_tracing_count() == traced == 1
+    assert tuple(wide.trainable_variables[0].shape) == (40, 5)
+    # another architecture compiles apart
+    assert fastfit.compiled_for(_model(d=6, units=(7,)), "binary_crossentropy", 64) is not compiled
 
 
-def test_padding_columns_change_no_weight_and_no_loss(monkeypatch):
+def test_the_first_layer_computed_here_trains_as_through_keras(monkeypatch):
+    import keras
+
     x, y = _data(d=7)
     runs = []
-    for step in (1, 32):
-        monkeypatch.setattr(fastfit, "WIDTH_STEP", step)
-        model = _model(d=7, seed=4, units=(6,))
+    for split in (False, True):
+        if not split:
+            monkeypatch.setattr(fastfit, "first_dense", lambda model: None)
+        else:
+            monkeypatch.undo()
+        keras.utils.set_random_seed(4)
+        model = get_architecture("mlp").build(MLPConfig(units=(6, 4), batch_norm=True), input_shape=(7,),
+                                              n_outputs=1, output_activation="sigmoid")
+        assert (fastfit.first_dense(model) is not None) is split
         history, _, _ = _fit(model, x, y, epochs=8, patience=8)
-        runs.append((history, [np.asarray(v) for v in model.trainable_variables]))
-    (plain, plain_weights), (padded, padded_weights) = runs
-    np.testing.assert_allclose(padded["loss"], plain["loss"], rtol=1e-4)
-    np.testing.assert_allclose(padded["val_loss"], plain["val_loss"], rtol=1e-4)
-    for a, b in zip(plain_weights, padded_weights):
+        runs.append((history, [np.asarray(v) for v in model.weights]))
+    (keras_path, keras_weights), (own_path, own_weights) = runs
+    np.testing.assert_allclose(own_path["loss"], keras_path["loss"], rtol=1e-4)
+    np.testing.assert_allclose(own_path["val_loss"], keras_path["val_loss"], rtol=1e-4)
+    for a, b in zip(keras_weights, own_weights):
         np.testing.assert_allclose(a, b, atol=1e-5)
 
 
-def test_only_networks_reading_a_row_with_a_dense_layer_are_padded():
+def test_only_networks_reading_a_row_with_a_dense_layer_have_it_computed_here():
     from finmodels.architectures import CNNConfig
 
     cnn = get_architecture("cnn").build(CNNConfig(), input_shape=(10,), n_outputs=1, output_activation="sigmoid")
-    assert fastfit.padded_width(cnn) is None
-    assert fastfit.padded_width(_model(d=40)) == 64
+    assert fastfit.first_dense(cnn) is None
+    windows = get_architecture("mlp").build(MLPConfig(units=(8,)), input_shape=(5, 3), n_outputs=1,
+                                            output_activation="sigmoid")
+    assert fastfit.first_dense(windows) is None
+    assert fastfit.first_dense(_model(d=40)).name == "dense_0"
 
 
 def test_the_heap_is_settled_once_per_process():
