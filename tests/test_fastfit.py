@@ -36,10 +36,10 @@ def test_a_second_network_of_the_same_shape_trains_without_tracing_again():
     first = _model(seed=1)
     _fit(first, x, y)
     compiled = fastfit.compiled_for(first, "binary_crossentropy", 64)
-    traced = compiled.epoch.experimental_get_tracing_count()
+    traced = compiled.epoch_function.experimental_get_tracing_count()
     second = _model(seed=2)
     history, seconds, stopped = _fit(second, x, y, schedule="cosine")
-    assert compiled.epoch.experimental_get_tracing_count() == traced
+    assert compiled.epoch_function.experimental_get_tracing_count() == traced
     assert not stopped and seconds > 0 and len(history["loss"]) == len(history["val_loss"]) >= 6
     assert roc_auc_score(y[400:], np.asarray(second(x[400:])).ravel()) > 0.85
 
@@ -97,11 +97,11 @@ def test_networks_of_any_input_width_share_one_trace():
     narrow = _model(d=6, seed=1, units=(5,))
     _fit(narrow, x[:, :6], y)
     compiled = fastfit.compiled_for(narrow, "binary_crossentropy", 64)
-    traced = compiled.epoch.experimental_get_tracing_count()
+    traced = compiled.epoch_function.experimental_get_tracing_count()
     wide = _model(d=40, seed=1, units=(5,))
     assert fastfit.compiled_for(wide, "binary_crossentropy", 64) is compiled
     _fit(wide, x, y)
-    assert compiled.epoch.experimental_get_tracing_count() == traced == 1
+    assert compiled.epoch_function.experimental_get_tracing_count() == traced == 1
     assert tuple(wide.trainable_variables[0].shape) == (40, 5)
     # another architecture compiles apart
     assert fastfit.compiled_for(_model(d=6, units=(7,)), "binary_crossentropy", 64) is not compiled
@@ -114,13 +114,13 @@ def test_the_first_layer_computed_here_trains_as_through_keras(monkeypatch):
     runs = []
     for split in (False, True):
         if not split:
-            monkeypatch.setattr(fastfit, "first_dense", lambda model: None)
+            monkeypatch.setattr(fastfit, "first_block", lambda model: None)
         else:
             monkeypatch.undo()
         keras.utils.set_random_seed(4)
         model = get_architecture("mlp").build(MLPConfig(units=(6, 4), batch_norm=True), input_shape=(7,),
                                               n_outputs=1, output_activation="sigmoid")
-        assert (fastfit.first_dense(model) is not None) is split
+        assert (fastfit.first_block(model) is not None) is split
         history, _, _ = _fit(model, x, y, epochs=8, patience=8)
         runs.append((history, [np.asarray(v) for v in model.weights]))
     (keras_path, keras_weights), (own_path, own_weights) = runs
@@ -134,11 +134,25 @@ def test_only_networks_reading_a_row_with_a_dense_layer_have_it_computed_here():
     from finmodels.architectures import CNNConfig
 
     cnn = get_architecture("cnn").build(CNNConfig(), input_shape=(10,), n_outputs=1, output_activation="sigmoid")
-    assert fastfit.first_dense(cnn) is None
+    assert fastfit.first_block(cnn) is None
     windows = get_architecture("mlp").build(MLPConfig(units=(8,)), input_shape=(5, 3), n_outputs=1,
                                             output_activation="sigmoid")
-    assert fastfit.first_dense(windows) is None
-    assert fastfit.first_dense(_model(d=40)).name == "dense_0"
+    assert fastfit.first_block(windows) is None
+    assert [layer.name for layer in fastfit.first_block(_model(d=40))] == ["dense_0", "relu_0", "dropout_0"]
+    deeper = get_architecture("mlp").build(MLPConfig(units=(8, 4), batch_norm=True), input_shape=(6,), n_outputs=1,
+                                           output_activation="sigmoid")
+    assert [layer.name for layer in fastfit.first_block(deeper)] == ["dense_0"]  # batch norm is left to Keras
+
+
+def test_first_block_dropout_keeps_the_configured_share_of_units_at_an_unchanged_mean():
+    threshold, scale = fastfit.dropout_threshold(0.3)
+    assert threshold == 19661 and abs(scale - 1 / 0.7) < 1e-4
+    draws = fastfit.dropout_draws(np.random.default_rng(0), (20, 64, 32))
+    keep = (draws >= threshold) * scale
+    assert abs((draws >= threshold).mean() - 0.7) < 0.005 and abs(keep.mean() - 1.0) < 0.01
+    # a new draw for each epoch and each unit: two epochs' masks agree no more than chance would
+    again = fastfit.dropout_draws(np.random.default_rng(1), (20, 64, 32)) >= threshold
+    assert abs(((draws >= threshold) == again).mean() - (0.7 ** 2 + 0.3 ** 2)) < 0.01
 
 
 def test_the_heap_is_settled_once_per_process():
