@@ -63,7 +63,7 @@ def first_block(model) -> tuple | None:
     if len(dense.trainable_variables) != len(own) or any(
             a is not b for a, b in zip(model.trainable_variables[:len(own)], own)):
         return None
-    if dense.input is not model.inputs[0]:
+    if dense.input is not model.inputs[0] or dense.output is model.outputs[0]:
         return None
     block = [dense]
     kinds = [keras.layers.Activation, keras.layers.Dropout]
@@ -72,7 +72,8 @@ def first_block(model) -> tuple | None:
         if not kinds or readers != [layer] or block[-1].output is model.outputs[0]:
             break
         kind = next((k for k in kinds if isinstance(layer, k)), None)
-        if kind is None or (kind is keras.layers.Dropout and (layer.noise_shape is not None or not 0 < layer.rate < 1)):
+        plain_dropout = kind is keras.layers.Dropout and layer.noise_shape is None and 0 < layer.rate < 1
+        if kind is None or (kind is keras.layers.Dropout and not plain_dropout):
             break
         block.append(layer)
         kinds = kinds[kinds.index(kind) + 1:]

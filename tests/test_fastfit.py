@@ -138,6 +138,11 @@ def test_only_networks_reading_a_row_with_a_dense_layer_have_it_computed_here():
     windows = get_architecture("mlp").build(MLPConfig(units=(8,)), input_shape=(5, 3), n_outputs=1,
                                             output_activation="sigmoid")
     assert fastfit.first_block(windows) is None
+    import keras
+
+    inputs = keras.Input((5,))
+    logistic = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+    assert fastfit.first_block(logistic) is None  # its one Dense layer is the output
     assert [layer.name for layer in fastfit.first_block(_model(d=40))] == ["dense_0", "relu_0", "dropout_0"]
     deeper = get_architecture("mlp").build(MLPConfig(units=(8, 4), batch_norm=True), input_shape=(6,), n_outputs=1,
                                            output_activation="sigmoid")
