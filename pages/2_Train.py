@@ -180,8 +180,9 @@ if result is not None:
     epochs_run = len(result.history.get("loss", []))
     how = "stopped by you" if result.stopped_early else (
         "early stopping" if epochs_run < config.epochs else "all epochs")
-    st.caption(f"{describe_run(config)} · {epochs_run} epochs ({how}; best weights kept) · "
-               f"{result.seconds.get('total', 0):.1f} s in total")
+    st.caption(f"{describe_run(config)} · {epochs_run} epochs ({how}; best weights kept) · network fit "
+               f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
+               "preprocessing and baselines")
     metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history), key="train_loss_curve")
     st.page_link("pages/3_Evaluate.py", label="Next: evaluate the model in detail", icon=":material/arrow_forward:")

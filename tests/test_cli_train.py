@@ -27,6 +27,7 @@ def test_credit_default_json_has_the_documented_fields(capsys, tmp_path):
     assert set(out["baselines"]) == {"logistic_regression", "hist_gradient_boosting"}
     assert len(out["history"]["loss"]) == len(out["history"]["val_loss"]) == 2
     assert out["seconds"]["total"] >= out["seconds"]["fit"] > 0
+    assert out["seconds"]["total"] >= out["seconds"]["preprocess"] > 0
     assert "epoch 1/2" in err and "epoch 2/2" in err
     loaded = load_bundle(out["bundle"])
     assert loaded.metrics["roc_auc"] == pytest.approx(out["metrics"]["roc_auc"])

@@ -109,6 +109,11 @@ def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
     assert at.selectbox(key="train_schedule").format_func("auto") == "auto (constant)"
     assert len(at.session_state["runs"]) == 1
     assert len(at.get("plotly_chart")) == 1
+    # the timing line gives the network's own fit beside the whole run's time
+    fit, total = run.seconds["fit"], run.seconds["total"]
+    assert total > fit > 0
+    assert any(f"network fit {fit:.1f} s · {total:.1f} s in total, with preprocessing and baselines" in c.value
+               for c in at.caption)
 
 
 def test_changing_an_unrelated_widget_does_not_retrain(trained_state):

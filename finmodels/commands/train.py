@@ -120,6 +120,8 @@ def run(args) -> int:
     save_bundle(result, bundle)
     seconds = {"fit": round(result.seconds["fit"], 3), "train": round(result.seconds["total"], 3),
                "total": round(time.perf_counter() - start, 3)}
+    if "preprocess" in result.seconds:  # table runs: fitting the encoders and knots, encoding the rows
+        seconds["preprocess"] = round(result.seconds["preprocess"], 3)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
@@ -127,8 +129,9 @@ def run(args) -> int:
         return 0
     sizes = result.split.sizes()
     print(f"{result.split.method} split: {sizes['train']:,} train, {sizes['valid']:,} validation, "
-          f"{sizes['test']:,} test; {len(result.history['loss'])} epochs, fit {seconds['fit']:.1f} s, "
-          f"total {seconds['total']:.1f} s")
+          f"{sizes['test']:,} test; {len(result.history['loss'])} epochs, "
+          + (f"preprocessing {seconds['preprocess']:.1f} s, " if "preprocess" in seconds else "")
+          + f"fit {seconds['fit']:.1f} s, total {seconds['total']:.1f} s")
     _print_table(result)
     if result.backtest is not None:
         bt = result.backtest
