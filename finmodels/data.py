@@ -116,7 +116,11 @@ def _size_mb(source) -> float | None:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source) / 1024 / 1024
     if isinstance(source, (str, Path)):
-        return Path(source).stat().st_size / 1024 / 1024
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"There is no file at '{path}'. Check the path and the file name; a folder is not a "
+                            "CSV file.")
+        return path.stat().st_size / 1024 / 1024
     size = getattr(source, "size", None)
     return None if size is None else size / 1024 / 1024
 

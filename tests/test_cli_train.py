@@ -64,6 +64,14 @@ def test_mistakes_end_with_a_message_and_exit_code_2(capsys, tmp_path, argv, mes
     assert code == 2 and message in capsys.readouterr().err
 
 
+def test_a_missing_file_is_a_message_not_a_traceback(capsys, tmp_path):
+    code = main(["train", str(tmp_path / "loans.csv"), "--task", "credit_default", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"error: There is no file at '{tmp_path / 'loans.csv'}'. Check the path" in err
+    assert main(["train", str(tmp_path), "--task", "credit_default", "--out", str(tmp_path)]) == 2  # a folder
+    assert "a folder is not a CSV file" in capsys.readouterr().err
+
+
 def test_a_file_without_a_usual_target_name_asks_for_one(capsys, tmp_path):
     code = main(["train", str(get_sample("sp500_index").path), "--task", "credit_default", "--out", str(tmp_path)])
     assert code == 2 and "No target column given" in capsys.readouterr().err
