@@ -6,13 +6,14 @@ per architecture (the network's layer configuration, its loss and its batch size
 takes the weights and optimiser state as arguments, so a second model of the same shape (the next fold, a
 retrain in the same session) runs without tracing.
 
-A network that reads a table row with a Dense layer is compiled for any input width: that first layer is
-computed here (its matmul, bias, activation and L2 penalty), the rest of the network through Keras. The
-width changes with the data (the piecewise-linear pieces differ from fold to fold: 209 to 330 columns on
-Taiwan default) and with the features chosen, and each new width used to cost a trace. The loop over
-batches is an explicit `tf.while_loop`, traced without autograph. The network is called through Keras's
-`stateless_call`, so dropout, L2 penalties and every layer behave as in `fit()`; Adam is written out because
-Keras's `stateless_apply` is not available on the TensorFlow backend.
+A network that reads a table row with a Dense layer is compiled for any input width. That first block is
+computed here: the Dense layer (matmul, bias, its L2 penalty) and the Activation and Dropout layers right
+after it, whose dropout masks NumPy draws once per epoch (`first_block`). The rest of the network runs through
+Keras's `stateless_call`, so every other layer behaves as in `fit()`. The width changes with the data (the
+piecewise-linear pieces differ from fold to fold: 209 to 330 columns on Taiwan default) and with the features
+chosen, and each new width used to cost a trace. The loop over batches is an explicit `tf.while_loop`, traced
+without autograph, and it computes the validation loss at the end of each epoch. Adam is written out, with
+one flat update for all weights, because Keras's `stateless_apply` is not available on the TensorFlow backend.
 
 What `fit()` did here is kept: batches of shuffled rows in a new order every epoch, class weights, early
 stopping on the validation loss with the best weights restored, cosine or plateau learning-rate schedules,
