@@ -313,7 +313,7 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
     moments = velocities = tf.zeros(sum(int(np.prod(v.shape)) for v in trainable))
     decay = int(epochs) * count if schedule == "cosine" else 0
     rate = float(learning_rate)
-    plateau_patience, since_plateau, plateau_best = max(2, patience // 3), 0, np.inf
+    plateau_patience, since_plateau = max(2, patience // 3), 0
     rng = np.random.default_rng(seed)
     units = compiled.units if compiled.dropout else 0
     no_draws = tf.zeros((count, batch_size, 0), tf.uint16)
@@ -333,16 +333,12 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
         if not np.isfinite(train_loss):
             break
         if val_loss < best:
-            best, best_state, waited = val_loss, (trainable, fixed), 0
+            best, best_state, waited, since_plateau = val_loss, (trainable, fixed), 0, 0
         else:
             waited += 1
-        if schedule == "reduce_on_plateau":
-            if val_loss < plateau_best:
-                plateau_best, since_plateau = val_loss, 0
-            else:
-                since_plateau += 1
-                if since_plateau >= plateau_patience:
-                    rate, since_plateau = max(rate * 0.5, 1e-6), 0
+            since_plateau += 1
+            if schedule == "reduce_on_plateau" and since_plateau >= plateau_patience:
+                rate, since_plateau = max(rate * 0.5, 1e-6), 0
         if should_stop is not None and should_stop():
             stopped = True
             break

@@ -21,10 +21,6 @@ from finmodels.baselines import BaselineResult, score_classifier, timed_fit
 from finmodels.preprocessing import prepare_columns, split_feature_types
 from finmodels.tasks import BINARY, MULTICLASS, ORDINAL
 
-PLAIN_LABELS = {"plain_logistic_regression": "Logistic regression, plain pipeline",
-                "plain_hist_gradient_boosting": "Gradient boosting, plain pipeline"}
-
-
 def plain_pipelines(numeric: list[str], categorical: list[str], *, seed: int = 0) -> dict:
     """The two reference pipelines for these columns, unfitted."""
     from sklearn.compose import ColumnTransformer

@@ -466,14 +466,14 @@ def train(
     # the target places piecewise-linear knots (training rows only); never for anomaly runs, whose label is held out
     # of training, nor for unordered classes, whose codes are not numbers
     guide = y[split.train] if task.kind in (BINARY, REGRESSION, ORDINAL) else None
-    prepared = time.perf_counter()
+    preprocess_start = time.perf_counter()
     pre = fit_preprocessor(rows.iloc[split.train], features, settings.preprocessing, target=guide)
     encoding = pre.encoding_summary()
     if encoding:
         notes = [*notes, encoding]
     x_train, x_valid, x_test = (pre.transform(rows.iloc[i]) for i in (split.train, split.valid, split.test))
     y_train, y_valid, y_test = y[split.train], y[split.valid], y[split.test]
-    prepared = time.perf_counter() - prepared
+    preprocess_seconds = time.perf_counter() - preprocess_start
 
     set_seed(config.seed)
     spec = get_architecture(config.arch)
@@ -510,7 +510,7 @@ def train(
     return TrainingResult(
         config=config, model=model, preprocessor=pre, frame=rows, y=y, event_label=event, split=split,
         history=history, test_scores=test_scores, metrics=metrics, baselines=base,
-        seconds={"preprocess": prepared, "fit": fit_seconds, "total": time.perf_counter() - start},
+        seconds={"preprocess": preprocess_seconds, "fit": fit_seconds, "total": time.perf_counter() - start},
         stopped_early=stopped, kind=task.kind,
         class_labels=labels, target_stats=stats, details=details, notes=notes, settings=settings,
     )
