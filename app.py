@@ -5,7 +5,7 @@ Only light modules are imported here, so the first page opens without loading Te
 
 import streamlit as st
 
-from finmodels.samples import SAMPLES
+from finmodels.data.samples import SAMPLES
 from ui import state
 from ui.loading import load_sample_into_session
 from ui.runtime import keep_keras_state

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finmodels.samples import SAMPLES_DIR
+from finmodels.data.samples import SAMPLES_DIR
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 SAME_INPUTS = ("logistic_regression", "hist_gradient_boosting")
@@ -68,7 +68,7 @@ def cv_splits(y: np.ndarray, *, folds: int = 5, seed: int = 0, valid_size: float
     """Stratified folds; inside each training fold a stratified validation part for early stopping."""
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
-    from finmodels.splits import Split
+    from finmodels.data.splits import Split
 
     out = []
     for rest, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
@@ -97,8 +97,8 @@ def experiment_config(base, overrides: dict, train_rows: int):
     Preprocessing names change the defaults chosen for this many training rows (so a small table keeps its
     own encoding apart from the named setting); unknown names are refused with the list of known ones.
     """
-    from finmodels.preprocessing import PreprocessConfig
-    from finmodels.training import fit_defaults
+    from finmodels.models.preprocessing import PreprocessConfig
+    from finmodels.models.training import fit_defaults
 
     hyper_class = type(base.hyper)
     groups = {"train": {f.name for f in fields(base)} - {"hyperparameters", "preprocessing"},
@@ -120,10 +120,10 @@ def experiment_config(base, overrides: dict, train_rows: int):
 def run_dataset(key: str, *, folds: int = 5, epochs: int | None = None, explain_rows: int = 1000,
                 overrides: dict | None = None) -> dict:
     """Cross-validate the default network, its baselines and the plain pipelines on one dataset."""
-    from finmodels.data import load_csv
-    from finmodels.explain import explain_result
-    from finmodels.reference import fit_plain
-    from finmodels.training import TrainConfig, encode_classes, prepare_target, train
+    from finmodels.data.reading import load_csv
+    from finmodels.explain.explanation import explain_result
+    from finmodels.models.reference import fit_plain
+    from finmodels.models.training import TrainConfig, encode_classes, prepare_target, train
 
     ds = DATASETS[key]
     frame = load_csv(ds.path)
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = parse_overrides(args.set)
     if overrides:  # refuse a wrong name or value here, before any dataset runs
         from finmodels.errors import ConfigError
-        from finmodels.training import TrainConfig
+        from finmodels.models.training import TrainConfig
 
         try:
             experiment_config(TrainConfig(target="check"), overrides, 10_000)

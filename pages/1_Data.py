@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from finmodels.data import read_notes
+from finmodels.data.reading import read_notes
 from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
-from finmodels.profiling import ROLES, TARGET, pick_target
-from finmodels.samples import SAMPLES
-from finmodels.targets import binary_labels, default_event_label
-from finmodels.tasks import REGRESSION, TASKS
-from finmodels.validation import check_data, feature_problems
+from finmodels.data.profiling import ROLES, TARGET, pick_target
+from finmodels.data.samples import SAMPLES
+from finmodels.data.targets import binary_labels, default_event_label
+from finmodels.data.tasks import REGRESSION, TASKS
+from finmodels.data.validation import check_data, feature_problems
 from ui import state
 from ui.loading import load_sample_into_session, load_upload_into_session
 

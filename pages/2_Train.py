@@ -4,11 +4,11 @@ import dataclasses
 
 import streamlit as st
 
-from finmodels.architectures import ARCHITECTURES
+from finmodels.models.architectures import ARCHITECTURES
 from finmodels.errors import FinModelsError
 from finmodels.plots.training import plot_loss_curve
-from finmodels.tasks import ANOMALY, FORECAST, TASKS, get_task
-from finmodels.training import LARGE_TABLE_ROWS, LR_SCHEDULES, TrainConfig, expected_train_rows, fit_defaults
+from finmodels.data.tasks import ANOMALY, FORECAST, TASKS, get_task
+from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, TrainConfig, expected_train_rows, fit_defaults
 from ui import state
 from ui.jobs import start_training, warm_up
 from ui.messages import require_dataset_message, show_error

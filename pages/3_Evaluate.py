@@ -4,9 +4,9 @@ import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
-from finmodels.report import held_out_labels, metrics_table, run_figures, top_anomalies
-from finmodels.tasks import ANOMALY, BINARY, FORECAST
-from finmodels.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, decisions_at
+from finmodels.delivery.report import held_out_labels, metrics_table, run_figures, top_anomalies
+from finmodels.data.tasks import ANOMALY, BINARY, FORECAST
+from finmodels.evaluation.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, decisions_at
 from ui import state
 from ui.messages import require_run_message, show_error
 from ui.results import metric_tiles

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from finmodels.errors import FinModelsError
-from finmodels.explain import explain_result
+from finmodels.explain.explanation import explain_result
 from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
                                          plot_waterfall)
 from ui import state

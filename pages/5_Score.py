@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from finmodels.bundle import bundle_bytes, load_bundle
-from finmodels.data import load_csv
+from finmodels.models.bundle import bundle_bytes, load_bundle
+from finmodels.data.reading import load_csv
 from finmodels.errors import FinModelsError
-from finmodels.export import to_csv_bytes
-from finmodels.monitoring import MAJOR, MODERATE, psi_table
+from finmodels.delivery.export import to_csv_bytes
+from finmodels.evaluation.monitoring import MAJOR, MODERATE, psi_table
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from finmodels.scoring import as_scoring_model, score_file
-from finmodels.tasks import FORECAST
+from finmodels.delivery.scoring import as_scoring_model, score_file
+from finmodels.data.tasks import FORECAST
 from ui import state
 from ui.messages import show_error
 from ui.results import describe_run

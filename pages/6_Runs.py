@@ -3,7 +3,7 @@
 import streamlit as st
 
 from finmodels.plots.runs import plot_loss_overlay
-from finmodels.runs import comparison_frame, loss_histories
+from finmodels.delivery.runs import comparison_frame, loss_histories
 from ui import state
 from ui.messages import no_run_message
 from ui.results import label

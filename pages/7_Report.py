@@ -3,7 +3,7 @@
 import streamlit as st
 
 from finmodels.errors import FinModelsError
-from finmodels.report import build_report
+from finmodels.delivery.report import build_report
 from ui import state
 from ui.messages import require_run_message, show_error
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 @pytest.fixture(scope="session")
 def german():
-    from finmodels.samples import load_sample
+    from finmodels.data.samples import load_sample
 
     return load_sample("german_credit")
 
@@ -22,8 +22,8 @@ def german():
 @pytest.fixture(scope="session")
 def german_run(german):
     """A small network trained once on German credit and shared by the tests that only read it."""
-    from finmodels.architectures import MLPConfig
-    from finmodels.training import TrainConfig, train
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
 
     config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0)
     return train(german, config)

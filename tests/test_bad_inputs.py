@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-import finmodels.data
-from finmodels.data import MAX_UPLOAD_MB, load_csv, read_notes
+import finmodels.data.reading
+from finmodels.data.reading import MAX_UPLOAD_MB, load_csv, read_notes
 from finmodels.errors import DataError, FinModelsError
-from finmodels.validation import check_data
+from finmodels.data.validation import check_data
 from tests.corpus import CASES, LOADED, REFUSED, write_large_csv
-from tests.test_pages import page
+from tests.pages.test_pages import page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +81,7 @@ def test_a_file_over_200_mb_is_refused_before_it_is_read(tmp_path):
 def test_the_limit_is_configurable_at_run_time(tmp_path, monkeypatch):
     path = write_large_csv(tmp_path / "small.csv", megabytes=2)
     assert load_csv(path, max_mb=10).shape[1] == 3
-    monkeypatch.setattr(finmodels.data, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setattr(finmodels.data.reading, "MAX_UPLOAD_MB", 1)
     with pytest.raises(DataError, match="the limit is 1 MB"):
         load_csv(path)
     with pytest.raises(DataError, match="the limit is 1 MB"):
@@ -89,7 +89,7 @@ def test_the_limit_is_configurable_at_run_time(tmp_path, monkeypatch):
 
 
 def test_the_data_page_refuses_a_file_over_the_limit_and_stays_usable(tmp_path, monkeypatch):
-    monkeypatch.setattr(finmodels.data, "MAX_UPLOAD_MB", 1)
+    monkeypatch.setattr(finmodels.data.reading, "MAX_UPLOAD_MB", 1)
     raw = write_large_csv(tmp_path / "big.csv", megabytes=1).read_bytes()
     at = upload(page("pages/1_Data.py"), "big.csv", raw)
     assert not at.exception

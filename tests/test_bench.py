@@ -83,7 +83,7 @@ def test_overrides_are_read_as_json_else_text_and_need_a_name():
 
 
 def test_experiment_config_changes_only_the_named_settings():
-    from finmodels.training import TrainConfig, fit_defaults
+    from finmodels.models.training import TrainConfig, fit_defaults
 
     base = TrainConfig(target="y")
     changed = experiment_config(base, {"piecewise_knots": 64, "units": [64], "patience": 5}, 20_000)

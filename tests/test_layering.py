@@ -34,7 +34,7 @@ def test_pages_never_import_the_model_stack(path):
 
 
 def test_home_page_modules_do_not_load_tensorflow():
-    code = ("import sys; import finmodels.samples, finmodels.data, finmodels.tasks, finmodels.targets, "
-            "finmodels.architectures, finmodels.training; print('tensorflow' in sys.modules)")
+    code = ("import sys; import finmodels.data.samples, finmodels.data.reading, finmodels.data.tasks, finmodels.data.targets, "
+            "finmodels.models.architectures, finmodels.models.training; print('tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

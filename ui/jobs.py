@@ -1,7 +1,7 @@
 """Training in a background thread owned by one session, so the page stays live and a Stop button works.
 
 Streamlit reruns the page script on every interaction; a script blocked in `fit()` could neither draw the
-progress nor see a Stop click. The job runs `finmodels.training.train` in its own thread, records each
+progress nor see a Stop click. The job runs `finmodels.models.training.train` in its own thread, records each
 epoch's losses, and reads a stop event through the trainer's `should_stop` hook. The page keeps the job in
 `st.session_state` (never in a shared cache: it belongs to one user) and polls it from a fragment.
 Nothing here calls Streamlit from the worker thread.
@@ -73,7 +73,7 @@ class TrainingJob:
 
     def _work(self, frame: pd.DataFrame) -> None:
         from finmodels.errors import TrainingStopped
-        from finmodels.training import train
+        from finmodels.models.training import train
 
         try:
             while not _FIT_LOCK.acquire(timeout=0.2):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.data import load_csv
+from finmodels.data.reading import load_csv
 from finmodels.errors import FinModelsError
-from finmodels.samples import get_sample, load_sample
+from finmodels.data.samples import get_sample, load_sample
 from ui import state
 from ui.jobs import warm_up
 from ui.messages import show_error

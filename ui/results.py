@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.baselines import BASELINE_LABELS
-from finmodels.metrics import METRIC_LABELS
-from finmodels.tasks import get_task
+from finmodels.models.baselines import BASELINE_LABELS
+from finmodels.evaluation.metrics import METRIC_LABELS
+from finmodels.data.tasks import get_task
 
 TILES = {
     "binary": ("roc_auc", "gini", "ks", "pr_auc", "brier"),
@@ -58,7 +58,7 @@ def metric_tiles(result) -> None:
 
 def describe_run(config) -> str:
     """'Dense network (MLP) for 'creditability' (Credit default)', in the analyst's words."""
-    from finmodels.architectures import ARCHITECTURES
+    from finmodels.models.architectures import ARCHITECTURES
 
     arch = ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch
     what = f"for '{config.target}'" if config.target else "on the rows themselves (no target)"

@@ -5,7 +5,7 @@ Keras is loaded (`streamlit.runtime.scriptrunner.script_runner._clean_problem_mo
 Keras' per-thread state for every thread and clears TensorFlow's kernel cache. With a model training in a
 session's background thread, and several users on one server, it races with `fit()`: measured here, the
 training thread and the script thread deadlocked at the first epoch. The models this app trains live in
-`st.session_state` and are released by dropping them (finmodels.runs), so the clear is not needed; we keep
+`st.session_state` and are released by dropping them (finmodels.delivery.runs), so the clear is not needed; we keep
 Streamlit's other cleanup (closing matplotlib figures) and skip the Keras one.
 """
 

@@ -11,19 +11,19 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from finmodels.runs import RunHistory
+from finmodels.delivery.runs import RunHistory
 
 DATASET = "dataset"
 TARGET = "target"
 EVENT_LABEL = "event_label"
 RUN = "run"
 EXPLANATION = "explanation"
-RUNS = "runs"  # finmodels.runs.RunHistory: the last few runs, for the Runs page
+RUNS = "runs"  # finmodels.delivery.runs.RunHistory: the last few runs, for the Runs page
 JOB = "train_job"  # ui.jobs.TrainingJob: the training thread this session started
 BUNDLE_BYTES = "bundle_bytes"  # the current run saved as a bundle, ready to download
 REPORT = "report_html"  # the current run's HTML report, built on the Report page
 FIGURES = "evaluate_figures"  # (run, its evaluation figures), so revisiting Evaluate does not rebuild them
-SCORED = "scored"  # finmodels.scoring.ScoredFile: the last file scored on the Score page
+SCORED = "scored"  # finmodels.delivery.scoring.ScoredFile: the last file scored on the Score page
 TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
 

@@ -79,9 +79,9 @@ def _print_text(explanation, *, reasons: int) -> None:
 
 
 def run(args) -> int:
-    from finmodels.bundle import load_bundle
-    from finmodels.data import load_csv
-    from finmodels.explain import explain_bundle
+    from finmodels.models.bundle import load_bundle
+    from finmodels.data.reading import load_csv
+    from finmodels.explain.explanation import explain_bundle
 
     bundle = load_bundle(args.bundle)
     frame = load_csv(args.file)

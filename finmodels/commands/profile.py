@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from finmodels.data import load_csv, read_notes
-from finmodels.profiling import profile
-from finmodels.tasks import TASKS
-from finmodels.validation import validate
+from finmodels.data.reading import load_csv, read_notes
+from finmodels.data.profiling import profile
+from finmodels.data.tasks import TASKS
+from finmodels.data.validation import validate
 
 HELP = "Profile a CSV file: each column's role and missing count, the target, the suggested task, problems."
 

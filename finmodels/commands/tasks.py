@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from finmodels.tasks import TASKS
+from finmodels.data.tasks import TASKS
 
 HELP = "List the task presets (key, kind, headline metric, architectures)."
 

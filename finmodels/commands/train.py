@@ -48,10 +48,10 @@ def _finite(value):
 
 def _config(args, frame):
     from finmodels.errors import DataError
-    from finmodels.profiling import profile
-    from finmodels.targets import guess_target
-    from finmodels.tasks import get_task
-    from finmodels.training import TrainConfig
+    from finmodels.data.profiling import profile
+    from finmodels.data.targets import guess_target
+    from finmodels.data.tasks import get_task
+    from finmodels.models.training import TrainConfig
 
     task = get_task(args.task)
     target, features = args.target, None
@@ -84,8 +84,8 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
 
 
 def _print_table(result) -> None:
-    from finmodels.baselines import BASELINE_LABELS
-    from finmodels.metrics import METRIC_LABELS
+    from finmodels.models.baselines import BASELINE_LABELS
+    from finmodels.evaluation.metrics import METRIC_LABELS
 
     models = {"Neural network": result.metrics,
               **{BASELINE_LABELS.get(k, k): b.metrics for k, b in result.baselines.items()}}
@@ -99,9 +99,9 @@ def _print_table(result) -> None:
 
 
 def run(args) -> int:
-    from finmodels.bundle import save_bundle
-    from finmodels.data import load_csv
-    from finmodels.training import train
+    from finmodels.models.bundle import save_bundle
+    from finmodels.data.reading import load_csv
+    from finmodels.models.training import train
 
     start = time.perf_counter()
     frame = load_csv(args.file)

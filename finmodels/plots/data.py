@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
-from finmodels.targets import label_strings
+from finmodels.data.targets import label_strings
 
 # A heatmap of more columns than this is unreadable; the most variable numeric columns are kept.
 MAX_HEATMAP_COLUMNS = 30

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from finmodels import curves
+from finmodels.evaluation import curves
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, TRAIN_COLOR, VALID_COLOR
 
 MODEL_COLORS = (TRAIN_COLOR, VALID_COLOR, "#27ae60", "#8e44ad", "#16a085", NEUTRAL_COLOR)

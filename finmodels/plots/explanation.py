@@ -1,6 +1,6 @@
 """Charts of SHAP explanations, in the data's original columns; pure functions returning plotly figures.
 
-The explanation arguments are `finmodels.explain.Explanation` objects (duck-typed: `columns`, `values`,
+The explanation arguments are `finmodels.explain.explanation.Explanation` objects (duck-typed: `columns`, `values`,
 `data`, `base_value`, `predictions`, `scale`, `output_name`, and for sequences `lag_values`, `lags`).
 """
 
@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
-from finmodels.reasons import column_label, format_value
+from finmodels.explain.reasons import column_label, format_value
 
 VALUE_COLORSCALE = [[0.0, NONEVENT_COLOR], [0.5, "#d5d8dc"], [1.0, EVENT_COLOR]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from finmodels.monitoring import MAJOR, MODERATE, band
+from finmodels.evaluation.monitoring import MAJOR, MODERATE, band
 from finmodels.plots.style import LAYOUT, NONEVENT_COLOR, VALID_COLOR
 
 CAP = 1.0  # PSI shown in full up to here; anything larger is far past the 0.25 band anyway

@@ -1,0 +1,20 @@
+"""Data: the first stage. A CSV becomes a typed table the later stages can trust.
+
+`reading` loads a file (delimiter, encoding, `83.7%`/`$5,000`/`(1,200)` numbers) and notes what it changed;
+`profiling` gives each column a role and guesses the target; `validation` collects every problem a file has,
+with the column, rows and values; `targets` reads labels (binary events, rating scales); `tasks` is the
+registry of task presets; `splits` holds rows out without leakage (stratified or by date); `sequences` turns
+price files into windows; `samples` lists the shipped sample files.
+"""
+
+from finmodels.data.profiling import Profile, pick_target, profile
+from finmodels.data.reading import load_csv, read_notes
+from finmodels.data.samples import SAMPLES, get_sample, load_sample
+from finmodels.data.splits import Split, chronological_split, stratified_split
+from finmodels.data.targets import RATING_SCALE, guess_target, rating_order
+from finmodels.data.tasks import TASKS, get_task
+from finmodels.data.validation import check_data, validate
+
+__all__ = ["Profile", "RATING_SCALE", "SAMPLES", "Split", "TASKS", "check_data", "chronological_split",
+           "get_sample", "get_task", "guess_target", "load_csv", "load_sample", "pick_target", "profile",
+           "rating_order", "read_notes", "stratified_split", "validate"]

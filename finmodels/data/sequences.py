@@ -1,0 +1,191 @@
+"""From a price file to sliding windows for sequence models: daily log returns, per ticker, split in time order.
+
+A price file has a date column and a price column (e.g. `Adj Close`), and optionally a ticker column in long
+format (one row per ticker and day, like `sp500_10stocks_2013_2018.csv`). Each window holds `window` days of
+channels (return, absolute return as a volatility proxy, and the log high/low range when the file has high and
+low prices) and its target is the next day's return. Windows never cross tickers; the trainer splits them with
+`finmodels.data.splits.chronological_split` on their target dates, so every training target comes before every
+validation target, and those before every test target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from finmodels.errors import DataError
+
+DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
+PRICE_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "close", "price", "last")
+TICKER_NAMES = ("name", "ticker", "symbol", "asset", "instrument", "isin")
+HIGH_NAMES, LOW_NAMES = ("high",), ("low",)
+
+
+@dataclass(frozen=True)
+class SeriesColumns:
+    """Which columns of a price file hold the date, the price and (in long format) the ticker."""
+
+    date: str
+    price: str
+    ticker: str | None = None
+    high: str | None = None
+    low: str | None = None
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        base = ("return", "abs_return")
+        return base + ("log_range",) if self.high and self.low else base
+
+
+def _find(columns, names) -> str | None:
+    norm = {str(c).strip().lower(): c for c in columns}
+    return next((norm[n] for n in names if n in norm), None)
+
+
+def detect_series_columns(frame: pd.DataFrame, *, price: str | None = None) -> SeriesColumns:
+    """Find the date, price and ticker columns by their usual names; `price` overrides the price column."""
+    problems = []
+    date = _find(frame.columns, DATE_NAMES)
+    if date is None:
+        problems.append(f"No date column found (looked for {', '.join(DATE_NAMES)}). Columns are: "
+                        f"{', '.join(map(str, frame.columns))}. Rename the date column to 'Date'.")
+    if price is None:
+        price = _find(frame.columns, PRICE_NAMES)
+        if price is None:
+            problems.append(f"No price column found (looked for {', '.join(PRICE_NAMES)}). Choose the price column "
+                            "as the target.")
+    elif price not in frame.columns:
+        problems.append(f"Price column '{price}' not found. Columns are: {', '.join(map(str, frame.columns))}.")
+    if problems:
+        raise DataError(problems)
+    ticker = _find(frame.columns, TICKER_NAMES)
+    if ticker is not None and frame[ticker].nunique() in (0, len(frame)):
+        ticker = None  # a name on every row is an identifier, not a ticker
+    return SeriesColumns(date, price, ticker, _find(frame.columns, HIGH_NAMES), _find(frame.columns, LOW_NAMES))
+
+
+def daily_channels(frame: pd.DataFrame, cols: SeriesColumns) -> pd.DataFrame:
+    """One row per ticker and day, sorted by ticker then date, with the channels of `cols.channels`.
+
+    The first day of each ticker (no return yet) is dropped. Prices must be positive numbers.
+    """
+    problems = []
+    dates = pd.to_datetime(frame[cols.date], errors="coerce", format="mixed")
+    bad_dates = np.flatnonzero(dates.isna().to_numpy())
+    if len(bad_dates):
+        problems.append(f"Column '{cols.date}' has {len(bad_dates)} values that are not dates (rows "
+                        f"{', '.join(str(i + 2) for i in bad_dates[:5])}). Fix or remove those rows.")
+    price = pd.to_numeric(frame[cols.price], errors="coerce")
+    bad = np.flatnonzero(~(price > 0).to_numpy())
+    if len(bad):
+        problems.append(f"Column '{cols.price}' has {len(bad)} missing, zero or negative prices (rows "
+                        f"{', '.join(str(i + 2) for i in bad[:5])}). Returns need positive prices; remove those rows.")
+    if problems:
+        raise DataError(problems)
+    data = pd.DataFrame({"date": dates, "ticker": frame[cols.ticker].astype(str) if cols.ticker else "series",
+                         "price": price.astype("float64")})
+    if cols.high and cols.low:
+        data["high"] = pd.to_numeric(frame[cols.high], errors="coerce")
+        data["low"] = pd.to_numeric(frame[cols.low], errors="coerce")
+    data = data.sort_values(["ticker", "date"], kind="mergesort")
+    dup = data.duplicated(["ticker", "date"])
+    if dup.any():
+        raise DataError(f"{int(dup.sum())} rows repeat a date for the same series (e.g. "
+                        f"{data.loc[dup, 'date'].iloc[0]:%Y-%m-%d}). Keep one row per day"
+                        + (" and ticker." if cols.ticker else "; for several assets add a ticker column."))
+    data["return"] = np.log(data["price"]).groupby(data["ticker"]).diff()
+    data["abs_return"] = data["return"].abs()
+    if "high" in data:
+        data["log_range"] = np.log(data["high"] / data["low"]).fillna(0.0)
+    return data.dropna(subset=["return"]).reset_index(drop=True)
+
+
+@dataclass
+class Windows:
+    """Model inputs (windows x days x channels), next-day return targets, and where each window belongs."""
+
+    x: np.ndarray
+    y: np.ndarray
+    dates: np.ndarray  # the date of the target day
+    tickers: np.ndarray
+    last_return: np.ndarray  # the window's last return: the persistence ("naive") forecast
+    window_std: np.ndarray  # the standard deviation of the window's returns: a naive volatility forecast
+
+
+def make_windows(days: pd.DataFrame, *, window: int, channels: tuple[str, ...]) -> Windows:
+    """Every run of `window` consecutive days of one ticker, with the following day's return as target."""
+    parts = []
+    for ticker, g in days.groupby("ticker", sort=False):
+        values = g[list(channels)].to_numpy("float32")
+        returns = g["return"].to_numpy("float64")
+        n = len(g) - window
+        if n < 1:
+            continue
+        idx = np.arange(window)[None, :] + np.arange(n)[:, None]
+        parts.append(Windows(values[idx], returns[window:], g["date"].to_numpy()[window:], np.full(n, ticker),
+                             returns[window - 1:-1], returns[idx].std(axis=1)))
+    if not parts:
+        longest = int(days.groupby("ticker").size().max()) if len(days) else 0
+        raise DataError(f"Windows of {window} days need more than {window + 1} prices per series; the longest "
+                        f"series has {longest + 1}. Use a shorter window or a longer history.")
+    return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                     ("x", "y", "dates", "tickers", "last_return", "window_std")))
+
+
+@dataclass
+class SequencePreprocessor:
+    """Turns a price file into scaled windows; scaling fitted on the training windows only.
+
+    `columns` are the channels; `groups` maps each channel to its positions in a flattened window
+    (day-major: position = day * channels + channel), so attributions can be summed per channel.
+    """
+
+    series: SeriesColumns
+    window: int
+    mean: np.ndarray
+    std: np.ndarray
+    target_scale: float  # standard deviation of training targets; the network predicts returns in these units
+    groups: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.series.channels)
+
+    def windows(self, frame: pd.DataFrame) -> Windows:
+        """Unscaled windows and targets of a price file with the training file's columns."""
+        return make_windows(daily_channels(frame, self.series), window=self.window, channels=self.series.channels)
+
+    def scale(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.std).astype("float32")
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """Scaled model inputs, one window per day that has `window` days before it."""
+        return self.scale(self.windows(frame).x)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values, for the model bundle."""
+        return {"series": self.series.__dict__, "window": self.window, "mean": self.mean.tolist(),
+                "std": self.std.tolist(), "target_scale": self.target_scale}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SequencePreprocessor":
+        return _with_groups(SeriesColumns(**data["series"]), int(data["window"]), np.asarray(data["mean"], "float32"),
+                            np.asarray(data["std"], "float32"), float(data["target_scale"]))
+
+
+def _with_groups(series: SeriesColumns, window: int, mean, std, target_scale: float) -> SequencePreprocessor:
+    k = len(series.channels)
+    groups = {c: [day * k + j for day in range(window)] for j, c in enumerate(series.channels)}
+    return SequencePreprocessor(series, window, mean, std, target_scale, groups)
+
+
+def fit_sequence_preprocessor(windows: Windows, train_idx: np.ndarray, *, series: SeriesColumns,
+                              window: int) -> SequencePreprocessor:
+    """Channel means and standard deviations (and the target scale) from the training windows only."""
+    x = windows.x[train_idx]
+    mean = x.reshape(-1, x.shape[-1]).mean(axis=0)
+    std = x.reshape(-1, x.shape[-1]).std(axis=0)
+    std = np.where(std > 0, std, 1.0).astype("float32")
+    return _with_groups(series, window, mean.astype("float32"), std, float(np.std(windows.y[train_idx])) or 1.0)

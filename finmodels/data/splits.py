@@ -1,0 +1,132 @@
+"""Train/validation/test splits that never leak rows between the three parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finmodels.errors import DataError
+
+
+@dataclass(frozen=True)
+class Split:
+    """Positional row indices of each part, plus how the split was made."""
+
+    train: np.ndarray
+    valid: np.ndarray
+    test: np.ndarray
+    method: str
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
+
+
+def stratified_split(y: np.ndarray, *, test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0) -> Split:
+    """Split rows so each part keeps the class balance of `y`.
+
+    `valid_size` is the share of the rows left after the test part is set aside.
+    """
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(y)
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 5:
+        rare = classes[counts.argmin()]
+        raise DataError(
+            f"Class '{rare}' has only {counts.min()} rows; at least 5 per class are needed to split into "
+            "train, validation and test. Add rows or merge rare classes."
+        )
+    idx = np.arange(len(y))
+    rest, test = train_test_split(idx, test_size=test_size, stratify=y, random_state=seed)
+    train, valid = train_test_split(rest, test_size=valid_size, stratify=y[rest], random_state=seed)
+    return Split(np.sort(train), np.sort(valid), np.sort(test), "stratified random")
+
+
+def _cut_points(n: int, test_size: float, valid_size: float) -> tuple[int, int]:
+    n_test = max(1, int(round(n * test_size)))
+    n_valid = max(1, int(round((n - n_test) * valid_size)))
+    return n - n_test - n_valid, n - n_test
+
+
+def chronological_split(dates, *, test_size: float = 0.2, valid_size: float = 0.2) -> Split:
+    """Oldest rows train, newer rows validate, newest rows test: no future row is ever in training.
+
+    Rows sharing a date stay on one side, so a cut never splits a day. Rows without a date cannot be
+    placed in time and are left out of all three parts.
+    """
+    import pandas as pd
+
+    when = pd.to_datetime(pd.Series(dates), errors="coerce")
+    known = np.flatnonzero(when.notna().to_numpy())
+    days = np.sort(when.iloc[known].unique())
+    if len(days) < 3:
+        raise DataError(
+            f"The date column has {len(days)} distinct date{'s' if len(days) != 1 else ''}; a chronological split "
+            "needs at least 3 (train, validation and test periods). Use a random split or add rows from other dates."
+        )
+    order = known[np.argsort(when.iloc[known].to_numpy(), kind="stable")]
+    day = np.searchsorted(days, when.iloc[order].to_numpy())  # position of each sorted row's date
+    valid_at, test_at = _cut_points(len(order), test_size, valid_size)
+    # Cut at the start of a date, keeping at least one date in each part.
+    test_day = int(np.clip(day[min(test_at, len(order) - 1)], 2, len(days) - 1))
+    valid_day = int(np.clip(day[min(valid_at, len(order) - 1)], 1, test_day - 1))
+    train, valid, test = order[day < valid_day], order[(day >= valid_day) & (day < test_day)], order[day >= test_day]
+    return Split(np.sort(train), np.sort(valid), np.sort(test), "chronological")
+
+
+def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0) -> Split:
+    """Split so that all rows of one entity (borrower, company, ticker) land in the same part.
+
+    With `y` given, checks that every part holds every class and says what to do when one does not.
+    """
+    import pandas as pd
+    from sklearn.model_selection import GroupShuffleSplit
+
+    keys = pd.Series(groups).astype(str).to_numpy()
+    n_groups = len(np.unique(keys))
+    if n_groups < 3:
+        raise DataError(
+            f"The identifier column has {n_groups} distinct value{'s' if n_groups != 1 else ''}; a grouped split "
+            "needs at least 3 entities. Use a random split instead."
+        )
+    idx = np.arange(len(keys))
+    outer = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    rest, test = next(outer.split(idx, groups=keys))
+    inner = GroupShuffleSplit(n_splits=1, test_size=valid_size, random_state=seed)
+    train_pos, valid_pos = next(inner.split(rest, groups=keys[rest]))
+    train, valid = rest[train_pos], rest[valid_pos]
+    if y is not None:
+        y = np.asarray(y)
+        for name, part in (("training", train), ("validation", valid), ("test", test)):
+            missing = sorted(set(np.unique(y).tolist()) - set(np.unique(y[part]).tolist()))
+            if missing:
+                raise DataError(
+                    f"A grouped split put no rows of class {', '.join(map(repr, missing))} in the {name} part "
+                    f"({n_groups} entities). Add rows, or use a random split."
+                )
+    return Split(np.sort(train), np.sort(valid), np.sort(test), "grouped by entity")
+
+
+def split_rows(y=None, *, dates=None, groups=None, test_size: float = 0.2, valid_size: float = 0.2,
+               seed: int = 0) -> Split:
+    """The split that fits the data: chronological with dates, grouped with a repeating entity id,
+    else stratified random (classification) or plain random (no labels)."""
+    if dates is not None:
+        return chronological_split(dates, test_size=test_size, valid_size=valid_size)
+    if groups is not None:
+        return grouped_split(groups, y, test_size=test_size, valid_size=valid_size, seed=seed)
+    if y is not None:
+        return stratified_split(y, test_size=test_size, valid_size=valid_size, seed=seed)
+    raise DataError("Nothing to split by: give the target, a date column or an identifier column.")
+
+
+def split_for_profile(frame, found, y=None, *, test_size: float = 0.2, valid_size: float = 0.2,
+                      seed: int = 0) -> Split:
+    """`split_rows` with the date and entity columns that `finmodels.data.profiling.profile` found in `frame`.
+
+    `frame` holds the rows to split (rows without a target already dropped), in the order of `y`.
+    """
+    dates = frame[found.date_column] if found.date_column else None
+    groups = frame[found.entity_column] if found.entity_column else None
+    return split_rows(y, dates=dates, groups=groups, test_size=test_size, valid_size=valid_size, seed=seed)

@@ -1,0 +1,184 @@
+"""The charts of a run by task kind, and a self-contained HTML report of it for people who do not run the tool.
+
+`run_figures` is shared by the Evaluate page and the report, so both show the same charts. The report is one
+HTML file with plotly's JavaScript embedded (it opens offline); every name taken from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import asdict, is_dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from finmodels.evaluation.metrics import METRIC_LABELS, comparison_table
+from finmodels.plots import evaluation as ev
+from finmodels.plots.training import plot_loss_curve
+from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
+
+NETWORK = "Neural network"
+
+
+def held_out_labels(result) -> np.ndarray:
+    return np.asarray(result.y)[result.split.test]
+
+
+def model_scores(result) -> dict[str, np.ndarray]:
+    """Test scores of the network and of each baseline, keyed by display name, for curves drawn together."""
+    from finmodels.models.baselines import BASELINE_LABELS
+
+    scores = {NETWORK: np.asarray(result.test_scores)}
+    for key, base in (result.baselines or {}).items():
+        s = np.asarray(getattr(base, "test_scores", []))
+        if s.shape == scores[NETWORK].shape:
+            scores[BASELINE_LABELS.get(key, key)] = s
+    return scores
+
+
+def run_figures(result) -> dict[str, go.Figure]:
+    """The evaluation charts that fit the run's task kind, by tab name, the loss curve last."""
+    kind = getattr(result, "kind", BINARY)
+    y = held_out_labels(result)
+    figs: dict[str, go.Figure] = {}
+    if kind == BINARY:
+        scores = model_scores(result)
+        event = result.event_label or "event"
+        figs["ROC"] = ev.plot_roc(y, scores)
+        figs["Precision-recall"] = ev.plot_pr(y, scores)
+        figs["KS"] = ev.plot_ks(y, result.test_scores, event_label=event, nonevent_label=f"not {event}")
+        figs["Calibration"] = ev.plot_calibration(y, scores)
+        figs["Gain"] = ev.plot_cumulative_gain(y, scores)
+        figs["Lift"] = ev.plot_lift(y, scores)
+        figs["Score distribution"] = ev.plot_score_distribution(y, result.test_scores, event_label=event,
+                                                                nonevent_label=f"not {event}")
+    elif kind in (MULTICLASS, ORDINAL):
+        labels = np.asarray(result.class_labels, dtype=object)
+        predicted = np.asarray(result.details.get("predicted", np.asarray(result.test_scores).argmax(axis=1)))
+        if kind == ORDINAL:
+            figs["Ratings"] = ev.plot_rating_confusion(labels[y], labels[predicted], result.class_labels)
+        else:
+            figs["Confusion matrix"] = ev.plot_confusion_matrix(result.details["confusion"], list(labels))
+    elif kind == REGRESSION:
+        figs["Predicted vs actual"] = ev.plot_predicted_vs_actual(y, result.test_scores)
+        figs["Residuals"] = ev.plot_residuals(y, result.test_scores)
+    elif kind == FORECAST:
+        d = result.details
+        # The naive forecast (yesterday's return) is as noisy as the returns and hid the forecast; it is in the table.
+        figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"])
+        figs["VaR backtest"] = ev.plot_var_backtest(d["dates"], d["actual"], d["var"], level=result.config.var_level)
+    elif kind == ANOMALY:
+        labelled = len(y) and y.min() >= 0
+        figs["Anomaly scores"] = ev.plot_anomaly_scores(result.test_scores, labels=y if labelled else None,
+                                                        event_label=result.event_label or "labelled event")
+    figs["Loss"] = plot_loss_curve(result.history)
+    return figs
+
+
+def top_anomalies(result, *, n: int = 20) -> pd.DataFrame:
+    """The `n` test rows with the highest anomaly score, score first, in the data's own columns."""
+    rows = result.frame.iloc[result.split.test].copy()
+    rows.insert(0, "anomaly score", np.asarray(result.test_scores))
+    return rows.sort_values("anomaly score", ascending=False).head(n)
+
+
+def metrics_table(result) -> pd.DataFrame:
+    """Test metrics of the network beside each baseline (rows = metrics)."""
+    return comparison_table(result.metrics, {k: b.metrics for k, b in (result.baselines or {}).items()})
+
+
+def config_table(result) -> pd.DataFrame:
+    """The run's settings as (setting, value) rows, hyperparameters flattened in."""
+    config = result.config
+    values = {k: v for k, v in asdict(config).items() if k != "hyperparameters"}
+    settings = getattr(result, "settings", None)
+    if settings is not None:  # what the run used where the configuration left the choice to the defaults
+        values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+                      lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing))
+    hyper = config.hyper
+    if is_dataclass(hyper):
+        values.update({f"network: {k}": v for k, v in asdict(hyper).items()})
+    values["epochs run"] = len(result.history.get("loss", []))
+    values["stopped by user"] = bool(result.stopped_early)
+    return pd.DataFrame({"setting": list(values), "value": [_plain(v) for v in values.values()]})
+
+
+def data_summary(result) -> pd.DataFrame:
+    """Rows used and split sizes, target and event share."""
+    sizes = result.split.sizes() if hasattr(result.split, "sizes") else {}
+    items = {"rows used": len(result.frame), "columns": result.frame.shape[1], "target": result.config.target or "-",
+             "task": get_task(result.config.task).label, "split": getattr(result.split, "method", "")}
+    items.update({f"{k} rows": v for k, v in sizes.items()})
+    if getattr(result, "kind", BINARY) == BINARY and len(result.y):
+        items[f"share of '{result.event_label}'"] = f"{float(np.mean(result.y)):.1%}"
+    return pd.DataFrame({"item": list(items), "value": [_plain(v) for v in items.values()]})
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "(default)"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+_STYLE = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;
+padding:0 1em}h1{color:#1f4e79}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:4px 10px;text-align:left}
+th{background:#f4f6f8}.note{color:#666;font-size:.9em}li{margin:.2em 0}
+"""
+
+
+def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
+                 created: dt.datetime | None = None) -> str:
+    """One self-contained HTML page: data summary, configuration, metrics against baselines, charts and
+    (when `explanation` is given) the columns that drive the model and reason codes of a few rows."""
+    created = created or dt.datetime.now(dt.timezone.utc)
+    task = get_task(result.config.task)
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{esc(task.label)} model report</h1>",
+        f"<p class='note'>Data: {esc(data_name)} · network: {esc(result.config.arch)} · created "
+        f"{created:%Y-%m-%d %H:%M} UTC by Risk model studio. Metrics are on held-out test rows the model never saw "
+        "in training.</p>",
+        "<h2>Data</h2>", data_summary(result).to_html(index=False, escape=True),
+        "<h2>Configuration</h2>", config_table(result).to_html(index=False, escape=True),
+        "<h2>Metrics against the baselines</h2>",
+        "<p class='note'>Baselines are trained on the same split with the same preprocessing.</p>",
+        metrics_table(result).to_html(float_format=lambda v: f"{v:.4f}", escape=True),
+    ]
+    for note in getattr(result, "notes", []) or []:
+        parts.append(f"<p class='note'>{esc(str(note))}</p>")
+    parts.append("<h2>Charts</h2>")
+    first = True
+    for name, fig in run_figures(result).items():
+        parts.append(f"<h3>{esc(name)}</h3>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False))
+        first = False
+    if explanation is not None:
+        from finmodels.plots.explanation import plot_importance
+
+        parts.append("<h2>What drives the model</h2>")
+        parts.append(f"<p class='note'>{esc(explanation.summary())}</p>")
+        parts.append(plot_importance(explanation.importance()).to_html(full_html=False, include_plotlyjs=False))
+        order = np.argsort(-np.asarray(explanation.predictions))[:reason_rows]
+        parts.append(f"<h3>Reason codes of the {len(order)} highest-scored explained rows</h3>")
+        for i in order:
+            codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
+            parts.append(f"<p>Row with {esc(explanation.output_name)} {float(explanation.predictions[i]):.3f}:</p>"
+                         f"<ul>{codes}</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def metric_label(name: str) -> str:
+    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())

@@ -1,0 +1,21 @@
+"""Models: the second stage. Prepared rows become a fitted network, its baselines and a bundle.
+
+`preprocessing` and `knots` encode the columns (fitted on training rows only); `architectures` is the registry
+of network builders (dense, 1-D convolution, LSTM, GRU, variational autoencoder); `training` runs the whole
+fit (`train(frame, TrainConfig)`); `fastfit` is the compiled epoch table networks train through; `seeds`
+makes runs reproducible; `baselines` fits logistic/linear regression and gradient boosting on the same
+split and inputs; `reference` holds the plain scikit-learn pipelines the benchmark compares with; `bundle`
+saves and loads a model as one zip without running code from it.
+
+Importing this package is cheap: TensorFlow is imported inside the functions that build or fit.
+"""
+
+from finmodels.models.architectures import ARCHITECTURES, get_architecture
+from finmodels.models.baselines import BASELINE_LABELS, BaselineResult, fit_baselines
+from finmodels.models.bundle import bundle_bytes, load_bundle, save_bundle
+from finmodels.models.preprocessing import PreprocessConfig, Preprocessor, fit_preprocessor
+from finmodels.models.training import TrainConfig, fit_defaults, predict_frame, train
+
+__all__ = ["ARCHITECTURES", "BASELINE_LABELS", "BaselineResult", "PreprocessConfig", "Preprocessor",
+           "TrainConfig", "bundle_bytes", "fit_baselines", "fit_defaults", "fit_preprocessor",
+           "get_architecture", "load_bundle", "predict_frame", "save_bundle", "train"]

@@ -1,0 +1,77 @@
+"""`python -m finmodels train`: progress on stderr, one JSON line at the end of stdout, a bundle on disk."""
+
+import json
+
+import pytest
+
+from finmodels.__main__ import main
+from finmodels.models.bundle import load_bundle
+from finmodels.data.samples import get_sample, load_sample
+
+
+def run_json(capsys, *argv):
+    code = main(["train", *argv, "--json"])
+    out, err = capsys.readouterr()
+    return code, json.loads(out.strip().splitlines()[-1]), err
+
+
+def test_credit_default_json_has_the_documented_fields(capsys, tmp_path):
+    code, out, err = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                              "2", "--out", str(tmp_path))
+    assert code == 0
+    assert {"task", "arch", "target", "rows", "metrics", "baselines", "history", "seconds", "bundle"} <= set(out)
+    assert (out["task"], out["arch"], out["target"]) == ("credit_default", "mlp", "creditability")
+    assert out["rows"] == {"train": 640, "valid": 160, "test": 200}
+    assert set(out["metrics"]) == {"roc_auc", "pr_auc", "ks", "gini", "brier", "log_loss", "accuracy", "precision",
+                                   "recall", "f1"}
+    assert set(out["baselines"]) == {"logistic_regression", "hist_gradient_boosting"}
+    assert len(out["history"]["loss"]) == len(out["history"]["val_loss"]) == 2
+    assert out["seconds"]["total"] >= out["seconds"]["fit"] > 0
+    assert out["seconds"]["total"] >= out["seconds"]["preprocess"] > 0
+    assert "epoch 1/2" in err and "epoch 2/2" in err
+    loaded = load_bundle(out["bundle"])
+    assert loaded.metrics["roc_auc"] == pytest.approx(out["metrics"]["roc_auc"])
+
+
+def test_forecast_json_reports_the_var_backtest(capsys, tmp_path):
+    path = tmp_path / "prices.csv"
+    load_sample("sp500_index").tail(300).to_csv(path, index=False)
+    code, out, _ = run_json(capsys, str(path), "--task", "market_risk", "--arch", "lstm", "--epochs", "1",
+                            "--window", "5", "--out", str(tmp_path))
+    assert code == 0 and out["target"] is None and out["kind"] == "forecast"
+    assert out["backtest"]["days"] == out["rows"]["test"] and out["backtest"]["zone"] in ("green", "yellow", "red")
+    assert set(out["baselines"]) == {"linear_regression", "hist_gradient_boosting", "naive"}
+    assert "directional_accuracy" in out["metrics"]
+
+
+def test_the_table_output_ends_with_the_bundle_path(capsys, tmp_path):
+    code = main(["train", str(get_sample("german_credit").path), "--task", "credit_default", "--epochs", "1",
+                 "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    header, auc = out.splitlines()[1], next(line for line in out.splitlines() if line.startswith("ROC AUC"))
+    assert code == 0 and header.split() == ["Neural", "network", "Logistic", "regression", "Gradient", "boosting"]
+    assert len([float(v) for v in auc.split()[2:]]) == 3
+    assert out.strip().splitlines()[-1] == f"model bundle: {tmp_path / 'german_credit_credit_default_mlp.zip'}"
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--task", "credit_default", "--arch", "lstm"], "'lstm' reads a sequence of time steps"),
+    (["--task", "credit_default", "--target", "nope"], "Target column 'nope' not found"),
+    (["--task", "credit-defualt"], "Unknown task 'credit-defualt'. Available tasks: credit_default"),
+])
+def test_mistakes_end_with_a_message_and_exit_code_2(capsys, tmp_path, argv, message):
+    code = main(["train", str(get_sample("german_credit").path), *argv, "--out", str(tmp_path)])
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_a_missing_file_is_a_message_not_a_traceback(capsys, tmp_path):
+    code = main(["train", str(tmp_path / "loans.csv"), "--task", "credit_default", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"error: There is no file at '{tmp_path / 'loans.csv'}'. Check the path" in err
+    assert main(["train", str(tmp_path), "--task", "credit_default", "--out", str(tmp_path)]) == 2  # a folder
+    assert "a folder is not a CSV file" in capsys.readouterr().err
+
+
+def test_a_file_without_a_usual_target_name_asks_for_one(capsys, tmp_path):
+    code = main(["train", str(get_sample("sp500_index").path), "--task", "credit_default", "--out", str(tmp_path)])
+    assert code == 2 and "No target column given" in capsys.readouterr().err

@@ -1,0 +1,125 @@
+"""One test per validation message, each on a small hand-made CSV read through load_csv."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finmodels.data.reading import load_csv
+from finmodels.errors import DataError
+from finmodels.data.profiling import profile
+from finmodels.data.validation import ERROR, WARNING, check_data, raise_for_errors, validate
+from tests.conftest import SHARED_DATASETS
+
+
+def loans(n: int = 40, **columns) -> bytes:
+    """A CSV of `n` loans (age, income, default yes/no) plus or instead of the given columns."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"age": rng.integers(20, 70, n), "income": rng.normal(40_000, 9_000, n).round(),
+                          "default": ["yes" if i % 4 == 0 else "no" for i in range(n)]})
+    for name, values in columns.items():
+        if values is None:
+            frame = frame.drop(columns=name)
+        else:
+            frame[name] = values
+    return frame.to_csv(index=False).encode()
+
+
+DEFAULT = ["yes" if i % 4 == 0 else "no" for i in range(40)]
+
+CASES = [
+    ("missing_target", loans(), "loan_status", ERROR, "loan_status",
+     "Target column 'loan_status' not found. Columns are: age, income, default. Choose the target on the Data page."),
+    ("no_target", loans(default=None), "auto", WARNING, None,
+     "No column has a usual target name (default, creditability, loan_status, rating ...), so the suggested task "
+     "is anomaly detection"),
+    ("empty_target", loans(default=[""] * 40), "auto", ERROR, "default",
+     "Target column 'default' is empty in all 40 rows. Fill it in, or choose another target column"),
+    ("rows_without_target", loans(default=[None if i in (2, 9) else v for i, v in enumerate(DEFAULT)]), "auto",
+     WARNING, "default",
+     "Target column 'default' is missing in 2 rows (rows 4, 11); those rows are dropped before training (38 rows "
+     "remain)."),
+    ("single_class", loans(default=["no"] * 40), "auto", ERROR, "default",
+     "Target column 'default' has one value ('no') in all 40 rows with a target; a model needs at least two classes."),
+    ("too_few_per_class", loans(default=["yes"] * 3 + ["no"] * 37), "auto", ERROR, "default",
+     "Target column 'default' has too few rows in 1 class ('yes' 3 rows); at least 5 per class are needed"),
+    ("too_few_rows", loans(8, default=["yes", "no"] * 4), "auto", ERROR, None,
+     "The table has only 8 rows; at least 20 (and 5 per class) are needed"),
+    ("target_copy", loans(status=["BAD" if v == "yes" else "GOOD" for v in DEFAULT]), "auto", WARNING, "status",
+     "Column 'status' is a copy of the target 'default' ('BAD' always goes with 'yes', 'GOOD' always goes with "
+     "'no'): it is probably recorded after the outcome (leakage)"),
+    ("perfect_predictor", loans(days_late=[90 + i if v == "yes" else i % 30 for i, v in enumerate(DEFAULT)]), "auto",
+     WARNING, "days_late",
+     "Column 'days_late' separates the classes of the target 'default' perfectly ('no' rows are all <= 29, 'yes' "
+     "rows all >= 90)"),
+    ("empty_column", loans(notes=[""] * 40), "auto", WARNING, "notes",
+     "Column 'notes' is empty in all 40 rows; it is left out of the features."),
+    ("constant_column", loans(currency=["EUR"] * 40), "auto", WARNING, "currency",
+     "Column 'currency' has the same value ('EUR') in every row, so it cannot help a model"),
+    ("unparsed_dates", loans(opened=[f"2023-02-{1 + i % 28:02d}" if i != 6 else "soon" for i in range(40)]),
+     "auto", WARNING, "opened",
+     "Column 'opened' has values that are not dates in row 8 (e.g. 'soon'); those rows have no date."),
+    ("mixed_date_formats", loans(opened=[f"2023-02-{1 + i % 28:02d}" if i != 5 else "03/04/2023" for i in range(40)]),
+     "auto", WARNING, "opened",
+     "Column 'opened' mixes date formats: row 7 (e.g. '03/04/2023') are not in the format of the first row"),
+]
+
+
+@pytest.mark.parametrize("code,raw,target,severity,column,message", CASES, ids=[c[0] for c in CASES])
+def test_each_problem_has_its_message(code, raw, target, severity, column, message):
+    problems = [p for p in validate(load_csv(raw), target=target) if p.code == code]
+    assert len(problems) == 1, [p.code for p in validate(load_csv(raw), target=target)]
+    assert problems[0].severity == severity and problems[0].column == column
+    assert message in problems[0].message
+
+
+def test_infinite_values_in_a_table_not_read_by_load_csv():
+    frame = pd.read_csv(pd.io.common.StringIO(loans().decode())).assign(ratio=[np.inf] + [1.0] * 38 + [-np.inf])
+    problem = next(p for p in validate(frame) if p.code == "infinite_values")
+    assert problem.severity == ERROR and problem.rows == (2, 41)
+    assert problem.message.startswith("Column 'ratio' has infinite values in rows 2, 41 (e.g. 'inf'). Replace them")
+
+
+def test_repeated_dates_in_a_price_history():
+    days = [1, 2, 3, 3, *range(4, 25)]
+    prices = "date,close\n" + "".join(f"2024-01-{d:02d},{100 + d}\n" for d in days)
+    problem = next(p for p in validate(load_csv(prices.encode()), target=None) if p.code == "repeated_dates")
+    assert problem.message.startswith("Column 'date' repeats dates: rows 4, 5 share a date (e.g. '2024-01-03')")
+    assert "A price history needs one row per date" in problem.message
+
+
+def test_dates_may_repeat_across_tickers_but_not_within_one():
+    found = profile(load_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv"))
+    frame = load_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    assert not [p for p in validate(frame, found) if p.code == "repeated_dates"]
+    doubled = pd.concat([frame, frame.iloc[:2]], ignore_index=True)
+    problem = next(p for p in validate(doubled, profile(doubled)) if p.code == "repeated_dates")
+    assert "repeats dates per 'Name': rows 2, 3, 12592, 12593" in problem.message
+
+
+def test_identifier_kept_as_a_feature():
+    frame = load_csv(loans(loan_id=[f"L{i:04d}" for i in range(40)]))
+    problem = next(p for p in validate(frame, features=["age", "loan_id"]) if p.code == "identifier_feature")
+    assert problem.message.startswith("Column 'loan_id' looks like an identifier (40 distinct values) but is used as "
+                                      "a feature")
+
+
+def test_all_problems_are_collected_errors_first():
+    raw = loans(default=["no"] * 40, currency=["EUR"] * 40, notes=[""] * 40)
+    codes = [(p.severity, p.code) for p in validate(load_csv(raw))]
+    assert codes == [(ERROR, "single_class"), (WARNING, "constant_column"), (WARNING, "empty_column")]
+    with pytest.raises(DataError) as caught:
+        raise_for_errors(validate(load_csv(raw)))
+    assert len(caught.value.problems) == 1
+
+
+def test_leaking_columns_leave_the_features_and_clean_files_have_no_problems():
+    check = check_data(load_csv(loans(status=["BAD" if v == "yes" else "GOOD" for v in DEFAULT])))
+    assert check.features == ("age", "income")
+    for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv"):
+        assert check_data(load_csv(SHARED_DATASETS / name)).problems == ()
+
+
+def test_a_date_chosen_as_a_feature_is_named():
+    frame = load_csv(loans(opened=[f"2023-02-{1 + i % 28:02d}" for i in range(40)]))
+    problem = next(p for p in validate(frame, features=["age", "opened"]) if p.code == "date_feature")
+    assert problem.message.startswith("Column 'opened' holds dates but is used as a feature")

@@ -1,0 +1,301 @@
+"""Page tests with Streamlit's AppTest: widgets driven by key, rendered elements asserted."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from finmodels.data.samples import sample_bytes
+from ui.state import Dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120
+
+
+def page(name: str, state: dict | None = None) -> AppTest:
+    """Open `name` as a user would: through the app's entrypoint, so page links resolve."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    at.run()
+    if name != "app.py":
+        at.switch_page(name).run()
+    return at
+
+
+def test_home_loads_a_sample_in_one_click():
+    at = page("app.py")
+    assert not at.exception
+    assert at.title[0].value == "Risk model studio"
+    at.button(key="home_load").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].frame.shape == (1000, 21)
+
+
+def test_data_page_upload_previews_and_picks_the_target():
+    at = page("pages/1_Data.py")
+    assert any("Upload a CSV file" in i.value for i in at.info)
+    at.get("file_uploader")[0].set_value(("german_credit.csv", sample_bytes("german_credit"), "text/csv")).run()
+    assert not at.exception
+    assert at.session_state["dataset"].name == "german_credit.csv"
+    assert at.selectbox(key="data_target").value == "creditability"
+    assert at.radio(key="data_event").value == "bad"
+    assert any("'bad' in 30.0% of rows" in c.value for c in at.caption)
+
+
+def test_data_page_bad_upload_is_a_message_not_a_traceback():
+    at = page("pages/1_Data.py")
+    at.get("file_uploader")[0].set_value(("empty.csv", b"a,b\n", "text/csv")).run()
+    assert not at.exception
+    assert any("header but no data rows" in e.value for e in at.error)
+
+
+def test_train_without_data_points_to_the_data_page():
+    at = page("pages/2_Train.py")
+    assert not at.exception
+    assert any("No data loaded yet" in i.value for i in at.info)
+
+
+def wait_for_job(at: AppTest, *, epochs: int | None = None, timeout: float = TIMEOUT) -> None:
+    """Wait on the session's training thread (its state, not a sleep), then rerun the page to collect it."""
+    job = at.session_state["train_job"]
+    deadline = time.monotonic() + timeout
+    if epochs is not None:
+        while job.epochs_done < epochs and job.running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return
+    assert job.wait(timeout), "training did not finish"
+    at.run()
+
+
+def train_tiny(at: AppTest, *, units: str = "16", epochs: int = 30) -> AppTest:
+    at.text_input(key="train_units").set_value(units)
+    at.number_input(key="train_epochs").set_value(epochs)
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    assert not at.exception
+    wait_for_job(at)
+    assert not at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def trained_state():
+    """Train a tiny model through the Train page; later page tests reuse its session state."""
+    home = page("app.py")
+    home.button(key="home_load").click().run()
+    at = page("pages/2_Train.py", {"dataset": home.session_state["dataset"], "target": "creditability",
+                                   "event_label": "bad"})
+    return train_tiny(at)
+
+
+def kept(at: AppTest) -> dict:
+    return {k: at.session_state[k] for k in ("dataset", "target", "event_label", "run", "runs")}
+
+
+def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
+    at = trained_state
+    labels = [m.label for m in at.metric]
+    assert labels == ["ROC AUC", "Gini", "KS", "PR AUC", "Brier score"]
+    auc = float(at.metric[0].value)
+    assert 0.7 < auc <= 1.0
+    assert at.metric[0].delta.endswith("vs baseline") and "Best baseline: " in at.metric[0].help
+    run = at.session_state["run"]
+    assert run.config.epochs == 30 and run.config.hyper.units == (16,)
+    assert run.config.task == "credit_default" and run.config.arch == "mlp"
+    # the schedule left on auto is the one measured for 1,000 rows, and the form says which
+    assert run.config.lr_schedule is None and run.settings.lr_schedule == "constant"
+    assert at.selectbox(key="train_schedule").format_func("auto") == "auto (constant)"
+    assert len(at.session_state["runs"]) == 1
+    assert len(at.get("plotly_chart")) == 1
+    # the timing line gives the network's own fit beside the whole run's time
+    fit, total = run.seconds["fit"], run.seconds["total"]
+    assert total > fit > 0
+    assert any(f"network fit {fit:.1f} s · {total:.1f} s in total, with preprocessing and baselines" in c.value
+               for c in at.caption)
+
+
+def test_changing_an_unrelated_widget_does_not_retrain(trained_state):
+    at = trained_state
+    run = at.session_state["run"]
+    at.number_input(key="train_seed").set_value(3).run()
+    at.selectbox(key="train_arch").set_value("mlp").run()
+    assert not at.exception
+    assert at.session_state["run"] is run
+    assert not at.session_state["train_job"].running
+    assert len(at.session_state["runs"]) == 1
+
+
+def test_settings_survive_a_page_switch(trained_state):
+    at = trained_state
+    at.selectbox(key="train_task").set_value("delinquency").run()
+    at.switch_page("pages/3_Evaluate.py").run()
+    at.switch_page("pages/2_Train.py").run()
+    assert at.selectbox(key="train_task").value == "delinquency"
+    assert at.text_input(key="train_units").value == "16"  # submitted with the fixture's run
+    assert at.number_input(key="train_epochs").value == 30
+    at.selectbox(key="train_task").set_value("credit_default").run()
+
+
+def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
+    # slow on purpose, so the run is still going when Stop is pressed (fastfit trains German credit's 8 units for
+    # 500 epochs in 2 s): ten copies of the rows, two wide layers, batches of 8, about 0.2 s an epoch here and
+    # at least 200 epochs before early stopping could end it
+    many = pd.concat([german] * 10, ignore_index=True)
+    at = page("pages/2_Train.py", {"dataset": Dataset("German credit x10", many), "target": "creditability",
+                                   "event_label": "bad"})
+    at.text_input(key="train_units").set_value("256, 256")
+    at.number_input(key="train_batch").set_value(8)
+    at.number_input(key="train_epochs").set_value(1000)
+    at.number_input(key="train_patience").set_value(200)
+    at.selectbox(key="train_schedule").set_value("reduce_on_plateau")
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    wait_for_job(at, epochs=2)
+    at.button(key="train_stop").click().run()
+    assert not at.exception
+    wait_for_job(at)
+    run = at.session_state["run"]
+    assert run.stopped_early
+    assert run.config.lr_schedule == run.settings.lr_schedule == "reduce_on_plateau"
+    assert 2 <= len(run.history["loss"]) < 200
+    assert any("stopped by you" in c.value for c in at.caption)
+
+
+def test_bad_layer_sizes_are_a_message_not_a_traceback(trained_state):
+    at = page("pages/2_Train.py", kept(trained_state))
+    at.text_input(key="train_units").set_value("64, many")
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    assert not at.exception
+    assert any("whole numbers separated by commas" in e.value for e in at.error)
+
+
+def test_evaluate_page_shows_the_network_beside_the_baselines(trained_state):
+    at = page("pages/3_Evaluate.py", kept(trained_state))
+    assert not at.exception
+    assert at.metric[0].label == "ROC AUC"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Neural network", "Logistic regression", "Gradient boosting"]
+
+
+def test_explain_page_shows_the_importance_chart_in_original_columns(trained_state):
+    keep = kept(trained_state)
+    at = page("pages/4_Explain.py", keep)
+    assert not at.exception
+    assert sorted(at.session_state["explanation"].columns) == sorted(
+        c for c in keep["dataset"].frame.columns if c != "creditability")
+    assert len(at.get("plotly_chart")) >= 1
+
+
+
+
+def new_file_bytes(german) -> bytes:
+    frame = german.drop(columns="creditability").head(120).copy()
+    frame.loc[0, "purpose"] = '=HYPERLINK("http://x.example","click")'  # a hostile cell from a source system
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def test_score_page_scores_an_uploaded_file_with_reasons_drift_and_an_escaped_csv(trained_state, german):
+    at = page("pages/5_Score.py", kept(trained_state))
+    assert not at.exception
+    at.slider(key="score_threshold").set_value(0.3).run()
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception, at.exception
+    _, name, scored = at.session_state["scored"]
+    assert name == "new_loans.csv" and len(scored.table) == 120
+    assert scored.threshold == 0.3
+    probability = scored.table["probability of 'bad'"]
+    assert ((probability >= 0.3) == (scored.table["decision"] == "bad")).all()
+    assert scored.table["reason codes"].str.contains("raised default probability").sum() > 60
+    assert scored.stability["name"].iloc[0] == "score"
+    assert set(scored.stability["band"]) <= {"stable", "moderate shift", "major shift"}
+    assert len(at.get("plotly_chart")) == 2
+    csv = at.get("download_button")
+    assert any("scored rows" in b.proto.label for b in csv)
+
+
+def test_score_page_refuses_a_file_without_the_training_columns(trained_state):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.get("file_uploader")[-1].set_value(("other.csv", b"a,b\n1,2\n3,4\n", "text/csv")).run()
+    assert not at.exception
+    assert any("lacks 20 of the 20 columns" in e.value for e in at.error)
+
+
+def test_score_page_saves_a_bundle_and_scores_with_it_loaded_back(trained_state, german):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.button(key="score_prepare_bundle").click().run()
+    assert not at.exception
+    saved = at.session_state["bundle_bytes"]
+    assert saved[:2] == b"PK"
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("model.zip", saved, "application/zip")).run()
+    assert not at.exception
+    assert any("expects 20 columns" in s.value for s in at.success)
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception
+    scored = at.session_state["scored"][2]
+    assert len(scored.table) == 120 and "the bundle's sample" in " ".join(scored.notes)
+
+
+def test_score_page_refuses_a_foreign_bundle_with_a_message(trained_state):
+    at = page("pages/5_Score.py", kept(trained_state))
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("model.zip", b"PK\x03\x04 not really a zip", "application/zip")).run()
+    assert not at.exception
+    assert len(at.error) >= 1
+
+
+def test_runs_page_compares_the_kept_runs(trained_state):
+    at = page("pages/6_Runs.py", kept(trained_state))
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["Run 1 · mlp · credit_default"]
+    assert "ROC AUC" in table.columns
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_report_page_builds_a_self_contained_html_report(trained_state):
+    at = page("pages/7_Report.py", kept(trained_state))
+    assert not at.exception
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    html = at.session_state["report_html"]
+    assert html.startswith("<!DOCTYPE html>") and "Metrics against the baselines" in html
+    assert "<script src=" not in html and len(html) > 1_000_000  # plotly.js embedded: opens offline
+
+
+@pytest.mark.parametrize("name", ["pages/3_Evaluate.py", "pages/4_Explain.py", "pages/5_Score.py",
+                                  "pages/6_Runs.py", "pages/7_Report.py"])
+def test_pages_without_a_run_say_what_to_do(name):
+    at = page(name)
+    assert not at.exception
+    assert any("No data loaded yet" in i.value for i in at.info) or any("Train" in i.value for i in at.info)
+
+
+def test_price_file_without_target_offers_the_sequence_networks():
+    from finmodels.data.samples import load_sample
+
+    at = page("pages/2_Train.py", {"dataset": Dataset("S&P 500 index", load_sample("sp500_index")),
+                                   "target": None, "task": "market_risk"})
+    assert not at.exception
+    assert at.selectbox(key="train_task").value == "market_risk"
+    assert at.selectbox(key="train_arch").value == "lstm"
+    assert at.number_input(key="train_window").value == 20
+    at.selectbox(key="train_task").set_value("credit_default").run()
+    assert any("none is chosen" in i.value for i in at.info)
+
+
+def test_loading_another_file_forgets_the_previous_files_features_and_task():
+    at = page("pages/1_Data.py")
+    at.get("file_uploader")[0].set_value(("german_credit.csv", sample_bytes("german_credit"), "text/csv")).run()
+    assert "purpose" in at.session_state["features"] and at.session_state["task"] == "credit_default"
+    at.switch_page("app.py").run()
+    at.selectbox(key="home_sample").set_value("taiwan_default")
+    at.button(key="home_load").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].frame.shape == (30000, 25)
+    at.switch_page("pages/2_Train.py").run()
+    assert not at.exception
+    assert at.session_state["task"] == "credit_default"
+    assert "PAY_0" in at.session_state["features"] and "purpose" not in at.session_state["features"]
+    assert "ID" not in at.session_state["features"]
