@@ -123,7 +123,8 @@ def run_dataset(key: str, *, folds: int = 5, epochs: int | None = None, explain_
     from finmodels.data.reading import load_csv
     from finmodels.explain.explanation import explain_result
     from finmodels.models.reference import fit_plain
-    from finmodels.models.training import TrainConfig, encode_classes, prepare_target, train
+    from finmodels.data.targets import encode_classes, prepare_target
+    from finmodels.models.training import TrainConfig, train
 
     ds = DATASETS[key]
     frame = load_csv(ds.path)
@@ -132,7 +133,7 @@ def run_dataset(key: str, *, folds: int = 5, epochs: int | None = None, explain_
         rows = frame[frame[ds.target].notna()].reset_index(drop=True)
         strata, _, _ = encode_classes(rows[ds.target], ordinal=True)
     else:
-        rows, strata, _ = prepare_target(frame, config)
+        rows, strata, _ = prepare_target(frame, config.target, config.event_label)
     per_model = {m: {"metrics": [], "fit_seconds": []} for m in MODELS}
     explain_seconds = None
     for i, split in enumerate(cv_splits(strata, folds=folds)):

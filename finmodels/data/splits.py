@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from finmodels.errors import DataError
+from finmodels.errors import ConfigError, DataError
+
+MIN_ROWS_PER_CLASS = 5  # a class needs this many rows to appear in train, validation and test
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,10 @@ def stratified_split(y: np.ndarray, *, test_size: float = 0.2, valid_size: float
 
     y = np.asarray(y)
     classes, counts = np.unique(y, return_counts=True)
-    if counts.min() < 5:
+    if counts.min() < MIN_ROWS_PER_CLASS:
         rare = classes[counts.argmin()]
         raise DataError(
-            f"Class '{rare}' has only {counts.min()} rows; at least 5 per class are needed to split into "
+            f"Class '{rare}' has only {counts.min()} rows; at least {MIN_ROWS_PER_CLASS} per class are needed to split into "
             "train, validation and test. Add rows or merge rare classes."
         )
     idx = np.arange(len(y))
@@ -130,3 +132,40 @@ def split_for_profile(frame, found, y=None, *, test_size: float = 0.2, valid_siz
     dates = frame[found.date_column] if found.date_column else None
     groups = frame[found.entity_column] if found.entity_column else None
     return split_rows(y, dates=dates, groups=groups, test_size=test_size, valid_size=valid_size, seed=seed)
+
+
+def random_split(n: int, *, test_size: float, valid_size: float, seed: int) -> Split:
+    """A plain shuffled split, for numeric targets that cannot be stratified."""
+    from sklearn.model_selection import train_test_split
+
+    if n < 10:
+        raise DataError(f"Only {n} rows have a target; at least 10 are needed for train, validation and test.")
+    rest, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
+    train, valid = train_test_split(rest, test_size=valid_size, random_state=seed)
+    return Split(np.sort(train), np.sort(valid), np.sort(test), "random")
+
+
+def split_for_run(rows, classes: np.ndarray | None, *, target: str | None, method: str = "random",
+                  test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0) -> Split:
+    """A run's split of `rows`: stratified by `classes` (or shuffled without them); with method 'auto' by date or
+    entity when the profile finds one."""
+    args = dict(test_size=test_size, valid_size=valid_size, seed=seed)
+    if method == "auto":
+        from finmodels.data.profiling import profile
+
+        found = profile(rows, target=target or None)
+        if found.date_column or found.entity_column:
+            return split_for_profile(rows, found, classes, **args)
+    return stratified_split(classes, **args) if classes is not None else random_split(len(rows), **args)
+
+
+
+def checked_split(split: Split, n: int) -> Split:
+    """`split` itself, once it is known to place each of `n` rows at most once (a split given for cross-validation)."""
+    parts = np.concatenate([split.train, split.valid, split.test])
+    if len(parts) and (parts.min() < 0 or parts.max() >= n):
+        raise ConfigError(f"The given split refers to rows outside 0..{n - 1}.")
+    if len(np.unique(parts)) != len(parts):
+        raise ConfigError("The given split puts a row in more than one part.")
+    return split
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from finmodels.data.splits import MIN_ROWS_PER_CLASS
 from finmodels.errors import DataError
 
 # Labels that mean "the risk event happened", lower case; checked before falling back to the minority class.
@@ -108,3 +109,85 @@ def guess_target(columns: list[str], candidates: tuple[str, ...]) -> str | None:
         if _norm(name) in norm:
             return norm[_norm(name)]
     return None
+
+
+# Target encoding: from the analyst's label column to the numbers a network is fitted on.
+
+
+def rows_with_target(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The rows whose `target` is present, renumbered; a missing or empty target column is a DataError."""
+    if target not in frame.columns:
+        raise DataError(
+            f"Target column '{target}' not found. Columns are: {', '.join(map(str, frame.columns))}. "
+            "Choose the target on the Data page."
+        )
+    rows = frame[frame[target].notna()].reset_index(drop=True)
+    if rows.empty:
+        raise DataError(f"Target column '{target}' has no values. Choose another target column.")
+    return rows
+
+
+
+def prepare_target(frame: pd.DataFrame, target: str, event_label: str | None = None
+                   ) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Drop rows without a target and encode it as 0/1 (1 = `event_label`, or the risk event found);
+    returns (rows, y, event label)."""
+    rows = rows_with_target(frame, target)
+    y, event = encode_binary(rows[target], event_label)
+    return rows, y, event
+
+
+def encode_classes(series: pd.Series, *, ordinal: bool) -> tuple[np.ndarray, list[str], list[str]]:
+    """Class indices, class labels in index order, and notes on merged rare ratings.
+
+    Ordinal targets are ordered by the agency scale (AAA best) or numerically; a rating with fewer than
+    MIN_ROWS_PER_CLASS rows is merged into its neighbour towards the middle of the scale (e.g. 'C' and 'D' into
+    'CC'), so every class can appear in train, validation and test.
+    """
+    labels = series.astype(str).str.strip()
+    distinct = sorted(labels.unique())
+    if len(distinct) < 2:
+        raise DataError(f"Column '{series.name}' has a single value ('{distinct[0]}'); a classifier needs at least 2.")
+    if not ordinal:
+        index = {v: i for i, v in enumerate(distinct)}
+        return labels.map(index).to_numpy("int32"), distinct, []
+    order = rating_order(distinct)
+    if order is None:
+        numbers = pd.to_numeric(pd.Series(distinct), errors="coerce")
+        if numbers.isna().any():
+            shown = ", ".join(f"'{v}'" for v in distinct[:10])
+            raise DataError(f"Column '{series.name}' has labels that are not on a rating scale ({shown}); an ordinal "
+                            "task needs agency ratings (AAA..D) or numbered grades. Use the multi-class task instead.")
+        order = [distinct[i] for i in np.argsort(numbers.to_numpy(), kind="mergesort")]
+    counts = labels.value_counts()
+    groups = [[v] for v in order]
+    notes = []
+    while len(groups) > 2:
+        sizes = [int(sum(counts[v] for v in g)) for g in groups]
+        rare = [i for i, s in enumerate(sizes) if s < MIN_ROWS_PER_CLASS]
+        if not rare:
+            break
+        i = rare[0]
+        j = i + 1 if i < len(groups) / 2 else i - 1  # merge towards the middle of the scale
+        a, b = sorted((i, j))
+        groups[a:b + 1] = [groups[a] + groups[b]]
+    names = ["/".join(g) for g in groups]
+    for g, name in zip(groups, names):
+        if len(g) > 1:
+            notes.append(f"Rare ratings are merged with their neighbour so that each class has at least "
+                         f"{MIN_ROWS_PER_CLASS} rows: {', '.join(g)} are scored as one class '{name}'.")
+    index = {v: k for k, g in enumerate(groups) for v in g}
+    return labels.map(index).to_numpy("int32"), names, notes
+
+
+
+def numeric_target(rows: pd.DataFrame, target: str) -> np.ndarray:
+    """A regression target as floats; text that is not a number is a DataError naming the values."""
+    values = pd.to_numeric(rows[target], errors="coerce")
+    bad = np.flatnonzero(values.isna().to_numpy())
+    if len(bad):
+        examples = ", ".join(f"'{rows[target].iloc[i]}'" for i in bad[:3])
+        raise DataError(f"Column '{target}' has {len(bad)} values that are not numbers (e.g. {examples}); a regression "
+                        "needs a numeric target. Recode them, or pick a classification task.")
+    return values.to_numpy("float64")
+

@@ -34,6 +34,10 @@ class VaRBacktest:
     last_250_exceptions: int | None = None  # the supervisory window: the most recent 250 days, when there are as many
     last_250_zone: str | None = None
 
+    def metrics(self) -> dict[str, float]:
+        """The backtest's figures in a run's metrics: exceptions and the Kupiec p-value."""
+        return {"var_exceptions": float(self.exceptions), "kupiec_p_value": self.kupiec_p_value}
+
     @property
     def exception_rate(self) -> float:
         return self.exceptions / self.days

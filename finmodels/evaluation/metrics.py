@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from finmodels.evaluation.labels import BASELINE_LABELS, METRIC_LABELS
+
 
 def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:
     """Kolmogorov-Smirnov: the largest gap between the score distributions of events and non-events."""
@@ -120,22 +122,10 @@ def anomaly_metrics(scores, labels=None) -> dict[str, float]:
     return out
 
 
-METRIC_LABELS = {
-    "roc_auc": "ROC AUC", "gini": "Gini", "pr_auc": "PR AUC", "ks": "KS", "brier": "Brier score",
-    "log_loss": "Log loss", "accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
-    "rmse": "RMSE", "mae": "MAE", "r2": "R²", "mape": "MAPE", "macro_f1": "Macro F1",
-    "within_one_notch": "Within one notch", "mean_notch_error": "Mean notch error",
-    "directional_accuracy": "Directional accuracy", "score_median": "Median score", "score_p99": "99th pct score",
-    "var_exceptions": "VaR exceptions", "kupiec_p_value": "Kupiec p-value",
-}
-
-
 def comparison_table(model_metrics: dict[str, float], baselines: dict[str, dict[str, float]], *,
                      model_name: str = "Neural network") -> "pd.DataFrame":
     """One row per metric, one column per model: the network first, then each baseline."""
     import pandas as pd
-
-    from finmodels.models.baselines import BASELINE_LABELS
 
     table = {model_name: model_metrics}
     table.update({BASELINE_LABELS.get(k, k): v for k, v in baselines.items()})

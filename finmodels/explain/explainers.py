@@ -17,13 +17,13 @@ fails (`gradient registry has no entry for: shap_DivNoNan`); `tensorflow_gradien
 from __future__ import annotations
 
 import contextlib
-import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from finmodels.runtime.locks import GRADIENT_LOCK
 from finmodels.errors import ConfigError, FinModelsError
 from finmodels.explain.permutation import DEFAULT_EVALUATIONS, permutation_pairs, permutation_values
 
@@ -112,12 +112,6 @@ def group_sum(values: np.ndarray, groups: Groups) -> np.ndarray:
     """Sum per-input values (rows x inputs, any trailing shape) into one value per group."""
     flat = values.reshape(len(values), -1)
     return np.stack([flat[:, idx].sum(axis=1) for idx in groups], axis=1)
-
-
-# shap's gradient explainers swap entries of TensorFlow's process-wide gradient registry while they run. A
-# Streamlit server explains for several users in threads: two explanations at once would each save the other's
-# swapped state and "restore" it. One at a time.
-GRADIENT_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodels.evaluation.labels import BASELINE_LABELS  # noqa: F401  (read here by pages and the report)
+
 
 @dataclass
 class BaselineResult:
@@ -39,12 +41,15 @@ def score_classifier(model, X_test, y_test, *, classes: int | None = None,
     return scores, classification_metrics(y_test, scores, ordinal=ordinal)
 
 
-def fit_binary_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0) -> dict[str, BaselineResult]:
-    """Logistic regression and HistGradientBoosting on the same preprocessed inputs as the network."""
+def fit_classifier_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int | None = None,
+                             ordinal: bool = False) -> dict[str, BaselineResult]:
+    """Logistic regression and HistGradientBoosting on the same preprocessed inputs as the network: event
+    probabilities when `classes` is None, else probabilities over all `classes` (multinomial, or ordered)."""
     results = {}
     for name, model in _classifiers(seed).items():
         seconds = timed_fit(model, X_train, y_train)
-        results[name] = BaselineResult(name, model, *score_classifier(model, X_test, y_test), seconds)
+        scores, metrics = score_classifier(model, X_test, y_test, classes=classes, ordinal=ordinal)
+        results[name] = BaselineResult(name, model, scores, metrics, seconds)
     return results
 
 
@@ -57,17 +62,6 @@ def timed_fit(model, X, y=None) -> float:
     with threadpool_limits(limits=1, user_api="openmp"):
         model.fit(X) if y is None else model.fit(X, y)
     return time.perf_counter() - start
-
-
-def fit_class_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int,
-                        ordinal: bool) -> dict[str, BaselineResult]:
-    """Multinomial logistic regression and HistGradientBoosting for several (or ordered) classes."""
-    results = {}
-    for name, model in _classifiers(seed).items():
-        seconds = timed_fit(model, X_train, y_train)
-        results[name] = BaselineResult(
-            name, model, *score_classifier(model, X_test, y_test, classes=classes, ordinal=ordinal), seconds)
-    return results
 
 
 def fit_regression_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0,
@@ -101,8 +95,7 @@ def fit_forecast_baselines(X_train, y_train, X_test, y_test, *, seed: int = 0, n
     results = fit_regression_baselines(X_train, y_train, X_test, y_test, seed=seed, metric=forecast_metrics)
     naive = np.asarray(naive, dtype="float64")
     metrics = forecast_metrics(y_test, naive)
-    bt = var_backtest(y_test, naive_var, level=level)
-    metrics.update({"var_exceptions": float(bt.exceptions), "kupiec_p_value": bt.kupiec_p_value})
+    metrics.update(var_backtest(y_test, naive_var, level=level).metrics())
     results["naive"] = BaselineResult("naive", None, naive, metrics, 0.0)
     return results
 
@@ -133,19 +126,12 @@ def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0,
     from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION
 
     if kind == BINARY:
-        return fit_binary_baselines(X_train, y_train, X_test, y_test, seed=seed)
+        return fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed)
     if kind in (MULTICLASS, ORDINAL):
-        return fit_class_baselines(X_train, y_train, X_test, y_test, seed=seed, classes=classes,
-                                   ordinal=kind == ORDINAL)
+        return fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed, classes=classes,
+                                        ordinal=kind == ORDINAL)
     if kind == REGRESSION:
         return fit_regression_baselines(X_train, y_train, X_test, y_test, seed=seed)
     if kind == ANOMALY:
         return fit_anomaly_baselines(X_train, X_test, y_test, seed=seed)
     raise ValueError(f"No baselines for task kind '{kind}'.")
-
-
-BASELINE_LABELS = {
-    "logistic_regression": "Logistic regression", "hist_gradient_boosting": "Gradient boosting",
-    "linear_regression": "Linear regression", "naive": "Naive forecast (last return)",
-    "pca": "PCA reconstruction", "isolation_forest": "Isolation forest",
-}

@@ -6,12 +6,12 @@ import pytest
 
 from finmodels.models.reference import fit_plain
 from finmodels.data.samples import load_sample
-from finmodels.models.training import TrainConfig, prepare_target
+from finmodels.data.targets import prepare_target
 
 
 def _german():
     frame = load_sample("german_credit")
-    rows, y, _ = prepare_target(frame, TrainConfig(target="creditability"))
+    rows, y, _ = prepare_target(frame, "creditability")
     return rows, y, [c for c in rows.columns if c != "creditability"]
 
 

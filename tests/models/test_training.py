@@ -50,7 +50,8 @@ import pandas as pd  # noqa: E402
 
 from finmodels.models.architectures import CNNConfig, GRUConfig, LSTMConfig, VAEConfig  # noqa: E402
 from finmodels.data.samples import load_sample  # noqa: E402
-from finmodels.models.training import balanced_class_weights, encode_classes  # noqa: E402
+from finmodels.data.targets import encode_classes  # noqa: E402
+from finmodels.models.training import balanced_class_weights  # noqa: E402
 from tests.conftest import SHARED_DATASETS  # noqa: E402
 
 RATIOS = ("currentRatio", "debtRatio", "netProfitMargin", "returnOnAssets", "Sector")
