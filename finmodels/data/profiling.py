@@ -27,10 +27,20 @@ MAX_CATEGORIES = 50
 # Tasks whose usual target names are tried, in this order, to pick the target column.
 TARGET_TASK_ORDER = ("credit_default", "delinquency", "loan_repayment", "credit_rating", "risk_control",
                      "binary", "multiclass", "regression")
+# Words a 0/1 outcome column is often named with (`dlq_90`, `bad_flag`, `SeriousDlqin2yrs`), most specific first,
+# and the task each suggests. The first group is matched anywhere in the name, the rest as whole words.
+RISK_ABBREVIATIONS = (
+    ("dlq", "delinquency"), ("delinq", "delinquency"), ("chargeoff", "credit_default"),
+    ("chargedoff", "credit_default"), ("dflt", "credit_default"), ("bad_flag", "credit_default"),
+    ("default", "credit_default"), ("def", "credit_default"), ("bad", "credit_default"), ("target", "binary"),
+    ("label", "binary"), ("flag", "binary"),
+)
+_ANYWHERE = ("dlq", "delinq", "chargeoff", "chargedoff", "dflt")
+# A 0/1 column whose rarer value is this share of the rows (1% to 50%) may be an outcome: a target candidate.
+CANDIDATE_SHARE = (0.01, 0.5)
 _ID_NAMES = re.compile(r"^(id|key|uuid|guid|index|row_?id|row_?number|ticker|symbol|name|company|borrower|"
                        r"customer|account|isin|cusip|permno|gvkey)$|(^|_)id$|^id_|_(key|uuid|number|no|nr)$")
 _PRICE_NAMES = re.compile(r"^(open|high|low|close|adj_?close|adjusted_?close|price|last|mid|bid|ask|volume)$")
-_DATE_NAMES = re.compile(r"(date|time|day|month|period|timestamp|^dt$|_dt$|^as_?of)")
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{4}-\d{2}|\d{1,2}\s+[A-Za-z]{3}|[A-Za-z]{3,9}\s+\d)")
 
 
@@ -52,6 +62,18 @@ class ColumnProfile:
 
 
 @dataclass(frozen=True)
+class TargetCandidate:
+    """A column that could be the target: its name, the task it suggests, and why it was offered."""
+
+    column: str
+    task: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "task": self.task, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Profile:
     """A table as the tool understood it; `features` are the columns a model would use."""
 
@@ -62,6 +84,9 @@ class Profile:
     other_tasks: tuple[str, ...]
     target_balance: dict[str, int] = field(default_factory=dict)
     event_label: str | None = None
+    # Columns that could be the target, best first: usual target names, then 0/1 columns named like an outcome
+    # (dlq, bad_flag, def ...), then other 0/1 columns whose rarer value is 1% to 50% of the rows.
+    target_candidates: tuple[TargetCandidate, ...] = ()
 
     def column(self, name: str) -> ColumnProfile:
         for col in self.columns:
@@ -115,6 +140,7 @@ class Profile:
             "other_tasks": list(self.other_tasks),
             "target_balance": self.target_balance,
             "event_label": self.event_label,
+            "target_candidates": [c.to_dict() for c in self.target_candidates],
             "features": self.features,
             "date_column": self.date_column,
             "entity_column": self.entity_column,
@@ -198,14 +224,98 @@ def column_role(series: pd.Series) -> tuple[str, str]:
     return HIGH_CARDINALITY, f"has {unique:,} distinct values"
 
 
-def pick_target(frame: pd.DataFrame) -> tuple[str | None, str | None]:
-    """(target column, task key) from the usual target names of the task presets, or (None, None)."""
-    columns = list(frame.columns)
+def name_words(name) -> list[str]:
+    """A column name's words, lower case: `SeriousDlqin2yrs` -> serious, dlqin, 2, yrs; `bad_flag` -> bad, flag."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", str(name))]
+
+
+def risk_word(name) -> tuple[str, str] | None:
+    """(word, task key) when a column's name contains a word of RISK_ABBREVIATIONS, else None."""
+    words = name_words(name)
+    joined, flat = f"_{'_'.join(words)}_", "".join(words)
+    for word, task in RISK_ABBREVIATIONS:
+        if (word in flat) if word in _ANYWHERE else (f"_{word}_" in joined):
+            return word, task
+    return None
+
+
+def ones_share(series: pd.Series) -> float | None:
+    """The share of 1s (or trues) in a column holding both 0 and 1 (or true and false); None for any other."""
+    present = series.dropna()
+    if present.empty:
+        return None
+    if pd.api.types.is_bool_dtype(present.dtype):
+        ones = float(present.astype(bool).mean())
+    elif pd.api.types.is_numeric_dtype(present.dtype) and bool(present.isin((0, 1)).all()):
+        ones = float((present == 1).mean())
+    else:
+        return None
+    return ones if 0.0 < ones < 1.0 else None
+
+
+def _named_candidates(frame: pd.DataFrame):
+    """Candidates by name: usual target names (in the order pick_target tries them), then 0/1 columns named
+    like an outcome."""
+    by_norm: dict[str, list[str]] = {}
+    for column in frame.columns:
+        by_norm.setdefault(_norm_name(column), []).append(str(column))
+    seen = set()
     for key in TARGET_TASK_ORDER:
-        column = guess_target(columns, TASKS[key].target_names)
-        if column is not None:
-            return column, key
-    return None, None
+        for name in TASKS[key].target_names:
+            for column in by_norm.get(_norm_name(name), []):
+                if column not in seen:
+                    seen.add(column)
+                    yield TargetCandidate(column, key, f"has a usual target name of the {TASKS[key].label.lower()} "
+                                                       "task")
+    named = [(c, risk_word(c)) for c in map(str, frame.columns) if c not in seen]
+    ranked = sorted(((RISK_ABBREVIATIONS.index(found), c, found) for c, found in named if found), key=lambda t: t[0])
+    for _, column, (word, task) in ranked:
+        ones = ones_share(frame[column])
+        if ones is not None:
+            yield TargetCandidate(column, task, f"holds 0/1 (1 in {ones:.1%} of rows) and is named like an outcome "
+                                                f"('{word}')")
+
+
+def _norm_name(name) -> str:
+    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def target_candidates(frame: pd.DataFrame) -> tuple[TargetCandidate, ...]:
+    """Every column that could be the target, best first (the first is what `pick_target` picks, if named).
+
+    Usual target names come first, then 0/1 columns named like an outcome (`dlq`, `delinq`, `chargeoff`,
+    `bad_flag`, `def`, `dflt`, `target`, `label`, `flag`), then any other 0/1 column whose rarer value is
+    between 1% and 50% of the rows, in file order.
+    """
+    found = list(_named_candidates(frame))
+    named = {c.column for c in found}
+    low, high = CANDIDATE_SHARE
+    for column in map(str, frame.columns):
+        if column in named:
+            continue
+        ones = ones_share(frame[column])
+        if ones is not None and low <= min(ones, 1.0 - ones) <= high:
+            found.append(TargetCandidate(column, "binary", f"holds 0/1 (1 in {ones:.1%} of rows)"))
+    return tuple(found)
+
+
+def pick_target(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """(target column, task key) by name, or (None, None).
+
+    A usual target name of a task preset wins; else a 0/1 column named like an outcome (`dlq`, `bad_flag`,
+    `def` ...; see RISK_ABBREVIATIONS). 0/1 columns with other names are only offered (`target_candidates`).
+    """
+    first = next(_named_candidates(frame), None)
+    return (first.column, first.task) if first else (None, None)
+
+
+def task_of_name(column) -> str | None:
+    """The task a target column's name suggests: a usual target name's task, or an outcome word's task."""
+    key = next((k for k in TARGET_TASK_ORDER if guess_target([column], TASKS[k].target_names)), None)
+    if key is None:
+        found = risk_word(column)
+        key = found[1] if found else None
+    return key
 
 
 def task_for_target(series: pd.Series, named_task: str | None) -> str:
@@ -258,16 +368,16 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
             raise ConfigError(
                 f"Column '{name}' is not in the table. Columns are: {', '.join(map(str, frame.columns))}."
             )
-    named_task = None
+    suggested = None
     if target == "auto":
-        target, named_task = pick_target(frame)
+        target, suggested = pick_target(frame)
     elif target is not None and target not in frame.columns:
         raise ConfigError(
             f"Target column '{target}' not found. Columns are: {', '.join(map(str, frame.columns))}. "
             "Choose the target on the Data page."
         )
     elif target is not None:
-        named_task = next((k for k in TARGET_TASK_ORDER if guess_target([target], TASKS[k].target_names)), None)
+        suggested = task_of_name(target)
     columns = []
     for name in frame.columns:
         series = frame[name]
@@ -280,11 +390,12 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
         columns.append(ColumnProfile(str(name), role, str(series.dtype), int(series.isna().sum()),
                                      int(present.nunique()), _examples(present), reason))
     columns = tuple(columns)
+    candidates = target_candidates(frame)
     if target is None:
         tasks = _sequence_tasks(columns, len(frame))
-        return Profile(len(frame), columns, None, tasks[0], tasks[1:])
+        return Profile(len(frame), columns, None, tasks[0], tasks[1:], target_candidates=candidates)
     series = frame[target]
-    task = task_for_target(series, named_task)
+    task = task_for_target(series, suggested)
     balance = label_strings(series).value_counts().iloc[:20]
     event = None
     labels = binary_labels(series)
@@ -292,5 +403,6 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
         event = event_label if event_label in labels else default_event_label(series)
     alternatives = {BINARY: ("credit_default", "binary"), "ordinal": ("multiclass", "regression")}
     others = tuple(k for k in alternatives.get(TASKS[task].kind, ()) if k != task)
-    return Profile(len(frame), columns, target, task, others, {str(k): int(v) for k, v in balance.items()}, event)
+    return Profile(len(frame), columns, target, task, others, {str(k): int(v) for k, v in balance.items()}, event,
+                   candidates)
 

@@ -10,7 +10,7 @@ import pytest
 
 from finmodels.data.reading import load_csv
 from finmodels.errors import ConfigError
-from finmodels.data.profiling import column_role, profile
+from finmodels.data.profiling import column_role, pick_target, profile
 from tests.conftest import ROOT, SHARED_DATASETS
 
 # file -> (rows, target, balance of the target, suggested task, roles that must hold)
@@ -45,11 +45,14 @@ def test_every_dataset_profiles_with_the_right_target_roles_and_task(dataset):
     assert target is None or found.column(target).role == "target"
 
 
-def test_price_files_offer_the_sequence_tasks(dataset):
-    name, found = dataset
-    if found.target is None:
-        assert {"forecast", "market_risk", "asset_allocation"} & {found.task, *found.other_tasks}
-        assert found.date_column is not None
+@pytest.mark.parametrize("name,tasks,date", [
+    ("sp500_index_2001_2018.csv", ("market_risk", "forecast", "anomaly"), "Date"),
+    ("sp500_10stocks_2013_2018.csv", ("asset_allocation", "forecast", "market_risk", "anomaly"), "date"),
+])
+def test_price_files_offer_the_sequence_tasks_and_no_target(name, tasks, date):
+    found = profile(load_csv(SHARED_DATASETS / name))
+    assert found.target is None and (found.task, *found.other_tasks) == tasks
+    assert found.date_column == date and found.target_candidates == ()
 
 
 def test_rating_balance_and_the_entity_that_repeats():
@@ -141,3 +144,70 @@ def test_the_heatmap_keeps_at_most_30_columns_of_a_wide_table():
     frame = pd.DataFrame(rng.normal(1, 1, (50, 200)), columns=[f"x{i}" for i in range(200)])
     fig = plot_correlation(frame, list(frame.columns))
     assert len(fig.data[0].x) == 30 and "(the 30 most variable)" in fig.layout.title.text
+
+
+def _book(n: int = 400, **columns) -> pd.DataFrame:
+    """A loan book without a usual target name: age, income, and the given columns."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"age": rng.integers(20, 70, n), "income": rng.normal(40_000, 9_000, n).round()})
+    return frame.assign(**columns)
+
+
+def _flag(n: int = 400, every: int = 10) -> list[int]:
+    return [1 if i % every == 0 else 0 for i in range(n)]
+
+
+@pytest.mark.parametrize("name,task", [
+    ("dlq", "delinquency"), ("dlq_90", "delinquency"), ("SeriousDlqin2yrs", "delinquency"),
+    ("delinq_flag", "delinquency"), ("chargeoff", "credit_default"), ("is_chargedOff", "credit_default"),
+    ("bad_flag", "credit_default"), ("def", "credit_default"), ("DEF_12M", "credit_default"),
+    ("dflt", "credit_default"), ("target", "credit_default"), ("label", "binary"), ("flag", "binary"),
+])
+def test_a_01_column_named_with_a_risk_abbreviation_is_the_target(name, task):
+    found = profile(_book(**{name: _flag()}))
+    assert found.target == name and found.task == task and found.event_label == "1"
+    assert found.target_candidates[0].column == name and found.target_candidates[0].task == task
+    assert pick_target(_book(**{name: _flag()})) == (name, task)
+
+
+@pytest.mark.parametrize("name", ["deferred_income", "flagged", "undefined", "labelled_by"])
+def test_words_that_only_contain_an_abbreviation_do_not_name_a_target(name):
+    found = profile(_book(**{name: _flag()}))
+    assert found.target is None and found.task == "anomaly"
+    # still offered, as a 0/1 column with 10% ones
+    assert [(c.column, c.task, c.reason) for c in found.target_candidates] == [
+        (name, "binary", "holds 0/1 (1 in 10.0% of rows)")]
+
+
+def test_a_named_column_that_is_not_01_is_not_picked():
+    found = profile(_book(dlq_days=[i % 40 for i in range(400)]))
+    assert found.target is None and found.target_candidates == ()
+
+
+def test_01_columns_are_offered_after_named_ones_when_their_minority_is_1_to_50_percent():
+    frame = _book(owns_car=_flag(every=3), rare=_flag(every=200), dlq=_flag(), half=[i % 2 for i in range(400)],
+                  dust=[1 if i == 5 else 0 for i in range(400)], split=[True, False, False, False] * 100)
+    found = profile(frame)
+    assert found.target == "dlq" and found.task == "delinquency"
+    assert [(c.column, c.task) for c in found.target_candidates] == [
+        ("dlq", "delinquency"), ("owns_car", "binary"), ("half", "binary"), ("split", "binary")]
+    # 'rare' (0.5% ones) and 'dust' (1 row) are below 1%, so not offered
+    assert found.target_candidates[0].reason == "holds 0/1 (1 in 10.0% of rows) and is named like an outcome ('dlq')"
+    assert found.target_candidates[1].reason == "holds 0/1 (1 in 33.5% of rows)"
+    assert found.to_dict()["target_candidates"][1] == {"column": "owns_car", "task": "binary",
+                                                       "reason": "holds 0/1 (1 in 33.5% of rows)"}
+    # a target the analyst chose does not change what is offered
+    chosen = profile(frame, target="owns_car")
+    assert chosen.target == "owns_car" and chosen.target_candidates == found.target_candidates
+
+
+def test_a_usual_target_name_comes_before_an_abbreviation():
+    found = profile(_book(dlq=_flag(), default=["yes" if i % 5 == 0 else "no" for i in range(400)]))
+    assert found.target == "default" and found.task == "credit_default"
+    assert [c.column for c in found.target_candidates] == ["default", "dlq"]
+    assert found.target_candidates[0].reason == "has a usual target name of the credit default task"
+
+
+def test_choosing_an_abbreviated_target_suggests_its_task():
+    assert profile(_book(dlq=_flag(), owns_car=_flag(every=3)), target="dlq").task == "delinquency"
+    assert profile(_book(dlq=_flag(), owns_car=_flag(every=3)), target="owns_car").task == "binary"
