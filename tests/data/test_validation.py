@@ -30,8 +30,8 @@ CASES = [
     ("missing_target", loans(), "loan_status", ERROR, "loan_status",
      "Target column 'loan_status' not found. Columns are: age, income, default. Choose the target on the Data page."),
     ("no_target", loans(default=None), "auto", WARNING, None,
-     "No column has a usual target name (default, creditability, loan_status, rating ...), so the suggested task "
-     "is anomaly detection"),
+     "No column has a usual target name (default, creditability, loan_status, rating, dlq ...), so the suggested "
+     "task is anomaly detection, which needs no label. If a column is the outcome to predict, make it the target."),
     ("empty_target", loans(default=[""] * 40), "auto", ERROR, "default",
      "Target column 'default' is empty in all 40 rows. Fill it in, or choose another target column"),
     ("rows_without_target", loans(default=[None if i in (2, 9) else v for i, v in enumerate(DEFAULT)]), "auto",
@@ -123,3 +123,67 @@ def test_a_date_chosen_as_a_feature_is_named():
     frame = load_csv(loans(opened=[f"2023-02-{1 + i % 28:02d}" for i in range(40)]))
     problem = next(p for p in validate(frame, features=["age", "opened"]) if p.code == "date_feature")
     assert problem.message.startswith("Column 'opened' holds dates but is used as a feature")
+
+
+def test_no_target_offers_the_01_columns_and_does_not_send_the_analyst_to_the_page_they_are_on():
+    frame = load_csv(loans(default=None, owns_car=[1 if i % 3 == 0 else 0 for i in range(40)]))
+    problem = next(p for p in validate(frame) if p.code == "no_target")
+    assert problem.message == (
+        "No column has a usual target name (default, creditability, loan_status, rating, dlq ...), so the suggested "
+        "task is anomaly detection, which needs no label. Column 'owns_car' holds 0/1 values and could be the "
+        "outcome: make it the target to train a risk model.")
+    assert problem.values == ("owns_car",) and "Data page" not in problem.message
+
+
+def credit_file(n: int = 300) -> pd.DataFrame:
+    """A small file shaped like 'Give me some credit': past-due counts with 96/98 codes, a utilisation far above 1."""
+    rng = np.random.default_rng(11)
+    late = rng.poisson(0.3, n)
+    late[[4, 70, 71]] = [98, 96, 98]
+    util = rng.uniform(0, 1.05, n).round(4)
+    util[[9, 150]] = [5710.0, 2340.0]
+    return pd.DataFrame({
+        "SeriousDlqin2yrs": [1 if i % 14 == 0 else 0 for i in range(n)],
+        "RevolvingUtilizationOfUnsecuredLines": util, "age": rng.integers(21, 99, n),
+        "NumberOfTime30-59DaysPastDueNotWorse": late, "MonthlyIncome": rng.normal(5_000, 1_500, n).round(),
+        "NumberOfDependents": rng.integers(0, 5, n),
+    })
+
+
+def test_sentinel_codes_in_a_count_and_a_utilisation_far_above_1_are_named_with_rows_and_what_to_do():
+    check = check_data(credit_file())
+    assert check.profile.target == "SeriousDlqin2yrs" and check.profile.task == "delinquency"
+    codes = {p.column: p for p in check.problems if p.code == "special_codes"}
+    assert sorted(codes) == ["NumberOfTime30-59DaysPastDueNotWorse", "RevolvingUtilizationOfUnsecuredLines"]
+    late = codes["NumberOfTime30-59DaysPastDueNotWorse"]
+    assert late.severity == WARNING and late.rows == (6, 72, 73) and late.values == ("96", "98")
+    assert late.message == (
+        "Column 'NumberOfTime30-59DaysPastDueNotWorse' has 96 and 98 in 3 rows (rows 6, 72, 73), far above its other "
+        "values (at most 3): they look like special codes (such as 'unknown' or 'refused'), not real values. Replace "
+        "them with empty cells, so they are read as missing, or recode them; left as they are, the model takes 96 at "
+        "face value.")
+    util = codes["RevolvingUtilizationOfUnsecuredLines"]
+    assert util.rows == (11, 152) and util.values == ("5710", "2340")
+    assert util.message.startswith(
+        "Column 'RevolvingUtilizationOfUnsecuredLines' is a ratio (99% of its values are at most 1.04) but is above 10 "
+        "in 2 rows (rows 11, 152; e.g. 5710, 2340): far above 1, they look like special codes or errors, not ratios. "
+        "Replace them with empty cells, so they are read as missing, or cap them (e.g. at 1)")
+
+
+@pytest.mark.parametrize("column,values", [
+    ("age", [20 + i % 79 for i in range(300)]),  # 99 is an age here: no gap below it
+    ("months_since_default", [i % 40 for i in range(299)] + [97]),  # 97 is under 3 x 39: maybe a real value
+    ("balance", [1000.5 + i for i in range(299)] + [99.0]),  # not whole numbers
+    ("debtRatio", [0.2 + (i % 50) / 10 for i in range(299)] + [400.0]),  # ratios above 1.5 are common here
+    ("currentRatio", np.linspace(0.5, 2.0, 300).tolist()),
+])
+def test_ordinary_numbers_are_not_called_special_codes(column, values):
+    frame = credit_file().assign(**{column: values})
+    flagged = [p.column for p in validate(frame) if p.code == "special_codes"]
+    assert column not in flagged
+    assert set(flagged) == {"NumberOfTime30-59DaysPastDueNotWorse", "RevolvingUtilizationOfUnsecuredLines"}
+
+
+def test_the_shared_datasets_have_no_special_codes():
+    for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv", "corporate_rating.csv"):
+        assert not [p for p in check_data(load_csv(SHARED_DATASETS / name)).problems if p.code == "special_codes"]
