@@ -96,113 +96,139 @@ def dropout_threshold(rate: float) -> tuple[int, float]:
 
 
 class _Compiled:
-    """One architecture's compiled epoch and validation loss, around a template copy of the network."""
+    """One architecture's compiled epoch and validation loss, around a template copy of the network.
+
+    The network is split in two: the first block (Dense, activation, dropout), computed here so that one trace
+    serves every input width, and the body behind it, called through Keras' stateless call.
+    """
 
     def __init__(self, config: dict, loss: str, batch: int, block_names: tuple[str, ...]):
         import keras
+
+        self.template = keras.Model.from_config(config)
+        self.per_row = keras.losses.get(loss)
+        self._split_network(block_names)
+        self._compile(loss, batch)
+
+    def _split_network(self, block_names: tuple[str, ...]) -> None:
+        import keras
+
+        template = self.template
+        block = [template.get_layer(name) for name in block_names]
+        self.dense = block[0] if block else None
+        self.activation = next((layer for layer in block[1:] if isinstance(layer, keras.layers.Activation)), None)
+        self.dropout = next((layer for layer in block[1:] if isinstance(layer, keras.layers.Dropout)), None)
+        self.units = int(self.dense.units) if self.dense else 0
+        self.body = keras.Model(block[-1].output, template.output) if block else template
+        self.own = 0 if self.dense is None else 1 + int(self.dense.use_bias)
+        # the body's share of the non-trainable state (the first block's dropout keeps a seed it no longer uses)
+        state = [id(v) for v in self.body.non_trainable_variables]
+        self.inside = [i for i, v in enumerate(template.non_trainable_variables) if id(v) in state]
+        if [id(template.non_trainable_variables[i]) for i in self.inside] != state:
+            raise RuntimeError("The network's state variables are not in layer order; fastfit cannot split it.")
+        self.threshold, self.keep_scale = dropout_threshold(self.dropout.rate) if self.dropout else (0, 1.0)
+
+    def _compile(self, loss: str, batch: int) -> None:
         import tensorflow as tf
 
-        self.template = template = keras.Model.from_config(config)
-        per_row = keras.losses.get(loss)
-        beta1, beta2 = ADAM_BETAS
-        block = [template.get_layer(name) for name in block_names]
-        dense = block[0] if block else None
-        activation = next((layer for layer in block[1:] if isinstance(layer, keras.layers.Activation)), None)
-        self.dropout = next((layer for layer in block[1:] if isinstance(layer, keras.layers.Dropout)), None)
-        self.units = int(dense.units) if dense else 0
-        body = keras.Model(block[-1].output, template.output) if block else template
-        own = 0 if dense is None else 1 + int(dense.use_bias)
-        # the body's share of the non-trainable state (the first block's dropout keeps a seed it no longer uses)
-        state = [id(v) for v in body.non_trainable_variables]
-        inside = [i for i, v in enumerate(template.non_trainable_variables) if id(v) in state]
-        if [id(template.non_trainable_variables[i]) for i in inside] != state:
-            raise RuntimeError("The network's state variables are not in layer order; fastfit cannot split it.")
-
-        def penalty(losses):
-            return tf.add_n(losses) if losses else tf.constant(0.0)
-
-        threshold, keep_scale = dropout_threshold(self.dropout.rate) if self.dropout else (0, 1.0)
-
-        def forward(trainable, fixed, xb, training, drawn=None):
-            """The network's output, updated non-trainable state and penalties; `drawn` holds the first block's
-            dropout draws for this batch."""
-            if dense is None:
-                return body.stateless_call(trainable, fixed, xb, training=training, return_losses=True)
-            kernel, rest = trainable[0], trainable[own:]
-            hidden = dense.activation(tf.matmul(xb, kernel) + trainable[1] if dense.use_bias else tf.matmul(xb, kernel))
-            if activation is not None:
-                hidden = activation.activation(hidden)
-            if self.dropout is not None and training:
-                keep = tf.cast(tf.cast(drawn, tf.int32) >= threshold, hidden.dtype)
-                hidden = hidden * (keep * keep_scale)
-            pred, new_state, losses = body.stateless_call(rest, [fixed[i] for i in inside], hidden, training=training,
-                                                          return_losses=True)
-            new_fixed = list(fixed)
-            for i, value in zip(inside, new_state):
-                new_fixed[i] = value
-            extra = [dense.kernel_regularizer(kernel)] if dense.kernel_regularizer else []
-            if dense.use_bias and dense.bias_regularizer:
-                extra.append(dense.bias_regularizer(trainable[1]))
-            return pred, new_fixed, [*losses, *extra]
+        template, dense = self.template, self.dense
 
         def spec(variable, free_rows=False):
             shape = tuple(variable.shape)
             return tf.TensorSpec((None, *shape[1:]) if free_rows else shape, variable.dtype)
 
-        trainable_specs = [spec(v, free_rows=i == 0 and dense is not None)
-                           for i, v in enumerate(template.trainable_variables)]
-        fixed_specs = [spec(v) for v in template.non_trainable_variables]
-        sizes = [-1 if s.shape[0] is None else int(np.prod(s.shape)) for s in trainable_specs]
+        self.trainable_specs = [spec(v, free_rows=i == 0 and dense is not None)
+                                for i, v in enumerate(template.trainable_variables)]
+        self.fixed_specs = [spec(v) for v in template.non_trainable_variables]
+        self.sizes = [-1 if s.shape[0] is None else int(np.prod(s.shape)) for s in self.trainable_specs]
+        self.flat = tf.TensorSpec((None,), tf.float32)
         row = (None,) if dense is not None else tuple(template.inputs[0].shape[1:])
         target = tf.int32 if loss == "sparse_categorical_crossentropy" else tf.float32
-        flat = tf.TensorSpec((None,), tf.float32)
-
-        def train_step(trainable, fixed, moments, velocities, xb, yb, share, scale, drawn):
-            """One Adam step. `share` is each row's weight over its batch's real rows (zero for padding rows),
-            `scale` the step size with its bias corrections; the moments are flat, one Adam update for all."""
-            with tf.GradientTape() as tape:
-                tape.watch(trainable)
-                pred, new_fixed, losses = forward(trainable, fixed, xb, True, drawn)
-                value = tf.reduce_sum(per_row(yb, pred) * share) + penalty(losses)
-            grads = tf.concat([tf.reshape(g, [-1]) for g in tape.gradient(value, trainable)], 0)
-            moments = beta1 * moments + (1 - beta1) * grads
-            velocities = beta2 * velocities + (1 - beta2) * tf.square(grads)
-            steps = tf.split(scale * moments / (tf.sqrt(velocities) + ADAM_EPSILON), sizes)
-            trainable = [w - tf.reshape(d, tf.shape(w)) for w, d in zip(trainable, steps)]
-            return trainable, new_fixed, moments, velocities, value
-
-        def validation_loss(trainable, fixed, x, y):
-            pred, _, losses = forward(trainable, fixed, x, False)
-            return tf.reduce_mean(per_row(y, pred)) + penalty(losses)
-
-        def epoch(trainable, fixed, moments, velocities, x, y, shares, order, scales, draws, x_valid, y_valid):
-            """One pass over the batches in `order`; returns the new state, the mean training loss and the
-            validation loss after the epoch (one call, one wait, per epoch)."""
-            # an explicit while loop: autograph's conversion of a Python loop cost more than half of each trace
-            def body_(b, trainable, fixed, moments, velocities, total):
-                i = order[b]
-                trainable, fixed, moments, velocities, value = train_step(
-                    trainable, fixed, moments, velocities, x[i], y[i], shares[i], scales[b], draws[b])
-                return b + 1, trainable, fixed, moments, velocities, total + value
-
-            count = tf.shape(order)[0]
-            _, trainable, fixed, moments, velocities, total = tf.while_loop(
-                lambda b, *_: b < count, body_, (tf.constant(0), trainable, fixed, moments, velocities,
-                                                 tf.constant(0.0)),
-                shape_invariants=(tf.TensorShape([]), [s.shape for s in trainable_specs],
-                                  [s.shape for s in fixed_specs], flat.shape, flat.shape, tf.TensorShape([])))
-            return (trainable, fixed, moments, velocities,
-                    tf.stack([total / tf.cast(count, tf.float32), validation_loss(trainable, fixed, x_valid, y_valid)]))
-
         # one signature with the input width left open: every width reuses the one trace
-        self.epoch_function = tf.function(epoch, autograph=False, input_signature=[
-            trainable_specs, fixed_specs, flat, flat, tf.TensorSpec((None, batch, *row), tf.float32),
+        self.epoch_function = tf.function(self._epoch, autograph=False, input_signature=[
+            self.trainable_specs, self.fixed_specs, self.flat, self.flat, tf.TensorSpec((None, batch, *row), tf.float32),
             tf.TensorSpec((None, batch, 1), target), tf.TensorSpec((None, batch), tf.float32),
             tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.float32),
             tf.TensorSpec((None, batch, None), tf.uint16), tf.TensorSpec((None, *row), tf.float32),
             tf.TensorSpec((None, 1), target)])
         # called as a concrete function: the polymorphic wrapper's argument matching cost 0.4 ms an epoch
         self.epoch = self.epoch_function.get_concrete_function()
+
+    @staticmethod
+    def _penalty(losses):
+        import tensorflow as tf
+
+        return tf.add_n(losses) if losses else tf.constant(0.0)
+
+    def _forward(self, trainable, fixed, xb, training, drawn=None):
+        """The network's output, updated non-trainable state and penalties; `drawn` holds the first block's
+        dropout draws for this batch."""
+        import tensorflow as tf
+
+        dense = self.dense
+        if dense is None:
+            return self.body.stateless_call(trainable, fixed, xb, training=training, return_losses=True)
+        kernel, rest = trainable[0], trainable[self.own:]
+        hidden = dense.activation(tf.matmul(xb, kernel) + trainable[1] if dense.use_bias else tf.matmul(xb, kernel))
+        if self.activation is not None:
+            hidden = self.activation.activation(hidden)
+        if self.dropout is not None and training:
+            keep = tf.cast(tf.cast(drawn, tf.int32) >= self.threshold, hidden.dtype)
+            hidden = hidden * (keep * self.keep_scale)
+        pred, new_state, losses = self.body.stateless_call(rest, [fixed[i] for i in self.inside], hidden,
+                                                           training=training, return_losses=True)
+        new_fixed = list(fixed)
+        for i, value in zip(self.inside, new_state):
+            new_fixed[i] = value
+        extra = [dense.kernel_regularizer(kernel)] if dense.kernel_regularizer else []
+        if dense.use_bias and dense.bias_regularizer:
+            extra.append(dense.bias_regularizer(trainable[1]))
+        return pred, new_fixed, [*losses, *extra]
+
+    def _train_step(self, trainable, fixed, moments, velocities, xb, yb, share, scale, drawn):
+        """One Adam step. `share` is each row's weight over its batch's real rows (zero for padding rows),
+        `scale` the step size with its bias corrections; the moments are flat, one Adam update for all."""
+        import tensorflow as tf
+
+        beta1, beta2 = ADAM_BETAS
+        with tf.GradientTape() as tape:
+            tape.watch(trainable)
+            pred, new_fixed, losses = self._forward(trainable, fixed, xb, True, drawn)
+            value = tf.reduce_sum(self.per_row(yb, pred) * share) + self._penalty(losses)
+        grads = tf.concat([tf.reshape(g, [-1]) for g in tape.gradient(value, trainable)], 0)
+        moments = beta1 * moments + (1 - beta1) * grads
+        velocities = beta2 * velocities + (1 - beta2) * tf.square(grads)
+        steps = tf.split(scale * moments / (tf.sqrt(velocities) + ADAM_EPSILON), self.sizes)
+        trainable = [w - tf.reshape(d, tf.shape(w)) for w, d in zip(trainable, steps)]
+        return trainable, new_fixed, moments, velocities, value
+
+    def _validation_loss(self, trainable, fixed, x, y):
+        import tensorflow as tf
+
+        pred, _, losses = self._forward(trainable, fixed, x, False)
+        return tf.reduce_mean(self.per_row(y, pred)) + self._penalty(losses)
+
+    def _epoch(self, trainable, fixed, moments, velocities, x, y, shares, order, scales, draws, x_valid, y_valid):
+        """One pass over the batches in `order`; returns the new state, the mean training loss and the
+        validation loss after the epoch (one call, one wait, per epoch)."""
+        import tensorflow as tf
+
+        # an explicit while loop: autograph's conversion of a Python loop cost more than half of each trace
+        def body(b, trainable, fixed, moments, velocities, total):
+            i = order[b]
+            trainable, fixed, moments, velocities, value = self._train_step(
+                trainable, fixed, moments, velocities, x[i], y[i], shares[i], scales[b], draws[b])
+            return b + 1, trainable, fixed, moments, velocities, total + value
+
+        count = tf.shape(order)[0]
+        _, trainable, fixed, moments, velocities, total = tf.while_loop(
+            lambda b, *_: b < count, body, (tf.constant(0), trainable, fixed, moments, velocities, tf.constant(0.0)),
+            shape_invariants=(tf.TensorShape([]), [s.shape for s in self.trainable_specs],
+                              [s.shape for s in self.fixed_specs], self.flat.shape, self.flat.shape,
+                              tf.TensorShape([])))
+        return (trainable, fixed, moments, velocities,
+                tf.stack([total / tf.cast(count, tf.float32), self._validation_loss(trainable, fixed, x_valid,
+                                                                                    y_valid)]))
 
 
 def compiled_for(model, loss: str, batch: int) -> _Compiled:
