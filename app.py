@@ -6,27 +6,18 @@ Only light modules are imported here, so the first page opens without loading Te
 import streamlit as st
 
 from finmodels.data.samples import SAMPLES
-from ui import state
+from ui import navigation, state
+from ui.layout import APP_NAME, configure_app
 from ui.loading import load_sample_into_session
 from ui.runtime import keep_keras_state
 
 keep_keras_state()  # before any page trains: see ui/runtime.py
 
-st.set_page_config(page_title="Risk model studio", page_icon=":material/monitoring:", layout="wide")
-
-STEPS = [
-    ("pages/1_Data.py", "Data", ":material/table:", "Upload a CSV or load a sample; check what was understood; pick the target."),
-    ("pages/2_Train.py", "Train", ":material/model_training:", "Pick the task and network; train it with live progress beside two baselines."),
-    ("pages/3_Evaluate.py", "Evaluate", ":material/analytics:", "Held-out metrics, ROC, KS, calibration, lift; a threshold with its cost."),
-    ("pages/4_Explain.py", "Explain", ":material/psychology:", "SHAP in your own columns: what drives the model, and why one row scores as it does."),
-    ("pages/5_Score.py", "Score", ":material/fact_check:", "Score a new file: predictions, decisions, reason codes and drift; download the model."),
-    ("pages/6_Runs.py", "Runs", ":material/compare:", "Compare the runs of this session side by side."),
-    ("pages/7_Report.py", "Report", ":material/description:", "One self-contained HTML report of a run, to send to anyone."),
-]
+configure_app()
 
 
 def home() -> None:
-    st.title("Risk model studio")
+    st.title(APP_NAME)
     st.markdown(
         "Train and explain neural risk models on your own data, with no code. Upload a loan book, card history "
         "or price file, train a Keras network beside plain baselines, and see why it scores each row as it does."
@@ -39,22 +30,23 @@ def home() -> None:
                             key="home_sample")
     if right.button("Load sample", key="home_load", type="primary", icon=":material/download:"):
         if load_sample_into_session(choice):
-            st.switch_page("pages/1_Data.py")
+            navigation.switch_to(navigation.DATA)
     st.caption(SAMPLES[choice].description)
     current = state.dataset()
     if current is not None:
         st.success(f"Loaded: {current.name} ({len(current.frame):,} rows, {current.frame.shape[1]} columns).")
 
     st.subheader("The steps")
-    for row in (STEPS[:4], STEPS[4:]):
-        for col, (path, title, icon, text) in zip(st.columns(4), row):
+    steps = navigation.STEPS
+    for row in (steps[:4], steps[4:]):
+        for col, step in zip(st.columns(4), row):
             with col.container(border=True):
-                st.page_link(path, label=title, icon=icon)
-                st.caption(text)
+                navigation.link_to(step, label=step.label)
+                st.caption(step.blurb)
     st.caption("Your data stays in this browser session's memory; nothing is saved on the server unless you "
                "download it.")
 
 
 pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(path, title=title, icon=icon) for path, title, icon, _ in STEPS]
+pages += [st.Page(step.path, title=step.label, icon=step.icon) for step in navigation.STEPS]
 st.navigation(pages).run()

@@ -5,11 +5,11 @@ import streamlit as st
 from finmodels.plots.runs import plot_loss_overlay
 from finmodels.delivery.runs import comparison_frame, loss_histories
 from ui import state
+from ui.layout import page_header
 from ui.messages import no_run_message
 from ui.results import label
 
-st.set_page_config(page_title="Runs · Risk model studio", layout="wide")
-st.title("Runs")
+page_header("Runs")
 
 history = state.runs()
 if not len(history):

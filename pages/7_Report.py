@@ -5,10 +5,10 @@ import streamlit as st
 from finmodels.errors import FinModelsError
 from finmodels.delivery.report import build_report
 from ui import state
+from ui.layout import page_header
 from ui.messages import require_run_message, show_error
 
-st.set_page_config(page_title="Report · Risk model studio", layout="wide")
-st.title("Report")
+page_header("Report")
 
 result = require_run_message()
 record = next((r for r in state.runs() if r.result is result), None)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from finmodels.errors import DataError, FinModelsError
 from ui import state
+from ui.navigation import DATA, TRAIN, link_to
 
 
 def show_error(exc: FinModelsError) -> None:
@@ -16,7 +17,7 @@ def show_error(exc: FinModelsError) -> None:
 
 def require_dataset_message() -> None:
     st.info("No data loaded yet. Load a sample or upload a CSV on the **Data** page.")
-    st.page_link("pages/1_Data.py", label="Go to Data", icon=":material/table:")
+    link_to(DATA)
 
 
 def no_run_message() -> None:
@@ -25,7 +26,7 @@ def no_run_message() -> None:
         require_dataset_message()
     else:
         st.info("No model trained yet in this session. Train one on the **Train** page; every run is kept.")
-        st.page_link("pages/2_Train.py", label="Go to Train", icon=":material/model_training:")
+        link_to(TRAIN)
 
 
 def require_run_message():
