@@ -4,15 +4,16 @@ import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
-from finmodels.delivery.report import held_out_labels, metrics_table, run_figures, top_anomalies
+from finmodels.delivery.report import held_out_labels, metrics_table, top_anomalies
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST
 from finmodels.evaluation.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, decisions_at
 from ui import state
+from ui.caches import evaluation_figures
+from ui.layout import page_header
 from ui.messages import require_run_message, show_error
 from ui.results import metric_tiles
 
-st.set_page_config(page_title="Evaluate · Risk model studio", layout="wide")
-st.title("Evaluate")
+page_header("Evaluate")
 
 result = require_run_message()
 kind = result.kind
@@ -32,11 +33,7 @@ st.subheader("Network against the baselines (same split, same preprocessing)")
 st.dataframe(metrics_table(result).style.format(lambda v: f"{v:#.4g}".rstrip("."), na_rep="–"),
              key="evaluate_table")
 
-cached = st.session_state.get(state.FIGURES)
-if cached is None or cached[0] is not result:
-    cached = (result, run_figures(result))
-    st.session_state[state.FIGURES] = cached
-figures = cached[1]
+figures = evaluation_figures(result)
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.
 chart = st.segmented_control("Chart", list(figures), default=list(figures)[0], key="evaluate_chart") or list(figures)[0]
 st.plotly_chart(figures[chart], key="evaluate_figure")
@@ -76,7 +73,7 @@ if kind == BINARY:
         st.stop()
     c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
     threshold = st.slider("Threshold", 0.0, 1.0, float(round(best.threshold, 2)), 0.01, key="evaluate_threshold")
-    st.session_state["threshold"] = threshold  # the Score page decides at this threshold
+    st.session_state[state.THRESHOLD] = threshold
     decisions = decisions_at(y, scores, threshold, costs=costs)
     left, right = st.columns([3, 2])
     left.plotly_chart(plot_confusion_matrix(decisions.confusion, [f"not {result.event_label}", result.event_label],

@@ -2,27 +2,18 @@
 
 import streamlit as st
 
-from finmodels.errors import FinModelsError
-from finmodels.explain.explanation import explain_result
 from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
                                          plot_waterfall)
-from ui import state
-from ui.messages import require_run_message, show_error
+from ui import caches
+from ui.layout import page_header
+from ui.messages import require_run_message
 
-st.set_page_config(page_title="Explain · Risk model studio", layout="wide")
-st.title("Explain")
+page_header("Explain")
 
 result = require_run_message()
-explanation = st.session_state.get(state.EXPLANATION)
+explanation = caches.explanation(result)
 if explanation is None:
-    with st.spinner("Computing SHAP values on the test rows (a few seconds for a dense network, up to a minute "
-                    "for a recurrent one)..."):
-        try:
-            explanation = explain_result(result)
-        except FinModelsError as exc:
-            show_error(exc)
-            st.stop()
-    st.session_state[state.EXPLANATION] = explanation
+    st.stop()
 
 st.caption(explanation.summary())
 unit = explanation.output_name

@@ -2,24 +2,20 @@
 
 import streamlit as st
 
-from finmodels.models.bundle import bundle_bytes, load_bundle
-from finmodels.data.reading import load_csv
+from finmodels.models.bundle import bundle_bytes
 from finmodels.errors import FinModelsError
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.evaluation.monitoring import MAJOR, MODERATE, psi_table
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from finmodels.delivery.scoring import as_scoring_model, score_file
-from finmodels.data.tasks import FORECAST
-from ui import state
+from finmodels.delivery.scoring import as_scoring_model
+from finmodels.data.tasks import BINARY, FORECAST
+from ui import caches, state
+from ui.layout import page_header
 from ui.messages import show_error
 from ui.results import describe_run
 
-st.set_page_config(page_title="Score · Risk model studio", layout="wide")
-st.title("Score")
-st.caption("Score new applications or accounts with a trained model: each row gets its score, a decision and the "
-           "reasons behind it, and the file is checked for drift against the training data.")
-
-BUNDLE = "score_bundle_loaded"  # (file id, LoadedBundle) of the bundle uploaded on this page
+page_header("Score", caption="Score new applications or accounts with a trained model: each row gets its score, a "
+            "decision and the reasons behind it, and the file is checked for drift against the training data.")
 
 run = state.run()
 if run is None:
@@ -45,30 +41,20 @@ if source == "session":
                            mime="application/zip", key="score_download_bundle", icon=":material/download:")
 else:
     uploaded_bundle = st.file_uploader("Model bundle saved earlier (.zip)", type=["zip"], key="score_bundle_upload")
-    if uploaded_bundle is not None:
-        kept = st.session_state.get(BUNDLE)
-        if kept is None or kept[0] != uploaded_bundle.file_id:
-            with st.spinner("Checking and loading the bundle (no code from the file is run)..."):
-                try:
-                    st.session_state[BUNDLE] = (uploaded_bundle.file_id, load_bundle(uploaded_bundle.getvalue()))
-                except FinModelsError as exc:
-                    st.session_state.pop(BUNDLE, None)
-                    show_error(exc)
-        kept = st.session_state.get(BUNDLE)
-        if kept is not None:
-            model = kept[1]
-            st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
+    model = None if uploaded_bundle is None else caches.loaded_bundle(uploaded_bundle)
+    if model is not None:
+        st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
 if model is None:
     st.stop()
 
-kind = getattr(model, "kind", "binary")
+kind = getattr(model, "kind", BINARY)
 if kind == FORECAST:
     st.info("A forecast model predicts from windows of a price history, not from table rows, so there is no file "
             "to score row by row: its forecasts and VaR backtest on the test period are on the **Evaluate** page.")
     st.stop()
 threshold = None
-if kind == "binary":
-    threshold = st.slider("Decision threshold", 0.0, 1.0, float(st.session_state.get("threshold", 0.5)), 0.01,
+if kind == BINARY:
+    threshold = st.slider("Decision threshold", 0.0, 1.0, float(st.session_state.get(state.THRESHOLD, 0.5)), 0.01,
                           key="score_threshold",
                           help="Rows scored at or above it are flagged. The Evaluate page finds the least-cost one.")
 
@@ -77,18 +63,10 @@ upload = st.file_uploader("New file to score (CSV with the training columns)", t
 if upload is None:
     st.stop()
 
-key = (upload.file_id, id(model), threshold)
-scored = st.session_state.get(state.SCORED)
-if scored is None or scored[0] != key:
-    with st.spinner("Scoring, explaining each row and checking stability..."):
-        try:
-            frame = load_csv(upload.getvalue())
-            scored = (key, upload.name, score_file(model, frame, threshold=threshold))
-        except FinModelsError as exc:
-            show_error(exc)
-            st.stop()
-    st.session_state[state.SCORED] = scored
-_, name, result = scored
+scored = caches.scored_file(upload, model, threshold=threshold)
+if scored is None:
+    st.stop()
+name, result = scored
 
 st.subheader(f"{name}: {len(result.table):,} rows scored")
 for note in result.notes:

@@ -23,7 +23,9 @@ JOB = "train_job"  # ui.jobs.TrainingJob: the training thread this session start
 BUNDLE_BYTES = "bundle_bytes"  # the current run saved as a bundle, ready to download
 REPORT = "report_html"  # the current run's HTML report, built on the Report page
 FIGURES = "evaluate_figures"  # (run, its evaluation figures), so revisiting Evaluate does not rebuild them
-SCORED = "scored"  # finmodels.delivery.scoring.ScoredFile: the last file scored on the Score page
+SCORED = "scored"  # (file id, model id, threshold), file name, ScoredFile: the last file scored on the Score page
+LOADED_BUNDLE = "score_bundle_loaded"  # (file id, LoadedBundle) of the bundle uploaded on the Score page
+THRESHOLD = "threshold"  # set by the Evaluate page: the decision threshold the Score page starts from
 TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
 
