@@ -2,27 +2,25 @@
 
 import streamlit as st
 
+from finmodels.data.profiling import ROLES, TARGET
 from finmodels.data.reading import read_notes
-from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
-from finmodels.data.profiling import ROLES, TARGET, pick_target
 from finmodels.data.samples import SAMPLES
-from finmodels.data.targets import binary_labels, default_event_label
+from finmodels.data.targets import binary_labels
 from finmodels.data.tasks import REGRESSION, TASKS
-from finmodels.data.validation import check_data, feature_problems
-from ui import state
+from finmodels.data.validation import feature_problems
+from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
+from ui import data_choices, navigation, state
+from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
 
-FEATURES, TASK = "features", "task"  # read by the Train page
 MAX_NOTES = 20
 
-st.set_page_config(page_title="Data · Risk model studio", layout="wide")
-st.title("Data")
+page_header("Data")
 
 left, right = st.columns(2)
 with left:
     uploaded = st.file_uploader("Upload a CSV", type=["csv", "txt"], key="data_upload")
-    if uploaded is not None and st.session_state.get("data_upload_id") != uploaded.file_id:
-        st.session_state["data_upload_id"] = uploaded.file_id
+    if data_choices.is_new_upload(uploaded):
         load_upload_into_session(uploaded)
 with right:
     choice = st.selectbox("Or a sample", list(SAMPLES), format_func=lambda k: SAMPLES[k].label, key="data_sample")
@@ -36,14 +34,7 @@ if current is None:
 
 frame = current.frame
 columns = list(frame.columns)
-if st.session_state.get("data_for") is not current:
-    # A new table: forget the previous table's choices and pick its target afresh.
-    st.session_state["data_for"] = current
-    st.session_state["data_roles"] = {}
-    for key in ("data_check", "data_task_for", FEATURES, TASK):
-        st.session_state.pop(key, None)
-    if st.session_state.get(state.TARGET) not in columns:
-        st.session_state[state.TARGET] = pick_target(frame)[0]
+data_choices.follow_dataset(current)
 
 st.subheader(current.name)
 notes = read_notes(frame)
@@ -61,26 +52,17 @@ target = st.selectbox(
     "Target column (what the model predicts)", options, index=options.index(chosen) if chosen in columns else 0,
     format_func=lambda c: "(none: a sequence or anomaly task)" if c is None else c, key="data_target",
 )
-if target != st.session_state.get(state.TARGET):
-    st.session_state[state.TARGET] = target
-    st.session_state.pop(state.EVENT_LABEL, None)
+data_choices.choose_target(target)
 
 if target is not None:
     labels = binary_labels(frame[target])
     if len(labels) == 2:
-        default = st.session_state.get(state.EVENT_LABEL)
-        default = default if default in labels else default_event_label(frame[target])
+        default = data_choices.event_label_default(labels, frame[target])
         event = st.radio("Which value is the risk event (default)?", labels, index=labels.index(default),
                          horizontal=True, key="data_event")
         st.session_state[state.EVENT_LABEL] = event
 
-roles = st.session_state["data_roles"]
-signature = (target, tuple(sorted(roles.items())), st.session_state.get(state.EVENT_LABEL))
-cached = st.session_state.get("data_check")
-if cached is None or cached[0] != signature:
-    cached = (signature, check_data(frame, target=target, roles=roles, event_label=signature[2]))
-    st.session_state["data_check"] = cached
-check = cached[1]
+check = data_choices.checked(frame, target)
 found = check.profile
 
 cols = st.columns(4)
@@ -107,33 +89,21 @@ for problem in check.errors:
 for problem in check.warnings:
     st.warning(problem.message)
 
-# The task and the features follow the data until the user changes them.
-if st.session_state.get("data_task_for") != signature:
-    st.session_state["data_task_for"] = signature
-    st.session_state["data_task"] = found.task
-    st.session_state["data_features"] = list(check.features)
+# The task and the features follow the data until the user changes them (data_choices.checked).
 task = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="data_task")
 st.caption(TASKS[task].description)
 features = st.multiselect("Features (columns the model uses)", [c for c in columns if c != found.target],
                           key="data_features")
-st.session_state[TASK] = task
-st.session_state[FEATURES] = list(features)
+data_choices.keep_task_and_features(task, features)
 for problem in feature_problems(found, features):
     st.warning(problem.message)
 
 st.subheader("Columns")
 st.dataframe(found.table(), key="data_roles_table", hide_index=True)
-
-
-def _apply_role() -> None:
-    name, role = st.session_state["data_role_column"], st.session_state["data_role_value"]
-    st.session_state["data_roles"] = {**st.session_state["data_roles"], name: role}
-
-
 with st.expander("Change a column's role"):
     st.selectbox("Column", [c for c in columns if c != found.target], key="data_role_column")
     st.selectbox("Role", [r for r in ROLES if r != TARGET], key="data_role_value")
-    st.button("Apply", key="data_role_apply", on_click=_apply_role)
+    st.button("Apply", key="data_role_apply", on_click=data_choices.apply_role)
 
 st.subheader("Distributions and correlations")
 first = check.features[0] if check.features else columns[0]
@@ -146,4 +116,4 @@ st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if fo
 st.subheader("First rows")
 st.dataframe(frame.head(100), key="data_preview")
 if not check.errors:
-    st.page_link("pages/2_Train.py", label="Next: train a model", icon=":material/arrow_forward:")
+    navigation.next_step(navigation.TRAIN, "Next: train a model")
