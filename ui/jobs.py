@@ -3,8 +3,9 @@
 Streamlit reruns the page script on every interaction; a script blocked in `fit()` could neither draw the
 progress nor see a Stop click. The job runs `finmodels.models.training.train` in its own thread, records each
 epoch's losses, and reads a stop event through the trainer's `should_stop` hook. The page keeps the job in
-`st.session_state` (never in a shared cache: it belongs to one user) and polls it from a fragment.
-Nothing here calls Streamlit from the worker thread.
+`st.session_state` (never in a shared cache: it belongs to one user) and polls it from a fragment, with
+`progress_text`; `collect` moves a finished job's run into the session. Nothing here calls Streamlit from the
+worker thread.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from finmodels.errors import FinModelsError
+from ui import state
 
 # One fit at a time in this process. Keras seeds are process-global (keras.utils.set_random_seed), so two
 # sessions fitting at once would make each other's seeded runs unrepeatable; on a small server the fits would
@@ -99,6 +101,31 @@ def start_training(frame: pd.DataFrame, config, *, data_name: str) -> TrainingJo
     job._thread = threading.Thread(target=job._work, args=(frame,), name="finmodels-train", daemon=True)
     job._thread.start()
     return job
+
+
+def collect(job: TrainingJob | None) -> None:
+    """Move a finished job's result into the session's runs, once; a real bug is re-raised, not hidden."""
+    if job is None or job.running or job.collected:
+        return
+    job.collected = True
+    if job.error is None:
+        state.add_run(job.result, data_name=job.data_name)
+    elif not isinstance(job.error, FinModelsError):
+        raise job.error
+
+
+def progress_text(job: TrainingJob) -> str:
+    """The line under the progress bar: queued, stopping, preparing, or the epoch and its validation loss."""
+    done, total = job.epochs_done, job.config.epochs
+    if job.queued:
+        return "Waiting for another session's training to finish (one network trains at a time on this server)..."
+    if job.stop_requested:
+        return f"Stopping after epoch {done}; keeping the best weights so far..."
+    if done == 0:
+        return "Preparing the data and building the network..."
+    val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
+    return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
+            "· baselines and test metrics follow")
 
 
 _warm = threading.Lock()

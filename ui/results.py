@@ -1,4 +1,5 @@
-"""Headline metric tiles of a run, with the best baseline beside each, chosen by the run's task kind."""
+"""A run in the analyst's words: headline metric tiles with the best baseline beside each (chosen by the run's
+task kind), and one-line descriptions of what was trained and how the training ended."""
 
 from __future__ import annotations
 
@@ -63,3 +64,14 @@ def describe_run(config) -> str:
     arch = ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch
     what = f"for '{config.target}'" if config.target else "on the rows themselves (no target)"
     return f"{arch} {what} ({get_task(config.task).label})"
+
+
+def describe_training(result) -> str:
+    """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
+    config = result.config
+    epochs_run = len(result.history.get("loss", []))
+    how = "stopped by you" if result.stopped_early else (
+        "early stopping" if epochs_run < config.epochs else "all epochs")
+    return (f"{describe_run(config)} · {epochs_run} epochs ({how}; best weights kept) · network fit "
+            f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
+            "preprocessing and baselines")
