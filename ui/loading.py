@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
 from finmodels.data.reading import load_csv
 from finmodels.errors import FinModelsError
 from finmodels.data.samples import get_sample, load_sample
