@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from finmodels.evaluation.metrics import METRIC_LABELS, comparison_table
+from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
@@ -179,6 +179,3 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     parts.append("</body></html>")
     return "\n".join(parts)
 
-
-def metric_label(name: str) -> str:
-    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
