@@ -37,6 +37,14 @@ def rating_order(labels) -> list[str] | None:
     return [present[r] for r in NOTCHED_RATING_SCALE if r in present]
 
 
+def event_name(target: str | None, label) -> str:
+    """How to name a class for an analyst: the label when it is a word ('bad', 'Charged Off'), else
+    '<target> = <label>' for a code such as 0/1 or true/false ('SeriousDlqin2yrs = 1'), which alone says nothing."""
+    text = str(label).strip()
+    coded = text.lower() in ("true", "false") or text.lstrip("+-").replace(".", "", 1).isdigit()
+    return f"{target} = {text}" if coded and target else text
+
+
 def label_strings(series: pd.Series) -> pd.Series:
     """A target column as stripped strings; whole floats read from a column with gaps (1.0) become '1'."""
     if pd.api.types.is_float_dtype(series.dtype):

@@ -21,9 +21,9 @@ from finmodels.errors import ConfigError, DataError
 from finmodels.explain.explainers import (
     LOG_ODDS, OUTPUT, PROBABILITY, additivity, attribute, keras_predict, sklearn_predict,
 )
-from finmodels.explain.outputs import OutputChoice, RunFacts, output_choice, output_name, run_facts
+from finmodels.explain.outputs import OutputChoice, RunFacts, classes_of, output_choice, output_name, run_facts
 from finmodels.explain.reasons import DEFAULT_REASONS, reason_codes
-from finmodels.data.tasks import BINARY, FORECAST, MULTICLASS, ORDINAL
+from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
 
 @dataclass
@@ -52,6 +52,9 @@ class Explanation:
     lag_values: np.ndarray | None = None
     lags: list[int] = field(default_factory=list)
     row_ids: np.ndarray | None = None  # where each explained row came from: frame index, or window position
+    # the class whose probability is explained: a binary model's risk event, the chosen class of a rating or
+    # multi-class model; None for values, returns and anomaly scores
+    target_class: str | None = None
 
     def rows_by_prediction(self) -> list[int]:
         """Positions of the explained rows, highest prediction first."""
@@ -107,7 +110,8 @@ class Explanation:
         importance = self.importance()
         return {
             "explainer": self.explainer, "method": self.method, "fallbacks": list(self.failures),
-            "scale": self.scale, "output": self.output_name, "background_rows": self.background_rows,
+            "scale": self.scale, "output": self.output_name, "class": self.target_class,
+            "background_rows": self.background_rows,
             "background": self.background_note, "rows_explained": len(self.predictions), "rows_note": self.rows_note,
             "base_value": self.base_value,
             "importance": {str(c): float(v) for c, v in importance.items()},
@@ -150,7 +154,7 @@ def explain_table(model, preprocessor, rows: pd.DataFrame, background: pd.DataFr
         predictions=found.predictions, data=picked[columns].reset_index(drop=True), background_rows=len(background),
         seconds=seconds, scale=found.scale, output_name=name, method=found.method, failures=found.failures,
         rows_note=_explained(chosen.note), background_note=background_note or f"{len(background):,} rows.",
-        row_ids=picked.index.to_numpy(),
+        row_ids=picked.index.to_numpy(), target_class=choice.target_class,
     )
 
 
@@ -170,35 +174,53 @@ def _model_of(result, baseline: str | None):
     return model
 
 
-def explain_result(result, *, rows: int | None = None, background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0,
-                   baseline: str | None = None, background_method: str = "stratified",
-                   explainers: tuple[str, ...] | None = None, output: str | int | None = None,
-                   pairs: int | None = None) -> Explanation:
+def explainable_classes(run) -> list[str]:
+    """The classes a run (TrainingResult or LoadedBundle) can explain, for a class selector: a rating model's
+    in scale order (AAA ... D), a multi-class model's in label order, a binary model's risk event; else []."""
+    return classes_of(run_facts(run))
+
+
+def _class_asked(target_class, output):
+    if target_class is not None and output is not None and str(target_class) != str(output):
+        raise ConfigError(f"Give the class to explain once: target_class='{target_class}' and output='{output}' "
+                          "differ. Use target_class.")
+    return target_class if target_class is not None else output
+
+
+def explain_result(result, *, target_class: str | None = None, rows: int | None = None,
+                   background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, baseline: str | None = None,
+                   background_method: str = "stratified", explainers: tuple[str, ...] | None = None,
+                   output: str | int | None = None, pairs: int | None = None) -> Explanation:
     """Explain up to `rows` test rows (or windows) of a TrainingResult against `background` training rows.
 
+    `target_class` is the class whose probability a rating or multi-class run explains (one of
+    `explainable_classes(result)`; default the most common training class); the explanation's `target_class`
+    says which it was, and its reason codes speak of that class. `output` is its older name (a label or index).
     `rows` defaults to 1,000 table rows (stratified by outcome) or 200 windows of a sequence model.
     `baseline` names one of `result.baselines` (e.g. 'logistic_regression') to explain it instead of the
-    network; `background_method` is 'stratified' (by outcome) or 'kmeans'; `output` picks the class explained
-    for a rating or multi-class run (label or index; default the most common class).
+    network; `background_method` is 'stratified' (by outcome) or 'kmeans'.
     """
     model = _model_of(result, baseline)
-    choice = output_choice(run_facts(result), model, neural=baseline is None, output=output)
+    choice = output_choice(run_facts(result), model, neural=baseline is None,
+                           output=_class_asked(target_class, output))
     kind = getattr(result, "kind", BINARY)
     if kind == FORECAST:
         return _explain_forecast(result, model, choice, rows=DEFAULT_MAX_WINDOWS if rows is None else rows,
                                  background=background, seed=seed, background_method=background_method,
                                  explainers=explainers, pairs=pairs)
-    classes = kind in (BINARY, MULTICLASS, ORDINAL)
+    # an anomaly run's chosen target is held out of training, but it still keeps each outcome's share of the rows
+    labelled = kind in (BINARY, MULTICLASS, ORDINAL) or (kind == ANOMALY and bool(getattr(result.config, "target",
+                                                                                          None)))
     y = np.asarray(result.y)
     train_rows = result.frame.iloc[result.split.train]
     # k-means needs the model inputs; a stratified sample only the row count
     x_train = (result.preprocessor.transform(train_rows) if background_method == "kmeans"
                else np.zeros((len(train_rows), 0)))
-    bg = background_positions(x_train, y[result.split.train] if classes else None, background,
+    bg = background_positions(x_train, y[result.split.train] if labelled else None, background,
                               method=background_method, seed=seed)
     return explain_table(
         model, result.preprocessor, result.frame.iloc[result.split.test], train_rows.iloc[bg.positions],
-        labels=y[result.split.test] if classes else None, max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
+        labels=y[result.split.test] if labelled else None, max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
         background_note=bg.note,
         explainers=explainers, choice=choice, seed=seed, pairs=pairs, what="test rows",
     )
@@ -226,20 +248,23 @@ def baseline_like(model) -> bool:
     return hasattr(model, "fit") and hasattr(model, "get_params")
 
 
-def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
+def explain_bundle(bundle, frame: pd.DataFrame, *, target_class: str | None = None, rows: int | None = None,
                    background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, explainers: tuple[str, ...] | None = None,
                    output: str | int | None = None, pairs: int | None = None) -> Explanation:
     """Explain up to `rows` rows (or windows, for a forecast model) of `frame` with a LoadedBundle's model.
 
-    The background is a sample of the training rows saved in the bundle. When `frame` has the target column of
-    a classification run, the explained rows keep each outcome's share.
+    `target_class` is the class a rating or multi-class model explains (one of `explainable_classes(bundle)`;
+    default the class it predicts most for its saved training rows); `output` is its older name. The background
+    is a sample of the training rows saved in the bundle. When `frame` has the target column of a
+    classification run, the explained rows keep each outcome's share.
     """
     facts = run_facts(bundle)
     pre = bundle.preprocessor
-    if facts.kind in (MULTICLASS, ORDINAL) and output is None:  # no training labels: the most predicted class
+    asked = _class_asked(target_class, output)
+    if facts.kind in (MULTICLASS, ORDINAL) and asked is None:  # no training labels: the most predicted class
         mean = np.asarray(bundle.model.predict_on_batch(pre.transform(bundle.background))).mean(axis=0)
         facts = replace(facts, default_class=int(np.argmax(mean)))
-    choice = output_choice(facts, bundle.model, output=output)
+    choice = output_choice(facts, bundle.model, output=asked)
     if facts.kind == FORECAST:
         windows, saved = pre.windows(frame), pre.windows(bundle.background)
         bg = sample_rows(None, background, total=len(saved.x), seed=seed, what="training windows saved in the bundle")
@@ -256,7 +281,7 @@ def explain_bundle(bundle, frame: pd.DataFrame, *, rows: int | None = None,
                         f"{', '.join(map(str, missing[:10]))}{' ...' if len(missing) > 10 else ''}. "
                         "Explain a file with the training columns.")
     labels = None
-    if facts.kind in (BINARY, MULTICLASS, ORDINAL) and facts.target in frame.columns:
+    if facts.kind in (BINARY, MULTICLASS, ORDINAL, ANOMALY) and facts.target and facts.target in frame.columns:
         labels = frame[facts.target].astype(str).to_numpy()
     bg = sample_rows(None, background, total=len(bundle.background), seed=seed,
                      what="training rows saved in the bundle")
@@ -307,4 +332,4 @@ def explain_windows(model, background: np.ndarray, windows: np.ndarray, *, serie
 
 
 __all__ = ["Explanation", "OutputChoice", "RunFacts", "explain_bundle", "explain_result", "explain_table",
-           "explain_windows", "group_values", "output_choice", "run_facts"]
+           "explain_windows", "explainable_classes", "output_choice", "output_name", "run_facts"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodels.data.targets import event_name, rating_order
 from finmodels.errors import ConfigError
 from finmodels.explain.explainers import LOG_ODDS, OUTPUT, PROBABILITY, keras_predict, sklearn_predict
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
@@ -18,10 +19,20 @@ from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 ANOMALY_SCORE = "anomaly score"
 
 
-def output_name(*, task: str | None, event_label: str | None, scale: str) -> str:
-    """How reason codes name the output: 'default probability', "probability of 'bad'", 'default log-odds'."""
+def _subject(target: str | None, label) -> str:
+    """A class as reason codes name it: 'bad' in quotes, a code as 'SeriousDlqin2yrs = 1'."""
+    name = event_name(target, label)
+    return name if name != str(label).strip() else f"'{name}'"
+
+
+def output_name(*, task: str | None, event_label: str | None, scale: str, target: str | None = None) -> str:
+    """How reason codes name the output: 'default probability', "probability of 'bad'", 'default log-odds'.
+
+    A 0/1 (or true/false) event is named by its column, 'probability of SeriousDlqin2yrs = 1', when `target` is
+    given: "probability of '1'" says nothing.
+    """
     if scale in (PROBABILITY, LOG_ODDS):
-        subject = "default" if task == "credit_default" or event_label is None else f"'{event_label}'"
+        subject = "default" if task == "credit_default" or event_label is None else _subject(target, event_label)
         if scale == LOG_ODDS:
             return f"{subject} log-odds" if subject == "default" else f"log-odds of {subject}"
         return "default probability" if subject == "default" else f"probability of {subject}"
@@ -38,6 +49,7 @@ class OutputChoice:
     output: int = 0
     affine: tuple[float, float] = (1.0, 0.0)
     explainers: tuple[str, ...] | None = None
+    target_class: str | None = None  # the class whose probability is explained (a binary model's event)
 
 
 @dataclass(frozen=True)
@@ -67,25 +79,57 @@ def run_facts(run) -> RunFacts:
                     (float(mean), float(std)), default)
 
 
+def classes_of(facts: RunFacts) -> list[str]:
+    """The class labels an explanation can be asked for, as a selector lists them.
+
+    A rating model's classes in scale order (AAA ... D), a multi-class model's in its label order, a binary
+    model's risk event alone (the other class's probability is its complement); none for other kinds.
+    """
+    if facts.kind in (MULTICLASS, ORDINAL):
+        labels = [str(v) for v in facts.class_labels]
+        return rating_order(labels) or labels
+    if facts.kind == BINARY and facts.event_label:
+        return [str(facts.event_label)]
+    return []
+
+
+def class_index(facts: RunFacts, target_class: str | int | None) -> int:
+    """The output index of a multi-class model for a class label (or, failing that, an index); the default
+    class when None. An unknown class is a ConfigError listing the classes in scale order."""
+    labels = [str(v) for v in facts.class_labels]
+    if target_class is None:
+        return facts.default_class
+    if str(target_class) in labels:
+        return labels.index(str(target_class))
+    if isinstance(target_class, (int, np.integer)) or str(target_class).isdigit():
+        if 0 <= int(target_class) < len(labels) or not labels:
+            return int(target_class)
+    raise ConfigError(f"Unknown class '{target_class}'. Classes are: {', '.join(classes_of(facts))}.")
+
+
 def output_choice(facts: RunFacts, model, *, neural: bool = True, output: str | int | None = None) -> OutputChoice:
-    """The explained output for a task kind: event probability, class probability, value or anomaly score."""
+    """The explained output for a task kind: event probability, class probability, value or anomaly score.
+
+    `output` is the class to explain for a multi-class or rating model (a label; default the run's default
+    class); a binary model explains its risk event, and asking for another class is a ConfigError.
+    """
     kind = facts.kind
     if kind == BINARY:
+        event = str(facts.event_label) if facts.event_label else None
+        if output is not None and event is not None and str(output) != event:
+            raise ConfigError(f"This model explains the probability of its risk event '{event}'; class '{output}' is "
+                              f"its complement (its contributions are the same with the sign turned). Explain "
+                              f"'{event}'.")
         return OutputChoice(None, PROBABILITY, output_name(task=facts.task, event_label=facts.event_label,
-                                                          scale=PROBABILITY))
+                                                          scale=PROBABILITY, target=facts.target),
+                            target_class=event)
     if kind in (MULTICLASS, ORDINAL):
         labels = list(facts.class_labels)
-        if output is None:
-            index = facts.default_class
-        elif isinstance(output, str) and not output.isdigit():
-            if output not in labels:
-                raise ConfigError(f"Unknown class '{output}'. Classes are: {', '.join(labels)}.")
-            index = labels.index(output)
-        else:
-            index = int(output)
+        index = class_index(facts, output)
+        label = str(labels[index]) if labels else str(index)
         predict = None if neural else sklearn_predict(model, output=index)
-        return OutputChoice(predict, PROBABILITY, f"probability of '{labels[index] if labels else index}'", index,
-                            explainers=None if neural else ("permutation",))
+        return OutputChoice(predict, PROBABILITY, f"probability of {_subject(facts.target, label)}", index,
+                            explainers=None if neural else ("permutation",), target_class=label)
     if kind == ANOMALY:
         if not neural:
             return OutputChoice(_baseline_score(model), ANOMALY_SCORE, "anomaly score", explainers=("permutation",))

@@ -5,7 +5,8 @@ import pytest
 from finmodels.data.reading import load_csv
 from finmodels.errors import ConfigError, DataError
 from finmodels.data.samples import SAMPLES, get_sample, load_sample
-from finmodels.data.targets import RATING_SCALE, default_event_label, encode_binary, guess_target, rating_rank
+from finmodels.data.targets import (RATING_SCALE, default_event_label, encode_binary, event_name, guess_target,
+                                   rating_rank)
 from finmodels.data.tasks import TASKS, get_task
 
 
@@ -93,6 +94,15 @@ def test_the_user_can_pick_any_label_as_the_event():
     assert event == "Fully Paid" and y.tolist() == [1, 0, 1]
     with pytest.raises(DataError, match="Event label 'Current' is not a value of column 'loan_status'"):
         encode_binary(pd.Series(["Fully Paid", "Charged Off"], name="loan_status"), "Current")
+
+
+@pytest.mark.parametrize("target,label,name", [
+    ("SeriousDlqin2yrs", "1", "SeriousDlqin2yrs = 1"), ("chargeoff", "True", "chargeoff = True"),
+    ("grade", "3", "grade = 3"), ("creditability", "bad", "bad"), ("loan_status", "Charged Off", "Charged Off"),
+    (None, "1", "1"),
+])
+def test_a_coded_class_is_named_by_its_column_a_word_by_itself(target, label, name):
+    assert event_name(target, label) == name
 
 
 @pytest.mark.parametrize("label,rank", [("AAA", 0), ("BBB+", 3), ("BB-", 4), ("D", 9), ("NR", None)])

@@ -221,14 +221,32 @@ def rating_run():
 
 def test_rating_model_explains_the_probability_of_one_rating(rating_run):
     e = explain_result(rating_run, rows=20, background=20)
-    assert e.output_name == "probability of 'BBB'" and e.explainer == "DeepExplainer"
+    assert e.output_name == "probability of 'BBB'" and e.explainer == "DeepExplainer" and e.target_class == "BBB"
     bbb = rating_run.class_labels.index("BBB")
     np.testing.assert_allclose(e.predictions, rating_run.predict(e.data)[:, bbb], atol=1e-6)
     assert e.additivity_error < 1e-4
     aa = explain_result(rating_run, rows=5, background=5, output="AA")
-    assert aa.output_name == "probability of 'AA'"
-    with pytest.raises(ConfigError, match="Unknown class 'AAAA'. Classes are: "):
+    assert aa.output_name == "probability of 'AA'" and aa.target_class == "AA"
+    with pytest.raises(ConfigError, match="Unknown class 'AAAA'. Classes are: AAA, AA, A, BBB, BB, B, CCC"):
         explain_result(rating_run, output="AAAA")
+
+
+def test_a_rating_run_offers_its_classes_in_scale_order_and_explains_the_one_asked_for(rating_run):
+    from finmodels.explain.explanation import explainable_classes
+
+    classes = explainable_classes(rating_run)
+    assert classes[:7] == ["AAA", "AA", "A", "BBB", "BB", "B", "CCC"] and set(classes) == set(rating_run.class_labels)
+    e = explain_result(rating_run, target_class="A", rows=20, background=20)
+    assert e.target_class == "A" and e.output_name == "probability of 'A'"
+    a = rating_run.class_labels.index("A")
+    np.testing.assert_allclose(e.predictions, rating_run.predict(e.data)[:, a], atol=1e-6)
+    row = int(np.argmax(e.values.max(axis=1)))
+    assert e.reason_codes(row)[0].endswith(f"raised probability of 'A' by {e.values[row].max():.2f}")
+    d = e.to_dict(reasons=1)
+    assert d["class"] == "A" and d["output"] == "probability of 'A'"
+    assert "Values are changes in the probability of 'A' (probability scale)" in e.summary()
+    with pytest.raises(ConfigError, match="Give the class to explain once: target_class='A' and output='AA' differ."):
+        explain_result(rating_run, target_class="A", output="AA")
 
 
 def test_rating_bundle_explains_its_most_predicted_class(rating_run, tmp_path):
@@ -240,4 +258,51 @@ def test_rating_bundle_explains_its_most_predicted_class(rating_run, tmp_path):
     e = explain_bundle(bundle, rating_run.frame, rows=10, background=10)
     predicted = rating_run.predict(bundle.background).mean(axis=0).argmax()
     assert e.output_name == f"probability of '{rating_run.class_labels[predicted]}'"
+    assert e.target_class == rating_run.class_labels[predicted]
     assert e.additive and len(e.predictions) == 10
+    chosen = explain_bundle(bundle, rating_run.frame, target_class="BB", rows=5, background=5)
+    assert chosen.target_class == "BB" and chosen.output_name == "probability of 'BB'"
+    from finmodels.explain.explanation import explainable_classes
+
+    assert explainable_classes(bundle) == explainable_classes(rating_run)
+
+
+def test_every_name_in_the_explanation_modules_all_exists():
+    import finmodels.explain as front
+    import finmodels.explain.explanation as module
+    import finmodels.explain.outputs as outputs
+
+    for mod in (module, front):
+        missing = [name for name in mod.__all__ if not hasattr(mod, name)]
+        assert missing == [], f"{mod.__name__}.__all__ names what it lacks: {missing}"
+    assert callable(module.explainable_classes) and callable(outputs.classes_of)
+
+
+@pytest.mark.parametrize("task,event,scale,target,expected", [
+    ("delinquency", "1", "probability", "SeriousDlqin2yrs", "probability of SeriousDlqin2yrs = 1"),
+    ("binary", "True", "log-odds", "chargeoff", "log-odds of chargeoff = True"),
+    ("delinquency", "late", "probability", "status", "probability of 'late'"),
+    ("credit_default", "1", "probability", "default_payment_next_month", "default probability"),
+    ("delinquency", "1", "probability", None, "probability of '1'"),
+])
+def test_a_coded_event_is_named_by_its_column(task, event, scale, target, expected):
+    assert output_name(task=task, event_label=event, scale=scale, target=target) == expected
+
+
+def test_a_binary_run_explains_its_risk_event_and_says_so(explanation, german_run):
+    from finmodels.explain.explanation import explainable_classes
+
+    assert explainable_classes(german_run) == ["bad"]
+    assert explanation.target_class == "bad" and explanation.to_dict()["class"] == "bad"
+    with pytest.raises(ConfigError, match=r"^This model explains the probability of its risk event 'bad'; class "
+                                          r"'good' is its complement \(its contributions are the same with the sign "
+                                          r"turned\). Explain 'bad'.$"):
+        explain_result(german_run, target_class="good")
+
+
+def test_an_anomaly_run_with_a_chosen_target_keeps_the_outcome_share_and_does_not_deny_the_column(anomaly_run):
+    e = explain_result(anomaly_run, rows=15, background=10, pairs=1)
+    assert "no outcome column" not in e.rows_note + e.background_note
+    assert e.rows_note == "Explained 15 of 200 test rows, stratified by outcome."
+    assert e.background_note == "10 of 640 training rows, stratified by outcome."
+    assert e.target_class is None and e.to_dict()["class"] is None
