@@ -10,6 +10,9 @@ Members (nothing else is accepted):
 - `preprocessor.json` (+ `preprocessor.skops` for table rows) the fitted preprocessing: plain JSON, and the
   scikit-learn transformer in skops format loaded with an explicit allowlist of types (never pickle)
 - `background.csv` a sample of training rows in original units, the background for explanations
+- `reference.json` (table models) the training distribution for population stability, from *all* training
+  rows: bin edges or top levels and their shares per column and for the score (see
+  `finmodels.evaluation.monitoring`); bundles saved before it existed load without it
 
 The hashes catch a truncated, corrupted or edited file; safety does not rest on them (anyone can recompute
 them), but on the loader only ever reading data: JSON, CSV, skops with an allowlist, and Keras in safe mode.
@@ -35,7 +38,8 @@ FORMAT = "finmodels-bundle"
 FORMAT_VERSION = 1
 MAX_BUNDLE_MB = 200
 BACKGROUND_ROWS = 200
-MEMBERS = ("manifest.json", "model.keras", "preprocessor.json", "preprocessor.skops", "background.csv")
+MEMBERS = ("manifest.json", "model.keras", "preprocessor.json", "preprocessor.skops", "background.csv",
+           "reference.json")
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
 # Types a fitted preprocessing pipeline may contain beyond skops' own trusted scikit-learn/numpy list.
 TRUSTED_TYPES = ("numpy.dtype", "builtins.str", "builtins.float", "builtins.int", "builtins.bool", "builtins.NoneType",
@@ -55,6 +59,7 @@ class LoadedBundle:
     preprocessor: object
     background: pd.DataFrame  # training rows in original units
     metrics: dict = field(default_factory=dict)
+    reference: object | None = None  # monitoring.ReferenceDistribution of all training rows; None in older bundles
 
     @property
     def kind(self) -> str:
@@ -154,6 +159,27 @@ def _background(result) -> pd.DataFrame:
     return result.frame.iloc[rows][pre.columns].reset_index(drop=True)
 
 
+def _reference(result):
+    """The training distribution of every model column and of the score, from all training rows."""
+    from finmodels.evaluation.monitoring import monitored_score, reference_distribution
+
+    train = result.frame.iloc[result.split.train]
+    return reference_distribution(train, columns=list(result.preprocessor.columns),
+                                  scores=monitored_score(result.predict(train)))
+
+
+def _load_reference(files: dict[str, bytes]):
+    from finmodels.evaluation.monitoring import ReferenceDistribution
+
+    if "reference.json" not in files:
+        return None
+    try:
+        return ReferenceDistribution.from_dict(json.loads(files["reference.json"]))
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):  # JSONDecodeError is a ValueError
+        raise BundleError("The bundle's reference.json (the training distribution for stability) is not valid; "
+                          "the file was edited or damaged. Save the bundle again from the training run.") from None
+
+
 def bundle_bytes(result) -> bytes:
     """The bundle of a TrainingResult as bytes (for a download button)."""
     import skops.io as sio
@@ -168,6 +194,8 @@ def bundle_bytes(result) -> bytes:
             "output_names": pre.output_names, "groups": pre.groups, "knot_sources": pre.knot_sources})).encode()
         files["preprocessor.skops"] = sio.dumps(pre.transformer)
     files["background.csv"] = _background(result).to_csv(index=False).encode()
+    if not hasattr(pre, "series"):
+        files["reference.json"] = json.dumps(_reference(result).to_dict()).encode()
     config = dataclasses.asdict(result.config)
     config["hyperparameters"] = dataclasses.asdict(result.config.hyper)
     manifest = _jsonable({
@@ -355,4 +383,5 @@ def load_bundle(source: bytes | str | Path | BinaryIO) -> LoadedBundle:
     model = _load_model(files["model.keras"])
     categorical = getattr(preprocessor, "categorical", [])
     background = pd.read_csv(io.BytesIO(files["background.csv"]), dtype={c: str for c in categorical})
-    return LoadedBundle(manifest, model, preprocessor, background, dict(manifest.get("metrics") or {}))
+    return LoadedBundle(manifest, model, preprocessor, background, dict(manifest.get("metrics") or {}),
+                        _load_reference(files))

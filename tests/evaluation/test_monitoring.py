@@ -1,12 +1,17 @@
-"""Population stability index: hand-computed values, bands, and a real shift on German credit."""
+"""Population stability index: hand-computed values, bands, a real shift on German credit, the stored reference
+distribution on a real file, high-cardinality text columns and values never seen in training."""
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from finmodels.evaluation.monitoring import MISSING, band, psi, psi_table, stability_report
+from finmodels.evaluation.monitoring import (
+    MISSING, OTHER, TOP_LEVELS, ReferenceDistribution, band, column_reference, psi, psi_table, reference_distribution,
+    stability_report, unseen_levels,
+)
 
 
 def test_identical_distributions_have_zero_psi():
@@ -51,3 +56,55 @@ def test_stability_report_on_german_credit_flags_a_shifted_column(german):
     assert amount["band"] == "major shift"
     assert report.set_index("name").loc["age_in_years", "band"] == "stable"
     assert report["psi"].iloc[1:].is_monotonic_decreasing
+
+
+def test_a_high_cardinality_text_column_gets_its_top_levels_and_other_not_800_bars():
+    rng = np.random.default_rng(0)
+    zips = pd.Series([f"{z:05d}" for z in rng.integers(10_000, 10_800, size=20_000)])
+    table = psi_table(zips.iloc[:10_000], zips.iloc[10_000:])
+    assert len(table) == TOP_LEVELS + 1 and table["bin"].iloc[-1] == OTHER
+    assert table["training share"].sum() == pytest.approx(1.0)
+    assert psi(zips.iloc[:10_000], zips.iloc[10_000:]) < 0.1
+
+
+def test_a_text_columns_top_levels_are_the_most_common_ones():
+    ref = column_reference(pd.Series(["b"] * 5 + ["a"] * 3 + [None] * 2))
+    assert ref.bins == ["b", "a", OTHER, MISSING] and ref.shares == (0.5, 0.3, 0.0, 0.2)
+
+
+@pytest.fixture(scope="module")
+def credit_risk():
+    from finmodels.data.reading import load_csv
+    from tests.conftest import SHARED_DATASETS
+
+    return load_csv(SHARED_DATASETS / "credit_risk_dataset.csv")
+
+
+def test_a_file_against_its_own_training_rows_is_stable_in_every_column_and_survives_json(credit_risk):
+    columns = [c for c in credit_risk.columns if c != "loan_status"]
+    train = credit_risk.sample(frac=0.6, random_state=0)
+    reference = reference_distribution(train, columns=columns, scores=np.linspace(0, 1, len(train)))
+    saved = ReferenceDistribution.from_dict(json.loads(json.dumps(reference.to_dict())))
+    assert saved == reference and saved.rows == len(train)
+    report = stability_report(saved, credit_risk, columns=columns)
+    assert set(report["name"]) == set(columns) and report["psi"].max() < 0.01
+    # the issue's bundle kept 200 training rows: by sampling alone, PSIs about a hundred times larger
+    sample = stability_report(reference_distribution(train.sample(200, random_state=1), columns=columns), credit_risk,
+                              columns=columns)
+    assert sample["psi"].max() > 0.05
+
+
+def test_values_never_seen_in_training_are_named_with_counts_and_rows(credit_risk):
+    reference = reference_distribution(credit_risk, columns=["loan_intent", "loan_grade", "person_income"])
+    new = credit_risk.head(50).copy()
+    new.loc[:2, "loan_intent"] = "CRYPTO"
+    new.loc[3, "loan_intent"] = "84 months"
+    new.loc[4, "loan_grade"] = None  # missing is not an unseen value
+    new.loc[5, "person_income"] = -1  # numbers are binned, not named
+    found = unseen_levels(reference, new)
+    assert [(u.column, u.counts, u.rows) for u in found] == [("loan_intent", {"CRYPTO": 3, "84 months": 1}, 4)]
+    assert found[0].message == (
+        "Column 'loan_intent' has 2 values never seen in training ('CRYPTO', '84 months') in 4 rows. The model "
+        "learned nothing about them, so those rows' scores rest on their other columns; check that this file codes "
+        "the column as the training data did.")
+    assert unseen_levels(reference, credit_risk.head(50)) == []
