@@ -1,8 +1,11 @@
 """Scoring a new file with a trained run: predictions, decisions at a threshold, reason codes and drift.
 
-The new file must have the training columns (extra columns are kept and ignored). Reason codes come from
-the explanations module (SHAP against a sample of the training rows) for at most `max_explained` rows; the
-population stability index compares the new rows and their scores with the training rows.
+The new file must have the training columns (extra columns are kept and ignored). Every flagged row gets its
+reason codes (SHAP against a sample of the training rows), and every row does on request (`reasons='all'`);
+a contribution too small to matter is never given as a reason (`finmodels.explain.reasons.negligible_effect`).
+The population stability index compares the new rows and their scores with the training rows' reference
+distribution (all training rows, stored in a bundle), and text values never seen in training are named in
+`ScoredFile.warnings`.
 """
 
 from __future__ import annotations
@@ -15,16 +18,26 @@ import pandas as pd
 
 from finmodels.errors import ConfigError, DataError
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION
+from finmodels.evaluation.monitoring import (
+    ReferenceDistribution, monitored_score, psi_table, reference_distribution, stability_report, unseen_levels,
+)
 
 DEFAULT_MAX_EXPLAINED = 1_000
+DEFAULT_CODES = 3
 REASON_SEPARATOR = " | "
 DECISION = "decision"
 REASONS = "reason codes"
+REASON_CHOICES = ("flagged", "all")
+EXPLAIN_CHUNK_ROWS = 5_000  # rows explained per explainer call, which bounds the explainer's memory
 
 
 @dataclass
 class ScoredFile:
-    """A scored file: the rows with their score, decision and reasons, and the stability report."""
+    """A scored file: the rows with their score, decision and reasons, and the stability report.
+
+    `notes` say how the file was scored; `warnings` are texts an analyst should act on (values never seen in
+    training, a bundle without a stored reference distribution), one problem each.
+    """
 
     table: pd.DataFrame
     score_column: str
@@ -34,9 +47,26 @@ class ScoredFile:
     explained_rows: int
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    reference: ReferenceDistribution | None = None
 
     def decision_counts(self) -> pd.Series:
         return self.table[DECISION].value_counts() if DECISION in self.table else pd.Series(dtype=int)
+
+    @property
+    def flagged(self) -> int | None:
+        """Rows at or above the threshold; None for a task without decisions."""
+        return None if self.threshold is None else int((self.scores >= self.threshold).sum())
+
+    def bins(self, column: str) -> pd.DataFrame:
+        """The PSI bins of one column (or 'score'): the training share, the new share, each bin's PSI."""
+        if self.reference is None:
+            raise ConfigError("This file was scored without a reference distribution; no bins to show.")
+        if column == "score":
+            return psi_table(self.reference.score, pd.Series(self.scores))
+        if column not in self.reference.columns:
+            raise ConfigError(f"Unknown column '{column}'. Columns are: {', '.join(self.reference.columns)}.")
+        return psi_table(self.reference.columns[column], self.table[column])
 
 
 def check_columns(frame: pd.DataFrame, features: list[str]) -> None:
@@ -56,8 +86,10 @@ def check_columns(frame: pd.DataFrame, features: list[str]) -> None:
 class ScoringModel:
     """What scoring needs from a run trained in this session or from a bundle loaded from a file.
 
-    `reference` are training rows in original units: the background for reason codes and the baseline for
-    the stability index (all training rows for a run; the bundle's stored sample for a bundle).
+    `reference` are training rows in original units, the background for reason codes (all training rows for a
+    run; the bundle's stored sample for a bundle). `distribution` is the training distribution the stability
+    index compares with, from all training rows either way (None only for a bundle saved before bundles
+    stored it).
     """
 
     kind: str
@@ -72,6 +104,7 @@ class ScoringModel:
     reference_labels: np.ndarray | None
     reference_note: str
     test_scores: np.ndarray | None = None
+    distribution: ReferenceDistribution | None = None
 
     @property
     def features(self) -> list[str]:
@@ -82,17 +115,24 @@ class ScoringModel:
         kind = getattr(result, "kind", BINARY)
         train = result.frame.iloc[result.split.train]
         labels = np.asarray(result.y)[result.split.train] if kind in (BINARY, MULTICLASS, ORDINAL) else None
+        columns = list(result.preprocessor.columns)
+        distribution = None
+        if kind != FORECAST:
+            distribution = reference_distribution(train, columns=columns,
+                                                  scores=monitored_score(result.predict(train)))
         return cls(kind, result.config, result.event_label, list(getattr(result, "class_labels", [])),
                    tuple(getattr(result, "target_stats", (0.0, 1.0))), result.model, result.preprocessor,
                    result.predict, train, labels, f"the {len(train):,} training rows",
-                   np.asarray(result.test_scores))
+                   np.asarray(result.test_scores), distribution)
 
     @classmethod
     def from_bundle(cls, bundle) -> "ScoringModel":
+        distribution = getattr(bundle, "reference", None)
+        note = (f"the {distribution.rows:,} training rows (their distribution, stored in the bundle)"
+                if distribution is not None else f"the bundle's sample of {len(bundle.background):,} training rows")
         return cls(bundle.kind, bundle.train_config(), bundle.event_label, bundle.class_labels,
                    tuple(bundle.manifest.get("target_stats", (0.0, 1.0))), bundle.model, bundle.preprocessor,
-                   bundle.predict, bundle.background, None,
-                   f"the bundle's sample of {len(bundle.background):,} training rows")
+                   bundle.predict, bundle.background, None, note, distribution=distribution)
 
 
 def as_scoring_model(source) -> ScoringModel:
@@ -104,13 +144,18 @@ def as_scoring_model(source) -> ScoringModel:
     return ScoringModel.from_result(source)
 
 
-def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, reasons: int = 3,
-               max_explained: int = DEFAULT_MAX_EXPLAINED, seed: int = 0) -> ScoredFile:
+def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, reasons: str = "flagged",
+               codes: int = DEFAULT_CODES, max_explained: int = DEFAULT_MAX_EXPLAINED, seed: int = 0) -> ScoredFile:
     """Score `frame` with a trained run or a loaded bundle; decisions at `threshold` for binary and anomaly runs.
 
-    Returns the rows with the score (and decision and reason codes) appended, plus the PSI of the score and of
-    each training column against the training rows. Reason codes are given for the first `max_explained` rows.
+    Returns the rows with the score (and decision and reason codes) appended, the PSI of the score and of each
+    training column against the training rows, and warnings naming values never seen in training.
+    `reasons='flagged'` gives up to `codes` reason codes to every flagged row (a task without decisions: the
+    first `max_explained` rows); `reasons='all'` to every row.
     """
+    if reasons not in REASON_CHOICES:
+        raise ConfigError(f"Unknown reasons choice '{reasons}'. Choose 'flagged' (reason codes for flagged rows) or "
+                          "'all' (for every row).")
     model = as_scoring_model(source)
     kind = model.kind
     if kind == FORECAST:
@@ -123,6 +168,7 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     raw = np.asarray(model.predict(rows))
     table = rows.copy()
     notes: list[str] = []
+    warnings: list[str] = []
     output = None
     if kind in (MULTICLASS, ORDINAL):
         labels = np.asarray(model.class_labels, dtype=object)
@@ -130,52 +176,88 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
         predicted = raw.argmax(axis=1)
         table[score_column] = labels[predicted]
         table["probability of predicted class"] = raw.max(axis=1)
-        scores = raw.max(axis=1)
         output = int(np.bincount(predicted).argmax())
     else:
-        scores = raw.ravel()
         score_column = {BINARY: f"probability of '{model.event_label}'", REGRESSION: f"predicted {model.config.target}",
                         ANOMALY: "anomaly score"}.get(kind, "score")
-        table[score_column] = scores
-    reference_scores = np.asarray(model.predict(model.reference))
-    if kind in (MULTICLASS, ORDINAL):
-        reference_scores = reference_scores.max(axis=1)
+        table[score_column] = raw.ravel()
+    scores = monitored_score(raw)
+
+    distribution = model.distribution
+    if distribution is None:  # a bundle saved before bundles stored their training distribution
+        distribution = reference_distribution(model.reference, columns=features,
+                                              scores=monitored_score(model.predict(model.reference)))
+        warnings.append(f"This bundle stores no training distribution (it was saved by an older version), so "
+                        f"stability is measured against its sample of {len(model.reference):,} training rows and "
+                        "a PSI above 0.1 may be sampling noise. Save the bundle again from the training run.")
+
+    flagged = None
     if kind in (BINARY, ANOMALY):
         if threshold is None:
-            threshold = 0.5 if kind == BINARY else float(np.quantile(reference_scores, 0.99))
+            threshold = 0.5 if kind == BINARY else _percentile(distribution, 99)
             notes.append(f"Decisions at threshold {threshold:.3g} (the default; choose one on the Evaluate page).")
-        flagged = (model.event_label or "event") if kind == BINARY else "unusual"
-        table[DECISION] = np.where(scores >= threshold, flagged, f"not {flagged}")
+        event = (model.event_label or "event") if kind == BINARY else "unusual"
+        flagged = scores >= threshold
+        table[DECISION] = np.where(flagged, event, f"not {event}")
     else:
         threshold = None
 
-    explained = min(len(rows), max_explained)
-    codes = _reason_codes(model, rows.iloc[:explained], k=reasons, seed=seed, output=output)
-    table[REASONS] = codes + [""] * (len(rows) - explained)
-    if explained < len(rows):
-        notes.append(f"Reason codes for the first {explained:,} of {len(rows):,} rows (explaining is the slow part).")
+    if reasons == "all":
+        positions = np.arange(len(rows))
+        notes.append(f"Reason codes for all {len(rows):,} rows.")
+    elif flagged is not None:
+        positions = np.flatnonzero(flagged)
+        notes.append(f"Reason codes for the {len(positions):,} flagged rows; rows not flagged need none.")
+    else:
+        positions = np.arange(min(len(rows), max_explained))
+        if len(positions) < len(rows):
+            notes.append(f"Reason codes for the first {len(positions):,} of {len(rows):,} rows (this task makes no "
+                         "decision to explain; ask for reasons for all rows to explain every one).")
+    cells = np.full(len(rows), "", dtype=object)
+    cells[positions] = _reason_codes(model, rows.iloc[positions], k=codes, seed=seed, output=output, scores=scores,
+                                     flagged=None if flagged is None else flagged[positions])
+    table[REASONS] = cells
 
-    from finmodels.evaluation.monitoring import stability_report
-
-    stability = stability_report(model.reference, rows, columns=features, training_scores=reference_scores.ravel(),
-                                 new_scores=scores)
+    stability = stability_report(distribution, rows, columns=features, new_scores=scores)
     notes.append(f"Stability measured against {model.reference_note}.")
+    warnings += [u.message for u in unseen_levels(distribution, rows)]
     return ScoredFile(table=table, score_column=score_column, scores=scores, stability=stability, threshold=threshold,
-                      explained_rows=explained, notes=notes, seconds=time.perf_counter() - start)
+                      explained_rows=len(positions), notes=notes, seconds=time.perf_counter() - start,
+                      warnings=warnings, reference=distribution)
 
 
-def _reason_codes(model: ScoringModel, rows: pd.DataFrame, *, k: int, seed: int, output: int | None) -> list[str]:
-    """Reason codes of each row, joined into one text cell, from the explanations module."""
-    from finmodels.explain import explanation as explain
+def _percentile(distribution: ReferenceDistribution, q: int) -> float:
+    if len(distribution.score_quantiles) != 101:
+        raise DataError("The model's training scores are unknown, so no default threshold can be set; pass one.")
+    return float(distribution.score_quantiles[q])
+
+
+def _reason_codes(model: ScoringModel, rows: pd.DataFrame, *, k: int, seed: int, output: int | None,
+                  scores: np.ndarray, flagged: np.ndarray | None) -> list[str]:
+    """Reason codes of each row, joined into one text cell, leaving out negligible contributions.
+
+    A flagged row keeps at least its largest positive contribution; one that no column raised (the average row
+    already scores above the threshold) says so instead of staying blank.
+    """
     from finmodels.explain.background import background_positions
+    from finmodels.explain.explanation import explain_table, output_choice, run_facts
+    from finmodels.explain.reasons import negligible_effect, reason_codes_of_rows
 
     if rows.empty:
         return []
     bg = background_positions(np.zeros((len(model.reference), 0)), model.reference_labels, seed=seed)
-    # output_choice takes the run's facts (explain.run_facts) in the explanations helper's newer API
-    facts = explain.run_facts(model) if hasattr(explain, "run_facts") else model
-    explanation = explain.explain_table(model.model, model.preprocessor, rows, model.reference.iloc[bg.positions],
-                                        max_rows=len(rows), background_note=bg.note,
-                                        choice=explain.output_choice(facts, model.model, output=output), seed=seed,
-                                        what="rows")
-    return [REASON_SEPARATOR.join(explanation.reason_codes(i, k=k)) for i in range(len(rows))]
+    background = model.reference.iloc[bg.positions]
+    choice = output_choice(run_facts(model), model.model, output=output)
+    out: list[str] = []
+    for begin in range(0, len(rows), EXPLAIN_CHUNK_ROWS):
+        part = rows.iloc[begin:begin + EXPLAIN_CHUNK_ROWS]
+        explanation = explain_table(model.model, model.preprocessor, part, background, max_rows=len(part),
+                                    background_note=bg.note, choice=choice, seed=seed, what="rows")
+        cut = negligible_effect(explanation.scale, scores)
+        declined = None if flagged is None else flagged[begin:begin + EXPLAIN_CHUNK_ROWS]
+        codes = reason_codes_of_rows(explanation.values, explanation.columns, explanation.data,
+                                     output_name=explanation.output_name, k=k, min_effect=cut, keep_top=declined)
+        out += [REASON_SEPARATOR.join(c) if c or declined is None or not declined[i] else
+                f"No column raised the {explanation.output_name}: an average row already scores at or above the "
+                "threshold" for i, c in enumerate(codes)]
+    return out

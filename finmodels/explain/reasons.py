@@ -1,4 +1,10 @@
-"""Reason codes: the columns that raised a row's risk most, as short sentences for adverse-action notices."""
+"""Reason codes: the columns that raised a row's risk most, as short sentences for adverse-action notices.
+
+A contribution too small to matter is not a reason: `negligible_effect` gives the cut (half a percentage point
+of a probability, the smallest effect a sentence shows as more than 0.00; on any other scale 0.5% of the
+outputs' spread), so a row whose risk nothing raised noticeably gets no reasons rather than "raised ... by
+0.000246".
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_REASONS = 4
+NEGLIGIBLE_SHARE = 0.005  # of the output's range: a probability's is 1, so half a percentage point
 
 
 def column_label(column: str) -> str:
@@ -52,3 +59,43 @@ def reason_codes(contributions: pd.Series, values: pd.Series, *, output_name: st
                 f"{output_name} by {format_effect(v)}" for c, v in raised.items()]
     return [f"{column_label(c)} '{format_value(values.get(c))}' raised {output_name} by {format_effect(v)}"
             for c, v in raised.items()]
+
+
+def negligible_effect(scale: str, outputs=()) -> float:
+    """The largest contribution that is not a reason: NEGLIGIBLE_SHARE of the output's range.
+
+    The range of a probability is 1 (so 0.005: an effect that would print as 0.00); of any other output (log-odds,
+    a predicted amount, an anomaly score) the spread of `outputs`, the predictions being explained or scored.
+    """
+    if scale == "probability":
+        return NEGLIGIBLE_SHARE
+    values = np.asarray(outputs, dtype="float64").ravel()
+    values = values[np.isfinite(values)]
+    spread = float(np.ptp(values)) if len(values) else 0.0
+    return NEGLIGIBLE_SHARE * (spread if spread > 0 else 1.0)
+
+
+def reason_codes_of_rows(values: np.ndarray, columns: list[str], data: pd.DataFrame, *, output_name: str,
+                         k: int = DEFAULT_REASONS, min_effect: float = 0.0,
+                         keep_top: np.ndarray | None = None) -> list[list[str]]:
+    """`reason_codes` of many rows at once: `values` are rows x columns contributions, `data` the rows' values.
+
+    The same sentences as `reason_codes` row by row, without building a Series per row (20,000 rows in well
+    under a second). Rows marked in `keep_top` (rows a decision went against) keep their largest positive
+    contribution even when it is below `min_effect`, so that a declined row always has a reason to give.
+    """
+    values = np.asarray(values, dtype="float64")
+    if not len(values):
+        return []
+    order = np.argsort(-values, axis=1, kind="stable")[:, :k]
+    cells = data[list(columns)].to_numpy(dtype=object)
+    labels = [column_label(c) for c in columns]
+    keep = np.zeros(len(values), dtype=bool) if keep_top is None else np.asarray(keep_top, dtype=bool)
+    out = []
+    for i, top in enumerate(order):
+        chosen = [j for j in top if values[i, j] > min_effect]
+        if not chosen and keep[i] and values[i, top[0]] > 0:
+            chosen = [top[0]]
+        out.append([f"{labels[j]} '{format_value(cells[i, j])}' raised {output_name} by "
+                    f"{format_effect(values[i, j])}" for j in chosen])
+    return out

@@ -1,6 +1,12 @@
-"""Scoring a new file: scores equal the run's predictions, decisions follow the threshold, reasons, drift."""
+"""Scoring a new file: scores equal the run's predictions, decisions follow the threshold, reasons for every
+flagged row and none trivial, drift against all training rows from a run or a bundle, unseen values named."""
+
+import io
+import json
+import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from finmodels.errors import ConfigError, DataError
@@ -17,29 +23,71 @@ def scored(german_run, new_rows):
     return score_file(german_run, new_rows, threshold=0.4)
 
 
+@pytest.fixture(scope="module")
+def bundle(german_run):
+    from finmodels.models.bundle import bundle_bytes, load_bundle
+
+    return load_bundle(bundle_bytes(german_run))
+
+
+def effects(cell: str) -> list[float]:
+    return [float(code.rsplit(" by ", 1)[1]) for code in cell.split(REASON_SEPARATOR)] if cell else []
+
+
 def test_scores_and_decisions(german_run, new_rows, scored):
     probability = scored.table["probability of 'bad'"].to_numpy()
     assert np.allclose(probability, german_run.predict(new_rows))
     assert (scored.table["decision"] == np.where(probability >= 0.4, "bad", "not bad")).all()
-    assert scored.decision_counts().sum() == 80
+    assert scored.decision_counts().sum() == 80 and scored.flagged == int((probability >= 0.4).sum())
 
 
-def test_every_row_has_reason_codes_that_name_its_columns(scored):
+def test_flagged_rows_have_reason_codes_that_name_their_columns_and_approved_rows_none(scored):
+    flagged = scored.table["decision"] == "bad"
     reasons = scored.table["reason codes"]
-    assert scored.explained_rows == 80
-    first = reasons.iloc[0].split(REASON_SEPARATOR)
-    assert 1 <= len(first) <= 3 and all("raised default probability" in r for r in first)
+    assert scored.explained_rows == flagged.sum() > 0
+    assert (reasons[flagged] != "").all() and (reasons[~flagged] == "").all()
+    first = reasons[flagged].iloc[0].split(REASON_SEPARATOR)
+    assert 1 <= len(first) <= 3 and all("raised default probability by" in r for r in first)
+    assert any(n == f"Reason codes for the {flagged.sum()} flagged rows; rows not flagged need none."
+               for n in scored.notes)
 
 
-def test_reason_codes_are_capped_and_the_rest_left_blank(german_run, new_rows):
-    out = score_file(german_run, new_rows, threshold=0.5, max_explained=10)
-    assert (out.table["reason codes"].iloc[10:] == "").all() and out.table["reason codes"].iloc[0]
-    assert any("first 10 of 80 rows" in n for n in out.notes)
+def test_every_flagged_row_has_reason_codes_beyond_the_first_thousand_rows(german_run, german):
+    """The issue's file: 1,160 rows flagged, 49 explained, because only the first 1,000 rows were."""
+    rows = pd.concat([german.drop(columns="creditability")] * 3, ignore_index=True)
+    out = score_file(german_run, rows, threshold=0.3)
+    flagged = (out.table["decision"] == "bad").to_numpy()
+    reasons = out.table["reason codes"].to_numpy()
+    assert flagged[1000:].sum() > 0 and out.explained_rows == flagged.sum()
+    assert (reasons[flagged] != "").all() and (reasons[~flagged] == "").all()
+    # the same applicant gets the same reasons wherever it stands in the file
+    assert (reasons[:1000] == reasons[1000:2000]).all() and (reasons[:1000] == reasons[2000:]).all()
 
 
-def test_stability_of_the_same_population_is_low(scored):
-    score_row = scored.stability.iloc[0]
-    assert score_row["name"] == "score" and score_row["psi"] < 0.25
+def test_reasons_for_every_row_on_request_never_cite_a_negligible_effect(german_run, german):
+    out = score_file(german_run, german.drop(columns="creditability"), threshold=0.3, reasons="all")
+    assert out.explained_rows == 1000 and "Reason codes for all 1,000 rows." in out.notes
+    approved = out.table["decision"] == "not bad"
+    cited = [e for cell in out.table.loc[approved, "reason codes"] for e in effects(cell)]
+    assert cited and min(cited) >= 0.005  # nothing like "raised ... by 0.000246"
+
+
+def test_the_negligible_rule_drops_tiny_effects_but_a_declined_row_keeps_its_largest():
+    from finmodels.explain.reasons import negligible_effect, reason_codes_of_rows
+
+    assert negligible_effect("probability") == 0.005
+    assert negligible_effect("model output", [100.0, 300.0, 200.0]) == pytest.approx(1.0)  # 0.5% of the spread
+    values = np.array([[0.000246, 0.2, -0.1], [0.000246, -0.3, 0.001], [0.000246, -0.3, 0.001]])
+    data = pd.DataFrame({"age": [30, 40, 50], "income": [1_000.0, 2_000.5, 3_000.0], "purpose": ["car"] * 3})
+    codes = reason_codes_of_rows(values, ["age", "income", "purpose"], data, output_name="default probability",
+                                 min_effect=negligible_effect("probability"), keep_top=[False, False, True])
+    assert codes == [["Income '1000' raised default probability by 0.20"], [],
+                     ["Purpose 'car' raised default probability by 0.001"]]
+
+
+def test_an_unknown_reasons_choice_is_named(german_run, new_rows):
+    with pytest.raises(ConfigError, match="Unknown reasons choice 'some'. Choose 'flagged'"):
+        score_file(german_run, new_rows, reasons="some")
 
 
 def test_missing_columns_are_named(german_run, new_rows):
@@ -48,15 +96,75 @@ def test_missing_columns_are_named(german_run, new_rows):
     assert "'purpose'" in str(info.value) and "'age_in_years'" in str(info.value)
 
 
-def test_bundle_scores_like_the_run(german_run, new_rows):
-    from finmodels.models.bundle import bundle_bytes, load_bundle
-
-    bundle = load_bundle(bundle_bytes(german_run))
-    out = score_file(bundle, new_rows, threshold=0.4, max_explained=5)
+def test_bundle_scores_like_the_run(german_run, bundle, new_rows):
+    out = score_file(bundle, new_rows, threshold=0.4)
     assert np.allclose(out.scores, german_run.predict(new_rows), atol=1e-5)
-    assert as_scoring_model(bundle).reference_note.startswith("the bundle's sample")
+    assert as_scoring_model(bundle).reference_note == (
+        f"the {len(german_run.split.train)} training rows (their distribution, stored in the bundle)")
 
 
 def test_default_threshold_is_said(german_run, new_rows):
-    out = score_file(german_run, new_rows, max_explained=1)
+    out = score_file(german_run, new_rows)
     assert out.threshold == 0.5 and any("threshold 0.5" in n for n in out.notes)
+
+
+def test_stability_is_the_same_from_a_bundle_as_from_the_session_and_low_on_the_training_file(german_run, bundle,
+                                                                                              german):
+    """The issue: one column's PSI was 0.001 from the session and 0.105 from the bundle's 200 stored rows."""
+    rows = german.drop(columns="creditability")
+    session = score_file(german_run, rows, threshold=0.5).stability.set_index("name")["psi"]
+    saved = score_file(bundle, rows, threshold=0.5).stability.set_index("name")["psi"]
+    assert list(saved.index) == list(session.index) and len(session) == 21
+    assert np.allclose(saved.to_numpy(), session.to_numpy(), atol=1e-6)
+    assert session.max() < 0.1
+
+
+def test_the_bundle_stores_the_distribution_of_all_training_rows(german_run, bundle):
+    reference = bundle.reference
+    assert reference.rows == len(german_run.split.train) == reference.columns["credit_amount"].rows
+    assert sorted(reference.columns) == sorted(german_run.preprocessor.columns)
+    assert reference.columns["purpose"].kind == "categorical" and reference.score.kind == "numeric"
+    assert sum(reference.columns["credit_amount"].shares) == pytest.approx(1.0)
+
+
+def test_an_older_bundle_without_its_distribution_scores_with_a_warning(german_run, new_rows):
+    from finmodels.models.bundle import bundle_bytes, load_bundle
+
+    files = {}
+    with zipfile.ZipFile(io.BytesIO(bundle_bytes(german_run))) as archive:
+        for name in archive.namelist():
+            files[name] = archive.read(name)
+    del files["reference.json"]
+    manifest = json.loads(files["manifest.json"])
+    del manifest["files"]["reference.json"]
+    files["manifest.json"] = json.dumps(manifest).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    old = load_bundle(buffer.getvalue())
+    out = score_file(old, new_rows, threshold=0.4)
+    assert old.reference is None
+    assert out.warnings == [
+        "This bundle stores no training distribution (it was saved by an older version), so stability is measured "
+        "against its sample of 200 training rows and a PSI above 0.1 may be sampling noise. Save the bundle again "
+        "from the training run."]
+
+
+def test_values_never_seen_in_training_are_named_with_their_rows(german_run, bundle, german):
+    rows = german.drop(columns="creditability").iloc[:100].copy()
+    rows.loc[:4, "purpose"] = "ZZ"
+    rows.loc[5:6, "purpose"] = "84 months"
+    expected = ("Column 'purpose' has 2 values never seen in training ('ZZ', '84 months') in 7 rows. The model "
+                "learned nothing about them, so those rows' scores rest on their other columns; check that this "
+                "file codes the column as the training data did.")
+    assert score_file(german_run, rows, threshold=0.5).warnings == [expected]
+    assert score_file(bundle, rows, threshold=0.5).warnings == [expected]
+    assert score_file(german_run, german.drop(columns="creditability").iloc[:100], threshold=0.5).warnings == []
+
+
+def test_bins_of_a_scored_column_come_from_the_reference(bundle, german):
+    out = score_file(bundle, german.drop(columns="creditability").iloc[:200], threshold=0.5)
+    bins = out.bins("purpose")
+    assert bins["training share"].sum() == pytest.approx(1.0) and bins["new share"].sum() == pytest.approx(1.0)
+    assert out.bins("score")["psi"].sum() == pytest.approx(out.stability.set_index("name").loc["score", "psi"])
