@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
-from finmodels.explain.reasons import column_label, format_value
+from finmodels.explain.reasons import format_value
 
 VALUE_COLORSCALE = [[0.0, NONEVENT_COLOR], [0.5, "#d5d8dc"], [1.0, EVENT_COLOR]]
 
@@ -76,15 +76,63 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
     return fig
 
 
-def plot_dependence(explanation, column: str) -> go.Figure:
-    """SHAP value of one column against its original value: a scatter for numbers, a box per level for text."""
+# The dependence view spans these quantiles of a numeric column, plus VIEW_MARGIN of that span on each side;
+# rows beyond it (a value near 3,000 among values under 100) are left out of the view and counted on the chart.
+DEPENDENCE_CLIP = (0.01, 0.99)
+VIEW_MARGIN = 0.1
+
+
+def _ordinal(share: float) -> str:
+    number = f"{share * 100:g}"
+    suffix = "th" if number.endswith(("11", "12", "13")) else {"1": "st", "2": "nd", "3": "rd"}.get(number[-1], "th")
+    return number + suffix
+
+
+def dependence_view(values, clip: tuple[float, float] | None = DEPENDENCE_CLIP) -> tuple[float, float] | None:
+    """The (low, high) range of a numeric column a dependence plot shows: the `clip` quantiles widened by
+    VIEW_MARGIN of their span; None (show everything) when `clip` is None or no value lies beyond it."""
+    x = np.asarray(values, dtype="float64")
+    x = x[np.isfinite(x)]
+    if clip is None or len(x) == 0:
+        return None
+    lo, hi = (float(v) for v in np.quantile(x, clip))
+    if hi <= lo:  # most rows share one value: a quantile view would hide the rest
+        return None
+    margin = VIEW_MARGIN * (hi - lo)
+    view = (lo - margin, hi + margin)
+    return view if ((x < view[0]) | (x > view[1])).any() else None
+
+
+def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | None = DEPENDENCE_CLIP) -> go.Figure:
+    """SHAP value of one column against its original value: a scatter for numbers, a box per level for text.
+
+    A numeric column is shown between its `clip` quantiles (1st to 99th percentile by default, with a small
+    margin), so one extreme value does not squash every other point into a line; the subtitle says how many
+    rows lie outside and how far. `clip=None` shows every row.
+    """
     if column not in explanation.columns:
         raise KeyError(f"Column '{column}' is not in this explanation. Columns are: {', '.join(explanation.columns)}.")
     i = explanation.columns.index(column)
     raw = explanation.data[column]
     shap_values = explanation.values[:, i]
+    title = f"Effect of {column} on the {getattr(explanation, 'output_name', 'output')}"
+    xaxis = {}
     if is_numeric_dtype(raw) and not is_bool_dtype(raw):
-        fig = go.Figure(go.Scatter(x=raw.to_numpy(dtype="float64"), y=shap_values, mode="markers", name=str(column),
+        x = raw.to_numpy(dtype="float64", na_value=np.nan)
+        view = dependence_view(x, clip)
+        shown = np.ones(len(x), dtype=bool)
+        if view is not None:
+            outside = np.isfinite(x) & ((x < view[0]) | (x > view[1]))
+            shown = ~outside
+            far = x[outside]
+            beyond = " and ".join(part for part in (
+                f"down to {format_value(float(far.min()))}" if (far < view[0]).any() else "",
+                f"up to {format_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
+            rows = int(outside.sum())
+            title += (f"<br><sup>Showing the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}: "
+                      f"{rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view ({beyond}).</sup>")
+            xaxis = dict(range=list(view))
+        fig = go.Figure(go.Scatter(x=x[shown], y=shap_values[shown], mode="markers", name=str(column),
                                    marker=dict(size=6, opacity=0.7, color=NONEVENT_COLOR)))
     else:
         levels = raw.astype(str)
@@ -92,8 +140,11 @@ def plot_dependence(explanation, column: str) -> go.Figure:
         fig = go.Figure([go.Box(y=shap_values[levels.to_numpy() == level], name=str(level), boxpoints="all",
                                 jitter=0.4, marker_color=NONEVENT_COLOR, showlegend=False) for level in order])
     fig.add_hline(y=0, line_color=NEUTRAL_COLOR, line_width=1)
-    fig.update_layout(title=f"Effect of {column} on the {getattr(explanation, 'output_name', 'output')}",
-                      xaxis_title=str(column), yaxis_title=f"SHAP value ({_unit(explanation)})", **LAYOUT)
+    fig.update_layout(title=title, xaxis_title=str(column), yaxis_title=f"SHAP value ({_unit(explanation)})",
+                      **LAYOUT)
+    if xaxis:  # the subtitle needs a second line above the plot
+        fig.update_xaxes(**xaxis)
+        fig.update_layout(margin=dict(LAYOUT["margin"], t=85))
     return fig
 
 
@@ -102,7 +153,8 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     values = pd.Series(explanation.values[row], index=explanation.columns)
     order = values.abs().sort_values(ascending=False).index
     shown, rest = list(order[:top]), list(order[top:])
-    labels = [f"{column_label(c)} = {format_value(explanation.data.iloc[row][c])}" for c in shown]
+    # the column's own name, as the other charts and the data table show it ('age', not 'Age')
+    labels = [f"{c} = {format_value(explanation.data.iloc[row][c])}" for c in shown]
     steps = [float(values[c]) for c in shown]
     if rest:
         labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")

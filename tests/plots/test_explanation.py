@@ -6,8 +6,8 @@ import pytest
 
 from finmodels.explain.explanation import Explanation
 from finmodels.plots.explanation import (
-    plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution, plot_series_totals, plot_waterfall,
-    value_positions,
+    dependence_view, plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution, plot_series_totals,
+    plot_waterfall, value_positions,
 )
 
 
@@ -68,7 +68,8 @@ def test_dependence_scatter_for_numbers_boxes_for_levels(explanation):
 def test_waterfall_runs_from_base_to_prediction(explanation):
     fig = plot_waterfall(explanation, 1, top=2)
     w = fig.data[0]
-    assert list(w.y) == ["Base value", "Duration in month = 48", "Age in years = 22", "1 other column", "Prediction"]
+    # the columns' own names, as the importance, beeswarm and dependence charts show them
+    assert list(w.y) == ["Base value", "duration_in_month = 48", "age_in_years = 22", "1 other column", "Prediction"]
     np.testing.assert_allclose(w.x, [0.3, 0.12, 0.04, 0.03, 0.49])
     assert list(w.measure) == ["absolute", "relative", "relative", "relative", "total"]
     assert w.x[0] + sum(w.x[1:-1]) == pytest.approx(w.x[-1])
@@ -105,3 +106,56 @@ def test_waterfall_axis_leaves_room_for_the_labels_beyond_the_running_total(expl
         path.append(path[-1] + step)
     low, high = fig.layout.xaxis.range
     assert high > max(path + [x[-1]]) and low <= min(path + [x[-1]] + [0.0])
+
+
+@pytest.fixture(scope="module")
+def outlier_explanation():
+    """200 incomes between 20 and 119 (thousands) and one near 3,000, whose SHAP value follows the value."""
+    income = np.r_[20 + np.arange(200) % 100, 2950.0]
+    data = pd.DataFrame({"income": income, "age": 20 + np.arange(201) % 50})
+    values = np.c_[-income / 10_000, np.zeros(201)]
+    return Explanation("DeepExplainer", ["income", "age"], values, 0.2, 0.2 + values.sum(axis=1), data, 50, 0.1,
+                       output_name="default probability")
+
+
+def test_dependence_view_clips_an_outlier_and_says_so_on_the_chart(outlier_explanation):
+    fig = plot_dependence(outlier_explanation, "income")
+    low, high = fig.layout.xaxis.range
+    lo, hi = np.quantile(outlier_explanation.data["income"], [0.01, 0.99])
+    assert (low, high) == pytest.approx((lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)))
+    assert len(fig.data[0].x) == 200 and max(fig.data[0].x) == 119  # the 2,950 row is left out of the view
+    assert fig.layout.title.text == (
+        "Effect of income on the default probability<br><sup>Showing the 1st to 99th percentile of income: 1 of 201 "
+        "rows lie outside this view (up to 2950).</sup>")
+
+
+def test_dependence_view_widens_to_every_row_on_request(outlier_explanation):
+    fig = plot_dependence(outlier_explanation, "income", clip=None)
+    assert len(fig.data[0].x) == 201 and max(fig.data[0].x) == 2950
+    assert fig.layout.xaxis.range is None and fig.layout.title.text == "Effect of income on the default probability"
+    wider = plot_dependence(outlier_explanation, "income", clip=(0.0, 1.0))
+    assert len(wider.data[0].x) == 201 and "<sup>" not in wider.layout.title.text
+
+
+def test_a_column_without_outliers_is_shown_whole(outlier_explanation, explanation):
+    fig = plot_dependence(outlier_explanation, "age")
+    assert len(fig.data[0].x) == 201 and fig.layout.xaxis.range is None and "<sup>" not in fig.layout.title.text
+    assert plot_dependence(explanation, "duration_in_month").layout.xaxis.range is None
+
+
+@pytest.mark.parametrize("values,clip,view", [
+    ([1.0] * 200 + [900.0], (0.01, 0.99), None),  # one value in most rows: nothing to clip to
+    ([-3000.0] + list(range(100)), (0.01, 0.99), pytest.approx((-9.8, 107.8))),  # an outlier below: 0 to 98, +-10%
+    (list(range(100)) + [np.nan], (0.05, 0.95), None),
+])
+def test_dependence_view_cases(values, clip, view):
+    assert dependence_view(values, clip) == view
+
+
+def test_the_subtitle_names_outliers_on_both_sides():
+    income = np.r_[-2500.0, np.arange(300) % 100, 4100.0]
+    data = pd.DataFrame({"income": income})
+    e = Explanation("DeepExplainer", ["income"], (income / 1e4)[:, None], 0.1, 0.1 + income / 1e4, data, 10, 0.1)
+    title = plot_dependence(e, "income").layout.title.text
+    assert title.endswith("Showing the 1st to 99th percentile of income: 2 of 302 rows lie outside this view (down to "
+                          "-2500 and up to 4100).</sup>")
