@@ -11,7 +11,7 @@ import sys
 
 from finmodels.errors import FinModelsError
 
-COMMANDS = ("profile", "tasks", "train", "explain")
+COMMANDS = ("profile", "tasks", "train", "explain", "score")
 
 
 def _load(name: str):

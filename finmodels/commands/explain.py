@@ -9,8 +9,9 @@ reason_codes, and where the row is in the file).
 from __future__ import annotations
 
 import json
-import math
 import sys
+
+from finmodels.commands._json import finite
 
 HELP = "Explain a saved model on a CSV file: importance, additivity and reason codes per row (SHAP)."
 
@@ -31,17 +32,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _finite(value):
-    """JSON has no NaN or infinity: such numbers become null."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def report(explanation, *, bundle, file: str, reasons: int) -> dict:
     """The JSON object the command prints."""
     out = explanation.to_dict(reasons=reasons)
@@ -56,7 +46,7 @@ def report(explanation, *, bundle, file: str, reasons: int) -> dict:
         out["lag_importance"] = {str(s): [float(v) for v in col] for s, col in explanation.lag_importance().items()}
     out.update({"file": file, "task": bundle.task, "kind": bundle.kind, "arch": bundle.arch,
                 "additivity_ok": explanation.additive})
-    return _finite(out)
+    return finite(out)
 
 
 def _print_text(explanation, *, reasons: int) -> None:

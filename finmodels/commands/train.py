@@ -7,10 +7,11 @@ one JSON object (task, arch, target, rows, metrics, baselines, history, seconds,
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from pathlib import Path
+
+from finmodels.commands._json import finite
 
 HELP = "Train a network on a CSV file beside its baselines; print test metrics and save a model bundle."
 
@@ -33,17 +34,6 @@ def add_arguments(parser) -> None:
                                                             "entity when the table has one)")
     parser.add_argument("--out", default=".", help="folder for the model bundle (default: current folder)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
-
-
-def _finite(value):
-    """JSON has no NaN: undefined metrics become null."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _config(args, frame):
@@ -80,7 +70,7 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
     }
     if result.backtest is not None:
         out["backtest"] = result.backtest.summary()
-    return _finite(out)
+    return finite(out)
 
 
 def _print_table(result) -> None:
