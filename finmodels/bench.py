@@ -260,12 +260,45 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
 
 
+SCORING_ROWS, SCORING_THRESHOLD = 20_000, 0.30
+
+
+def scoring_benchmark(key: str = "taiwan_default", *, rows: int = SCORING_ROWS,
+                      threshold: float = SCORING_THRESHOLD) -> dict:
+    """Seconds to score `rows` rows of a dataset with a saved bundle of its default network at `threshold`:
+    with reason codes for every flagged row (the default), then for every row. Timings are printed, never
+    asserted: the issue's budget is 30 s for the first on this machine."""
+    from finmodels.data.reading import load_csv
+    from finmodels.delivery.scoring import score_file
+    from finmodels.models.bundle import bundle_bytes, load_bundle
+    from finmodels.models.training import TrainConfig, train
+
+    ds = DATASETS[key]
+    frame = load_csv(ds.path)
+    start = time.perf_counter()
+    result = train(frame, TrainConfig(target=ds.target, task=ds.task))
+    trained = time.perf_counter() - start
+    bundle = load_bundle(bundle_bytes(result))
+    new = frame.drop(columns=ds.target).sample(n=min(rows, len(frame)), random_state=0).reset_index(drop=True)
+    out = {"dataset": key, "rows": len(new), "threshold": threshold, "train_seconds": round(trained, 2)}
+    for reasons in ("flagged", "all"):
+        start = time.perf_counter()
+        scored = score_file(bundle, new, threshold=threshold, reasons=reasons)
+        out[reasons] = {"seconds": round(time.perf_counter() - start, 2), "explained_rows": scored.explained_rows,
+                        "flagged": scored.flagged}
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m finmodels.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="German credit only, 2 folds, at most 20 epochs")
     parser.add_argument("--out", default="bench", help="folder for bench.json and bench.md (default: bench)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="change one default for an experiment, e.g. piecewise_knots=128 (repeatable)")
+    parser.add_argument("--scoring", action="store_true",
+                        help=f"time scoring {SCORING_ROWS:,} Taiwan default rows with a saved bundle at threshold "
+                             f"{SCORING_THRESHOLD}, with reason codes for the flagged rows, then for all rows")
     parser.add_argument("--dataset", help=argparse.SUPPRESS)  # run one dataset in this process (used internally)
     parser.add_argument("--folds", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=int, default=None, help=argparse.SUPPRESS)
@@ -279,6 +312,17 @@ def main(argv: list[str] | None = None) -> int:
             experiment_config(TrainConfig(target="check"), overrides, 10_000)
         except (ConfigError, TypeError, ValueError) as exc:
             raise SystemExit(f"--set: {exc}") from None
+    if args.scoring:
+        found = scoring_benchmark()
+        print(f"Scoring {found['rows']:,} rows of {found['dataset']} with a saved bundle at threshold "
+              f"{found['threshold']} ({machine()}):")
+        for reasons in ("flagged", "all"):
+            r = found[reasons]
+            print(f"  reason codes for {'the flagged' if reasons == 'flagged' else 'all'} rows: {r['seconds']:.1f} s "
+                  f"({r['explained_rows']:,} rows explained, {r['flagged']:,} flagged)")
+        print(f"  (training the network first: {found['train_seconds']:.1f} s; peak memory {found['peak_rss_mb']:.0f} MB)")
+        print(json.dumps(found))
+        return 0
     if args.dataset:
         print(json.dumps(run_dataset(args.dataset, folds=args.folds or 5, epochs=args.epochs,
                                      explain_rows=200 if args.epochs else 1000, overrides=overrides)))
