@@ -6,6 +6,7 @@ bundle and the explainers all score rows through it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,14 @@ class TrainingResult:
     backtest: object | None = None
     notes: list[str] = field(default_factory=list)
     settings: "FitDefaults | None" = None  # batch size, learning rate and preprocessing actually used
+    run_id: str | None = None  # the run's id in the workspace (finmodels.runtime), once it is kept there
+
+    def detached(self) -> "TrainingResult":
+        """A copy without the Keras model, for the web process: everything Evaluate and Report draw from.
+
+        The model stays in the worker that trained it (finmodels.runtime.worker) and in the run's bundle.
+        """
+        return dataclasses.replace(self, model=None)
 
     @property
     def features(self) -> list[str]:
