@@ -156,6 +156,8 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     if reasons not in REASON_CHOICES:
         raise ConfigError(f"Unknown reasons choice '{reasons}'. Choose 'flagged' (reason codes for flagged rows) or "
                           "'all' (for every row).")
+    if codes < 1:
+        raise ConfigError(f"Reason codes per row must be at least 1; got {codes}.")
     model = as_scoring_model(source)
     kind = model.kind
     if kind == FORECAST:

@@ -88,6 +88,8 @@ def test_the_negligible_rule_drops_tiny_effects_but_a_declined_row_keeps_its_lar
 def test_an_unknown_reasons_choice_is_named(german_run, new_rows):
     with pytest.raises(ConfigError, match="Unknown reasons choice 'some'. Choose 'flagged'"):
         score_file(german_run, new_rows, reasons="some")
+    with pytest.raises(ConfigError, match="Reason codes per row must be at least 1; got 0."):
+        score_file(german_run, new_rows, codes=0)
 
 
 def test_missing_columns_are_named(german_run, new_rows):
