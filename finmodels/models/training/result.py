@@ -58,6 +58,17 @@ class TrainingResult:
         return dataclasses.replace(self, model=None)
 
     @property
+    def y_test(self) -> np.ndarray:
+        """The held-out targets, in the order of `test_scores`.
+
+        A run read back from a workspace (`Workspace.load_result`) has no rows (`frame` is None) and keeps only
+        these targets in `y`; any other result holds every row's target and its split.
+        """
+        if self.frame is None:
+            return np.asarray(self.y)
+        return np.asarray(self.y)[self.split.test]
+
+    @property
     def features(self) -> list[str]:
         return self.preprocessor.columns
 
