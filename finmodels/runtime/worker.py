@@ -1,0 +1,148 @@
+"""What a worker process does for the web process: train, explain, score and predict, with models kept warm.
+
+The web process never holds a Keras model. It keeps a run *detached* (`TrainingResult.detached()`: the
+metrics, split, rows and preprocessing, without the network) and sends it with each request; the worker puts
+the network back, from its own cache of recently used models, or else from the run's bundle in the workspace.
+So any worker of the pool can answer for any run, and a worker that was recycled or died loses nothing: the
+next request loads the model again (`MODEL_CACHE` runs stay in memory per worker, least recently used first out).
+
+Each function here is called through `finmodels.runtime.channel.call` in a worker, never in the web process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from finmodels.errors import FinModelsError
+
+MODEL_CACHE = 4  # models kept per worker
+
+_MODELS: "OrderedDict[str, object]" = OrderedDict()
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """Where a worker finds and keeps runs: the workspace folder and the analyst's area in it."""
+
+    root: str | None = None
+    area: str = "default"
+
+    def open(self):
+        from finmodels.runtime.workspace import Workspace
+
+        return Workspace(self.root, area=self.area)
+
+
+def _remember(run_id: str, model) -> None:
+    _MODELS[run_id] = model
+    _MODELS.move_to_end(run_id)
+    while len(_MODELS) > MODEL_CACHE:
+        _MODELS.popitem(last=False)
+
+
+def cached_runs() -> list[str]:
+    """The runs whose models this worker holds, oldest first."""
+    return list(_MODELS)
+
+
+def _model_for(run, workspace: WorkspaceRef | None):
+    """The Keras model of a detached run: from this worker's cache, else from the run's bundle."""
+    if run.model is not None:
+        return run.model
+    model = _MODELS.get(run.run_id)
+    if model is not None:
+        _MODELS.move_to_end(run.run_id)
+        return model
+    if workspace is None or run.run_id is None or run.run_id.startswith("local-"):
+        raise FinModelsError("This run's model is no longer in memory and the run was not kept in a workspace. "
+                             "Train it again.")
+    from finmodels.models.bundle import load_bundle
+
+    model = load_bundle(workspace.open().bundle_bytes(run.run_id)).model
+    _remember(run.run_id, model)
+    return model
+
+
+def attached(run, workspace: WorkspaceRef | None = None):
+    """The run with its network put back, ready to explain, score or save."""
+    import dataclasses
+
+    return dataclasses.replace(run, model=_model_for(run, workspace))
+
+
+def train_run(frame: pd.DataFrame, config, *, data_name: str = "", workspace: WorkspaceRef | None = None,
+              source: str = "dashboard", channel=None):
+    """Train `config` on `frame`, keep the run in the workspace (when given) and its model in this worker;
+    returns the detached run, its `run_id` set."""
+    from finmodels.models.training import train
+
+    hooks = {} if channel is None else {"on_epoch": channel.on_epoch, "should_stop": channel.should_stop}
+    result = train(frame, config, **hooks)
+    if workspace is not None:
+        if channel is not None:
+            channel.note("Saving the run in the workspace...")
+        from finmodels.runtime.workspace import data_fingerprint
+
+        result.run_id = workspace.open().log_run(result, data_name=data_name, data_fingerprint=data_fingerprint(frame),
+                                                 source=source)
+    else:
+        result.run_id = f"local-{uuid.uuid4().hex[:12]}"
+    _remember(result.run_id, result.model)
+    return result.detached()
+
+
+def explain_run(run, *, workspace: WorkspaceRef | None = None, **options):
+    """`finmodels.explain.explain_result` of the run: SHAP values of its test rows, in the data's columns."""
+    from finmodels.explain.explanation import explain_result
+
+    return explain_result(attached(run, workspace), **options)
+
+
+def score_run(run, frame: pd.DataFrame, *, workspace: WorkspaceRef | None = None, **options):
+    """`finmodels.delivery.scoring.score_file` with the run's model: scores, decisions, reason codes, PSI."""
+    from finmodels.delivery.scoring import score_file
+
+    return score_file(attached(run, workspace), frame, **options)
+
+
+def predict_run(run, frame: pd.DataFrame, *, workspace: WorkspaceRef | None = None):
+    """The run's scores for `frame`, in the analyst's units."""
+    return attached(run, workspace).predict(frame)
+
+
+def bundle_of(run, *, workspace: WorkspaceRef | None = None) -> bytes:
+    """The run's bundle (a zip), as the Score page offers it for download."""
+    from finmodels.models.bundle import bundle_bytes
+
+    return bundle_bytes(attached(run, workspace))
+
+
+def call_with(run, function: str, *, workspace: WorkspaceRef | None = None, **kwargs):
+    """Any finmodels function that takes a trained run first, named 'package.module:function' (the report,
+    a what-if), called with the run's model attached."""
+    import importlib
+
+    module, name = function.split(":")
+    if not module.startswith("finmodels."):
+        raise FinModelsError(f"Only finmodels functions run in a worker; got '{function}'.")
+    return getattr(importlib.import_module(module), name)(attached(run, workspace), **kwargs)
+
+
+def ping(value=None, *, channel=None, seconds: float = 0.0, epochs: int = 0):
+    """A tiny job for tests and health checks: reports `epochs` fake epochs, honours Stop, returns its pid."""
+    import os
+    import time
+
+    for epoch in range(epochs):
+        if channel is not None:
+            if channel.should_stop():
+                break
+            channel.on_epoch(epoch, {"loss": 1.0 / (epoch + 1), "val_loss": 1.0 / (epoch + 1)})
+        time.sleep(seconds / max(epochs, 1))
+    if not epochs:
+        time.sleep(seconds)
+    return {"pid": os.getpid(), "value": value, "tensorflow": "tensorflow" in __import__("sys").modules}
