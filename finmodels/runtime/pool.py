@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from finmodels.errors import FinModelsError, TrainingStopped
 from finmodels.runtime import channel as worker_side
-from finmodels.runtime.jobs import QUEUED, RUNNING, Job, WorkerLost, worker_lost_message
+from finmodels.runtime.jobs import RUNNING, Job, WorkerLost, worker_lost_message
 
 RECYCLE_AFTER = int(os.environ.get("FINMODELS_RECYCLE_AFTER", "25"))  # jobs per worker before a fresh one
 MEMORY_CEILING_MB = float(os.environ.get("FINMODELS_WORKER_MB", "3000"))  # a worker above this after a job is replaced
