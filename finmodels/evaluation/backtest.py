@@ -1,4 +1,5 @@
-"""Backtesting a Value-at-Risk forecast: exceptions, Kupiec's proportion-of-failures test, Basel zone.
+"""Backtesting a Value-at-Risk forecast: exceptions, Kupiec's proportion-of-failures test, Christoffersen's
+independence test, Basel zone.
 
 VaR is given as a positive loss at confidence `level` (0.99 means a 1% chance of a larger loss); a day is an
 exception when its return is below -VaR. The Basel traffic light (BCBS 1996, "Supervisory framework for the use
@@ -33,6 +34,8 @@ class VaRBacktest:
     exception_days: np.ndarray  # positions of the exception days
     last_250_exceptions: int | None = None  # the supervisory window: the most recent 250 days, when there are as many
     last_250_zone: str | None = None
+    christoffersen_lr: float | None = None  # independence of exceptions (None with fewer than 2 days)
+    christoffersen_p_value: float | None = None
 
     def metrics(self) -> dict[str, float]:
         """The backtest's figures in a run's metrics: exceptions and the Kupiec p-value."""
@@ -46,7 +49,9 @@ class VaRBacktest:
         """Plain values for a table or JSON."""
         return {"level": self.level, "days": self.days, "exceptions": self.exceptions,
                 "expected_exceptions": round(self.expected, 3), "exception_rate": self.exception_rate,
-                "kupiec_lr": self.kupiec_lr, "kupiec_p_value": self.kupiec_p_value, "zone": self.zone,
+                "kupiec_lr": self.kupiec_lr, "kupiec_p_value": self.kupiec_p_value,
+                "christoffersen_lr": self.christoffersen_lr, "christoffersen_p_value": self.christoffersen_p_value,
+                "zone": self.zone,
                 "last_250_exceptions": self.last_250_exceptions, "last_250_zone": self.last_250_zone}
 
 
@@ -75,6 +80,32 @@ def kupiec_pof(exceptions: int, days: int, level: float) -> tuple[float, float]:
     return float(lr), float(chi2.sf(lr, df=1))
 
 
+def christoffersen_independence(hits) -> tuple[float, float]:
+    """Christoffersen's (1998) test that an exception today is no likelier after an exception yesterday:
+    (LR statistic, p-value), chi-squared with 1 degree of freedom.
+
+    `hits` is the day-by-day 0/1 exception sequence, in date order. From the transition counts n_ij (state i
+    yesterday, j today): LR = -2 ln[(1-pi)^(n00+n10) pi^(n01+n11)] + 2 ln[(1-pi01)^n00 pi01^n01 (1-pi11)^n10 pi11^n11].
+    """
+    from scipy.stats import chi2
+
+    h = np.asarray(hits, dtype=bool).ravel()
+    if len(h) < 2:
+        raise DataError(f"The independence test needs at least 2 days of exceptions; got {len(h)}.")
+    prev, now = h[:-1], h[1:]
+    n00, n01 = int(np.sum(~prev & ~now)), int(np.sum(~prev & now))
+    n10, n11 = int(np.sum(prev & ~now)), int(np.sum(prev & now))
+
+    def ll(count_no: int, count_yes: int, rate: float) -> float:
+        return (count_no * math.log1p(-rate) if count_no else 0.0) + (count_yes * math.log(rate) if count_yes else 0.0)
+
+    pi = (n01 + n11) / (n00 + n01 + n10 + n11)
+    pi01 = n01 / (n00 + n01) if n00 + n01 else 0.0
+    pi11 = n11 / (n10 + n11) if n10 + n11 else 0.0
+    lr = max(-2 * (ll(n00 + n10, n01 + n11, pi) - ll(n00, n01, pi01) - ll(n10, n11, pi11)), 0.0)
+    return float(lr), float(chi2.sf(lr, df=1))
+
+
 def traffic_light_zone(exceptions: int, days: int, level: float = 0.99) -> str:
     """'green', 'yellow' or 'red' from the cumulative binomial probability of this many exceptions."""
     from scipy.stats import binom
@@ -89,7 +120,9 @@ def traffic_light_zone(exceptions: int, days: int, level: float = 0.99) -> str:
 
 
 def var_backtest(returns, var, *, level: float = 0.99) -> VaRBacktest:
-    """Count the days a return fell below -VaR and test the count (Kupiec) and zone it (Basel)."""
+    """Count the days a return fell below -VaR, test the count (Kupiec) and its clustering (Christoffersen), and
+    zone it (Basel). The days must be distinct dates in order: pooled stock-days of many tickers are not a backtest
+    (`finmodels.portfolio` backtests a portfolio's VaR)."""
     r = np.asarray(returns, dtype="float64").ravel()
     v = np.asarray(var, dtype="float64").ravel()
     if len(r) != len(v) or len(r) == 0:
@@ -98,8 +131,10 @@ def var_backtest(returns, var, *, level: float = 0.99) -> VaRBacktest:
         raise DataError("Returns and VaR must be finite numbers; drop the days with missing prices first.")
     hits = np.flatnonzero(r < -v)
     lr, p_value = kupiec_pof(len(hits), len(r), level)
+    ind_lr, ind_p = christoffersen_independence(r < -v) if len(r) >= 2 else (None, None)
     recent = int(np.sum(hits >= len(r) - BASEL_DAYS)) if len(r) >= BASEL_DAYS else None
     return VaRBacktest(level=level, days=len(r), exceptions=len(hits), expected=len(r) * (1 - level), kupiec_lr=lr,
                        kupiec_p_value=p_value, zone=traffic_light_zone(len(hits), len(r), level), exception_days=hits,
                        last_250_exceptions=recent,
-                       last_250_zone=None if recent is None else traffic_light_zone(recent, BASEL_DAYS, level))
+                       last_250_zone=None if recent is None else traffic_light_zone(recent, BASEL_DAYS, level),
+                       christoffersen_lr=ind_lr, christoffersen_p_value=ind_p)

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from finmodels.evaluation.backtest import kupiec_pof, traffic_light_zone, var_backtest
+from finmodels.evaluation.backtest import christoffersen_independence, kupiec_pof, traffic_light_zone, var_backtest
 from finmodels.errors import DataError
 
 
@@ -54,3 +54,27 @@ def test_the_last_250_days_get_their_own_zone():
     bt = var_backtest(returns, np.full(300, 0.05), level=0.99)
     assert (bt.exceptions, bt.last_250_exceptions, bt.last_250_zone) == (8, 4, "green")
     assert var_backtest(returns[:100], np.full(100, 0.05)).last_250_zone is None
+
+
+def test_christoffersen_matches_the_hand_computed_statistic():
+    hits = np.array([0, 0, 1, 1, 0, 0, 0, 1, 0, 0], dtype=bool)
+    # day pairs (0,0)(0,1)(1,1)(1,0)(0,0)(0,0)(0,1)(1,0)(0,0)
+    n00, n01, n10, n11 = 4, 2, 2, 1
+    pi, pi01, pi11 = 3 / 9, n01 / (n00 + n01), n11 / (n10 + n11)
+    expected = -2 * ((n00 + n10) * math.log(1 - pi) + (n01 + n11) * math.log(pi)) + 2 * (
+        n00 * math.log(1 - pi01) + n01 * math.log(pi01) + n10 * math.log(1 - pi11) + n11 * math.log(pi11))
+    lr, p_value = christoffersen_independence(hits)
+    assert lr == pytest.approx(expected)
+    assert p_value == pytest.approx(math.erfc(math.sqrt(lr / 2)))
+
+
+def test_clustered_exceptions_fail_independence_and_spread_ones_pass():
+    spread = np.zeros(500, dtype=bool)
+    spread[::50] = True
+    clustered = np.zeros(500, dtype=bool)
+    clustered[200:210] = True
+    assert christoffersen_independence(spread)[1] > 0.3
+    assert christoffersen_independence(clustered)[1] < 1e-4
+    assert christoffersen_independence(np.zeros(10)) == pytest.approx((0.0, 1.0))
+    bt = var_backtest(np.where(clustered, -0.1, 0.0), np.full(500, 0.05))
+    assert bt.christoffersen_p_value < 1e-4 and bt.summary()["christoffersen_p_value"] == bt.christoffersen_p_value
