@@ -66,10 +66,23 @@ def detect_series_columns(frame: pd.DataFrame, *, price: str | None = None) -> S
     return SeriesColumns(date, price, ticker, _find(frame.columns, HIGH_NAMES), _find(frame.columns, LOW_NAMES))
 
 
+def _examples(rows: np.ndarray, values, tickers=None, *, limit: int = 5) -> str:
+    """'rows 4 (-1.0), 9 (0.0)' or, with tickers, 'rows 4 (AAPL, -1.0), ...': file rows count the header as row 1."""
+    shown = []
+    for i in rows[:limit]:
+        value = values[i]
+        value = f"{float(value):g}" if isinstance(value, (int, float, np.number)) else repr(str(value))
+        shown.append(f"{i + 2} ({tickers[i]}, {value})" if tickers is not None else f"{i + 2} ({value})")
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {', '.join(shown)}{more}"
+
+
 def daily_channels(frame: pd.DataFrame, cols: SeriesColumns) -> pd.DataFrame:
     """One row per ticker and day, sorted by ticker then date, with the channels of `cols.channels`.
 
-    The first day of each ticker (no return yet) is dropped. Prices must be positive numbers.
+    A blank price is a missing day of that ticker: the row is dropped, and the next day's return spans the gap.
+    The first day of each ticker (no return yet) is dropped. Dates must parse, prices must be positive, and a
+    ticker may not repeat a date; every such problem is reported, with the rows and values.
     """
     problems = []
     dates = pd.to_datetime(frame[cols.date], errors="coerce", format="mixed")
@@ -77,29 +90,58 @@ def daily_channels(frame: pd.DataFrame, cols: SeriesColumns) -> pd.DataFrame:
     if len(bad_dates):
         problems.append(f"Column '{cols.date}' has {len(bad_dates)} values that are not dates (rows "
                         f"{', '.join(str(i + 2) for i in bad_dates[:5])}). Fix or remove those rows.")
-    price = pd.to_numeric(frame[cols.price], errors="coerce")
-    bad = np.flatnonzero(~(price > 0).to_numpy())
+    raw = frame[cols.price]
+    price = pd.to_numeric(raw, errors="coerce")
+    tickers = frame[cols.ticker].astype(str).to_numpy() if cols.ticker else None
+    text = np.flatnonzero((price.isna() & raw.notna()).to_numpy())
+    if len(text):
+        problems.append(f"Column '{cols.price}' has {len(text)} values that are not numbers: "
+                        f"{_examples(text, raw.to_numpy(), tickers)}. Fix them, or leave the cells blank for days "
+                        "without a price.")
+    bad = np.flatnonzero((price <= 0).to_numpy())
     if len(bad):
-        problems.append(f"Column '{cols.price}' has {len(bad)} missing, zero or negative prices (rows "
-                        f"{', '.join(str(i + 2) for i in bad[:5])}). Returns need positive prices; remove those rows.")
+        problems.append(f"Column '{cols.price}' has {len(bad)} zero or negative prices: "
+                        f"{_examples(bad, price.to_numpy(), tickers)}. Returns need positive prices; fix or remove "
+                        "those rows.")
     if problems:
         raise DataError(problems)
-    data = pd.DataFrame({"date": dates, "ticker": frame[cols.ticker].astype(str) if cols.ticker else "series",
-                         "price": price.astype("float64")})
+    data = pd.DataFrame({"date": dates.to_numpy(), "ticker": tickers if cols.ticker else "series",
+                         "price": price.to_numpy("float64"), "row": np.arange(len(frame)) + 2})
     if cols.high and cols.low:
-        data["high"] = pd.to_numeric(frame[cols.high], errors="coerce")
-        data["low"] = pd.to_numeric(frame[cols.low], errors="coerce")
-    data = data.sort_values(["ticker", "date"], kind="mergesort")
-    dup = data.duplicated(["ticker", "date"])
+        data["high"] = pd.to_numeric(frame[cols.high], errors="coerce").to_numpy()
+        data["low"] = pd.to_numeric(frame[cols.low], errors="coerce").to_numpy()
+    data = data[data["price"].notna()].sort_values(["ticker", "date"], kind="mergesort")
+    dup = data.duplicated(["ticker", "date"], keep=False).to_numpy()
     if dup.any():
-        raise DataError(f"{int(dup.sum())} rows repeat a date for the same series (e.g. "
-                        f"{data.loc[dup, 'date'].iloc[0]:%Y-%m-%d}). Keep one row per day"
-                        + (" and ticker." if cols.ticker else "; for several assets add a ticker column."))
-    data["return"] = np.log(data["price"]).groupby(data["ticker"]).diff()
+        raise DataError(_duplicate_dates(data[dup], cols))
+    data["return"] = np.log(data["price"]).groupby(data["ticker"], sort=False).diff()
     data["abs_return"] = data["return"].abs()
     if "high" in data:
-        data["log_range"] = np.log(data["high"] / data["low"]).fillna(0.0)
+        data["log_range"] = np.log(data["high"] / data["low"]).replace([np.inf, -np.inf], np.nan).fillna(0.0)
     return data.dropna(subset=["return"]).reset_index(drop=True)
+
+
+def _duplicate_dates(rows: pd.DataFrame, cols: SeriesColumns, *, limit: int = 5) -> list[str]:
+    """One message per ticker (at most `limit`) that repeats a date, naming the dates and file rows."""
+    problems = []
+    groups = list(rows.groupby("ticker", sort=True))
+    for ticker, g in groups[:limit]:
+        repeated = g.groupby("date")["row"].apply(list)
+        shown = "; ".join(f"{d:%Y-%m-%d} (rows {', '.join(map(str, r))})" for d, r in repeated.iloc[:3].items())
+        more = f" and {len(repeated) - 3} more dates" if len(repeated) > 3 else ""
+        who = f"Ticker '{ticker}' (column '{cols.ticker}')" if cols.ticker else "The series"
+        problems.append(f"{who} repeats {len(repeated)} date{'s' if len(repeated) > 1 else ''} in column "
+                        f"'{cols.date}': {shown}{more}. Keep one row per day"
+                        + (" and ticker." if cols.ticker else "; for several assets add a ticker column."))
+    if len(groups) > limit:
+        problems.append(f"{len(groups) - limit} more tickers repeat dates.")
+    return problems
+
+
+def short_series(days: pd.DataFrame, *, window: int) -> pd.Series:
+    """Number of returns of each ticker too short for one window of `window` days and its target."""
+    sizes = days.groupby("ticker", sort=False).size()
+    return sizes[sizes <= window]
 
 
 @dataclass
@@ -113,18 +155,48 @@ class Windows:
     last_return: np.ndarray  # the window's last return: the persistence ("naive") forecast
     window_std: np.ndarray  # the standard deviation of the window's returns: a naive volatility forecast
 
+    def labels(self, positions=None) -> np.ndarray:
+        """'AAPL 2017-11-03' per window (the ticker and its target date), for explanations and tables."""
+        positions = slice(None) if positions is None else positions
+        return window_labels(self.tickers[positions], self.dates[positions])
+
+
+def window_labels(tickers, dates) -> np.ndarray:
+    """'TICKER YYYY-MM-DD' for each (ticker, date) pair; a single series is labelled by its date alone."""
+    days = pd.DatetimeIndex(np.asarray(dates)).strftime("%Y-%m-%d")
+    return np.array([d if t == "series" else f"{t} {d}" for t, d in zip(np.asarray(tickers), days)], dtype=object)
+
+
+def latest_windows(days: pd.DataFrame, *, window: int, channels: tuple[str, ...]) -> tuple[np.ndarray, pd.DataFrame]:
+    """The last `window` days of each ticker long enough: inputs (tickers x days x channels) to forecast the day
+    after the file ends, and a table of ticker, last date and last price."""
+    xs, rows = [], []
+    for ticker, g in days.groupby("ticker", sort=True):
+        if len(g) < window:
+            continue
+        xs.append(g[list(channels)].to_numpy("float32")[-window:])
+        rows.append({"ticker": ticker, "last_date": g["date"].iloc[-1], "last_price": float(g["price"].iloc[-1])})
+    if not xs:
+        raise DataError(f"A forecast needs the last {window} returns of a series ({window + 1} prices); no series in "
+                        "the file is that long. Upload a longer price history.")
+    return np.stack(xs), pd.DataFrame(rows)
+
 
 def make_windows(days: pd.DataFrame, *, window: int, channels: tuple[str, ...]) -> Windows:
     """Every run of `window` consecutive days of one ticker, with the following day's return as target."""
     parts = []
-    for ticker, g in days.groupby("ticker", sort=False):
-        values = g[list(channels)].to_numpy("float32")
-        returns = g["return"].to_numpy("float64")
-        n = len(g) - window
+    values_all = days[list(channels)].to_numpy("float32")
+    returns_all = days["return"].to_numpy("float64")
+    dates_all = days["date"].to_numpy()
+    tickers = days["ticker"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, tickers[1:] != tickers[:-1]])  # days are sorted by ticker, then date
+    for a, b in zip(starts, np.r_[starts[1:], len(days)]):
+        n = b - a - window
         if n < 1:
             continue
+        values, returns = values_all[a:b], returns_all[a:b]
         idx = np.arange(window)[None, :] + np.arange(n)[:, None]
-        parts.append(Windows(values[idx], returns[window:], g["date"].to_numpy()[window:], np.full(n, ticker),
+        parts.append(Windows(values[idx], returns[window:], dates_all[a + window:b], np.full(n, tickers[a], dtype=object),
                              returns[window - 1:-1], returns[idx].std(axis=1)))
     if not parts:
         longest = int(days.groupby("ticker").size().max()) if len(days) else 0

@@ -4,8 +4,8 @@ import pytest
 
 from finmodels.errors import DataError
 from finmodels.data.samples import load_sample
-from finmodels.data.sequences import (SequencePreprocessor, daily_channels, detect_series_columns, fit_sequence_preprocessor,
-                                 make_windows)
+from finmodels.data.sequences import (SequencePreprocessor, daily_channels, detect_series_columns,
+                                      fit_sequence_preprocessor, latest_windows, make_windows, window_labels)
 from finmodels.data.splits import chronological_split
 
 
@@ -41,8 +41,53 @@ def test_bad_prices_and_dates_name_their_rows():
         daily_channels(frame, detect_series_columns(frame))
     assert err.value.problems == [
         "Column 'Date' has 1 values that are not dates (rows 3). Fix or remove those rows.",
-        "Column 'Close' has 1 missing, zero or negative prices (rows 4). Returns need positive prices; remove those rows.",
+        "Column 'Close' has 1 zero or negative prices: row 4 (-1). Returns need positive prices; fix or remove those "
+        "rows.",
     ]
+
+
+def test_zero_and_negative_prices_name_ticker_row_and_value():
+    frame = pd.DataFrame({"date": ["2020-01-01", "2020-01-02"] * 2, "ticker": ["AAA", "AAA", "BBB", "BBB"],
+                          "close": [10.0, 0.0, -2.5, 3.0]})
+    with pytest.raises(DataError, match=r"Column 'close' has 2 zero or negative prices: rows 3 \(AAA, 0\), "
+                                        r"4 \(BBB, -2.5\)\. Returns need positive prices"):
+        daily_channels(frame, detect_series_columns(frame))
+
+
+def test_duplicate_dates_within_a_ticker_name_the_ticker_dates_and_rows():
+    frame = pd.DataFrame({"date": ["2020-01-01", "2020-01-02", "2020-01-02", "2020-01-01", "2020-01-02"],
+                          "ticker": ["AAA", "AAA", "AAA", "BBB", "BBB"], "close": [1.0, 2.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(DataError) as err:
+        daily_channels(frame, detect_series_columns(frame))
+    assert err.value.problems == [
+        "Ticker 'AAA' (column 'ticker') repeats 1 date in column 'date': 2020-01-02 (rows 3, 4). Keep one row per day "
+        "and ticker."]
+
+
+def test_a_blank_price_is_a_missing_day_of_that_ticker_only():
+    frame = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=4).astype(str).tolist() * 2,
+                          "ticker": ["AAA"] * 4 + ["BBB"] * 4, "close": [1.0, None, 4.0, 2.0, 1.0, 2.0, 4.0, 8.0]})
+    days = daily_channels(frame, detect_series_columns(frame))
+    aaa = days[days["ticker"] == "AAA"]
+    assert aaa["return"].round(6).tolist() == [round(np.log(4.0), 6), round(np.log(0.5), 6)]  # spans the gap
+    assert len(days[days["ticker"] == "BBB"]) == 3
+
+
+def test_window_labels_name_ticker_and_target_date(stocks):
+    cols = detect_series_columns(stocks)
+    w = make_windows(daily_channels(stocks, cols), window=10, channels=cols.channels)
+    labels = w.labels()
+    assert labels[0] == f"AAPL {str(w.dates[0])[:10]}" and len(labels) == len(w.y)
+    assert window_labels(np.array(["series"]), np.array(["2017-11-03"], dtype="datetime64[ns]"))[0] == "2017-11-03"
+
+
+def test_latest_windows_end_on_each_tickers_last_day(stocks):
+    cols = detect_series_columns(stocks)
+    x, table = latest_windows(daily_channels(stocks, cols), window=10, channels=cols.channels)
+    assert x.shape == (10, 10, 3) and table["ticker"].tolist() == sorted(stocks["Name"].unique())
+    aapl = stocks[stocks["Name"] == "AAPL"]
+    assert table.set_index("ticker").loc["AAPL", "last_price"] == pytest.approx(aapl["close"].iloc[-1])
+    assert x[0, -1, 0] == pytest.approx(np.log(stocks[stocks["Name"] == "AAPL"]["close"].iloc[-2:]).diff().iloc[-1])
 
 
 def test_windows_hold_past_log_returns_and_the_next_days_return_as_target():
