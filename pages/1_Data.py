@@ -5,13 +5,14 @@ import streamlit as st
 from finmodels.data.profiling import ROLES, TARGET
 from finmodels.data.reading import read_notes
 from finmodels.data.samples import SAMPLES
-from finmodels.data.targets import binary_labels
+from finmodels.data.targets import binary_labels, event_name
 from finmodels.data.tasks import REGRESSION, TASKS
 from finmodels.data.validation import feature_problems
 from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
 from ui import data_choices, navigation, state
 from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
+from ui.results import event_phrase
 
 MAX_NOTES = 20
 
@@ -46,20 +47,18 @@ if notes:
         if len(notes) > MAX_NOTES:
             st.caption(f"... and {len(notes) - MAX_NOTES} more.")
 
-options = [None, *columns]
-chosen = st.session_state.get(state.TARGET)
-target = st.selectbox(
-    "Target column (what the model predicts)", options, index=options.index(chosen) if chosen in columns else 0,
-    format_func=lambda c: "(none: a sequence or anomaly task)" if c is None else c, key="data_target",
-)
+# The table's target candidates come first (named ones, then other 0/1 columns), each saying why it is offered.
+target = st.selectbox("Target column (what the model predicts)", data_choices.target_options(columns),
+                      format_func=data_choices.target_labeler(), key=data_choices.TARGET_WIDGET)
 data_choices.choose_target(target)
 
 if target is not None:
     labels = binary_labels(frame[target])
     if len(labels) == 2:
-        default = data_choices.event_label_default(labels, frame[target])
-        event = st.radio("Which value is the risk event (default)?", labels, index=labels.index(default),
-                         horizontal=True, key="data_event")
+        if st.session_state.get(data_choices.EVENT_WIDGET) not in labels:
+            st.session_state[data_choices.EVENT_WIDGET] = data_choices.event_label_default(labels, frame[target])
+        event = st.radio("Which value is the risk event (default)?", labels, horizontal=True,
+                         format_func=lambda label: event_name(target, label), key=data_choices.EVENT_WIDGET)
         st.session_state[state.EVENT_LABEL] = event
 
 check = data_choices.checked(frame, target)
@@ -74,7 +73,7 @@ cols[3].metric("Target", found.target or "none")
 if found.target is not None:
     if found.event_label is not None:
         share = found.target_balance.get(found.event_label, 0) / max(sum(found.target_balance.values()), 1)
-        st.caption(f"'{found.event_label}' in {share:.1%} of rows.")
+        st.caption(f"{event_phrase(found.target, found.event_label)} in {share:.1%} of rows.")
     if TASKS[found.task].kind == REGRESSION:
         figure = plot_distribution(frame, found.target)
     else:
@@ -84,16 +83,20 @@ else:
     st.caption("No target: this file suits a task that learns from the rows themselves "
                f"({', '.join(TASKS[k].label for k in (found.task, *found.other_tasks))}).")
 
+if check.problems:
+    st.subheader("Checks")
+    st.caption(f"{len(check.errors)} to fix before training, {len(check.warnings)} to know about: each names the "
+               "column, the rows and what to do.")
 for problem in check.errors:
-    st.error(problem.message)
+    st.error(data_choices.problem_message(problem, frame, check))
 for problem in check.warnings:
-    st.warning(problem.message)
+    st.warning(data_choices.problem_message(problem, frame, check))
 
 # The task and the features follow the data until the user changes them (data_choices.checked).
-task = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="data_task")
+task = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key=data_choices.TASK_WIDGET)
 st.caption(TASKS[task].description)
 features = st.multiselect("Features (columns the model uses)", [c for c in columns if c != found.target],
-                          key="data_features")
+                          key=data_choices.FEATURES_WIDGET)
 data_choices.keep_task_and_features(task, features)
 for problem in feature_problems(found, features):
     st.warning(problem.message)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.data.profiling import pick_target
-from finmodels.data.targets import default_event_label
-from finmodels.data.validation import DataCheck, check_data
+from finmodels.data.profiling import TargetCandidate, pick_target, target_candidates
+from finmodels.data.targets import default_event_label, encode_classes
+from finmodels.data.tasks import ORDINAL, TASKS
+from finmodels.data.validation import MIN_ROWS_PER_CLASS, DataCheck, Problem, check_data
+from finmodels.errors import FinModelsError
 from ui import state
 
 FOR = "data_for"  # the Dataset the choices below belong to
@@ -18,6 +20,10 @@ ROLES = "data_roles"  # {column: role} the analyst changed
 CHECK = "data_check"  # (signature of the choices, DataCheck)
 TASK_FOR = "data_task_for"  # the signature the task and feature widgets were last set from
 UPLOAD_ID = "data_upload_id"  # the file id of the last upload read, so a rerun does not read it again
+CANDIDATES = "data_target_candidates"  # the table's target candidates (finmodels.data.profiling.TargetCandidate)
+# The widgets whose values are the choices. Streamlit drops a widget's value when a page without it runs (any
+# other page), so each is seeded again from the published choice (ui/state.py) when the Data page comes back.
+TARGET_WIDGET, EVENT_WIDGET, TASK_WIDGET, FEATURES_WIDGET = "data_target", "data_event", "data_task", "data_features"
 
 
 def is_new_upload(uploaded) -> bool:
@@ -29,15 +35,53 @@ def is_new_upload(uploaded) -> bool:
 
 
 def follow_dataset(current: state.Dataset) -> None:
-    """On a new table, forget the previous table's choices and pick its target afresh."""
+    """On a new table (every load, even of a file seen before), forget the previous table's choices, profile it
+    afresh and pick its target; on a return to the Data page, give the widgets back what was chosen."""
     if st.session_state.get(FOR) is current:
+        _restore_widgets()
         return
     st.session_state[FOR] = current
     st.session_state[ROLES] = {}
-    for key in (CHECK, TASK_FOR, state.FEATURES, state.TASK):
+    for key in (CHECK, TASK_FOR, state.FEATURES, state.TASK, EVENT_WIDGET, TASK_WIDGET, FEATURES_WIDGET):
         st.session_state.pop(key, None)
+    st.session_state[CANDIDATES] = target_candidates(current.frame)
     if st.session_state.get(state.TARGET) not in current.frame.columns:
         st.session_state[state.TARGET] = pick_target(current.frame)[0]
+    # the target box still holds the previous table's choice (say none, for a price file): this table's wins
+    st.session_state[TARGET_WIDGET] = st.session_state[state.TARGET]
+
+
+def _restore_widgets() -> None:
+    if TARGET_WIDGET not in st.session_state:
+        st.session_state[TARGET_WIDGET] = st.session_state.get(state.TARGET)
+    if EVENT_WIDGET not in st.session_state and st.session_state.get(state.EVENT_LABEL) is not None:
+        st.session_state[EVENT_WIDGET] = st.session_state[state.EVENT_LABEL]
+    if TASK_WIDGET not in st.session_state and st.session_state.get(state.TASK) is not None:
+        st.session_state[TASK_WIDGET] = st.session_state[state.TASK]
+    if FEATURES_WIDGET not in st.session_state and st.session_state.get(state.FEATURES) is not None:
+        st.session_state[FEATURES_WIDGET] = list(st.session_state[state.FEATURES])
+
+
+def target_options(columns: list[str]) -> list[str | None]:
+    """The target box's options: none, then the table's target candidates (named ones first), then the rest."""
+    offered = [c.column for c in candidates() if c.column in columns]
+    return [None, *offered, *(c for c in columns if c not in offered)]
+
+
+def candidates() -> tuple[TargetCandidate, ...]:
+    return st.session_state.get(CANDIDATES, ())
+
+
+def target_labeler():
+    """How the target box shows an option (a candidate says why it is offered), bound to this table's candidates."""
+    reasons = {c.column: c.reason for c in candidates()}
+
+    def label(column: str | None) -> str:
+        if column is None:
+            return "(none: a sequence or anomaly task)"
+        return f"{column} · {reasons[column]}" if column in reasons else str(column)
+
+    return label
 
 
 def choose_target(target: str | None) -> None:
@@ -68,9 +112,31 @@ def checked(frame, target: str | None) -> DataCheck:
     check = cached[1]
     if st.session_state.get(TASK_FOR) != signature:
         st.session_state[TASK_FOR] = signature
-        st.session_state["data_task"] = check.profile.task
-        st.session_state["data_features"] = list(check.features)
+        st.session_state[TASK_WIDGET] = check.profile.task
+        st.session_state[FEATURES_WIDGET] = list(check.features)
     return check
+
+
+def problem_message(problem: Problem, frame, check: DataCheck) -> str:
+    """A problem's message as the Data page shows it.
+
+    Rare ratings are merged by training itself (finmodels.data.targets.encode_classes): rather than ask the analyst
+    to merge them, say which ones training will merge.
+    """
+    found = check.profile
+    if problem.code != "too_few_per_class" or found.target is None or TASKS[found.task].kind != ORDINAL:
+        return problem.message
+    try:
+        _, _, notes = encode_classes(frame[found.target].dropna(), ordinal=True)
+    except FinModelsError:  # labels that are not on a scale: the original advice stands
+        return problem.message
+    if not notes:
+        return problem.message
+    head = problem.message.split("; at least ")[0]
+    merged = " ".join(n.split(": ", 1)[-1] for n in notes)
+    return (f"{head}. Training merges each rare rating with its neighbour towards the middle of the scale, so that "
+            f"every class has at least {MIN_ROWS_PER_CLASS} rows: {merged} Nothing to do, unless you would group "
+            "them otherwise.")
 
 
 def keep_task_and_features(task: str, features: list[str]) -> None:

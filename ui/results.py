@@ -7,6 +7,7 @@ import streamlit as st
 
 from finmodels.models.baselines import BASELINE_LABELS
 from finmodels.evaluation.metrics import METRIC_LABELS
+from finmodels.data.targets import event_name
 from finmodels.data.tasks import get_task
 
 TILES = {
@@ -18,6 +19,12 @@ TILES = {
     "anomaly": ("roc_auc", "pr_auc"),
 }
 LOWER_IS_BETTER = {"brier", "log_loss", "rmse", "mae", "mape", "mse"}
+
+
+def event_phrase(target: str | None, label) -> str:
+    """The risk event in the analyst's words: 'bad' quoted, a code as 'default_payment_next_month = 1'."""
+    name = event_name(target, label)
+    return name if name != str(label).strip() else f"'{name}'"
 
 
 def label(name: str) -> str:
