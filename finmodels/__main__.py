@@ -11,7 +11,7 @@ import sys
 
 from finmodels.errors import FinModelsError
 
-COMMANDS = ("profile", "tasks", "train", "explain", "score")
+COMMANDS = ("profile", "tasks", "train", "explain", "score", "runs")
 
 
 def _load(name: str):
