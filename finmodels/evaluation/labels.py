@@ -12,5 +12,5 @@ METRIC_LABELS = {
 BASELINE_LABELS = {
     "logistic_regression": "Logistic regression", "hist_gradient_boosting": "Gradient boosting",
     "linear_regression": "Linear regression", "naive": "Naive forecast (last return)",
-    "pca": "PCA reconstruction", "isolation_forest": "Isolation forest",
+    "pca": "PCA reconstruction", "isolation_forest": "Isolation forest", "scorecard": "Scorecard",
 }

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodels.evaluation.labels import BASELINE_LABELS  # noqa: F401  (read here by pages and the report)
+# Imported now, before any network: it loads the scorecard's solver library ahead of TensorFlow (see there).
+from finmodels.models import scorecard as _scorecard  # noqa: F401
 
 
 @dataclass
@@ -120,13 +122,22 @@ def fit_anomaly_baselines(X_train, X_test, y_test, *, seed: int = 0) -> dict[str
     return results
 
 
-def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0,
-                  classes: int = 0) -> dict[str, BaselineResult]:
-    """The baselines a task kind needs, on the network's own split and preprocessed inputs."""
+def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int = 0,
+                  train_rows=None, test_rows=None, features: list[str] | None = None) -> dict[str, BaselineResult]:
+    """The baselines a task kind needs, on the network's own split and preprocessed inputs.
+
+    A binary task also gets the credit scorecard (finmodels.models.scorecard) when `train_rows` and `test_rows`
+    (the same rows in their original units) and the `features` are given: it bins raw values, not encoded ones.
+    """
     from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION
 
     if kind == BINARY:
-        return fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed)
+        results = fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed)
+        if train_rows is not None and test_rows is not None and features:
+            from finmodels.models.scorecard import NAME, scorecard_baseline
+
+            results[NAME] = scorecard_baseline(train_rows, y_train, test_rows, y_test, features=list(features))
+        return results
     if kind in (MULTICLASS, ORDINAL):
         return fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed, classes=classes,
                                         ordinal=kind == ORDINAL)

@@ -66,7 +66,8 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
 
     test_scores = predict_frame(kind, model, inputs.preprocessor, target.rows.iloc[split.test], target_stats=stats)
     metrics, details = evaluate(kind, inputs.y[2], test_scores, target.class_labels)
-    base = table_baselines(kind, inputs, seed=config.seed, classes=len(target.class_labels)) if baselines else {}
+    base = (table_baselines(kind, inputs, seed=config.seed, classes=len(target.class_labels), rows=target.rows,
+                            split=split) if baselines else {})
     return TrainingResult(
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
@@ -164,14 +165,20 @@ def evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str
     return m.anomaly_metrics(scores, y_test if labelled else None), {}
 
 
-def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int) -> dict:
+def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int, rows: pd.DataFrame | None = None,
+                    split: Split | None = None) -> dict:
     """The task's baselines on the network's own split and inputs.
 
     The baselines need no early-stopping rows, so they learn from the validation rows too: a network compared
-    with baselines denied a fifth of the data would look better than it is.
+    with baselines denied a fifth of the data would look better than it is. Given the run's `rows` (original
+    units) and `split`, a binary task's scorecard bins the same training and test rows in their own units.
     """
     from finmodels.models.baselines import fit_baselines
 
     (x_train, x_valid, x_test), (y_train, y_valid, y_test) = inputs.x, inputs.y
     x_fit, y_fit = np.concatenate([x_train, x_valid]), np.concatenate([y_train, y_valid])
-    return fit_baselines(kind, x_fit, y_fit, x_test, y_test, seed=seed, classes=classes)
+    raw = {}
+    if rows is not None and split is not None:
+        raw = dict(train_rows=rows.iloc[np.concatenate([split.train, split.valid])], test_rows=rows.iloc[split.test],
+                   features=list(inputs.preprocessor.columns))
+    return fit_baselines(kind, x_fit, y_fit, x_test, y_test, seed=seed, classes=classes, **raw)
