@@ -1,0 +1,78 @@
+"""`python -m finmodels fairness BUNDLE FILE.csv --protected COL [--protected COL ...] [--threshold T] [--json]`.
+
+Scores the file with a saved binary model and compares its decisions between the groups of each protected
+column (which need not be a model input): per group the approval rate at the threshold, the adverse impact ratio
+against the most favoured group (under four fifths flagged), and, when the file has the target column, the
+true- and false-positive rates and the AUC. Numeric columns with many values are banded (age in the usual
+age bands). See finmodels.evaluation.fairness.
+
+With `--json` and one protected column, stdout is one JSON object: `groups` {group: {adverse_impact_ratio,
+approval_rate, tpr, fpr, auc, rows, events, flagged}}, `reference` (the most favoured group), `flagged`, and
+`column`, `threshold`, `overall`, `gaps`, `notes`. With several columns: {"columns": [one such object each]}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from finmodels.commands._json import finite
+
+HELP = "Compare a saved binary model's decisions across the groups of protected columns (adverse impact, error rates)."
+
+
+def add_arguments(parser) -> None:
+    from finmodels.evaluation.fairness import MIN_GROUP_ROWS
+
+    parser.add_argument("bundle", help="model bundle of a binary model, saved by `python -m finmodels train`")
+    parser.add_argument("file", help="CSV file with the training columns and the protected columns (and the target, "
+                                     "for error rates and AUC)")
+    parser.add_argument("--protected", action="append", required=True, metavar="COL",
+                        help="a protected column (age, sex ...); repeat for several")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="decline rows scored at or above it (default 0.5)")
+    parser.add_argument("--min-rows", type=int, default=MIN_GROUP_ROWS,
+                        help=f"the smallest group compared (default {MIN_GROUP_ROWS}); smaller bands are merged, "
+                             "smaller text groups refused")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def summary(reports) -> dict:
+    """The JSON object the command prints."""
+    if len(reports) == 1:
+        return finite(reports[0].to_dict())
+    return finite({"columns": [r.to_dict() for r in reports]})
+
+
+def _print_text(reports) -> None:
+    for report in reports:
+        print(f"Protected column '{report.column}' at threshold {report.threshold:.3g} "
+              f"(most favoured group: '{report.reference}'):")
+        outcome = report.has_outcomes
+        print(f"  {'group':<36} {'rows':>6} {'approval':>9} {'AIR':>6}" +
+              (f" {'TPR':>6} {'FPR':>6} {'AUC':>6}" if outcome else ""))
+        for group, row in report.table.iterrows():
+            line = (f"  {str(group)[:36]:<36} {int(row['rows']):>6,} {row['approval_rate']:>9.1%} "
+                    f"{row['adverse_impact_ratio']:>6.2f}")
+            if outcome:
+                line += "".join(f" {row[k]:>6.2f}" for k in ("tpr", "fpr", "auc"))
+            print(line + ("  under four fifths" if row["flagged"] else ""))
+        for note in report.notes:
+            print(f"  note: {note}")
+
+
+def run(args) -> int:
+    from finmodels.data.reading import load_csv
+    from finmodels.evaluation.fairness import bundle_fairness
+    from finmodels.models.bundle import load_bundle
+
+    bundle = load_bundle(args.bundle)
+    frame = load_csv(args.file)
+    print(f"Scoring {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
+    reports = bundle_fairness(bundle, frame, protected=args.protected, threshold=args.threshold,
+                              min_rows=args.min_rows)
+    if args.json:
+        print(json.dumps(summary(reports), ensure_ascii=False))
+    else:
+        _print_text(reports)
+    return 0
