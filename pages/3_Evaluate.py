@@ -4,22 +4,24 @@ import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
-from finmodels.delivery.report import held_out_labels, metrics_table, top_anomalies
+from finmodels.delivery.report import Decision, held_out_labels, metrics_table, top_anomalies
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST
-from finmodels.evaluation.thresholds import GERMAN_CREDIT_COSTS, CostMatrix, choose_threshold, decisions_at
+from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at
 from ui import state
 from ui.caches import evaluation_figures
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
-from ui.results import metric_tiles
+from ui.results import DECISION, event_phrase, metric_tiles
+from ui.widgets import follow, remember, store
 
 page_header("Evaluate")
 
 result = require_run_message()
 kind = result.kind
 sizes = result.split.sizes()
-event = f", event '{result.event_label}'" if result.event_label else ""
-target = f"Target **{result.config.target}**{event}" if result.config.target else "No target column (learns from the rows)"
+event = f", event {event_phrase(result.config.target, result.event_label)}" if result.event_label else ""
+target = (f"Target **{result.config.target}**{event}" if result.config.target
+          else "No target column (learns from the rows)")
 st.caption(
     f"{target} · {result.split.method} split: {sizes['train']:,} train, "
     f"{sizes['valid']:,} validation, {sizes['test']:,} test · every number below is on the test rows."
@@ -54,17 +56,19 @@ if kind == ANOMALY:
     st.dataframe(top_anomalies(result), key="evaluate_top_anomalies")
 
 if kind == BINARY:
+    event = event_phrase(result.config.target, result.event_label)
     st.subheader("Decision threshold")
-    st.caption(f"Rows scored at or above the threshold are flagged as '{result.event_label}'. The cost matrix "
-               "says what each mistake costs; German credit's documentation puts a missed bad loan at 5 and a good "
-               "client turned away at 1.")
+    st.caption(f"Rows scored at or above the threshold are flagged as {event}. Put in what each mistake costs in "
+               f"your portfolio (any unit): it starts at {DEFAULT_COSTS.false_negative:g} for a missed {event} and "
+               f"{DEFAULT_COSTS.false_positive:g} for a false alarm, a common credit-risk default, not this file's. "
+               "The threshold moves to the least-cost one whenever the costs change; then set your own.")
+    remember({"evaluate_fn_cost": DEFAULT_COSTS.false_negative, "evaluate_fp_cost": DEFAULT_COSTS.false_positive})
     y = held_out_labels(result)
     scores = result.test_scores
     c1, c2, c3 = st.columns(3)
-    fn_cost = c1.number_input(f"Cost of a missed '{result.event_label}' (false negative)", 0.0, 1e6,
-                              GERMAN_CREDIT_COSTS.false_negative, key="evaluate_fn_cost")
-    fp_cost = c2.number_input("Cost of a false alarm (false positive)", 0.0, 1e6,
-                              GERMAN_CREDIT_COSTS.false_positive, key="evaluate_fp_cost")
+    fn_cost = c1.number_input(f"Cost of a missed {event} (false negative)", 0.0, 1e6, key="evaluate_fn_cost")
+    fp_cost = c2.number_input("Cost of a false alarm (false positive)", 0.0, 1e6, key="evaluate_fp_cost")
+    store(["evaluate_fn_cost", "evaluate_fp_cost"])
     try:
         costs = CostMatrix(false_negative=fn_cost, false_positive=fp_cost)
         best = choose_threshold(y, scores, "least_cost", costs=costs)
@@ -72,15 +76,19 @@ if kind == BINARY:
         show_error(exc)
         st.stop()
     c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
-    threshold = st.slider("Threshold", 0.0, 1.0, float(round(best.threshold, 2)), 0.01, key="evaluate_threshold")
+    follow("evaluate_threshold", float(round(min(best.threshold, 1.0), 2)), source=(id(result), fn_cost, fp_cost))
+    threshold = st.slider("Threshold", 0.0, 1.0, step=0.01, key="evaluate_threshold")
+    store(["evaluate_threshold"])
     st.session_state[state.THRESHOLD] = threshold
+    st.session_state[DECISION] = (result, Decision(threshold, costs))
     decisions = decisions_at(y, scores, threshold, costs=costs)
     left, right = st.columns([3, 2])
-    left.plotly_chart(plot_confusion_matrix(decisions.confusion, [f"not {result.event_label}", result.event_label],
+    negative = f"not {event}" if event.startswith("'") else f"not ({event})"
+    left.plotly_chart(plot_confusion_matrix(decisions.confusion, [negative, event],
                                             title=f"Confusion matrix at threshold {threshold:.2f}"),
                       key="evaluate_confusion")
     right.metric("Expected cost per row", f"{decisions.cost:.3f}",
                  delta=f"{decisions.cost - best.value:+.3f} vs least cost", delta_color="inverse")
     right.metric("Flagged", f"{decisions.flagged:.1%} of rows")
-    right.metric(f"'{result.event_label}' caught (recall)", f"{decisions.recall:.1%}")
+    right.metric(f"{event} caught (recall)", f"{decisions.recall:.1%}")
     right.metric("Precision of flags", f"{decisions.precision:.1%}")

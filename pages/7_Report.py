@@ -2,11 +2,15 @@
 
 import streamlit as st
 
-from finmodels.errors import FinModelsError
+from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
+from finmodels.errors import FinModelsError
 from ui import state
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
+from ui.results import DECISION
+
+REPORT_INPUTS = "report_inputs"  # what the kept report was built from
 
 page_header("Report")
 
@@ -14,16 +18,33 @@ result = require_run_message()
 record = next((r for r in state.runs() if r.result is result), None)
 data_name = record.data_name if record else (state.dataset().name if state.dataset() else "uploaded data")
 explanation = st.session_state.get(state.EXPLANATION)
-st.markdown(
-    f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*: data summary, "
-    "configuration, test metrics beside the baselines, every evaluation chart (interactive, works offline)"
-    + (", and what drives the model with reason codes." if explanation is not None else
-       ". Open the **Explain** page first to include what drives the model and reason codes.")
-)
+kept = st.session_state.get(DECISION)
+decision = kept[1] if kept is not None and kept[0] is result else None
+scored = st.session_state.get(state.SCORED)
+scored = (scored[1], scored[2]) if scored is not None else None
+included = ["data summary", "the settings that apply to this task", "test metrics beside the baselines"]
+if result.kind == BINARY:
+    included.append(f"the decision at threshold {decision.threshold:.2f} with its cost matrix and confusion matrix"
+                    if decision is not None else "the decision at the least-cost threshold for the default costs "
+                    "(set your own on the **Evaluate** page)")
+included.append("every evaluation chart (interactive, works offline)")
+included.append("what drives the model, with reason codes" if explanation is not None else
+                "(open **Explain** first to add what drives the model)")
+if scored is not None:
+    included.append(f"the scored file *{scored[0]}* with its flags and drift")
+st.markdown(f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*: "
+            + "; ".join(included) + ".")
+# A report built before the threshold, the costs, the explanation or the scored file changed would not say what
+# the pages now say: it is dropped, and the button builds it again.
+inputs = (decision, scored[0] if scored else None, id(scored[1]) if scored else None, explanation is not None)
+if st.session_state.get(REPORT_INPUTS) != inputs:
+    st.session_state[REPORT_INPUTS] = inputs
+    st.session_state.pop(state.REPORT, None)
 if st.button("Build the report", key="report_build", type="primary", icon=":material/description:"):
     with st.spinner("Building the report..."):
         try:
-            st.session_state[state.REPORT] = build_report(result, data_name=data_name, explanation=explanation)
+            st.session_state[state.REPORT] = build_report(result, data_name=data_name, explanation=explanation,
+                                                          decision=decision, scored=scored)
         except FinModelsError as exc:
             show_error(exc)
 built = st.session_state.get(state.REPORT)

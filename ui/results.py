@@ -19,6 +19,7 @@ TILES = {
     "anomaly": ("roc_auc", "pr_auc"),
 }
 LOWER_IS_BETTER = {"brier", "log_loss", "rmse", "mae", "mape", "mse"}
+DECISION = "decision"  # (run, finmodels.delivery.report.Decision): set on the Evaluate page, read by the Report page
 
 
 def event_phrase(target: str | None, label) -> str:
@@ -47,21 +48,31 @@ def best_baseline(result, name: str) -> tuple[str, float] | None:
 
 
 def number(value: float) -> str:
-    """Three significant digits, without scientific notation for values that are practically zero."""
-    return f"{value:.4f}" if abs(value) < 1e-3 else f"{value:.3g}"
+    """Three significant digits, never in scientific notation: 0.786, 12.3, 4,512, 0.0004."""
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4f}" if size < 1e-3 else f"{value:.3g}"
+
+
+def baseline_name(key: str) -> str:
+    """'gradient boosting', as said after 'vs'."""
+    return BASELINE_LABELS.get(key, key).lower()
 
 
 def metric_tiles(result) -> None:
-    """One st.metric per headline metric; the delta is the network minus the best baseline."""
+    """One st.metric per headline metric; the delta is the network minus the best baseline, which it names."""
     names = tile_names(result)
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
         diff = value - base[1] if base is not None else 0.0
-        delta = None if base is None else f"{'+' if diff >= 0 else ''}{number(diff)} vs baseline"
-        col.metric(label(name), number(value), delta=delta,
+        col.metric(label(name), number(value),
+                   delta=None if base is None else f"{'+' if diff >= 0 else ''}{number(diff)}",
+                   delta_description=None if base is None else f"vs {baseline_name(base[0])}",
                    delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-                   help=None if base is None else f"Best baseline: {BASELINE_LABELS.get(base[0], base[0])} {base[1]:.4g}")
+                   help=None if base is None else (f"The best baseline on this metric: "
+                                                   f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"))
 
 
 def describe_run(config) -> str:

@@ -24,3 +24,17 @@ def store(keys) -> None:
     for key in keys:
         if key in st.session_state:
             st.session_state[_PREFIX + key] = st.session_state[key]
+
+
+_FOLLOWED = "_followed_"
+
+
+def follow(key: str, value, *, source) -> None:
+    """Let widget `key` follow a computed `value` (the least-cost threshold): set it whenever `source` (what the
+    value is computed from: the run and the costs) changes; otherwise keep what the user set, across page switches.
+    Call `store([key])` after drawing the widget."""
+    if st.session_state.get(_FOLLOWED + key) != source:
+        st.session_state[_FOLLOWED + key] = source
+        st.session_state[key] = st.session_state[_PREFIX + key] = value
+    else:
+        remember({key: value})

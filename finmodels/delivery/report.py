@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,12 +17,17 @@ import plotly.graph_objects as go
 from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
+from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
+from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_threshold
 
 NETWORK = "Neural network"
 
 
 def held_out_labels(result) -> np.ndarray:
+    """The test rows' targets; a run read back from a workspace keeps only these (`TrainingResult.y_test`)."""
+    if hasattr(result, "y_test"):
+        return np.asarray(result.y_test)
     return np.asarray(result.y)[result.split.test]
 
 
@@ -89,10 +94,32 @@ def metrics_table(result) -> pd.DataFrame:
     return comparison_table(result.metrics, {k: b.metrics for k, b in (result.baselines or {}).items()})
 
 
+# Settings that mean something only for some task kinds; the others are left out of the report, so a table model
+# does not list a window of 20 days or a VaR level it never used.
+_ONLY_FOR = {
+    "window": (FORECAST,), "var_level": (FORECAST,), "horizon": (FORECAST,), "holdings": (FORECAST,),
+    "class_weight": (BINARY, MULTICLASS, ORDINAL), "event_label": (BINARY, ANOMALY),
+    "split": (BINARY, MULTICLASS, ORDINAL, REGRESSION, ANOMALY), "features": (BINARY, MULTICLASS, ORDINAL, REGRESSION,
+                                                                              ANOMALY),
+}
+_ONLY_FOR_TASKS = {"risk_aversion": ("asset_allocation",), "cap": ("asset_allocation",)}
+
+
+def applies(setting: str, task_key: str) -> bool:
+    """Whether a TrainConfig setting applies to a run of task `task_key`."""
+    if setting in _ONLY_FOR_TASKS:
+        return task_key in _ONLY_FOR_TASKS[setting]
+    return get_task(task_key).kind in _ONLY_FOR.get(setting, (get_task(task_key).kind,))
+
+
 def config_table(result) -> pd.DataFrame:
-    """The run's settings as (setting, value) rows, hyperparameters flattened in."""
+    """The settings the run used, as (setting, value) rows, hyperparameters flattened in; only those that apply to
+    its task, and the feature columns it really used."""
     config = result.config
-    values = {k: v for k, v in asdict(config).items() if k != "hyperparameters"}
+    values = {k: v for k, v in asdict(config).items() if k != "hyperparameters" and applies(k, config.task)}
+    if "features" in values:
+        used = list(getattr(result, "features", None) or config.features or [])
+        values["features"] = f"{len(used)}: {', '.join(map(str, used))}" if used else None
     settings = getattr(result, "settings", None)
     if settings is not None:  # what the run used where the configuration left the choice to the defaults
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
@@ -112,8 +139,79 @@ def data_summary(result) -> pd.DataFrame:
              "task": get_task(result.config.task).label, "split": getattr(result.split, "method", "")}
     items.update({f"{k} rows": v for k, v in sizes.items()})
     if getattr(result, "kind", BINARY) == BINARY and len(result.y):
-        items[f"share of '{result.event_label}'"] = f"{float(np.mean(result.y)):.1%}"
+        items[f"share of {event_phrase(result.config.target, result.event_label)}"] = f"{float(np.mean(result.y)):.1%}"
     return pd.DataFrame({"item": list(items), "value": [_plain(v) for v in items.values()]})
+
+
+def event_phrase(target: str | None, label) -> str:
+    """The risk event in the analyst's words: 'bad' quoted, a 0/1 code as 'default_payment_next_month = 1'."""
+    name = event_name(target, label)
+    return name if name != str(label).strip() else f"'{name}'"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision rule an analyst settled on for a binary run: the threshold and the costs it was chosen with.
+
+    `chosen` says how the threshold came about (set on the Evaluate page, or the least cost at these costs).
+    """
+
+    threshold: float
+    costs: CostMatrix
+    chosen: str = "set on the Evaluate page"
+
+
+def default_decision(result) -> Decision:
+    """The least-cost threshold at the default costs, for a report built before any threshold was chosen."""
+    best = least_cost_threshold(held_out_labels(result), result.test_scores, costs=DEFAULT_COSTS)
+    return Decision(float(round(best.threshold, 2)), DEFAULT_COSTS,
+                    "the least-cost threshold at the default costs (none was set on the Evaluate page)")
+
+
+def decision_tables(result, decision: Decision) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the rule and its consequences on the test rows, the confusion matrix at its threshold) of a binary run."""
+    event = event_phrase(result.config.target, result.event_label)
+    y = held_out_labels(result)
+    at = decisions_at(y, result.test_scores, decision.threshold, costs=decision.costs)
+    best = least_cost_threshold(y, result.test_scores, costs=decision.costs)
+    rule = {
+        "threshold": f"{decision.threshold:.2f} ({decision.chosen}); rows scored at or above it are flagged",
+        f"cost of a missed {event} (false negative)": f"{decision.costs.false_negative:g}",
+        "cost of a false alarm (false positive)": f"{decision.costs.false_positive:g}",
+        "expected cost per row": f"{at.cost:.3f} (least possible at these costs: {best.value:.3f}, at threshold "
+                                 f"{best.threshold:.3f})",
+        "rows flagged": f"{at.flagged:.1%}",
+        f"{event} caught (recall)": f"{at.recall:.1%}",
+        "precision of flags": f"{at.precision:.1%}",
+    }
+    table = pd.DataFrame({"item": list(rule), "value": list(rule.values())})
+    negative = f"not {event}" if event.startswith("'") else f"not ({event})"
+    matrix = pd.DataFrame(at.confusion, index=[f"actual {negative}", f"actual {event}"],
+                          columns=[f"predicted {negative}", f"predicted {event}"])
+    return table, matrix
+
+
+def drift_section(name: str, scored) -> list[str]:
+    """HTML of a scored file: rows, flags, warnings and population stability (worst columns first)."""
+    esc = html.escape
+    parts = [f"<h2>Scored file: {esc(name)}</h2>"]
+    flagged = scored.flagged
+    line = f"{len(scored.table):,} rows scored"
+    if flagged is not None:
+        line += f"; {flagged:,} flagged at threshold {scored.threshold:.2f}"
+    parts.append(f"<p>{esc(line)}.</p>")
+    for text in [*scored.warnings, *scored.notes]:
+        parts.append(f"<p class='note'>{esc(str(text))}</p>")
+    stability = scored.stability.copy()
+    if len(stability):
+        score, columns = stability.iloc[:1], stability.iloc[1:].sort_values("psi", ascending=False)
+        shown = pd.concat([score, columns]).head(16)
+        parts.append("<h3>Population stability against the training rows</h3>")
+        parts.append("<p class='note'>PSI under 0.1: stable; 0.1 to 0.25: moderate shift; above 0.25: major shift. "
+                     f"The score first, then the {len(shown) - 1} columns that moved most.</p>")
+        parts.append(shown[["name", "psi", "band"]].to_html(index=False, escape=True,
+                                                            float_format=lambda v: f"{v:.3f}"))
+    return parts
 
 
 def _plain(value) -> str:
@@ -137,9 +235,12 @@ th{background:#f4f6f8}.note{color:#666;font-size:.9em}li{margin:.2em 0}
 
 
 def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
-                 created: dt.datetime | None = None) -> str:
-    """One self-contained HTML page: data summary, configuration, metrics against baselines, charts and
-    (when `explanation` is given) the columns that drive the model and reason codes of a few rows."""
+                 created: dt.datetime | None = None, decision: Decision | None = None,
+                 scored: tuple[str, object] | None = None) -> str:
+    """One self-contained HTML page: data summary, configuration, metrics against baselines, the decision rule
+    (binary runs: threshold, cost matrix and the confusion matrix at it; `decision` or the least cost at default
+    costs), charts, (when `explanation` is given) the columns that drive the model and reason codes of a few rows,
+    and (when `scored` is a (file name, ScoredFile) pair) the scored file's flags and drift."""
     created = created or dt.datetime.now(dt.timezone.utc)
     task = get_task(result.config.task)
     esc = html.escape
@@ -158,6 +259,12 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     ]
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
+    if getattr(result, "kind", BINARY) == BINARY:
+        decision = decision or default_decision(result)
+        rule, matrix = decision_tables(result, decision)
+        parts += ["<h2>Decision</h2>", rule.to_html(index=False, escape=True),
+                  f"<h3>Confusion matrix at threshold {decision.threshold:.2f} (test rows)</h3>",
+                  matrix.to_html(escape=True)]
     parts.append("<h2>Charts</h2>")
     first = True
     for name, fig in run_figures(result).items():
@@ -176,6 +283,8 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
             codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
             parts.append(f"<p>Row with {esc(explanation.output_name)} {float(explanation.predictions[i]):.3f}:</p>"
                          f"<ul>{codes}</ul>")
+    if scored is not None:
+        parts += drift_section(*scored)
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -1,7 +1,7 @@
 """Choosing the score threshold that turns probabilities into decisions: Youden J, best F1, least cost.
 
-A row is flagged as an event when its score is at or above the threshold. German credit's documentation
-gives the cost matrix used as the default here: accepting a bad client costs 5, rejecting a good one 1.
+A row is flagged as an event when its score is at or above the threshold. Without the analyst's own costs,
+DEFAULT_COSTS apply: accepting a bad client costs 5, rejecting a good one 1 (German credit's documented matrix).
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ class CostMatrix:
 
 
 GERMAN_CREDIT_COSTS = CostMatrix(false_negative=5.0, false_positive=1.0)
+# Where an analyst has not given costs: a missed event costs five false alarms (German credit's ratio, a common
+# starting point in credit risk); the Evaluate page says they are defaults to replace with the portfolio's own.
+DEFAULT_COSTS = GERMAN_CREDIT_COSTS
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,14 @@ def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
     assert labels == ["ROC AUC", "Gini", "KS", "PR AUC", "Brier score"]
     auc = float(at.metric[0].value)
     assert 0.7 < auc <= 1.0
-    assert at.metric[0].delta.endswith("vs baseline") and "Best baseline: " in at.metric[0].help
     run = at.session_state["run"]
+    # the tile names the baseline it is compared with, the best one on that metric
+    best = max(run.baselines, key=lambda k: run.baselines[k].metrics["roc_auc"])
+    named = {"logistic_regression": "logistic regression", "hist_gradient_boosting": "gradient boosting",
+             "scorecard": "scorecard"}[best]
+    assert at.metric[0].proto.delta_description == f"vs {named}"
+    assert float(at.metric[0].proto.delta) == pytest.approx(auc - run.baselines[best].metrics["roc_auc"], abs=1e-3)
+    assert at.metric[0].help.startswith(f"The best baseline on this metric: {named.capitalize()} ")
     assert run.config.epochs == 30 and run.config.hyper.units == (16,)
     assert run.config.task == "credit_default" and run.config.arch == "mlp"
     # the schedule left on auto is the one measured for 1,000 rows, and the form says which
@@ -175,7 +181,41 @@ def test_evaluate_page_shows_the_network_beside_the_baselines(trained_state):
     assert not at.exception
     assert at.metric[0].label == "ROC AUC"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Neural network", "Logistic regression", "Gradient boosting"]
+    assert list(table.columns) == ["Neural network", "Logistic regression", "Gradient boosting", "Scorecard"]
+
+
+def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
+    from finmodels.evaluation.thresholds import CostMatrix, least_cost_threshold
+
+    keep = kept(trained_state)
+    run = keep["run"]
+    y, scores = run.y_test, run.test_scores
+    at = page("pages/3_Evaluate.py", keep)
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("Rows scored at or above the threshold"))
+    assert "German credit" not in caption
+    assert "it starts at 5 for a missed 'bad' and 1 for a false alarm, a common credit-risk default" in caption
+    start = least_cost_threshold(y, scores, costs=CostMatrix(5, 1)).threshold
+    assert at.slider(key="evaluate_threshold").value == round(min(start, 1.0), 2)
+    at.number_input(key="evaluate_fn_cost").set_value(1.0).run()
+    at.number_input(key="evaluate_fp_cost").set_value(3.0).run()
+    moved = least_cost_threshold(y, scores, costs=CostMatrix(1, 3)).threshold
+    assert round(min(moved, 1.0), 2) != round(min(start, 1.0), 2)
+    assert at.slider(key="evaluate_threshold").value == round(min(moved, 1.0), 2)
+    # the analyst's own threshold stays, across a visit to another page, until the costs change again
+    at.slider(key="evaluate_threshold").set_value(0.42).run()
+    at.switch_page("pages/7_Report.py").run()
+    assert any("the decision at threshold 0.42 with its cost matrix and confusion matrix" in m.value
+               for m in at.markdown)
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    html = at.session_state["report_html"]
+    assert "0.42 (set on the Evaluate page)" in html and "Confusion matrix at threshold 0.42 (test rows)" in html
+    assert "<td>cost of a false alarm (false positive)</td>\n      <td>3</td>" in html
+    at.switch_page("pages/3_Evaluate.py").run()
+    assert at.slider(key="evaluate_threshold").value == 0.42
+    assert at.number_input(key="evaluate_fp_cost").value == 3.0
+    assert at.session_state["threshold"] == 0.42
 
 
 def test_explain_page_shows_the_importance_chart_in_original_columns(trained_state):
