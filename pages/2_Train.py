@@ -10,7 +10,7 @@ from ui import navigation, state, train_form
 from ui.jobs import collect, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
-from ui.results import describe_training, metric_tiles
+from ui.results import describe_run, describe_training, event_phrase, metric_tiles
 
 page_header("Train")
 
@@ -27,7 +27,7 @@ train_form.follow_suggested_task()
 
 event = st.session_state.get(state.EVENT_LABEL)
 st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
-           + (f" · event **{event}**" if event else ""))
+           + (f" · event {event_phrase(target, event)}" if event else ""))
 
 left, right = st.columns(2)
 with left:
@@ -89,6 +89,8 @@ if job is not None and job.running:
         running = st.session_state[state.JOB]
         if not running.running:
             st.rerun()  # the whole page, so the results appear and the polling stops
+        # the job's own file and target: the analyst may have loaded another file since pressing Train
+        st.caption(f"Training: {describe_run(running.config)} on **{running.data_name}**")
         st.progress(min(1.0, running.epochs_done / running.config.epochs), text=progress_text(running))
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()

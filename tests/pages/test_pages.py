@@ -65,6 +65,7 @@ def wait_for_job(at: AppTest, *, epochs: int | None = None, timeout: float = TIM
     if epochs is not None:
         while job.epochs_done < epochs and job.running and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert job.epochs_done >= epochs, f"{job.epochs_done} of {epochs} epochs done when the wait ended"
         return
     assert job.wait(timeout), "training did not finish"
     at.run()
@@ -158,6 +159,12 @@ def test_stop_ends_training_after_the_current_epoch_and_keeps_the_model(german):
     at.selectbox(key="train_schedule").set_value("reduce_on_plateau")
     at.button(key="FormSubmitter:train_form-Train").click().run()
     wait_for_job(at, epochs=2)
+    # another file loaded while the run trains: the progress panel still names the file the run trains on
+    at.session_state["dataset"] = Dataset("other_loans.csv", german.head(100))
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert "Training: Dense network (MLP) for 'creditability' (Credit default) on **German credit x10**" in captions
+    assert any(c.startswith("Data: **other_loans.csv**") for c in captions)
     at.button(key="train_stop").click().run()
     assert not at.exception
     wait_for_job(at)
