@@ -11,7 +11,7 @@ from ui import state
 from ui.caches import evaluation_figures
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
-from ui.results import DECISION, event_phrase, metric_tiles
+from ui.results import DECISION, event_phrase, metric_tiles, p_value, styled_metrics, zone_text
 from ui.widgets import follow, remember, store
 
 page_header("Evaluate")
@@ -31,9 +31,7 @@ for note in result.notes:
 metric_tiles(result)
 
 st.subheader("Network against the baselines (same split, same preprocessing)")
-# 4 significant digits with trailing zeros kept, so the columns line up (0.7860 beside 0.7725)
-st.dataframe(metrics_table(result).style.format(lambda v: f"{v:#.4g}".rstrip("."), na_rep="–"),
-             key="evaluate_table")
+st.dataframe(styled_metrics(metrics_table(result)), key="evaluate_table")
 
 figures = evaluation_figures(result)
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.
@@ -43,13 +41,20 @@ st.plotly_chart(figures[chart], key="evaluate_figure")
 if kind == FORECAST and result.backtest is not None:
     st.subheader("VaR backtest")
     summary = result.backtest.summary()
-    cols = st.columns(4)
-    cols[0].metric("Exceptions", f"{summary['exceptions']} of {summary['days']}",
-                   help=f"Expected {summary['expected_exceptions']:.1f} at {summary['level']:.0%} VaR")
-    cols[1].metric("Kupiec p-value", f"{summary['kupiec_p_value']:.3f}",
+    st.caption(f"{summary['level']:.0%} one-day VaR on {summary['days']:,} test days: an exception is a day whose "
+               "loss went beyond the VaR.")
+    cols = st.columns(5)
+    cols[0].metric("Exceptions", f"{summary['exceptions']:,} of {summary['days']:,}",
+                   help=f"Expected {summary['expected_exceptions']:.1f} at {summary['level']:.0%} VaR "
+                        f"({summary['exception_rate']:.2%} of days)")
+    cols[1].metric("Kupiec p-value", p_value(summary.get("kupiec_p_value")),
                    help="Below 0.05: the exception rate is unlikely at this VaR level")
-    cols[2].metric("Basel zone", str(summary["zone"]).capitalize())
-    cols[3].metric("Exception rate", f"{summary['exception_rate']:.2%}")
+    cols[2].metric("Independence p-value", p_value(summary.get("christoffersen_p_value")),
+                   help="Christoffersen's test: below 0.05, exceptions cluster on consecutive days")
+    cols[3].metric("Basel zone", zone_text(summary.get("zone")),
+                   help="Traffic light of the exceptions, scaled to 250 days")
+    cols[4].metric("Last 250 days", zone_text(summary.get("last_250_zone")),
+                   help=f"{summary.get('last_250_exceptions', 0)} exceptions in the last 250 test days")
 
 if kind == ANOMALY:
     st.subheader("Most unusual test rows")

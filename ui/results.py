@@ -55,6 +55,31 @@ def number(value: float) -> str:
     return f"{value:.4f}" if size < 1e-3 else f"{value:.3g}"
 
 
+COUNT_ROWS = ("VaR exceptions",)  # rows of the metrics table that count days: 21, not 21.00
+
+
+def styled_metrics(table):
+    """The metrics table for st.dataframe: 4 significant digits with trailing zeros kept, so the columns line up
+    (0.7860 beside 0.7725), counts as whole numbers, and a dash where a model has no value."""
+    import pandas as pd
+
+    styler = table.style.format(lambda v: f"{v:#.4g}".rstrip("."), na_rep="–")
+    counts = [r for r in table.index if r in COUNT_ROWS]
+    if counts:
+        styler = styler.format("{:,.0f}", subset=pd.IndexSlice[counts, :], na_rep="–")
+    return styler
+
+
+def p_value(value) -> str:
+    """A test's p-value, or a dash when the test could not be run (too few exceptions)."""
+    return "–" if value is None or value != value else f"{value:.3f}"
+
+
+def zone_text(zone) -> str:
+    """'Green', or a dash when there are too few days for a Basel zone."""
+    return "–" if zone is None else str(zone).capitalize()
+
+
 def baseline_name(key: str) -> str:
     """'gradient boosting', as said after 'vs'."""
     return BASELINE_LABELS.get(key, key).lower()

@@ -1,0 +1,103 @@
+"""Every task kind through the pages, each on a tiny run: rating, forecast (LSTM and GRU), anomaly (VAE) and
+regression. Train, then Evaluate and Report, asserting what each kind shows."""
+
+import pandas as pd
+import pytest
+
+from finmodels.data.samples import load_sample
+from finmodels.delivery.report import metrics_table
+from tests.conftest import SHARED_DATASETS
+from tests.pages.test_pages import page, train_tiny
+from ui.results import styled_metrics
+from ui.state import Dataset
+
+
+def trained(dataset: Dataset, *, target, task: str, arch: str | None = None, units: str = "8", epochs: int = 3):
+    at = page("pages/2_Train.py", {"dataset": dataset, "target": target, "task": task})
+    assert not at.exception
+    assert at.selectbox(key="train_task").value == task
+    if arch is not None:
+        at.selectbox(key="train_arch").set_value(arch).run()
+    train_tiny(at, units=units, epochs=epochs)
+    run = at.session_state["run"]
+    assert run.config.task == task and (arch is None or run.config.arch == arch)
+    return {k: at.session_state[k] for k in ("dataset", "target", "run", "runs")}
+
+
+def report_of(state: dict) -> str:
+    at = page("pages/7_Report.py", state)
+    assert not at.exception
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    return at.session_state["report_html"]
+
+
+def charts(at) -> list[str]:
+    return list(at.session_state["evaluate_figures"][1])
+
+
+@pytest.fixture(scope="module")
+def rating_state():
+    frame = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
+    return trained(Dataset("corporate_rating.csv", frame), target="Rating", task="credit_rating", units="16")
+
+
+def test_rating_run_shows_the_rating_matrix_in_scale_order(rating_state):
+    at = page("pages/3_Evaluate.py", rating_state)
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["Accuracy", "Within one notch", "Macro F1"]
+    assert charts(at)[0] == "Ratings"
+    figure = at.session_state["evaluate_figures"][1]["Ratings"]
+    assert list(figure.data[0].x)[:3] == ["AAA", "AA", "A"]  # agency scale order, best first
+    assert any("CC, C, D are scored as one class 'CC/C/D'" in c.value for c in at.caption)
+    assert not any(s.value == "Decision threshold" for s in at.subheader)  # no threshold without two classes
+    html = report_of(rating_state)
+    assert "<h3>Ratings</h3>" in html and "<h2>Decision</h2>" not in html
+    assert "class_weight" in html and "<td>window</td>" not in html and "var_level" not in html
+
+
+@pytest.mark.parametrize("arch", ["lstm", "gru"])
+def test_forecast_run_shows_the_var_backtest(arch):
+    state = trained(Dataset("S&P 500 index", load_sample("sp500_index")), target=None, task="market_risk",
+                    arch=arch, units="4", epochs=2)
+    at = page("pages/3_Evaluate.py", state)
+    assert not at.exception
+    assert charts(at)[:2] == ["Forecast", "VaR backtest"]
+    assert any(s.value == "VaR backtest" for s in at.subheader)
+    tiles = {m.label: m.value for m in at.metric}
+    summary = state["run"].backtest.summary()
+    assert tiles["Exceptions"] == f"{summary['exceptions']:,} of {summary['days']:,}"
+    assert tiles["Basel zone"] == summary["zone"].capitalize()
+    assert tiles["Last 250 days"] == summary["last_250_zone"].capitalize()
+    assert set(tiles) >= {"Kupiec p-value", "Independence p-value"} and "None" not in tiles.values()
+    # counts of days are whole numbers in the table, not 21.00
+    html = styled_metrics(metrics_table(state["run"])).to_html()
+    assert f">{summary['exceptions']}<" in html and f">{summary['exceptions']}.00<" not in html
+    report = report_of(state)
+    assert "<h3>VaR backtest</h3>" in report and "<td>window</td>" in report and "class_weight" not in report
+
+
+def test_anomaly_run_shows_the_most_unusual_rows(german):
+    state = trained(Dataset("German credit", german), target=None, task="anomaly", arch="vae", units="8, 4")
+    at = page("pages/3_Evaluate.py", state)
+    assert not at.exception
+    assert any(s.value == "Most unusual test rows" for s in at.subheader)
+    unusual = at.dataframe[-1].value
+    assert unusual.columns[0] == "anomaly score" and len(unusual) == 20
+    assert unusual["anomaly score"].is_monotonic_decreasing
+    assert charts(at)[0] == "Anomaly scores"
+    report = report_of(state)
+    assert "<h3>Anomaly scores</h3>" in report and "<h2>Decision</h2>" not in report
+
+
+def test_regression_run_shows_predicted_against_actual(german):
+    state = trained(Dataset("German credit", german), target="credit_amount", task="regression")
+    at = page("pages/3_Evaluate.py", state)
+    assert not at.exception
+    assert [m.label for m in at.metric][:3] == ["RMSE", "MAE", "R²"]
+    rmse = next(m for m in at.metric if m.label == "RMSE").value
+    assert "e+" not in rmse and rmse.replace(",", "").isdigit()  # 2,734, not 2.73e+03
+    assert charts(at)[:2] == ["Predicted vs actual", "Residuals"]
+    report = report_of(state)
+    assert "<h3>Predicted vs actual</h3>" in report and "<h2>Decision</h2>" not in report
+    assert "<td>window</td>" not in report and "class_weight" not in report
