@@ -318,7 +318,7 @@ def bundle_fairness(bundle, frame: pd.DataFrame, *, protected: Sequence[str], th
     outcomes, notes = file_outcomes(frame, bundle.target, bundle.event_label)
     reports = fairness_reports(frame, bundle.predict(frame), protected=protected, outcomes=outcomes,
                                threshold=threshold, min_rows=min_rows, event_label=bundle.event_label or "event")
-    return [_with_notes(r, notes + _input_notes(r.column, bundle.features)) for r in reports]
+    return [_with_notes(r, notes + input_notes(r.column, bundle.features)) for r in reports]
 
 
 def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
@@ -336,7 +336,7 @@ def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
     reports = fairness_reports(rows, result.test_scores, protected=protected, outcomes=result.y_test,
                                threshold=threshold, min_rows=min_rows, event_label=result.event_label or "event")
     note = [f"On the run's {len(rows):,} held-out test rows."]
-    return [_with_notes(r, note + _input_notes(r.column, result.features)) for r in reports]
+    return [_with_notes(r, note + input_notes(r.column, result.features)) for r in reports]
 
 
 def file_outcomes(frame: pd.DataFrame, target: str | None, event_label: str) -> tuple[np.ndarray | None, list[str]]:
@@ -351,7 +351,7 @@ def file_outcomes(frame: pd.DataFrame, target: str | None, event_label: str) -> 
     return np.where(labels.isna(), np.nan, (labels == str(event_label)).astype(float)), []
 
 
-def _input_notes(column: str, features: list[str]) -> list[str]:
+def input_notes(column: str, features: list[str]) -> list[str]:
     if column in features:
         return [f"'{column}' is one of the model's inputs."]
     return [f"'{column}' is not a model input; it is used only for this analysis."]

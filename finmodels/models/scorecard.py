@@ -313,9 +313,10 @@ def binary_target(frame: pd.DataFrame, target: str, event_label: str | None = No
 
 def scorecard_run(frame: pd.DataFrame, *, target: str, event_label: str | None = None,
                   features: list[str] | None = None, config: ScorecardConfig | None = None, test_size: float = 0.2,
-                  seed: int = 0) -> ScorecardRun:
-    """Split `frame` as a training run does (stratified, `test_size` held out), fit the scorecard on the rest and
-    test it on the held-out rows. `features` default to the profile's feature columns."""
+                  valid_size: float = 0.2, split: str = "random", seed: int = 0) -> ScorecardRun:
+    """Split `frame` as a training run does (the same `split` method, sizes and seed give the same rows), fit the
+    scorecard on the training and validation rows and test it on the held-out rows. `features` default to the
+    profile's feature columns."""
     from finmodels.data.profiling import profile
     from finmodels.data.splits import split_for_run
     from finmodels.evaluation.metrics import binary_metrics
@@ -330,13 +331,13 @@ def scorecard_run(frame: pd.DataFrame, *, target: str, event_label: str | None =
         raise DataError("There are no feature columns besides the target. Upload a file with more columns.")
     # the training run's default split, so the held-out rows are the network's own; the scorecard, like the
     # other baselines, needs no early-stopping rows and learns from the validation rows too
-    split = split_for_run(rows, y, target=target, test_size=test_size, seed=seed)
-    fit = np.sort(np.concatenate([split.train, split.valid]))
+    parts = split_for_run(rows, y, target=target, method=split, test_size=test_size, valid_size=valid_size, seed=seed)
+    fit = np.sort(np.concatenate([parts.train, parts.valid]))
     start = time.perf_counter()
     model = fit_scorecard(rows.iloc[fit], y[fit], features=features, config=config)
     seconds = time.perf_counter() - start
-    scores = model.predict(rows.iloc[split.test])
-    notes = [f"Fitted on {len(fit):,} rows in {seconds:.1f} s; tested on {len(split.test):,} held-out rows "
-             f"({split.method} split, seed {seed}, the same test rows as a training run's).", *model.sign_notes()]
-    return ScorecardRun(model, target, event, binary_metrics(y[split.test], scores),
-                        {"train": len(fit), "test": len(split.test)}, scores, y[split.test], seconds, notes)
+    scores = model.predict(rows.iloc[parts.test])
+    notes = [f"Fitted on {len(fit):,} rows in {seconds:.1f} s; tested on {len(parts.test):,} held-out rows "
+             f"({parts.method} split, seed {seed}, the same test rows as a training run's).", *model.sign_notes()]
+    return ScorecardRun(model, target, event, binary_metrics(y[parts.test], scores),
+                        {"train": len(fit), "test": len(parts.test)}, scores, y[parts.test], seconds, notes)

@@ -1,0 +1,40 @@
+"""`python -m finmodels document BUNDLE FILE --out doc.html`: the model document from the terminal."""
+
+import json
+
+import pytest
+
+from finmodels.__main__ import main
+from tests.conftest import ROOT
+
+GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
+
+
+@pytest.fixture(scope="module")
+def german_bundle(german_run, tmp_path_factory):
+    from finmodels.models.bundle import save_bundle
+
+    path = tmp_path_factory.mktemp("bundles") / "german.zip"
+    save_bundle(german_run, path)
+    return path
+
+
+def test_writes_the_html_and_reports_its_sections(german_bundle, capsys, tmp_path):
+    out = tmp_path / "doc.html"
+    assert main(["document", str(german_bundle), str(GERMAN_CSV), "--out", str(out), "--protected", "age_in_years",
+                 "--rows", "40", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["out"] == str(out) and summary["bytes"] == len(out.read_bytes())
+    assert summary["sections"] == ["Purpose and intended use", "Data", "Methodology",
+                                   "Performance against the baselines and the scorecard", "Stability",
+                                   "Explainability", "Fairness", "Limitations and monitoring plan"]
+    assert list(summary["findings"]["fairness"]) == ["age_in_years"]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<h2>7. Fairness</h2>" in text
+
+
+def test_text_mode_names_the_file(german_bundle, capsys, tmp_path):
+    out = tmp_path / "sub" / "doc.html"
+    assert main(["document", str(german_bundle), str(GERMAN_CSV), "--out", str(out), "--rows", "20"]) == 0
+    assert capsys.readouterr().out.startswith(f"Wrote {out} (")
+    assert out.exists()

@@ -1,0 +1,130 @@
+"""The model document of a run and of a bundle on German credit: SR 11-7 sections in order, values computed from
+the model and the file, escaped text, and one copy of plotly's JavaScript."""
+
+import datetime as dt
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from finmodels.delivery.document import SECTIONS, build_document, data_fingerprint
+from finmodels.errors import ConfigError
+from tests.conftest import ROOT
+
+GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
+WHEN = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def bundle(german_run, tmp_path_factory):
+    from finmodels.models.bundle import load_bundle, save_bundle
+
+    path = tmp_path_factory.mktemp("bundles") / "german.zip"
+    save_bundle(german_run, path)
+    return load_bundle(path)
+
+
+@pytest.fixture(scope="module")
+def run_document(german_run, german):
+    return build_document(german_run, german, data_name="german_credit.csv", raw=GERMAN_CSV.read_bytes(),
+                          protected=["age_in_years", "personal_status_and_sex"], threshold=0.4, explained_rows=60,
+                          created=WHEN)
+
+
+def _headings(text: str) -> list[str]:
+    return re.findall(r"<h2>(.*?)</h2>", text)
+
+
+def test_sections_follow_sr_11_7_in_order(run_document):
+    text = run_document.to_html()
+    assert _headings(text) == [f"{i}. {title}" for i, (_, title) in enumerate(SECTIONS, start=1)]
+    # plotly's JavaScript inline, once: the file opens offline
+    assert 'src="https://cdn.plot.ly' not in text and text.count("* plotly.js v") == 1
+    assert "Model document: Credit default model" in text
+    assert "generated 2026-11-30 12:00 UTC" in text
+
+
+def test_data_section_has_the_shape_and_the_files_hash(run_document):
+    text = run_document.to_html()
+    assert hashlib.sha256(GERMAN_CSV.read_bytes()).hexdigest() in text
+    assert "<td>1,000</td>" in text and "<td>21</td>" in text
+    assert "Share of &#x27;bad&#x27; in &#x27;creditability&#x27;: 30.0% of 1,000 rows with an outcome." in text
+    assert "The run&#x27;s split: train 640 rows, valid 160 rows, test 200 rows" in text
+
+
+def test_performance_compares_the_network_with_the_baselines_and_the_scorecard(run_document, german_run):
+    test = run_document.findings["test"]
+    assert set(test) == {"Neural network", "logistic_regression", "hist_gradient_boosting", "scorecard"}
+    assert test["scorecard"]["roc_auc"] == pytest.approx(german_run.baselines["scorecard"].metrics["roc_auc"])
+    text = run_document.to_html()
+    assert "<th>Scorecard</th>" in text and "<h3>The scorecard challenger</h3>" in text
+    assert "Information value per feature" in text  # the IV chart's title
+    # the run's own scorecard is shown, so none is fitted again
+    assert "scorecard_on_file" not in run_document.findings
+    assert run_document.findings["file"]["roc_auc"] == pytest.approx(
+        __import__("sklearn.metrics").metrics.roc_auc_score(german_run.y, german_run.predict(german_run.frame)))
+
+
+def test_stability_and_explainability(run_document, german_run):
+    psi = run_document.findings["psi"]
+    assert set(psi) == {"score", *german_run.features}
+    assert max(psi.values()) < 0.1  # the training file against its own training rows
+    importance = run_document.findings["importance"]
+    assert set(importance) == set(german_run.features)
+    text = run_document.to_html()
+    assert "<h3>Reason codes</h3>" in text and text.count("A held-out row (") == 3
+
+
+def test_fairness_section_has_each_protected_column(run_document, german_run, german):
+    fairness = run_document.findings["fairness"]
+    assert list(fairness) == ["age_in_years", "personal_status_and_sex"]
+    age = fairness["age_in_years"]
+    assert list(age["groups"]) == ["<25", "25–34", "35–44", "45–54", "55+"] and age["threshold"] == 0.4
+    young = (german["age_in_years"] < 25).to_numpy()
+    assert age["groups"]["<25"]["approval_rate"] == pytest.approx(np.mean(german_run.predict(german)[young] < 0.4))
+    text = run_document.to_html()
+    assert "Adverse impact ratio by 'age_in_years'" in text  # the chart's title, in plotly's JSON
+    assert "&#x27;personal_status_and_sex&#x27; is one of the model&#x27;s inputs." in text
+    assert "Monitoring plan" in text and "The decision threshold (0.4)" in text
+
+
+def test_a_bundle_refits_the_scorecard_and_says_so_and_small_groups_are_reported(bundle, german):
+    document = build_document(bundle, german, data_name="german_credit.csv", protected=["purpose"],
+                              explained_rows=40, created=WHEN)
+    # the same split and rows as the run's own scorecard: the same held-out AUC
+    assert document.findings["scorecard_on_file"]["roc_auc"] == pytest.approx(
+        bundle.manifest["baselines"]["scorecard"]["roc_auc"], abs=1e-9)
+    text = document.to_html()
+    assert "The scorecard&#x27;s tables below come from a scorecard fitted again for this document" in text
+    assert "Fairness could not be analysed:" in text
+    assert "Protected column &#x27;purpose&#x27; has 4 groups under 30 rows: &#x27;repairs&#x27; (22 rows)" in text
+    assert re.search(r"Row \d+ of the file \(default probability 0\.\d{3}\):", text)
+
+
+def test_without_protected_columns_the_section_says_how_to_add_it(bundle, german):
+    text = build_document(bundle, german.head(300), data_name="sample", explained_rows=20).to_html()
+    assert ("No protected columns were given, so fairness was not analysed. Generate the document with the "
+            "protected columns") in text
+
+
+def test_text_from_the_data_and_the_user_is_escaped(bundle, german):
+    rows = german.copy()
+    rows.loc[:59, "personal_status_and_sex"] = "<img src=x onerror=alert(1)>"
+    document = build_document(bundle, rows, data_name="<b>file</b>.csv", purpose="<script>alert(2)</script>",
+                              protected=["personal_status_and_sex"], explained_rows=20)
+    text = document.to_html()
+    assert "<img src=x" not in text and "<script>alert(2)" not in text and "<b>file</b>" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "&lt;script&gt;alert(2)&lt;/script&gt;" in text
+
+
+def test_a_file_without_the_models_columns_is_refused(bundle, german):
+    with pytest.raises(Exception, match="duration_in_month"):
+        build_document(bundle, german.drop(columns="duration_in_month"), data_name="x")
+    with pytest.raises(ConfigError, match="Rows to explain must be at least 1; got 0."):
+        build_document(bundle, german, data_name="x", explained_rows=0)
+
+
+def test_fingerprint_is_of_the_bytes_when_given(german):
+    assert data_fingerprint(german, b"abc") == hashlib.sha256(b"abc").hexdigest()
+    assert data_fingerprint(german) == hashlib.sha256(german.to_csv(index=False).encode()).hexdigest()
