@@ -323,7 +323,7 @@ class Workspace:
         with _CLIENTS_LOCK:
             client = _CLIENTS.get(self.tracking_uri)
             if client is None:
-                os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+                os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # not on a server's stderr
                 import logging
 
                 from mlflow.tracking import MlflowClient
@@ -684,7 +684,7 @@ def _detached_result(record: dict, arrays: dict, values: dict, history: dict, pr
 
         backtest = var_backtest(np.asarray(details["actual"]), np.asarray(details["var"]), level=config.var_level)
     split = Split(arrays["split.train"], arrays["split.valid"], arrays["split.test"], record["split"]["method"])
-    return TrainingResult(
+    result = TrainingResult(
         config=config, model=None, preprocessor=preprocessor, frame=None, y=arrays["y_test"],
         event_label=record["event_label"], split=split, history=history, test_scores=arrays["test_scores"],
         metrics=metrics(record["metrics"]), baselines=baselines,
@@ -692,3 +692,5 @@ def _detached_result(record: dict, arrays: dict, values: dict, history: dict, pr
         stopped_early=record["stopped_early"], kind=kind, class_labels=list(record["class_labels"]),
         target_stats=tuple(record["target_stats"]), details=details, backtest=backtest, notes=notes,
         settings=_settings(record["settings"]), run_id=run_id)
+    result.data_info = dict(record["data"])  # name, fingerprint, shape: which data file the run was trained on
+    return result

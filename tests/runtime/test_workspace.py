@@ -80,6 +80,8 @@ def test_a_logged_run_is_listed_and_read_back_as_it_was_trained(german_logged, g
     assert summary.alias is None and summary.source == "test" and summary.rows == len(german)
     back = workspace.load_result(run_id)
     assert_round_trip(back, german_run, run_id)
+    assert back.data_info == {"name": "german_credit.csv", "fingerprint": data_fingerprint(german),
+                              "shape": list(german_run.frame.shape)}
     assert back.features == german_run.features  # the preprocessing, read from the bundle without its network
 
 
