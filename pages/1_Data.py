@@ -49,7 +49,8 @@ if notes:
 
 # The table's target candidates come first (named ones, then other 0/1 columns), each saying why it is offered.
 target = st.selectbox("Target column (what the model predicts)", data_choices.target_options(columns),
-                      format_func=data_choices.target_labeler(), key=data_choices.TARGET_WIDGET)
+                      format_func=data_choices.target_labeler(), key=data_choices.TARGET_WIDGET,
+                      placeholder=data_choices.NO_TARGET)  # shown when the value is None
 data_choices.choose_target(target)
 
 if target is not None:

@@ -23,6 +23,7 @@ UPLOAD_ID = "data_upload_id"  # the file id of the last upload read, so a rerun 
 CANDIDATES = "data_target_candidates"  # the table's target candidates (finmodels.data.profiling.TargetCandidate)
 # The widgets whose values are the choices. Streamlit drops a widget's value when a page without it runs (any
 # other page), so each is seeded again from the published choice (ui/state.py) when the Data page comes back.
+NO_TARGET = "(none: a sequence or anomaly task)"
 TARGET_WIDGET, EVENT_WIDGET, TASK_WIDGET, FEATURES_WIDGET = "data_target", "data_event", "data_task", "data_features"
 
 
@@ -78,7 +79,7 @@ def target_labeler():
 
     def label(column: str | None) -> str:
         if column is None:
-            return "(none: a sequence or anomaly task)"
+            return NO_TARGET
         return f"{column} · {reasons[column]}" if column in reasons else str(column)
 
     return label
