@@ -6,7 +6,8 @@ from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
 from finmodels.delivery.report import Decision, held_out_labels, metrics_table, top_anomalies
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST
-from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at
+from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at,
+                                             least_cost_on_grid)
 from ui import state
 from ui.caches import evaluation_figures
 from ui.layout import page_header
@@ -81,7 +82,8 @@ if kind == BINARY:
         show_error(exc)
         st.stop()
     c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
-    follow("evaluate_threshold", float(round(min(best.threshold, 1.0), 2)), source=(id(result), fn_cost, fp_cost))
+    # the slider moves in steps of 0.01: it goes to the step that costs least, not to a rounding of 0.1803
+    follow("evaluate_threshold", least_cost_on_grid(y, scores, costs=costs), source=(id(result), fn_cost, fp_cost))
     threshold = st.slider("Threshold", 0.0, 1.0, step=0.01, key="evaluate_threshold")
     store(["evaluate_threshold"])
     st.session_state[state.THRESHOLD] = threshold

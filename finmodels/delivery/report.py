@@ -19,7 +19,8 @@ from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
-from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_threshold
+from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
+                                             least_cost_threshold)
 
 NETWORK = "Neural network"
 
@@ -163,8 +164,7 @@ class Decision:
 
 def default_decision(result) -> Decision:
     """The least-cost threshold at the default costs, for a report built before any threshold was chosen."""
-    best = least_cost_threshold(held_out_labels(result), result.test_scores, costs=DEFAULT_COSTS)
-    return Decision(float(round(best.threshold, 2)), DEFAULT_COSTS,
+    return Decision(least_cost_on_grid(held_out_labels(result), result.test_scores, costs=DEFAULT_COSTS), DEFAULT_COSTS,
                     "the least-cost threshold at the default costs (none was set on the Evaluate page)")
 
 

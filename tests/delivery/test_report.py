@@ -97,3 +97,16 @@ def test_a_01_event_is_named_by_its_column(german_run):
                                 config=dataclasses.replace(german_run.config, target="dlq"))
     summary = data_summary(coded).set_index("item")["value"]
     assert "share of dlq = 1" in summary.index
+
+
+def test_the_least_cost_grid_point_is_the_cheapest_slider_step():
+    import numpy as np
+
+    from finmodels.evaluation.thresholds import CostMatrix, decisions_at, least_cost_on_grid
+
+    y = np.array([0, 0, 0, 1, 1, 0, 1, 0, 0, 1])
+    s = np.array([0.05, 0.1, 0.174, 0.1803, 0.5, 0.179, 0.9, 0.3, 0.6, 0.7])
+    costs = CostMatrix(5, 1)
+    grid = least_cost_on_grid(y, s, costs=costs)
+    every = {t: decisions_at(y, s, t, costs=costs).cost for t in np.round(np.arange(0, 1.001, 0.01), 2)}
+    assert grid == min(every, key=every.get) == 0.18

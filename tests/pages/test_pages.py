@@ -192,7 +192,7 @@ def test_evaluate_page_shows_the_network_beside_the_baselines(trained_state):
 
 
 def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
-    from finmodels.evaluation.thresholds import CostMatrix, least_cost_threshold
+    from finmodels.evaluation.thresholds import CostMatrix, decisions_at, least_cost_on_grid, least_cost_threshold
 
     keep = kept(trained_state)
     run = keep["run"]
@@ -202,13 +202,16 @@ def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
     caption = next(c.value for c in at.caption if c.value.startswith("Rows scored at or above the threshold"))
     assert "German credit" not in caption
     assert "it starts at 5 for a missed 'bad' and 1 for a false alarm, a common credit-risk default" in caption
-    start = least_cost_threshold(y, scores, costs=CostMatrix(5, 1)).threshold
-    assert at.slider(key="evaluate_threshold").value == round(min(start, 1.0), 2)
+    start = least_cost_on_grid(y, scores, costs=CostMatrix(5, 1))
+    assert at.slider(key="evaluate_threshold").value == start
+    # at the slider's starting point the cost is the least the grid allows: no "+0.025 vs least cost" on arrival
+    exact = least_cost_threshold(y, scores, costs=CostMatrix(5, 1))
+    assert decisions_at(y, scores, start, costs=CostMatrix(5, 1)).cost <= exact.value + 0.01
     at.number_input(key="evaluate_fn_cost").set_value(1.0).run()
     at.number_input(key="evaluate_fp_cost").set_value(3.0).run()
-    moved = least_cost_threshold(y, scores, costs=CostMatrix(1, 3)).threshold
-    assert round(min(moved, 1.0), 2) != round(min(start, 1.0), 2)
-    assert at.slider(key="evaluate_threshold").value == round(min(moved, 1.0), 2)
+    moved = least_cost_on_grid(y, scores, costs=CostMatrix(1, 3))
+    assert moved != start
+    assert at.slider(key="evaluate_threshold").value == moved
     # the analyst's own threshold stays, across a visit to another page, until the costs change again
     at.slider(key="evaluate_threshold").set_value(0.42).run()
     at.switch_page("pages/7_Report.py").run()
