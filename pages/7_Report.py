@@ -32,8 +32,8 @@ included.append("what drives the model, with reason codes" if explanation is not
                 "(open **Explain** first to add what drives the model)")
 if scored is not None:
     included.append(f"the scored file *{scored[0]}* with its flags and drift")
-st.markdown(f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*: "
-            + "; ".join(included) + ".")
+st.markdown(f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*, with:\n"
+            + "\n".join(f"- {item}" for item in included))
 # A report built before the threshold, the costs, the explanation or the scored file changed would not say what
 # the pages now say: it is dropped, and the button builds it again.
 inputs = (decision, scored[0] if scored else None, id(scored[1]) if scored else None, explanation is not None)
