@@ -32,6 +32,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--window", type=int, default=20, help="days per window, for forecast tasks")
     parser.add_argument("--split", default="random", help="random (stratified for classes) or auto (by date or "
                                                             "entity when the table has one)")
+    parser.add_argument("--holdings", metavar="FILE", help="market risk: a holdings CSV (ticker plus weight, or ticker "
+                                                           "plus quantity valued at the last price); default equal weight")
+    parser.add_argument("--normalise-holdings", action="store_true",
+                        help="divide the holdings' weights by their sum when they do not add up to 1")
+    parser.add_argument("--var-level", type=float, default=0.99, help="VaR confidence: 0.95, 0.975 or 0.99")
+    parser.add_argument("--horizon", type=int, default=1, help="days the portfolio VaR covers (1 to 20)")
+    parser.add_argument("--risk-aversion", type=float, default=5.0, help="asset allocation: mean-variance risk aversion")
+    parser.add_argument("--cap", type=float, default=0.25, help="asset allocation: most weight in one asset")
     parser.add_argument("--out", default=".", help="folder for the model bundle (default: current folder)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
 
@@ -53,9 +61,26 @@ def _config(args, frame):
                             "Pass --target COLUMN.")
     if task.kind != "forecast":  # model inputs: not identifiers, dates, constants or free text
         features = tuple(c for c in profile(frame, target=target or None).features if c != target)
+    holdings = _holdings(args, frame, window=args.window) if getattr(args, "holdings", None) else None
     return TrainConfig(target=target, task=task.key, arch=args.arch or task.default_architecture, features=features,
                        epochs=args.epochs, seed=args.seed, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
-                       window=args.window, split=args.split)
+                       window=args.window, split=args.split, var_level=getattr(args, "var_level", 0.99),
+                       horizon=getattr(args, "horizon", 1), holdings=holdings,
+                       risk_aversion=getattr(args, "risk_aversion", 5.0), cap=getattr(args, "cap", 0.25))
+
+
+def _holdings(args, frame, *, window: int):
+    """The holdings file's weights per ticker, checked against the price file's tickers."""
+    from finmodels.data.holdings import read_holdings
+    from finmodels.data.panels import read_panel
+    from finmodels.data.reading import load_csv
+
+    panel = read_panel(frame, price=args.target or None, window=window)
+    holdings = read_holdings(load_csv(args.holdings), tickers=panel.tickers, last_prices=panel.last_prices(),
+                             normalise=args.normalise_holdings)
+    for note in holdings.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return holdings.as_dict()
 
 
 def summary(result, *, bundle: str, seconds: dict) -> dict:
@@ -70,6 +95,12 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
     }
     if result.backtest is not None:
         out["backtest"] = result.backtest.summary()
+    if result.kind == "forecast":
+        from finmodels.portfolio import allocation_of, portfolio_of
+
+        for key, found in (("portfolio", portfolio_of(result)), ("allocation", allocation_of(result))):
+            if found is not None:
+                out[key] = found.to_json()
     return finite(out)
 
 
@@ -88,6 +119,20 @@ def _print_table(result) -> None:
               + "  ".join(f"{v:>22.4f}" if isinstance(v, float) else f"{'-':>22}" for v in cells))
 
 
+class _Progress:
+    """Epoch lines and stage notes on stderr (training reports its stages to the `note` of its epoch hook's owner)."""
+
+    def __init__(self, epochs: int):
+        self.epochs = epochs
+
+    def on_epoch(self, epoch: int, logs: dict) -> None:
+        shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss"))
+        print(f"epoch {epoch + 1}/{self.epochs}  {shown}", file=sys.stderr, flush=True)
+
+    def note(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from finmodels.models.bundle import save_bundle
     from finmodels.data.reading import load_csv
@@ -99,11 +144,7 @@ def run(args) -> int:
     print(f"training {config.arch} for {config.task} on {args.file} (target {config.target or 'auto'}); "
           f"at most {config.epochs} epochs", file=sys.stderr)
 
-    def progress(epoch: int, logs: dict) -> None:
-        shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss"))
-        print(f"epoch {epoch + 1}/{config.epochs}  {shown}", file=sys.stderr, flush=True)
-
-    result = train(frame, config, on_epoch=progress)
+    result = train(frame, config, on_epoch=_Progress(config.epochs).on_epoch)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"
@@ -123,9 +164,22 @@ def run(args) -> int:
           + (f"preprocessing {seconds['preprocess']:.1f} s, " if "preprocess" in seconds else "")
           + f"fit {seconds['fit']:.1f} s, total {seconds['total']:.1f} s")
     _print_table(result)
-    if result.backtest is not None:
+    from finmodels.portfolio import allocation_of, portfolio_of
+
+    risk = portfolio_of(result) if result.kind == "forecast" else None
+    allocation = allocation_of(result) if result.kind == "forecast" else None
+    if risk is not None:
+        period = "dates" if risk.horizon == 1 else f"periods of {risk.horizon} days"
+        for b in risk.backtests.values():
+            s = b.result
+            print(f"Portfolio VaR {s.level:.1%} ({b.label}): {s.exceptions} exceptions in {s.days} {period} (expected "
+                  f"{s.expected:.1f}); Kupiec p {s.kupiec_p_value:.3f}; Christoffersen p "
+                  f"{s.christoffersen_p_value:.3f}; Basel zone {s.zone}")
+    elif result.backtest is not None:
         bt = result.backtest
         print(f"VaR {bt.level:.0%} backtest: {bt.exceptions} exceptions in {bt.days} days (expected "
               f"{bt.expected:.1f}); Kupiec p-value {bt.kupiec_p_value:.3f}; Basel zone {bt.zone}")
+    if allocation is not None:
+        print(allocation.table().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"model bundle: {bundle}")
     return 0

@@ -14,7 +14,20 @@ from finmodels.portfolio.forecast import NextDayForecast, forecast_next
 from finmodels.portfolio.var import (METHOD_LABELS, VAR_LEVELS, PortfolioBacktest, PortfolioRisk, correlation,
                                      ewma_var, historical_var, normal_var_es, portfolio_risk, risk_contributions)
 
-__all__ = ["AllocationBacktest", "METHOD_LABELS", "NextDayForecast", "PortfolioBacktest", "PortfolioRisk",
+
+
+def portfolio_of(result) -> PortfolioRisk | None:
+    """A forecast run's portfolio VaR backtest (weights, network and baselines, contributions, per-asset table), or
+    None for a run without one. Works on a fresh run and on one read back from the workspace."""
+    return PortfolioRisk.from_details(result.details, level=result.config.var_level)
+
+
+def allocation_of(result) -> AllocationBacktest | None:
+    """An asset allocation run's walk-forward backtest, or None for a run without one."""
+    return AllocationBacktest.from_details(result.details)
+
+
+__all__ = ["AllocationBacktest", "allocation_of", "portfolio_of", "METHOD_LABELS", "NextDayForecast", "PortfolioBacktest", "PortfolioRisk",
            "STRATEGY_LABELS", "VAR_LEVELS", "correlation", "ewma_var", "forecast_next", "historical_var",
            "mean_variance_weights", "minimum_variance_weights", "normal_var_es", "performance", "portfolio_risk",
            "rebalance_dates", "risk_contributions", "walk_forward"]

@@ -28,6 +28,7 @@ PERIODS_PER_YEAR = 252
 COVARIANCE_DAYS = 250
 FORECAST_DAYS = 21
 MIN_HISTORY = 60  # days of returns an asset needs before it can be held
+STAT_NAMES = ("annual_return", "volatility", "sharpe", "max_drawdown", "turnover")
 
 
 def check_allocation(risk_aversion: float, cap: float, assets: int | None = None) -> None:
@@ -117,6 +118,34 @@ class AllocationBacktest:
 
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{"strategy": STRATEGY_LABELS[k], **v} for k, v in self.stats.items()])
+
+    def to_details(self) -> dict[str, np.ndarray]:
+        """Plain arrays for a run's details (which a workspace keeps without pickle); `from_details` rebuilds."""
+        out = {"allocation.dates": self.equity.index.to_numpy(), "allocation.tickers": np.asarray(
+            self.weights["strategy"].columns, dtype=str), "allocation.rebalances": self.weights["strategy"].index.to_numpy(),
+            "allocation.settings": np.asarray([self.risk_aversion, self.cap]),
+            "allocation.notes": np.asarray(self.notes, dtype=str)}
+        for key in STRATEGY_LABELS:
+            out[f"allocation.{key}.equity"] = self.equity[key].to_numpy("float64")
+            out[f"allocation.{key}.weights"] = self.weights[key].to_numpy("float64")
+            out[f"allocation.{key}.stats"] = np.asarray([self.stats[key][s] for s in STAT_NAMES], dtype="float64")
+        return out
+
+    @classmethod
+    def from_details(cls, details: dict) -> "AllocationBacktest | None":
+        """The allocation of a run's details, or None when the run has none."""
+        if "allocation.dates" not in details:
+            return None
+        dates, rebalances = pd.DatetimeIndex(details["allocation.dates"]), pd.DatetimeIndex(details["allocation.rebalances"])
+        tickers = np.asarray(details["allocation.tickers"]).astype(str)
+        equity = pd.DataFrame({k: np.asarray(details[f"allocation.{k}.equity"]) for k in STRATEGY_LABELS}, index=dates)
+        weights = {k: pd.DataFrame(np.asarray(details[f"allocation.{k}.weights"]), index=rebalances, columns=tickers)
+                   for k in STRATEGY_LABELS}
+        stats = {k: dict(zip(STAT_NAMES, map(float, np.asarray(details[f"allocation.{k}.stats"]))))
+                 for k in STRATEGY_LABELS}
+        risk_aversion, cap = map(float, np.asarray(details["allocation.settings"]))
+        return cls(equity, weights, stats, risk_aversion, cap,
+                   [str(n) for n in np.asarray(details["allocation.notes"]).ravel()])
 
     def to_json(self) -> dict:
         """The train JSON's `allocation`: latest weights and each strategy's figures."""

@@ -95,7 +95,7 @@ def forecast_next(source, frame: pd.DataFrame, *, weights: dict[str, float] | pd
     z = norm.ppf(level)
     return NextDayForecast(
         as_of, level, horizon, table,
-        {"expected_return": mu_p * horizon, "volatility": sigma_p * np.sqrt(horizon), "var": float(p_var),
+        {"expected_return": float(mu_p * horizon), "volatility": float(sigma_p * np.sqrt(horizon)), "var": float(p_var),
          "es": float(p_es), "z": float(z)},
         risk_contributions(w, pd.Series(mean, index=tickers), pd.Series(vol, index=tickers), corr, level=level,
                            horizon=horizon), notes)

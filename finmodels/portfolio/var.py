@@ -178,6 +178,43 @@ class PortfolioRisk:
         """One row per method: exceptions, expected, Kupiec and Christoffersen p-values, zone."""
         return pd.DataFrame([{"method": b.label, **b.summary()} for b in self.backtests.values()])
 
+    def to_details(self) -> dict[str, np.ndarray]:
+        """Plain arrays for a run's details (which a workspace keeps without pickle); `from_details` rebuilds."""
+        out = {"portfolio.tickers": np.asarray(self.weights.index, dtype=str),
+               "portfolio.weights": self.weights.to_numpy("float64"), "portfolio.dates": self.dates,
+               "portfolio.returns": self.returns, "portfolio.horizon": np.asarray(self.horizon),
+               "portfolio.notes": np.asarray(self.notes, dtype=str),
+               "portfolio.contribution_tickers": self.contributions["ticker"].to_numpy(dtype=str),
+               "portfolio.contribution_volatility": self.contributions["volatility"].to_numpy("float64"),
+               "portfolio.contribution": self.contributions["contribution"].to_numpy("float64")}
+        for key, b in self.backtests.items():
+            out.update({f"portfolio.{key}.dates": b.dates, f"portfolio.{key}.returns": b.returns,
+                        f"portfolio.{key}.var": b.var, f"portfolio.{key}.es": b.es})
+        return out
+
+    @classmethod
+    def from_details(cls, details: dict, *, level: float) -> "PortfolioRisk | None":
+        """The portfolio of a run's details (None when the run has none); backtests are recomputed from the arrays."""
+        if "portfolio.weights" not in details:
+            return None
+        weights = pd.Series(np.asarray(details["portfolio.weights"], dtype="float64"),
+                            index=np.asarray(details["portfolio.tickers"]).astype(str))
+        backtests = {key: _backtest(key, details[f"portfolio.{key}.dates"], details[f"portfolio.{key}.returns"],
+                                    details[f"portfolio.{key}.var"], details[f"portfolio.{key}.es"], level)
+                     for key in METHOD_LABELS if f"portfolio.{key}.var" in details}
+        c = np.asarray(details["portfolio.contribution"], dtype="float64")
+        tickers = np.asarray(details["portfolio.contribution_tickers"]).astype(str)
+        contributions = pd.DataFrame({"ticker": tickers, "weight": weights.reindex(tickers).to_numpy(),
+                                      "volatility": np.asarray(details["portfolio.contribution_volatility"]),
+                                      "contribution": c, "share": c / c.sum() if c.sum() else np.nan})
+        assets = pd.DataFrame()
+        if {"dates", "tickers", "actual", "var"} <= set(details):
+            assets = asset_backtests(pd.DataFrame({"ticker": np.asarray(details["tickers"]).astype(str),
+                                                   "actual": details["actual"], "var": details["var"]}), level=level)
+        return cls(weights, level, int(np.asarray(details["portfolio.horizon"])), np.asarray(details["portfolio.dates"]),
+                   np.asarray(details["portfolio.returns"]), backtests, contributions, assets,
+                   [str(n) for n in np.asarray(details["portfolio.notes"]).ravel()])
+
     def to_json(self) -> dict:
         """The train JSON's `portfolio`: weights, the network's var_backtest, the baselines', contributions."""
         return {"weights": {str(k): float(v) for k, v in self.weights.items()}, "level": self.level,

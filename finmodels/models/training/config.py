@@ -46,6 +46,10 @@ class TrainConfig:
     lr_schedule: str | None = None  # one of LR_SCHEDULES; None: fit_defaults() for the number of training rows
     window: int = 20  # days per window, for forecast tasks
     var_level: float = 0.99  # VaR confidence for the forecast backtest
+    horizon: int = 1  # days the portfolio VaR covers, for forecast tasks
+    holdings: tuple[tuple[str, float], ...] | None = None  # (ticker, weight) pairs; None: equal weight
+    risk_aversion: float = 5.0  # asset allocation: mean-variance risk aversion
+    cap: float = 0.25  # asset allocation: most weight in one asset
     split: str = "random"  # one of SPLITS, for table rows; price windows are always split by date
     preprocessing: PreprocessConfig | None = None  # None: fit_defaults() for the number of training rows
 
@@ -70,6 +74,20 @@ class TrainConfig:
             raise ConfigError(f"Window length must be between 2 and 500 days; got {self.window}.")
         if not 0.5 < self.var_level < 1:
             raise ConfigError(f"VaR level must be between 0.5 and 1 (e.g. 0.99); got {self.var_level}.")
+        if not (int(self.horizon) == self.horizon and 1 <= int(self.horizon) <= 20):
+            raise ConfigError(f"VaR horizon must be a whole number of days from 1 to 20; got {self.horizon}.")
+        if not self.risk_aversion > 0:
+            raise ConfigError(f"Risk aversion must be positive (e.g. 5); got {self.risk_aversion}.")
+        if not 0 < self.cap <= 1:
+            raise ConfigError(f"The cap per asset must be above 0 and at most 1 (e.g. 0.25); got {self.cap}.")
+        if self.holdings is not None:
+            pairs = tuple((str(t), float(w)) for t, w in
+                          (self.holdings.items() if isinstance(self.holdings, dict) else self.holdings))
+            total = sum(w for _, w in pairs)
+            if not pairs or abs(total - 1) > 0.005:
+                raise ConfigError(f"Holdings weights must add up to 1; they add up to {total:.4g}. Normalise them "
+                                  "(finmodels.data.holdings.read_holdings(..., normalise=True)).")
+            object.__setattr__(self, "holdings", pairs)  # JSON gives lists; keep the config hashable
         if task.kind not in (FORECAST, ANOMALY) and not self.target:
             raise ConfigError(f"The {task.label.lower()} task needs a target column. Choose it on the Data page.")
 
