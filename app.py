@@ -1,19 +1,22 @@
 """Entry point: the navigation (pages named as an analyst reads them) and the Home page.
 
-Only light modules are imported here, so the first page opens without loading TensorFlow.
+This process never imports TensorFlow: model work runs in the runner's worker processes (ui/runtime.py),
+which start here, on the first page an analyst opens, so they are warm by the time Train is pressed.
 """
 
 import streamlit as st
 
 from finmodels.data.samples import SAMPLES
-from ui import navigation, state
+from ui import navigation, runtime, session, state
 from ui.layout import APP_NAME, configure_app
 from ui.loading import load_sample_into_session
-from ui.runtime import keep_keras_state
-
-keep_keras_state()  # before any page trains: see ui/runtime.py
 
 configure_app()
+problem = session.workspace_problem()
+if problem:
+    st.error(problem)
+    st.stop()
+runtime.start()
 
 
 def home() -> None:
@@ -43,8 +46,9 @@ def home() -> None:
             with col.container(border=True):
                 navigation.link_to(step, label=step.label)
                 st.caption(step.blurb)
-    st.caption("Your data stays in this browser session's memory; nothing is saved on the server unless you "
-               "download it.")
+    st.caption("Every run is kept in this server's workspace, in your own area: the address of this page names it, "
+               "so a reload, a bookmark or a restart of the server brings your runs back. Runs keep metrics and "
+               "models, not your data; only your current upload is kept in your area, so a reload can read it.")
 
 
 pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]

@@ -4,6 +4,7 @@ import streamlit as st
 
 from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
                                          plot_waterfall)
+from finmodels.explain.explanation import explainable_classes
 from ui import caches
 from ui.layout import page_header
 from ui.messages import require_run_message
@@ -11,7 +12,13 @@ from ui.messages import require_run_message
 page_header("Explain")
 
 result = require_run_message()
-explanation = caches.explanation(result)
+classes = explainable_classes(result)
+target_class = None
+if len(classes) > 1:
+    target_class = st.selectbox("Class to explain", classes, key="explain_class",
+                                help="A rating or multi-class model gives a probability per class; the SHAP values and "
+                                     "reason codes explain the probability of this one.")
+explanation = caches.explanation(result, target_class=target_class)
 if explanation is None:
     st.stop()
 
@@ -27,7 +34,11 @@ elif view == "Beeswarm":
     st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
 else:
     column = st.selectbox("Column", list(explanation.importance().index), key="explain_dependence_column")
-    st.plotly_chart(plot_dependence(explanation, column), key="explain_dependence")
+    every_row = st.toggle("Show every row, outliers included", key="explain_dependence_all",
+                          help="By default the view spans the 1st to 99th percentile, so one extreme value does not "
+                               "squash the others into a line; the chart says how many rows lie outside.")
+    st.plotly_chart(plot_dependence(explanation, column, clip=None if every_row else (0.01, 0.99)),
+                    key="explain_dependence")
 
 st.subheader("One row")
 row = st.selectbox(

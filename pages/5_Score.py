@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from finmodels.models.bundle import bundle_bytes
-from finmodels.errors import FinModelsError
-from finmodels.delivery.export import to_csv_bytes
-from finmodels.evaluation.monitoring import MAJOR, MODERATE, psi_table
-from finmodels.plots.monitoring import plot_bins, plot_stability
-from finmodels.delivery.scoring import as_scoring_model
 from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.delivery.export import to_csv_bytes
+from finmodels.errors import FinModelsError
+from finmodels.evaluation.monitoring import MAJOR, MODERATE
+from finmodels.plots.monitoring import plot_bins, plot_stability
 from ui import caches, state
 from ui.layout import page_header
 from ui.messages import show_error
@@ -18,28 +16,30 @@ page_header("Score", caption="Score new applications or accounts with a trained 
             "decision and the reasons behind it, and the file is checked for drift against the training data.")
 
 run = state.run()
-if run is None:
+champion = caches.champion_id()
+if run is None and champion is None:
     st.info("No model trained in this session yet: train one on the **Train** page, or load a bundle saved earlier.")
-sources = (["session"] if run is not None else []) + ["bundle"]
-source = st.radio("Model", sources, horizontal=True, key="score_source",
-                  format_func=lambda s: "The model trained in this session" if s == "session" else "A saved bundle file")
+SOURCES = {"champion": "The champion (promoted on the Runs page)", "session": "The current run",
+           "bundle": "A saved bundle file"}
+sources = [s for s, ok in (("champion", champion is not None and (run is None or run.run_id != champion)),
+                           ("session", run is not None), ("bundle", True)) if ok]
+source = st.radio("Model", sources, horizontal=True, key="score_source", format_func=SOURCES.get)
 
 model = None
-if source == "session":
-    model = run
-    st.caption(f"{describe_run(run.config)}, trained on this session's data.")
+if source in ("champion", "session"):
+    model = run if source == "session" else caches.kept_run(champion)
+if model is not None:
+    st.caption(f"{describe_run(model.config)}" + (" · the champion" if model.run_id == champion else "")
+               + f" · trained on {(model.data_info or {}).get('name', 'the session data')}.")
     if st.button("Prepare the model bundle for download", key="score_prepare_bundle",
                  icon=":material/inventory_2:"):
-        with st.spinner("Saving the model, its preprocessing and a background sample..."):
-            try:
-                st.session_state[state.BUNDLE_BYTES] = bundle_bytes(run)
-            except FinModelsError as exc:
-                show_error(exc)
-    prepared = st.session_state.get(state.BUNDLE_BYTES)
+        caches.bundle_for_download(model)
+    prepared = caches.prepared_bundle(model)
     if prepared is not None:
-        st.download_button("Download model bundle (.zip)", prepared, file_name=f"{run.config.task}_{run.config.arch}.zip",
-                           mime="application/zip", key="score_download_bundle", icon=":material/download:")
-else:
+        st.download_button("Download model bundle (.zip)", prepared,
+                           file_name=f"{model.config.task}_{model.config.arch}.zip", mime="application/zip",
+                           key="score_download_bundle", icon=":material/download:")
+elif source == "bundle":
     uploaded_bundle = st.file_uploader("Model bundle saved earlier (.zip)", type=["zip"], key="score_bundle_upload")
     model = None if uploaded_bundle is None else caches.loaded_bundle(uploaded_bundle)
     if model is not None:
@@ -71,6 +71,8 @@ name, result = scored
 st.subheader(f"{name}: {len(result.table):,} rows scored")
 for note in result.notes:
     st.caption(note)
+for warning in result.warnings:
+    st.warning(warning, icon=":material/warning:")
 counts = result.decision_counts()
 if len(counts):
     cols = st.columns(len(counts) + 1)
@@ -92,7 +94,9 @@ st.caption(f"PSI below {MODERATE} is stable, {MODERATE} to {MAJOR} a moderate sh
 st.plotly_chart(plot_stability(result.stability), key="score_stability")
 column = st.selectbox("Bins of one column", list(result.stability["name"].iloc[1:]), key="score_psi_column")
 if column:
-    reference = as_scoring_model(model).reference
-    st.plotly_chart(plot_bins(psi_table(reference[column], result.table[column]), column=column), key="score_bins")
+    try:
+        st.plotly_chart(plot_bins(result.bins(column), column=column), key="score_bins")
+    except FinModelsError as exc:
+        show_error(exc)
 with st.expander("Stability table"):
     st.dataframe(result.stability, key="score_stability_table")

@@ -1,42 +1,94 @@
-"""Runs: every run trained in this session (the last few), side by side."""
+"""Runs: every run kept in this session's workspace area: filter, compare, open, promote, delete."""
 
 import streamlit as st
 
+from finmodels.delivery.runs import RunRecord, comparison_frame, loss_histories
+from finmodels.errors import FinModelsError
 from finmodels.plots.runs import plot_loss_overlay
-from finmodels.delivery.runs import comparison_frame, loss_histories
-from ui import state
+from ui import caches, session, state
 from ui.layout import page_header
-from ui.messages import no_run_message
+from ui.messages import no_run_message, show_error
 from ui.results import label
 
-page_header("Runs")
+page_header("Runs", caption="Every run trained in this workspace area, from the dashboard or the command line, kept "
+            "across reloads and restarts. Metrics are on each run's held-out test rows.")
 
-history = state.runs()
-if not len(history):
+try:
+    space = session.workspace()
+    runs = space.list_runs()
+    champion = space.champion()
+except FinModelsError as exc:
+    show_error(exc)
+    st.stop()
+st.caption(f"Workspace area **{session.area()}** · {space.where} · bookmark this page's address to come back to "
+           "these runs; share it to show them to a colleague.")
+if not runs:
     no_run_message()
     st.stop()
 
-st.caption(f"The last {history.limit} runs of this session are kept"
-           + (f"; {history.released} older run(s) were released to free memory." if history.released else ".")
-           + " Metrics are on each run's held-out test rows.")
-records = history.records
-options = {r.number: r for r in records}
-chosen = st.multiselect("Runs to compare", list(options), default=list(options), key="runs_chosen",
-                        format_func=lambda n: f"{options[n].label} · {options[n].data_name}")
-picked = [options[n] for n in chosen]
-if not picked:
-    st.info("Pick at least one run to compare.")
-    st.stop()
-table = comparison_frame(picked)
-st.dataframe(table.rename(columns=label), key="runs_table")
-st.plotly_chart(plot_loss_overlay(loss_histories(picked)), key="runs_loss_overlay")
+left, right = st.columns(2)
+files = sorted({r.file for r in runs if r.file})
+tasks = sorted({r.task for r in runs if r.task})
+file = left.selectbox("Data file", ["All files", *files], key="runs_file")
+task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task")
+shown = [r for r in runs if file in ("All files", r.file) and task in ("All tasks", r.task)]
+table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
+          "rows": r.rows, "task": r.task, "network": r.arch, "metric": label(r.metric) if r.metric else "",
+          "value": r.value, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
+         for r in shown]
+st.dataframe(table, key="runs_list", hide_index=True,
+             column_config={"value": st.column_config.NumberColumn(format="%.3f")})
 
+by_id = {r.run_id: r for r in shown}
+
+
+def describe(run_id: str) -> str:
+    r = by_id[run_id]
+    return f"{r.run_id[:8]} · {r.arch} · {r.task} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
+
+
+chosen = st.multiselect("Runs to compare side by side", list(by_id), default=list(by_id)[:3], key="runs_chosen",
+                        format_func=describe)
+records = []
+for number, run_id in enumerate(chosen, 1):
+    result = caches.kept_run(run_id)
+    if result is not None:
+        records.append(RunRecord(number, by_id[run_id].file, result))
+if records:
+    frame = comparison_frame(records)
+    frame.index = [describe(run_id) for run_id in chosen[:len(frame)]]
+    st.dataframe(frame.rename(columns=label), key="runs_table")
+    st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
+
+st.subheader("One run")
 current = state.run()
-current_number = next((r.number for r in records if r.result is current), None)
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-selected = left.selectbox("Make a run the current one (Evaluate, Explain, Score and Report show it)",
-                          list(options), index=list(options).index(current_number) if current_number in options else 0,
-                          format_func=lambda n: options[n].label, key="runs_current")
-if right.button("Use this run", key="runs_use", disabled=selected == current_number):
-    state.set_run(options[selected].result)
-    st.rerun()
+ids = list(by_id)
+index = ids.index(current.run_id) if current is not None and current.run_id in by_id else 0
+selected = st.selectbox("Run", ids, index=index, format_func=describe, key="runs_current")
+open_col, promote_col, delete_col = st.columns(3)
+if open_col.button("Open (Evaluate, Explain, Score and Report show it)", key="runs_use",
+                   disabled=current is not None and current.run_id == selected, icon=":material/open_in_new:"):
+    opened = caches.kept_run(selected)
+    if opened is not None:
+        state.set_run(opened)
+        st.rerun()
+if promote_col.button("Promote to champion", key="runs_promote", disabled=selected == champion,
+                      icon=":material/military_tech:",
+                      help="The Score page and `python -m finmodels score` use the champion by default."):
+    try:
+        space.promote(selected)
+        st.rerun()
+    except FinModelsError as exc:
+        show_error(exc)
+confirm = delete_col.checkbox("Yes, delete this run", key="runs_delete_confirm")
+if delete_col.button("Delete the run", key="runs_delete", disabled=not confirm, icon=":material/delete:"):
+    try:
+        space.delete_run(selected)
+        st.session_state.get(state.KEPT_RUNS, {}).pop(selected, None)
+        if current is not None and current.run_id == selected:
+            st.session_state.pop(state.RUN, None)
+            session.remember_run(None)
+        st.session_state.pop("runs_delete_confirm", None)
+        st.rerun()
+    except FinModelsError as exc:
+        show_error(exc)

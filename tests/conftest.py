@@ -2,11 +2,14 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Runs trained by the page tests are kept in a workspace of their own, never in the checkout's workspace/.
+os.environ.setdefault("FINMODELS_WORKSPACE", tempfile.mkdtemp(prefix="finmodels-test-workspace-"))
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
 sys.path.insert(0, str(ROOT))

@@ -1,8 +1,9 @@
-"""What a session computes once and keeps until its inputs change: evaluation figures, the explanation, a
-bundle loaded on the Score page and the file scored there.
+"""What a session computes once and keeps until its inputs change: evaluation figures, the explanation, the
+bundle for download, a bundle loaded on the Score page and the file scored there.
 
-Each cache lives in `st.session_state` (one user's, never shared) under a key named in ui/state.py. Slow
-work shows a spinner; the project's own errors become messages and the function returns None.
+Each cache lives in `st.session_state` (one user's, never shared) under a key named in ui/state.py. Work that
+needs the network (explaining, scoring, saving) is a job for a worker process (ui.runtime.run_job); a spinner
+shows while it runs, and the project's own errors become messages (the function then returns None).
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ import streamlit as st
 
 from finmodels.data.reading import load_csv
 from finmodels.delivery.report import run_figures
-from finmodels.delivery.scoring import score_file
 from finmodels.errors import FinModelsError
-from finmodels.explain.explanation import explain_result
 from finmodels.models.bundle import load_bundle
-from ui import state
+from finmodels.runtime import worker
+from ui import runtime, state
 from ui.messages import show_error
 
 
@@ -28,28 +28,64 @@ def evaluation_figures(result) -> dict:
     return cached[1]
 
 
-def explanation(result):
-    """The SHAP explanation of the current run, computed once; None (after a message) when it cannot be."""
+def explanation(result, *, target_class: str | None = None):
+    """The SHAP explanation of the current run (of `target_class` for a rating or multi-class run), computed once
+    in a worker; None (after a message) when it cannot be."""
     explained = st.session_state.get(state.EXPLANATION)
-    if explained is None:
-        with st.spinner("Computing SHAP values on the test rows (a few seconds for a dense network, up to a minute "
-                        "for a recurrent one)..."):
-            try:
-                explained = explain_result(result)
-            except FinModelsError as exc:
-                show_error(exc)
-                return None
-        st.session_state[state.EXPLANATION] = explained
+    if explained is not None and (target_class is None or explained.target_class == target_class):
+        return explained
+    if result.frame is None:
+        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "
+                f"('{(result.data_info or {}).get('name', 'its data file')}') on the **Data** page to explain its "
+                "test rows.")
+        return None
+    try:
+        explained = runtime.run_job(
+            worker.explain_run, result, workspace=runtime.workspace_ref(), target_class=target_class,
+            label="the explanation", spinner="Computing SHAP values on the test rows (a few seconds for a dense "
+            "network, up to a minute for a recurrent one)...")
+    except FinModelsError as exc:
+        show_error(exc)
+        return None
+    st.session_state[state.EXPLANATION] = explained
     return explained
 
 
+def prepared_bundle(result) -> bytes | None:
+    """The run's bundle when `bundle_for_download` has prepared it in this session."""
+    kept = st.session_state.get(state.BUNDLE_BYTES)
+    return kept[1] if kept is not None and kept[0] == (result.run_id or id(result)) else None
+
+
+def bundle_for_download(result) -> bytes | None:
+    """The run's bundle: from the workspace when it is kept there, else saved by a worker."""
+    prepared = prepared_bundle(result)
+    if prepared is not None:
+        return prepared
+    try:
+        if result.run_id and not result.run_id.startswith("local-"):
+            from ui.session import workspace
+
+            prepared = workspace().bundle_bytes(result.run_id)
+        else:
+            prepared = runtime.run_job(worker.bundle_of, result, label="saving the bundle",
+                                       spinner="Saving the model, its preprocessing and a background sample...")
+    except FinModelsError as exc:
+        show_error(exc)
+        return None
+    st.session_state[state.BUNDLE_BYTES] = (result.run_id or id(result), prepared)
+    return prepared
+
+
 def loaded_bundle(upload):
-    """The model bundle in an uploaded zip, checked and loaded once per file; None when it does not load."""
+    """The model bundle in an uploaded zip, checked and read once per file (its network stays for the worker
+    that scores with it); None when it does not load."""
     kept = st.session_state.get(state.LOADED_BUNDLE)
     if kept is None or kept[0] != upload.file_id:
-        with st.spinner("Checking and loading the bundle (no code from the file is run)..."):
+        with st.spinner("Checking the bundle (no code from the file is run)..."):
             try:
-                st.session_state[state.LOADED_BUNDLE] = (upload.file_id, load_bundle(upload.getvalue()))
+                raw = upload.getvalue()
+                st.session_state[state.LOADED_BUNDLE] = (upload.file_id, load_bundle(raw, model=False), raw)
             except FinModelsError as exc:
                 st.session_state.pop(state.LOADED_BUNDLE, None)
                 show_error(exc)
@@ -58,17 +94,52 @@ def loaded_bundle(upload):
 
 
 def scored_file(upload, model, *, threshold: float | None):
-    """`(file name, ScoredFile)` of an uploaded file scored by `model`, rescored only when the file, the model or
-    the threshold changes; None when it cannot be scored."""
+    """`(file name, ScoredFile)` of an uploaded file scored by `model` (the session's run or a loaded bundle) in a
+    worker, rescored only when the file, the model or the threshold changes; None when it cannot be scored."""
     key = (upload.file_id, id(model), threshold)
     scored = st.session_state.get(state.SCORED)
     if scored is None or scored[0] != key:
-        with st.spinner("Scoring, explaining each row and checking stability..."):
-            try:
-                frame = load_csv(upload.getvalue())
-                scored = (key, upload.name, score_file(model, frame, threshold=threshold))
-            except FinModelsError as exc:
-                show_error(exc)
-                return None
+        try:
+            frame = load_csv(upload.getvalue())
+            spinner = "Scoring, explaining each flagged row and checking stability..."
+            kept = st.session_state.get(state.LOADED_BUNDLE)
+            if kept is not None and kept[1] is model:
+                result = runtime.run_job(worker.score_bundle, kept[2], frame, threshold=threshold,
+                                         label=f"scoring {upload.name}", spinner=spinner)
+            else:
+                result = runtime.run_job(worker.score_run, model, frame, threshold=threshold,
+                                         workspace=runtime.workspace_ref(), label=f"scoring {upload.name}",
+                                         spinner=spinner)
+        except FinModelsError as exc:
+            show_error(exc)
+            return None
+        scored = (key, upload.name, result)
         st.session_state[state.SCORED] = scored
     return scored[1], scored[2]
+
+
+def kept_run(run_id: str):
+    """A run of this session's workspace area, read back once per session (detached; with its rows when the
+    current data is its data); None after a message when it cannot be read."""
+    kept = st.session_state.setdefault(state.KEPT_RUNS, {})
+    if run_id not in kept:
+        from ui.session import restore_run
+
+        data = state.dataset()
+        with st.spinner("Reading the run from the workspace..."):
+            result = restore_run(run_id, data.frame if data is not None else None)
+        if result is None:
+            st.warning(f"Run {run_id} is no longer in the workspace.")
+            return None
+        kept[run_id] = result
+    return kept[run_id]
+
+
+def champion_id() -> str | None:
+    """The run promoted to champion in this session's workspace area, if any."""
+    from ui.session import workspace
+
+    try:
+        return workspace().champion()
+    except FinModelsError:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from finmodels.data.reading import load_csv
 from finmodels.errors import FinModelsError
 from finmodels.data.samples import get_sample, load_sample
-from ui import state
+from ui import session, state
 from ui.jobs import warm_up
 from ui.messages import show_error
 
@@ -17,16 +17,19 @@ def load_sample_into_session(key: str) -> bool:
         show_error(exc)
         return False
     state.set_dataset(get_sample(key).label, frame)
+    session.remember_sample(key)
     warm_up()  # data is in: import the training stack in the background while the analyst reads the Data page
     return True
 
 
 def load_upload_into_session(uploaded) -> bool:
     try:
-        frame = load_csv(uploaded.getvalue())
+        raw = uploaded.getvalue()
+        frame = load_csv(raw)
     except FinModelsError as exc:
         show_error(exc)
         return False
     state.set_dataset(uploaded.name, frame)
+    session.remember_upload(uploaded.name, raw, frame)
     warm_up()
     return True

@@ -1,37 +1,56 @@
-"""Process-wide settings of the Streamlit runtime that training in a background thread depends on.
+"""The server's model runner, as the pages see it: model work goes to worker processes, never this one.
 
-After every script run (and every fragment run), Streamlit 1.67 calls `keras.backend.clear_session()` when
-Keras is loaded (`streamlit.runtime.scriptrunner.script_runner._clean_problem_modules`). That call replaces
-Keras' per-thread state for every thread and clears TensorFlow's kernel cache. With a model training in a
-session's background thread, and several users on one server, it races with `fit()`: measured here, the
-training thread and the script thread deadlocked at the first epoch. The models this app trains live in
-`st.session_state` and are released by dropping them (finmodels.delivery.runs), so the clear is not needed; we keep
-Streamlit's other cleanup (closing matplotlib figures) and skip the Keras one.
+The web process never imports TensorFlow, Keras or shap. Training, explaining, scoring and saving bundles are
+jobs (finmodels.runtime) sent to the runner `FINMODELS_RUNNER` names: a pool of warm local workers by
+default, or Ray. The runner is one per server process and shared by every session, like the machine's cores;
+the jobs, runs and results are each session's own (st.session_state and the session's workspace area).
 """
 
 from __future__ import annotations
 
-import sys
+import atexit
+import threading
 
-_PATCHED = "_finmodels_keeps_keras_state"
+import streamlit as st
+
+from finmodels.errors import FinModelsError
+from finmodels.runtime.worker import WorkspaceRef
+
+_LOCK = threading.Lock()
+_RUNNER: list = []
 
 
-def _clean_problem_modules_except_keras() -> None:
-    if "matplotlib.pyplot" in sys.modules:
-        try:
-            sys.modules["matplotlib.pyplot"].close("all")
-        except Exception:  # same tolerance as Streamlit's own cleanup: never crash the app over it
-            pass
+def runner():
+    """The process-wide runner, started (its workers importing TensorFlow) on first use."""
+    with _LOCK:
+        if not _RUNNER:
+            from finmodels.runtime.runners import make_runner
+
+            started = make_runner()
+            atexit.register(started.shutdown)
+            _RUNNER.append(started)
+        return _RUNNER[0]
 
 
-def keep_keras_state() -> bool:
-    """Stop Streamlit from clearing the Keras session after each script run; True once in effect."""
-    from streamlit.runtime.scriptrunner import script_runner
+def workspace_ref() -> WorkspaceRef:
+    """Where this session's runs are kept, for a worker."""
+    from ui.session import area
 
-    if getattr(script_runner, _PATCHED, False):
-        return True
-    if not hasattr(script_runner, "_clean_problem_modules"):
-        return False  # a Streamlit release without the clear: nothing to do
-    script_runner._clean_problem_modules = _clean_problem_modules_except_keras
-    setattr(script_runner, _PATCHED, True)
-    return True
+    return WorkspaceRef(area=area())
+
+
+def run_job(fn, *args, label: str, spinner: str, **kwargs):
+    """Run one short job (explain, score, save) in a worker and wait for it, under a spinner; the project's own
+    errors are raised as they are, for the page to show as messages."""
+    job = runner().submit(fn, *args, label=label, **kwargs)
+    with st.spinner(spinner):
+        job.wait()
+    return job.outcome()
+
+
+def start() -> None:
+    """Start the runner early (the Home and Data pages call it) so workers are warm when Train is pressed."""
+    try:
+        runner()
+    except FinModelsError:  # shown where a job is submitted, with its message
+        pass

@@ -28,6 +28,9 @@ LOADED_BUNDLE = "score_bundle_loaded"  # (file id, LoadedBundle) of the bundle u
 THRESHOLD = "threshold"  # set by the Evaluate page: the decision threshold the Score page starts from
 TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
+KEPT_RUNS = "kept_runs"  # {run id: detached TrainingResult} read back from the workspace on the Runs page
+_RESTORED_DATA = "_restored_data"  # the address's data choice was read once in this session (ui.session)
+_RESTORED_RUN = "_restored_run"  # the address's run was read once in this session
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,17 @@ class Dataset:
 
 
 def dataset() -> Dataset | None:
-    return st.session_state.get(DATASET)
+    """The session's table; after a reload of the tab, the one named in the address, read again."""
+    current = st.session_state.get(DATASET)
+    if current is None and not st.session_state.get(_RESTORED_DATA):
+        st.session_state[_RESTORED_DATA] = True
+        from ui.session import remembered_data
+
+        found = remembered_data()
+        if found is not None:
+            set_dataset(*found)
+            current = st.session_state.get(DATASET)
+    return current
 
 
 def set_dataset(name: str, frame: pd.DataFrame) -> None:
@@ -49,12 +62,28 @@ def set_dataset(name: str, frame: pd.DataFrame) -> None:
 
 
 def run():
-    return st.session_state.get(RUN)
+    """The current run; after a reload of the tab or a restart of the server, the one named in the address,
+    read back from the workspace (with its rows when the current data is the file it was trained on)."""
+    current = st.session_state.get(RUN)
+    if current is None and not st.session_state.get(_RESTORED_RUN):
+        st.session_state[_RESTORED_RUN] = True
+        from ui.session import remembered_run_id, restore_run
+
+        run_id = remembered_run_id()
+        if run_id:
+            data = dataset()
+            current = restore_run(run_id, data.frame if data is not None else None)
+            if current is not None:
+                set_run(current)
+    return current
 
 
 def set_run(result) -> None:
     """Make `result` the run the Evaluate, Explain, Score and Report pages show."""
     st.session_state[RUN] = result
+    from ui.session import remember_run
+
+    remember_run(getattr(result, "run_id", None))
     for key in (EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
         st.session_state.pop(key, None)
 

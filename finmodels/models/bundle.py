@@ -368,9 +368,11 @@ def _load_preprocessor(files: dict[str, bytes]):
                         groups, sources)
 
 
-def load_bundle(source: bytes | str | Path | BinaryIO) -> LoadedBundle:
+def load_bundle(source: bytes | str | Path | BinaryIO, *, model: bool = True) -> LoadedBundle:
     """Read a bundle saved by `save_bundle` (bytes, path or file object) without running code from it.
 
+    `model=False` reads everything but the network (its manifest, preprocessing, background rows and reference
+    distribution) without importing Keras: what the web process shows about a bundle, while a worker scores it.
     Raises BundleError naming the problem for a file that is not a bundle, truncated, edited after saving, from
     an unsupported format version, or containing anything that could run code.
     """
@@ -380,8 +382,8 @@ def load_bundle(source: bytes | str | Path | BinaryIO) -> LoadedBundle:
         if name not in files:
             raise BundleError(f"The bundle lacks '{name}'; it is incomplete. Save it again from the training run.")
     preprocessor = _load_preprocessor(files)
-    model = _load_model(files["model.keras"])
+    network = _load_model(files["model.keras"]) if model else None
     categorical = getattr(preprocessor, "categorical", [])
     background = pd.read_csv(io.BytesIO(files["background.csv"]), dtype={c: str for c in categorical})
-    return LoadedBundle(manifest, model, preprocessor, background, dict(manifest.get("metrics") or {}),
+    return LoadedBundle(manifest, network, preprocessor, background, dict(manifest.get("metrics") or {}),
                         _load_reference(files))

@@ -31,6 +31,30 @@ RECYCLE_AFTER = int(os.environ.get("FINMODELS_RECYCLE_AFTER", "25"))  # jobs per
 MEMORY_CEILING_MB = float(os.environ.get("FINMODELS_WORKER_MB", "3000"))  # a worker above this after a job is replaced
 
 
+def _without_main_module(get_preparation_data):
+    """multiprocessing's spawn, minus re-running the parent's main script in each worker.
+
+    Streamlit runs a page script as the `__main__` module, so a spawned worker would run the dashboard's app.py
+    again (and start a pool of its own). Workers here only ever run finmodels functions, named by module.
+    """
+    def preparation_data(name):
+        data = get_preparation_data(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    preparation_data.finmodels_patched = True
+    return preparation_data
+
+
+def _spawn_context():
+    import multiprocessing.spawn as spawn
+
+    if not getattr(spawn.get_preparation_data, "finmodels_patched", False):
+        spawn.get_preparation_data = _without_main_module(spawn.get_preparation_data)
+    return multiprocessing.get_context("spawn")  # never fork a process that has threads
+
+
 def default_workers() -> int:
     """FINMODELS_WORKERS, else one worker per core."""
     return max(1, int(os.environ.get("FINMODELS_WORKERS") or os.cpu_count() or 1))
@@ -103,7 +127,7 @@ class LocalRunner:
                  memory_ceiling_mb: float = MEMORY_CEILING_MB, warm: bool = True):
         self.workers = workers or default_workers()
         self.recycle_after, self.memory_ceiling_mb, self.warm = int(recycle_after), float(memory_ceiling_mb), warm
-        self.context = multiprocessing.get_context("spawn")  # never fork a process that has threads
+        self.context = _spawn_context()
         self._manager = None
         self._pending: deque[Job] = deque()
         self._cond = threading.Condition()

@@ -49,6 +49,12 @@ def cached_runs() -> list[str]:
     return list(_MODELS)
 
 
+def _home(run, workspace: WorkspaceRef) -> WorkspaceRef:
+    """The workspace area a run is kept in: its own (a run opened from a colleague's link lives in theirs)."""
+    area = (run.data_info or {}).get("area")
+    return WorkspaceRef(workspace.root, area) if area and area != workspace.area else workspace
+
+
 def _model_for(run, workspace: WorkspaceRef | None):
     """The Keras model of a detached run: from this worker's cache, else from the run's bundle."""
     if run.model is not None:
@@ -62,7 +68,7 @@ def _model_for(run, workspace: WorkspaceRef | None):
                              "Train it again.")
     from finmodels.models.bundle import load_bundle
 
-    model = load_bundle(workspace.open().bundle_bytes(run.run_id)).model
+    model = load_bundle(_home(run, workspace).open().bundle_bytes(run.run_id)).model
     _remember(run.run_id, model)
     return model
 
@@ -82,13 +88,15 @@ def train_run(frame: pd.DataFrame, config, *, data_name: str = "", workspace: Wo
 
     hooks = {} if channel is None else {"on_epoch": channel.on_epoch, "should_stop": channel.should_stop}
     result = train(frame, config, **hooks)
+    from finmodels.runtime.workspace import data_fingerprint
+
+    result.data_info = {"name": data_name, "fingerprint": data_fingerprint(frame), "shape": list(frame.shape)}
     if workspace is not None:
+        result.data_info["area"] = workspace.area
         if channel is not None:
             channel.note("Saving the run in the workspace...")
-        from finmodels.runtime.workspace import data_fingerprint
-
-        result.run_id = workspace.open().log_run(result, data_name=data_name, data_fingerprint=data_fingerprint(frame),
-                                                 source=source)
+        result.run_id = workspace.open().log_run(result, data_name=data_name,
+                                                 data_fingerprint=result.data_info["fingerprint"], source=source)
     else:
         result.run_id = f"local-{uuid.uuid4().hex[:12]}"
     _remember(result.run_id, result.model)
@@ -106,6 +114,9 @@ def score_run(run, frame: pd.DataFrame, *, workspace: WorkspaceRef | None = None
     """`finmodels.delivery.scoring.score_file` with the run's model: scores, decisions, reason codes, PSI."""
     from finmodels.delivery.scoring import score_file
 
+    if run.frame is None and workspace is not None and run.run_id and not run.run_id.startswith("local-"):
+        # a run read back from the workspace holds no training rows: its bundle has their distribution
+        return score_file(_bundle(_home(run, workspace).open().bundle_bytes(run.run_id)), frame, **options)
     return score_file(attached(run, workspace), frame, **options)
 
 
@@ -119,6 +130,36 @@ def bundle_of(run, *, workspace: WorkspaceRef | None = None) -> bytes:
     from finmodels.models.bundle import bundle_bytes
 
     return bundle_bytes(attached(run, workspace))
+
+
+def _bundle(raw: bytes):
+    """A bundle read with its network, kept in this worker's cache under its content hash."""
+    import hashlib
+
+    from finmodels.models.bundle import load_bundle
+
+    key = "bundle-" + hashlib.sha256(raw).hexdigest()
+    bundle = _MODELS.get(key)
+    if bundle is None:
+        bundle = load_bundle(raw)
+        _remember(key, bundle)
+    else:
+        _MODELS.move_to_end(key)
+    return bundle
+
+
+def score_bundle(raw: bytes, frame: pd.DataFrame, **options):
+    """`score_file` with a bundle an analyst uploaded (its bytes; checked and loaded without running its code)."""
+    from finmodels.delivery.scoring import score_file
+
+    return score_file(_bundle(raw), frame, **options)
+
+
+def explain_bundle_rows(raw: bytes, frame: pd.DataFrame, **options):
+    """`finmodels.explain.explain_bundle` of rows of `frame` with an uploaded bundle's model."""
+    from finmodels.explain.explanation import explain_bundle
+
+    return explain_bundle(_bundle(raw), frame, **options)
 
 
 def call_with(run, function: str, *, workspace: WorkspaceRef | None = None, **kwargs):

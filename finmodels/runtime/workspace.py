@@ -315,7 +315,9 @@ class Workspace:
             pre, problem = _bundle_preprocessor(self.bundle_bytes(run_id))
             if problem:
                 notes.append(problem)
-        return _detached_result(record, arrays, run.data.metrics, history, pre, run_id, notes)
+        result = _detached_result(record, arrays, run.data.metrics, history, pre, run_id, notes)
+        result.data_info["area"] = self.area  # where a worker finds its bundle, whoever opens it
+        return result
 
     # -- MLflow plumbing -----------------------------------------------------------------------------------------
 

@@ -92,7 +92,9 @@ def trained_state():
 
 
 def kept(at: AppTest) -> dict:
-    return {k: at.session_state[k] for k in ("dataset", "target", "event_label", "run", "runs")}
+    """The analyst's session state, carried to a page opened afresh: their data, run and workspace area."""
+    keys = ("dataset", "target", "event_label", "run", "runs", "_session_area")
+    return {k: at.session_state[k] for k in keys if k in at.session_state}
 
 
 def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
@@ -280,7 +282,7 @@ def test_score_page_saves_a_bundle_and_scores_with_it_loaded_back(trained_state,
     at = page("pages/5_Score.py", kept(trained_state))
     at.button(key="score_prepare_bundle").click().run()
     assert not at.exception
-    saved = at.session_state["bundle_bytes"]
+    saved = at.session_state["bundle_bytes"][1]  # (run id, the zip)
     assert saved[:2] == b"PK"
     at.radio(key="score_source").set_value("bundle").run()
     at.get("file_uploader")[0].set_value(("model.zip", saved, "application/zip")).run()
@@ -304,13 +306,42 @@ def test_score_page_refuses_a_foreign_bundle_with_a_message(trained_state):
         "Choose a bundle saved by this tool."]
 
 
-def test_runs_page_compares_the_kept_runs(trained_state):
+def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(trained_state):
+    run = trained_state.session_state["run"]
     at = page("pages/6_Runs.py", kept(trained_state))
     assert not at.exception
-    table = at.dataframe[0].value
-    assert list(table.index) == ["Run 1 · mlp · credit_default"]
+    listed = at.dataframe[0].value
+    row = listed[listed["run"] == run.run_id[:8]].iloc[0]
+    assert (row["task"], row["network"], row["metric"], row["from"]) == ("credit_default", "mlp", "ROC AUC", "dashboard")
+    assert row["value"] == pytest.approx(run.metrics["roc_auc"])
+    assert row["data file"] == run.data_info["name"]
+    table = at.dataframe[1].value  # the comparison, the trained run among the chosen
+    assert any(label.startswith(run.run_id[:8]) for label in table.index)
     assert "ROC AUC" in table.columns
     assert len(at.get("plotly_chart")) == 1
+    at.selectbox(key="runs_current").set_value(run.run_id).run()
+    at.button(key="runs_promote").click().run()
+    assert not at.exception
+    listed = at.dataframe[0].value
+    assert listed[listed["run"] == run.run_id[:8]].iloc[0]["alias"] == "🏆 champion"
+
+
+def test_runs_page_deletes_a_run_only_once_confirmed(trained_state, german):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+    from finmodels.runtime.workspace import Workspace, data_fingerprint
+
+    area = trained_state.session_state["_session_area"]
+    spare = train(german, TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2))
+    run_id = Workspace(area=area).log_run(spare, data_name="spare.csv", data_fingerprint=data_fingerprint(german))
+    at = page("pages/6_Runs.py", kept(trained_state))
+    at.selectbox(key="runs_current").set_value(run_id).run()
+    assert at.button(key="runs_delete").disabled
+    at.checkbox(key="runs_delete_confirm").check().run()
+    at.button(key="runs_delete").click().run()
+    assert not at.exception
+    assert run_id not in [r.run_id for r in Workspace(area=area).list_runs()]
+    assert not any(label == run_id[:8] for label in at.dataframe[0].value["run"])
 
 
 def test_report_page_builds_a_self_contained_html_report(trained_state):

@@ -36,13 +36,39 @@ def start_training(at, *, units: str, epochs: int):
     return at.session_state["train_job"]
 
 
-def test_streamlit_no_longer_clears_the_keras_session_after_each_run():
-    from streamlit.runtime.scriptrunner import script_runner
+JOURNEY = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+from tests.pages.test_pages import kept, page, train_tiny
+home = page("app.py")
+home.button(key="home_load").click().run()
+at = page("pages/2_Train.py", {"dataset": home.session_state["dataset"], "target": "creditability",
+                               "event_label": "bad", "_session_area": home.session_state["_session_area"]})
+train_tiny(at)
+shown = {}
+for name in ("pages/3_Evaluate.py", "pages/4_Explain.py", "pages/5_Score.py", "pages/6_Runs.py", "pages/7_Report.py"):
+    view = page(name, kept(at))
+    shown[name] = [str(e) for e in view.exception] + [e.value for e in view.error]
+explanation = page("pages/4_Explain.py", kept(at)).session_state["explanation"]
+print(json.dumps({"loaded": sorted(m for m in ("tensorflow", "keras", "shap") if m in sys.modules),
+                  "problems": shown, "explained_rows": len(explanation.predictions),
+                  "auc": at.session_state["run"].metrics["roc_auc"]}))
+"""
 
-    from ui.runtime import keep_keras_state
 
-    assert keep_keras_state()
-    assert script_runner._clean_problem_modules.__name__ == "_clean_problem_modules_except_keras"
+def test_the_web_process_never_imports_the_model_stack():
+    """A whole journey (load, train, evaluate, explain, score, runs, report) in a fresh process, as the server
+    runs it: every fit and explanation happens in a worker, and TensorFlow, Keras and shap never load here."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", JOURNEY], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    assert all(problems == [] for problems in report["problems"].values()), report["problems"]
+    assert report["explained_rows"] > 0 and 0.6 < report["auc"] <= 1.0
 
 
 def test_two_sessions_training_at_once_keep_their_own_data_models_and_results(german):
@@ -67,7 +93,10 @@ def test_two_sessions_training_at_once_keep_their_own_data_models_and_results(ge
     assert run_a.config.target == "creditability" and run_a.config.hyper.units == (16,)
     assert run_b.config.target == "default_payment_next_month" and run_b.config.hyper.units == (8, 4)
     assert len(run_a.frame) == 1000 and len(run_b.frame) == 3000
-    assert run_a.model is not run_b.model
+    # the networks stay in the workers, each session's in its own process and its own workspace area
+    assert run_a.model is None and run_b.model is None and run_a.run_id != run_b.run_id
+    assert job_a.job.worker_pid != job_b.job.worker_pid
+    assert run_a.data_info["area"] != run_b.data_info["area"]
     assert [r.data_name for r in a.session_state["runs"]] == ["German credit"]
     assert [r.data_name for r in b.session_state["runs"]] == ["Taiwan default"]
     for run in (run_a, run_b):  # each session's scores and metrics belong to its own test rows
@@ -152,17 +181,26 @@ def test_server_settings_match_the_loader_and_keep_the_server_private():
     assert config["browser"]["gatherUsageStats"] is False
 
 
-def test_a_second_fit_waits_its_turn_and_can_be_stopped_while_queued(german):
+def test_a_fit_beyond_the_workers_waits_its_turn_shows_its_place_and_can_be_stopped(german):
     from finmodels.errors import TrainingStopped
     from finmodels.models.training import TrainConfig
-    from ui import jobs
+    from finmodels.runtime.worker import ping
+    from ui import jobs, runtime
 
-    with jobs._FIT_LOCK:  # another session is fitting
-        job = jobs.start_training(german, TrainConfig(target="creditability", epochs=2), data_name="German credit")
-        deadline = time.monotonic() + 10
-        while not job.queued and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert job.queued and job.running
-        job.stop()
-        assert job.wait(10)
+    pool = runtime.runner()
+    busy = [pool.submit(ping, seconds=30, epochs=300, progress=True, label=f"another analyst's fit {i}")
+            for i in range(pool.workers)]
+    deadline = time.monotonic() + 120
+    while any(b.queued for b in busy) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job = jobs.start_training(german, TrainConfig(target="creditability", epochs=2), data_name="German credit")
+    assert job.queued and job.running and job.position == 1
+    assert jobs.progress_text(job) == ("Waiting for a free worker: every worker is training another run · next to "
+                                       "start...")
+    job.stop()
+    assert job.wait(10)
     assert isinstance(job.error, TrainingStopped) and job.result is None and job.epochs_done == 0
+    assert str(job.error) == "Stopped while waiting in the queue; nothing was trained."
+    for b in busy:
+        b.stop()
+    assert all(b.wait(60) for b in busy)

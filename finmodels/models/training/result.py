@@ -49,6 +49,7 @@ class TrainingResult:
     notes: list[str] = field(default_factory=list)
     settings: "FitDefaults | None" = None  # batch size, learning rate and preprocessing actually used
     run_id: str | None = None  # the run's id in the workspace (finmodels.runtime), once it is kept there
+    data_info: dict = field(default_factory=dict)  # the data file's name, shape and fingerprint (not the data)
 
     def detached(self) -> "TrainingResult":
         """A copy without the Keras model, for the web process: everything Evaluate and Report draw from.

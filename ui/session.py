@@ -1,0 +1,131 @@
+"""What survives a reload of the tab and a restart of the server: the analyst's workspace area, their current
+data choice and their current run, carried in the page's address.
+
+- **Area.** Each browser session works in its own area of the workspace (one MLflow experiment), named in the
+  address as `?area=...`; a new session gets a new random name. An analyst sees their runs and not another's
+  unless given the link. Where Streamlit's login is configured, the signed-in user's e-mail names the area.
+- **Data.** `?data=sample:KEY` for a shipped sample; `?data=upload:FINGERPRINT` for an upload. An upload never
+  reaches the disk: the server keeps each area's current upload in its memory (the last `UPLOADS_KEPT` areas),
+  so a reload finds it; a restart of the server forgets it (the runs stay), and the analyst uploads it again.
+- **Run.** `?run=RUN_ID`: the run Evaluate, Explain, Score and Report show, read back from the workspace.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import OrderedDict
+
+import pandas as pd
+import streamlit as st
+
+from finmodels.errors import FinModelsError
+
+AREA, DATA, RUN = "area", "data", "run"
+_AREA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
+_KEY = "_session_area"
+UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, most recently used last
+_UPLOADS: "OrderedDict[str, tuple[str, str, pd.DataFrame]]" = OrderedDict()  # area -> (fingerprint, name, frame)
+_UPLOADS_LOCK = threading.Lock()
+
+
+def _login_name() -> str | None:
+    try:
+        user = st.user
+        if getattr(user, "is_logged_in", False):
+            return str(user.get("email") or user.get("name") or "") or None
+    except Exception:  # Streamlit without auth configured
+        return None
+    return None
+
+
+def area() -> str:
+    """This session's workspace area: the signed-in user, else the address's, else a new random one."""
+    if _KEY in st.session_state:
+        return st.session_state[_KEY]
+    name = _login_name()
+    if name is not None:
+        name = re.sub(r"[^A-Za-z0-9_.-]", "-", name)[:64]
+    else:
+        name = st.query_params.get(AREA)
+        if not name or not _AREA_NAME.match(name):
+            name = "a-" + secrets.token_hex(5)
+    st.query_params[AREA] = name
+    st.session_state[_KEY] = name
+    return name
+
+
+def workspace():
+    """This session's area of the workspace; a folder that cannot be written is a WorkspaceError."""
+    from finmodels.runtime.workspace import Workspace
+
+    return Workspace(area=area())
+
+
+def workspace_problem() -> str | None:
+    """The message to show at startup when the workspace cannot be used (a folder that cannot be written)."""
+    try:
+        workspace()
+    except FinModelsError as exc:
+        return str(exc)
+    return None
+
+
+def remember_sample(key: str) -> None:
+    st.query_params[DATA] = f"sample:{key}"
+
+
+def remember_upload(name: str, raw: bytes, frame: pd.DataFrame) -> None:
+    """Keep the area's current upload in this server's memory (never on disk), so that a reload finds it."""
+    from finmodels.runtime.workspace import data_fingerprint
+
+    fingerprint = data_fingerprint(frame)[:16]
+    with _UPLOADS_LOCK:
+        _UPLOADS.pop(area(), None)
+        _UPLOADS[area()] = (fingerprint, name, frame)
+        while len(_UPLOADS) > UPLOADS_KEPT:
+            _UPLOADS.popitem(last=False)
+    st.query_params[DATA] = f"upload:{fingerprint}"
+
+
+def remembered_data() -> tuple[str, pd.DataFrame] | None:
+    """(name, frame) of the data choice in the address, read again; None when there is none or it is gone."""
+    choice = st.query_params.get(DATA, "")
+    kind, _, value = choice.partition(":")
+    if kind == "sample":
+        from finmodels.data.samples import get_sample, load_sample
+
+        try:
+            return get_sample(value).label, load_sample(value)
+        except FinModelsError:
+            return None
+    if kind == "upload":
+        with _UPLOADS_LOCK:
+            kept = _UPLOADS.get(area())
+        if kept is not None and kept[0] == value:
+            return kept[1], kept[2]
+    return None
+
+
+def remember_run(run_id: str | None) -> None:
+    if run_id and not str(run_id).startswith("local-"):
+        st.query_params[RUN] = run_id
+    elif RUN in st.query_params:
+        del st.query_params[RUN]
+
+
+def remembered_run_id() -> str | None:
+    return st.query_params.get(RUN) or None
+
+
+def restore_run(run_id: str, frame: pd.DataFrame | None):
+    """The run `run_id` from this area, detached, with its rows put back when `frame` is the data it was
+    trained on (same fingerprint); None when the run is not there any more."""
+    from finmodels.runtime.restore import with_rows
+
+    try:
+        result = workspace().load_result(run_id)
+    except FinModelsError:
+        return None
+    return with_rows(result, frame) if frame is not None else result
