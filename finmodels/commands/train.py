@@ -1,7 +1,9 @@
 """`python -m finmodels train FILE.csv --task TASK ...`: train a network beside its baselines and save a bundle.
 
 Progress goes to stderr, one line per epoch. The summary goes to stdout; with `--json` the last stdout line is
-one JSON object (task, arch, target, rows, metrics, baselines, history, seconds, bundle, ...).
+one JSON object (task, arch, target, rows, metrics, baselines, history, seconds, bundle, run_id, area, ...).
+The run is kept in the workspace (area `--area`, default 'default'), where the dashboard's Runs page lists it;
+the bundle is also written to `--out` (default: the workspace's git-ignored `bundles/` folder).
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--horizon", type=int, default=1, help="days the portfolio VaR covers (1 to 20)")
     parser.add_argument("--risk-aversion", type=float, default=5.0, help="asset allocation: mean-variance risk aversion")
     parser.add_argument("--cap", type=float, default=0.25, help="asset allocation: most weight in one asset")
-    parser.add_argument("--out", default=".", help="folder for the model bundle (default: current folder)")
+    parser.add_argument("--out", default=None, help="folder for a copy of the model bundle (default: the workspace's "
+                                                    "bundles/ folder)")
+    parser.add_argument("--area", default="default", help="workspace area the run is kept in (default: default; the "
+                                                          "dashboard shows an area at http://HOST:8501/?area=NAME)")
+    parser.add_argument("--no-workspace", action="store_true", help="do not keep the run in the workspace")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
 
 
@@ -105,18 +111,32 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
 
 
 def _print_table(result) -> None:
-    from finmodels.models.baselines import BASELINE_LABELS
-    from finmodels.evaluation.metrics import METRIC_LABELS
+    from finmodels.evaluation.metrics import comparison_table
 
-    models = {"Neural network": result.metrics,
-              **{BASELINE_LABELS.get(k, k): b.metrics for k, b in result.baselines.items()}}
-    names = list(result.metrics)
-    width = max(len(METRIC_LABELS.get(n, n)) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{m[:22]:>22}" for m in models))
-    for name in names:
-        cells = [models[m].get(name) for m in models]
-        print(f"{METRIC_LABELS.get(name, name):<{width}}  "
-              + "  ".join(f"{v:>22.4f}" if isinstance(v, float) else f"{'-':>22}" for v in cells))
+    table = comparison_table(result.metrics, {k: b.metrics for k, b in result.baselines.items()})
+    print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
+
+
+def _keep(result, frame, args) -> tuple[str | None, str | None]:
+    """(run id, area) of the run kept in the workspace, or (None, None) with --no-workspace."""
+    if args.no_workspace:
+        return None, None
+    from finmodels.runtime.workspace import Workspace, data_fingerprint
+
+    space = Workspace(area=args.area)
+    run_id = space.log_run(result, data_name=Path(args.file).name, data_fingerprint=data_fingerprint(frame),
+                           source="command line")
+    return run_id, space.area
+
+
+def _bundle_folder(args) -> Path:
+    if args.out is not None:
+        return Path(args.out)
+    import os
+
+    from finmodels.runtime.workspace import DEFAULT_ROOT, ENV_ROOT
+
+    return Path(os.environ.get(ENV_ROOT) or DEFAULT_ROOT) / "bundles"
 
 
 class _Progress:
@@ -145,7 +165,8 @@ def run(args) -> int:
           f"at most {config.epochs} epochs", file=sys.stderr)
 
     result = train(frame, config, on_epoch=_Progress(config.epochs).on_epoch)
-    out_dir = Path(args.out)
+    run_id, area = _keep(result, frame, args)
+    out_dir = _bundle_folder(args)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"
     save_bundle(result, bundle)
@@ -156,7 +177,7 @@ def run(args) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps(summary(result, bundle=str(bundle), seconds=seconds)))
+        print(json.dumps({**summary(result, bundle=str(bundle), seconds=seconds), "run_id": run_id, "area": area}))
         return 0
     sizes = result.split.sizes()
     print(f"{result.split.method} split: {sizes['train']:,} train, {sizes['valid']:,} validation, "
@@ -181,5 +202,8 @@ def run(args) -> int:
               f"{bt.expected:.1f}); Kupiec p-value {bt.kupiec_p_value:.3f}; Basel zone {bt.zone}")
     if allocation is not None:
         print(allocation.table().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if run_id:
+        print(f"kept in the workspace as run {run_id} (area '{area}'): `python -m finmodels runs --area {area}`, or "
+              f"the dashboard's Runs page at /?area={area}")
     print(f"model bundle: {bundle}")
     return 0

@@ -1,6 +1,7 @@
 """`python -m finmodels train`: progress on stderr, one JSON line at the end of stdout, a bundle on disk."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,19 @@ def test_a_missing_file_is_a_message_not_a_traceback(capsys, tmp_path):
 def test_a_file_without_a_usual_target_name_asks_for_one(capsys, tmp_path):
     code = main(["train", str(get_sample("sp500_index").path), "--task", "credit_default", "--out", str(tmp_path)])
     assert code == 2 and "No target column given" in capsys.readouterr().err
+
+
+def test_a_run_trained_from_the_terminal_is_kept_in_the_workspace_and_leaves_no_zip_behind(capsys, tmp_path,
+                                                                                          monkeypatch):
+    from finmodels.runtime.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                            "2", "--area", "cli-test")
+    assert code == 0 and out["area"] == "cli-test"
+    kept = {r.run_id: r for r in Workspace(area="cli-test").list_runs()}
+    assert out["run_id"] in kept
+    assert (kept[out["run_id"]].source, kept[out["run_id"]].file) == ("command line", "german_credit.csv")
+    assert kept[out["run_id"]].value == pytest.approx(out["metrics"]["roc_auc"])
+    assert list(tmp_path.iterdir()) == []  # the bundle went to the workspace's bundles/ folder, not the cwd
+    assert Path(out["bundle"]).parent == Workspace(area="cli-test").root / "bundles"
