@@ -1,4 +1,7 @@
-"""`python -m finmodels score BUNDLE FILE.csv [--threshold T] [--reasons flagged|all] [--out scored.csv] [--json]`.
+"""`python -m finmodels score [BUNDLE] FILE.csv [--threshold T] [--reasons flagged|all] [--out scored.csv] [--json]`.
+
+Without BUNDLE (or with the word `champion`) the champion of the workspace area `--area` scores the file: the
+run promoted on the Runs page.
 
 Scores a file with a saved model as the Score page does: each row's score, its decision at the threshold
 (binary and anomaly models) and its reason codes (every flagged row; every row with `--reasons all`), written
@@ -22,8 +25,10 @@ HELP = "Score a CSV file with a saved model: scores, decisions, reason codes, st
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("bundle", help="model bundle saved by `python -m finmodels train` or the Score page")
-    parser.add_argument("file", help="CSV file with the training columns (extra columns are kept)")
+    parser.add_argument("paths", nargs="+", metavar="[BUNDLE] FILE",
+                        help="a model bundle saved by `python -m finmodels train` or the Score page (default: the "
+                             "workspace's champion), then the CSV file with the training columns")
+    parser.add_argument("--area", default="default", help="workspace area whose champion scores (default: default)")
     parser.add_argument("--threshold", type=float, default=None,
                         help="flag rows scored at or above it (default 0.5 for a default model; an anomaly model's "
                              "99th percentile of training scores)")
@@ -68,15 +73,36 @@ def _print_text(scored, *, out: str) -> None:
         print(f"warning: {warning}")
 
 
+def _paths(args) -> tuple[str, str]:
+    from finmodels.errors import ConfigError
+
+    if len(args.paths) > 2:
+        raise ConfigError(f"Give at most a bundle and a file; got {len(args.paths)} paths: {', '.join(args.paths)}.")
+    return ("champion", args.paths[0]) if len(args.paths) == 1 else (args.paths[0], args.paths[1])
+
+
+def _champion_bundle(area: str) -> bytes:
+    from finmodels.runtime.workspace import Workspace, WorkspaceError
+
+    space = Workspace(area=area)
+    run_id = space.champion()
+    if run_id is None:
+        raise WorkspaceError(f"Workspace area '{area}' has no champion. Promote a run on the Runs page (or "
+                             "`python -m finmodels runs` to see the runs), or give a bundle file before the data file.")
+    return space.bundle_bytes(run_id)
+
+
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.delivery.export import to_csv_bytes
     from finmodels.delivery.scoring import score_file
     from finmodels.models.bundle import load_bundle
 
-    bundle = load_bundle(args.bundle)
+    source, args.file = _paths(args)
+    bundle = load_bundle(_champion_bundle(args.area) if source == "champion" else source)
     frame = load_csv(args.file)
-    print(f"Scoring {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
+    named = f"the champion of area '{args.area}'" if source == "champion" else source
+    print(f"Scoring {args.file} with the {bundle.arch} model of {named} ...", file=sys.stderr)
     scored = score_file(bundle, frame, threshold=args.threshold, reasons=args.reasons, codes=args.codes,
                         seed=args.seed)
     out = Path(args.out) if args.out else Path(f"scored_{Path(args.file).stem}.csv")

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from finmodels.__main__ import main
+from finmodels.data.samples import get_sample
 from tests.conftest import ROOT
 
 GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
@@ -91,3 +92,21 @@ def test_one_json_helper_for_every_command():
     assert json.dumps(_json.finite(value), allow_nan=False)
     for module in (explain, score, train):
         assert module.finite is _json.finite and not hasattr(module, "_finite")
+
+
+def test_without_a_bundle_the_workspace_champion_scores(capsys, tmp_path, german_run, german):
+    from finmodels.runtime.workspace import Workspace, data_fingerprint
+
+    space = Workspace(area="score-champion")
+    assert main(["score", str(get_sample("german_credit").path), "--area", "score-champion",
+                 "--out", str(tmp_path / "x.csv")]) == 2
+    assert "Workspace area 'score-champion' has no champion. Promote a run on the Runs page" in capsys.readouterr().err
+    run_id = space.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german))
+    space.promote(run_id)
+    out_csv = tmp_path / "scored.csv"
+    assert main(["score", str(get_sample("german_credit").path), "--area", "score-champion", "--out", str(out_csv),
+                 "--json"]) == 0
+    out, err = capsys.readouterr()
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["rows"] == 1000 and out_csv.exists()
+    assert "with the mlp model of the champion of area 'score-champion'" in err
