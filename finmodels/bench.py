@@ -299,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scoring", action="store_true",
                         help=f"time scoring {SCORING_ROWS:,} Taiwan default rows with a saved bundle at threshold "
                              f"{SCORING_THRESHOLD}, with reason codes for the flagged rows, then for all rows")
+    parser.add_argument("--panel", action="store_true",
+                        help="time market risk end to end on a synthetic panel of 500 tickers and 600,000 rows")
     parser.add_argument("--dataset", help=argparse.SUPPRESS)  # run one dataset in this process (used internally)
     parser.add_argument("--folds", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--epochs", type=int, default=None, help=argparse.SUPPRESS)
@@ -321,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  reason codes for {'the flagged' if reasons == 'flagged' else 'all'} rows: {r['seconds']:.1f} s "
                   f"({r['explained_rows']:,} rows explained, {r['flagged']:,} flagged)")
         print(f"  (training the network first: {found['train_seconds']:.1f} s; peak memory {found['peak_rss_mb']:.0f} MB)")
+        print(json.dumps(found))
+        return 0
+    if args.panel:
+        from finmodels.portfolio.benchmark import panel_benchmark, print_panel_benchmark
+
+        found = panel_benchmark(epochs=args.epochs or 100)
+        print_panel_benchmark(found, machine())
         print(json.dumps(found))
         return 0
     if args.dataset:
