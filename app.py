@@ -7,16 +7,12 @@ which start here, on the first page an analyst opens, so they are warm by the ti
 import streamlit as st
 
 from finmodels.data.samples import SAMPLES
-from ui import navigation, runtime, session, state
+from ui import navigation, session, state
 from ui.layout import APP_NAME, configure_app
 from ui.loading import load_sample_into_session
 
 configure_app()
-problem = session.workspace_problem()
-if problem:
-    st.error(problem)
-    st.stop()
-runtime.start()
+session.bootstrap()
 
 
 def home() -> None:

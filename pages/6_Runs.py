@@ -66,7 +66,7 @@ ids = list(by_id)
 index = ids.index(current.run_id) if current is not None and current.run_id in by_id else 0
 selected = st.selectbox("Run", ids, index=index, format_func=describe, key="runs_current")
 open_col, promote_col, delete_col = st.columns(3)
-if open_col.button("Open (Evaluate, Explain, Score and Report show it)", key="runs_use",
+if open_col.button("Open this run", key="runs_use", help="Evaluate, Explain, Score and Report then show it.",
                    disabled=current is not None and current.run_id == selected, icon=":material/open_in_new:"):
     opened = caches.kept_run(selected)
     if opened is not None:

@@ -32,6 +32,9 @@ def configure_app() -> None:
 def page_header(title: str, *, caption: str | None = None) -> None:
     """The tab title `Data · Risk model studio`, the page's heading and, when given, the line under it."""
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
+    from ui.session import bootstrap
+
+    bootstrap()
     st.title(title)
     if caption:
         st.caption(caption)

@@ -25,6 +25,7 @@ from finmodels.errors import FinModelsError
 AREA, DATA, RUN = "area", "data", "run"
 _AREA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 _KEY = "_session_area"
+_ADDRESS = {"data": "_address_data", "run": "_address_run"}  # what this session last put in the address
 UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, most recently used last
 _UPLOADS: "OrderedDict[str, tuple[str, str, pd.DataFrame]]" = OrderedDict()  # area -> (fingerprint, name, frame)
 _UPLOADS_LOCK = threading.Lock()
@@ -56,6 +57,32 @@ def area() -> str:
     return name
 
 
+def keep_address() -> None:
+    """Write the area, data choice and run into the address on every page: Streamlit's page switches clear it,
+    and a reload reads it back."""
+    st.query_params[AREA] = area()
+    for key in (DATA, RUN):
+        if _ADDRESS[key] not in st.session_state:  # a session's first page: the address it was opened with
+            st.session_state[_ADDRESS[key]] = st.query_params.get(key)
+        value = st.session_state.get(_ADDRESS[key])
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def bootstrap() -> None:
+    """What every page run needs first: a usable workspace (else a message, and the page stops), the runner's
+    workers starting, and the address kept. app.py calls it; so does every page's header, because a server's
+    very first session, opened by a deep link (`/Train?area=...`), runs the page without app.py."""
+    problem = workspace_problem()
+    if problem:
+        st.error(problem)
+        st.stop()
+    from ui import runtime
+
+    runtime.start()
+    keep_address()
+
+
 def workspace():
     """This session's area of the workspace; a folder that cannot be written is a WorkspaceError."""
     from finmodels.runtime.workspace import Workspace
@@ -72,8 +99,16 @@ def workspace_problem() -> str | None:
     return None
 
 
+def _remember(key: str, value: str | None) -> None:
+    st.session_state[_ADDRESS[key]] = value
+    if value:
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+
+
 def remember_sample(key: str) -> None:
-    st.query_params[DATA] = f"sample:{key}"
+    _remember(DATA, f"sample:{key}")
 
 
 def remember_upload(name: str, raw: bytes, frame: pd.DataFrame) -> None:
@@ -86,12 +121,12 @@ def remember_upload(name: str, raw: bytes, frame: pd.DataFrame) -> None:
         _UPLOADS[area()] = (fingerprint, name, frame)
         while len(_UPLOADS) > UPLOADS_KEPT:
             _UPLOADS.popitem(last=False)
-    st.query_params[DATA] = f"upload:{fingerprint}"
+    _remember(DATA, f"upload:{fingerprint}")
 
 
 def remembered_data() -> tuple[str, pd.DataFrame] | None:
     """(name, frame) of the data choice in the address, read again; None when there is none or it is gone."""
-    choice = st.query_params.get(DATA, "")
+    choice = st.query_params.get(DATA) or st.session_state.get(_ADDRESS[DATA]) or ""
     kind, _, value = choice.partition(":")
     if kind == "sample":
         from finmodels.data.samples import get_sample, load_sample
@@ -109,14 +144,11 @@ def remembered_data() -> tuple[str, pd.DataFrame] | None:
 
 
 def remember_run(run_id: str | None) -> None:
-    if run_id and not str(run_id).startswith("local-"):
-        st.query_params[RUN] = run_id
-    elif RUN in st.query_params:
-        del st.query_params[RUN]
+    _remember(RUN, run_id if run_id and not str(run_id).startswith("local-") else None)
 
 
 def remembered_run_id() -> str | None:
-    return st.query_params.get(RUN) or None
+    return st.query_params.get(RUN) or st.session_state.get(_ADDRESS[RUN]) or None
 
 
 def restore_run(run_id: str, frame: pd.DataFrame | None):

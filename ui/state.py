@@ -48,8 +48,11 @@ def dataset() -> Dataset | None:
 
         found = remembered_data()
         if found is not None:
+            from finmodels.data.profiling import pick_target
+
             set_dataset(*found)
             current = st.session_state.get(DATASET)
+            st.session_state[TARGET] = pick_target(current.frame)[0]  # as the Data page picks it on a load
     return current
 
 
@@ -75,6 +78,12 @@ def run():
             current = restore_run(run_id, data.frame if data is not None else None)
             if current is not None:
                 set_run(current)
+                if current.frame is not None:  # the current data is the run's: its choices come back with it
+                    config = current.config
+                    st.session_state.update({TARGET: config.target, TASK: config.task,
+                                             EVENT_LABEL: current.event_label or None})
+                    if config.features:
+                        st.session_state[FEATURES] = list(config.features)
     return current
 
 

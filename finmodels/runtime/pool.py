@@ -76,7 +76,7 @@ class _Slot:
                                             max_tasks_per_child=self.runner.recycle_after)
         if self.runner.warm:
             try:
-                self.warm_memory_mb = self.executor.submit(worker_side.warm).result()
+                self.warm_memory_mb = self.executor.submit(worker_side.warm, self.runner.threads).result()
             except BrokenProcessPool:
                 self.warm_memory_mb = None  # the next job finds the slot broken and replaces the worker
 
@@ -126,6 +126,8 @@ class LocalRunner:
     def __init__(self, workers: int | None = None, *, recycle_after: int = RECYCLE_AFTER,
                  memory_ceiling_mb: float = MEMORY_CEILING_MB, warm: bool = True):
         self.workers = workers or default_workers()
+        # each worker's share of the cores (FINMODELS_WORKER_THREADS overrides): fits side by side do not fight
+        self.threads = int(os.environ.get("FINMODELS_WORKER_THREADS") or max(1, (os.cpu_count() or 1) // self.workers))
         self.recycle_after, self.memory_ceiling_mb, self.warm = int(recycle_after), float(memory_ceiling_mb), warm
         self.context = _spawn_context()
         self._manager = None

@@ -1,0 +1,225 @@
+"""The runtime in a real browser: runs that survive a reload and a restart of the server, two analysts training at
+once in separate workers, a worker killed mid-fit, and the web process's memory.
+
+Figures (seconds, ratios, megabytes) are printed and written to tests/screenshots/runtime.json; they are
+measured, never asserted (STYLE: benchmarks, not timed tests). What is asserted is behaviour: the same run comes
+back, the message names what happened, the server answers.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+
+import psutil
+import pytest
+
+from finmodels.data.samples import get_sample
+from tests.pages.browser import CHROMIUM_FLAGS, ROOT, SCREENSHOTS, chromium_path, free_port, wait_idle
+
+FIGURES: dict[str, float] = {}
+WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
+
+
+@contextmanager
+def server(port: int | None = None):
+    """`streamlit run app.py` with this module's workspace; yields (url, process)."""
+    port = port or free_port()
+    log = open(SCREENSHOTS / f"streamlit_runtime_{port}.log", "w")
+    env = {**os.environ, "FINMODELS_WORKSPACE": WORKSPACE, "FINMODELS_WORKERS": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+                             f"--server.port={port}", "--server.address=127.0.0.1"],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start; see {log.name}") from None
+                time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+        (SCREENSHOTS / "runtime.json").write_text(json.dumps(FIGURES, indent=2))
+        print("\nruntime figures:", json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
+
+
+def session(chromium, url: str, *, heading: str = "Risk model studio"):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector(f'h1:has-text("{heading}")', timeout=90_000)
+    wait_idle(page)
+    return page
+
+
+def open_page(page, label: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=label).first.click()
+    page.wait_for_selector(f'h1:has-text("{label}")', timeout=60_000)
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def load(page, sample: str) -> None:
+    open_page(page, "Data")
+    page.set_input_files('input[type="file"]', str(get_sample(sample).path))
+    page.get_by_role("heading", name=get_sample(sample).path.name).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def run_in_address(page) -> str:
+    return page.url.split("run=")[1].split("&")[0] if "run=" in page.url else ""
+
+
+def wait_for_new_run(page, before: str, *, timeout: float = 600) -> None:
+    """Wait until the page shows a run other than `before` (the address names the current run)."""
+    deadline = time.monotonic() + timeout
+    while run_in_address(page) in ("", before):
+        assert time.monotonic() < deadline, "no new run was shown"
+        page.wait_for_timeout(50)
+    page.get_by_text("Held-out test results").wait_for(timeout=60_000)
+
+
+def press_train(page) -> float:
+    """Press Train and wait for the new run's metrics; returns the seconds between the two."""
+    open_page(page, "Train")
+    before = run_in_address(page)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Train", exact=True).click()
+    wait_for_new_run(page, before)
+    seconds = time.perf_counter() - start
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    return seconds
+
+
+def auc_on(page) -> float:
+    tile = page.locator('[data-testid="stMetric"]', has_text="ROC AUC").first
+    return float(tile.locator('[data-testid="stMetricValue"]').inner_text())
+
+
+def rss_mb(proc) -> float:
+    return psutil.Process(proc.pid).memory_info().rss / 2**20
+
+
+def test_a_run_survives_a_reload_of_the_tab_and_a_restart_of_the_server(chromium):
+    port = free_port()
+    with server(port) as (url, _):
+        page = session(chromium, url)
+        load(page, "german_credit")
+        press_train(page)
+        FIGURES["German: train pressed -> metrics, warm pool (s)"] = press_train(page)
+        auc = auc_on(page)
+        address = page.url
+        assert "area=" in address and "run=" in address and "data=upload" in address  # an upload
+        page.reload()
+        page.get_by_text("Held-out test results").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert auc_on(page) == auc  # the same run, after a reload
+        start = time.perf_counter()
+        open_page(page, "Explain")
+        page.get_by_text("Reason codes").first.wait_for(timeout=120_000)
+        FIGURES["Explain opened after a reload: SHAP of the test rows (s)"] = time.perf_counter() - start
+    with server(port) as (url, _):  # a new server process on the same workspace
+        page = session(chromium, address, heading="Train")
+        # the upload was kept in the old server's memory only (never on disk): the data is asked for again...
+        assert page.get_by_text("No data loaded yet").count() == 1
+        open_page(page, "Evaluate")  # ...but the run came back from the workspace
+        assert auc_on(page) == auc
+        open_page(page, "Runs")
+        assert page.get_by_text(address.split("run=")[1].split("&")[0][:8]).count() >= 1
+
+
+def test_two_analysts_train_at_once_in_their_own_workers_and_the_web_process_stays_small(chromium):
+    with server() as (url, proc):
+        first, second = session(chromium, url), session(chromium, url)
+        for page in (first, second):
+            load(page, "taiwan_default")
+        FIGURES["web process after start (MB)"] = rss_mb(proc)
+        press_train(first)  # warm: each worker has traced its epoch once
+        alone = press_train(first)
+        FIGURES["Taiwan: one analyst alone (s)"] = alone
+        open_page(first, "Train")
+        open_page(second, "Train")
+        before = [run_in_address(page) for page in (first, second)]
+        started = time.perf_counter()
+        for page in (first, second):
+            page.get_by_role("button", name="Train", exact=True).click()
+        finished = []
+        for page, old in zip((first, second), before):
+            wait_for_new_run(page, old)
+            finished.append(time.perf_counter() - started)
+        FIGURES["Taiwan: two analysts at once, slower one (s)"] = max(finished)
+        FIGURES["Taiwan: two at once / one alone"] = max(finished) / alone
+        assert 0.6 < auc_on(first) < 0.9 and 0.6 < auc_on(second) < 0.9
+        load(first, "german_credit")
+        before = rss_mb(proc)
+        for _ in range(10):
+            press_train(first)
+        FIGURES["web process before 10 German trainings (MB)"] = before
+        FIGURES["web process after 10 German trainings (MB)"] = rss_mb(proc)
+        FIGURES["web process growth over 10 trainings (MB)"] = rss_mb(proc) - before
+        assert "tensorflow" not in " ".join(psutil.Process(proc.pid).cmdline())
+
+
+def busiest_worker(proc) -> psutil.Process:
+    workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+               if "spawn_main" in " ".join(p.cmdline()) and "resource_tracker" not in " ".join(p.cmdline())]
+    for worker in workers:
+        worker.cpu_percent(None)
+    time.sleep(1.0)
+    return max(workers, key=lambda w: w.cpu_percent(None))
+
+
+def test_a_worker_killed_mid_fit_is_a_message_and_the_server_and_other_runs_go_on(chromium):
+    with server() as (url, proc):
+        page = session(chromium, url)
+        load(page, "german_credit")
+        press_train(page)
+        load(page, "taiwan_default")
+        open_page(page, "Train")
+        page.get_by_role("textbox", name="Hidden layer sizes").fill("512, 512, 512")
+        page.get_by_role("spinbutton", name="Max epochs").fill("500")
+        page.get_by_role("spinbutton", name="Early stopping patience").fill("100")
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text("of at most 500").first.wait_for(timeout=300_000)  # epochs are running
+        busiest_worker(proc).kill()
+        message = page.get_by_text("stopped before it finished")
+        message.wait_for(timeout=120_000)
+        text = message.inner_text()
+        assert text.startswith("The worker process running the training on taiwan_default.csv stopped before it "
+                               "finished")
+        assert "Nothing already saved was lost" in text
+        assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
+        open_page(page, "Runs")
+        assert page.get_by_text("german_credit.csv").count() >= 1  # the run trained before is still there
+        page.screenshot(path=str(SCREENSHOTS / "runtime_worker_killed_runs.png"), full_page=True)
+        load(page, "german_credit")
+        assert 0.6 < (press_train(page) and auc_on(page)) <= 1.0  # a fresh worker took over
