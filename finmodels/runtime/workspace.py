@@ -32,12 +32,15 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finmodels.errors import FinModelsError
+from finmodels.runtime.records import (RUN_FORMAT, RUN_FORMAT_VERSION, bundle_preprocessor, detached_result,
+                                       evaluation_npz, metric_key, plain, read_npz, run_metrics, run_params,
+                                       run_record)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,14 +51,11 @@ ENV_ROOT = "FINMODELS_WORKSPACE"
 ENV_KEEP_DATA = "FINMODELS_KEEP_DATA"
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "workspace"
 DEFAULT_AREA = "default"
-RUN_FORMAT = "finmodels-run"
-RUN_FORMAT_VERSION = 1
 # Artifacts a run may hold; later additions (add_artifact) use one of these names.
 ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "report.html", "data.csv")
 SOURCES = ("dashboard", "command line", "benchmark", "test")
 _AREA = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
-_METRIC_KEY = re.compile(r"[^A-Za-z0-9_\-. :/]")
 _RETRIES = 8
 _CLIENTS: dict[str, object] = {}  # one MLflow client per store and process: opening a store checks its schema (~1.5 s)
 _LOCKS: dict[Path, object] = {}  # the write lock of each SQLite workspace folder
@@ -147,11 +147,11 @@ class Workspace:
         from finmodels.models.bundle import bundle_bytes
 
         bundle = bundle_bytes(result)  # before taking the lock: serialising the model is the slow part
-        record = _run_record(result, data_name=data_name, data_fingerprint=data_fingerprint, source=source)
-        files = {"bundle.zip": bundle, "evaluation.npz": _evaluation_npz(result),
+        record = run_record(result, data_name=data_name, data_fingerprint=data_fingerprint, source=source)
+        files = {"bundle.zip": bundle, "evaluation.npz": evaluation_npz(result),
                  "run.json": json.dumps(record, indent=1)}
         if explanation_summary is not None:
-            files["explanation.json"] = json.dumps(_plain(explanation_summary), indent=1)
+            files["explanation.json"] = json.dumps(plain(explanation_summary), indent=1)
         if report_html is not None:
             files["report.html"] = report_html
         if data is not None and self.keep_data:
@@ -163,8 +163,8 @@ class Workspace:
                 "finmodels.headline": record["headline"], "finmodels.source": source,
                 "finmodels.data_kept": "data.csv" in files,
                 "mlflow.runName": f"{result.config.arch} · {result.config.task} · {data_name}"}
-        metrics = _metrics(result)
-        params = _params(result)
+        metrics = run_metrics(result)
+        params = run_params(result)
         client, experiment = self._client(), self._experiment()
         with self._writing():
             run = client.create_run(experiment, tags={k: str(v)[:5000] for k, v in tags.items()})
@@ -245,7 +245,7 @@ class Workspace:
                     (task is not None and tags.get("finmodels.task") != task):
                 continue
             headline = tags.get("finmodels.headline", "")
-            value = run.data.metrics.get(_metric_key(headline)) if headline else None
+            value = run.data.metrics.get(metric_key(headline)) if headline else None
             rows = tags.get("finmodels.rows", "")
             out.append(RunSummary(
                 run_id=run.info.run_id, started=datetime.fromtimestamp(run.info.start_time / 1000, tz=timezone.utc),
@@ -307,15 +307,15 @@ class Workspace:
         if record.get("format") != RUN_FORMAT or record.get("version") != RUN_FORMAT_VERSION:
             raise WorkspaceError(f"Run {run_id} was kept by another version of this tool (run.json format "
                                  f"{record.get('format')!r} version {record.get('version')!r}); it cannot be opened.")
-        arrays = _read_npz(self.read_artifact(run_id, "evaluation.npz"))
+        arrays = read_npz(self.read_artifact(run_id, "evaluation.npz"))
         history = {key: self._history(run_id, key) for key in record["history"]}
         notes = list(record["notes"])
         pre = None
         if preprocessor:
-            pre, problem = _bundle_preprocessor(self.bundle_bytes(run_id))
+            pre, problem = bundle_preprocessor(self.bundle_bytes(run_id))
             if problem:
                 notes.append(problem)
-        result = _detached_result(record, arrays, run.data.metrics, history, pre, run_id, notes)
+        result = detached_result(record, arrays, run.data.metrics, history, pre, run_id, notes)
         result.data_info["area"] = self.area  # where a worker finds its bundle, whoever opens it
         return result
 
@@ -387,7 +387,7 @@ class Workspace:
         return run
 
     def _history(self, run_id: str, key: str) -> list[float]:
-        points = self._client().get_metric_history(run_id, _metric_key(f"epoch/{key}"))
+        points = self._client().get_metric_history(run_id, metric_key(f"epoch/{key}"))
         return [float(p.value) for p in sorted(points, key=lambda p: p.step)]
 
     def _aliases(self) -> dict[str, list[str]]:
@@ -467,51 +467,6 @@ def _discard(client, run_id: str) -> None:
         pass
 
 
-# -- a TrainingResult to MLflow and back ---------------------------------------------------------------------------
-
-def _metric_key(name: str) -> str:
-    return _METRIC_KEY.sub("_", str(name))[:250]
-
-
-def _metrics(result) -> list[tuple[str, float, int]]:
-    """(key, value, step): the network's test metrics, each baseline's, and the history, one step per epoch."""
-    out = [(_metric_key(k), _number(v), 0) for k, v in result.metrics.items()]
-    for name, base in result.baselines.items():
-        out += [(_metric_key(f"baseline/{name}/{k}"), _number(v), 0) for k, v in base.metrics.items()]
-    for key, values in result.history.items():
-        out += [(_metric_key(f"epoch/{key}"), _number(v), step) for step, v in enumerate(values)]
-    return out
-
-
-def _number(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _params(result) -> dict[str, str]:
-    """The configuration as MLflow params (flat, short); the full one is in run.json."""
-    config = asdict(result.config)
-    features = config.pop("features")
-    config["features"] = "profile" if features is None else f"{len(features)} columns"
-    config["hyperparameters"] = asdict(result.config.hyper)
-    if result.settings is not None:
-        config["resolved"] = asdict(result.settings)
-    flat: dict[str, str] = {}
-
-    def walk(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}{k}." if isinstance(v, dict) else f"{prefix}{k}", v)
-            return
-        text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-        flat[prefix.rstrip(".")] = text if len(text) <= 500 else text[:497] + "..."
-
-    walk("", config)
-    return flat
-
-
 def _log_batches(client, run_id: str, metrics: list, params: dict[str, str]) -> None:
     from mlflow.entities import Metric, Param
 
@@ -530,169 +485,3 @@ def _log_files(client, run_id: str, files: dict[str, bytes | str]) -> None:
             path = folder / name
             path.write_bytes(data.encode() if isinstance(data, str) else data)
         client.log_artifacts(run_id, str(folder))
-
-
-def _plain(value):
-    """JSON-ready: NumPy scalars and arrays to Python, NaN and infinity to null, tuples to lists."""
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _split_details(details: dict) -> tuple[dict, dict, list[str]]:
-    """(arrays for evaluation.npz, plain values for run.json, names left out): no object arrays, so the file is
-    read back without pickle."""
-    import numpy as np
-    import pandas as pd
-
-    arrays, plain, left_out = {}, {}, []
-    for key, value in details.items():
-        if value is None or isinstance(value, (str, bool, int, float)):
-            plain[key] = _plain(value)
-            continue
-        if isinstance(value, pd.Timestamp):
-            value = value.to_datetime64()
-        array = np.asarray(value)
-        if array.dtype == object:
-            if all(isinstance(v, str) for v in array.ravel()):
-                array = array.astype(str)
-            else:
-                left_out.append(key)
-                continue
-        arrays[key] = array
-    return arrays, plain, left_out
-
-
-def _evaluation_npz(result) -> bytes:
-    import numpy as np
-
-    arrays = {"y_test": result.y_test, "test_scores": np.asarray(result.test_scores),
-              "split.train": result.split.train, "split.valid": result.split.valid, "split.test": result.split.test}
-    for name, base in result.baselines.items():
-        arrays[f"baseline.{name}"] = np.asarray(base.test_scores)
-    details, _, _ = _split_details(result.details)
-    arrays.update({f"details.{k}": v for k, v in details.items()})
-    out = io.BytesIO()
-    np.savez_compressed(out, **{k: np.asarray(v) for k, v in arrays.items()})
-    return out.getvalue()
-
-
-def _read_npz(data: bytes) -> dict:
-    import numpy as np
-
-    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-        return {k: archive[k] for k in archive.files}
-
-
-def _run_record(result, *, data_name: str, data_fingerprint: str, source: str) -> dict:
-    """run.json: what the run is, beyond its metrics' values (which MLflow keeps)."""
-    from finmodels.data.tasks import get_task
-
-    frame = result.frame
-    _, plain_details, left_out = _split_details(result.details)
-    try:
-        features = list(result.features)
-    except AttributeError:
-        features = list(result.config.features or [])
-    return _plain({
-        "format": RUN_FORMAT, "version": RUN_FORMAT_VERSION, "kind": result.kind, "task": result.config.task,
-        "headline": get_task(result.config.task).headline_metric,
-        "config": asdict(result.config), "settings": asdict(result.settings) if result.settings else None,
-        "event_label": result.event_label, "class_labels": list(result.class_labels), "notes": list(result.notes),
-        "seconds": dict(result.seconds), "stopped_early": bool(result.stopped_early),
-        "target_stats": list(result.target_stats), "features": features, "source": source,
-        "split": {"method": result.split.method, "sizes": result.split.sizes()},
-        "data": {"name": data_name, "fingerprint": data_fingerprint,
-                 "shape": list(frame.shape) if frame is not None else [None, None]},
-        "metrics": list(result.metrics), "history": list(result.history),
-        "baselines": {name: {"metrics": list(b.metrics), "fit_seconds": b.fit_seconds}
-                      for name, b in result.baselines.items()},
-        "details": plain_details, "details_left_out": left_out,
-    })
-
-
-def _train_config(data: dict):
-    from finmodels.models.architectures import get_architecture
-    from finmodels.models.preprocessing import PreprocessConfig
-    from finmodels.models.training import TrainConfig
-
-    data = dict(data)
-    hyper = data.pop("hyperparameters")
-    if hyper is not None:
-        spec = get_architecture(data["arch"])
-        hyper = spec.config_class(**{k: tuple(v) if isinstance(v, list) else v for k, v in hyper.items()})
-    if data.get("features") is not None:
-        data["features"] = tuple(data["features"])
-    if data.get("preprocessing") is not None:
-        data["preprocessing"] = PreprocessConfig(**data["preprocessing"])
-    return TrainConfig(**data, hyperparameters=hyper)
-
-
-def _settings(data: dict | None):
-    if data is None:
-        return None
-    from finmodels.models.preprocessing import PreprocessConfig
-    from finmodels.models.training import FitDefaults
-
-    return FitDefaults(**{**data, "preprocessing": PreprocessConfig(**data["preprocessing"])})
-
-
-def _bundle_preprocessor(raw: bytes):
-    """(the bundle's fitted preprocessing, None) without loading its network, or (None, why not)."""
-    from finmodels.errors import BundleError
-    from finmodels.models import bundle
-
-    try:
-        files = bundle._open_archive(raw)  # the bundle's own checks: members, hashes, allowlisted types
-        bundle._manifest(files)
-        return bundle._load_preprocessor(files), None
-    except BundleError as exc:
-        return None, f"The run's model bundle could not be read ({exc}); its charts are shown, scoring is not."
-
-
-def _detached_result(record: dict, arrays: dict, values: dict, history: dict, preprocessor, run_id: str,
-                     notes: list[str]):
-    import numpy as np
-
-    from finmodels.data.splits import Split
-    from finmodels.models.baselines import BaselineResult
-    from finmodels.models.training import TrainingResult
-
-    def metrics(names: list[str], prefix: str = "") -> dict[str, float]:
-        return {name: float(values.get(_metric_key(prefix + name), math.nan)) for name in names}
-
-    details = {k: v for k, v in record["details"].items()}
-    for key, array in arrays.items():
-        if key.startswith("details."):
-            array = array[()] if array.ndim == 0 else array
-            details[key[len("details."):]] = array.astype(object) if getattr(array, "dtype", None) is not None \
-                and array.dtype.kind == "U" else array
-    baselines = {name: BaselineResult(name, None, arrays[f"baseline.{name}"],
-                                      metrics(info["metrics"], f"baseline/{name}/"), float(info["fit_seconds"]))
-                 for name, info in record["baselines"].items()}
-    config = _train_config(record["config"])
-    kind = record["kind"]
-    backtest = None
-    if kind == "forecast" and {"actual", "var"} <= set(details):
-        from finmodels.evaluation.backtest import var_backtest
-
-        backtest = var_backtest(np.asarray(details["actual"]), np.asarray(details["var"]), level=config.var_level)
-    split = Split(arrays["split.train"], arrays["split.valid"], arrays["split.test"], record["split"]["method"])
-    result = TrainingResult(
-        config=config, model=None, preprocessor=preprocessor, frame=None, y=arrays["y_test"],
-        event_label=record["event_label"], split=split, history=history, test_scores=arrays["test_scores"],
-        metrics=metrics(record["metrics"]), baselines=baselines,
-        seconds={k: float(v) if v is not None else math.nan for k, v in record["seconds"].items()},
-        stopped_early=record["stopped_early"], kind=kind, class_labels=list(record["class_labels"]),
-        target_stats=tuple(record["target_stats"]), details=details, backtest=backtest, notes=notes,
-        settings=_settings(record["settings"]), run_id=run_id)
-    result.data_info = dict(record["data"])  # name, fingerprint, shape: which data file the run was trained on
-    return result

@@ -25,7 +25,7 @@ def test_credit_default_json_has_the_documented_fields(capsys, tmp_path):
     assert out["rows"] == {"train": 640, "valid": 160, "test": 200}
     assert set(out["metrics"]) == {"roc_auc", "pr_auc", "ks", "gini", "brier", "log_loss", "accuracy", "precision",
                                    "recall", "f1"}
-    assert set(out["baselines"]) == {"logistic_regression", "hist_gradient_boosting"}
+    assert set(out["baselines"]) == {"logistic_regression", "hist_gradient_boosting", "scorecard"}
     assert len(out["history"]["loss"]) == len(out["history"]["val_loss"]) == 2
     assert out["seconds"]["total"] >= out["seconds"]["fit"] > 0
     assert out["seconds"]["total"] >= out["seconds"]["preprocess"] > 0
@@ -50,8 +50,9 @@ def test_the_table_output_ends_with_the_bundle_path(capsys, tmp_path):
                  "--out", str(tmp_path)])
     out = capsys.readouterr().out
     header, auc = out.splitlines()[1], next(line for line in out.splitlines() if line.startswith("ROC AUC"))
-    assert code == 0 and header.split() == ["Neural", "network", "Logistic", "regression", "Gradient", "boosting"]
-    assert len([float(v) for v in auc.split()[2:]]) == 3
+    assert code == 0 and header.split() == ["Neural", "network", "Logistic", "regression", "Gradient", "boosting",
+                                            "Scorecard"]
+    assert len([float(v) for v in auc.split()[2:]]) == 4
     assert out.strip().splitlines()[-1] == f"model bundle: {tmp_path / 'german_credit_credit_default_mlp.zip'}"
 
 

@@ -22,7 +22,7 @@ def test_shared_run_has_metrics_history_and_baselines(german_run):
     assert set(r.metrics) >= {"roc_auc", "accuracy", "precision", "recall", "f1", "ks", "gini"}
     assert 0.6 < r.metrics["roc_auc"] <= 1.0
     assert len(r.history["loss"]) == len(r.history["val_loss"]) >= 1
-    assert set(r.baselines) == {"logistic_regression", "hist_gradient_boosting"}
+    assert set(r.baselines) == {"logistic_regression", "hist_gradient_boosting", "scorecard"}
     assert r.baselines["logistic_regression"].metrics["roc_auc"] > 0.7
     assert len(r.test_scores) == 200 and np.all((r.test_scores >= 0) & (r.test_scores <= 1))
 

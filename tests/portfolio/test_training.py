@@ -83,7 +83,7 @@ def test_holdings_the_panel_left_out_are_refused(stocks):
 
 def test_portfolio_and_allocation_survive_the_workspace(run):
     from finmodels.portfolio import allocation_of, portfolio_of
-    from finmodels.runtime.workspace import _evaluation_npz, _read_npz, _split_details
+    from finmodels.runtime.records import evaluation_npz as _evaluation_npz, read_npz as _read_npz, split_details as _split_details
 
     _, plain, left_out = _split_details(run.details)
     assert left_out == []
