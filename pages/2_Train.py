@@ -46,6 +46,7 @@ with right:
         st.stop()
     arch = st.selectbox("Network", fitting, format_func=lambda k: ARCHITECTURES[k].label, key="train_arch")
     st.caption(ARCHITECTURES[arch].description)
+train_form.holdings_upload(task, current.frame)
 
 with st.form("train_form"):
     st.markdown("**Hyperparameters**")
@@ -73,13 +74,17 @@ with st.form("train_form"):
     window = train_form.DEFAULT_WINDOW
     if task.kind == FORECAST:
         window = st.number_input("Window (days of history per prediction)", 2, 500, key="train_window")
+    train_form.portfolio_inputs(task)
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)
 train_form.keep_form()
 
 if submitted and not busy:
     config = train_form.build_config(target=target, task=task_key, arch=arch, window=window)
-    if config is not None:
+    if st.session_state.get(train_form.HOLDINGS) == train_form.INVALID:
+        st.error("The holdings file cannot be used as it is (see above). Fix it, or remove it to train on equal "
+                 "weight.")
+    elif config is not None:
         st.session_state[state.JOB] = start_training(current.frame, config, data_name=current.name)
 
 job = st.session_state.get(state.JOB)

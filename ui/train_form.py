@@ -1,7 +1,9 @@
 """The Train page's form: its defaults, the task it takes from the Data page, and the TrainConfig it builds.
 
 One source of defaults: the dataclasses and fit_defaults(), as used by the command line and the benchmark.
-Batch size and learning rate left empty mean "automatic for this many rows".
+Batch size and learning rate left empty mean "automatic for this many rows". Forecast tasks add the VaR level and
+horizon, asset allocation its risk aversion and cap per asset; a price file of several tickers can take a holdings
+file (`holdings_upload`, above the form, so its messages show as soon as it is uploaded).
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import dataclasses
 
 import streamlit as st
 
-from finmodels.data.tasks import TASKS, TaskPreset
-from finmodels.errors import FinModelsError
+from finmodels.data.holdings import Holdings, read_holdings
+from finmodels.data.reading import load_csv
+from finmodels.data.tasks import FORECAST, TASKS, TaskPreset
+from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
 from ui import state
@@ -21,7 +25,13 @@ from ui.widgets import remember, store
 _MLP, _RUN = ARCHITECTURES["mlp"].config_class(), {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout": _MLP.dropout, "train_lr": None,
                  "train_batch": None, "train_epochs": _RUN["epochs"], "train_patience": _RUN["patience"],
-                 "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto"}
+                 "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto",
+                 "train_var_level": _RUN["var_level"], "train_horizon": _RUN["horizon"],
+                 "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"]}
+VAR_LEVELS = (0.95, 0.975, 0.99)  # as finmodels.portfolio.VAR_LEVELS (not imported: it would load scipy here)
+HOLDINGS = "train_holdings"  # Holdings read from the uploaded file; INVALID when the file cannot be used
+INVALID = "invalid"
+_PANEL = "_train_panel"  # (frame id, window, Panel or None) of the current price file
 DEFAULT_WINDOW = 20
 SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay", "reduce_on_plateau": "halve on plateaus"}
 _SUGGESTED = "_train_task_suggested"  # the task the Data page suggested when the form last followed it
@@ -49,6 +59,70 @@ def fitting_architectures(task: TaskPreset) -> list[str]:
     if fitting and st.session_state.get("train_arch") not in fitting:
         st.session_state["train_arch"] = fitting[0]
     return fitting
+
+
+def var_level_label(level: float) -> str:
+    return f"{level:.1%}".replace(".0%", "%")
+
+
+def panel_of(frame, *, window: int):
+    """The current price file read as a panel (one series per ticker), once per file and window; None when it is
+    not a price file the panel reader takes (the Train job then says why)."""
+    from finmodels.data.panels import read_panel
+
+    kept = st.session_state.get(_PANEL)
+    if kept is None or kept[0] is not frame or kept[1] != window:
+        try:
+            kept = (frame, window, read_panel(frame, window=window))
+        except FinModelsError:
+            kept = (frame, window, None)
+        st.session_state[_PANEL] = kept
+    return kept[2]
+
+
+def holdings_upload(task: TaskPreset, frame) -> None:
+    """For a forecast task on a file of several tickers: the holdings upload, what was read from it (or every
+    problem with it), and the choice to normalise weights that do not add up. Keeps the result in HOLDINGS."""
+    st.session_state[HOLDINGS] = None
+    panel = panel_of(frame, window=int(st.session_state.get("train_window", DEFAULT_WINDOW)))
+    if task.kind != FORECAST or panel is None or len(panel.tickers) < 2:
+        return
+    tickers = panel.tickers
+    with st.container(border=True):
+        st.markdown(f"**Portfolio** · {len(tickers)} tickers: {', '.join(tickers[:12])}"
+                    + (" ..." if len(tickers) > 12 else ""))
+        upload = st.file_uploader("Holdings file (optional): a ticker column and a weight (or percent) column, or a "
+                                  "quantity column valued at each ticker's last price", type=["csv", "txt"],
+                                  key="train_holdings_upload")
+        if upload is None:
+            st.caption(f"Without a holdings file the portfolio is equal weight: {1 / len(tickers):.1%} in each ticker.")
+            return
+        read = lambda normalise: read_holdings(load_csv(upload.getvalue()), tickers=tickers,  # noqa: E731
+                                               last_prices=panel.last_prices(), normalise=normalise)
+        try:
+            holdings = read(False)
+        except DataError as exc:
+            holdings = _normalised(read, exc)
+        st.session_state[HOLDINGS] = INVALID if holdings is None else holdings
+        if holdings is not None:
+            for note in holdings.notes:
+                st.caption(note)
+            shown = holdings.weights.sort_values(ascending=False)
+            st.caption(f"{upload.name}: {len(shown)} holdings, largest "
+                       + ", ".join(f"{t} {w:.1%}" for t, w in shown.iloc[:5].items()) + ".")
+
+
+def _normalised(read, problem: DataError) -> Holdings | None:
+    """Holdings whose only problem is a sum other than 1 are offered normalising; other problems are shown."""
+    try:
+        fixed = read(True)
+    except DataError:
+        show_error(problem)
+        return None
+    st.warning(str(problem), icon=":material/warning:")
+    if st.checkbox("Normalise the weights so they add up to 1", key="train_normalise_holdings"):
+        return fixed
+    return None
 
 
 def schedule_label(schedule: str, *, auto: str) -> str:
@@ -86,8 +160,40 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
             epochs=int(form["train_epochs"]), batch_size=None if batch is None else int(batch),
             learning_rate=None if lr is None else float(lr), lr_schedule=None if schedule == "auto" else schedule,
             patience=int(form["train_patience"]), class_weight=bool(form["train_class_weight"]),
-            seed=int(form["train_seed"]), window=int(window),
+            seed=int(form["train_seed"]), window=int(window), **_portfolio_settings(task),
         )
     except FinModelsError as exc:
         show_error(exc)
         return None
+
+
+def _portfolio_settings(task: str) -> dict:
+    """VaR level and horizon of a forecast run, the holdings, and an allocation run's risk aversion and cap."""
+    form = st.session_state
+    if TASKS[task].kind != FORECAST:
+        return {}
+    holdings = form.get(HOLDINGS)
+    settings = {"var_level": float(form.get("train_var_level", _RUN["var_level"])),
+                "horizon": int(form.get("train_horizon", _RUN["horizon"])),
+                "holdings": holdings.as_dict() if isinstance(holdings, Holdings) else None}
+    if task == "asset_allocation":
+        settings.update(risk_aversion=float(form.get("train_risk_aversion", _RUN["risk_aversion"])),
+                        cap=float(form.get("train_cap", _RUN["cap"])))
+    return settings
+
+
+def portfolio_inputs(task: TaskPreset) -> None:
+    """Inside the form, for forecast tasks: VaR level and horizon; for asset allocation, risk aversion and cap."""
+    if task.kind != FORECAST:
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.selectbox("VaR level", VAR_LEVELS, format_func=var_level_label, key="train_var_level",
+                 help="The confidence of the Value-at-Risk the backtest checks: at 99% a loss beyond it is expected "
+                      "on about 1 day in 100.")
+    c2.number_input("VaR horizon (days)", 1, 20, key="train_horizon",
+                    help="Days the VaR covers; longer horizons are backtested on periods that do not overlap.")
+    if task.key == "asset_allocation":
+        c3.number_input("Risk aversion", 0.1, 100.0, step=0.5, key="train_risk_aversion",
+                        help="Mean-variance: higher values trade expected return for lower volatility.")
+        c4.slider("Most in one asset", 0.05, 1.0, step=0.05, format="percent", key="train_cap",
+                  help="The cap per asset of the long-only weights.")
