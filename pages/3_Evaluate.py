@@ -5,14 +5,14 @@ import streamlit as st
 from finmodels.errors import FinModelsError
 from finmodels.plots.evaluation import plot_confusion_matrix
 from finmodels.delivery.report import Decision, held_out_labels, metrics_table, top_anomalies
-from finmodels.data.tasks import ANOMALY, BINARY, FORECAST
+from finmodels.data.tasks import ANOMALY, BINARY
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at,
                                              least_cost_on_grid)
-from ui import state
+from ui import evaluate_views, state
 from ui.caches import evaluation_figures
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
-from ui.results import DECISION, event_phrase, metric_tiles, p_value, styled_metrics, zone_text
+from ui.results import DECISION, event_phrase, metric_tiles, styled_metrics
 from ui.widgets import follow, remember, store
 
 page_header("Evaluate")
@@ -34,28 +34,14 @@ metric_tiles(result)
 st.subheader("Network against the baselines (same split, same preprocessing)")
 st.dataframe(styled_metrics(metrics_table(result)), key="evaluate_table")
 
-figures = evaluation_figures(result)
+figures = {k: f for k, f in evaluation_figures(result).items() if k not in evaluate_views.SECTION_CHARTS}
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.
 chart = st.segmented_control("Chart", list(figures), default=list(figures)[0], key="evaluate_chart") or list(figures)[0]
 st.plotly_chart(figures[chart], key="evaluate_figure")
 
-if kind == FORECAST and result.backtest is not None:
-    st.subheader("VaR backtest")
-    summary = result.backtest.summary()
-    st.caption(f"{summary['level']:.0%} one-day VaR on {summary['days']:,} test days: an exception is a day whose "
-               "loss went beyond the VaR.")
-    cols = st.columns(5)
-    cols[0].metric("Exceptions", f"{summary['exceptions']:,} of {summary['days']:,}",
-                   help=f"Expected {summary['expected_exceptions']:.1f} at {summary['level']:.0%} VaR "
-                        f"({summary['exception_rate']:.2%} of days)")
-    cols[1].metric("Kupiec p-value", p_value(summary.get("kupiec_p_value")),
-                   help="Below 0.05: the exception rate is unlikely at this VaR level")
-    cols[2].metric("Independence p-value", p_value(summary.get("christoffersen_p_value")),
-                   help="Christoffersen's test: below 0.05, exceptions cluster on consecutive days")
-    cols[3].metric("Basel zone", zone_text(summary.get("zone")),
-                   help="Traffic light of the exceptions, scaled to 250 days")
-    cols[4].metric("Last 250 days", zone_text(summary.get("last_250_zone")),
-                   help=f"{summary.get('last_250_exceptions', 0)} exceptions in the last 250 test days")
+evaluate_views.var_tiles(result)  # the portfolio's, beside its baselines and any one asset's, for several tickers
+evaluate_views.allocation_section(result)
+evaluate_views.loss_section(result)
 
 if kind == ANOMALY:
     st.subheader("Most unusual test rows")
@@ -99,3 +85,5 @@ if kind == BINARY:
     right.metric("Flagged", f"{decisions.flagged:.1%} of rows")
     right.metric(f"{event} caught (recall)", f"{decisions.recall:.1%}")
     right.metric("Precision of flags", f"{decisions.precision:.1%}")
+
+evaluate_views.scorecard_section(result)

@@ -71,10 +71,22 @@ def run_figures(result) -> dict[str, go.Figure]:
         figs["Predicted vs actual"] = ev.plot_predicted_vs_actual(y, result.test_scores)
         figs["Residuals"] = ev.plot_residuals(y, result.test_scores)
     elif kind == FORECAST:
+        from finmodels.plots import portfolio as pf
+        from finmodels.portfolio import allocation_of, portfolio_of
+
         d = result.details
-        # The naive forecast (yesterday's return) is as noisy as the returns and hid the forecast; it is in the table.
-        figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"])
-        figs["VaR backtest"] = ev.plot_var_backtest(d["dates"], d["actual"], d["var"], level=result.config.var_level)
+        risk, allocation = portfolio_of(result), allocation_of(result)
+        if risk is None:
+            # The naive forecast (yesterday's return) is as noisy as the returns and hid the forecast; it is in the
+            # table.
+            figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"])
+            figs["VaR backtest"] = ev.plot_var_backtest(d["dates"], d["actual"], d["var"], level=result.config.var_level)
+        else:  # several tickers: the portfolio, not stock-days pooled into one line, is what is backtested
+            figs["Portfolio VaR"] = pf.plot_portfolio_var(risk)
+            figs["Risk contributions"] = pf.plot_risk_contributions(risk.contributions)
+        if allocation is not None:
+            figs["Equity curves"] = pf.plot_equity_curves(allocation)
+            figs["Weights"] = pf.plot_allocation_weights(allocation)
     elif kind == ANOMALY:
         labelled = len(y) and y.min() >= 0
         figs["Anomaly scores"] = ev.plot_anomaly_scores(result.test_scores, labels=y if labelled else None,
@@ -234,6 +246,29 @@ th{background:#f4f6f8}.note{color:#666;font-size:.9em}li{margin:.2em 0}
 """
 
 
+def portfolio_tables(result) -> list[str]:
+    """A forecast run's portfolio VaR backtest against its baselines, and an allocation run's walk-forward figures,
+    as report sections (none for other runs)."""
+    if getattr(result, "kind", BINARY) != FORECAST:
+        return []
+    from finmodels.portfolio import allocation_of, portfolio_of
+
+    parts = []
+    risk, allocation = portfolio_of(result), allocation_of(result)
+    if risk is not None:
+        period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
+        parts += [f"<h2>Portfolio VaR backtest ({risk.level:.1%} {period})</h2>",
+                  risk.table().drop(columns=["last_250_zone"]).to_html(index=False, escape=True, na_rep="–",
+                                                                       float_format=lambda v: f"{v:.3f}")]
+    if allocation is not None:
+        parts += ["<h2>Asset allocation: monthly walk-forward</h2>",
+                  allocation.table().to_html(index=False, escape=True, float_format=lambda v: f"{v:.3f}"),
+                  "<h3>Latest weights</h3>",
+                  allocation.latest[allocation.latest > 1e-4].sort_values(ascending=False).rename("weight")
+                  .to_frame().to_html(escape=True, float_format=lambda v: f"{v:.1%}")]
+    return parts
+
+
 def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
                  created: dt.datetime | None = None, decision: Decision | None = None,
                  scored: tuple[str, object] | None = None) -> str:
@@ -259,6 +294,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     ]
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
+    parts += portfolio_tables(result)
     if getattr(result, "kind", BINARY) == BINARY:
         decision = decision or default_decision(result)
         rule, matrix = decision_tables(result, decision)

@@ -1,0 +1,210 @@
+"""The Evaluate page's sections by task: the VaR backtest tiles, the portfolio's backtest against its baselines with
+any one asset's, the allocation's walk-forward against equal weight and minimum variance, the scorecard challenger's
+tables, and the calibration of a loss model in bins.
+
+Each section draws itself only for a run that has what it shows, so the page calls them all in turn. Numbers come
+from finmodels (`portfolio_of`, `allocation_of`, the scorecard model, `loss_calibration`); this module formats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.errors import FinModelsError
+from finmodels.plots import portfolio as plots
+from ui.messages import show_error
+from ui.results import p_value, zone_text
+
+# charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
+SECTION_CHARTS = ("Portfolio VaR", "Risk contributions", "Equity curves", "Weights")
+_PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+def _period(horizon: int) -> str:
+    return "one-day" if horizon == 1 else f"{horizon}-day"
+
+
+def var_tiles(result) -> None:
+    """Exceptions, Kupiec and Christoffersen p-values and Basel zones of the run's VaR backtest (the portfolio's
+    when the run has several tickers)."""
+    if getattr(result, "kind", None) != FORECAST or result.backtest is None:
+        return
+    from finmodels.portfolio import portfolio_of
+
+    risk = portfolio_of(result)
+    summary = result.backtest.summary()
+    horizon = risk.horizon if risk is not None else 1
+    unit = "test days" if horizon == 1 else f"periods of {horizon} days"
+    st.subheader("Portfolio VaR backtest" if risk is not None else "VaR backtest")
+    st.caption(f"{summary['level']:.1%} {_period(horizon)} VaR on {summary['days']:,} {unit}: an exception is a "
+               "period whose loss went beyond the VaR.".replace(".0%", "%"))
+    cols = st.columns(5)
+    cols[0].metric("Exceptions", f"{summary['exceptions']:,} of {summary['days']:,}",
+                   help=f"Expected {summary['expected_exceptions']:.1f} at {summary['level']:.1%} VaR "
+                        f"({summary['exception_rate']:.2%} of {unit})")
+    cols[1].metric("Kupiec p-value", p_value(summary.get("kupiec_p_value")),
+                   help="Below 0.05: the exception rate is unlikely at this VaR level")
+    cols[2].metric("Independence p-value", p_value(summary.get("christoffersen_p_value")),
+                   help="Christoffersen's test: below 0.05, exceptions cluster on consecutive days")
+    cols[3].metric("Basel zone", zone_text(summary.get("zone")),
+                   help="Traffic light of the exceptions, scaled to 250 days")
+    cols[4].metric("Last 250 days", zone_text(summary.get("last_250_zone")),
+                   help=f"{summary.get('last_250_exceptions') or 0} exceptions in the last 250 test days")
+    if risk is not None:
+        portfolio_section(result, risk)
+
+
+def backtest_table(risk) -> pd.DataFrame:
+    """One row per method (network, historical simulation, EWMA): exceptions, expected, p-values and zones, as
+    shown (p-values and zones a dash when they cannot be had)."""
+    rows = []
+    for b in risk.backtests.values():
+        s = b.summary()
+        rows.append({"method": b.label, "periods": s["days"], "exceptions": s["exceptions"],
+                     "expected": round(s["expected_exceptions"], 1), "Kupiec p": p_value(s["kupiec_p"]),
+                     "Christoffersen p": p_value(s["christoffersen_p"]), "Basel zone": zone_text(s["zone"])})
+    return pd.DataFrame(rows)
+
+
+def portfolio_section(result, risk) -> None:
+    """The network's portfolio VaR against historical simulation and EWMA, each asset's risk contribution, and a
+    selector for one asset's forecast and backtest."""
+    st.markdown("**The network against the baselines**")
+    st.dataframe(backtest_table(risk), hide_index=True, key="evaluate_portfolio_methods")
+    st.plotly_chart(plots.plot_portfolio_var(risk), key="evaluate_portfolio_var")
+    held = risk.weights[risk.weights > 0]
+    source = "holdings file" if result.config.holdings else "equal weight"
+    st.markdown(f"**Risk contributions** · {len(held)} assets held ({source})")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(plots.plot_risk_contributions(risk.contributions), key="evaluate_contributions")
+    right.dataframe(risk.contributions[["ticker", "weight", "volatility", "share"]], hide_index=True,
+                    key="evaluate_contribution_table",
+                    column_config={"weight": _PERCENT, "volatility": st.column_config.NumberColumn(
+                        "daily volatility", format="percent"), "share": st.column_config.NumberColumn(
+                        "share of VaR", format="percent")})
+    tickers = sorted(map(str, risk.assets["ticker"])) if len(risk.assets) else []
+    if not tickers:
+        return
+    st.markdown("**One asset**")
+    ticker = st.selectbox("Asset", tickers, key="evaluate_asset")
+    row = risk.assets.set_index(risk.assets["ticker"].astype(str)).loc[ticker]
+    cols = st.columns(4)
+    cols[0].metric(f"{ticker} exceptions", f"{int(row['exceptions']):,} of {int(row['days']):,}",
+                   help=f"Expected {row['expected_exceptions']:.1f} at {risk.level:.1%} one-day VaR")
+    cols[1].metric("Kupiec p-value", p_value(row["kupiec_p"]))
+    cols[2].metric("Independence p-value", p_value(row["christoffersen_p"]))
+    cols[3].metric("Basel zone", zone_text(row["zone"]))
+    st.plotly_chart(plots.plot_asset_forecast(result.details, ticker), key="evaluate_asset_forecast")
+    with st.expander("Every asset's own backtest"):
+        st.dataframe(risk.assets.assign(kupiec_p=risk.assets["kupiec_p"].map(p_value),
+                                        christoffersen_p=risk.assets["christoffersen_p"].map(p_value),
+                                        zone=risk.assets["zone"].map(zone_text)),
+                     hide_index=True, key="evaluate_asset_table")
+
+
+def allocation_table(allocation) -> pd.DataFrame:
+    """The strategies' annual return, volatility, Sharpe, maximum drawdown and turnover."""
+    return allocation.table().rename(columns={"annual_return": "annual return", "max_drawdown": "max drawdown"})
+
+
+def allocation_section(result) -> None:
+    """The walk-forward allocation: stats table, equity curves, latest weights and weights at each rebalance."""
+    from finmodels.portfolio import allocation_of
+
+    allocation = allocation_of(result) if getattr(result, "kind", None) == FORECAST else None
+    if allocation is None:
+        return
+    st.subheader("Asset allocation: monthly walk-forward")
+    st.caption(f"Long-only mean-variance weights from the network's return forecasts (risk aversion "
+               f"{allocation.risk_aversion:g}, at most {allocation.cap:.0%} in one asset), against equal weight and "
+               "minimum variance, each rebalanced monthly with only the data up to that date.")
+    st.dataframe(allocation_table(allocation), hide_index=True, key="evaluate_allocation_table",
+                 column_config={"annual return": _PERCENT, "volatility": _PERCENT, "max drawdown": _PERCENT,
+                                "sharpe": st.column_config.NumberColumn("Sharpe", format="%.2f"),
+                                "turnover": st.column_config.NumberColumn("turnover per year", format="%.2f")})
+    st.plotly_chart(plots.plot_equity_curves(allocation), key="evaluate_equity")
+    latest = allocation.latest
+    held = latest[latest > 1e-4].sort_values(ascending=False)
+    left, right = st.columns([1, 2])
+    with left:
+        st.markdown(f"**Latest weights** ({allocation.weights['strategy'].index[-1]:%Y-%m-%d})")
+        st.dataframe(held.rename("weight").rename_axis("ticker").reset_index(), hide_index=True,
+                     key="evaluate_latest_weights", column_config={"weight": _PERCENT})
+    right.plotly_chart(plots.plot_allocation_weights(allocation), key="evaluate_weights")
+
+
+def scorecard_section(result) -> None:
+    """The scorecard challenger's information values, binning and points (a fresh binary run; a run read back from
+    the workspace keeps its scorecard's metrics, not the fitted bins)."""
+    if getattr(result, "kind", None) != BINARY:
+        return
+    card = (result.baselines or {}).get("scorecard")
+    if card is None:
+        return
+    st.subheader("Scorecard challenger")
+    if getattr(card, "model", None) is None:
+        st.caption("This run was read back from the workspace: its scorecard's metrics are in the table above; its "
+                   "bins and points are kept only while the run is in this session. Train again to see them.")
+        return
+    from finmodels.plots.scorecard import plot_feature_bins, plot_iv
+
+    model = card.model
+    iv, bins, points = model.iv_table(), model.binning_table(), model.points_table()
+    st.caption("The classic credit scorecard trained beside the network on the same rows: optimal monotonic bins, "
+               "weight of evidence (WoE), information value (IV), a logistic regression on WoE and points.")
+    left, right = st.columns([2, 3])
+    left.dataframe(iv, hide_index=True, key="evaluate_iv_table",
+                   column_config={"iv": st.column_config.NumberColumn("IV", format="%.3f")})
+    right.plotly_chart(plot_iv(iv), key="evaluate_iv")
+    feature = st.selectbox("Feature", list(iv["feature"]), key="evaluate_scorecard_feature")
+    st.plotly_chart(plot_feature_bins(bins, points, feature), key="evaluate_feature_bins")
+    table = bins[bins["feature"] == feature].merge(points[points["feature"] == feature], on=["feature", "bin"],
+                                                   how="left", suffixes=("", "_points"))
+    st.dataframe(table.drop(columns=["feature", "woe_points"], errors="ignore"), hide_index=True,
+                 key="evaluate_binning_table")
+    with st.expander("Points table (every feature)"):
+        st.dataframe(points, hide_index=True, key="evaluate_points_table")
+
+
+def loss_section(result) -> None:
+    """A loss model's predicted against realised loss in bins of predicted loss (exposure-weighted when the file
+    has an exposure column), and the file's expected loss when it has PD, LGD and EAD columns."""
+    if result.config.task != "risk_control":
+        return
+    from finmodels.evaluation.losses import expected_loss_summary, find_loss_columns, loss_calibration
+    from finmodels.delivery.report import held_out_labels
+
+    st.subheader("Calibration of losses")
+    columns = find_loss_columns(result.frame.columns) if result.frame is not None else None
+    exposure = None
+    if columns is not None and columns.ead is not None:
+        exposure = pd.to_numeric(result.frame[columns.ead].iloc[result.split.test], errors="coerce").to_numpy()
+        exposure = exposure if np.isfinite(exposure).all() and (exposure >= 0).all() else None
+    try:
+        table = loss_calibration(result.test_scores, held_out_labels(result), exposure=exposure)
+    except FinModelsError as exc:
+        show_error(exc)
+        return
+    weighted = f", weighted by exposure ('{columns.ead}')" if exposure is not None else ""
+    st.caption(f"Test rows in {len(table)} bins of predicted loss{weighted}: a calibrated model's realised loss is "
+               "close to its predicted loss in every bin.")
+    from finmodels.plots.evaluation import plot_predicted_vs_actual
+
+    figure = plot_predicted_vs_actual(table["realised"], table["predicted"], title="Mean predicted against mean "
+                                      "realised loss per bin")
+    left, right = st.columns([3, 2])
+    left.dataframe(table.drop(columns=[] if exposure is not None else ["exposure"]), hide_index=True,
+                   key="evaluate_loss_calibration")
+    right.plotly_chart(figure, key="evaluate_loss_figure")
+    if columns is not None and columns.complete:
+        try:
+            found = expected_loss_summary(result.frame.iloc[result.split.test], columns)
+        except FinModelsError as exc:
+            show_error(exc)
+            return
+        st.caption(f"Expected loss (PD × LGD × EAD from '{columns.pd}', '{columns.lgd}', '{columns.ead}') of the "
+                   f"test rows: {found['expected_loss']:,.0f} on an exposure of {found['exposure']:,.0f} "
+                   f"({found['loss_rate']:.2%}).")
