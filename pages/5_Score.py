@@ -7,7 +7,7 @@ from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.monitoring import MAJOR, MODERATE
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from ui import caches, state
+from ui import caches, forecasts, state
 from ui.layout import page_header
 from ui.messages import show_error
 from ui.results import describe_run
@@ -49,8 +49,13 @@ if model is None:
 
 kind = getattr(model, "kind", BINARY)
 if kind == FORECAST:
-    st.info("A forecast model predicts from windows of a price history, not from table rows, so there is no file "
-            "to score row by row: its forecasts and VaR backtest on the test period are on the **Evaluate** page.")
+    prices = st.file_uploader("Price file to forecast from (the training file's layout, up to the latest day)",
+                              type=["csv", "txt"], key="score_prices",
+                              help="Each ticker's last window gives its forecast; the file's last 250 days of "
+                                   "returns give the assets' correlation.")
+    found = None if prices is None else caches.next_day_forecast(prices, model)
+    if found is not None:
+        forecasts.next_day(*found)
     st.stop()
 threshold = None
 if kind == BINARY:

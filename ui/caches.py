@@ -143,3 +143,29 @@ def champion_id() -> str | None:
         return workspace().champion()
     except FinModelsError:
         return None
+
+
+def next_day_forecast(upload, model):
+    """`(file name, NextDayForecast)` of a market risk or allocation model (the session's run, the champion or a
+    loaded bundle) on an uploaded price file, computed once per file and model in a worker; None after a message
+    when it cannot be."""
+    key = ("forecast", upload.file_id, id(model))
+    kept = st.session_state.get(state.SCORED)
+    if kept is None or kept[0] != key:
+        spinner = "Forecasting the next day from each ticker's last window..."
+        try:
+            frame = load_csv(upload.getvalue())
+            loaded = st.session_state.get(state.LOADED_BUNDLE)
+            if loaded is not None and loaded[1] is model:
+                result = runtime.run_job(worker.forecast_bundle, loaded[2], frame, label=f"forecasting {upload.name}",
+                                         spinner=spinner)
+            else:
+                result = runtime.run_job(worker.call_with, model, "finmodels.portfolio:forecast_next", frame=frame,
+                                         workspace=runtime.workspace_ref(), label=f"forecasting {upload.name}",
+                                         spinner=spinner)
+        except FinModelsError as exc:
+            show_error(exc)
+            return None
+        kept = (key, upload.name, result)
+        st.session_state[state.SCORED] = kept
+    return kept[1], kept[2]

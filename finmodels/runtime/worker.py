@@ -162,6 +162,14 @@ def explain_bundle_rows(raw: bytes, frame: pd.DataFrame, **options):
     return explain_bundle(_bundle(raw), frame, **options)
 
 
+def forecast_bundle(raw: bytes, frame: pd.DataFrame, **options):
+    """`finmodels.portfolio.forecast_next` with an uploaded bundle's market risk or allocation model: the day after
+    the price file ends, per asset and for the portfolio."""
+    from finmodels.portfolio import forecast_next
+
+    return forecast_next(_bundle(raw), frame, **options)
+
+
 def call_with(run, function: str, *, workspace: WorkspaceRef | None = None, **kwargs):
     """Any finmodels function that takes a trained run first, named 'package.module:function' (the report,
     a what-if), called with the run's model attached."""
@@ -187,3 +195,26 @@ def ping(value=None, *, channel=None, seconds: float = 0.0, epochs: int = 0):
     if not epochs:
         time.sleep(seconds)
     return {"pid": os.getpid(), "value": value, "tensorflow": "tensorflow" in __import__("sys").modules}
+
+
+def whatif_run(run, changes: dict, *, frame: pd.DataFrame | None = None, workspace: WorkspaceRef | None = None,
+               **options):
+    """`finmodels.explain.whatif.what_if` of one row with the run's model (kept warm in this worker): the score,
+    decision and contributions before and after `changes`, counterfactuals and extrapolation warnings.
+
+    `frame` is the file the row comes from (default: the run's own rows); `options` are what_if's (`row`,
+    `id_column`, `id_value`, `threshold`, `background`, ...).
+    """
+    from finmodels.explain.whatif import what_if
+
+    if run.frame is None and workspace is not None and run.run_id and not run.run_id.startswith("local-"):
+        # a run read back from the workspace holds no training rows: its bundle has their range and a sample
+        return what_if(_bundle(_home(run, workspace).open().bundle_bytes(run.run_id)), frame, changes, **options)
+    return what_if(attached(run, workspace), frame, changes, **options)
+
+
+def whatif_bundle(raw: bytes, frame: pd.DataFrame, changes: dict, **options):
+    """`what_if` of one row of `frame` with an uploaded bundle's model (its bytes)."""
+    from finmodels.explain.whatif import what_if
+
+    return what_if(_bundle(raw), frame, changes, **options)
