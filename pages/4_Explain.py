@@ -4,6 +4,7 @@ import streamlit as st
 
 from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
                                          plot_waterfall)
+from finmodels.data.tasks import FORECAST
 from finmodels.explain.explanation import explainable_classes
 from ui import caches
 from ui.layout import page_header
@@ -41,9 +42,14 @@ else:
                     key="explain_dependence")
 
 st.subheader("One row")
+# a sequence run's explained windows are named by ticker and date ('AAPL 2017-11-03'): row_ids are their positions
+# among the test windows, which the run's details label in the same order
+labels = result.details.get("labels") if result.kind == FORECAST and explanation.row_ids is not None else None
+name = (lambda i: str(labels[explanation.row_ids[i]])) if labels is not None else (lambda i: f"Test row {i + 1}")
 row = st.selectbox(
-    f"Row (explained rows, highest {unit} first)", explanation.rows_by_prediction(),
-    format_func=lambda i: f"Test row {i + 1} · {unit} {explanation.predictions[i]:.3f}", key="explain_row",
+    f"{'Window' if labels is not None else 'Row'} (explained {'windows' if labels is not None else 'rows'}, "
+    f"highest {unit} first)", explanation.rows_by_prediction(),
+    format_func=lambda i: f"{name(i)} · {unit} {explanation.predictions[i]:.3f}", key="explain_row",
 )
 left, right = st.columns([3, 2])
 left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")
