@@ -34,8 +34,10 @@ SCORE = Page("pages/5_Score.py", "Score", ":material/fact_check:",
 RUNS = Page("pages/6_Runs.py", "Runs", ":material/compare:", "Compare the runs of this session side by side.")
 REPORT = Page("pages/7_Report.py", "Report", ":material/description:",
               "One self-contained HTML report of a run, to send to anyone.")
+GOVERNANCE = Page("pages/8_Governance.py", "Governance", ":material/policy:",
+                  "Before a committee signs: fairness by protected groups and the model document.")
 
-STEPS: tuple[Page, ...] = (DATA, TRAIN, EVALUATE, EXPLAIN, SCORE, RUNS, REPORT)
+STEPS: tuple[Page, ...] = (DATA, TRAIN, EVALUATE, EXPLAIN, SCORE, RUNS, REPORT, GOVERNANCE)
 NEXT_ICON = ":material/arrow_forward:"
 
 

@@ -1,0 +1,15 @@
+"""Governance: what a model-risk team reads before it signs: fairness by protected columns and the model document."""
+
+import streamlit as st
+
+from ui import governance
+from ui.layout import page_header
+from ui.messages import require_run_message
+
+page_header("Governance", caption="Before a credit committee signs: how the model's decisions differ between groups "
+            "of a protected attribute, and the model document a validator reads.")
+
+result = require_run_message()
+governance.fairness_section(result)
+st.divider()
+governance.document_section(result)

@@ -1,0 +1,143 @@
+"""The Governance page's two parts: fairness of a binary run's decisions by protected columns, and the model
+document a validator reads.
+
+Fairness reads the run's held-out scores and outcomes (no network needed), so it runs here, once per run, columns
+and threshold. The document scores, explains and re-fits, so it is built in a worker with the run's network.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.errors import FinModelsError
+from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, age_like
+from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
+from finmodels.runtime import worker
+from ui import runtime, state
+from ui.messages import show_error
+from ui.widgets import remember, store
+
+FAIRNESS = "governance_fairness"  # (run id, column, threshold) -> FairnessReport or the message it raised
+DOCUMENT = "governance_document"  # ((run id, columns, threshold), file name, HTML) of the built document
+_PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+def threshold() -> tuple[float, str]:
+    """The decision threshold: the one set on the Evaluate page, else 0.5; and a phrase saying which."""
+    chosen = st.session_state.get(state.THRESHOLD)
+    if chosen is None:
+        return 0.5, "0.50 (the default; set your own on the **Evaluate** page)"
+    return float(chosen), f"{float(chosen):.2f}, as set on the **Evaluate** page"
+
+
+def protected_columns(result) -> list[str]:
+    """The protected columns chosen from the run's file (age-like columns suggested on the first visit)."""
+    frame = result.frame
+    columns = [str(c) for c in frame.columns if c != result.config.target]
+    suggested = [c for c in columns if age_like(c, frame[c])][:1]
+    remember({"governance_protected": suggested})
+    if any(c not in columns for c in st.session_state["governance_protected"]):  # another file's columns
+        st.session_state["governance_protected"] = suggested
+    chosen = st.multiselect("Protected columns", columns, key="governance_protected",
+                            help="Age, sex, nationality ... They need not be model inputs: the analysis reads them "
+                                 "from the run's rows.")
+    store(["governance_protected"])
+    return chosen
+
+
+def _report(result, column: str, at: float):
+    from finmodels.evaluation.fairness import result_fairness
+
+    kept = st.session_state.setdefault(FAIRNESS, {})
+    key = (result.run_id or id(result), column, at)
+    if key not in kept:
+        try:
+            kept[key] = result_fairness(result, protected=[column], threshold=at)[0]
+        except FinModelsError as exc:
+            kept[key] = exc
+    return kept[key]
+
+
+def group_table(report) -> pd.DataFrame:
+    """The report's per-group table as shown: group first, rates as numbers, the four-fifths flag in words."""
+    table = report.table.reset_index()
+    table["four-fifths rule"] = ["flagged" if f else "" for f in table.pop("flagged")]
+    return table.rename(columns={"approval_rate": "approval rate", "adverse_impact_ratio": "adverse impact ratio",
+                                 "tpr": "true-positive rate", "fpr": "false-positive rate", "auc": "AUC"})
+
+
+def fairness_section(result) -> None:
+    st.subheader("Fairness by protected columns")
+    if getattr(result, "kind", BINARY) != BINARY:
+        st.info(f"Fairness is analysed for the decisions of a binary model (default, repayment, delinquency ...); "
+                f"this run is a {result.kind} model. Train a binary run to compare groups.")
+        return
+    if result.frame is None:
+        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "
+                f"('{(result.data_info or {}).get('name', 'its data file')}') on the **Data** page to compare groups.")
+        return
+    at, said = threshold()
+    st.caption(f"On the run's held-out test rows, declined at or above threshold {said}. The adverse impact ratio "
+               f"is a group's approval rate over the most favoured group's; under {FOUR_FIFTHS:g} is flagged (the "
+               f"four-fifths rule). Groups need at least {MIN_GROUP_ROWS} rows.")
+    for column in protected_columns(result):
+        report = _report(result, column, at)
+        st.markdown(f"#### {column}")
+        if isinstance(report, FinModelsError):
+            show_error(report)
+            continue
+        for note in report.notes:
+            st.caption(note)
+        if report.flagged:
+            ratios = report.table["adverse_impact_ratio"]
+            st.warning(f"Under four fifths of '{report.reference}' (the most favoured group): "
+                       + ", ".join(f"'{g}' {ratios[g]:.2f}" for g in report.flagged) + ".", icon=":material/flag:")
+        else:
+            st.success(f"No group of '{column}' is approved at under four fifths of the rate of '{report.reference}'.")
+        st.dataframe(group_table(report), hide_index=True, key=f"governance_table_{column}",
+                     column_config={"approval rate": _PERCENT, "true-positive rate": _PERCENT,
+                                    "false-positive rate": _PERCENT,
+                                    "adverse impact ratio": st.column_config.NumberColumn(format="%.2f"),
+                                    "AUC": st.column_config.NumberColumn(format="%.3f")})
+        left, right = st.columns(2)
+        left.plotly_chart(plot_group_rates(report), key=f"governance_rates_{column}")
+        right.plotly_chart(plot_adverse_impact(report), key=f"governance_impact_{column}")
+
+
+def document_section(result) -> None:
+    st.subheader("Model document")
+    if getattr(result, "kind", BINARY) == FORECAST:
+        st.info("The model document covers models of table rows (default, rating, loss, anomaly); a forecast "
+                "model's backtest is in its HTML report on the **Report** page.")
+        return
+    if result.frame is None:
+        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on on "
+                "the **Data** page to write its document.")
+        return
+    protected = list(st.session_state.get("governance_protected") or []) if result.kind == BINARY else []
+    at = threshold()[0] if result.kind == BINARY else None
+    st.caption("In SR 11-7 order: purpose and intended use, data (shape, SHA-256, quality findings), methodology, "
+               "performance against the baselines and the scorecard, stability (PSI), explainability (SHAP, reason "
+               "codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
+               + ", limitations and monitoring plan. One self-contained HTML file.")
+    key = (result.run_id or id(result), tuple(protected), at)
+    if st.button("Write the model document", key="governance_document_build", icon=":material/description:"):
+        name = (result.data_info or {}).get("name") or "the training file"
+        try:
+            document = runtime.run_job(
+                worker.call_with, result, "finmodels.delivery.document:build_document",
+                workspace=runtime.workspace_ref(), frame=result.frame, data_name=name, protected=protected,
+                threshold=at, label="the model document",
+                spinner="Scoring, explaining and checking the data for the document (up to a minute)...")
+        except FinModelsError as exc:
+            show_error(exc)
+            return
+        st.session_state[DOCUMENT] = (key, f"model_document_{result.config.task}.html", document.to_html())
+    built = st.session_state.get(DOCUMENT)
+    if built is not None and built[0] == key:
+        st.download_button("Download the model document (HTML)", built[2].encode("utf-8"), file_name=built[1],
+                           mime="text/html", key="governance_document_download", icon=":material/download:")
+    elif built is not None:
+        st.caption("The document was written for other protected columns or another threshold; write it again.")
