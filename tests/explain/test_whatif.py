@@ -1,0 +1,181 @@
+"""What-if for one applicant, on the real German credit file: edits in the data's units, scores and decisions
+before and after, contributions that add up, counterfactuals that really change the decision, and warnings."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finmodels.errors import ConfigError, DataError
+from finmodels.explain.whatif import FeatureRange, pick_row, training_ranges, what_if
+
+
+@pytest.fixture(scope="module")
+def scores(german_run, german):
+    return np.asarray(german_run.predict(german), dtype="float64")
+
+
+def test_an_edit_changes_the_score_and_both_rows_are_explained(german_run, german, scores):
+    result = what_if(german_run, german, {"duration_in_month": 12, "credit_amount": "2000"}, row=1)
+    assert german.loc[1, "duration_in_month"] == 48 and german.loc[1, "credit_amount"] == 5951
+    assert result.changes == {"duration_in_month": (48, 12.0), "credit_amount": (5951, 2000.0)}
+    assert result.before["score"] == pytest.approx(scores[1], abs=1e-6)
+    edited = german.iloc[[1]].copy()
+    edited["duration_in_month"], edited["credit_amount"] = 12, 2000
+    assert result.after["score"] == pytest.approx(float(german_run.predict(edited)[0]), abs=1e-6)
+    assert result.threshold == 0.5 and result.before["decision"] in ("bad", "not bad")
+    e = result.explanation
+    for i, state in enumerate((result.before, result.after)):
+        assert e.base_value + e.values[i].sum() == pytest.approx(state["score"], abs=1e-5)
+    table = result.contributions()
+    assert list(table.columns) == ["column", "value before", "value after", "contribution before",
+                                   "contribution after", "change"]
+    moved = table.set_index("column")
+    assert moved.loc["duration_in_month", "value before"] == 48 and moved.loc["duration_in_month", "value after"] == 12
+    assert moved.loc["age_in_years", "value before"] == moved.loc["age_in_years", "value after"] == 22
+    assert result.warnings == []
+    print(f"\nwhat-if seconds (first call in this process): {result.seconds}")
+
+
+def test_warm_latency_is_printed(german_run, german):
+    what_if(german_run, german, {"credit_amount": 3000}, row=2)
+    timings = [what_if(german_run, german, {"credit_amount": 3000 + i}, row=2).seconds["total"] for i in range(3)]
+    print(f"\nwhat-if seconds, warm (model loaded): {[round(t, 3) for t in timings]}")
+
+
+def test_counterfactuals_really_change_the_decision_within_the_training_range(german_run, german, scores):
+    row = int(np.argmin(np.abs(scores - 0.5)))  # the applicant nearest the threshold
+    result = what_if(german_run, german, {}, row=row)
+    assert result.notes[0] == "No value was changed: before and after are the same row."
+    ranges = training_ranges(german_run)
+    assert {cf.column for cf in result.counterfactuals} == {c for c, r in ranges.items() if r.numeric}
+    found = [cf for cf in result.counterfactuals if cf.found]
+    assert found, "an applicant this close to the threshold has some input that moves it across"
+    flagged = scores[row] >= 0.5
+    for cf in found:
+        assert ranges[cf.column].low <= cf.value <= ranges[cf.column].high
+        moved = german.iloc[[row]].copy()
+        moved[cf.column] = cf.value
+        assert (german_run.predict(moved)[0] >= 0.5) != flagged
+        assert cf.score == pytest.approx(float(german_run.predict(moved)[0]), abs=1e-6)
+        if ranges[cf.column].integer:  # one step back towards the row's own value keeps the decision
+            assert cf.value == round(cf.value)
+            back = german.iloc[[row]].copy()
+            back[cf.column] = cf.value - np.sign(cf.change)
+            assert (german_run.predict(back)[0] >= 0.5) == flagged
+        verb = "Raise" if cf.change > 0 else "Lower"
+        assert cf.note.startswith(f"{verb} {cf.column} from ")
+    for cf in result.counterfactuals:
+        if not cf.found:
+            assert cf.note == (f"No value of {cf.column} from {ranges[cf.column].describe()} changes the decision "
+                               "(others held).")
+    # nearest first, as a share of each input's range; the inputs no value moves come last
+    assert [cf.found for cf in result.counterfactuals] == sorted((cf.found for cf in result.counterfactuals),
+                                                                 reverse=True)
+
+
+def test_values_outside_the_training_range_are_kept_with_an_extrapolation_warning(german_run, german):
+    result = what_if(german_run, german, {"age_in_years": 120, "purpose": "spaceship"}, row=0)
+    rng = training_ranges(german_run)["age_in_years"]
+    assert result.warnings == [
+        f"age_in_years = 120 is outside the training range ({rng.describe()}): the score there is an extrapolation.",
+        "purpose = 'spaceship' was never seen in training (levels: 'business', 'car (new)', 'car (used)', "
+        "'domestic appliances', 'education', 'furniture/equipment', 'others', 'radio/television', 'repairs', "
+        "'retraining'): the score there is an extrapolation.",
+    ]
+    assert result.explanation.data.iloc[1]["age_in_years"] == 120
+
+
+def test_training_range_is_the_training_rows_own(german_run, german):
+    train = german.iloc[german_run.split.train]
+    rng = training_ranges(german_run)["credit_amount"]
+    assert rng == FeatureRange("credit_amount", True, float(train.credit_amount.min()),
+                               float(train.credit_amount.max()), True)
+
+
+def test_a_bundle_reads_its_range_from_all_training_rows(german_run, german, tmp_path):
+    from finmodels.models.bundle import load_bundle, save_bundle
+
+    save_bundle(german_run, tmp_path / "b.zip")
+    bundle = load_bundle(tmp_path / "b.zip")
+    assert training_ranges(bundle)["credit_amount"] == training_ranges(german_run)["credit_amount"]
+    result = what_if(bundle, german, {"credit_amount": 2000}, row=1)
+    direct = what_if(german_run, german, {"credit_amount": 2000}, row=1)
+    assert result.after["score"] == pytest.approx(direct.after["score"], abs=1e-6)
+
+
+def test_rows_by_identifier(german):
+    frame = german.assign(applicant=[f"A-{i:04d}" for i in range(len(german))])
+    assert pick_row(frame, id_column="applicant", id_value="A-0017") == (17, "applicant = 'A-0017'", [])
+    doubled = frame.assign(applicant=["A"] * 2 + ["B"] * (len(frame) - 2))
+    assert pick_row(doubled, id_column="applicant", id_value="B")[2] == [
+        "998 rows have applicant = 'B'; the first (row 2) is used."]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(row=1000), "Row 1000 is outside the file: it has 1,000 rows, numbered 0 to 999. Pick a row in that range."),
+    (dict(row=-1), "Row -1 is outside the file: it has 1,000 rows, numbered 0 to 999. Pick a row in that range."),
+    (dict(id_column="applicant", id_value="x"), "Identifier column 'applicant' not found. Columns are: "),
+    (dict(id_column="purpose", id_value="boat"), "No row has purpose = 'boat' (e.g. 'radio/television', 'education', "
+                                                 "'furniture/equipment'). Check the value"),
+])
+def test_row_messages(german, kwargs, message):
+    with pytest.raises(DataError) as info:
+        pick_row(german, **kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_bad_edits_are_all_named_at_once(german_run, german):
+    with pytest.raises(DataError) as info:
+        what_if(german_run, german, {"credit_amount": "lots", "creditability": "good", "age_in_years": 30}, row=0)
+    rng = training_ranges(german_run)["credit_amount"]
+    assert info.value.problems[0] == (f"Value 'lots' for 'credit_amount' is not a number; 'credit_amount' is "
+                                      f"numeric (training range {rng.describe()}).")
+    assert info.value.problems[1].startswith("Column 'creditability' is not an input of this model, so changing it "
+                                             "cannot change the score. Inputs are: ")
+    assert len(info.value.problems) == 2
+
+
+def test_a_probability_threshold_outside_0_and_1_is_refused(german_run, german):
+    with pytest.raises(ConfigError, match=r"The threshold is a probability between 0 and 1; got 1.5."):
+        what_if(german_run, german, {}, row=0, threshold=1.5)
+
+
+def test_a_lower_threshold_changes_the_decision(german_run, german, scores):
+    result = what_if(german_run, german, {}, row=1, threshold=float(scores[1]) - 1e-3)
+    assert result.before["decision"] == "bad"
+    result = what_if(german_run, german, {}, row=1, threshold=float(scores[1]) + 1e-3)
+    assert result.before["decision"] == "not bad"
+
+
+def test_to_dict_is_json_ready(german_run, german):
+    import json
+
+    out = json.loads(json.dumps(what_if(german_run, german, {"credit_amount": 2000}, row=1).to_dict()))
+    assert set(out) >= {"before", "after", "contributions", "counterfactuals", "warnings", "threshold"}
+    assert out["changes"] == {"credit_amount": {"before": 5951, "after": 2000.0}}
+    # the contributions' changes add up to the change of the score (SHAP's additivity, on both rows)
+    total = sum(c["change"] for c in out["contributions"])
+    assert total == pytest.approx(out["after"]["score"] - out["before"]["score"], abs=1e-5)
+    amount = next(c for c in out["contributions"] if c["column"] == "credit_amount")
+    assert amount["before"] == 5951 and amount["after"] == 2000.0 and amount["change"] != 0
+    assert isinstance(pd.DataFrame(out["contributions"]), pd.DataFrame)
+
+
+def test_whatif_figures(german_run, german, scores):
+    from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
+
+    row = int(np.argmin(np.abs(scores - 0.5)))
+    result = what_if(german_run, german, {"credit_amount": 2000}, row=row)
+    fig = plot_whatif_waterfalls(result, top=30)
+    assert [t.name for t in fig.data] == ["before", "after"]
+    assert fig.layout.annotations[0].text.startswith("Before: ") and fig.layout.annotations[1].text.startswith("After:")
+    assert fig.data[1].y[0] == "Base value" and fig.data[1].y[-1] == "Score"
+    assert "credit_amount = 2000 *" in fig.data[1].y and len(fig.data[1].y) == 20 + 2  # every input, no 'others'
+    assert plot_whatif_waterfalls(result, top=5).data[0].y[-2] == "15 other columns"
+    assert fig.data[1].x[-1] == pytest.approx(result.after["score"])
+    bars = plot_contribution_changes(result)
+    assert [t.name for t in bars.data] == ["before", "after"] and bars.data[0].y[-1] == "credit_amount"
+    cf = plot_counterfactuals(result)
+    assert [t.name for t in cf.data] == ["this row", "changes the decision"]
+    assert cf.layout.xaxis.title.text == "Position in the training range (%)"
+    assert len(cf.data[1].y) == sum(c.found for c in result.counterfactuals)
