@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError
 from finmodels.data.targets import binary_labels, default_event_label, guess_target, is_rating_scale, label_strings
+from finmodels.data.sequences import is_market_column
 from finmodels.data.tasks import BINARY, TASKS
 
 IDENTIFIER, DATE, NUMERIC, CATEGORICAL, HIGH_CARDINALITY, CONSTANT, FREE_TEXT, TARGET = (
@@ -40,7 +40,6 @@ _ANYWHERE = ("dlq", "delinq", "chargeoff", "chargedoff", "dflt")
 CANDIDATE_SHARE = (0.01, 0.5)
 _ID_NAMES = re.compile(r"^(id|key|uuid|guid|index|row_?id|row_?number|ticker|symbol|name|company|borrower|"
                        r"customer|account|isin|cusip|permno|gvkey)$|(^|_)id$|^id_|_(key|uuid|number|no|nr)$")
-_PRICE_NAMES = re.compile(r"^(open|high|low|close|adj_?close|adjusted_?close|price|last|mid|bid|ask|volume)$")
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{4}-\d{2}|\d{1,2}\s+[A-Za-z]{3}|[A-Za-z]{3,9}\s+\d)")
 
 
@@ -336,7 +335,7 @@ def task_for_target(series: pd.Series, named_task: str | None) -> str:
 def _sequence_tasks(columns: tuple[ColumnProfile, ...], rows: int) -> tuple[str, ...]:
     roles = {c.name: c.role for c in columns}
     has_date = DATE in roles.values()
-    prices = [c.name for c in columns if c.role == NUMERIC and _PRICE_NAMES.match(re.sub(r"\s+", "_", c.name.lower()))]
+    prices = [c.name for c in columns if c.role == NUMERIC and is_market_column(c.name)]
     if not has_date:
         return ("anomaly",)
     tickers = [c for c in columns if c.role == IDENTIFIER and 1 < c.unique < rows]

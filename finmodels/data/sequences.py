@@ -10,6 +10,7 @@ validation target, and those before every test target.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,17 @@ from finmodels.errors import DataError
 
 DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
 PRICE_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "close", "price", "last")
+# the other columns of a market data file: with the prices, they mark a file as a price history
+MARKET_NAMES = ("open", "high", "low", "volume", "mid", "bid", "ask")
+
+
+def is_market_column(name) -> bool:
+    """True for a column named like a price or market quantity ('Adj Close', 'adjusted_close', 'Volume')."""
+    norm = re.sub(r"[\s_]+", " ", str(name).strip().lower())
+    return norm in _MARKET_NORMS
+
+
+_MARKET_NORMS = {re.sub(r"[\s_]+", " ", n) for n in (*PRICE_NAMES, *MARKET_NAMES)}
 TICKER_NAMES = ("name", "ticker", "symbol", "asset", "instrument", "isin")
 HIGH_NAMES, LOW_NAMES = ("high",), ("low",)
 
