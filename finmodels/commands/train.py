@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from finmodels.commands._json import finite
+from finmodels.data.tasks import FORECAST
 
 HELP = "Train a network on a CSV file beside its baselines; print test metrics and save a model bundle."
 
@@ -65,7 +66,7 @@ def _config(args, frame):
             raise DataError(f"No target column given and none has a usual name for the {task.label.lower()} task "
                             f"({', '.join(task.target_names)}). Columns are: {', '.join(map(str, frame.columns))}. "
                             "Pass --target COLUMN.")
-    if task.kind != "forecast":  # model inputs: not identifiers, dates, constants or free text
+    if task.kind != FORECAST:  # model inputs: not identifiers, dates, constants or free text
         features = tuple(c for c in profile(frame, target=target or None).features if c != target)
     holdings = _holdings(args, frame, window=args.window) if getattr(args, "holdings", None) else None
     return TrainConfig(target=target, task=task.key, arch=args.arch or task.default_architecture, features=features,
@@ -101,7 +102,7 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
     }
     if result.backtest is not None:
         out["backtest"] = result.backtest.summary()
-    if result.kind == "forecast":
+    if result.kind == FORECAST:
         from finmodels.portfolio import allocation_of, portfolio_of
 
         for key, found in (("portfolio", portfolio_of(result)), ("allocation", allocation_of(result))):
@@ -187,8 +188,8 @@ def run(args) -> int:
     _print_table(result)
     from finmodels.portfolio import allocation_of, portfolio_of
 
-    risk = portfolio_of(result) if result.kind == "forecast" else None
-    allocation = allocation_of(result) if result.kind == "forecast" else None
+    risk = portfolio_of(result) if result.kind == FORECAST else None
+    allocation = allocation_of(result) if result.kind == FORECAST else None
     if risk is not None:
         period = "dates" if risk.horizon == 1 else f"periods of {risk.horizon} days"
         for b in risk.backtests.values():

@@ -13,6 +13,8 @@ import math
 import re
 from dataclasses import asdict
 
+from finmodels.data.tasks import FORECAST
+
 RUN_FORMAT = "finmodels-run"
 RUN_FORMAT_VERSION = 1
 _METRIC_KEY = re.compile(r"[^A-Za-z0-9_\-. :/]")
@@ -211,7 +213,7 @@ def detached_result(record: dict, arrays: dict, values: dict, history: dict, pre
     config = train_config(record["config"])
     kind = record["kind"]
     backtest = None
-    if kind == "forecast" and {"actual", "var"} <= set(details):
+    if kind == FORECAST and {"actual", "var"} <= set(details):
         from finmodels.evaluation.backtest import var_backtest
 
         backtest = var_backtest(np.asarray(details["actual"]), np.asarray(details["var"]), level=config.var_level)
