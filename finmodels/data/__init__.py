@@ -4,9 +4,12 @@
 `profiling` gives each column a role and guesses the target; `validation` collects every problem a file has,
 with the column, rows and values; `targets` reads labels (binary events, rating scales); `tasks` is the
 registry of task presets; `splits` holds rows out without leakage (stratified or by date); `sequences` turns
-price files into windows; `samples` lists the shipped sample files.
+price files into windows and `panels` reads multi-asset price files as one series per ticker; `holdings` reads a
+portfolio's holdings file; `samples` lists the shipped sample files.
 """
 
+from finmodels.data.holdings import read_holdings
+from finmodels.data.panels import read_panel
 from finmodels.data.profiling import Profile, pick_target, profile
 from finmodels.data.reading import load_csv, read_notes
 from finmodels.data.samples import SAMPLES, get_sample, load_sample
@@ -17,4 +20,4 @@ from finmodels.data.validation import check_data, validate
 
 __all__ = ["Profile", "RATING_SCALE", "SAMPLES", "Split", "TASKS", "check_data", "chronological_split",
            "get_sample", "get_task", "guess_target", "load_csv", "load_sample", "pick_target", "profile",
-           "rating_order", "read_notes", "stratified_split", "validate"]
+           "rating_order", "read_holdings", "read_notes", "read_panel", "stratified_split", "validate"]

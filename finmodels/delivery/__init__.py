@@ -1,12 +1,14 @@
 """Delivery: the last stage. A model leaves the session as scored files, reports and compared runs.
 
 `scoring` scores a new file with decisions and reason codes; `export` writes formula-safe CSV; `report`
-builds the self-contained HTML report; `runs` keeps the session's runs side by side.
+builds the self-contained HTML report; `document` the model document a validator reads (SR 11-7 sections);
+`runs` compares runs side by side.
 """
 
+from finmodels.delivery.document import build_document
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.delivery.report import build_report
 from finmodels.delivery.runs import RunHistory
 from finmodels.delivery.scoring import ScoredFile, score_file
 
-__all__ = ["RunHistory", "ScoredFile", "build_report", "score_file", "to_csv_bytes"]
+__all__ = ["RunHistory", "build_document", "ScoredFile", "build_report", "score_file", "to_csv_bytes"]
