@@ -1,13 +1,15 @@
-"""`python -m finmodels explain BUNDLE FILE.csv [--rows N] [--json]`: SHAP explanations of a saved model.
+"""`python -m finmodels explain BUNDLE FILE.csv [--class LABEL] [--rows N] [--json]`: SHAP explanations of a saved model.
 
 Without `--json`: which explainer ran and why, global importance, additivity, and the reason codes of the
 highest-scoring rows. With `--json` stdout is one JSON object: explainer, background_rows, importance
 (column -> mean |SHAP|), additivity_error, and rows (per explained row: prediction, base_value, contributions,
-reason_codes, and where the row is in the file).
+reason_codes, and where the row is in the file), and `class`: which class a rating or multi-class model's
+explanation is of (`--class LABEL`; by default the class it predicts most).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
@@ -26,8 +28,10 @@ def add_arguments(parser) -> None:
                         help="background rows sampled from the training rows saved in the bundle (default 100)")
     parser.add_argument("--reasons", type=int, default=4, help="reason codes per row (default 4)")
     parser.add_argument("--explainer", help="force an explainer order, e.g. 'permutation' or 'deep,permutation'")
-    parser.add_argument("--output", help="for rating and multi-class models: the class to explain (default: the "
-                                         "most common)")
+    parser.add_argument("--class", dest="target_class", metavar="LABEL",
+                        help="for rating and multi-class models: the class whose probability is explained (default: "
+                             "the class the model predicts most for its training rows)")
+    parser.add_argument("--output", help=argparse.SUPPRESS)  # the older name of --class
     parser.add_argument("--seed", type=int, default=0, help="random seed for the row and background samples")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -78,7 +82,7 @@ def run(args) -> int:
     explainers = tuple(k.strip() for k in args.explainer.split(",")) if args.explainer else None
     print(f"Explaining {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
     explanation = explain_bundle(bundle, frame, rows=args.rows, background=args.background, seed=args.seed,
-                                 explainers=explainers, output=args.output)
+                                 explainers=explainers, target_class=args.target_class or args.output)
     if args.json:
         print(json.dumps(report(explanation, bundle=bundle, file=args.file, reasons=args.reasons)))
     else:

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from finmodels.__main__ import main
+from finmodels.data.reading import load_csv
 from tests.conftest import ROOT
 
 GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
@@ -102,3 +103,39 @@ def test_the_real_command_line_prints_one_json_object(german_bundle):
     out = json.loads(done.stdout)
     assert {"explainer", "background_rows", "importance", "additivity_error", "rows"} <= set(out)
     assert set(out["rows"][0]) >= {"prediction", "base_value", "contributions", "reason_codes"}
+
+
+@pytest.fixture(scope="module")
+def rating_bundle(tmp_path_factory):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.bundle import save_bundle
+    from finmodels.models.training import TrainConfig, train
+    from tests.conftest import SHARED_DATASETS
+
+    path = SHARED_DATASETS / "corporate_rating.csv"
+    frame = load_csv(path)
+    result = train(frame, TrainConfig(target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(16,)),
+                                      epochs=5, features=("currentRatio", "quickRatio", "cashRatio", "Sector")),
+                   baselines=False)
+    bundle = tmp_path_factory.mktemp("rating") / "rating.zip"
+    save_bundle(result, bundle)
+    return bundle, path
+
+
+def test_a_rating_model_explains_the_class_asked_for(rating_bundle, capsys):
+    bundle, path = rating_bundle
+    assert main(["explain", str(bundle), str(path), "--class", "AA", "--rows", "40", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["class"] == "AA"
+    codes = [code for row in out["rows"] for code in row["reason_codes"]]
+    assert codes and all("'AA'" in code for code in codes)
+    assert main(["explain", str(bundle), str(path), "--rows", "40", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert default["class"] == "BBB"  # the class the model predicts most, as before
+
+
+def test_an_unknown_class_names_the_classes_there_are(rating_bundle, capsys):
+    bundle, path = rating_bundle
+    assert main(["explain", str(bundle), str(path), "--class", "ZZZ", "--rows", "40"]) == 2
+    err = capsys.readouterr().err
+    assert "ZZZ" in err and "AAA" in err and "BBB" in err
