@@ -11,7 +11,7 @@ import sys
 
 from finmodels.errors import FinModelsError
 
-COMMANDS = ("profile", "tasks", "train", "explain", "score", "runs", "fairness", "scorecard", "document")
+COMMANDS = ("profile", "tasks", "train", "explain", "score", "runs", "fairness", "scorecard", "document", "whatif")
 
 
 def _load(name: str):
