@@ -22,7 +22,7 @@ from finmodels.explain.explainers import (
     LOG_ODDS, OUTPUT, PROBABILITY, additivity, attribute, keras_predict, sklearn_predict,
 )
 from finmodels.explain.outputs import OutputChoice, RunFacts, classes_of, output_choice, output_name, run_facts
-from finmodels.explain.reasons import DEFAULT_REASONS, reason_codes
+from finmodels.explain.reasons import DEFAULT_REASONS, negligible_effect, reason_codes
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
 
@@ -87,7 +87,8 @@ class Explanation:
     def reason_codes(self, row: int, *, k: int = DEFAULT_REASONS) -> list[str]:
         """The `k` columns that raised this row's output most, as sentences (see finmodels.explain.reasons)."""
         return reason_codes(pd.Series(self.values[row], index=self.columns), self.data.iloc[row],
-                            output_name=self.output_name, k=k, window=len(self.lags) or None)
+                            output_name=self.output_name, k=k, window=len(self.lags) or None,
+                            min_effect=negligible_effect(self.scale, self.predictions))
 
     def lag_importance(self) -> pd.DataFrame:
         """Sequence models: mean |SHAP| per lag (rows) and series (columns)."""

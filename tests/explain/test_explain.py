@@ -306,3 +306,18 @@ def test_an_anomaly_run_with_a_chosen_target_keeps_the_outcome_share_and_does_no
     assert e.rows_note == "Explained 15 of 200 test rows, stratified by outcome."
     assert e.background_note == "10 of 640 training rows, stratified by outcome."
     assert e.target_class is None and e.to_dict()["class"] is None
+
+
+def test_reason_codes_on_explain_leave_out_negligible_effects(german_run):
+    from finmodels.explain.reasons import negligible_effect
+
+    explanation = explain_result(german_run, rows=60, seed=0)
+    floor = negligible_effect(explanation.scale, explanation.predictions)
+    assert floor == pytest.approx(0.005)
+    tiny = 0
+    for row in range(len(explanation.predictions)):
+        positive = explanation.values[row][explanation.values[row] > 0]
+        tiny += int(((positive > 0) & (positive <= floor)).sum())
+        expected = int((positive > floor).sum())
+        assert len(explanation.reason_codes(row, k=50)) == expected
+    assert tiny > 0  # there were tiny raises, and none of them became a reason
