@@ -1,0 +1,94 @@
+"""Before a credit committee signs (issue 18) through the pages, on a tiny German credit run: the scorecard
+challenger's tables on Evaluate, fairness by protected columns and the model document on Governance."""
+
+import dataclasses
+
+import pytest
+
+from finmodels.data.samples import load_sample
+from finmodels.evaluation.fairness import result_fairness
+from tests.pages.test_pages import kept, page, train_tiny
+from ui.state import Dataset
+
+
+@pytest.fixture(scope="module")
+def credit_state():
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", load_sample("german_credit")),
+                                   "target": "creditability", "event_label": "bad"})
+    train_tiny(at, units="8", epochs=5)
+    return kept(at)
+
+
+def shown(at, *columns: str):
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert found, f"no table with columns {columns}"
+    return found[0]
+
+
+def test_governance_is_a_step_in_the_navigation():
+    from ui.navigation import GOVERNANCE, STEPS
+
+    assert STEPS[-1] is GOVERNANCE and GOVERNANCE.label == "Governance"
+
+
+def test_evaluate_shows_the_scorecard_tables(credit_state):
+    at = page("pages/3_Evaluate.py", credit_state)
+    assert not at.exception
+    assert "Scorecard challenger" in [s.value for s in at.subheader]
+    model = credit_state["run"].baselines["scorecard"].model
+    iv = shown(at, "feature", "iv", "strength")
+    assert list(iv["feature"]) == list(model.iv_table()["feature"])
+    assert iv["iv"].tolist() == pytest.approx(model.iv_table()["iv"].tolist())
+    first = iv["feature"].iloc[0]
+    assert at.selectbox(key="evaluate_scorecard_feature").value == first
+    bins = shown(at, "bin", "woe", "points", "event_rate")
+    expected = model.points_table()
+    assert bins["points"].tolist() == pytest.approx(expected[expected["feature"] == first]["points"].tolist())
+    assert len(shown(at, "feature", "bin", "points")) == len(expected)
+
+
+def test_evaluate_hides_the_scorecard_tables_of_a_run_read_back(credit_state):
+    run = credit_state["run"]
+    card = dataclasses.replace(run.baselines["scorecard"], model=None)
+    read_back = dataclasses.replace(run, baselines={**run.baselines, "scorecard": card})
+    at = page("pages/3_Evaluate.py", {**credit_state, "run": read_back})
+    assert not at.exception
+    assert any("its bins and points are kept only while the run is in this session" in c.value for c in at.caption)
+    assert not any("iv" in d.value.columns for d in at.dataframe)
+
+
+def test_fairness_by_age_bands_at_the_evaluate_threshold(credit_state):
+    at = page("pages/8_Governance.py", {**credit_state, "threshold": 0.3})
+    assert not at.exception
+    assert at.title[0].value == "Governance"
+    assert at.multiselect(key="governance_protected").value == ["age_in_years"]  # suggested: an age column
+    assert any("0.30, as set on the **Evaluate** page" in c.value for c in at.caption)
+    table = shown(at, "group", "approval rate", "adverse impact ratio", "four-fifths rule")
+    report = result_fairness(credit_state["run"], protected=["age_in_years"], threshold=0.3)[0]
+    assert list(table["group"]) == list(report.table.index)
+    assert table["approval rate"].tolist() == pytest.approx(report.table["approval_rate"].astype(float).tolist())
+    assert list(table["four-fifths rule"]) == ["flagged" if f else "" for f in report.table["flagged"]]
+    if report.flagged:
+        assert any(f"'{report.flagged[0]}'" in w.value for w in at.warning)
+    else:
+        assert any("No group of 'age_in_years'" in s.value for s in at.success)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_fairness_names_small_groups_with_their_counts(credit_state):
+    at = page("pages/8_Governance.py", credit_state)
+    at.multiselect(key="governance_protected").set_value(["foreign_worker", "telephone"]).run()
+    assert not at.exception
+    assert any("0.50 (the default" in c.value for c in at.caption)
+    assert any("'foreign_worker'" in e.value and "under 30 rows" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert shown(at, "group", "approval rate")["group"].tolist()  # telephone still analysed
+
+
+def test_governance_writes_the_model_document(credit_state):
+    at = page("pages/8_Governance.py", credit_state)
+    at.button(key="governance_document_build").click().run()
+    assert not at.exception and not at.error
+    html = at.session_state["governance_document"][2]
+    assert "<h2>" in html and "age_in_years" in html and "Monitoring plan" in html
+    assert at.get("download_button")[0].proto.label == "Download the model document (HTML)"
