@@ -218,3 +218,23 @@ def whatif_bundle(raw: bytes, frame: pd.DataFrame, changes: dict, **options):
     from finmodels.explain.whatif import what_if
 
     return what_if(_bundle(raw), frame, changes, **options)
+
+
+def trial_run(frame: pd.DataFrame, config, *, channel=None) -> dict:
+    """One trial of a hyperparameter search (`finmodels.models.search.run_trial`): train `config` without
+    baselines, score it on its validation rows; Stop ends it after the current epoch."""
+    from finmodels.models.search import run_trial
+
+    hooks = {} if channel is None else {"on_epoch": channel.on_epoch, "should_stop": channel.should_stop}
+    return run_trial(frame, config, **hooks)
+
+
+def search_run(frame: pd.DataFrame, config, *, trials: int, seed: int | None = None, channel=None):
+    """A whole search in this worker, trials one after another (`finmodels.models.search.search` without a
+    runner): each trial's start and end is a progress note (`search.trials_from_notes(job.notes)` reads them
+    back), Stop ends the search after the current trial's epoch. Returns the SearchResult."""
+    from finmodels.models.search import search, trial_note
+
+    report = None if channel is None else (lambda trial: channel.note(trial_note(trial)))
+    return search(frame, config, trials=trials, seed=seed, on_trial=report,
+                  should_stop=None if channel is None else channel.should_stop)
