@@ -48,6 +48,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--area", default="default", help="workspace area the run is kept in (default: default; the "
                                                           "dashboard shows an area at http://HOST:8501/?area=NAME)")
     parser.add_argument("--no-workspace", action="store_true", help="do not keep the run in the workspace")
+    parser.add_argument("--search", type=int, default=None, metavar="N",
+                        help="first try N settings of the network with optuna (1 to 200), each scored on the "
+                             "validation rows only (never the test rows), then train the best; the JSON gets 'search'")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
 
 
@@ -154,6 +157,26 @@ class _Progress:
         print(text, file=sys.stderr, flush=True)
 
 
+def _search(frame, config, trials: int):
+    """(SearchResult, the best trial's TrainConfig): `trials` settings tried on the validation rows, one line each."""
+    from finmodels.models.search import best_config, check_trials, search
+
+    count = check_trials(trials)
+    print(f"searching {count} settings of {config.arch} (optuna TPE, seed {config.seed}); each trial is scored on the "
+          "validation rows, never the test rows", file=sys.stderr)
+
+    def report(trial) -> None:
+        if trial.state != "running":
+            shown = "" if trial.value is None else f"validation loss {trial.value:.4f}"
+            if trial.metric_value is not None:
+                shown += f", {trial.metric} {trial.metric_value:.4f}"
+            print(f"trial {trial.number + 1}/{count} {trial.state}: {shown or trial.error} ({trial.seconds:.1f} s)",
+                  file=sys.stderr, flush=True)
+
+    found = search(frame, config, trials=count, on_trial=report)
+    return found, best_config(found)
+
+
 def run(args) -> int:
     from finmodels.models.bundle import save_bundle
     from finmodels.data.reading import load_csv
@@ -162,6 +185,9 @@ def run(args) -> int:
     start = time.perf_counter()
     frame = load_csv(args.file)
     config = _config(args, frame)
+    searched = None
+    if getattr(args, "search", None) is not None:
+        searched, config = _search(frame, config, args.search)
     print(f"training {config.arch} for {config.task} on {args.file} (target {config.target or 'auto'}); "
           f"at most {config.epochs} epochs", file=sys.stderr)
 
@@ -178,7 +204,10 @@ def run(args) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        print(json.dumps({**summary(result, bundle=str(bundle), seconds=seconds), "run_id": run_id, "area": area}))
+        out = {**summary(result, bundle=str(bundle), seconds=seconds), "run_id": run_id, "area": area}
+        if searched is not None:
+            out["search"] = finite(searched.to_dict())
+        print(json.dumps(out))
         return 0
     sizes = result.split.sizes()
     print(f"{result.split.method} split: {sizes['train']:,} train, {sizes['valid']:,} validation, "
@@ -186,6 +215,11 @@ def run(args) -> int:
           + (f"preprocessing {seconds['preprocess']:.1f} s, " if "preprocess" in seconds else "")
           + f"fit {seconds['fit']:.1f} s, total {seconds['total']:.1f} s")
     _print_table(result)
+    if searched is not None and searched.best is not None:
+        best = searched.best
+        print(f"search: best of {len(searched.trials)} trials is trial {best.number + 1} (validation loss "
+              f"{best.value:.4f}); trained above with " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else
+                                                               f"{k}={v}" for k, v in best.params.items()))
     from finmodels.portfolio import allocation_of, portfolio_of
 
     risk = portfolio_of(result) if result.kind == FORECAST else None
