@@ -101,3 +101,32 @@ def test_regression_run_shows_predicted_against_actual(german):
     report = report_of(state)
     assert "<h3>Predicted vs actual</h3>" in report and "<h2>Decision</h2>" not in report
     assert "<td>window</td>" not in report and "class_weight" not in report
+
+
+def test_a_rating_run_is_explained_for_the_class_the_analyst_picks(rating_state):
+    at = page("pages/4_Explain.py", rating_state)
+    assert not at.exception
+    selector = at.selectbox(key="explain_class")
+    assert selector.options[:3] == ["AAA", "AA", "A"]  # scale order, best first
+    assert selector.options[-1] == "CC/C/D"  # the merged rare classes
+    first = at.session_state["explanation"].target_class
+    at.selectbox(key="explain_class").set_value("AA").run()
+    assert not at.exception
+    explained = at.session_state["explanation"]
+    assert explained.target_class == "AA" and first != "AA"
+    assert explained.output_name == "probability of 'AA'"
+    codes = [code for row in range(len(explained.predictions)) for code in explained.reason_codes(row)]
+    assert codes and all("probability of 'AA'" in code for code in codes)
+
+
+def test_a_regression_run_scores_a_new_file_without_decisions(german):
+    state = trained(Dataset("German credit", german), target="credit_amount", task="regression")
+    at = page("pages/5_Score.py", state)
+    assert not at.exception
+    new = german.drop(columns=["credit_amount"]).head(50)
+    at.get("file_uploader")[-1].set_value(("new.csv", new.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception
+    scored = at.session_state["scored"][2]
+    assert len(scored.table) == 50 and "decision" not in scored.table
+    assert scored.threshold is None
+    assert not [s for s in at.slider if s.key == "score_threshold"]  # no threshold without a decision
