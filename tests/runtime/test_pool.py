@@ -135,3 +135,23 @@ def test_a_network_trains_in_a_worker_with_live_epochs_and_its_model_stays_there
     answered = [j for j in same if j.wait(120) and j.state == DONE]
     assert answered, [str(j.error) for j in same]
     assert answered[0].result == pytest.approx(run.test_scores, abs=1e-6)
+
+
+def test_runs_side_by_side_are_as_reproducible_as_runs_alone(runner, german):
+    """Keras seeds are process-wide: with one fit per worker process, two seeded fits at once give exactly what
+    each gives alone."""
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig
+    from finmodels.runtime.worker import train_run
+
+    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=10, seed=3)
+    other = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=10, seed=11)
+    alone = runner.submit(train_run, german, config)
+    assert alone.wait(300)
+    together = [runner.submit(train_run, german, c) for c in (config, other)]
+    assert all(j.wait(300) for j in together)
+    first, again = alone.outcome(), together[0].outcome()
+    assert together[0].result is not None and together[1].result is not None
+    assert again.history["loss"] == first.history["loss"]
+    assert again.metrics["roc_auc"] == first.metrics["roc_auc"]
+    assert together[1].outcome().metrics["roc_auc"] != first.metrics["roc_auc"]
