@@ -59,3 +59,26 @@ def test_whatif_on_the_runs_own_rows_and_a_bundle(runner, detached, german):
                                label="a what-if")
     assert via_bundle.wait(120)
     assert via_bundle.outcome().after["score"] == pytest.approx(result.after["score"], abs=1e-6)
+
+
+def test_a_whole_search_in_one_job_reports_its_trials_as_notes(runner, german):
+    """The search's worker entry point (it shares this file's warm worker): trials stream as notes, Stop works."""
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.search import trials_from_notes
+    from finmodels.models.training import TrainConfig
+    from finmodels.runtime.worker import search_run
+
+    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=2, seed=0)
+    job = runner.submit(search_run, german, config, trials=2, progress=True, label="a search")
+    assert job.wait(300)
+    result = job.outcome()
+    assert [t.state for t in result.trials] == ["complete", "complete"]
+    assert [t.to_dict() for t in trials_from_notes(job.notes)] == [t.to_dict() for t in result.trials]
+    stopped = runner.submit(search_run, german, config, trials=50, progress=True, label="a long search")
+    deadline = time.time() + 120
+    while not trials_from_notes(stopped.poll().notes) and time.time() < deadline:
+        time.sleep(0.05)
+    stopped.stop()
+    assert stopped.wait(120)
+    cut = stopped.outcome()
+    assert cut.stopped and len(cut.trials) < 50 and cut.notes[-1] == f"Stopped after {len(cut.trials)} of 50 trials."
