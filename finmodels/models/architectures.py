@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from finmodels.errors import ConfigError
+from finmodels.models.ensembles import TabMConfig, build_tabm
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,10 @@ def vae_sampling_layer():
     It is registered by name, so a saved VAE loads with `safe_mode=True`: its code comes from this package,
     never from the file.
     """
+    # a bundle's loader calls this to register this package's classes; the ensemble's layers are among them
+    from finmodels.models.ensembles import ensemble_layers
+
+    ensemble_layers()
     if _SAMPLING:
         return _SAMPLING[0]
     import keras
@@ -277,6 +282,12 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             "mlp", "Dense network (MLP)",
             "Stacked fully connected layers with dropout and L2; the default for tabular risk data.",
             build_mlp, MLPConfig, "both",
+        ),
+        ArchitectureSpec(
+            "tabm", "Ensemble of dense networks (TabM-mini)",
+            "k dense networks sharing their weights, each with its own scaling of the hidden units and its own "
+            "output, averaged (Gorishniy et al., TabM, ICLR 2025); for table rows.",
+            build_tabm, TabMConfig, "tabular",
         ),
         ArchitectureSpec(
             "cnn", "1-D convolutional network (CNN)",

@@ -6,9 +6,11 @@ import pytest
 from finmodels.models.architectures import (ARCHITECTURES, CNNConfig, GRUConfig, LSTMConfig, MLPConfig, VAEConfig,
                                      get_architecture)
 from finmodels.errors import ConfigError
+from finmodels.models.ensembles import TabMConfig
 
 TINY = {
     "mlp": MLPConfig(units=(4,)),
+    "tabm": TabMConfig(units=(4, 3), members=2),
     "cnn": CNNConfig(filters=(4,), kernel_size=2, dense_units=4),
     "lstm": LSTMConfig(units=(4,), dense_units=4),
     "gru": GRUConfig(units=(4, 3), dense_units=4),
@@ -86,5 +88,5 @@ def test_invalid_settings_are_refused(cls, kwargs, message):
 
 
 def test_unknown_architecture_lists_the_available_ones():
-    with pytest.raises(ConfigError, match="Unknown architecture 'transformer'. Available architectures: mlp, cnn, lstm"):
+    with pytest.raises(ConfigError, match="Unknown architecture 'transformer'. Available architectures: mlp, tabm, cnn, lstm"):
         get_architecture("transformer")
