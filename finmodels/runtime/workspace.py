@@ -25,19 +25,18 @@ import io
 import json
 import math
 import os
-import random
 import re
 import shutil
 import tempfile
 import threading
-import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finmodels.errors import FinModelsError
+from finmodels.runtime.store import Retrying, discard_run, local_path, log_batches, log_files
 from finmodels.runtime.records import (RUN_FORMAT, RUN_FORMAT_VERSION, bundle_preprocessor, detached_result,
                                        evaluation_npz, metric_key, plain, read_npz, run_metrics, run_params,
                                        run_record)
@@ -56,7 +55,6 @@ ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "re
 SOURCES = ("dashboard", "command line", "benchmark", "test")
 _AREA = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
-_RETRIES = 8
 _CLIENTS: dict[str, object] = {}  # one MLflow client per store and process: opening a store checks its schema (~1.5 s)
 _LOCKS: dict[Path, object] = {}  # the write lock of each SQLite workspace folder
 _CLIENTS_LOCK = threading.RLock()
@@ -170,11 +168,11 @@ class Workspace:
             run = client.create_run(experiment, tags={k: str(v)[:5000] for k, v in tags.items()})
             run_id = run.info.run_id
             try:
-                _log_batches(client, run_id, metrics, params)
-                _log_files(client, run_id, files)
+                log_batches(client, run_id, metrics, params)
+                log_files(client, run_id, files)
                 client.set_terminated(run_id, "FINISHED")
             except BaseException:
-                _discard(client, run_id)
+                discard_run(client, run_id)
                 raise
         result.run_id = run_id
         return run_id
@@ -185,7 +183,7 @@ class Workspace:
             raise WorkspaceError(f"Unknown run artifact '{name}'. A run keeps: {', '.join(ARTIFACTS)}.")
         self._run(run_id)
         with self._writing():
-            _log_files(self._client(), run_id, {name: data})
+            log_files(self._client(), run_id, {name: data})
 
     def delete_run(self, run_id: str) -> None:
         """Delete a run: it leaves the list, loses any alias, and its artifacts (bundle, data) are removed."""
@@ -195,7 +193,7 @@ class Workspace:
             for version in self._model_versions(run_id):
                 client.delete_model_version(self.model_name, version.version)
             client.delete_run(run_id)
-        local = _local_path(run.info.artifact_uri)  # <experiment's location>/<run id>/artifacts
+        local = local_path(run.info.artifact_uri)  # <experiment's location>/<run id>/artifacts
         if local is not None:
             shutil.rmtree(local.parent if local.parent.name == run_id else local, ignore_errors=True)
 
@@ -333,7 +331,7 @@ class Workspace:
                 for name in ("mlflow.store.db.utils", "alembic"):  # "Creating initial MLflow database tables..."
                     logging.getLogger(name).setLevel(logging.WARNING)
                 with self._writing():  # two processes creating the tables at once would race
-                    client = _Retrying(MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri))
+                    client = Retrying(MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri))
                 _CLIENTS[self.tracking_uri] = client
         return client
 
@@ -410,35 +408,6 @@ class Workspace:
         return list(self._client().search_model_versions(f"name = '{self.model_name}' and run_id = '{run_id}'"))
 
 
-class _Retrying:
-    """An MLflow client whose calls are retried, with growing random pauses, while SQLite says it is locked."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def __getattr__(self, name):
-        attr = getattr(self._client, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args, **kwargs):
-            for attempt in range(_RETRIES):
-                try:
-                    return attr(*args, **kwargs)
-                except Exception as exc:  # MlflowException or sqlite3.OperationalError, depending on the layer
-                    if "database is locked" not in str(exc) or attempt == _RETRIES - 1:
-                        raise
-                    time.sleep(random.uniform(0.5, 1.0) * 0.1 * 2 ** attempt)
-
-        return call
-
-
-@contextmanager
-def _scratch():
-    with tempfile.TemporaryDirectory(prefix="finmodels-") as tmp:
-        yield Path(tmp)
-
-
 def _check_writable(root: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -448,40 +417,3 @@ def _check_writable(root: Path) -> None:
         raise WorkspaceError(f"The workspace folder '{root}' cannot be written ({exc.strerror or exc}). Set "
                              f"{ENV_ROOT} to a folder this server can write (or make '{root}' writable), then "
                              "start again.") from None
-
-
-def _local_path(uri: str) -> Path | None:
-    if uri.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return Path(unquote(urlparse(uri).path))
-    return None
-
-
-def _discard(client, run_id: str) -> None:
-    """Remove a run whose logging failed half-way, so it never shows as a run."""
-    try:
-        client.set_terminated(run_id, "FAILED")
-        client.delete_run(run_id)
-    except Exception:  # the original error matters more than this clean-up's
-        pass
-
-
-def _log_batches(client, run_id: str, metrics: list, params: dict[str, str]) -> None:
-    from mlflow.entities import Metric, Param
-
-    now = int(time.time() * 1000)
-    entities = [Metric(k, v, now, step) for k, v, step in metrics]
-    for start in range(0, len(entities), 1000):
-        client.log_batch(run_id, metrics=entities[start:start + 1000])
-    items = [Param(k, v) for k, v in params.items()]
-    for start in range(0, len(items), 100):
-        client.log_batch(run_id, params=items[start:start + 100])
-
-
-def _log_files(client, run_id: str, files: dict[str, bytes | str]) -> None:
-    with _scratch() as folder:
-        for name, data in files.items():
-            path = folder / name
-            path.write_bytes(data.encode() if isinstance(data, str) else data)
-        client.log_artifacts(run_id, str(folder))

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finmodels.runtime.workspace import ENV_ROOT, Workspace, WorkspaceError, _Retrying, data_fingerprint
+from finmodels.runtime.store import Retrying as _Retrying
+from finmodels.runtime.workspace import ENV_ROOT, Workspace, WorkspaceError, data_fingerprint
 from tests.conftest import ROOT
 
 
