@@ -47,6 +47,14 @@ def _mlp(trial) -> dict:
             "l2": trial.suggest_float("l2", 1e-6, 1e-2, log=True), **_shared(trial)}
 
 
+def _tabm(trial) -> dict:
+    return {"units": trial.suggest_categorical("units", [32, 64, 128]),
+            "layers": trial.suggest_int("layers", 1, 3),
+            "members": trial.suggest_categorical("members", [4, 8, 16]),
+            "dropout": trial.suggest_float("dropout", 0.0, 0.5),
+            "l2": trial.suggest_float("l2", 1e-6, 1e-2, log=True), **_shared(trial)}
+
+
 def _cnn(trial) -> dict:
     return {"filters": trial.suggest_categorical("filters", [16, 32, 64]),
             "layers": trial.suggest_int("layers", 1, 3),
@@ -70,7 +78,7 @@ def _vae(trial) -> dict:
 
 
 # Per architecture: what a trial's settings are drawn from (optuna's suggest_* calls).
-SEARCH_SPACES: dict[str, Callable] = {"mlp": _mlp, "cnn": _cnn, "lstm": _recurrent, "gru": _recurrent, "vae": _vae}
+SEARCH_SPACES: dict[str, Callable] = {"mlp": _mlp, "tabm": _tabm, "cnn": _cnn, "lstm": _recurrent, "gru": _recurrent, "vae": _vae}
 
 
 def _halving(first: int, layers: int) -> tuple[int, ...]:
@@ -86,6 +94,9 @@ def config_from_params(config, params: dict):
     changes = {}
     if config.arch == "mlp":
         changes = dict(units=_halving(p["units"], layers), dropout=float(p["dropout"]), l2=float(p["l2"]))
+    elif config.arch == "tabm":
+        changes = dict(units=_halving(p["units"], layers), members=int(p["members"]), dropout=float(p["dropout"]),
+                       l2=float(p["l2"]))
     elif config.arch == "cnn":
         changes = dict(filters=(int(p["filters"]),) * layers, kernel_size=int(p["kernel_size"]),
                        dense_units=int(p["dense_units"]), dropout=float(p["dropout"]))

@@ -142,6 +142,12 @@ def test_trials_travel_as_notes_of_one_job(german, monkeypatch):
     assert trials_from_notes(["Fitting...", *notes]) == result.trials
 
 
+def test_every_registered_architecture_has_a_search_space():
+    from finmodels.models.architectures import ARCHITECTURES
+
+    assert set(SEARCH_SPACES) == set(ARCHITECTURES)
+
+
 @pytest.mark.parametrize("arch", sorted(SEARCH_SPACES))
 def test_every_search_space_makes_a_valid_config(arch):
     import optuna
