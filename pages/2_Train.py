@@ -71,10 +71,7 @@ with st.form("train_form"):
     c8.markdown("&nbsp;")
     c8.checkbox("Weight classes", key="train_class_weight",
                 help="Give the rare class as much weight as the common one.")
-    window = train_form.DEFAULT_WINDOW
-    if task.kind == FORECAST:
-        window = st.number_input("Window (days of history per prediction)", 2, 500, key="train_window")
-    train_form.portfolio_inputs(task)
+    window = train_form.forecast_inputs(task)
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)
 train_form.keep_form()

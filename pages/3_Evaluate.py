@@ -36,7 +36,9 @@ st.dataframe(styled_metrics(metrics_table(result)), key="evaluate_table")
 
 figures = {k: f for k, f in evaluation_figures(result).items() if k not in evaluate_views.SECTION_CHARTS}
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.
-chart = st.segmented_control("Chart", list(figures), default=list(figures)[0], key="evaluate_chart") or list(figures)[0]
+chart = list(figures)[0]
+if len(figures) > 1:
+    chart = st.segmented_control("Chart", list(figures), default=chart, key="evaluate_chart") or chart
 st.plotly_chart(figures[chart], key="evaluate_figure")
 
 evaluate_views.var_tiles(result)  # the portfolio's, beside its baselines and any one asset's, for several tickers

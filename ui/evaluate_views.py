@@ -20,7 +20,13 @@ from ui.results import p_value, zone_text
 
 # charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
 SECTION_CHARTS = ("Portfolio VaR", "Risk contributions", "Equity curves", "Weights")
-_PERCENT = st.column_config.NumberColumn(format="percent")
+
+
+def percents(frame: pd.DataFrame, columns, *, digits: int = 1) -> tuple[pd.DataFrame, dict]:
+    """`frame` with `columns` (shares) as percentages, and the column settings that show them with `digits`
+    decimals ('33.3%' in every row, where Streamlit's own percent format drops trailing zeros)."""
+    shown = frame.assign(**{c: frame[c].astype(float) * 100 for c in columns})
+    return shown, {c: st.column_config.NumberColumn(format=f"%.{digits}f%%") for c in columns}
 
 
 def _period(horizon: int) -> str:
@@ -74,17 +80,21 @@ def portfolio_section(result, risk) -> None:
     selector for one asset's forecast and backtest."""
     st.markdown("**The network against the baselines**")
     st.dataframe(backtest_table(risk), hide_index=True, key="evaluate_portfolio_methods")
-    st.plotly_chart(plots.plot_portfolio_var(risk), key="evaluate_portfolio_var")
+    level = f"{risk.level:.1%}".replace(".0%", "%")
+    st.plotly_chart(plots.plot_portfolio_var(risk, title=f"Portfolio return against each method's -VaR ({level} "
+                                             f"{_period(risk.horizon)}), on {risk.network.result.days} distinct "
+                                             + ("dates" if risk.horizon == 1 else "periods")),
+                    key="evaluate_portfolio_var")
     held = risk.weights[risk.weights > 0]
     source = "holdings file" if result.config.holdings else "equal weight"
     st.markdown(f"**Risk contributions** · {len(held)} assets held ({source})")
     left, right = st.columns([3, 2])
     left.plotly_chart(plots.plot_risk_contributions(risk.contributions), key="evaluate_contributions")
-    right.dataframe(risk.contributions[["ticker", "weight", "volatility", "share"]], hide_index=True,
-                    key="evaluate_contribution_table",
-                    column_config={"weight": _PERCENT, "volatility": st.column_config.NumberColumn(
-                        "daily volatility", format="percent"), "share": st.column_config.NumberColumn(
-                        "share of VaR", format="percent")})
+    shares, config = percents(risk.contributions[["ticker", "weight", "volatility", "share"]],
+                              ["weight", "volatility", "share"])
+    config["volatility"] = st.column_config.NumberColumn("daily volatility", format="%.2f%%")
+    config["share"] = st.column_config.NumberColumn("share of VaR", format="%.1f%%")
+    right.dataframe(shares, hide_index=True, key="evaluate_contribution_table", column_config=config)
     tickers = sorted(map(str, risk.assets["ticker"])) if len(risk.assets) else []
     if not tickers:
         return
@@ -121,18 +131,18 @@ def allocation_section(result) -> None:
     st.caption(f"Long-only mean-variance weights from the network's return forecasts (risk aversion "
                f"{allocation.risk_aversion:g}, at most {allocation.cap:.0%} in one asset), against equal weight and "
                "minimum variance, each rebalanced monthly with only the data up to that date.")
-    st.dataframe(allocation_table(allocation), hide_index=True, key="evaluate_allocation_table",
-                 column_config={"annual return": _PERCENT, "volatility": _PERCENT, "max drawdown": _PERCENT,
-                                "sharpe": st.column_config.NumberColumn("Sharpe", format="%.2f"),
-                                "turnover": st.column_config.NumberColumn("turnover per year", format="%.2f")})
+    stats, config = percents(allocation_table(allocation), ["annual return", "volatility", "max drawdown"])
+    config.update(sharpe=st.column_config.NumberColumn("Sharpe", format="%.2f"),
+                  turnover=st.column_config.NumberColumn("turnover per year", format="%.2f"))
+    st.dataframe(stats, hide_index=True, key="evaluate_allocation_table", column_config=config)
     st.plotly_chart(plots.plot_equity_curves(allocation), key="evaluate_equity")
     latest = allocation.latest
     held = latest[latest > 1e-4].sort_values(ascending=False)
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**Latest weights** ({allocation.weights['strategy'].index[-1]:%Y-%m-%d})")
-        st.dataframe(held.rename("weight").rename_axis("ticker").reset_index(), hide_index=True,
-                     key="evaluate_latest_weights", column_config={"weight": _PERCENT})
+        weights, config = percents(held.rename("weight").rename_axis("ticker").reset_index(), ["weight"])
+        st.dataframe(weights, hide_index=True, key="evaluate_latest_weights", column_config=config)
     right.plotly_chart(plots.plot_allocation_weights(allocation), key="evaluate_weights")
 
 
@@ -155,16 +165,20 @@ def scorecard_section(result) -> None:
     iv, bins, points = model.iv_table(), model.binning_table(), model.points_table()
     st.caption("The classic credit scorecard trained beside the network on the same rows: optimal monotonic bins, "
                "weight of evidence (WoE), information value (IV), a logistic regression on WoE and points.")
-    left, right = st.columns([2, 3])
-    left.dataframe(iv, hide_index=True, key="evaluate_iv_table",
-                   column_config={"iv": st.column_config.NumberColumn("IV", format="%.3f")})
-    right.plotly_chart(plot_iv(iv), key="evaluate_iv")
+    st.plotly_chart(plot_iv(iv), key="evaluate_iv")
+    with st.expander("Information value table"):
+        st.dataframe(iv, hide_index=True, key="evaluate_iv_table",
+                     column_config={"iv": st.column_config.NumberColumn("IV", format="%.3f")})
     feature = st.selectbox("Feature", list(iv["feature"]), key="evaluate_scorecard_feature")
     st.plotly_chart(plot_feature_bins(bins, points, feature), key="evaluate_feature_bins")
     table = bins[bins["feature"] == feature].merge(points[points["feature"] == feature], on=["feature", "bin"],
                                                    how="left", suffixes=("", "_points"))
-    st.dataframe(table.drop(columns=["feature", "woe_points"], errors="ignore"), hide_index=True,
-                 key="evaluate_binning_table")
+    table, config = percents(table.drop(columns=["feature", "woe_points"], errors="ignore"), ["share", "event_rate"])
+    config.update(event_rate=st.column_config.NumberColumn("event rate", format="%.1f%%"),
+                  woe=st.column_config.NumberColumn("WoE", format="%.3f"),
+                  iv=st.column_config.NumberColumn("IV", format="%.4f"),
+                  points=st.column_config.NumberColumn(format="%.1f"))
+    st.dataframe(table, hide_index=True, key="evaluate_binning_table", column_config=config)
     with st.expander("Points table (every feature)"):
         st.dataframe(points, hide_index=True, key="evaluate_points_table")
 

@@ -7,16 +7,15 @@ import streamlit as st
 
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.plots.portfolio import plot_next_day, plot_risk_contributions
+from ui.evaluate_views import percents
 
-_PERCENT = st.column_config.NumberColumn(format="percent")
 
 
 def next_day(name: str, forecast) -> None:
     """Tiles for the portfolio, the per-asset table (with a CSV download) and the charts of `forecast`."""
     p = forecast.portfolio
-    days = "next day" if forecast.horizon == 1 else f"next {forecast.horizon} days"
     level = f"{forecast.level:.1%}".replace(".0%", "%")
-    st.subheader(f"{name}: the {days} after {forecast.as_of:%Y-%m-%d}")
+    st.subheader(f"Forecast from {name}")
     for note in forecast.notes:
         st.caption(note)
     cols = st.columns(4)
@@ -28,13 +27,15 @@ def next_day(name: str, forecast) -> None:
     table = forecast.assets.rename(columns={"last_date": "last day", "last_price": "last price",
                                             "expected_return": "expected return", "var": f"VaR {level}",
                                             "es": "expected shortfall"})
+    shares = ["weight", "expected return", "volatility", f"VaR {level}", "expected shortfall"]
+    table, config = percents(table, shares, digits=2)
+    config["weight"] = st.column_config.NumberColumn(format="%.1f%%")
     st.dataframe(table, hide_index=True, key="score_forecast_table",
                  column_config={"last day": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                                "last price": st.column_config.NumberColumn(format="%.2f"),
-                                **{c: _PERCENT for c in ("weight", "expected return", "volatility", f"VaR {level}",
-                                                         "expected shortfall")}})
+                                "last price": st.column_config.NumberColumn(format="%.2f"), **config})
     st.download_button("Download the forecast (CSV)", to_csv_bytes(forecast.assets), file_name=f"forecast_{name}",
                        mime="text/csv", key="score_download_forecast", icon=":material/download:")
-    left, right = st.columns(2)
-    left.plotly_chart(plot_next_day(forecast), key="score_next_day")
-    right.plotly_chart(plot_risk_contributions(forecast.contributions), key="score_forecast_contributions")
+    st.plotly_chart(plot_next_day(forecast), key="score_next_day")
+    held = forecast.contributions[forecast.contributions["weight"] > 0]
+    st.plotly_chart(plot_risk_contributions(held, title=f"Risk contribution to the portfolio VaR ({len(held)} assets "
+                                            "held)"), key="score_forecast_contributions")

@@ -16,12 +16,12 @@ from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, age_like
 from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 from finmodels.runtime import worker
 from ui import runtime, state
+from ui.evaluate_views import percents
 from ui.messages import show_error
 from ui.widgets import remember, store
 
 FAIRNESS = "governance_fairness"  # (run id, column, threshold) -> FairnessReport or the message it raised
 DOCUMENT = "governance_document"  # ((run id, columns, threshold), file name, HTML) of the built document
-_PERCENT = st.column_config.NumberColumn(format="percent")
 
 
 def threshold() -> tuple[float, str]:
@@ -88,19 +88,17 @@ def fairness_section(result) -> None:
         if isinstance(report, FinModelsError):
             show_error(report)
             continue
-        for note in report.notes:
-            st.caption(note)
+        st.caption(" · ".join(report.notes))
         if report.flagged:
             ratios = report.table["adverse_impact_ratio"]
             st.warning(f"Under four fifths of '{report.reference}' (the most favoured group): "
                        + ", ".join(f"'{g}' {ratios[g]:.2f}" for g in report.flagged) + ".", icon=":material/flag:")
         else:
             st.success(f"No group of '{column}' is approved at under four fifths of the rate of '{report.reference}'.")
-        st.dataframe(group_table(report), hide_index=True, key=f"governance_table_{column}",
-                     column_config={"approval rate": _PERCENT, "true-positive rate": _PERCENT,
-                                    "false-positive rate": _PERCENT,
-                                    "adverse impact ratio": st.column_config.NumberColumn(format="%.2f"),
-                                    "AUC": st.column_config.NumberColumn(format="%.3f")})
+        table, config = percents(group_table(report), ["approval rate", "true-positive rate", "false-positive rate"])
+        config.update({"adverse impact ratio": st.column_config.NumberColumn(format="%.2f"),
+                       "AUC": st.column_config.NumberColumn(format="%.3f")})
+        st.dataframe(table, hide_index=True, key=f"governance_table_{column}", column_config=config)
         left, right = st.columns(2)
         left.plotly_chart(plot_group_rates(report), key=f"governance_rates_{column}")
         right.plotly_chart(plot_adverse_impact(report), key=f"governance_impact_{column}")

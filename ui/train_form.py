@@ -182,11 +182,14 @@ def _portfolio_settings(task: str) -> dict:
     return settings
 
 
-def portfolio_inputs(task: TaskPreset) -> None:
-    """Inside the form, for forecast tasks: VaR level and horizon; for asset allocation, risk aversion and cap."""
+def forecast_inputs(task: TaskPreset) -> int:
+    """Inside the form, for forecast tasks: the window, VaR level and horizon, and for asset allocation the risk
+    aversion and cap; returns the window (the default for other tasks)."""
     if task.kind != FORECAST:
-        return
-    c1, c2, c3, c4 = st.columns(4)
+        return DEFAULT_WINDOW
+    c0, c1, c2, c3, c4 = st.columns(5)
+    window = c0.number_input("Window (days per prediction)", 2, 500, key="train_window",
+                             help="Days of history each prediction reads.")
     c1.selectbox("VaR level", VAR_LEVELS, format_func=var_level_label, key="train_var_level",
                  help="The confidence of the Value-at-Risk the backtest checks: at 99% a loss beyond it is expected "
                       "on about 1 day in 100.")
@@ -197,3 +200,4 @@ def portfolio_inputs(task: TaskPreset) -> None:
                         help="Mean-variance: higher values trade expected return for lower volatility.")
         c4.slider("Most in one asset", 0.05, 1.0, step=0.05, format="percent", key="train_cap",
                   help="The cap per asset of the long-only weights.")
+    return int(window)

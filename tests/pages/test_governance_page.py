@@ -66,7 +66,8 @@ def test_fairness_by_age_bands_at_the_evaluate_threshold(credit_state):
     table = shown(at, "group", "approval rate", "adverse impact ratio", "four-fifths rule")
     report = result_fairness(credit_state["run"], protected=["age_in_years"], threshold=0.3)[0]
     assert list(table["group"]) == list(report.table.index)
-    assert table["approval rate"].tolist() == pytest.approx(report.table["approval_rate"].astype(float).tolist())
+    percent = report.table["approval_rate"].astype(float) * 100
+    assert table["approval rate"].tolist() == pytest.approx(percent.tolist())
     assert list(table["four-fifths rule"]) == ["flagged" if f else "" for f in report.table["flagged"]]
     if report.flagged:
         assert any(f"'{report.flagged[0]}'" in w.value for w in at.warning)

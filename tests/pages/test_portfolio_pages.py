@@ -72,7 +72,7 @@ def test_evaluate_backtests_the_portfolio_beside_its_baselines(allocation_state)
     net = risk.network.summary()
     assert {m.label: m.value for m in at.metric}["Exceptions"] == f"{net['exceptions']} of {net['days']}"
     shares = table(at, "ticker", "share")
-    assert sorted(shares["ticker"]) == ["AAPL", "GS", "MSFT"] and shares["share"].sum() == pytest.approx(1.0)
+    assert sorted(shares["ticker"]) == ["AAPL", "GS", "MSFT"] and shares["share"].sum() == pytest.approx(100.0)  # in percent
     # the pooled stock-day charts are gone; the portfolio's are beside their tables
     assert not {"Forecast", "VaR backtest"} & set(at.session_state["evaluate_figures"][1])
 
@@ -93,7 +93,7 @@ def test_evaluate_compares_the_allocation_with_equal_weight_and_minimum_variance
     assert list(stats.columns) == ["strategy", "annual return", "volatility", "sharpe", "max drawdown", "turnover"]
     assert stats["sharpe"].tolist() == pytest.approx([allocation.stats[k]["sharpe"] for k in allocation.stats])
     latest = next(d.value for d in at.dataframe if list(d.value.columns) == ["ticker", "weight"])
-    assert latest["weight"].sum() == pytest.approx(1.0, abs=1e-3) and latest["weight"].max() <= 0.5 + 1e-6
+    assert latest["weight"].sum() == pytest.approx(100, abs=0.1) and latest["weight"].max() <= 50 + 1e-4
     assert any("at most 50% in one asset" in c.value for c in at.caption)
 
 
@@ -109,14 +109,15 @@ def test_score_forecasts_the_next_day_per_asset_and_for_the_portfolio(allocation
     assert not at.exception and not at.info
     at.get("file_uploader")[0].set_value(("prices.csv", sample_bytes("sp500_10stocks"), "text/csv")).run()
     assert not at.exception
-    assert at.subheader[0].value == "prices.csv: the next day after 2018-02-07"
+    assert at.subheader[0].value == "Forecast from prices.csv"
+    assert any(c.value.startswith("Next day after 2018-02-07") for c in at.caption)
     shown = table(at, "VaR 95%")
-    assert len(shown) == 10 and shown["weight"].sum() == pytest.approx(1.0)
+    assert len(shown) == 10 and shown["weight"].sum() == pytest.approx(100.0)  # in percent
     assert (shown["VaR 95%"] > 0).all() and (shown["expected shortfall"] > shown["VaR 95%"]).all()
     forecast = at.session_state["scored"][2]
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Portfolio VaR 95%"] == f"{forecast.portfolio['var']:.2%}"
-    assert forecast.portfolio["var"] < np.average(shown["VaR 95%"], weights=shown["weight"]) + 1e-9  # diversified
+    assert forecast.portfolio["var"] * 100 < np.average(shown["VaR 95%"], weights=shown["weight"]) + 1e-9  # diversified
 
 
 def test_explain_names_windows_by_ticker_and_date(allocation_state):
