@@ -20,7 +20,7 @@ page_header("Data")
 
 left, right = st.columns(2)
 with left:
-    uploaded = st.file_uploader("Upload a CSV", type=["csv", "txt"], key="data_upload")
+    uploaded = st.file_uploader("Upload a CSV or Parquet file", type=["csv", "txt", "parquet"], key="data_upload")
     if data_choices.is_new_upload(uploaded):
         load_upload_into_session(uploaded)
 with right:

@@ -20,7 +20,10 @@ HELP = "Train a network on a CSV file beside its baselines; print test metrics a
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", help="path of the CSV file")
+    parser.add_argument("file", help="path of the CSV or Parquet file (no upload limit; a large one is read with "
+                                     "pyarrow)")
+    parser.add_argument("--sample", type=int, default=None, metavar="N",
+                        help="train on a stratified sample of N rows (by the target), for a file too large for memory")
     parser.add_argument("--task", required=True, help="task preset (see `python -m finmodels tasks`)")
     parser.add_argument("--target", help="target column (default: found by its usual names; for forecasts the "
                                          "price column)")
@@ -77,6 +80,27 @@ def _config(args, frame):
                        window=args.window, split=args.split, var_level=getattr(args, "var_level", 0.99),
                        horizon=getattr(args, "horizon", 1), holdings=holdings,
                        risk_aversion=getattr(args, "risk_aversion", 5.0), cap=getattr(args, "cap", 0.25))
+
+
+def _sample(frame, args):
+    """A stratified sample of `--sample` rows (by the target given or found by its usual name), in file order."""
+    from finmodels.data.targets import guess_target
+    from finmodels.data.tasks import get_task
+    from finmodels.errors import ConfigError
+    from finmodels.models.sampling import stratified_sample
+
+    if args.sample < 100:
+        raise ConfigError(f"--sample must be at least 100 rows; got {args.sample}.")
+    task = get_task(args.task)
+    if task.kind == "forecast":
+        raise ConfigError("--sample draws rows, and a price file needs every day of each series; for a forecast, "
+                          "pass a file with fewer tickers or a shorter period instead.")
+    target = args.target or (guess_target(list(frame.columns), task.target_names) if task.needs_target else None)
+    sample = stratified_sample(frame, args.sample, target=target, seed=args.seed)
+    print(f"note: training on a stratified sample of {len(sample):,} of the file's {len(frame):,} rows"
+          + (f" (by '{target}')" if target else ""), file=sys.stderr)
+    sample.attrs.update(frame.attrs)
+    return sample
 
 
 def _holdings(args, frame, *, window: int):
@@ -179,11 +203,13 @@ def _search(frame, config, trials: int):
 
 def run(args) -> int:
     from finmodels.models.bundle import save_bundle
-    from finmodels.data.reading import load_csv
+    from finmodels.data.reading import load_table
     from finmodels.models.training import train
 
     start = time.perf_counter()
-    frame = load_csv(args.file)
+    frame = load_table(args.file)
+    if getattr(args, "sample", None):
+        frame = _sample(frame, args)
     config = _config(args, frame)
     searched = None
     if getattr(args, "search", None) is not None:

@@ -2,7 +2,9 @@
 
 `load_csv` refuses what it cannot read (empty, binary, Excel, too large, wrong delimiter) with one clear
 `DataError`, and repairs what it can (encodings, delimiters, blanks, numbers stored as text, empty or
-duplicate column names, rows with extra fields); every repair is described in `read_notes(frame)`.
+duplicate column names, rows with extra fields); every repair is described in `read_notes(frame)`. A Parquet
+file (found by its signature) is read with pyarrow. `load_table` reads a path on the command line with no upload
+limit: Parquet, or a CSV larger than the upload limit, with pyarrow's multi-threaded reader.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ _SIGNATURES = (
      "In Excel use File > Save As > 'CSV UTF-8 (Comma delimited)' and upload that file."),
     (b"%PDF", "a PDF document", "Export the table from its source system as CSV."),
     (b"\x1f\x8b", "a gzip archive", "Unzip it and upload the CSV inside."),
-    (b"PAR1", "a Parquet file", "Convert it to CSV (e.g. pandas.read_parquet(...).to_csv(...))."),
 )
 
 
@@ -342,6 +343,8 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
     _check_size(source, limit)
     raw = _read_bytes(source)
     _check_size(raw, limit)
+    if raw[:4] == PARQUET_MAGIC:
+        return _load_parquet(pa_buffer(raw))
     blank = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
     if not raw[:_HEAD_BYTES].strip(blank) and not raw.strip(blank):  # strip() copies: only when the head is blank
         raise DataError("The file is empty. Upload a CSV with a header row and at least one data row.")
@@ -384,6 +387,81 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
         notes.append(message + " Those rows were skipped; quote the values in the file to keep them.")
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"The file was read as {encoding.upper()} text (it is not UTF-8).")
+    _tidy_text(frame, delimiter, notes)
+    _infinities(frame, notes)
+    frame.attrs[_NOTES] = notes
+    frame.attrs["delimiter"] = delimiter
+    frame.attrs["encoding"] = encoding
+    return frame
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def pa_buffer(raw: bytes):
+    import pyarrow as pa
+
+    return pa.BufferReader(raw)
+
+
+def _load_parquet(source) -> pd.DataFrame:
+    """A Parquet file as a table: its column types kept, and the same tidying as a CSV's (blanks, NA tokens,
+    numbers stored as text, infinities)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(source)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"The file starts like a Parquet file but could not be read ({str(exc).strip()[:200]}). "
+                        "Write it again (e.g. pandas' to_parquet) or export it as CSV.") from None
+    if table.num_rows == 0:
+        raise DataError(f"The Parquet file has no rows (its {table.num_columns} columns: "
+                        f"{', '.join(table.column_names[:8])}). Write a file with at least one row.")
+    frame = table.to_pandas()
+    notes: list[str] = []
+    frame.columns = _column_names([str(c) for c in frame.columns], notes)
+    _tidy_text(frame, ",", notes)
+    _infinities(frame, notes)
+    frame.attrs[_NOTES] = notes
+    frame.attrs["format"] = "parquet"
+    return frame
+
+
+def load_table(path: str | Path) -> pd.DataFrame:
+    """Read a data file named by its path, with no upload limit (the command line): Parquet (by its signature)
+    with pyarrow; a CSV up to the upload limit as `load_csv` reads it, a larger one with pyarrow's CSV reader
+    (the delimiter and encoding still detected from its head)."""
+    path = Path(path)
+    size = _size_mb(path)
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if head[:4] == PARQUET_MAGIC:
+        return _load_parquet(str(path))
+    if size <= MAX_UPLOAD_MB:
+        return load_csv(path)
+    return _load_large_csv(path, head)
+
+
+def _load_large_csv(path: Path, head: bytes) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    _refuse_binary(head)
+    encoding = _utf16_encoding(head) or _text_encoding(head)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    delimiter = _delimiter(text)
+    notes: list[str] = []
+    names = _column_names(_records(text, delimiter, limit=1)[0], notes)
+    try:
+        table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(column_names=names, skip_rows=1,
+                                                                  encoding=encoding.replace("-sig", "")),
+                              parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                              convert_options=pcsv.ConvertOptions(null_values=NA_TOKENS, strings_can_be_null=True))
+    except pa.ArrowInvalid as exc:
+        raise DataError(f"The file could not be read as CSV ({str(exc).strip()[:300]}). Check its delimiter and "
+                        "quoting.") from None
+    frame = table.to_pandas()
     _tidy_text(frame, delimiter, notes)
     _infinities(frame, notes)
     frame.attrs[_NOTES] = notes
