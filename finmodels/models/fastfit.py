@@ -39,6 +39,10 @@ _CACHE_SIZE = 8
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _SETTLED = False
+# More batches than this (131,072 rows at 1,024) and the rows are streamed to the network in rounds of this many
+# batches, each a step of early stopping; a run takes at most STEP_BUDGET steps (10.5 million rows).
+ROUND_BATCHES = 128
+STEP_BUDGET = 10_240
 
 
 def supported(model, loss) -> bool:
@@ -297,6 +301,84 @@ def _batches(x, y: np.ndarray, weights: np.ndarray, batch: int, seed: int):
     return xs.reshape(count, batch, *x.shape[1:]), ys.reshape(count, batch, *y.shape[1:]), shares, count
 
 
+def _round_batches(x: np.ndarray, y: np.ndarray, weights: np.ndarray, rows: np.ndarray, batch: int):
+    """The batches of one round, gathered from `rows` (positions in x): x, y and each row's share of its batch's
+    loss, shaped (batches, batch, ...); a short last batch is padded with rows whose share is zero."""
+    count = int(np.ceil(len(rows) / batch))
+    padded = np.concatenate([rows, np.zeros(count * batch - len(rows), rows.dtype)])
+    shares = weights[padded]
+    shares[len(rows):] = 0
+    real = np.minimum(batch, len(rows) - np.arange(count) * batch)
+    shares = (shares.reshape(count, batch) / real[:, None]).astype("float32")
+    return (x[padded].reshape(count, batch, *x.shape[1:]), y[padded].reshape(count, batch, *y.shape[1:]), shares)
+
+
+def _fit_streamed(model, compiled, x_train, y_train, weights, valid_data, loss, *, batch_size, learning_rate,
+                  schedule, epochs, patience, seed, on_epoch, should_stop, start):
+    """`fit` for a training set of more than ROUND_BATCHES batches: rounds of ROUND_BATCHES batches are gathered
+    from the rows and handed to the compiled epoch one at a time, so the rows are never copied whole (a shuffled
+    padded copy and TensorFlow's own copy of it were two more copies of the encoded matrix). Each round ends with
+    the validation loss: early stopping and the epoch hook count rounds, and the run stops after at most
+    STEP_BUDGET steps, not `epochs` passes over a million rows. A new row order every pass over the rows."""
+    import tensorflow as tf
+
+    x_train = np.asarray(x_train, "float32")
+    n = len(x_train)
+    rounds = max(1, min(int(epochs), STEP_BUDGET // ROUND_BATCHES))
+    x_valid = tf.constant(np.asarray(valid_data[0], "float32"))
+    y_valid = tf.constant(_targets(valid_data[1], loss))
+    trainable = [tf.convert_to_tensor(v.value) for v in model.trainable_variables]
+    fixed = [tf.convert_to_tensor(v.value) for v in model.non_trainable_variables]
+    moments = velocities = tf.zeros(sum(int(np.prod(v.shape)) for v in trainable))
+    decay = rounds * ROUND_BATCHES if schedule == "cosine" else 0
+    rate = float(learning_rate)
+    plateau_patience, since_plateau = max(2, patience // 3), 0
+    rng = np.random.default_rng(seed)
+    units = compiled.units if compiled.dropout else 0
+    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
+    best, best_state, waited, stopped = np.inf, None, 0, False
+    order, position, done = rng.permutation(n), 0, 0
+    for epoch in range(rounds):
+        if position >= n:
+            order, position = rng.permutation(n), 0
+        rows = order[position:position + ROUND_BATCHES * batch_size]
+        position += len(rows)
+        x, y, shares = (tf.constant(a) for a in _round_batches(x_train, y_train, weights, rows, batch_size))
+        count = int(shares.shape[0])
+        draws = (tf.constant(dropout_draws(rng, (count, batch_size, units))) if units
+                 else tf.zeros((count, batch_size, 0), tf.uint16))
+        trainable, fixed, moments, velocities, losses = compiled.epoch(
+            trainable, fixed, moments, velocities, x, y, shares, tf.range(count, dtype=tf.int32),
+            tf.constant(_step_sizes(done, count, rate, decay)), draws, x_valid, y_valid)
+        del x, y, shares, draws
+        done += count
+        train_loss, val_loss = (float(v) for v in losses.numpy())
+        history["loss"].append(train_loss)
+        history["val_loss"].append(val_loss)
+        if on_epoch is not None:
+            on_epoch(epoch, {"loss": train_loss, "val_loss": val_loss})
+        if not np.isfinite(train_loss):
+            break
+        if val_loss < best:
+            best, best_state, waited, since_plateau = val_loss, (trainable, fixed), 0, 0
+        else:
+            waited += 1
+            since_plateau += 1
+            if schedule == "reduce_on_plateau" and since_plateau >= plateau_patience:
+                rate, since_plateau = max(rate * 0.5, 1e-6), 0
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+        if waited >= patience:
+            break
+    final_trainable, final_fixed = best_state if best_state is not None else (trainable, fixed)
+    for variable, value in zip(model.trainable_variables, final_trainable):
+        variable.assign(value)
+    for variable, value in zip(model.non_trainable_variables, final_fixed):
+        variable.assign(value)
+    return history, time.perf_counter() - start, stopped
+
+
 def _step_sizes(done: int, count: int, rate: float, decay_steps: int) -> np.ndarray:
     """Adam's step size for each of the next `count` steps: the learning rate (cosine-decayed to COSINE_ALPHA of
     it over `decay_steps` when that is positive) with Adam's bias corrections."""
@@ -330,6 +412,10 @@ def fit(model, loss: str, *, train_data, valid_data, batch_size: int, learning_r
     weights = np.ones(len(x_train), "float32")
     if class_weight:
         weights = np.asarray([class_weight.get(int(c), 1.0) for c in np.asarray(y_train).ravel()], "float32")
+    if int(np.ceil(len(x_train) / batch_size)) > ROUND_BATCHES:
+        return _fit_streamed(model, compiled, x_train, _targets(y_train, loss), weights, valid_data, loss,
+                             batch_size=batch_size, learning_rate=learning_rate, schedule=schedule, epochs=epochs,
+                             patience=patience, seed=seed, on_epoch=on_epoch, should_stop=should_stop, start=start)
     x, y, shares, count = _batches(x_train, _targets(y_train, loss), weights, batch_size, seed)
     x, y, shares = tf.constant(x), tf.constant(y), tf.constant(shares)
     x_valid = tf.constant(np.asarray(valid_data[0], "float32"))

@@ -28,6 +28,16 @@ from finmodels.errors import ConfigError
 MAX_CATEGORY_LEVELS = 50
 SCALERS = ("quantile", "standard", "auto")
 TAIL_IQRS = 20  # "auto": a column whose farthest value lies more than this many IQRs from its median
+TRANSFORM_CHUNK_ROWS = 50_000
+# The encoded training rows stay under this size: target-aware pieces are fewer on a huge file (see `_within_budget`).
+# Taiwan default's 18,000 training rows would allow 5,592 inputs (it has 209 to 330); a million-row book's 640,000
+# rows 157. At 512 MB the book peaked at 3.15 GB while its bundle scored every training row for the reference.
+TRAIN_MATRIX_BYTES = 384 * 2**20
+# More training rows than this, and the encoders and knots are fitted on a random sample of this many: fitting a
+# ColumnTransformer encodes every row it is fitted on in float64 (fit is fit_transform), 2 GB and a minute and a
+# half of a million-row book's preprocessing. Medians, quantiles and level counts of 200,000 rows are the same
+# to well within their noise; every training row is still encoded for the network.
+FIT_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Preprocessor:
     output_names: list[str] = field(default_factory=list)
     groups: dict[str, list[int]] = field(default_factory=dict)
     knot_sources: dict[str, str] = field(default_factory=dict)  # piecewise column -> 'quantile' or 'target'
+    capped_pieces: int = 0  # the most target-aware pieces per column on a huge file (TRAIN_MATRIX_BYTES); 0: none
 
     def encoding_summary(self) -> str | None:
         """A sentence naming the columns whose piecewise-linear pieces end at the target's thresholds, if any."""
@@ -67,16 +78,33 @@ class Preprocessor:
             return None
         others = len(self.knot_sources) - len(target)
         rest = f"; the other {others} numeric column{'s' if others != 1 else ''} use quantile knots" if others else ""
+        capped = (f" On this many rows each has at most {self.capped_pieces} pieces, so the encoded training rows "
+                  f"stay under {TRAIN_MATRIX_BYTES // 2**20} MB." if self.capped_pieces else "")
         return (f"Piecewise-linear inputs end at the target's thresholds (found on training rows) for "
-                f"{', '.join(target)}{rest}.")
+                f"{', '.join(target)}{rest}.{capped}")
 
     @property
     def columns(self) -> list[str]:
         return self.numeric + self.categorical
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """Model inputs for `frame` (which must have the training columns), as float32."""
-        return np.asarray(self.transformer.transform(prepare_columns(frame, self.numeric, self.categorical)), dtype="float32")
+        """Model inputs for `frame` (which must have the training columns), as float32.
+
+        Rows are encoded TRANSFORM_CHUNK_ROWS at a time into one float32 array: in one go, scikit-learn's float64
+        blocks, their float64 stack and the float32 copy were three dense copies of the whole matrix at once."""
+        if len(frame) <= TRANSFORM_CHUNK_ROWS:
+            return self._transform(frame)
+        out = None
+        for start in range(0, len(frame), TRANSFORM_CHUNK_ROWS):
+            part = self._transform(frame.iloc[start:start + TRANSFORM_CHUNK_ROWS])
+            if out is None:
+                out = np.empty((len(frame), part.shape[1]), dtype="float32")
+            out[start:start + len(part)] = part
+        return out
+
+    def _transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.transformer.transform(prepare_columns(frame, self.numeric, self.categorical)),
+                          dtype="float32")
 
     def numeric_values(self, x: np.ndarray) -> pd.DataFrame:
         """The numeric columns back in original units from model inputs `x` (each column's scaled output)."""
@@ -159,6 +187,10 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
 
     config = config or PreprocessConfig()
     numeric, categorical = split_feature_types(frame, features)
+    encoded_rows = len(frame)
+    if len(frame) > FIT_ROWS:  # a huge file: fitted on a random sample of its training rows (see FIT_ROWS)
+        keep = np.sort(np.random.default_rng(0).choice(len(frame), FIT_ROWS, replace=False))
+        frame, target = frame.iloc[keep], (None if target is None else np.asarray(target)[keep])
     data = prepare_columns(frame, numeric, categorical)
     with_gaps = [c for c in numeric if config.missing_indicators and data[c].isna().any()]
     codes = [c for c in numeric if config.code_levels and _is_code(data[c], config.code_levels)]
@@ -166,6 +198,8 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
     smooth = [c for c in numeric if knots and c not in codes and data[c].nunique() > 2 * knots]
     column_knots = {c: choose_knots(data[c].fillna(data[c].median()).to_numpy(), target, quantile_count=knots,
                                     max_pieces=config.target_knots) for c in smooth}
+    column_knots, capped = _within_budget(data, column_knots, target, knots, rows=encoded_rows,
+                                          fixed=_fixed_width(data, numeric, categorical, codes))
 
     def one_hot():
         return OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=MAX_CATEGORY_LEVELS,
@@ -210,7 +244,35 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
             for level in levels:
                 add(c, f"{c} = {level}")
     return Preprocessor(transformer, numeric, categorical, names, groups,
-                        {c: column_knots[c].source for c in smooth})
+                        {c: column_knots[c].source for c in smooth}, capped)
+
+
+def _fixed_width(data: pd.DataFrame, numeric: list[str], categorical: list[str], codes: list[str]) -> int:
+    """An upper bound of the inputs besides the piecewise-linear pieces: scaled numbers, gap flags, codes, levels."""
+    levels = sum(min(data[c].nunique(), MAX_CATEGORY_LEVELS) + 1 for c in categorical + codes)
+    return 2 * len(numeric) + levels
+
+
+def _within_budget(data: pd.DataFrame, column_knots: dict, target, quantile_count: int, *, rows: int, fixed: int):
+    """Target-aware knots refitted with fewer pieces when the encoded training rows would pass TRAIN_MATRIX_BYTES;
+    returns (knots per column, the most pieces per column, or 0 when nothing was capped). Quantile knots are
+    left as they are, so a small file's encoding never changes here."""
+    from finmodels.models.knots import Knots, target_knots
+
+    wide = [c for c, k in column_knots.items() if k.source == "target"]
+    width = fixed + sum(k.pieces + 1 for k in column_knots.values())
+    allowed = TRAIN_MATRIX_BYTES // (4 * max(rows, 1))
+    if not wide or width <= allowed:
+        return column_knots, 0
+    narrow = sum(column_knots[c].pieces + 1 for c in column_knots if c not in wide)
+    pieces = max(quantile_count, 2, (allowed - fixed - narrow) // len(wide) - 1)
+    binary = bool(np.isin(target, (0.0, 1.0)).all())
+    out = dict(column_knots)
+    for c in wide:
+        if column_knots[c].pieces > pieces:
+            values = data[c].fillna(data[c].median()).to_numpy("float64")
+            out[c] = Knots(target_knots(values, np.asarray(target, "float64"), pieces - 1, binary=binary), "target")
+    return out, pieces
 
 
 def _level_name(value) -> str:

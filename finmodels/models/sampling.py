@@ -7,7 +7,7 @@ import pandas as pd
 
 # More training and validation rows than this, and the baselines (logistic regression, gradient boosting, the
 # scorecard) learn from a stratified sample of this many; the network still learns from every training row.
-BASELINE_ROWS = 200_000
+BASELINE_ROWS = 100_000  # 200,000 took 168 s of a million-row book's 357 (measured, bench/scale.md)
 MAX_STRATA = 50
 
 

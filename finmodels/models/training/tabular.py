@@ -18,11 +18,14 @@ from finmodels.data.targets import encode_classes, numeric_target, prepare_targe
 from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.errors import DataError
 from finmodels.models.architectures import get_architecture
+from finmodels.models.capacity import check_fits
 from finmodels.models.preprocessing import Preprocessor, fit_preprocessor
+from finmodels.models.sampling import BASELINE_ROWS, stratified_positions
 from finmodels.models.seeds import set_seed
 from finmodels.models.training.config import FitDefaults, TrainConfig
 from finmodels.models.training.fitloop import balanced_class_weights, fit_network
 from finmodels.models.training.result import TrainingResult, predict_frame
+from finmodels.models.training.sequence import stage_hook
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,16 @@ class EncodedInputs:
 def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch, should_stop, baselines: bool,
                 split: Split | None, started: float) -> TrainingResult:
     """Split, preprocess (fitted on training rows only), fit the network with early stopping, and score it."""
+    note = stage_hook(on_epoch)
+    note("Encoding the target and splitting the rows...")
     target = table_target(frame, config, kind)
     split = target.split if split is None else checked_split(split, len(target.rows))
     features = chosen_features(target.rows, config)
     settings = config.resolved(len(split.train))
+    check_fits(target.rows, features)
+    note(f"Preprocessing {len(target.rows):,} rows...")
     inputs = encode_inputs(target, split, features, settings, kind)
+    note(f"Fitting the network on {len(split.train):,} rows...")
 
     set_seed(config.seed)
     model, loss, fit_train, fit_valid, stats, weights = build_network(config, kind, inputs, target.class_labels)
@@ -64,15 +72,19 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
                                                 should_stop=should_stop, class_weight=weights, jit_compile=False,
                                                 settings=settings, reuse_trace=kind != ANOMALY)
 
+    note(f"Scoring {len(split.test):,} test rows...")
     test_scores = predict_frame(kind, model, inputs.preprocessor, target.rows.iloc[split.test], target_stats=stats)
     metrics, details = evaluate(kind, inputs.y[2], test_scores, target.class_labels)
+    if baselines:
+        note("Fitting the baselines...")
     base = (table_baselines(kind, inputs, seed=config.seed, classes=len(target.class_labels), rows=target.rows,
                             split=split) if baselines else {})
     return TrainingResult(
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
         baselines=base, stopped_early=stopped, kind=kind, class_labels=target.class_labels, target_stats=stats,
-        details=details, notes=[*target.notes, *inputs.notes], settings=settings,
+        details=details, notes=[*target.notes, *inputs.notes, *scale_notes(split, settings, baselines)],
+        settings=settings,
         seconds={"preprocess": inputs.seconds, "fit": fit_seconds, "total": time.perf_counter() - started},
     )
 
@@ -176,9 +188,34 @@ def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int
     from finmodels.models.baselines import fit_baselines
 
     (x_train, x_valid, x_test), (y_train, y_valid, y_test) = inputs.x, inputs.y
-    x_fit, y_fit = np.concatenate([x_train, x_valid]), np.concatenate([y_train, y_valid])
+    # on a huge file, a stratified sample (BASELINE_ROWS), taken from the encoded parts without stacking them whole
+    y_all = np.concatenate([y_train, y_valid])
+    keep = stratified_positions(y_all, BASELINE_ROWS, seed=seed)  # numeric targets: a plain random sample
+    if len(keep) == len(y_all):
+        x_fit, y_fit = np.concatenate([x_train, x_valid]), y_all
+    else:
+        first = keep[keep < len(x_train)]
+        x_fit, y_fit = np.concatenate([x_train[first], x_valid[keep[len(first):] - len(x_train)]]), y_all[keep]
     raw = {}
     if rows is not None and split is not None:
-        raw = dict(train_rows=rows.iloc[np.concatenate([split.train, split.valid])], test_rows=rows.iloc[split.test],
-                   features=list(inputs.preprocessor.columns))
+        raw = dict(train_rows=rows.iloc[np.concatenate([split.train, split.valid])[keep]],
+                   test_rows=rows.iloc[split.test], features=list(inputs.preprocessor.columns))
     return fit_baselines(kind, x_fit, y_fit, x_test, y_test, seed=seed, classes=classes, **raw)
+
+
+def scale_notes(split: Split, settings: FitDefaults, baselines: bool) -> list[str]:
+    """What a huge file changed: rounds of batches instead of passes, and the baselines' sample."""
+    from finmodels.models.fastfit import ROUND_BATCHES, STEP_BUDGET
+
+    notes = []
+    if len(split.train) > ROUND_BATCHES * settings.batch_size:
+        rows = ROUND_BATCHES * settings.batch_size
+        notes.append(f"The {len(split.train):,} training rows were streamed to the network in rounds of {rows:,} "
+                     f"rows ({ROUND_BATCHES} batches); each epoch in the history is one round, early stopping counts "
+                     f"rounds, and training takes at most {STEP_BUDGET:,} batches.")
+    fit_rows = len(split.train) + len(split.valid)
+    if baselines and fit_rows > BASELINE_ROWS:
+        notes.append(f"The baselines learned from a stratified sample of {BASELINE_ROWS:,} of the {fit_rows:,} "
+                     "training and validation rows (the file is large); the network from every training row. All "
+                     "are scored on the same test rows.")
+    return notes
