@@ -41,6 +41,7 @@ def var_tiles(result) -> None:
     from finmodels.portfolio import portfolio_of
 
     risk = portfolio_of(result)
+    risk = risk if risk is not None and len(risk.weights) > 1 else None  # a single series is its own portfolio
     summary = result.backtest.summary()
     horizon = risk.horizon if risk is not None else 1
     unit = "test days" if horizon == 1 else f"periods of {horizon} days"

@@ -35,7 +35,10 @@ def next_day(name: str, forecast) -> None:
                                 "last price": st.column_config.NumberColumn(format="%.2f"), **config})
     st.download_button("Download the forecast (CSV)", to_csv_bytes(forecast.assets), file_name=f"forecast_{name}",
                        mime="text/csv", key="score_download_forecast", icon=":material/download:")
-    st.plotly_chart(plot_next_day(forecast), key="score_next_day")
+    figure = plot_next_day(forecast)
+    # the portfolio line's label, at the left on a white ground: at the right the bars and the legend covered it
+    figure.update_annotations(x=0, xanchor="left", bgcolor="white")
+    st.plotly_chart(figure, key="score_next_day")
     held = forecast.contributions[forecast.contributions["weight"] > 0]
     st.plotly_chart(plot_risk_contributions(held, title=f"Risk contribution to the portfolio VaR ({len(held)} assets "
                                             "held)"), key="score_forecast_contributions")

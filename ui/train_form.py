@@ -84,8 +84,10 @@ def holdings_upload(task: TaskPreset, frame) -> None:
     """For a forecast task on a file of several tickers: the holdings upload, what was read from it (or every
     problem with it), and the choice to normalise weights that do not add up. Keeps the result in HOLDINGS."""
     st.session_state[HOLDINGS] = None
+    if task.kind != FORECAST:
+        return
     panel = panel_of(frame, window=int(st.session_state.get("train_window", DEFAULT_WINDOW)))
-    if task.kind != FORECAST or panel is None or len(panel.tickers) < 2:
+    if panel is None or len(panel.tickers) < 2:
         return
     tickers = panel.tickers
     with st.container(border=True):

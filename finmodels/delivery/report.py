@@ -76,7 +76,7 @@ def run_figures(result) -> dict[str, go.Figure]:
 
         d = result.details
         risk, allocation = portfolio_of(result), allocation_of(result)
-        if risk is None:
+        if risk is None or len(risk.weights) < 2:  # one series: its own forecast and backtest
             # The naive forecast (yesterday's return) is as noisy as the returns and hid the forecast; it is in the
             # table.
             figs["Forecast"] = ev.plot_forecast(d["dates"], d["actual"], d["forecast"])
@@ -255,7 +255,7 @@ def portfolio_tables(result) -> list[str]:
 
     parts = []
     risk, allocation = portfolio_of(result), allocation_of(result)
-    if risk is not None:
+    if risk is not None and len(risk.weights) > 1:
         period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
         parts += [f"<h2>Portfolio VaR backtest ({risk.level:.1%} {period})</h2>",
                   risk.table().drop(columns=["last_250_zone"]).to_html(index=False, escape=True, na_rep="–",
