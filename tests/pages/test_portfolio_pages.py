@@ -141,3 +141,17 @@ def test_loss_run_shows_calibration_in_bins():
     assert len(shown) == 10 and shown["rows"].sum() == 200
     assert list(shown.columns) == ["bin", "rows", "low", "high", "predicted", "realised", "difference"]
     assert np.allclose(shown["difference"], shown["realised"] - shown["predicted"])
+
+
+def test_a_saved_bundle_forecasts_the_next_day_too(allocation_state):
+    at = page("pages/5_Score.py", allocation_state)
+    at.button(key="score_prepare_bundle").click().run()
+    raw = at.session_state["bundle_bytes"][1]
+    at = page("pages/5_Score.py")
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("allocation.zip", raw, "application/zip")).run()
+    assert not at.exception
+    at.get("file_uploader")[1].set_value(("prices.csv", sample_bytes("sp500_10stocks"), "text/csv")).run()
+    assert not at.exception and not at.error
+    shown = table(at, "VaR 95%")
+    assert len(shown) == 10 and shown.set_index("ticker")["weight"]["AAPL"] == pytest.approx(37.5)
