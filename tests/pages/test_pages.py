@@ -389,3 +389,15 @@ def test_loading_another_file_forgets_the_previous_files_features_and_task():
     assert at.session_state["task"] == "credit_default"
     assert "PAY_0" in at.session_state["features"] and "purpose" not in at.session_state["features"]
     assert "ID" not in at.session_state["features"]
+
+
+def test_score_page_names_values_never_seen_in_training(trained_state, german):
+    at = page("pages/5_Score.py", kept(trained_state))
+    new = german.head(40).copy()
+    new["purpose"] = new["purpose"].astype(object)
+    new.loc[:6, "purpose"] = "ZZ"
+    at.get("file_uploader")[-1].set_value(("odd.csv", new.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Column 'purpose' has 1 value never seen in training ('ZZ') in 7 rows") for w in warnings), \
+        warnings
