@@ -284,12 +284,6 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             build_mlp, MLPConfig, "both",
         ),
         ArchitectureSpec(
-            "tabm", "Ensemble of dense networks (TabM-mini)",
-            "k dense networks sharing their weights, each with its own scaling of the hidden units and its own "
-            "output, averaged (Gorishniy et al., TabM, ICLR 2025); for table rows.",
-            build_tabm, TabMConfig, "tabular",
-        ),
-        ArchitectureSpec(
             "cnn", "1-D convolutional network (CNN)",
             "Convolutions over the time steps of a price window, or over the feature axis of a table row.",
             build_cnn, CNNConfig, "both",
@@ -308,6 +302,12 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             "vae", "Variational autoencoder (VAE)",
             "Learns what usual rows look like; rows it reconstructs badly are flagged as anomalies.",
             build_vae, VAEConfig, "tabular",
+        ),
+        ArchitectureSpec(
+            "tabm", "Ensemble of dense networks (TabM-mini)",
+            "k dense networks sharing their weights, each with its own scaling of the hidden units and its own "
+            "output, averaged (Gorishniy et al., TabM, ICLR 2025); for table rows.",
+            build_tabm, TabMConfig, "tabular",
         ),
     )
 }

@@ -88,5 +88,5 @@ def test_invalid_settings_are_refused(cls, kwargs, message):
 
 
 def test_unknown_architecture_lists_the_available_ones():
-    with pytest.raises(ConfigError, match="Unknown architecture 'transformer'. Available architectures: mlp, tabm, cnn, lstm"):
+    with pytest.raises(ConfigError, match="Unknown architecture 'transformer'. Available architectures: mlp, cnn, lstm, gru, vae, tabm"):
         get_architecture("transformer")
