@@ -87,6 +87,7 @@ def warm(threads: int | None = None) -> float:
     import tensorflow  # noqa: F401
 
     share_cores(threads)
+    import shap  # noqa: F401  (about 2 s: the first explanation or what-if of a worker no longer pays it)
 
     import finmodels.runtime.worker  # noqa: F401
     from finmodels.models.fastfit import settle_heap
