@@ -352,6 +352,8 @@ def quality_markdown(report: dict) -> str:
     lines = [f"Machine: {report['machine']}. Held-out slice: {HOLDOUT_SHARE:.0%} of each file, stratified, seed "
              f"{HOLDOUT_SEED}; never used to choose a default. AUC is ROC AUC, within-one-notch accuracy for "
              "ratings; deterministic per seed. Fit seconds are noisy: a shared 2-core machine.", ""]
+    if report.get("note"):  # the decision taken from these figures, written by whoever took it
+        lines += [report["note"], ""]
     for label, entry in report["configurations"].items():
         lines += [f"## {label} ({entry['date']})", ""]
         for part, title in (("cv", "Cross-validation on the development rows (80%)"),
