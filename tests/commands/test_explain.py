@@ -8,18 +8,10 @@ import pytest
 
 from finmodels.__main__ import main
 from finmodels.data.reading import load_csv
+from tests.commands.conftest import GERMAN_CSV
 from tests.conftest import ROOT
 
-GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
 
-
-@pytest.fixture(scope="module")
-def german_bundle(german_run, tmp_path_factory):
-    from finmodels.models.bundle import save_bundle
-
-    path = tmp_path_factory.mktemp("bundles") / "german.zip"
-    save_bundle(german_run, path)
-    return path
 
 
 def _json(capsys, *argv) -> dict:

@@ -7,18 +7,9 @@ import numpy as np
 import pytest
 
 from finmodels.__main__ import main
-from tests.conftest import ROOT
-
-GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
+from tests.commands.conftest import GERMAN_CSV
 
 
-@pytest.fixture(scope="module")
-def german_bundle(german_run, tmp_path_factory):
-    from finmodels.models.bundle import save_bundle
-
-    path = tmp_path_factory.mktemp("bundles") / "german.zip"
-    save_bundle(german_run, path)
-    return path
 
 
 def test_json_has_groups_reference_and_flagged(german_bundle, german_run, german, capsys):
