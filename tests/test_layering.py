@@ -58,7 +58,7 @@ def test_every_stage_has_a_front_that_says_what_it_does_and_names_what_it_offers
 
 def test_only_a_handful_of_modules_stay_at_the_top_of_finmodels():
     top = sorted(p.name for p in (ROOT / "finmodels").glob("*.py"))
-    assert set(top) <= {"__init__.py", "__main__.py", "errors.py", "bench.py", "scalebench.py"}, top
+    assert set(top) <= {"__init__.py", "__main__.py", "errors.py"}, top
 
 
 def test_the_style_guide_the_rules_come_from_exists():

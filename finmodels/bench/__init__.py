@@ -27,7 +27,7 @@ import numpy as np
 
 from finmodels.data.samples import SAMPLES_DIR
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 SAME_INPUTS = ("logistic_regression", "hist_gradient_boosting")
 PLAIN = ("plain_logistic_regression", "plain_hist_gradient_boosting")
 MODELS = ("network", *SAME_INPUTS, *PLAIN)
@@ -62,6 +62,8 @@ DATASETS: dict[str, BenchDataset] = {
     )
 }
 QUICK = ("german_credit",)
+__all__ = ["DATASETS", "MODELS", "BenchDataset", "cv_splits", "experiment_config", "gap_table", "gaps", "main",
+           "markdown_table", "parse_overrides", "run_dataset", "run_quality", "scoring_benchmark", "summarise"]
 
 
 def cv_splits(y: np.ndarray, *, folds: int = 5, seed: int = 0, valid_size: float = 0.2) -> list:
@@ -486,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(found))
         return 0
     if args.scale:
-        from finmodels.scalebench import scale_benchmark
+        from finmodels.bench.scale import scale_benchmark
 
         return scale_benchmark(out=Path(args.out), epochs=args.epochs or 100, machine=machine())
     if args.panel:
@@ -528,6 +530,3 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 SIZES = (100_000, 300_000, 1_000_000)
-SOURCE = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "credit_risk_dataset.csv"
+SOURCE = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "credit_risk_dataset.csv"
 TARGET = "loan_status"
 REGIONS = tuple(f"region {i:02d}" for i in range(25))
 
@@ -163,7 +163,7 @@ def scale_benchmark(*, out: Path, epochs: int = 100, machine: str = "", sizes=SI
     runs = []
     for rows in sizes:
         print(f"{rows:,} rows...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, "-m", "finmodels.scalebench", str(rows), "--epochs", str(epochs)],
+        done = subprocess.run([sys.executable, "-m", "finmodels.bench.scale", str(rows), "--epochs", str(epochs)],
                               stdout=subprocess.PIPE, text=True, check=True)
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     rows = [r["rows"] for r in runs]
