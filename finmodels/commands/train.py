@@ -145,8 +145,9 @@ def _print_table(result) -> None:
     print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
 
 
-def _keep(result, frame, args) -> tuple[str | None, str | None]:
-    """(run id, area) of the run kept in the workspace, or (None, None) with --no-workspace."""
+def _keep(result, frame, args, searched=None) -> tuple[str | None, str | None]:
+    """(run id, area) of the run kept in the workspace (with the search that chose its settings, if any), or
+    (None, None) with --no-workspace."""
     if args.no_workspace:
         return None, None
     from finmodels.runtime.workspace import Workspace, data_fingerprint
@@ -154,6 +155,10 @@ def _keep(result, frame, args) -> tuple[str | None, str | None]:
     space = Workspace(area=args.area)
     run_id = space.log_run(result, data_name=Path(args.file).name, data_fingerprint=data_fingerprint(frame),
                            source="command line")
+    if searched is not None:
+        from finmodels.runtime.records import keep_result
+
+        keep_result(space, run_id, "search", searched.to_dict())
     return run_id, space.area
 
 
@@ -218,7 +223,7 @@ def run(args) -> int:
           f"at most {config.epochs} epochs", file=sys.stderr)
 
     result = train(frame, config, on_epoch=_Progress(config.epochs).on_epoch)
-    run_id, area = _keep(result, frame, args)
+    run_id, area = _keep(result, frame, args, searched)
     out_dir = _bundle_folder(args)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"

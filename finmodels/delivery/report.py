@@ -18,6 +18,7 @@ from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.targets import event_name
+from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
@@ -271,11 +272,13 @@ def portfolio_tables(result) -> list[str]:
 
 def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
                  created: dt.datetime | None = None, decision: Decision | None = None,
-                 scored: tuple[str, object] | None = None) -> str:
+                 scored: tuple[str, object] | None = None, kept: dict | None = None) -> str:
     """One self-contained HTML page: data summary, configuration, metrics against baselines, the decision rule
     (binary runs: threshold, cost matrix and the confusion matrix at it; `decision` or the least cost at default
     costs), charts, (when `explanation` is given) the columns that drive the model and reason codes of a few rows,
-    and (when `scored` is a (file name, ScoredFile) pair) the scored file's flags and drift."""
+    what was kept with the run (`kept`, as `finmodels.runtime.records.kept_results` reads it: fairness by
+    protected column, what-ifs, the search that chose its settings), and (when `scored` is a (file name,
+    ScoredFile) pair) the scored file's flags and drift."""
     created = created or dt.datetime.now(dt.timezone.utc)
     task = get_task(result.config.task)
     esc = html.escape
@@ -319,6 +322,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
             codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
             parts.append(f"<p>Row with {esc(explanation.output_name)} {float(explanation.predictions[i]):.3f}:</p>"
                          f"<ul>{codes}</ul>")
+    parts += kept_sections(kept)
     if scored is not None:
         parts += drift_section(*scored)
     parts.append("</body></html>")

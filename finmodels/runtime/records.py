@@ -228,3 +228,48 @@ def detached_result(record: dict, arrays: dict, values: dict, history: dict, pre
         settings=fit_settings(record["settings"]), run_id=run_id)
     result.data_info = dict(record["data"])  # name, fingerprint, shape: which data file the run was trained on
     return result
+
+
+# --- results kept with a run after it was trained ----------------------------------------------------------
+
+# What an analyst's later work on a run adds to it, one JSON artifact each: fairness by protected column (the
+# latest report per column), the what-ifs they chose to keep (newest last, at most KEPT_WHATIFS), and the
+# hyperparameter search that chose the run's settings.
+KEPT_FILES = {"fairness": "fairness.json", "whatif": "whatif.json", "search": "search.json"}
+KEPT_WHATIFS = 20
+
+
+def keep_result(workspace, run_id: str, kind: str, payload) -> object:
+    """Add `payload` to what run `run_id` keeps under `kind` ('fairness': {column: FairnessReport.to_dict()},
+    merged by column; 'whatif': one WhatIf.to_dict(), appended; 'search': SearchResult.to_dict(), replaced) and
+    return what the run now keeps under `kind`."""
+    import json
+
+    from finmodels.errors import FinModelsError
+
+    if kind not in KEPT_FILES:
+        raise FinModelsError(f"Unknown kept result '{kind}'. A run keeps: {', '.join(KEPT_FILES)}.")
+    value = plain(payload)
+    if kind != "search":
+        before = kept_results(workspace, run_id, kinds=(kind,)).get(kind)
+        if kind == "fairness":
+            value = {**(before or {}), **value}
+        else:
+            value = [*(before or []), value][-KEPT_WHATIFS:]
+    workspace.add_artifact(run_id, KEPT_FILES[kind], json.dumps(value, indent=1))
+    return value
+
+
+def kept_results(workspace, run_id: str, *, kinds=tuple(KEPT_FILES)) -> dict:
+    """What run `run_id` keeps of `kinds` ({kind: content}); a kind never kept is left out."""
+    import json
+
+    from finmodels.errors import FinModelsError
+
+    out = {}
+    for kind in kinds:
+        try:
+            out[kind] = json.loads(workspace.read_artifact(run_id, KEPT_FILES[kind]))
+        except FinModelsError:  # never kept with this run
+            continue
+    return out

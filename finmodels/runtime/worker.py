@@ -81,9 +81,10 @@ def attached(run, workspace: WorkspaceRef | None = None):
 
 
 def train_run(frame: pd.DataFrame, config, *, data_name: str = "", workspace: WorkspaceRef | None = None,
-              source: str = "dashboard", channel=None):
+              source: str = "dashboard", search: dict | None = None, channel=None):
     """Train `config` on `frame`, keep the run in the workspace (when given) and its model in this worker;
-    returns the detached run, its `run_id` set."""
+    returns the detached run, its `run_id` set. `search` (a SearchResult.to_dict()) is the search that chose
+    `config`, kept with the run."""
     from finmodels.models.training import train
 
     hooks = {} if channel is None else {"on_epoch": channel.on_epoch, "should_stop": channel.should_stop}
@@ -95,8 +96,13 @@ def train_run(frame: pd.DataFrame, config, *, data_name: str = "", workspace: Wo
         result.data_info["area"] = workspace.area
         if channel is not None:
             channel.note("Saving the run in the workspace...")
-        result.run_id = workspace.open().log_run(result, data_name=data_name,
-                                                 data_fingerprint=result.data_info["fingerprint"], source=source)
+        kept = workspace.open()
+        result.run_id = kept.log_run(result, data_name=data_name, data_fingerprint=result.data_info["fingerprint"],
+                                     source=source)
+        if search is not None:
+            from finmodels.runtime.records import keep_result
+
+            keep_result(kept, result.run_id, "search", search)
     else:
         result.run_id = f"local-{uuid.uuid4().hex[:12]}"
     _remember(result.run_id, result.model)

@@ -11,7 +11,8 @@ A run keeps its configuration (params); the network's metrics, each baseline's (
 the per-epoch history (`epoch/<key>`, one step per epoch); the data file's name, shape and fingerprint (tags);
 and as artifacts the model bundle (`bundle.zip`), what Evaluate needs to redraw the run without its data
 (`evaluation.npz`: test targets and scores, each baseline's scores, the split and the numeric details; read
-without pickle) and its description (`run.json`), plus the explanation summary and the report when given.
+without pickle) and its description (`run.json`), plus the explanation summary and the report when given, and
+what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it).
 The data itself is kept only where the team opts in (`FINMODELS_KEEP_DATA=1`).
 
 Several processes may write at once (the dashboard's workers, the command line): on the SQLite store writes take
@@ -51,7 +52,8 @@ ENV_KEEP_DATA = "FINMODELS_KEEP_DATA"
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "workspace"
 DEFAULT_AREA = "default"
 # Artifacts a run may hold; later additions (add_artifact) use one of these names.
-ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "report.html", "data.csv")
+ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "report.html", "data.csv",
+             "fairness.json", "whatif.json", "search.json")
 SOURCES = ("dashboard", "command line", "benchmark", "test")
 _AREA = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
