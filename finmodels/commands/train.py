@@ -129,6 +129,10 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
     }
     if result.backtest is not None:
         out["backtest"] = result.backtest.summary()
+    from finmodels.evaluation.losses import losses_of
+
+    if (losses := losses_of(result)) is not None:  # a loss model: calibration bins and expected loss totals
+        out["losses"] = losses.to_json()
     if result.kind == FORECAST:
         from finmodels.portfolio import allocation_of, portfolio_of
 

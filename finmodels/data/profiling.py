@@ -25,8 +25,8 @@ FEATURE_ROLES = (NUMERIC, CATEGORICAL, HIGH_CARDINALITY)
 # More distinct text values than this makes a categorical "high-cardinality".
 MAX_CATEGORIES = 50
 # Tasks whose usual target names are tried, in this order, to pick the target column.
-TARGET_TASK_ORDER = ("credit_default", "delinquency", "loan_repayment", "credit_rating", "risk_control",
-                     "binary", "multiclass", "regression")
+TARGET_TASK_ORDER = ("credit_default", "delinquency", "loan_repayment", "credit_rating", "loss_given_default",
+                     "risk_control", "binary", "multiclass", "regression")
 # Words a 0/1 outcome column is often named with (`dlq_90`, `bad_flag`, `SeriousDlqin2yrs`), most specific first,
 # and the task each suggests. The first group is matched anywhere in the name, the rest as whole words.
 RISK_ABBREVIATIONS = (
@@ -328,7 +328,7 @@ def task_for_target(series: pd.Series, named_task: str | None) -> str:
     if is_rating_scale(series):
         return "credit_rating"
     if numeric and len(labels) > 20:
-        return named_task if named_task in ("risk_control", "regression") else "regression"
+        return named_task if named_task in ("loss_given_default", "risk_control", "regression") else "regression"
     return "multiclass"
 
 

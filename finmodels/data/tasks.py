@@ -25,6 +25,9 @@ class TaskPreset:
     architectures: tuple[str, ...]
     # Ordered class labels for ordinal tasks (best first); empty when the classes come from the data.
     classes: tuple[str, ...] = ()
+    # (low, high) a regression target must lie in, for a bounded output (a sigmoid gives shares in [0, 1]); the
+    # target is then fitted as it is, not standardised, and a value outside is refused naming its rows.
+    bounds: tuple[float, float] | None = None
 
     @property
     def needs_target(self) -> bool:
@@ -75,8 +78,15 @@ TASKS: dict[str, TaskPreset] = {
         ),
         TaskPreset(
             "risk_control", "Risk control (losses)", REGRESSION, "mse", "linear", "rmse",
-            ("loss", "losses", "lgd", "loss_amount"),
+            ("loss", "losses", "loss_amount"),
             "Size of the loss on an exposure, as a regression on its attributes.", _TABULAR,
+        ),
+        TaskPreset(
+            "loss_given_default", "Loss given default (LGD)", REGRESSION, "binary_crossentropy", "sigmoid", "rmse",
+            ("lgd", "loss_given_default", "loss_rate", "lgd_rate"),
+            "Share of the exposure lost when a borrower defaults, in [0, 1] (a sigmoid output fitted with cross-"
+            "entropy); evaluated by predicted against realised loss in bins, and the exposure-weighted expected loss "
+            "(PD x LGD x EAD) when the file has exposure and PD columns.", _TABULAR, bounds=(0.0, 1.0),
         ),
         TaskPreset(
             "binary", "Binary classification", BINARY, "binary_crossentropy", "sigmoid", "roc_auc",
@@ -101,6 +111,9 @@ TASKS: dict[str, TaskPreset] = {
         ),
     )
 }
+
+# Tasks whose target is a loss (a rate or an amount): evaluated by predicted against realised loss in bins
+LOSS_TASKS = ("loss_given_default", "risk_control")
 
 
 def get_task(key: str) -> TaskPreset:

@@ -106,3 +106,112 @@ def loss_calibration(predicted, realised, *, exposure=None, bins: int = 10) -> p
                      "predicted": mean_p, "realised": mean_r, "difference": mean_r - mean_p,
                      "exposure": float(weight) if exposure is not None else None})
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class LossEvaluation:
+    """A loss model on its test rows: predicted against realised loss in bins, and the totals.
+
+    For a loss rate (LGD) each row's loss is its rate x EAD (x PD when the file has one: an expected loss), with the
+    bins weighted by exposure; for a loss amount, the amount (x PD). `exposure` names the EAD column used (None
+    without one: then the totals are sums of rates), `pd` the PD column; `notes` say what was left out and why.
+    """
+
+    calibration: pd.DataFrame
+    rate: bool
+    exposure: str | None
+    pd: str | None
+    predicted_total: float
+    realised_total: float
+    exposure_total: float | None
+    rows: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def loss_ratio(self) -> float:
+        """Total predicted over total realised loss (1 when the book's loss is right in total)."""
+        return self.predicted_total / self.realised_total if self.realised_total else float("nan")
+
+    @property
+    def calibration_error(self) -> float:
+        """Mean absolute difference between realised and predicted loss over the bins, weighted by their rows (or
+        exposure)."""
+        t = self.calibration
+        weight = t["exposure"].astype(float) if self.exposure is not None else t["rows"].astype(float)
+        return float(np.sum(np.abs(t["difference"]) * weight) / weight.sum()) if weight.sum() else float("nan")
+
+    def metrics(self) -> dict[str, float]:
+        return {"loss_ratio": self.loss_ratio, "loss_calibration_error": self.calibration_error}
+
+    def to_details(self) -> dict:
+        """Flat arrays and scalars a run keeps (`TrainingResult.details`), read back by `from_details`."""
+        # every value an array (the workspace keeps arrays in evaluation.npz), names as one-element text arrays
+        out = {f"losses.{c}": self.calibration[c].to_numpy("float64") for c in _BIN_COLUMNS}
+        out.update({"losses.columns": np.asarray([self.exposure or "", self.pd or ""], dtype=str),
+                    "losses.totals": np.asarray([self.predicted_total, self.realised_total, self.rows, self.rate,
+                                                 np.nan if self.exposure_total is None else self.exposure_total]),
+                    "losses.notes": np.asarray(self.notes or ("",), dtype=str)})
+        return out
+
+    @classmethod
+    def from_details(cls, details: dict) -> "LossEvaluation | None":
+        if "losses.predicted" not in details:
+            return None
+        table = pd.DataFrame({c: np.asarray(details[f"losses.{c}"], dtype="float64") for c in _BIN_COLUMNS})
+        table[["bin", "rows"]] = table[["bin", "rows"]].astype(int)
+        exposure, pd_ = (str(c) or None for c in np.asarray(details["losses.columns"]).ravel())
+        predicted, realised, rows, rate, exposure_total = np.asarray(details["losses.totals"], dtype="float64")
+        notes = tuple(n for n in map(str, np.asarray(details["losses.notes"]).ravel()) if n)
+        return cls(table, bool(rate), exposure, pd_, float(predicted), float(realised),
+                   None if np.isnan(exposure_total) else float(exposure_total), int(rows), notes)
+
+    def to_json(self) -> dict:
+        """The train JSON's `losses`: the totals, their ratio, the calibration error and the bins."""
+        return {"rate": self.rate, "exposure_column": self.exposure, "pd_column": self.pd, "rows": self.rows,
+                "exposure": self.exposure_total, "predicted_loss": self.predicted_total,
+                "realised_loss": self.realised_total, "loss_ratio": self.loss_ratio,
+                "calibration_error": self.calibration_error, "notes": list(self.notes),
+                "calibration": self.calibration.to_dict(orient="records")}
+
+
+_BIN_COLUMNS = ("bin", "rows", "low", "high", "predicted", "realised", "difference", "exposure")
+
+
+def _optional(frame: pd.DataFrame, column: str | None, *, high: float | None, notes: list[str]):
+    """The column's numbers, or None (with a note saying why) when it is absent or has bad values."""
+    if column is None:
+        return None
+    try:
+        return _numbers(frame, column, low=0.0, high=high)
+    except DataError as exc:
+        notes.append(f"{str(exc).removesuffix(' Fix them.').removesuffix('.')}; the column was left out of the expected loss.")
+        return None
+
+
+def evaluate_losses(test_rows: pd.DataFrame, realised, predicted, *, target: str, rate: bool,
+                    bins: int = 10) -> LossEvaluation:
+    """Predicted against realised loss on the test rows (`test_rows` in the file's units, in the order of the two
+    arrays), with the file's EAD and PD columns (found by their usual names) when it has them.
+
+    `rate`: the target is a share of the exposure (LGD), multiplied by the EAD for the loss in money and used to
+    weight the calibration bins; otherwise the target is the loss itself. Either way a PD column turns each row's
+    loss into an expected loss (PD x LGD x EAD).
+    """
+    cols = find_loss_columns([c for c in test_rows.columns if c != target])
+    notes: list[str] = []
+    ead = _optional(test_rows, cols.ead, high=None, notes=notes) if rate else None
+    pd_ = _optional(test_rows, cols.pd, high=1.0, notes=notes)
+    p, r = np.asarray(predicted, dtype="float64").ravel(), np.asarray(realised, dtype="float64").ravel()
+    table = loss_calibration(p, r, exposure=ead, bins=bins)
+    scale = (np.ones_like(p) if ead is None else ead) * (1.0 if pd_ is None else pd_)
+    if table["exposure"].isna().all():
+        table["exposure"] = np.nan
+    return LossEvaluation(table, rate, cols.ead if ead is not None else None, cols.pd if pd_ is not None else None,
+                          float(np.sum(p * scale)), float(np.sum(r * scale)),
+                          None if ead is None else float(ead.sum()), int(len(p)), tuple(notes))
+
+
+def losses_of(result) -> LossEvaluation | None:
+    """A loss model run's evaluation (calibration bins and expected loss totals), or None for other runs. Works on
+    a fresh run and on one read back from the workspace."""
+    return LossEvaluation.from_details(result.details or {})

@@ -68,7 +68,7 @@ def test_size_limit_names_the_limit():
 def test_unknown_task_lists_the_keys():
     with pytest.raises(ConfigError, match="Unknown task 'credit-defualt'. Available tasks: credit_default"):
         get_task("credit-defualt")
-    assert len(TASKS) == 12
+    assert len(TASKS) == 13  # loss_given_default joined the twelve
 
 
 @pytest.mark.parametrize("labels,event", [
@@ -121,8 +121,8 @@ def test_credit_rating_is_ordinal_on_the_agency_scale():
     rating = get_task("credit_rating")
     assert rating.kind == "ordinal" and rating.classes == RATING_SCALE and RATING_SCALE[0] == "AAA"
     assert sorted(TASKS) == sorted(["credit_default", "loan_repayment", "delinquency", "credit_rating", "market_risk",
-                                    "asset_allocation", "risk_control", "binary", "multiclass", "regression",
-                                    "forecast", "anomaly"])
+                                    "asset_allocation", "risk_control", "loss_given_default", "binary", "multiclass",
+                                    "regression", "forecast", "anomaly"])
 
 
 def test_data_page_reads_a_european_export_and_hands_task_and_features_to_the_train_page():

@@ -15,7 +15,7 @@ import pandas as pd
 
 from finmodels.data.splits import Split, checked_split, split_for_run
 from finmodels.data.targets import encode_classes, numeric_target, prepare_target, rows_with_target
-from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
+from finmodels.data.tasks import ANOMALY, BINARY, LOSS_TASKS, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.errors import DataError
 from finmodels.models.architectures import get_architecture
 from finmodels.models.capacity import check_fits
@@ -79,11 +79,13 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
         note("Fitting the baselines...")
     base = (table_baselines(kind, inputs, seed=config.seed, classes=len(target.class_labels), rows=target.rows,
                             split=split) if baselines else {})
+    loss_notes = loss_evaluation(config, target.rows.iloc[split.test], inputs.y[2], test_scores, metrics, details,
+                                 base)
     return TrainingResult(
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
         baselines=base, stopped_early=stopped, kind=kind, class_labels=target.class_labels, target_stats=stats,
-        details=details, notes=[*target.notes, *inputs.notes, *scale_notes(split, settings, baselines)],
+        details=details, notes=[*target.notes, *inputs.notes, *scale_notes(split, settings, baselines), *loss_notes],
         settings=settings,
         seconds={"preprocess": inputs.seconds, "fit": fit_seconds, "total": time.perf_counter() - started},
     )
@@ -100,10 +102,31 @@ def table_target(frame: pd.DataFrame, config: TrainConfig, kind: str) -> TableTa
         rows, y, event = prepare_target(frame, config.target, config.event_label)
         return TableTarget(rows, y, event, [], [], split_for_run(rows, y, **split))
     rows = rows_with_target(frame, config.target)
+    if kind == REGRESSION and get_task(config.task).bounds is not None:
+        check_bounds(frame, config.target, get_task(config.task))
     if kind == REGRESSION:
         return TableTarget(rows, numeric_target(rows, config.target), "", [], [], split_for_run(rows, None, **split))
     y, labels, notes = encode_classes(rows[config.target], ordinal=kind == ORDINAL)
     return TableTarget(rows, y, "", labels, notes, split_for_run(rows, y, **split))
+
+
+def check_bounds(frame: pd.DataFrame, target: str, task) -> None:
+    """Refuse a bounded task's target with values outside its bounds, naming the column, the file's rows and the
+    values; a column of percentages (every value in [0, 100]) is told to be divided by 100."""
+    low, high = task.bounds
+    values = pd.to_numeric(frame[target], errors="coerce")
+    outside = np.flatnonzero(((values < low) | (values > high)).to_numpy())
+    if not len(outside):
+        return
+    rows = ", ".join(str(i + 2) for i in outside[:5]) + (", ..." if len(outside) > 5 else "")
+    shown = ", ".join(f"{values.iloc[i]:g}" for i in outside[:3])
+    present = values.dropna()
+    fix = (f"They look like percentages (every value is between 0 and 100): divide the column by 100 (e.g. "
+           f"{values.iloc[outside[0]]:g} -> {values.iloc[outside[0]] / 100:g})"
+           if present.between(0, 100).all() and high == 1 else "Fix or drop those rows")
+    raise DataError(f"Column '{target}' has {len(outside):,} values outside [{low:g}, {high:g}] (rows {rows}; e.g. "
+                    f"{shown}); the {task.label} task predicts a share between {low:g} and {high:g}. {fix}, or pick "
+                    "the risk control or regression task for an amount.")
 
 
 def chosen_features(rows: pd.DataFrame, config: TrainConfig) -> list[str]:
@@ -143,7 +166,8 @@ def encode_inputs(target: TableTarget, split: Split, features: list[str], settin
 def build_network(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: list[str]):
     """(model, loss, training pair, validation pair, target (mean, std), class weights) for the task kind.
 
-    A VAE learns to reconstruct its inputs; a regression is fitted on a standardised target and mapped back.
+    A VAE learns to reconstruct its inputs; a regression is fitted on a standardised target and mapped back, unless
+    its task bounds the output (a loss given default's sigmoid fits the share as it is).
     """
     (x_train, x_valid, _), (y_train, y_valid, _) = inputs.x, inputs.y
     spec = get_architecture(config.arch)
@@ -154,8 +178,10 @@ def build_network(config: TrainConfig, kind: str, inputs: EncodedInputs, labels:
     n_out = len(labels) if kind in (MULTICLASS, ORDINAL) else 1
     model = spec.build(config.hyper, input_shape=(x_train.shape[1],), n_outputs=n_out,
                        output_activation=task.output_activation)
-    stats = (float(y_train.mean()), float(y_train.std()) or 1.0) if kind == REGRESSION else (0.0, 1.0)
-    if kind == REGRESSION:
+    # a bounded output (a sigmoid's [0, 1]) is fitted on the target as it is: standardising would move it outside
+    scaled = kind == REGRESSION and task.bounds is None
+    stats = (float(y_train.mean()), float(y_train.std()) or 1.0) if scaled else (0.0, 1.0)
+    if scaled:
         y_train, y_valid = ((y - stats[0]) / stats[1] for y in (y_train, y_valid))
     weights = balanced_class_weights(inputs.y[0]) if config.class_weight and kind != REGRESSION else None
     return model, task.loss, (x_train, y_train), (x_valid, y_valid), stats, weights
@@ -175,6 +201,24 @@ def evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str
         return m.regression_metrics(y_test, scores), {}
     labelled = bool(len(y_test)) and y_test.min() >= 0
     return m.anomaly_metrics(scores, y_test if labelled else None), {}
+
+
+def loss_evaluation(config: TrainConfig, test_rows: pd.DataFrame, y_test: np.ndarray, scores: np.ndarray,
+                    metrics: dict, details: dict, baselines: dict) -> list[str]:
+    """A loss model's (and its baselines') predicted against realised loss: the calibration bins and totals go to
+    `details`, the loss ratio and calibration error to each model's metrics. Returns the evaluation's notes."""
+    task = get_task(config.task)
+    if task.key not in LOSS_TASKS:
+        return []
+    from finmodels.evaluation.losses import evaluate_losses
+
+    found = evaluate_losses(test_rows, y_test, scores, target=config.target, rate=task.bounds is not None)
+    metrics.update(found.metrics())
+    details.update(found.to_details())
+    for base in baselines.values():
+        base.metrics.update(evaluate_losses(test_rows, y_test, base.test_scores, target=config.target,
+                                            rate=task.bounds is not None).metrics())
+    return list(found.notes)
 
 
 def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int, rows: pd.DataFrame | None = None,

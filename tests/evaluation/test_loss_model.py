@@ -1,0 +1,159 @@
+"""The loss given default task end to end, on German credit with an LGD, EAD and PD built at test time (tests/lgd_book.py:
+no shared dataset has a loss column): a bounded output, calibration bins and the exposure-weighted expected loss."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finmodels.data.tasks import get_task
+from finmodels.errors import DataError
+from finmodels.evaluation.losses import LossEvaluation, evaluate_losses, expected_loss_summary, losses_of
+from tests.lgd_book import lgd_book
+
+
+@pytest.fixture(scope="module")
+def book(german):
+    return lgd_book(german)
+
+
+@pytest.fixture(scope="module")
+def lgd_run(book):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    return train(book, TrainConfig(target="lgd", task="loss_given_default", hyperparameters=MLPConfig(units=(16,)),
+                                   epochs=40, seed=0))
+
+
+def test_the_lgd_task_is_a_bounded_regression(book):
+    from finmodels.data.profiling import pick_target, task_for_target
+
+    task = get_task("loss_given_default")
+    assert (task.kind, task.output_activation, task.loss, task.bounds) == ("regression", "sigmoid",
+                                                                          "binary_crossentropy", (0.0, 1.0))
+    assert pick_target(book) == ("lgd", "loss_given_default")
+    assert task_for_target(book["lgd"], "loss_given_default") == "loss_given_default"
+    assert get_task("risk_control").bounds is None and "lgd" not in get_task("risk_control").target_names
+
+
+def test_lgd_predictions_lie_in_0_1_even_far_outside_the_training_range(lgd_run, book):
+    assert lgd_run.target_stats == (0.0, 1.0)  # fitted as a share, not standardised
+    scores = lgd_run.test_scores
+    assert len(scores) == 200 and scores.min() >= 0.0 and scores.max() <= 1.0
+    extreme = book.head(50).assign(credit_amount=book["credit_amount"].head(50) * 1000, duration_in_month=500,
+                                   ead=1e9)
+    predicted = lgd_run.predict(extreme)
+    assert predicted.min() >= 0.0 and predicted.max() <= 1.0
+    # it learned something: better than the test rows' mean, and the book's loss right in total within 15%
+    assert lgd_run.metrics["r2"] > 0.1 and 0.85 < lgd_run.metrics["loss_ratio"] < 1.15
+    assert lgd_run.metrics["loss_calibration_error"] < 0.08
+    assert {"loss_ratio", "loss_calibration_error"} <= set(lgd_run.baselines["linear_regression"].metrics)
+
+
+def test_expected_loss_is_predicted_lgd_times_ead_times_pd(lgd_run, book):
+    found = losses_of(lgd_run)
+    test = book.iloc[lgd_run.split.test]
+    assert (found.rate, found.exposure, found.pd, found.rows) == (True, "ead", "pd", 200)
+    predicted = lgd_run.test_scores
+    assert found.predicted_total == pytest.approx(float(np.sum(test["pd"] * predicted * test["ead"])), rel=1e-9)
+    assert found.realised_total == pytest.approx(float(np.sum(test["pd"] * test["lgd"] * test["ead"])), rel=1e-9)
+    # the realised expected loss is the file's own PD x LGD x EAD on those rows
+    assert found.realised_total == pytest.approx(expected_loss_summary(test)["expected_loss"], rel=1e-9)
+    assert found.exposure_total == pytest.approx(test["ead"].sum())
+    assert found.loss_ratio == pytest.approx(found.predicted_total / found.realised_total)
+
+
+def test_expected_loss_by_hand_on_three_rows():
+    rows = pd.DataFrame({"lgd": [0.4, 0.0, 1.0], "EAD": [1000.0, 500.0, 200.0], "PD": [0.02, 0.1, 0.5],
+                         "age": [30, 40, 50]})
+    found = evaluate_losses(rows, rows["lgd"], [0.5, 0.2, 0.8], target="lgd", rate=True, bins=3)
+    assert found.predicted_total == pytest.approx(0.02 * 0.5 * 1000 + 0.1 * 0.2 * 500 + 0.5 * 0.8 * 200)  # 100
+    assert found.realised_total == pytest.approx(0.02 * 0.4 * 1000 + 0 + 0.5 * 1.0 * 200)  # 108
+    assert found.predicted_total == pytest.approx(100.0) and found.realised_total == pytest.approx(108.0)
+    # bins are weighted by exposure: one row each here
+    assert found.calibration["predicted"].tolist() == pytest.approx([0.2, 0.5, 0.8])
+    assert found.calibration["realised"].tolist() == pytest.approx([0.0, 0.4, 1.0])
+    # without PD or EAD the totals are the sums of the rates, unweighted
+    plain = evaluate_losses(rows[["lgd", "age"]], rows["lgd"], [0.5, 0.2, 0.8], target="lgd", rate=True)
+    assert (plain.predicted_total, plain.realised_total, plain.exposure, plain.pd) == pytest.approx(
+        (1.5, 1.4, None, None))
+    assert plain.calibration["exposure"].isna().all()
+
+
+def test_a_bad_exposure_column_is_left_out_with_a_note():
+    rows = pd.DataFrame({"lgd": [0.4, 0.1], "ead": [1000.0, -5.0]})
+    found = evaluate_losses(rows, rows["lgd"], [0.3, 0.3], target="lgd", rate=True)
+    assert found.exposure is None and found.predicted_total == pytest.approx(0.6)
+    assert found.notes == ("Column 'ead' has 1 values that are missing or not at least 0 (rows 3, e.g. -5); the column "
+                           "was left out of the expected loss.",)
+
+
+def test_calibration_bins_hold_the_exposure_weighted_means(lgd_run, book):
+    table = losses_of(lgd_run).calibration
+    test = book.iloc[lgd_run.split.test].reset_index(drop=True)
+    assert len(table) == 10 and table["rows"].tolist() == [20] * 10
+    assert table["predicted"].is_monotonic_increasing
+    first = np.argsort(lgd_run.test_scores, kind="stable")[:20]
+    weight = test["ead"].to_numpy()[first]
+    assert table["predicted"].iloc[0] == pytest.approx(np.sum(lgd_run.test_scores[first] * weight) / weight.sum())
+    assert table["realised"].iloc[0] == pytest.approx(np.sum(test["lgd"].to_numpy()[first] * weight) / weight.sum())
+    assert table["exposure"].sum() == pytest.approx(test["ead"].sum())
+
+
+def test_the_loss_evaluation_survives_the_workspace(lgd_run, book, tmp_path):
+    from finmodels.runtime.workspace import Workspace, data_fingerprint
+
+    space = Workspace(tmp_path, area="lgd")
+    run_id = space.log_run(lgd_run, data_name="lgd_book.csv", data_fingerprint=data_fingerprint(book), source="test")
+    back, fresh = losses_of(space.load_result(run_id, preprocessor=False)), losses_of(lgd_run)
+    assert isinstance(back, LossEvaluation) and back.to_json() == fresh.to_json()
+    pd.testing.assert_frame_equal(back.calibration, fresh.calibration)
+
+
+def test_a_percent_lgd_is_refused_with_the_division_offered(book):
+    from finmodels.models.training import TrainConfig, train
+
+    percent = book.assign(lgd=book["lgd"] * 100)
+    outside = np.flatnonzero(percent["lgd"] > 1)  # by hand: 843 rows, the first at file rows 3, 5, 6, 7, 8
+    assert len(outside) == 843 and (outside[:5] + 2).tolist() == [3, 5, 6, 7, 8]
+    with pytest.raises(DataError) as err:
+        train(percent, TrainConfig(target="lgd", task="loss_given_default", epochs=1))
+    assert str(err.value) == (
+        "Column 'lgd' has 843 values outside [0, 1] (rows 3, 5, 6, 7, 8, ...; e.g. 3.4, 67.07, 30.9); the Loss given "
+        "default (LGD) task predicts a share between 0 and 1. They look like percentages (every value is between 0 "
+        "and 100): divide the column by 100 (e.g. 3.4 -> 0.034), or pick the risk control or regression task for an "
+        "amount.")
+
+
+def test_a_negative_lgd_is_refused_naming_its_row(book):
+    from finmodels.models.training import TrainConfig, train
+
+    bad = book.assign(lgd=book["lgd"].where(book.index != 4, -0.25))
+    with pytest.raises(DataError) as err:
+        train(bad, TrainConfig(target="lgd", task="loss_given_default", epochs=1))
+    assert str(err.value) == ("Column 'lgd' has 1 values outside [0, 1] (rows 6; e.g. -0.25); the Loss given default "
+                              "(LGD) task predicts a share between 0 and 1. Fix or drop those rows, or pick the risk "
+                              "control or regression task for an amount.")
+
+
+def test_train_json_carries_the_losses(book, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "lgd_book.csv"
+    book.to_csv(path, index=False)
+    done = subprocess.run([sys.executable, "-m", "finmodels", "train", str(path), "--task", "loss_given_default",
+                           "--epochs", "30", "--no-workspace", "--out", str(tmp_path), "--json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    losses = out["losses"]
+    assert out["target"] == "lgd" and out["task"] == "loss_given_default"
+    assert (losses["rate"], losses["exposure_column"], losses["pd_column"], losses["rows"]) == (True, "ead", "pd", 200)
+    assert len(losses["calibration"]) == 10 and sum(b["rows"] for b in losses["calibration"]) == 200
+    assert 0.8 < losses["loss_ratio"] < 1.2 and losses["loss_ratio"] == pytest.approx(
+        losses["predicted_loss"] / losses["realised_loss"])
+    assert out["metrics"]["loss_ratio"] == pytest.approx(losses["loss_ratio"])
