@@ -1,7 +1,7 @@
-"""`python -m finmodels.bench`: the benchmarks' command line (see `finmodels.bench`)."""
+"""`python -m finmodels.bench`: the benchmarks' command line (`finmodels.bench.cli`)."""
 
 import sys
 
-from finmodels.bench import main
+from finmodels.bench.cli import main
 
 sys.exit(main())
