@@ -1,6 +1,8 @@
 """Data: the first stage. A CSV becomes a typed table the later stages can trust.
 
-`reading` loads a file (delimiter, encoding, `83.7%`/`$5,000`/`(1,200)` numbers) and notes what it changed;
+`reading` loads a file (delimiter, encoding, `83.7%`/`$5,000`/`(1,200)` numbers) and notes what it changed,
+with `sniffing` (a CSV's encoding, delimiter and header, binary files refused), `tidying` (blanks, NA tokens,
+numbers written as text, infinities) and `tables` (Parquet and CSVs past the upload limit, read with pyarrow);
 `profiling` gives each column a role and guesses the target; `validation` collects every problem a file has,
 with the column, rows and values; `targets` reads labels (binary events, rating scales); `tasks` is the
 registry of task presets; `splits` holds rows out without leakage (stratified or by date); `sequences` turns

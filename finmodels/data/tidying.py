@@ -1,0 +1,130 @@
+"""Tidying a table as read: blanks stripped, NA tokens made missing, numbers written as text read as numbers
+(`83.7%`, `$5,000`, `(1,200)`, decimal commas), infinities made missing; every change is a note `read_notes` returns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from finmodels.data.sniffing import NA_TOKENS
+
+NOTES = "read_notes"  # the frame's attrs key for what reading changed
+
+# A number as spreadsheets and loan tapes write it: 1,234  $5,000  (1,200)  83.70%  -€12.5  1.5e3
+_NUMBER = (
+    r"^(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
+    r"(?P<num>(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?\s*(?(open)\))$"
+)
+# With ';' as delimiter, ',' is the decimal mark and '.' groups thousands: 1.234,5
+_NUMBER_DECIMAL_COMMA = (
+    r"^(?P<open>\()?\s*(?P<sign>[-+])?\s*[$€£¥]?\s*(?P<sign2>[-+])?\s*"
+    r"(?P<num>\d{1,3}(?:[.\s\u00a0\u202f]\d{3})+(?:,\d*)?|\d+(?:,\d*)?|,\d+)\s*(?P<pct>%)?\s*(?(open)\))$"
+)
+# Share of a column's values that must look like numbers before the rest are read as missing.
+MIN_NUMERIC_SHARE = 0.9
+
+
+def _as_numbers(text: pd.Series, pattern: str, *, decimal_comma: bool) -> tuple[pd.Series, pd.Series]:
+    parts = text.str.extract(pattern)
+    matched = parts["num"].notna()
+    if decimal_comma:
+        digits = parts["num"].str.replace(r"[.\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    else:
+        digits = parts["num"].str.replace(",", "", regex=False)
+    values = pd.to_numeric(digits, errors="coerce").astype("float64")
+    negative = parts["open"].notna() | parts["sign"].eq("-") | parts["sign2"].eq("-")
+    return values.where(~negative, -values), matched
+
+
+def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[pd.Series, str] | None:
+    """Read a text column as numbers when (nearly) all its values are numbers written as text.
+
+    Returns (numbers, note naming the series' column; "" when nothing needs saying), or None to keep the text.
+    Percent signs are dropped (83.70% -> 83.7), brackets mean negative ((1,200) -> -1200). Row numbers
+    count the header as row 1.
+    """
+    present = text.dropna()
+    if present.empty:
+        return None
+    probe = present.iloc[:500]
+    pattern = _NUMBER_DECIMAL_COMMA if decimal_comma else _NUMBER
+    if probe.str.match(pattern).mean() < MIN_NUMERIC_SHARE:
+        if not decimal_comma:
+            return None
+        pattern, decimal_comma = _NUMBER, False
+        if probe.str.match(pattern).mean() < MIN_NUMERIC_SHARE:
+            return None
+    values, matched = _as_numbers(present, pattern, decimal_comma=decimal_comma)
+    if matched.mean() < MIN_NUMERIC_SHARE:
+        return None
+    numbers = pd.Series(np.nan, index=text.index, dtype="float64")
+    numbers[present.index] = values.where(matched)
+    if numbers.notna().all() and bool((numbers % 1 == 0).all()) and numbers.abs().max() < 2**53:
+        numbers = numbers.astype("int64")
+    good = present[matched]
+    if (~matched).any():
+        bad = present[~matched]
+        rows = [int(i) + 2 for i in bad.index]
+        return numbers, (
+            f"Column '{text.name}' has text in {rows_phrase(rows)} (e.g. '{bad.iloc[0]}') among numbers "
+            f"(e.g. '{good.iloc[0]}'); the text was read as missing. Fix those cells if they hold numbers."
+        )
+    changed = good[~good.str.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")]
+    if changed.empty:
+        return numbers, ""
+    style = "with decimal commas" if decimal_comma else "as text"
+    return numbers, (f"Column '{text.name}' holds numbers written {style} (e.g. '{changed.iloc[0]}'); "
+                     f"they were read as numbers (e.g. {values[changed.index[0]]:g}).")
+
+
+def rows_phrase(rows: list[int], limit: int = 10) -> str:
+    """'row 4', 'rows 2, 3' or 'rows 2, 3, ... and 40 more': row numbers as a message shows them."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit:,} more" if len(rows) > limit else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
+
+
+def tidy_text(frame: pd.DataFrame, delimiter: str, notes: list[str]) -> None:
+    """Strip blanks, turn NA tokens into missing, and read numbers stored as text as numbers."""
+    na = set(NA_TOKENS)
+    for column in list(frame.columns):
+        series = frame[column]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        text = series.where(series.isna(), series.astype(str).str.strip())
+        text = text.mask(text.isin(na))
+        converted = numbers_from_text(text, decimal_comma=delimiter == ";")
+        if converted is None:
+            frame[column] = text
+            continue
+        values, note = converted
+        frame[column] = values
+        if note:
+            notes.append(note)
+
+
+def mark_infinities(frame: pd.DataFrame, notes: list[str]) -> None:
+    for column in frame.select_dtypes("number").columns:
+        values = frame[column]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+        if infinite.any():
+            rows = (np.flatnonzero(infinite) + 2).tolist()
+            sample = values[infinite].iloc[0]
+            frame[column] = values.mask(infinite)
+            notes.append(
+                f"Column '{column}' has infinite values in {rows_phrase(rows)} (e.g. '{sample}'); they were read "
+                "as missing. Replace them with a number in the file if they mean something."
+            )
+
+
+def tidied(frame: pd.DataFrame, notes: list[str], delimiter: str, attrs: dict) -> pd.DataFrame:
+    """`frame` tidied (text, numbers, infinities; `delimiter` ';' reads decimal commas), with `notes` and `attrs`
+    (e.g. its delimiter and encoding) kept in its attrs."""
+    tidy_text(frame, delimiter, notes)
+    mark_infinities(frame, notes)
+    frame.attrs[NOTES] = notes
+    frame.attrs.update(attrs)
+    return frame
