@@ -1,7 +1,8 @@
 """Delivery: the last stage. A model leaves the session as scored files, reports and compared runs.
 
 `scoring` scores a new file with decisions and reason codes; `export` writes formula-safe CSV; `report`
-builds the self-contained HTML report; `document` the model document a validator reads (SR 11-7 sections);
+builds the self-contained HTML report; `document` the model document a validator reads, its SR 11-7 sections
+computed in `sections`; `html` holds the pieces both HTML files share (style, escaped paragraphs and tables);
 `runs` compares runs side by side.
 """
 

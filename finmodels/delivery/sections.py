@@ -1,0 +1,344 @@
+"""The model document's sections (finmodels.delivery.document), each computed from the model and the data file:
+purpose and intended use, data and its quality findings, methodology, performance against the baselines and the
+scorecard challenger, stability (PSI), explainability (SHAP, reason codes), fairness, limitations and monitoring.
+
+Each section is a list of HTML fragments (every text from the data or the model escaped) and `Figure`s; most
+also return what they found, for the document's `findings`. `ModelFacts` is what they read about the model,
+the same whether it comes from a trained run or a saved bundle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from finmodels.data.tasks import BINARY, get_task
+from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
+from finmodels.errors import DataError
+
+NETWORK = "Neural network"
+REASON_ROWS = 3
+
+
+@dataclass
+class ModelFacts:
+    """What the document says about a model, the same whether it comes from a run or a bundle."""
+
+    kind: str
+    task: str
+    config: object  # TrainConfig
+    event_label: str
+    features: list[str]
+    preprocessor: object
+    metrics: dict
+    baselines: dict  # name -> metrics
+    predict: object  # frame -> scores
+    source: object  # the TrainingResult or LoadedBundle
+    settings: object | None = None
+    epochs_run: int | None = None
+    test_rows: int | None = None
+
+    @property
+    def target(self) -> str | None:
+        return self.config.target
+
+
+def model_facts(source) -> ModelFacts:
+    """ModelFacts of a TrainingResult or a LoadedBundle."""
+    if hasattr(source, "manifest"):
+        config = source.train_config()
+        return ModelFacts(source.kind, source.task, config, source.event_label, list(source.features),
+                          source.preprocessor, dict(source.metrics), dict(source.manifest.get("baselines") or {}),
+                          source.predict, source)
+    return ModelFacts(source.kind, source.config.task, source.config, source.event_label, list(source.features),
+                      source.preprocessor, dict(source.metrics),
+                      {k: dict(b.metrics) for k, b in (source.baselines or {}).items()}, source.predict, source,
+                      settings=getattr(source, "settings", None), epochs_run=len(source.history.get("loss", [])),
+                      test_rows=len(source.split.test))
+
+
+def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float | None) -> list[str]:
+    from finmodels.data.targets import event_name
+
+    task = get_task(facts.task)
+    parts = [paragraph(purpose) if purpose else paragraph(f"{task.label}: {task.description}")]
+    items = [f"Task: {task.label} ({facts.kind}).", f"Target: '{facts.target or '(none)'}'."]
+    if facts.kind == BINARY:
+        items.append(f"Risk event: {event_name(facts.target, facts.event_label)}; the model gives its probability "
+                     "per applicant or account.")
+        items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); the threshold "
+                     "is the user's choice (Evaluate page, cost matrix).")
+    items += ["Intended use: ranking and deciding on rows like the training rows (same population, product and "
+              "period), with the reason codes below given to each declined applicant.",
+              "Not intended for: populations, products or periods the training data does not cover, or automated "
+              "decisions without a person reviewing the reason codes."]
+    return parts + [bullets(items)]
+
+
+def data_section(facts: ModelFacts, frame: pd.DataFrame, *, data_name: str, fingerprint: str) -> tuple[list[str], list]:
+    from finmodels.data.validation import ERROR, validate
+
+    target = facts.target if facts.target in frame.columns else None
+    summary = pd.DataFrame({"item": ["source", "rows", "columns", "SHA-256 of the file", "model inputs"],
+                            "value": [data_name, f"{len(frame):,}", f"{frame.shape[1]:,}", fingerprint,
+                                      f"{len(facts.features)}: {', '.join(facts.features)}"]})
+    parts = [html_table(summary)]
+    if target and facts.kind == BINARY:
+        from finmodels.data.targets import label_strings
+
+        labels = label_strings(frame[target])
+        share = float((labels == str(facts.event_label)).mean())
+        parts.append(paragraph(f"Share of '{facts.event_label}' in '{target}': {share:.1%} of {labels.notna().sum():,} "
+                        "rows with an outcome."))
+    if facts.test_rows is not None:
+        sizes = facts.source.split.sizes()
+        parts.append(paragraph("The run's split: " + ", ".join(f"{k} {v:,} rows" for k, v in sizes.items()) +
+                        f" ({facts.source.split.method})."))
+    problems = validate(frame, target=target or None, features=[c for c in facts.features if c in frame.columns])
+    parts.append("<h3>Quality findings</h3>")
+    if problems:
+        table = pd.DataFrame({"severity": [p.severity for p in problems], "column": [p.column or "" for p in problems],
+                              "finding": [p.message for p in problems]})
+        parts.append(html_table(table))
+        if any(p.severity == ERROR for p in problems):
+            parts.append(paragraph("Errors stop training on the dashboard until fixed; this model was trained on a file "
+                            "without them, so they concern this file.", "note"))
+    else:
+        parts.append(paragraph("No problems found (missing targets, leakage, special codes, identifiers, dates)."))
+    return parts, problems
+
+
+def methodology_section(facts: ModelFacts) -> list[str]:
+    from finmodels.models.architectures import get_architecture
+
+    config = facts.config
+    spec = get_architecture(config.arch)
+    hyper = dataclasses.asdict(config.hyper) if dataclasses.is_dataclass(config.hyper) else {}
+    pre = facts.preprocessor
+    parts = [paragraph(f"Architecture: {spec.label}. {spec.description}")]
+    rows = {f"network: {k}": v for k, v in hyper.items()}
+    values = {k: v for k, v in dataclasses.asdict(config).items()
+              if k in ("epochs", "patience", "batch_size", "learning_rate", "lr_schedule", "class_weight", "seed",
+                       "test_size", "valid_size", "split")}
+    settings = facts.settings
+    if settings is not None:
+        values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
+                      lr_schedule=settings.lr_schedule)
+    if facts.epochs_run is not None:
+        values["epochs run (early stopping)"] = facts.epochs_run
+    rows.update(values)
+    parts.append(html_table(pd.DataFrame({"setting": list(rows), "value": [plain_value(v) for v in rows.values()]})))
+    numeric, categorical = list(getattr(pre, "numeric", [])), list(getattr(pre, "categorical", []))
+    prep = getattr(settings, "preprocessing", None) or config.preprocessing
+    items = [f"{len(numeric)} numeric inputs: {', '.join(numeric) or 'none'}.",
+             f"{len(categorical)} text inputs, one-hot encoded (levels unseen in training ignored): "
+             f"{', '.join(categorical) or 'none'}."]
+    if prep is not None:
+        items.append(f"Numbers: {prep.scaler} scaling, piecewise-linear encoding with {prep.piecewise_knots} quantile "
+                     f"knots (up to {prep.target_knots} at the target's thresholds), one-hot codes for whole numbers "
+                     f"with at most {prep.code_levels} values, missing-value indicators "
+                     f"{'on' if prep.missing_indicators else 'off'}.")
+    summary = pre.encoding_summary() if hasattr(pre, "encoding_summary") else None
+    if summary:
+        items.append(summary)
+    items += ["The preprocessing is fitted on the training rows only, then applied unchanged to validation, test "
+              "and new rows.",
+              "Training: the network is fitted on the training rows; the validation rows stop it early (patience "
+              f"{config.patience} epochs) and the best epoch's weights are kept; the test rows are used only for "
+              "the metrics below.",
+              "Baselines: logistic regression and gradient boosting on the same inputs, and (binary tasks) a credit "
+              "scorecard on the raw columns, all trained on the same training and validation rows."]
+    return parts + ["<h3>Preprocessing and choices</h3>", bullets(items)]
+
+
+def performance_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, seed: int) -> tuple[list[str], dict]:
+    from finmodels.evaluation.metrics import binary_metrics, comparison_table
+
+    found: dict = {}
+    parts = [paragraph("Test metrics on the run's held-out rows, which neither the network nor the baselines saw in "
+                "training:"),
+             html_table(comparison_table(facts.metrics, facts.baselines), index=True)]
+    found["test"] = {NETWORK: dict(facts.metrics), **facts.baselines}
+    if facts.kind != BINARY:
+        return parts, found
+    model = _run_scorecard(facts)
+    if model is None and outcomes is not None and facts.target in frame.columns:
+        model = _fitted_scorecard(facts, frame, parts, found, seed=seed)
+    if model is not None:
+        from finmodels.plots.scorecard import plot_iv
+
+        parts.append("<h3>The scorecard challenger</h3>")
+        c = model.config
+        low, high = model.point_range()
+        parts.append(paragraph(f"Optimal binning with monotonic event rates (missing and special values in bins of their "
+                        f"own), weight of evidence, a logistic regression on it, and points: {c.points:g} at odds "
+                        f"{c.odds:g}:1, {c.pdo:g} more to double the odds; rows score {low:.0f} to {high:.0f}."))
+        parts.append(Figure(plot_iv(model.iv_table())))
+        points = model.points_table()
+        top = list(model.iv().index[:3])
+        parts.append(paragraph(f"Points of the {len(top)} strongest features:"))
+        parts.append(html_table(points[points["feature"].isin(top)].round({"woe": 3, "points": 1})))
+        parts += [paragraph(n, "note") for n in model.sign_notes()]
+    if outcomes is not None:
+        known = ~np.isnan(outcomes)
+        if known.sum() and len(np.unique(outcomes[known])) == 2:
+            on_file = binary_metrics(outcomes[known].astype(int), scores[known])
+            found["file"] = on_file
+            parts.append(paragraph(f"On this file ({int(known.sum()):,} rows with an outcome; when it is the training "
+                            f"file, most of these rows were seen in training): ROC AUC {on_file['roc_auc']:.4f}, KS "
+                            f"{on_file['ks']:.4f}, Brier score {on_file['brier']:.4f}."))
+    return parts, found
+
+
+def _fitted_scorecard(facts: ModelFacts, frame: pd.DataFrame, parts: list, found: dict, *, seed: int):
+    """A bundle keeps the scorecard's metrics, not the scorecard: it is fitted again on the file's training part of
+    the run's split (the same rows when the file is the training file)."""
+    from finmodels.models.scorecard import scorecard_run
+
+    config = facts.config
+    try:
+        run = scorecard_run(frame, target=facts.target, event_label=facts.event_label, features=facts.features,
+                            test_size=config.test_size, valid_size=config.valid_size, split=config.split, seed=seed)
+    except DataError as exc:
+        parts.append(paragraph(f"No scorecard challenger could be fitted on this file: {exc}", "flag"))
+        return None
+    found["scorecard_on_file"] = dict(run.metrics)
+    kept = "scorecard" in facts.baselines
+    parts.append(paragraph(
+        ("The scorecard's tables below come from a scorecard fitted again for this document" if kept else
+         "The run has no scorecard baseline (it was saved before there was one), so one was fitted for this "
+         "document") + f" on the file's training part of the run's split ({run.rows['train']:,} rows), tested on "
+        f"its {run.rows['test']:,} held-out rows: ROC AUC {run.metrics['roc_auc']:.4f}, KS {run.metrics['ks']:.4f}. "
+        "When the file is the training file these are the run's own rows."))
+    return run.model
+
+
+def _run_scorecard(facts: ModelFacts):
+    baselines = getattr(facts.source, "baselines", None) or {}
+    base = baselines.get("scorecard")
+    return getattr(base, "model", None) if base is not None else None
+
+
+def stability_section(facts: ModelFacts, frame: pd.DataFrame, scores) -> tuple[list[str], dict]:
+    from finmodels.delivery.scoring import as_scoring_model
+    from finmodels.evaluation.monitoring import monitored_score, stability_report
+    from finmodels.plots.monitoring import plot_stability
+
+    model = as_scoring_model(facts.source)
+    reference = model.distribution
+    if reference is None:
+        return [paragraph("This bundle stores no training distribution (saved by an older version); stability is not "
+                   "measured. Save the bundle again from the training run.", "flag")], {}
+    report = stability_report(reference, frame, columns=facts.features, new_scores=monitored_score(scores))
+    parts = [paragraph(f"Population stability index (PSI) of the score and of each input, this file against "
+                f"{model.reference_note}. Below 0.1 stable, 0.1 to 0.25 a moderate shift, above 0.25 a major one."),
+             Figure(plot_stability(report)),
+             html_table(report.head(12).round({"psi": 4}))]
+    shifted = report[report["psi"] >= 0.1]
+    if len(shifted):
+        parts.append(paragraph(f"{len(shifted)} of {len(report)} quantities shifted by 0.1 or more: "
+                        f"{', '.join(map(str, shifted['name']))}.", "flag"))
+    return parts, {"psi": {str(r.name): float(r.psi) for r in report.itertuples()}}
+
+
+def explainability_section(facts: ModelFacts, frame: pd.DataFrame, *, rows: int, seed: int) -> tuple[list[str], object]:
+    from finmodels.explain.explanation import explain_bundle
+    from finmodels.plots.explanation import plot_importance
+
+    source = facts.source
+    bundle = hasattr(source, "manifest")
+    if bundle:
+        explanation = explain_bundle(source, frame, rows=rows, seed=seed)
+    else:  # a run explains its own held-out rows, against its training rows
+        from finmodels.explain.explanation import explain_result
+
+        explanation = explain_result(source, rows=rows, seed=seed)
+    parts = [paragraph(explanation.summary(), "note"), Figure(plot_importance(explanation.importance())),
+             "<h3>Reason codes</h3>",
+             paragraph(f"Each declined applicant is given the columns that raised the {explanation.output_name} most. "
+                f"The {REASON_ROWS} highest-scored explained rows:")]
+    for i in explanation.rows_by_prediction()[:REASON_ROWS]:
+        where = (f"Row {int(explanation.row_ids[i]) + 2} of the file" if bundle and explanation.row_ids is not None
+                 else "A held-out row")
+        parts.append(paragraph(f"{where} ({explanation.output_name} {float(explanation.predictions[i]):.3f}):"))
+        parts.append(bullets(explanation.reason_codes(i)))
+    return parts, explanation
+
+
+def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, protected, threshold: float,
+              min_rows: int) -> tuple[list[str], list]:
+    from finmodels.evaluation.fairness import input_notes, fairness_reports
+    from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
+
+    if not protected:
+        return [paragraph("No protected columns were given, so fairness was not analysed. Generate the document with "
+                   "the protected columns (age, sex, nationality ...) to add this section.", "flag")], []
+    if facts.kind != BINARY:
+        return [paragraph("Fairness is analysed for the decisions of a binary model; this model makes none.")], []
+    try:
+        reports = fairness_reports(frame, scores, protected=protected, outcomes=outcomes, threshold=threshold,
+                                   min_rows=min_rows, event_label=facts.event_label or "event")
+    except DataError as exc:
+        return [paragraph("Fairness could not be analysed:", "flag"), bullets(exc.problems)], []
+    parts = [paragraph(f"Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact ratio "
+                "against the most favoured group (under 0.8 fails the four-fifths rule), the true-positive rate "
+                "(events declined), the false-positive rate (non-events declined) and the AUC within the group.")]
+    for report in reports:
+        parts.append(f"<h3>{html.escape(report.column)}</h3>")
+        table = report.table.reset_index().round(3)
+        parts.append(html_table(table))
+        parts += [Figure(plot_adverse_impact(report)), Figure(plot_group_rates(report))]
+        if report.flagged:
+            parts.append(paragraph(f"Under four fifths of '{report.reference}' approval: {', '.join(report.flagged)}.",
+                            "flag"))
+        parts += [paragraph(n, "note") for n in [*report.notes, *input_notes(report.column, facts.features)]]
+    return parts, reports
+
+
+def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, threshold: float | None) -> list[str]:
+    items = []
+    test = found.get("test", {})
+    network = test.get(NETWORK, {})
+    headline = get_task(facts.task).headline_metric
+    best = max(((k, v.get(headline)) for k, v in test.items() if k != NETWORK and v.get(headline) is not None),
+               key=lambda kv: kv[1], default=None)
+    if best is not None and network.get(headline) is not None:
+        from finmodels.evaluation.labels import BASELINE_LABELS, METRIC_LABELS
+
+        gap = network[headline] - best[1]
+        label = METRIC_LABELS.get(headline, headline)
+        items.append(f"Against the best baseline ({BASELINE_LABELS.get(best[0], best[0])}), the network's test "
+                     f"{label} differs by {gap:+.4f}" + (": a simpler model does as well or better; justify the "
+                                                         "network's extra complexity." if gap <= 0.005 else "."))
+    if facts.test_rows is not None:
+        items.append(f"The test metrics come from {facts.test_rows:,} held-out rows of one split; expect them to "
+                     "vary by a few points of AUC between samples.")
+    if problems:
+        items.append(f"The data file has {len(problems)} quality finding(s) (section 2).")
+    psi = found.get("psi", {})
+    shifted = [k for k, v in psi.items() if v >= 0.1]
+    if shifted:
+        items.append(f"Inputs or score shifted against the training rows (PSI 0.1 or more): {', '.join(shifted)}.")
+    for report in reports:
+        if report.flagged:
+            items.append(f"Adverse impact by '{report.column}': {', '.join(report.flagged)} under four fifths.")
+    items += ["SHAP values explain the model's behaviour around the background rows; they are associations, "
+              "not causes.",
+              "The model reflects the period and the lending policy of its training data: applicants declined then "
+              "have no outcome (reject inference is not done)."]
+    monitoring = [
+        "Monthly: PSI of the score and of every input against the training distribution stored with the model "
+        "(above 0.1 investigate, above 0.25 act: recalibrate or retrain).",
+        "Quarterly, as outcomes mature: ROC AUC, KS and calibration of the scored rows against the values in "
+        "section 4; a fall of 0.03 in AUC or more is a trigger to retrain.",
+        "Every month the model decides: approval rates and adverse impact ratios by protected group (section 7); "
+        "a ratio under 0.8 goes to compliance.",
+        "With each retrain: this document generated again, and the scorecard challenger compared again.",
+    ]
+    if threshold is not None:
+        monitoring.insert(0, f"The decision threshold ({threshold:.3g}) and its cost matrix reviewed yearly.")
+    return ["<h3>Limitations</h3>", bullets(items), "<h3>Monitoring plan</h3>", bullets(monitoring)]
