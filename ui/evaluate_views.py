@@ -8,7 +8,6 @@ from finmodels (`portfolio_of`, `allocation_of`, the scorecard model, `loss_cali
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -36,13 +35,16 @@ def _period(horizon: int) -> str:
 def var_tiles(result) -> None:
     """Exceptions, Kupiec and Christoffersen p-values and Basel zones of the run's VaR backtest (the portfolio's
     when the run has several tickers)."""
-    if getattr(result, "kind", None) != FORECAST or result.backtest is None:
+    if getattr(result, "kind", None) != FORECAST:
         return
-    from finmodels.portfolio import portfolio_of
+    from finmodels.portfolio import backtest_of, portfolio_of
 
+    backtest = backtest_of(result)  # the portfolio's, also for a run read back from the workspace
+    if backtest is None:
+        return
     risk = portfolio_of(result)
     risk = risk if risk is not None and len(risk.weights) > 1 else None  # a single series is its own portfolio
-    summary = result.backtest.summary()
+    summary = backtest.summary()
     horizon = risk.horizon if risk is not None else 1
     unit = "test days" if horizon == 1 else f"periods of {horizon} days"
     st.subheader("Portfolio VaR backtest" if risk is not None else "VaR backtest")
@@ -186,40 +188,71 @@ def scorecard_section(result) -> None:
 
 def loss_section(result) -> None:
     """A loss model's predicted against realised loss in bins of predicted loss (exposure-weighted when the file
-    has an exposure column), and the file's expected loss when it has PD, LGD and EAD columns."""
-    if result.config.task != "risk_control":
+    has an exposure column), its expected loss against the realised loss, and, for a loss amount, the file's own
+    expected loss when it has PD, LGD and EAD columns. Drawn from the run's details, so a run read back from the
+    workspace shows it too."""
+    from finmodels.evaluation.losses import losses_of
+
+    found = losses_of(result)
+    if found is None:
         return
-    from finmodels.evaluation.losses import expected_loss_summary, find_loss_columns, loss_calibration
-    from finmodels.delivery.report import held_out_labels
+    from finmodels.plots.losses import plot_loss_calibration
 
     st.subheader("Calibration of losses")
-    columns = find_loss_columns(result.frame.columns) if result.frame is not None else None
-    exposure = None
-    if columns is not None and columns.ead is not None:
-        exposure = pd.to_numeric(result.frame[columns.ead].iloc[result.split.test], errors="coerce").to_numpy()
-        exposure = exposure if np.isfinite(exposure).all() and (exposure >= 0).all() else None
+    loss_tiles(found)
+    weighted = f", weighted by exposure ('{found.exposure}')" if found.exposure is not None else ""
+    st.caption(f"Test rows in {len(found.calibration)} bins of predicted loss{weighted}: a calibrated model's realised "
+               "loss is close to its predicted loss in every bin.")
+    for note in found.notes:
+        st.caption(note)
+    table = found.calibration.drop(columns=[] if found.exposure is not None else ["exposure"])
+    share = "%.3f" if found.rate else "%.4g"
+    config = {c: st.column_config.NumberColumn(format=share) for c in ("low", "high", "predicted", "realised",
+                                                                        "difference")}
+    config["exposure"] = st.column_config.NumberColumn(format="%.0f")
+    left, right = st.columns([3, 2])
+    left.dataframe(table, hide_index=True, key="evaluate_loss_calibration", column_config=config)
+    right.plotly_chart(plot_loss_calibration(found), key="evaluate_loss_figure")
+    file_expected_loss(result)
+
+
+def loss_tiles(found) -> None:
+    """Predicted against realised loss in total (an expected loss with the file's PD), their ratio and the
+    calibration error."""
+    what = "expected loss" if found.pd is not None else "loss"
+    if found.rate and found.exposure is None:  # shares without an exposure: their means, not a sum of shares
+        values = (f"{found.predicted_total / found.rows:.3f}", f"{found.realised_total / found.rows:.3f}")
+        labels = ("Mean predicted LGD" + (" × PD" if found.pd else ""), "Mean realised LGD" + (" × PD" if found.pd
+                                                                                              else ""))
+    else:
+        values = (f"{found.predicted_total:,.0f}", f"{found.realised_total:,.0f}")
+        labels = (f"Predicted {what}", f"Realised {what}")
+    how = " × ".join(n for n in (f"PD ('{found.pd}')" if found.pd else "", "predicted LGD" if found.rate else
+                                 "predicted loss", f"EAD ('{found.exposure}')" if found.exposure else "") if n)
+    cols = st.columns(4)
+    cols[0].metric(labels[0], values[0], help=f"Sum over the {found.rows:,} test rows of {how}")
+    cols[1].metric(labels[1], values[1], help="The same with the realised " + ("LGD" if found.rate else "loss"))
+    cols[2].metric("Predicted / realised", f"{found.loss_ratio:.3f}", help="1 when the book's loss is right in total")
+    cols[3].metric("Calibration error", f"{found.calibration_error:.3g}",
+                   help="Mean absolute gap between realised and predicted loss over the bins, weighted by "
+                        + ("exposure" if found.exposure else "rows"))
+
+
+def file_expected_loss(result) -> None:
+    """The file's own expected loss (PD x LGD x EAD) on the test rows, for a loss model whose target is not the
+    LGD itself (a fresh run: the rows are not kept in the workspace)."""
+    from finmodels.evaluation.losses import expected_loss_summary, find_loss_columns
+
+    if result.frame is None or result.config.task == "loss_given_default":
+        return
+    columns = find_loss_columns(result.frame.columns)
+    if not columns.complete:
+        return
     try:
-        table = loss_calibration(result.test_scores, held_out_labels(result), exposure=exposure)
+        found = expected_loss_summary(result.frame.iloc[result.split.test], columns)
     except FinModelsError as exc:
         show_error(exc)
         return
-    weighted = f", weighted by exposure ('{columns.ead}')" if exposure is not None else ""
-    st.caption(f"Test rows in {len(table)} bins of predicted loss{weighted}: a calibrated model's realised loss is "
-               "close to its predicted loss in every bin.")
-    from finmodels.plots.evaluation import plot_predicted_vs_actual
-
-    figure = plot_predicted_vs_actual(table["realised"], table["predicted"], title="Mean predicted against mean "
-                                      "realised loss per bin")
-    left, right = st.columns([3, 2])
-    left.dataframe(table.drop(columns=[] if exposure is not None else ["exposure"]), hide_index=True,
-                   key="evaluate_loss_calibration")
-    right.plotly_chart(figure, key="evaluate_loss_figure")
-    if columns is not None and columns.complete:
-        try:
-            found = expected_loss_summary(result.frame.iloc[result.split.test], columns)
-        except FinModelsError as exc:
-            show_error(exc)
-            return
-        st.caption(f"Expected loss (PD × LGD × EAD from '{columns.pd}', '{columns.lgd}', '{columns.ead}') of the "
-                   f"test rows: {found['expected_loss']:,.0f} on an exposure of {found['exposure']:,.0f} "
-                   f"({found['loss_rate']:.2%}).")
+    st.caption(f"Expected loss (PD × LGD × EAD from '{columns.pd}', '{columns.lgd}', '{columns.ead}') of the "
+               f"test rows: {found['expected_loss']:,.0f} on an exposure of {found['exposure']:,.0f} "
+               f"({found['loss_rate']:.2%}).")

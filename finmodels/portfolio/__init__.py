@@ -22,12 +22,22 @@ def portfolio_of(result) -> PortfolioRisk | None:
     return PortfolioRisk.from_details(result.details, level=result.config.var_level)
 
 
+def backtest_of(result):
+    """The VaR backtest a forecast run is judged by: for several tickers its portfolio's (the network's, on distinct
+    dates), else the series' own; None without one. A run read back from the workspace has `result.backtest`
+    recomputed from the per-asset rows (stock-days pooled across tickers), so the portfolio's is taken first."""
+    risk = portfolio_of(result)
+    if risk is not None and len(risk.weights) > 1 and "network" in risk.backtests:
+        return risk.network.result
+    return result.backtest
+
+
 def allocation_of(result) -> AllocationBacktest | None:
     """An asset allocation run's walk-forward backtest, or None for a run without one."""
     return AllocationBacktest.from_details(result.details)
 
 
-__all__ = ["AllocationBacktest", "allocation_of", "portfolio_of", "METHOD_LABELS", "NextDayForecast", "PortfolioBacktest", "PortfolioRisk",
+__all__ = ["AllocationBacktest", "allocation_of", "backtest_of", "portfolio_of", "METHOD_LABELS", "NextDayForecast", "PortfolioBacktest", "PortfolioRisk",
            "STRATEGY_LABELS", "VAR_LEVELS", "correlation", "ewma_var", "forecast_next", "historical_var",
            "mean_variance_weights", "minimum_variance_weights", "normal_var_es", "performance", "portfolio_risk",
            "rebalance_dates", "risk_contributions", "walk_forward"]

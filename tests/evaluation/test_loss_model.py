@@ -157,3 +157,17 @@ def test_train_json_carries_the_losses(book, tmp_path):
     assert 0.8 < losses["loss_ratio"] < 1.2 and losses["loss_ratio"] == pytest.approx(
         losses["predicted_loss"] / losses["realised_loss"])
     assert out["metrics"]["loss_ratio"] == pytest.approx(losses["loss_ratio"])
+
+
+def test_the_calibration_figure_draws_each_bin_against_the_diagonal(lgd_run):
+    from finmodels.plots.losses import plot_loss_calibration
+
+    found = losses_of(lgd_run)
+    fig = plot_loss_calibration(found)
+    diagonal, bins = fig.data
+    assert diagonal.name == "calibrated (realised = predicted)" and bins.name == "bins (exposure-weighted)"
+    assert list(bins.x) == pytest.approx(found.calibration["predicted"].tolist())
+    assert list(bins.y) == pytest.approx(found.calibration["realised"].tolist())
+    assert fig.layout.xaxis.title.text == "Mean predicted (share of exposure)"
+    assert fig.layout.title.text == "Realised against predicted loss in 10 bins"
+    assert bins.text[0].startswith("bin 1: predicted ") and "20 rows, exposure " in bins.text[0]

@@ -97,3 +97,26 @@ def test_portfolio_and_allocation_survive_the_workspace(run):
     back, fresh = portfolio_of(Back), portfolio_of(run)
     assert back.to_json() == fresh.to_json() and len(back.assets) == 10
     assert allocation_of(Back).to_json() == allocation_of(run).to_json()
+
+
+def test_a_run_read_back_from_the_workspace_is_backtested_on_the_portfolio(run, stocks, tmp_path):
+    """The workspace recomputes `backtest` from the per-asset rows (stock-days pooled over ten tickers); what the
+    run is judged by, on Evaluate and in the JSON, stays the portfolio's on distinct dates."""
+    from finmodels.portfolio import backtest_of
+    from finmodels.runtime.workspace import Workspace, data_fingerprint
+    from tests.pages.test_pages import page
+
+    space = Workspace(tmp_path, area="reload")
+    back = space.load_result(space.log_run(run, data_name="stocks.csv", data_fingerprint=data_fingerprint(stocks),
+                                           source="test"), preprocessor=False)
+    days = len(np.unique(run.details["dates"]))
+    assert back.backtest.days == 10 * days  # the pooled stock-days
+    assert backtest_of(back).summary() == backtest_of(run).summary() == run.backtest.summary()
+    assert backtest_of(back).days == days
+
+    at = page("pages/3_Evaluate.py", {"run": back})
+    assert not at.exception
+    net = run.backtest.summary()
+    assert "Portfolio VaR backtest" in [s.value for s in at.subheader]
+    assert {m.label: m.value for m in at.metric}["Exceptions"] == f"{net['exceptions']:,} of {net['days']:,}"
+    assert any(c.value.startswith(f"97.5% one-day VaR on {days:,} test days") for c in at.caption)
