@@ -159,8 +159,7 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     if codes < 1:
         raise ConfigError(f"Reason codes per row must be at least 1; got {codes}.")
     model = as_scoring_model(source)
-    kind = model.kind
-    if kind == FORECAST:
+    if model.kind == FORECAST:
         raise ConfigError("A forecast run predicts from price windows, not table rows; its test period is shown on "
                           "the Evaluate page. Score files with a run of a table task (default, rating, loss...).")
     start = time.perf_counter()
@@ -171,50 +170,12 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     table = rows.copy()
     notes: list[str] = []
     warnings: list[str] = []
-    output = None
-    if kind in (MULTICLASS, ORDINAL):
-        labels = np.asarray(model.class_labels, dtype=object)
-        score_column = "predicted class"
-        predicted = raw.argmax(axis=1)
-        table[score_column] = labels[predicted]
-        table["probability of predicted class"] = raw.max(axis=1)
-        output = int(np.bincount(predicted).argmax())
-    else:
-        score_column = {BINARY: f"probability of '{model.event_label}'", REGRESSION: f"predicted {model.config.target}",
-                        ANOMALY: "anomaly score"}.get(kind, "score")
-        table[score_column] = raw.ravel()
+    score_column, output = _add_scores(model, table, raw)
     scores = monitored_score(raw)
-
-    distribution = model.distribution
-    if distribution is None:  # a bundle saved before bundles stored their training distribution
-        distribution = reference_distribution(model.reference, columns=features,
-                                              scores=monitored_score(model.predict(model.reference)))
-        warnings.append(f"This bundle stores no training distribution (it was saved by an older version), so "
-                        f"stability is measured against its sample of {len(model.reference):,} training rows and "
-                        "a PSI above 0.1 may be sampling noise. Save the bundle again from the training run.")
-
-    flagged = None
-    if kind in (BINARY, ANOMALY):
-        if threshold is None:
-            threshold = 0.5 if kind == BINARY else _percentile(distribution, 99)
-            notes.append(f"Decisions at threshold {threshold:.3g} (the default; choose one on the Evaluate page).")
-        event = (model.event_label or "event") if kind == BINARY else "unusual"
-        flagged = scores >= threshold
-        table[DECISION] = np.where(flagged, event, f"not {event}")
-    else:
-        threshold = None
-
-    if reasons == "all":
-        positions = np.arange(len(rows))
-        notes.append(f"Reason codes for all {len(rows):,} rows.")
-    elif flagged is not None:
-        positions = np.flatnonzero(flagged)
-        notes.append(f"Reason codes for the {len(positions):,} flagged rows; rows not flagged need none.")
-    else:
-        positions = np.arange(min(len(rows), max_explained))
-        if len(positions) < len(rows):
-            notes.append(f"Reason codes for the first {len(positions):,} of {len(rows):,} rows (this task makes no "
-                         "decision to explain; ask for reasons for all rows to explain every one).")
+    distribution = _training_distribution(model, warnings)
+    threshold, flagged = _add_decisions(model, table, scores, threshold, distribution, notes)
+    positions = _explained_positions(len(rows), reasons=reasons, flagged=flagged, max_explained=max_explained,
+                                     notes=notes)
     cells = np.full(len(rows), "", dtype=object)
     cells[positions] = _reason_codes(model, rows.iloc[positions], k=codes, seed=seed, output=output, scores=scores,
                                      flagged=None if flagged is None else flagged[positions])
@@ -226,6 +187,69 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     return ScoredFile(table=table, score_column=score_column, scores=scores, stability=stability, threshold=threshold,
                       explained_rows=len(positions), notes=notes, seconds=time.perf_counter() - start,
                       warnings=warnings, reference=distribution)
+
+
+def _add_scores(model: ScoringModel, table: pd.DataFrame, raw: np.ndarray) -> tuple[str, int | None]:
+    """Append the score (a class model: the predicted class and its probability) to `table`; returns the score
+    column's name and the output reason codes explain (a class model's most predicted class, else None)."""
+    kind = model.kind
+    if kind in (MULTICLASS, ORDINAL):
+        labels = np.asarray(model.class_labels, dtype=object)
+        predicted = raw.argmax(axis=1)
+        table["predicted class"] = labels[predicted]
+        table["probability of predicted class"] = raw.max(axis=1)
+        return "predicted class", int(np.bincount(predicted).argmax())
+    score_column = {BINARY: f"probability of '{model.event_label}'", REGRESSION: f"predicted {model.config.target}",
+                    ANOMALY: "anomaly score"}.get(kind, "score")
+    table[score_column] = raw.ravel()
+    return score_column, None
+
+
+def _training_distribution(model: ScoringModel, warnings: list[str]) -> ReferenceDistribution:
+    """The training distribution stability is measured against: the stored one, else the bundle's sample (with a
+    warning)."""
+    if model.distribution is not None:
+        return model.distribution
+    # a bundle saved before bundles stored their training distribution
+    warnings.append(f"This bundle stores no training distribution (it was saved by an older version), so "
+                    f"stability is measured against its sample of {len(model.reference):,} training rows and "
+                    "a PSI above 0.1 may be sampling noise. Save the bundle again from the training run.")
+    return reference_distribution(model.reference, columns=model.features,
+                                  scores=monitored_score(model.predict(model.reference)))
+
+
+def _add_decisions(model: ScoringModel, table: pd.DataFrame, scores: np.ndarray, threshold: float | None,
+                   distribution: ReferenceDistribution, notes: list[str]) -> tuple[float | None, np.ndarray | None]:
+    """A binary or anomaly model's decision column at `threshold` (its default when None); returns the threshold
+    and which rows are flagged (None and None for a task that decides nothing)."""
+    kind = model.kind
+    if kind not in (BINARY, ANOMALY):
+        return None, None
+    if threshold is None:
+        threshold = 0.5 if kind == BINARY else _percentile(distribution, 99)
+        notes.append(f"Decisions at threshold {threshold:.3g} (the default; choose one on the Evaluate page).")
+    event = (model.event_label or "event") if kind == BINARY else "unusual"
+    flagged = scores >= threshold
+    table[DECISION] = np.where(flagged, event, f"not {event}")
+    return threshold, flagged
+
+
+def _explained_positions(count: int, *, reasons: str, flagged: np.ndarray | None, max_explained: int,
+                         notes: list[str]) -> np.ndarray:
+    """Positions of the rows given reason codes: all, the flagged ones, or (no decisions) the first
+    `max_explained`."""
+    if reasons == "all":
+        notes.append(f"Reason codes for all {count:,} rows.")
+        return np.arange(count)
+    if flagged is not None:
+        positions = np.flatnonzero(flagged)
+        notes.append(f"Reason codes for the {len(positions):,} flagged rows; rows not flagged need none.")
+        return positions
+    positions = np.arange(min(count, max_explained))
+    if len(positions) < count:
+        notes.append(f"Reason codes for the first {len(positions):,} of {count:,} rows (this task makes no "
+                     "decision to explain; ask for reasons for all rows to explain every one).")
+    return positions
 
 
 def _percentile(distribution: ReferenceDistribution, q: int) -> float:
