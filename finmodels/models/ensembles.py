@@ -22,8 +22,12 @@ Keras is imported inside the builder and the layer factory only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from finmodels.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 POOLINGS = ("members", "logits")
 
@@ -92,8 +96,13 @@ def ensemble_layers() -> tuple:
     shared by every member, and the members' heads with their averaging.
 
     Registered by name, so a saved ensemble loads with `safe_mode=True`: its code comes from this package."""
-    if _LAYERS:
-        return tuple(_LAYERS)
+    if not _LAYERS:
+        _LAYERS.extend([_member_adapter(), _shared_dense(), _member_heads()])
+    return tuple(_LAYERS)
+
+
+def _member_adapter():
+    """The MemberAdapter layer class, registered."""
     import keras
     import numpy as np
     from keras import ops
@@ -122,6 +131,14 @@ def ensemble_layers() -> tuple:
         def get_config(self):
             return {**super().get_config(), "members": self.members, "seed": self.seed}
 
+    return MemberAdapter
+
+
+def _shared_dense():
+    """The SharedDense layer class, registered."""
+    import keras
+    from keras import ops
+
     @keras.saving.register_keras_serializable(package="finmodels", name="SharedDense")
     class SharedDense(keras.layers.Layer):
         """One Dense layer applied to every member's units, (rows, members, in) -> (rows, members, units); a
@@ -146,6 +163,14 @@ def ensemble_layers() -> tuple:
 
         def get_config(self):
             return {**super().get_config(), "units": self.units, "l2": self.l2}
+
+    return SharedDense
+
+
+def _member_heads():
+    """The MemberHeads layer class, registered."""
+    import keras
+    from keras import ops
 
     @keras.saving.register_keras_serializable(package="finmodels", name="MemberHeads")
     class MemberHeads(keras.layers.Layer):
@@ -192,8 +217,7 @@ def ensemble_layers() -> tuple:
             return {**super().get_config(), "outputs": self.outputs, "activation": self.activation_name,
                     "pooling": self.pooling}
 
-    _LAYERS.extend([MemberAdapter, SharedDense, MemberHeads])
-    return tuple(_LAYERS)
+    return MemberHeads
 
 
 def member_predictions(model, x) -> "np.ndarray":
