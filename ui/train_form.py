@@ -29,6 +29,7 @@ FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout"
                  "train_var_level": _RUN["var_level"], "train_horizon": _RUN["horizon"],
                  "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"]}
 VAR_LEVELS = (0.95, 0.975, 0.99)  # as finmodels.portfolio.VAR_LEVELS (not imported: it would load scipy here)
+NORMALISE = "Normalise the weights so they add up to 1"
 HOLDINGS = "train_holdings"  # Holdings read from the uploaded file; INVALID when the file cannot be used
 INVALID = "invalid"
 _PANEL = "_train_panel"  # (frame id, window, Panel or None) of the current price file
@@ -100,7 +101,8 @@ def holdings_upload(task: TaskPreset, frame) -> None:
             st.caption(f"Without a holdings file the portfolio is equal weight: {1 / len(tickers):.1%} in each ticker.")
             return
         read = lambda normalise: read_holdings(load_csv(upload.getvalue()), tickers=tickers,  # noqa: E731
-                                               last_prices=panel.last_prices(), normalise=normalise)
+                                               last_prices=panel.last_prices(), normalise=normalise,
+                                               normalise_hint=f"; tick '{NORMALISE}' below to do so")
         try:
             holdings = read(False)
         except DataError as exc:
@@ -121,8 +123,9 @@ def _normalised(read, problem: DataError) -> Holdings | None:
     except DataError:
         show_error(problem)
         return None
-    st.warning(str(problem), icon=":material/warning:")
-    if st.checkbox("Normalise the weights so they add up to 1", key="train_normalise_holdings"):
+    if not st.session_state.get("train_normalise_holdings"):  # once ticked, the notes say what was divided
+        st.warning(str(problem), icon=":material/warning:")
+    if st.checkbox(NORMALISE, key="train_normalise_holdings"):
         return fixed
     return None
 

@@ -39,12 +39,13 @@ def equal_weights(tickers) -> pd.Series:
 
 
 def read_holdings(frame: pd.DataFrame, *, tickers=None, last_prices: pd.Series | None = None,
-                  normalise: bool = False) -> Holdings:
+                  normalise: bool = False, normalise_hint: str = "; on the command line --normalise-holdings"
+                  ) -> Holdings:
     """Weights per ticker from a holdings file; every problem is reported at once (`DataError`).
 
     `tickers` are the price file's series: a ticker the holdings name outside them is refused. Quantities are
     valued at `last_prices`. Weights that do not add up to 1 (or 100) are refused with their sum, unless
-    `normalise` divides each by the sum.
+    `normalise` divides each by the sum; `normalise_hint` says how to ask for that where the message is read.
     """
     ticker = _find(frame.columns, TICKER_NAMES)
     weight = _find(frame.columns, WEIGHT_NAMES)
@@ -102,8 +103,8 @@ def read_holdings(frame: pd.DataFrame, *, tickers=None, last_prices: pd.Series |
     if abs(total - 1) > SUM_TOLERANCE:
         if not normalise:
             raise DataError(f"The weights in column '{weight}' add up to {total:.4g}, not 1 (rows 2-{len(w) + 1}). "
-                            f"Fix them, or normalise them so they add up to 1 (each divided by {total:.4g}; on the "
-                            "command line --normalise-holdings).")
+                            f"Fix them, or normalise them so they add up to 1 (each divided by {total:.4g}"
+                            f"{normalise_hint}).")
         if total <= 0:
             raise DataError(f"The weights in column '{weight}' add up to {total:.4g}; they cannot be normalised.")
         notes.append(f"Weights in column '{weight}' added up to {total:.4g}; each was divided by it.")

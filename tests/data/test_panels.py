@@ -123,6 +123,13 @@ def test_weights_that_do_not_add_up_name_the_sum_and_offer_normalising(panel):
         read_holdings(frame, tickers=panel.tickers)
     h = read_holdings(frame, tickers=panel.tickers, normalise=True)
     assert h.weights.sum() == pytest.approx(1) and h.weights["AAPL"] == pytest.approx(0.5 / 0.9)
+    assert h.notes == ["Weights in column 'weight' added up to 0.9; each was divided by it."]
+    with pytest.raises(DataError) as err:  # the command line's way of asking, or the page's
+        read_holdings(frame, tickers=panel.tickers)
+    assert str(err.value).endswith("(each divided by 0.9; on the command line --normalise-holdings).")
+    with pytest.raises(DataError) as err:
+        read_holdings(frame, tickers=panel.tickers, normalise_hint="; tick 'Normalise' below to do so")
+    assert str(err.value).endswith("(each divided by 0.9; tick 'Normalise' below to do so).")
 
 
 @pytest.mark.parametrize("frame,message", [
