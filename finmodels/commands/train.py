@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from finmodels.commands._json import finite
+from finmodels.commands.stages import StageClock
 from finmodels.data.tasks import FORECAST
 
 HELP = "Train a network on a CSV file beside its baselines; print test metrics and save a model bundle."
@@ -177,10 +178,11 @@ def _bundle_folder(args) -> Path:
 
 
 class _Progress:
-    """Epoch lines and stage notes on stderr (training reports its stages to the `note` of its epoch hook's owner)."""
+    """Epoch lines and stage notes on stderr (training reports its stages to the `note` of its epoch hook's owner);
+    each note also starts a stage of `clock`."""
 
-    def __init__(self, epochs: int):
-        self.epochs = epochs
+    def __init__(self, epochs: int, clock=None):
+        self.epochs, self.clock = epochs, clock
 
     def on_epoch(self, epoch: int, logs: dict) -> None:
         shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss"))
@@ -188,6 +190,8 @@ class _Progress:
 
     def note(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
+        if self.clock is not None:
+            self.clock.note(text)
 
 
 def _search(frame, config, trials: int):
@@ -216,22 +220,32 @@ def run(args) -> int:
     from finmodels.models.training import train
 
     start = time.perf_counter()
+    clock = StageClock("reading the file")
     frame = load_table(args.file)
     if getattr(args, "sample", None):
+        clock.mark("sampling")
         frame = _sample(frame, args)
+    clock.mark("profile")
     config = _config(args, frame)
     searched = None
     if getattr(args, "search", None) is not None:
+        clock.mark("search")
         searched, config = _search(frame, config, args.search)
     print(f"training {config.arch} for {config.task} on {args.file} (target {config.target or 'auto'}); "
           f"at most {config.epochs} epochs", file=sys.stderr)
 
-    result = train(frame, config, on_epoch=_Progress(config.epochs).on_epoch)
+    clock.mark("train (starting)")
+    result = train(frame, config, on_epoch=_Progress(config.epochs, clock).on_epoch)
+    clock.mark("keeping the run in the workspace")
     run_id, area = _keep(result, frame, args, searched)
     out_dir = _bundle_folder(args)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"
+    clock.mark("bundle")
     save_bundle(result, bundle)
+    timings = clock.close()
+    print("stages: " + "; ".join(f"{s['stage']} {s['seconds']:.1f} s, peak {s['peak_mb']:,} MB"
+                                 for s in timings["stages"]), file=sys.stderr)
     seconds = {"fit": round(result.seconds["fit"], 3), "train": round(result.seconds["total"], 3),
                "total": round(time.perf_counter() - start, 3)}
     if "preprocess" in result.seconds:  # table runs: fitting the encoders and knots, encoding the rows
@@ -239,7 +253,8 @@ def run(args) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:
-        out = {**summary(result, bundle=str(bundle), seconds=seconds), "run_id": run_id, "area": area}
+        out = {**summary(result, bundle=str(bundle), seconds=seconds), "run_id": run_id, "area": area,
+               "timings": timings}
         if searched is not None:
             out["search"] = finite(searched.to_dict())
         print(json.dumps(out))

@@ -38,6 +38,9 @@ FORMAT = "finmodels-bundle"
 FORMAT_VERSION = 1
 MAX_BUNDLE_MB = 200
 BACKGROUND_ROWS = 200
+# training rows encoded and scored at a time for the reference distribution's scores: at 1M rows scoring every
+# training row in one batch held them encoded (640,000 x 137 float32, 350 MB) plus TensorFlow's copies
+REFERENCE_CHUNK = 50_000
 MEMBERS = ("manifest.json", "model.keras", "preprocessor.json", "preprocessor.skops", "background.csv",
            "reference.json")
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
@@ -159,13 +162,23 @@ def _background(result) -> pd.DataFrame:
     return result.frame.iloc[rows][pre.columns].reset_index(drop=True)
 
 
+def reference_scores(result, rows: pd.DataFrame, *, chunk: int | None = None) -> np.ndarray:
+    """The network's scores of `rows` (original units), encoded and scored `chunk` rows at a time: the same
+    values as one `result.predict(rows)`, without every training row encoded at once (and TensorFlow's copy)."""
+    chunk = chunk or REFERENCE_CHUNK
+    if len(rows) <= chunk:
+        return np.asarray(result.predict(rows))
+    return np.concatenate([np.asarray(result.predict(rows.iloc[start:start + chunk]))
+                           for start in range(0, len(rows), chunk)])
+
+
 def _reference(result):
     """The training distribution of every model column and of the score, from all training rows."""
     from finmodels.evaluation.monitoring import monitored_score, reference_distribution
 
     train = result.frame.iloc[result.split.train]
     return reference_distribution(train, columns=list(result.preprocessor.columns),
-                                  scores=monitored_score(result.predict(train)))
+                                  scores=monitored_score(reference_scores(result, train)))
 
 
 def _load_reference(files: dict[str, bytes]):

@@ -1,0 +1,43 @@
+"""Seconds and peak memory per stage: the stage clock, and `timings` in `python -m finmodels train --json`."""
+
+import json
+
+import numpy as np
+
+from finmodels.__main__ import main
+from finmodels.commands.stages import StageClock, stage_name
+from tests.commands.conftest import GERMAN_CSV
+
+
+def test_stage_names_drop_row_counts():
+    assert stage_name("Preprocessing 1,000,000 rows...") == "preprocessing rows"
+    assert stage_name("Fitting the network on 640,000 rows...") == "fitting the network on rows"
+    assert stage_name("Fitting the baselines...") == "fitting the baselines"
+
+
+def test_stage_clock_gives_each_stage_its_own_peak():
+    clock = StageClock("small")
+    clock.mark("large")
+    block = np.ones(300 * 2**20 // 8)  # 300 MB, every page written
+    clock.mark("after")
+    del block
+    found = clock.close()
+    small, large, after = found["stages"]
+    assert [s["stage"] for s in found["stages"]] == ["small", "large", "after"]
+    assert large["peak_mb"] >= small["peak_mb"] + 280
+    assert found["peak_mb"] == max(s["peak_mb"] for s in found["stages"])
+    assert all(s["seconds"] >= 0 for s in found["stages"])
+
+
+def test_train_json_has_seconds_and_peak_memory_per_stage(capsys, tmp_path):
+    code = main(["train", str(GERMAN_CSV), "--task", "credit_default", "--epochs", "2", "--no-workspace", "--out",
+                 str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    timings = json.loads(out.strip().splitlines()[-1])["timings"]
+    assert code == 0
+    assert [s["stage"] for s in timings["stages"]] == [
+        "reading the file", "profile", "train (starting)", "encoding the target and splitting the rows",
+        "preprocessing rows", "fitting the network on rows", "scoring test rows", "fitting the baselines",
+        "keeping the run in the workspace", "bundle"]
+    assert timings["peak_mb"] == max(s["peak_mb"] for s in timings["stages"]) > 200  # TensorFlow alone is more
+    assert "stages: reading the file" in err and "bundle" in err.split("stages:")[1]

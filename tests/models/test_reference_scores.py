@@ -1,0 +1,36 @@
+"""The bundle's reference distribution scores the training rows in chunks: exactly the values of one batch."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+
+from finmodels.models import bundle
+
+
+def test_chunked_reference_scores_equal_one_batch_on_german_credit(german_run):
+    train = german_run.frame.iloc[german_run.split.train]
+    assert len(train) == 640
+    whole = np.asarray(german_run.predict(train))
+    chunked = bundle.reference_scores(german_run, train, chunk=97)  # 6 full chunks and a short one
+    assert chunked.shape == whole.shape == (640,)
+    np.testing.assert_array_equal(chunked, whole)
+    np.testing.assert_array_equal(bundle.reference_scores(german_run, train), whole)  # one chunk: 640 < 50,000
+
+
+def test_bundle_reference_quantiles_come_from_every_training_row(german_run, monkeypatch):
+    from finmodels.evaluation.monitoring import monitored_score
+
+    calls = []
+    predict = type(german_run).predict
+    monkeypatch.setattr(bundle, "REFERENCE_CHUNK", 128)
+    monkeypatch.setattr(type(german_run), "predict", lambda self, rows: calls.append(len(rows)) or predict(self, rows))
+    with zipfile.ZipFile(io.BytesIO(bundle.bundle_bytes(german_run))) as archive:
+        reference = json.loads(archive.read("reference.json"))
+    assert calls == [128] * 5  # the 640 training rows in five chunks
+    scores = monitored_score(predict(german_run, german_run.frame.iloc[german_run.split.train]))
+    assert reference["rows"] == 640
+    np.testing.assert_array_equal(reference["score_quantiles"], np.quantile(scores, np.linspace(0, 1, 101)))
