@@ -7,6 +7,7 @@ METRIC_LABELS = {
     "within_one_notch": "Within one notch", "mean_notch_error": "Mean notch error",
     "directional_accuracy": "Directional accuracy", "score_median": "Median score", "score_p99": "99th pct score",
     "var_exceptions": "VaR exceptions", "kupiec_p_value": "Kupiec p-value",
+    "loss_ratio": "Predicted / realised loss", "loss_calibration_error": "Loss calibration error",
 }
 
 BASELINE_LABELS = {

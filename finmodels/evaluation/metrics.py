@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from finmodels.evaluation.labels import BASELINE_LABELS, METRIC_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def ks_statistic(y_true: np.ndarray, y_score: np.ndarray) -> float:

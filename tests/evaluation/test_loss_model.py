@@ -171,3 +171,13 @@ def test_the_calibration_figure_draws_each_bin_against_the_diagonal(lgd_run):
     assert fig.layout.xaxis.title.text == "Mean predicted (share of exposure)"
     assert fig.layout.title.text == "Realised against predicted loss in 10 bins"
     assert bins.text[0].startswith("bin 1: predicted ") and "20 rows, exposure " in bins.text[0]
+
+
+def test_the_comparison_table_names_the_loss_metrics(lgd_run):
+    from finmodels.evaluation.metrics import comparison_table
+
+    table = comparison_table(lgd_run.metrics, {k: b.metrics for k, b in lgd_run.baselines.items()})
+    assert {"Predicted / realised loss", "Loss calibration error"} <= set(table.index)
+    assert table.loc["Predicted / realised loss", "Neural network"] == pytest.approx(lgd_run.metrics["loss_ratio"])
+    assert table.loc["Loss calibration error", "Linear regression"] == pytest.approx(
+        lgd_run.baselines["linear_regression"].metrics["loss_calibration_error"])
