@@ -98,9 +98,7 @@ def train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baselin
     scaled = y / pre.target_scale
 
     set_seed(config.seed)
-    settings = config.resolved(len(split.train), sequence=True)
-    if len(split.train) >= LARGE_PANEL_WINDOWS and config.batch_size is None and config.learning_rate is None:
-        settings = dataclasses.replace(settings, batch_size=LARGE_PANEL_BATCH, learning_rate=LARGE_PANEL_LR)
+    settings = _fit_settings(config, len(split.train))
     model = get_architecture(config.arch).build(config.hyper, input_shape=x.shape[1:], n_outputs=2,
                                                 output_activation="linear")
     note(f"Fitting the network on {len(split.train):,} windows...")
@@ -129,18 +127,7 @@ def train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baselin
         backtest = risk.network.result
     metrics.update(backtest.metrics())
     if config.task == "asset_allocation":
-        if len(panel.tickers) < 2:
-            notes.append("One series only: there is nothing to allocate between.")
-        else:
-            from finmodels.portfolio.allocation import walk_forward
-
-            note("Walk-forward allocation: mean-variance, equal weight and minimum variance, monthly...")
-            expected = pd.DataFrame({"date": details["dates"], "ticker": details["tickers"],
-                                     "forecast": details["forecast"]}).pivot(index="date", columns="ticker",
-                                                                             values="forecast")
-            allocation = walk_forward(expected, panel.returns(), risk_aversion=config.risk_aversion, cap=config.cap)
-            details.update(allocation.to_details())
-            notes += allocation.notes
+        notes += _allocation(panel, details, config, note)
 
     base = {}
     if baselines:
@@ -156,6 +143,29 @@ def train_forecast(frame, config: TrainConfig, *, on_epoch, should_stop, baselin
         seconds={"fit": fit_seconds, "total": time.perf_counter() - started}, stopped_early=stopped, kind=FORECAST,
         target_stats=(0.0, pre.target_scale), details=details, backtest=backtest, settings=settings, notes=notes,
     )
+
+
+def _fit_settings(config: TrainConfig, train_windows: int):
+    """The fit's settings for this many training windows: a large panel's default batch and learning rate grow."""
+    settings = config.resolved(train_windows, sequence=True)
+    if train_windows >= LARGE_PANEL_WINDOWS and config.batch_size is None and config.learning_rate is None:
+        settings = dataclasses.replace(settings, batch_size=LARGE_PANEL_BATCH, learning_rate=LARGE_PANEL_LR)
+    return settings
+
+
+def _allocation(panel, details: dict, config: TrainConfig, note) -> list[str]:
+    """An asset allocation run's monthly walk-forward allocation from the test forecasts, added to `details`;
+    returns its notes (one series: nothing to allocate between)."""
+    if len(panel.tickers) < 2:
+        return ["One series only: there is nothing to allocate between."]
+    from finmodels.portfolio.allocation import walk_forward
+
+    note("Walk-forward allocation: mean-variance, equal weight and minimum variance, monthly...")
+    expected = pd.DataFrame({"date": details["dates"], "ticker": details["tickers"],
+                             "forecast": details["forecast"]}).pivot(index="date", columns="ticker", values="forecast")
+    allocation = walk_forward(expected, panel.returns(), risk_aversion=config.risk_aversion, cap=config.cap)
+    details.update(allocation.to_details())
+    return list(allocation.notes)
 
 
 def _portfolio(panel, details: dict, config: TrainConfig):
