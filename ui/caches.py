@@ -96,26 +96,34 @@ def loaded_bundle(upload):
 def scored_file(upload, model, *, threshold: float | None):
     """`(file name, ScoredFile)` of an uploaded file scored by `model` (the session's run or a loaded bundle) in a
     worker, rescored only when the file, the model or the threshold changes; None when it cannot be scored."""
-    key = (upload.file_id, id(model), threshold)
-    scored = st.session_state.get(state.SCORED)
-    if scored is None or scored[0] != key:
+    return _job_on_upload(
+        (upload.file_id, id(model), threshold), upload, model, verb="scoring",
+        spinner="Scoring, explaining each flagged row and checking stability...",
+        on_bundle=lambda data, frame, **job: runtime.run_job(worker.score_bundle, data, frame, threshold=threshold,
+                                                             **job),
+        on_run=lambda frame, **job: runtime.run_job(worker.score_run, model, frame, threshold=threshold, **job))
+
+
+def _job_on_upload(key, upload, model, *, verb: str, spinner: str, on_bundle, on_run):
+    """`(file name, result)` of a worker job on an uploaded file with `model`, kept in the session and done again
+    only when `key` changes: `on_bundle(bundle bytes, frame, ...)` when `model` is the loaded bundle, else
+    `on_run(frame, ..., workspace=...)`; None after a message when the job cannot be done."""
+    kept = st.session_state.get(state.SCORED)
+    if kept is None or kept[0] != key:
+        label = f"{verb} {upload.name}"
         try:
             frame = load_csv(upload.getvalue())
-            spinner = "Scoring, explaining each flagged row and checking stability..."
-            kept = st.session_state.get(state.LOADED_BUNDLE)
-            if kept is not None and kept[1] is model:
-                result = runtime.run_job(worker.score_bundle, kept[2], frame, threshold=threshold,
-                                         label=f"scoring {upload.name}", spinner=spinner)
+            loaded = st.session_state.get(state.LOADED_BUNDLE)
+            if loaded is not None and loaded[1] is model:
+                result = on_bundle(loaded[2], frame, label=label, spinner=spinner)
             else:
-                result = runtime.run_job(worker.score_run, model, frame, threshold=threshold,
-                                         workspace=runtime.workspace_ref(), label=f"scoring {upload.name}",
-                                         spinner=spinner)
+                result = on_run(frame, workspace=runtime.workspace_ref(), label=label, spinner=spinner)
         except FinModelsError as exc:
             show_error(exc)
             return None
-        scored = (key, upload.name, result)
-        st.session_state[state.SCORED] = scored
-    return scored[1], scored[2]
+        kept = (key, upload.name, result)
+        st.session_state[state.SCORED] = kept
+    return kept[1], kept[2]
 
 
 def kept_run(run_id: str):
@@ -149,23 +157,9 @@ def next_day_forecast(upload, model):
     """`(file name, NextDayForecast)` of a market risk or allocation model (the session's run, the champion or a
     loaded bundle) on an uploaded price file, computed once per file and model in a worker; None after a message
     when it cannot be."""
-    key = ("forecast", upload.file_id, id(model))
-    kept = st.session_state.get(state.SCORED)
-    if kept is None or kept[0] != key:
-        spinner = "Forecasting the next day from each ticker's last window..."
-        try:
-            frame = load_csv(upload.getvalue())
-            loaded = st.session_state.get(state.LOADED_BUNDLE)
-            if loaded is not None and loaded[1] is model:
-                result = runtime.run_job(worker.forecast_bundle, loaded[2], frame, label=f"forecasting {upload.name}",
-                                         spinner=spinner)
-            else:
-                result = runtime.run_job(worker.call_with, model, "finmodels.portfolio:forecast_next", frame=frame,
-                                         workspace=runtime.workspace_ref(), label=f"forecasting {upload.name}",
-                                         spinner=spinner)
-        except FinModelsError as exc:
-            show_error(exc)
-            return None
-        kept = (key, upload.name, result)
-        st.session_state[state.SCORED] = kept
-    return kept[1], kept[2]
+    return _job_on_upload(
+        ("forecast", upload.file_id, id(model)), upload, model, verb="forecasting",
+        spinner="Forecasting the next day from each ticker's last window...",
+        on_bundle=lambda data, frame, **job: runtime.run_job(worker.forecast_bundle, data, frame, **job),
+        on_run=lambda frame, **job: runtime.run_job(worker.call_with, model, "finmodels.portfolio:forecast_next",
+                                                    frame=frame, **job))
