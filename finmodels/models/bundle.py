@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,10 @@ BACKGROUND_ROWS = 200
 # training rows encoded and scored at a time for the reference distribution's scores: at 1M rows scoring every
 # training row in one batch held them encoded (640,000 x 137 float32, 350 MB) plus TensorFlow's copies
 REFERENCE_CHUNK = 50_000
+# The reference distribution of each result bundled while it lives, by identity: a run kept in the workspace is
+# bundled there and then saved or offered again; on the 1M-row book scoring its training rows took 10-20 s each
+# time. A trained result's model, rows and split do not change.
+_REFERENCES: dict[int, tuple[weakref.ref, object]] = {}
 MEMBERS = ("manifest.json", "model.keras", "preprocessor.json", "preprocessor.skops", "background.csv",
            "reference.json")
 KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
@@ -173,12 +178,20 @@ def reference_scores(result, rows: pd.DataFrame, *, chunk: int | None = None) ->
 
 
 def _reference(result):
-    """The training distribution of every model column and of the score, from all training rows."""
+    """The training distribution of every model column and of the score, from all training rows; computed once
+    per result (see `_REFERENCES`)."""
     from finmodels.evaluation.monitoring import monitored_score, reference_distribution
 
+    known = _REFERENCES.get(id(result))
+    if known is not None and known[0]() is result:
+        return known[1]
     train = result.frame.iloc[result.split.train]
-    return reference_distribution(train, columns=list(result.preprocessor.columns),
-                                  scores=monitored_score(reference_scores(result, train)))
+    found = reference_distribution(train, columns=list(result.preprocessor.columns),
+                                   scores=monitored_score(reference_scores(result, train)))
+    for key in [k for k, (ref, _) in _REFERENCES.items() if ref() is None]:
+        del _REFERENCES[key]
+    _REFERENCES[id(result)] = (weakref.ref(result), found)
+    return found
 
 
 def _load_reference(files: dict[str, bytes]):

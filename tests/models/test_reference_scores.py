@@ -27,6 +27,7 @@ def test_bundle_reference_quantiles_come_from_every_training_row(german_run, mon
     calls = []
     predict = type(german_run).predict
     monkeypatch.setattr(bundle, "REFERENCE_CHUNK", 128)
+    monkeypatch.setattr(bundle, "_REFERENCES", {})  # not the reference of an earlier bundle of this run
     monkeypatch.setattr(type(german_run), "predict", lambda self, rows: calls.append(len(rows)) or predict(self, rows))
     with zipfile.ZipFile(io.BytesIO(bundle.bundle_bytes(german_run))) as archive:
         reference = json.loads(archive.read("reference.json"))
@@ -34,3 +35,14 @@ def test_bundle_reference_quantiles_come_from_every_training_row(german_run, mon
     scores = monitored_score(predict(german_run, german_run.frame.iloc[german_run.split.train]))
     assert reference["rows"] == 640
     np.testing.assert_array_equal(reference["score_quantiles"], np.quantile(scores, np.linspace(0, 1, 101)))
+
+
+def test_a_result_bundled_twice_scores_its_training_rows_once(german_run, monkeypatch):
+    calls = []
+    predict = type(german_run).predict
+    monkeypatch.setattr(bundle, "_REFERENCES", {})
+    monkeypatch.setattr(type(german_run), "predict", lambda self, rows: calls.append(len(rows)) or predict(self, rows))
+    first, second = bundle.bundle_bytes(german_run), bundle.bundle_bytes(german_run)
+    assert calls == [640]
+    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
+        assert a.read("reference.json") == b.read("reference.json")
