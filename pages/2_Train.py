@@ -6,7 +6,7 @@ from finmodels.data.tasks import FORECAST, TASKS, get_task
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
 from finmodels.plots.training import plot_loss_curve
-from ui import navigation, state, train_form
+from ui import navigation, search_views, state, train_form
 from ui.jobs import collect, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
@@ -102,6 +102,10 @@ if job is not None and job.running:
     live_progress()
 elif job is not None and job.error is not None:
     show_error(job.error)
+
+with st.expander("Hyperparameter search (optuna)", expanded=st.session_state.get(search_views.SEARCH) is not None):
+    search_views.search_section(target=target, task=task_key, arch=arch, window=window,
+                                busy=job is not None and job.running)
 
 result = state.run()
 if result is not None:

@@ -6,7 +6,7 @@ from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_im
                                          plot_waterfall)
 from finmodels.data.tasks import FORECAST
 from finmodels.explain.explanation import explainable_classes
-from ui import caches
+from ui import caches, whatif_views
 from ui.layout import page_header
 from ui.messages import require_run_message
 
@@ -62,3 +62,6 @@ with right:
         st.caption(f"No column raised this row's {unit}.")
     with st.expander("This row's values and contributions"):
         st.dataframe(explanation.contributions(int(row)).astype({"value": str}), key="explain_contributions")
+
+st.divider()
+whatif_views.whatif_section(result)

@@ -6,6 +6,7 @@ from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
 from finmodels.errors import FinModelsError
 from ui import state
+from ui.kept import kept as kept_with_run
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
 from ui.results import DECISION
@@ -30,13 +31,17 @@ if result.kind == BINARY:
 included.append("every evaluation chart (interactive, works offline)")
 included.append("what drives the model, with reason codes" if explanation is not None else
                 "(open **Explain** first to add what drives the model)")
+kept_results = kept_with_run(result)  # fairness, what-ifs and the search kept with the run in the workspace
+included += [f"the {name} kept with this run" for name, key in (("fairness by protected columns", "fairness"),
+             ("what-ifs", "whatif"), ("hyperparameter search", "search")) if kept_results.get(key)]
 if scored is not None:
     included.append(f"the scored file *{scored[0]}* with its flags and drift")
 st.markdown(f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*, with:\n"
             + "\n".join(f"- {item}" for item in included))
 # A report built before the threshold, the costs, the explanation or the scored file changed would not say what
 # the pages now say: it is dropped, and the button builds it again.
-inputs = (decision, scored[0] if scored else None, id(scored[1]) if scored else None, explanation is not None)
+inputs = (decision, scored[0] if scored else None, id(scored[1]) if scored else None, explanation is not None,
+          tuple((k, id(v)) for k, v in kept_results.items()))
 if st.session_state.get(REPORT_INPUTS) != inputs:
     st.session_state[REPORT_INPUTS] = inputs
     st.session_state.pop(state.REPORT, None)
@@ -44,7 +49,7 @@ if st.button("Build the report", key="report_build", type="primary", icon=":mate
     with st.spinner("Building the report..."):
         try:
             st.session_state[state.REPORT] = build_report(result, data_name=data_name, explanation=explanation,
-                                                          decision=decision, scored=scored)
+                                                          decision=decision, scored=scored, kept=kept_results)
         except FinModelsError as exc:
             show_error(exc)
 built = st.session_state.get(state.REPORT)

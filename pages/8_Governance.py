@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import governance
+from ui import governance, kept
 from ui.layout import page_header
 from ui.messages import require_run_message
 
@@ -11,5 +11,6 @@ page_header("Governance", caption="Before a credit committee signs: how the mode
 
 result = require_run_message()
 governance.fairness_section(result)
+kept.keep_fairness(result)  # the reports drawn above, stored with the run for the Report page
 st.divider()
 governance.document_section(result)

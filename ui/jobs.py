@@ -9,7 +9,9 @@ session and into the address, so a reload finds it again in the workspace.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -73,11 +75,11 @@ class TrainingJob:
         return self.job.wait(timeout)
 
 
-def start_training(frame: pd.DataFrame, config, *, data_name: str) -> TrainingJob:
+def start_training(frame: pd.DataFrame, config, *, data_name: str, search: dict | None = None) -> TrainingJob:
     """Submit training `config` on `frame` to a worker and return the job to poll; the run is kept in this
-    session's workspace area."""
+    session's workspace area (with `search`, the SearchResult.to_dict() that chose `config`, when given)."""
     job = runtime.runner().submit(train_run, frame, config, data_name=data_name, workspace=runtime.workspace_ref(),
-                                  progress=True, label=f"the training on {data_name}")
+                                  search=search, progress=True, label=f"the training on {data_name}")
     return TrainingJob(config=config, data_name=data_name, job=job)
 
 
@@ -111,3 +113,65 @@ def progress_text(job: TrainingJob) -> str:
 def warm_up() -> None:
     """Start the runner's workers (each imports TensorFlow, about 8 s) before the analyst presses Train."""
     runtime.start()
+
+
+@dataclass
+class SearchJob:
+    """A hyperparameter search this session started: its trials as they are reported, and its outcome.
+
+    The search's driver (`finmodels.models.search.search`: optuna's sampler) runs in a thread of this process;
+    each trial is a job of the runner, as many at once as it has workers, so no network is trained here.
+    """
+
+    config: object
+    count: int
+    data_name: str
+    control: object  # finmodels.models.search.SearchControl
+    trials: dict = field(default_factory=dict)  # trial number -> its latest Trial
+    result: object | None = None  # the SearchResult once it ends
+    error: BaseException | None = None
+    started: float = field(default_factory=time.perf_counter)
+    finished: float | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.perf_counter()) - self.started
+
+    def report(self, trial) -> None:
+        self.trials = {**self.trials, trial.number: trial}  # a new dict: the page may be reading the old one
+
+    def listed(self) -> list:
+        """The trials reported so far, in the order they were asked."""
+        trials = self.trials
+        return [trials[n] for n in sorted(trials)]
+
+    def stop(self) -> None:
+        """End the search: no new trial starts, running ones end after their current epoch."""
+        self.control.stop()
+
+    def _run(self, frame: pd.DataFrame) -> None:
+        from finmodels.models.search import search
+
+        try:
+            self.result = search(frame, self.config, trials=self.count, runner=runtime.runner(), on_trial=self.report,
+                                 control=self.control)
+        except BaseException as exc:  # shown (the project's own) or re-raised on the page, never lost in the thread
+            self.error = exc
+        finally:
+            self.finished = time.perf_counter()
+
+
+def start_search(frame: pd.DataFrame, config, *, trials: int, data_name: str) -> SearchJob:
+    """Start `trials` trials of `config.arch`'s settings on `frame` (checked first: a ConfigError names the bounds);
+    the trials run as worker jobs and report to the returned SearchJob."""
+    from finmodels.models.search import SearchControl, check_trials
+
+    job = SearchJob(config=config, count=check_trials(trials), data_name=data_name, control=SearchControl())
+    job.thread = threading.Thread(target=job._run, args=(frame,), name="hyperparameter-search", daemon=True)
+    job.thread.start()
+    return job

@@ -38,8 +38,11 @@ def plot_search_history(trials) -> go.Figure:
         top = min(complete, key=lambda r: (r["value"], r["number"]))
         fig.add_trace(go.Scatter(x=[top["number"] + 1], y=[top["value"]], mode="markers", name="best trial",
                                  marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color=EVENT_COLOR, width=2))))
-    fig.update_layout(title="Search: validation loss by trial (test rows never used)", xaxis_title="Trial",
-                      yaxis_title="Validation loss (lower is better)", **LAYOUT)
+    numbers = [r["number"] + 1 for r in rows]
+    whole = dict(tickmode="linear", tick0=1, dtick=1) if numbers and max(numbers) <= 20 else {}
+    fig.update_layout(title="Search: validation loss by trial (test rows never used)",
+                      xaxis=dict(title="Trial", **whole), yaxis_title="Validation loss (lower is better)", height=380,
+                      **LAYOUT)
     return fig
 
 

@@ -20,14 +20,23 @@ def _title(state: dict, scale: str) -> str:
     return f"{_score(state['score'], scale)}{decision}"
 
 
+def _label(whatif, column: str) -> str:
+    """A column's label on the shared axis: an edited one with its value before and after, in bold."""
+    e = whatif.explanation
+    if column in whatif.changes:
+        return f"<b>{column}: {format_value(e.data.iloc[0][column])} → {format_value(e.data.iloc[1][column])} *</b>"
+    return f"{column} = {format_value(e.data.iloc[0][column])}"
+
+
 def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
     """The row's waterfall before (left) and after (right) the edits, the same `top` columns in the same order
-    (the largest contributions of either), the rest as one bar; the threshold as a dashed line."""
+    (the largest contributions of either), the rest as one bar; the threshold as a dashed line. The panels share
+    one column of labels, on the left: an edited column shows its value before and after, in bold."""
     e = whatif.explanation
     values = pd.DataFrame(e.values[:2].T, index=e.columns, columns=["before", "after"])
     order = values.abs().max(axis=1).sort_values(ascending=False).index
     shown, rest = list(order[:top]), list(order[top:])
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.22,
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.04,
                         subplot_titles=(f"Before: {_title(whatif.before, e.scale)}",
                                         f"After: {_title(whatif.after, e.scale)}"))
     for col, (which, state) in enumerate((("before", whatif.before), ("after", whatif.after)), start=1):
@@ -49,7 +58,12 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
         if whatif.threshold is not None:
             fig.add_vline(x=whatif.threshold, line_dash="dash", line_color=VALID_COLOR, row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
-        fig.update_xaxes(title_text=f"{e.output_name} ({e.scale})", row=1, col=col)
+        fig.update_xaxes(title_text=f"{e.output_name} ({e.scale})", matches="x", row=1, col=col)
+    # the traces keep each panel's own labels (hover); the axis shows one set, each edit's value before and after
+    shown_labels = [_label(whatif, c) for c in shown] + list(fig.data[0].y[len(shown) + 1:-1])
+    fig.update_yaxes(tickmode="array", tickvals=list(fig.data[0].y),
+                     ticktext=["Base value", *shown_labels, "Score"], row=1, col=1)
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
     fig.update_layout(title=f"What-if for {whatif.row_label} (* edited; dashed: threshold)", showlegend=False,
                       height=max(380, 30 * (len(shown) + 3) + 140), **LAYOUT)
     return fig
@@ -98,7 +112,7 @@ def plot_counterfactuals(whatif) -> go.Figure:
         if not cf.found:
             fig.add_annotation(x=100, y=cf.column, text="no value in range changes it", showarrow=False,
                                xanchor="left", font=dict(color=NEUTRAL_COLOR, size=11))
-    fig.update_layout(title="How far each input would have to move to change the decision (others held)",
+    fig.update_layout(title="Moves that change the decision, one input at a time (others held)",
                       xaxis=dict(title="Position in the training range (%)", range=[-5, 105]), yaxis_title="",
                       height=max(300, 40 * len(items) + 140), **LAYOUT)
     fig.update_layout(margin=dict(LAYOUT["margin"], r=200))

@@ -1,0 +1,85 @@
+"""Results kept with the current run in the workspace, seen from the pages: fairness, what-ifs, the search.
+
+A run trained in this session (or opened from the Runs page) lives in the session's workspace area; what the
+analyst keeps with it (`finmodels.runtime.records.keep_result`) is read back once per run and session, and the
+Report page's HTML shows it. A run that was not kept in a workspace (id 'local-...') keeps nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from finmodels.errors import FinModelsError
+from ui.messages import show_error
+
+KEPT = "kept_results"  # {run id: {kind: content}} read from the workspace in this session
+FAIRNESS_KEPT = "kept_fairness_signature"  # (run id, columns and threshold) of the fairness last kept
+
+
+def _workspace(result):
+    from finmodels.runtime.workspace import Workspace
+    from ui.session import workspace
+
+    area = (result.data_info or {}).get("area")
+    here = workspace()
+    return here if not area or area == here.area else Workspace(area=area)  # a colleague's run, in their area
+
+
+def keepable(result) -> bool:
+    """Whether the run is kept in a workspace, so results can be kept with it."""
+    run_id = getattr(result, "run_id", None)
+    return bool(run_id) and not run_id.startswith("local-")
+
+
+def kept(result) -> dict:
+    """What the run keeps ({'fairness', 'whatif', 'search'}, each only when kept), read once per session."""
+    if not keepable(result):
+        return {}
+    cache = st.session_state.setdefault(KEPT, {})
+    if result.run_id not in cache:
+        from finmodels.runtime.records import kept_results
+
+        try:
+            cache[result.run_id] = kept_results(_workspace(result), result.run_id)
+        except FinModelsError:  # the run left the workspace: nothing to show
+            cache[result.run_id] = {}
+    return cache[result.run_id]
+
+
+def keep(result, kind: str, payload) -> bool:
+    """Keep `payload` with the run under `kind`; False after a message when it cannot be."""
+    if not keepable(result):
+        st.info("This run was not kept in a workspace, so nothing can be kept with it. Train it again here.")
+        return False
+    from finmodels.runtime.records import keep_result
+
+    try:
+        value = keep_result(_workspace(result), result.run_id, kind, payload)
+    except FinModelsError as exc:
+        show_error(exc)
+        return False
+    st.session_state.setdefault(KEPT, {}).setdefault(result.run_id, {})[kind] = value
+    return True
+
+
+def keep_fairness(result) -> None:
+    """Keep the fairness reports the Governance page drew for the run (its chosen protected columns at the current
+    threshold) with the run, once per set of columns and threshold, and say so."""
+    from ui import governance
+
+    if not keepable(result):
+        return
+    at = governance.threshold()[0]
+    chosen = st.session_state.get("governance_protected") or []
+    drawn = {column: report for (run, column, threshold), report in st.session_state.get(governance.FAIRNESS, {}).items()
+             if run == result.run_id and threshold == at and column in chosen
+             and not isinstance(report, FinModelsError)}
+    if not drawn:
+        return
+    signature = (result.run_id, tuple(sorted(drawn)), at)
+    if st.session_state.get(FAIRNESS_KEPT) != signature:
+        if not keep(result, "fairness", {c: r.to_dict() for c, r in drawn.items()}):
+            return
+        st.session_state[FAIRNESS_KEPT] = signature
+    st.caption(f"Kept with run {result.run_id[:8]} in the workspace ({', '.join(sorted(drawn))}); the **Report** "
+               "page's HTML includes them.")

@@ -1,0 +1,187 @@
+"""The Explain page's what-if editor: pick one row, edit its values in the data's own units, and see the score,
+the decision and the waterfall before and after, the contribution changes and a counterfactual per numeric input.
+
+The row and the edits are read here; scoring, explaining and the counterfactual search run in a worker
+(`finmodels.runtime.worker.whatif_run`, the run's network kept warm there). The training ranges and levels that
+guide the editor are read from the run's own training rows, in this process (no network needed).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from finmodels.data.tasks import BINARY, REGRESSION
+from finmodels.errors import FinModelsError
+from finmodels.explain.whatif import WHATIF_KINDS, pick_row, training_ranges
+from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
+from finmodels.runtime import worker
+from ui import kept, runtime, state
+from ui.messages import show_error
+
+WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
+RANGES = "whatif_ranges"  # (run id, {column: FeatureRange}) of the current run
+BY_ROW, BY_ID = "Row number", "Identifier"
+GRID = 4  # editor widgets per line
+
+
+def _ranges(result) -> dict:
+    cached = st.session_state.get(RANGES)
+    if cached is None or cached[0] != (result.run_id or id(result)):
+        cached = ((result.run_id or id(result)), training_ranges(result))
+        st.session_state[RANGES] = cached
+    return cached[1]
+
+
+def threshold(result) -> tuple[float | None, str]:
+    """The decision threshold and how it was set: the Evaluate page's for a binary run (else 0.5); an anomaly
+    model's 99th percentile of training scores (chosen in the worker); none for a regression."""
+    if result.kind == BINARY:
+        chosen = st.session_state.get(state.THRESHOLD)
+        return (0.5, "0.50 (the default; set your own on **Evaluate**)") if chosen is None else \
+            (float(chosen), f"{float(chosen):.2f}, as set on **Evaluate**")
+    return None, "none: a regression takes no decision" if result.kind == REGRESSION else \
+        "the 99th percentile of the training scores"
+
+
+def pick(frame: pd.DataFrame) -> int | None:
+    """The position of the row the analyst picked, by number or by an identifier column's value; None after a
+    message when no row matches."""
+    by = st.segmented_control("Find the row", [BY_ROW, BY_ID], default=BY_ROW, key="whatif_by") or BY_ROW
+    if by == BY_ROW:
+        return int(st.number_input(f"Row of the file (0 to {len(frame) - 1:,})", 0, len(frame) - 1, key="whatif_row"))
+    left, right = st.columns(2)
+    column = left.selectbox("Identifier column", list(frame.columns), key="whatif_id_column")
+    value = right.text_input(f"Value of {column}", key="whatif_id_value", placeholder=f"e.g. {frame[column].iloc[0]}")
+    if not value:
+        st.caption(f"Type a value of '{column}' to find its row.")
+        return None
+    try:
+        position, _, warnings = pick_row(frame, id_column=column, id_value=value)
+    except FinModelsError as exc:
+        show_error(exc)
+        return None
+    for warning in warnings:
+        st.warning(warning)
+    return position
+
+
+def _widget(column: str, value, rng, key: str):
+    help_text = (f"Training range {rng.describe()}; a value outside it is scored as an extrapolation."
+                 if rng.numeric else "Levels seen in training.")
+    if rng.numeric:
+        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        number = None if pd.isna(number) else float(number)
+        if rng.integer and (number is None or number.is_integer()):
+            return st.number_input(column, value=None if number is None else int(number), step=1, key=key,
+                                   help=help_text)
+        return st.number_input(column, value=number, key=key, help=help_text, format="%.4g")
+    if rng.levels is None:
+        return st.text_input(column, value="" if pd.isna(value) else str(value), key=key, help=help_text)
+    current = "" if pd.isna(value) else str(value)
+    options = list(rng.levels) + ([current] if current not in rng.levels else [])
+    return st.selectbox(column, options, index=options.index(current), key=key, help=help_text)
+
+
+def _changed(before, after, numeric: bool) -> bool:
+    if after is None or after == "":
+        return False
+    if numeric:
+        old = pd.to_numeric(pd.Series([before]), errors="coerce").iloc[0]
+        return pd.isna(old) or not math.isclose(float(old), float(after), rel_tol=1e-9, abs_tol=1e-12)
+    return str(before) != str(after)
+
+
+def editor(frame: pd.DataFrame, position: int, ranges: dict) -> dict | None:
+    """The row's model inputs as widgets (numbers free, categories from their training levels); the edited
+    values ({column: value}) when the analyst presses the button, else None."""
+    row = frame.iloc[position]
+    with st.form(f"whatif_form_{position}", border=True):
+        st.markdown(f"**Row {position}: edit any value** (units as in the file; hover a label for its training range)")
+        values = {}
+        columns = list(ranges)
+        for start in range(0, len(columns), GRID):
+            for slot, column in zip(st.columns(GRID), columns[start:start + GRID]):
+                with slot:
+                    values[column] = _widget(column, row[column], ranges[column], f"whatif_{position}_{column}")
+        pressed = st.form_submit_button("Score the what-if", type="primary", icon=":material/calculate:")
+    if not pressed:
+        return None
+    return {c: v for c, v in values.items() if _changed(row[c], v, ranges[c].numeric)}
+
+
+def _score(value: float, result) -> str:
+    return f"{value:.3f}" if result.kind == BINARY else f"{value:.4g}"
+
+
+def show(result, whatif) -> None:
+    """The what-if's outcome: scores and decisions, warnings, both waterfalls, the contribution changes and the
+    counterfactuals; a button keeps it with the run for the report."""
+    before, after = whatif.before, whatif.after
+    tiles = st.columns(4)
+    tiles[0].metric("Score before", _score(before["score"], result))
+    tiles[1].metric("Score after", _score(after["score"], result),
+                    delta=f"{after['score'] - before['score']:+.3f}", delta_color="inverse")
+    if "decision" in after:
+        tiles[2].metric("Decision before", before["decision"])
+        tiles[3].metric("Decision after", after["decision"])
+        line = (f"The decision changes from **{before['decision']}** to **{after['decision']}**."
+                if whatif.decision_changed else f"The decision stays **{after['decision']}**.")
+        (st.success if whatif.decision_changed else st.info)(line)
+    for warning in whatif.warnings:
+        st.warning(warning, icon=":material/warning:")
+    st.plotly_chart(plot_whatif_waterfalls(whatif), key="whatif_waterfalls")
+    found = sum(cf.found for cf in whatif.counterfactuals)
+    changes, moves = st.tabs(["Contribution changes", f"Counterfactuals ({found} of {len(whatif.counterfactuals)} "
+                                                      "inputs can change the decision)"])
+    changes.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
+    with moves:
+        if whatif.counterfactuals:
+            st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
+            table = pd.DataFrame([{"column": cf.column, "this row": cf.current, "changes the decision at": cf.value,
+                                   "change": cf.change, "score there": cf.score, "how": cf.note}
+                                  for cf in whatif.counterfactuals])
+            st.dataframe(table, hide_index=True, key="whatif_counterfactual_table",
+                         column_config={"how": st.column_config.TextColumn(width="large")})
+        else:
+            st.caption("No numeric input to move, or no decision to change.")
+    st.caption(" ".join(whatif.notes))
+    if kept.keepable(result) and st.button("Keep this what-if with the run", key="whatif_keep",
+                                           icon=":material/bookmark_add:"):
+        if kept.keep(result, "whatif", whatif.to_dict()):
+            st.success(f"Kept with run {result.run_id[:8]}: the **Report** page's HTML lists it.")
+
+
+def whatif_section(result) -> None:
+    """The what-if editor for the current run (binary, regression and anomaly models of table rows)."""
+    st.subheader("What-if for one row")
+    if result.kind not in WHATIF_KINDS:
+        st.info(f"What-if works on models with one score per row (credit default, loss, anomaly); this is a "
+                f"{result.kind} model. The waterfall above explains one row of it.")
+        return
+    if result.frame is None:
+        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on on "
+                "the **Data** page to edit one of its rows.")
+        return
+    at, said = threshold(result)
+    st.caption(f"Edit a row of *{(result.data_info or {}).get('name') or 'the training file'}* and see how the "
+               f"score, the decision (threshold {said}) and the contributions move; counterfactuals show how far each "
+               "numeric input would have to move, others held, within its training range.")
+    position = pick(result.frame)
+    if position is None:
+        return
+    changes = editor(result.frame, position, _ranges(result))
+    if changes is not None:
+        try:
+            whatif = runtime.run_job(worker.whatif_run, result, changes, row=position, threshold=at,
+                                     workspace=runtime.workspace_ref(), label="the what-if",
+                                     spinner="Scoring, explaining both rows and searching the counterfactuals...")
+        except FinModelsError as exc:
+            show_error(exc)
+            return
+        st.session_state[WHATIF] = ((result.run_id or id(result), position), whatif)
+    done = st.session_state.get(WHATIF)
+    if done is not None and done[0] == (result.run_id or id(result), position):
+        show(result, done[1])
