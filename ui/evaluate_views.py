@@ -210,7 +210,7 @@ def loss_section(result) -> None:
     config = {c: st.column_config.NumberColumn(format=share) for c in ("low", "high", "predicted", "realised",
                                                                         "difference")}
     config["exposure"] = st.column_config.NumberColumn(format="%.0f")
-    left, right = st.columns([3, 2])
+    left, right = st.columns([3, 2])  # the table's eight columns need the wider side
     left.dataframe(table, hide_index=True, key="evaluate_loss_calibration", column_config=config)
     right.plotly_chart(plot_loss_calibration(found), key="evaluate_loss_figure")
     file_expected_loss(result)

@@ -27,6 +27,9 @@ def plot_loss_calibration(found, *, title: str | None = None) -> go.Figure:
     fig.add_trace(go.Scatter(x=t["predicted"], y=t["realised"], mode="lines+markers", name=f"bins{weighted}",
                              text=hover, hovertemplate="%{text}<br>predicted %{x:.3g}, realised %{y:.3g}<extra></extra>",
                              marker=dict(color=TRAIN_COLOR, size=size), line=dict(color=TRAIN_COLOR, width=1)))
+    span = [lo, hi * 1.05 if hi > 0 else 1.0]  # the same range on both axes, so the diagonal is at 45 degrees
     fig.update_layout(title=title or f"Realised against predicted loss in {len(t)} bins",
-                      xaxis_title=f"Mean predicted ({unit})", yaxis_title=f"Mean realised ({unit})", **LAYOUT)
+                      xaxis_title=f"Mean predicted ({unit})", yaxis_title=f"Mean realised ({unit})",
+                      xaxis_range=span, yaxis_range=span, **LAYOUT)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0))  # beside, it squeezed the plot
     return fig
