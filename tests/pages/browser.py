@@ -38,14 +38,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server():
-    """Run `streamlit run app.py` on a free loopback port until the block ends; yields the base URL."""
-    port = free_port()
-    log = open(ROOT / "tests" / "screenshots" / "streamlit.log", "w")
+def app_server(*, port: int | None = None, env: dict[str, str] | None = None, log: str = "streamlit.log"):
+    """Run `streamlit run app.py` on a loopback port (a free one unless given), with `env` added to the environment,
+    until the block ends; its output goes to tests/screenshots/`log`. Yields (base URL, process)."""
+    port = port or free_port()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_file = open(SCREENSHOTS / log, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -56,13 +58,23 @@ def streamlit_server():
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log.name}") from None
+                    raise RuntimeError(f"streamlit did not start; see {log_file.name}") from None
                 time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log_file.close()
+
+
+@contextmanager
+def streamlit_server():
+    """Run `streamlit run app.py` on a free loopback port until the block ends; yields the base URL."""
+    with app_server() as (url, _):
+        yield url
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

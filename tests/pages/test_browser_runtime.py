@@ -7,9 +7,6 @@ back, the message names what happened, the server answers.
 """
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -19,7 +16,7 @@ import psutil
 import pytest
 
 from finmodels.data.samples import get_sample
-from tests.pages.browser import CHROMIUM_FLAGS, ROOT, SCREENSHOTS, chromium_path, free_port, wait_idle
+from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, app_server, chromium_path, free_port, wait_idle
 
 FIGURES: dict[str, float] = {}
 WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
@@ -29,30 +26,9 @@ WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
 def server(port: int | None = None):
     """`streamlit run app.py` with this module's workspace; yields (url, process)."""
     port = port or free_port()
-    log = open(SCREENSHOTS / f"streamlit_runtime_{port}.log", "w")
-    env = {**os.environ, "FINMODELS_WORKSPACE": WORKSPACE, "FINMODELS_WORKERS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-                             f"--server.port={port}", "--server.address=127.0.0.1"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log.name}") from None
-                time.sleep(0.3)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with app_server(port=port, env={"FINMODELS_WORKSPACE": WORKSPACE, "FINMODELS_WORKERS": "2"},
+                    log=f"streamlit_runtime_{port}.log") as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
