@@ -11,7 +11,7 @@ import pytest
 from finmodels.bench import (DATASETS, MODELS, cv_splits, experiment_config, gap_table, gaps, markdown_table,
                              parse_overrides, summarise)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cv_splits_are_disjoint_stratified_and_cover_every_row_once_as_test():
