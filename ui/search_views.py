@@ -36,7 +36,7 @@ def _table(job: SearchJob, *, key: str) -> None:
     st.dataframe(table, hide_index=True, key=f"{key}_table",
                  column_config={c: st.column_config.NumberColumn(format="%.4g") for c in table.columns
                                 if table[c].dtype.kind == "f"})
-    if any(t.state != RUNNING for t in trials):
+    if sum(t.state != RUNNING for t in trials) >= (1 if job.result is not None else 2):  # one point says little
         st.plotly_chart(plot_search_history(trials), key=f"{key}_chart")
 
 

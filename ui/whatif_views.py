@@ -140,11 +140,11 @@ def show(result, whatif) -> None:
     with moves:
         if whatif.counterfactuals:
             st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
-            table = pd.DataFrame([{"column": cf.column, "this row": cf.current, "changes the decision at": cf.value,
-                                   "change": cf.change, "score there": cf.score, "how": cf.note}
-                                  for cf in whatif.counterfactuals])
-            st.dataframe(table, hide_index=True, key="whatif_counterfactual_table",
-                         column_config={"how": st.column_config.TextColumn(width="large")})
+            notes = [(cf.note.replace("$", "\\$"), _score(cf.score, result)) for cf in whatif.counterfactuals if cf.found]
+            st.markdown("\n".join(f"- {note} (score there {score})" for note, score in notes))
+            stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
+            if stuck:
+                st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
         else:
             st.caption("No numeric input to move, or no decision to change.")
     st.caption(" ".join(whatif.notes))

@@ -77,8 +77,25 @@ def _vae(trial) -> dict:
             "beta": trial.suggest_float("beta", 0.1, 4.0, log=True), **_shared(trial)}
 
 
-# Per architecture: what a trial's settings are drawn from (optuna's suggest_* calls).
-SEARCH_SPACES: dict[str, Callable] = {"mlp": _mlp, "tabm": _tabm, "cnn": _cnn, "lstm": _recurrent, "gru": _recurrent, "vae": _vae}
+def _plr(trial) -> dict:
+    return {"units": trial.suggest_categorical("units", [16, 32, 64, 128]),
+            "layers": trial.suggest_int("layers", 1, 3),
+            "dropout": trial.suggest_float("dropout", 0.0, 0.5),
+            "l2": trial.suggest_float("l2", 1e-6, 1e-2, log=True),
+            "sigma": trial.suggest_float("sigma", 0.01, 1.0, log=True),
+            "frequencies": trial.suggest_categorical("frequencies", [8, 16, 32]),
+            "embedding": trial.suggest_categorical("embedding", [8, 16, 32]), **_shared(trial)}
+
+
+def _registered(spaces: dict) -> dict:
+    from finmodels.models.architectures import ARCHITECTURES
+
+    return {arch: space for arch, space in spaces.items() if arch in ARCHITECTURES}
+
+
+# Per registered architecture: what a trial's settings are drawn from (optuna's suggest_* calls).
+SEARCH_SPACES: dict[str, Callable] = _registered({"mlp": _mlp, "tabm": _tabm, "cnn": _cnn, "lstm": _recurrent,
+                                                  "gru": _recurrent, "vae": _vae, "plr": _plr})
 
 
 def _halving(first: int, layers: int) -> tuple[int, ...]:
@@ -103,6 +120,9 @@ def config_from_params(config, params: dict):
     elif config.arch in ("lstm", "gru"):
         changes = dict(units=_halving(p["units"], layers), dense_units=int(p["dense_units"]),
                        dropout=float(p["dropout"]))
+    elif config.arch == "plr":
+        changes = dict(units=_halving(p["units"], layers), dropout=float(p["dropout"]), l2=float(p["l2"]),
+                       sigma=float(p["sigma"]), frequencies=int(p["frequencies"]), embedding=int(p["embedding"]))
     elif config.arch == "vae":
         changes = dict(units=_halving(p["units"], layers), latent_dim=int(p["latent_dim"]), beta=float(p["beta"]))
     return dataclasses.replace(config, hyperparameters=dataclasses.replace(hyper, **changes),
@@ -178,15 +198,21 @@ class SearchResult:
 
 
 def trials_table(trials) -> pd.DataFrame:
-    """The live table of a search from its Trial records (or their dicts)."""
+    """The live table of a search from its Trial records (or their dicts): one metric column named by the first
+    trial that has one; a running trial's scores, epochs and seconds are empty (NaN) until it ends."""
+    trials = [t if isinstance(t, Trial) else Trial.from_dict(t) for t in trials]
+    metric = next((f"validation {t.metric}" for t in trials if t.metric), "validation metric")
     rows = []
     for t in trials:
-        t = t if isinstance(t, Trial) else Trial.from_dict(t)
-        row = {"trial": t.number + 1, "state": t.state, OBJECTIVE: t.value,
-               f"validation {t.metric}" if t.metric else "validation metric": t.metric_value,
-               "epochs": t.epochs, "seconds": round(t.seconds, 2)}
+        done = t.state != RUNNING
+        row = {"trial": t.number + 1, "state": t.state, OBJECTIVE: t.value, metric: t.metric_value,
+               "epochs": t.epochs if done else None, "seconds": round(t.seconds, 2) if done else None}
         rows.append({**row, **_plain(t.params)})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in (OBJECTIVE, metric, "epochs", "seconds"):
+        if column in table:
+            table[column] = pd.to_numeric(table[column])
+    return table
 
 
 def best_config(result: SearchResult):
