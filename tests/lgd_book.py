@@ -10,6 +10,8 @@ the loss given default task add one to the 1,000 real German loans, as a workout
   guarantor or co-applicant; 8% of loans recover in full (LGD 0) and 6% are lost in full (LGD 1).
 
 The `creditability` label is dropped: an LGD file holds defaulted loans' outcomes, not the application decision.
+`outcome=True` keeps it (and drops `pd`, the label's own segment rate): a credit default model's file whose LGD and
+EAD columns give its expected loss, PD x LGD x EAD.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ COLLATERAL = {"real estate": -1.2, "building society savings agreement/ life ins
 SUPPORT = {"none": 0.0, "guarantor": -0.7, "co-applicant": -0.4}
 
 
-def lgd_book(german: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
-    """German credit with `ead`, `pd` and `lgd` columns added as described above, `creditability` dropped."""
+def lgd_book(german: pd.DataFrame, *, seed: int = 0, outcome: bool = False) -> pd.DataFrame:
+    """German credit with `ead`, `pd` and `lgd` columns added as described above, `creditability` dropped (or, with
+    `outcome`, kept and `pd` dropped)."""
     rng = np.random.default_rng(seed)
     book = german.copy()
     bad = (book["creditability"] == "bad").astype(float)
@@ -37,4 +40,4 @@ def lgd_book(german: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
     edge = rng.uniform(size=len(book))
     lgd = np.where(edge < 0.08, 0.0, np.where(edge > 0.94, 1.0, lgd))
     book["lgd"] = lgd.round(4)
-    return book.drop(columns=["creditability"])
+    return book.drop(columns=["pd"] if outcome else ["creditability"])

@@ -186,11 +186,14 @@ def scorecard_section(result) -> None:
         st.dataframe(points, hide_index=True, key="evaluate_points_table")
 
 
+NOUNS = {"lgd": "LGD", "loss": "loss", "pd": "PD"}  # what a loss evaluation's model predicts, as shown
+
+
 def loss_section(result) -> None:
-    """A loss model's predicted against realised loss in bins of predicted loss (exposure-weighted when the file
-    has an exposure column), its expected loss against the realised loss, and, for a loss amount, the file's own
-    expected loss when it has PD, LGD and EAD columns. Drawn from the run's details, so a run read back from the
-    workspace shows it too."""
+    """A loss model's predicted against realised loss in bins of its prediction (exposure-weighted when the file
+    has an exposure column) and its expected loss against the realised loss (for a credit default model on a file
+    with LGD and EAD columns, PD x LGD x EAD); for a loss amount, the file's own expected loss when it has PD, LGD
+    and EAD columns. Drawn from the run's details, so a run read back from the workspace shows it too."""
     from finmodels.evaluation.losses import losses_of
 
     found = losses_of(result)
@@ -198,11 +201,13 @@ def loss_section(result) -> None:
         return
     from finmodels.plots.losses import plot_loss_calibration
 
-    st.subheader("Calibration of losses")
+    noun = NOUNS[found.predicts]
+    st.subheader("Expected loss (PD × LGD × EAD)" if found.predicts == "pd" else "Calibration of losses")
     loss_tiles(found)
     weighted = f", weighted by exposure ('{found.exposure}')" if found.exposure is not None else ""
-    st.caption(f"Test rows in {len(found.calibration)} bins of predicted loss{weighted}: a calibrated model's realised "
-               "loss is close to its predicted loss in every bin.")
+    st.caption(f"Test rows in {len(found.calibration)} bins of predicted {noun}{weighted}: a calibrated model's "
+               f"realised {'default rate' if found.predicts == 'pd' else noun} is close to its prediction in every "
+               "bin.")
     for note in found.notes:
         st.caption(note)
     table = found.calibration.drop(columns=[] if found.exposure is not None else ["exposure"])
@@ -217,24 +222,29 @@ def loss_section(result) -> None:
 
 
 def loss_tiles(found) -> None:
-    """Predicted against realised loss in total (an expected loss with the file's PD), their ratio and the
-    calibration error."""
-    what = "expected loss" if found.pd is not None else "loss"
+    """Predicted against realised loss in total (an expected loss with a PD), their ratio and the calibration
+    error."""
+    noun = NOUNS[found.predicts]
+    factor = {"lgd": f"PD ('{found.pd}')" if found.pd else "", "loss": f"PD ('{found.pd}')" if found.pd else "",
+              "pd": f"LGD ('{found.lgd}')" if found.lgd else ""}[found.predicts]
+    expected = found.predicts == "pd" or found.pd is not None
     if found.rate and found.exposure is None:  # shares without an exposure: their means, not a sum of shares
         values = (f"{found.predicted_total / found.rows:.3f}", f"{found.realised_total / found.rows:.3f}")
-        labels = ("Mean predicted LGD" + (" × PD" if found.pd else ""), "Mean realised LGD" + (" × PD" if found.pd
-                                                                                              else ""))
+        times = f" × {factor.split(' ')[0]}" if factor else ""
+        labels = (f"Mean predicted {noun}{times}", f"Mean realised {noun}{times}")
     else:
         values = (f"{found.predicted_total:,.0f}", f"{found.realised_total:,.0f}")
-        labels = (f"Predicted {what}", f"Realised {what}")
-    how = " × ".join(n for n in (f"PD ('{found.pd}')" if found.pd else "", "predicted LGD" if found.rate else
-                                 "predicted loss", f"EAD ('{found.exposure}')" if found.exposure else "") if n)
+        labels = ("Predicted expected loss" if expected else "Predicted loss",
+                  "Realised expected loss" if found.pd is not None else "Realised loss")
+    how = " × ".join(n for n in (f"predicted {noun}", factor, f"EAD ('{found.exposure}')" if found.exposure else "")
+                     if n)
+    realised = "defaults (0 or 1)" if found.predicts == "pd" else f"realised {noun}"
     cols = st.columns(4)
     cols[0].metric(labels[0], values[0], help=f"Sum over the {found.rows:,} test rows of {how}")
-    cols[1].metric(labels[1], values[1], help="The same with the realised " + ("LGD" if found.rate else "loss"))
+    cols[1].metric(labels[1], values[1], help=f"The same with the {realised} in place of the prediction")
     cols[2].metric("Predicted / realised", f"{found.loss_ratio:.3f}", help="1 when the book's loss is right in total")
     cols[3].metric("Calibration error", f"{found.calibration_error:.3g}",
-                   help="Mean absolute gap between realised and predicted loss over the bins, weighted by "
+                   help="Mean absolute gap between realised and predicted over the bins, weighted by "
                         + ("exposure" if found.exposure else "rows"))
 
 

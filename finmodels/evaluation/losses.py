@@ -108,17 +108,22 @@ def loss_calibration(predicted, realised, *, exposure=None, bins: int = 10) -> p
     return pd.DataFrame(rows)
 
 
+PREDICTS = ("lgd", "loss", "pd")  # what a loss evaluation's model predicts: an LGD, a loss amount, a PD
+
+
 @dataclass(frozen=True)
 class LossEvaluation:
     """A loss model on its test rows: predicted against realised loss in bins, and the totals.
 
-    For a loss rate (LGD) each row's loss is its rate x EAD (x PD when the file has one: an expected loss), with the
-    bins weighted by exposure; for a loss amount, the amount (x PD). `exposure` names the EAD column used (None
-    without one: then the totals are sums of rates), `pd` the PD column; `notes` say what was left out and why.
+    `predicts` what the model predicts: an LGD ('lgd': each row's loss is LGD x EAD, x PD when the file has one: an
+    expected loss), a loss amount ('loss': the amount, x PD), or a default probability ('pd', a credit default model
+    on a file with LGD and EAD columns: PD x LGD x EAD, realised as default x LGD x EAD). Bins are weighted by the
+    exposure when there is one. `exposure`, `pd` and `lgd` name the file's columns used (None when not: without an
+    exposure the totals are sums of shares); `notes` say what was left out and why.
     """
 
     calibration: pd.DataFrame
-    rate: bool
+    predicts: str
     exposure: str | None
     pd: str | None
     predicted_total: float
@@ -126,6 +131,12 @@ class LossEvaluation:
     exposure_total: float | None
     rows: int
     notes: tuple[str, ...] = ()
+    lgd: str | None = None
+
+    @property
+    def rate(self) -> bool:
+        """True when the model predicts a share (an LGD or a PD), not an amount."""
+        return self.predicts != "loss"
 
     @property
     def loss_ratio(self) -> float:
@@ -147,8 +158,9 @@ class LossEvaluation:
         """Flat arrays and scalars a run keeps (`TrainingResult.details`), read back by `from_details`."""
         # every value an array (the workspace keeps arrays in evaluation.npz), names as one-element text arrays
         out = {f"losses.{c}": self.calibration[c].to_numpy("float64") for c in _BIN_COLUMNS}
-        out.update({"losses.columns": np.asarray([self.exposure or "", self.pd or ""], dtype=str),
-                    "losses.totals": np.asarray([self.predicted_total, self.realised_total, self.rows, self.rate,
+        out.update({"losses.columns": np.asarray([self.exposure or "", self.pd or "", self.lgd or ""], dtype=str),
+                    "losses.totals": np.asarray([self.predicted_total, self.realised_total, self.rows,
+                                                 PREDICTS.index(self.predicts),
                                                  np.nan if self.exposure_total is None else self.exposure_total]),
                     "losses.notes": np.asarray(self.notes or ("",), dtype=str)})
         return out
@@ -159,15 +171,16 @@ class LossEvaluation:
             return None
         table = pd.DataFrame({c: np.asarray(details[f"losses.{c}"], dtype="float64") for c in _BIN_COLUMNS})
         table[["bin", "rows"]] = table[["bin", "rows"]].astype(int)
-        exposure, pd_ = (str(c) or None for c in np.asarray(details["losses.columns"]).ravel())
-        predicted, realised, rows, rate, exposure_total = np.asarray(details["losses.totals"], dtype="float64")
+        exposure, pd_, lgd = (str(c) or None for c in np.asarray(details["losses.columns"]).ravel())
+        predicted, realised, rows, predicts, exposure_total = np.asarray(details["losses.totals"], dtype="float64")
         notes = tuple(n for n in map(str, np.asarray(details["losses.notes"]).ravel()) if n)
-        return cls(table, bool(rate), exposure, pd_, float(predicted), float(realised),
-                   None if np.isnan(exposure_total) else float(exposure_total), int(rows), notes)
+        return cls(table, PREDICTS[int(predicts)], exposure, pd_, float(predicted), float(realised),
+                   None if np.isnan(exposure_total) else float(exposure_total), int(rows), notes, lgd)
 
     def to_json(self) -> dict:
         """The train JSON's `losses`: the totals, their ratio, the calibration error and the bins."""
-        return {"rate": self.rate, "exposure_column": self.exposure, "pd_column": self.pd, "rows": self.rows,
+        return {"predicts": self.predicts, "rate": self.rate, "exposure_column": self.exposure, "pd_column": self.pd,
+                "lgd_column": self.lgd, "rows": self.rows,
                 "exposure": self.exposure_total, "predicted_loss": self.predicted_total,
                 "realised_loss": self.realised_total, "loss_ratio": self.loss_ratio,
                 "calibration_error": self.calibration_error, "notes": list(self.notes),
@@ -188,27 +201,32 @@ def _optional(frame: pd.DataFrame, column: str | None, *, high: float | None, no
         return None
 
 
-def evaluate_losses(test_rows: pd.DataFrame, realised, predicted, *, target: str, rate: bool,
+def evaluate_losses(test_rows: pd.DataFrame, realised, predicted, *, target: str, predicts: str,
                     bins: int = 10) -> LossEvaluation:
     """Predicted against realised loss on the test rows (`test_rows` in the file's units, in the order of the two
-    arrays), with the file's EAD and PD columns (found by their usual names) when it has them.
+    arrays), with the file's EAD, PD and LGD columns (found by their usual names) when it has them.
 
-    `rate`: the target is a share of the exposure (LGD), multiplied by the EAD for the loss in money and used to
-    weight the calibration bins; otherwise the target is the loss itself. Either way a PD column turns each row's
-    loss into an expected loss (PD x LGD x EAD).
+    `predicts` 'lgd' (a share of the exposure, times the EAD for the loss in money, and a PD column makes it an
+    expected loss), 'loss' (the loss itself, times a PD) or 'pd' (a default probability against the 0/1 outcome,
+    times the file's LGD and EAD). The EAD weights the calibration bins of a share.
     """
+    if predicts not in PREDICTS:
+        raise ValueError(f"predicts must be one of {', '.join(PREDICTS)}; got {predicts!r}.")
     cols = find_loss_columns([c for c in test_rows.columns if c != target])
     notes: list[str] = []
-    ead = _optional(test_rows, cols.ead, high=None, notes=notes) if rate else None
-    pd_ = _optional(test_rows, cols.pd, high=1.0, notes=notes)
+    ead = _optional(test_rows, cols.ead, high=None, notes=notes) if predicts != "loss" else None
+    other = cols.lgd if predicts == "pd" else cols.pd  # the factor of PD x LGD x EAD the model does not predict
+    factor = _optional(test_rows, other, high=1.0, notes=notes)
     p, r = np.asarray(predicted, dtype="float64").ravel(), np.asarray(realised, dtype="float64").ravel()
     table = loss_calibration(p, r, exposure=ead, bins=bins)
-    scale = (np.ones_like(p) if ead is None else ead) * (1.0 if pd_ is None else pd_)
+    scale = (np.ones_like(p) if ead is None else ead) * (1.0 if factor is None else factor)
     if table["exposure"].isna().all():
         table["exposure"] = np.nan
-    return LossEvaluation(table, rate, cols.ead if ead is not None else None, cols.pd if pd_ is not None else None,
+    used = other if factor is not None else None
+    return LossEvaluation(table, predicts, cols.ead if ead is not None else None, used if predicts != "pd" else None,
                           float(np.sum(p * scale)), float(np.sum(r * scale)),
-                          None if ead is None else float(ead.sum()), int(len(p)), tuple(notes))
+                          None if ead is None else float(ead.sum()), int(len(p)), tuple(notes),
+                          used if predicts == "pd" else None)
 
 
 def losses_of(result) -> LossEvaluation | None:

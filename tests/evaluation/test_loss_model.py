@@ -66,7 +66,7 @@ def test_expected_loss_is_predicted_lgd_times_ead_times_pd(lgd_run, book):
 def test_expected_loss_by_hand_on_three_rows():
     rows = pd.DataFrame({"lgd": [0.4, 0.0, 1.0], "EAD": [1000.0, 500.0, 200.0], "PD": [0.02, 0.1, 0.5],
                          "age": [30, 40, 50]})
-    found = evaluate_losses(rows, rows["lgd"], [0.5, 0.2, 0.8], target="lgd", rate=True, bins=3)
+    found = evaluate_losses(rows, rows["lgd"], [0.5, 0.2, 0.8], target="lgd", predicts="lgd", bins=3)
     assert found.predicted_total == pytest.approx(0.02 * 0.5 * 1000 + 0.1 * 0.2 * 500 + 0.5 * 0.8 * 200)  # 100
     assert found.realised_total == pytest.approx(0.02 * 0.4 * 1000 + 0 + 0.5 * 1.0 * 200)  # 108
     assert found.predicted_total == pytest.approx(100.0) and found.realised_total == pytest.approx(108.0)
@@ -74,7 +74,7 @@ def test_expected_loss_by_hand_on_three_rows():
     assert found.calibration["predicted"].tolist() == pytest.approx([0.2, 0.5, 0.8])
     assert found.calibration["realised"].tolist() == pytest.approx([0.0, 0.4, 1.0])
     # without PD or EAD the totals are the sums of the rates, unweighted
-    plain = evaluate_losses(rows[["lgd", "age"]], rows["lgd"], [0.5, 0.2, 0.8], target="lgd", rate=True)
+    plain = evaluate_losses(rows[["lgd", "age"]], rows["lgd"], [0.5, 0.2, 0.8], target="lgd", predicts="lgd")
     assert (plain.predicted_total, plain.realised_total, plain.exposure, plain.pd) == pytest.approx(
         (1.5, 1.4, None, None))
     assert plain.calibration["exposure"].isna().all()
@@ -82,7 +82,7 @@ def test_expected_loss_by_hand_on_three_rows():
 
 def test_a_bad_exposure_column_is_left_out_with_a_note():
     rows = pd.DataFrame({"lgd": [0.4, 0.1], "ead": [1000.0, -5.0]})
-    found = evaluate_losses(rows, rows["lgd"], [0.3, 0.3], target="lgd", rate=True)
+    found = evaluate_losses(rows, rows["lgd"], [0.3, 0.3], target="lgd", predicts="lgd")
     assert found.exposure is None and found.predicted_total == pytest.approx(0.6)
     assert found.notes == ("Column 'ead' has 1 values that are missing or not at least 0 (rows 3, e.g. -5); the column "
                            "was left out of the expected loss.",)
@@ -181,3 +181,32 @@ def test_the_comparison_table_names_the_loss_metrics(lgd_run):
     assert table.loc["Predicted / realised loss", "Neural network"] == pytest.approx(lgd_run.metrics["loss_ratio"])
     assert table.loc["Loss calibration error", "Linear regression"] == pytest.approx(
         lgd_run.baselines["linear_regression"].metrics["loss_calibration_error"])
+
+
+@pytest.fixture(scope="module")
+def pd_run(german):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    book = lgd_book(german, outcome=True)
+    return book, train(book, TrainConfig(target="creditability", task="credit_default",
+                                         hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0))
+
+
+def test_a_credit_default_model_on_a_file_with_lgd_and_ead_gets_its_expected_loss(pd_run):
+    book, run = pd_run
+    found = losses_of(run)
+    test = book.iloc[run.split.test]
+    assert (found.predicts, found.exposure, found.lgd, found.pd, found.rows) == ("pd", "ead", "lgd", None, 200)
+    defaulted = (test["creditability"] == "bad").to_numpy()
+    assert run.y[run.split.test].tolist() == defaulted.astype(int).tolist()
+    assert found.predicted_total == pytest.approx(float(np.sum(run.test_scores * test["lgd"] * test["ead"])), rel=1e-9)
+    assert found.realised_total == pytest.approx(float(np.sum(defaulted * test["lgd"] * test["ead"])), rel=1e-9)
+    # bins of predicted PD against the exposure-weighted default rate
+    assert found.calibration["realised"].between(0, 1).all() and found.calibration["rows"].sum() == 200
+    assert 0.5 < run.metrics["loss_ratio"] < 1.5 and run.metrics["roc_auc"] > 0.7
+    assert "loss_ratio" in run.baselines["logistic_regression"].metrics
+
+
+def test_a_credit_default_model_without_loss_columns_has_no_loss_evaluation(german_run):
+    assert losses_of(german_run) is None and "loss_ratio" not in german_run.metrics

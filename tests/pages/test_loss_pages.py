@@ -52,3 +52,21 @@ def test_a_read_back_lgd_run_shows_the_same_losses(lgd_state):
     assert back.frame is None
     at = page("pages/3_Evaluate.py", {"run": back})
     assert_evaluate_shows_the_losses(at, losses_of(run))
+
+
+def test_evaluate_shows_a_default_models_expected_loss_from_the_files_lgd_and_ead(german):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    run = train(lgd_book(german, outcome=True), TrainConfig(target="creditability", task="credit_default",
+                                                           hyperparameters=MLPConfig(units=(8,)), epochs=5, seed=0))
+    found = losses_of(run)
+    at = page("pages/3_Evaluate.py", {"run": run.detached()})
+    assert not at.exception
+    subheaders = [s.value for s in at.subheader]
+    assert "Expected loss (PD × LGD × EAD)" in subheaders and "Decision threshold" in subheaders
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Predicted expected loss"] == f"{found.predicted_total:,.0f}"
+    assert tiles["Realised loss"] == f"{found.realised_total:,.0f}"
+    assert any("bins of predicted PD, weighted by exposure ('ead')" in c.value for c in at.caption)
+    assert any("Realised against predicted default rate in 10 bins" in c.proto.spec for c in at.get("plotly_chart"))

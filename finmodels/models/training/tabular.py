@@ -19,6 +19,7 @@ from finmodels.data.tasks import ANOMALY, BINARY, LOSS_TASKS, MULTICLASS, ORDINA
 from finmodels.errors import DataError
 from finmodels.models.architectures import get_architecture
 from finmodels.models.capacity import check_fits
+from finmodels.models.embeddings import periodic_inputs
 from finmodels.models.preprocessing import Preprocessor, fit_preprocessor
 from finmodels.models.sampling import BASELINE_ROWS, stratified_positions
 from finmodels.models.seeds import set_seed
@@ -176,7 +177,8 @@ def build_network(config: TrainConfig, kind: str, inputs: EncodedInputs, labels:
         return model, "mse", (x_train, x_train), (x_valid, x_valid), (0.0, 1.0), None
     task = get_task(config.task)
     n_out = len(labels) if kind in (MULTICLASS, ORDINAL) else 1
-    model = spec.build(config.hyper, input_shape=(x_train.shape[1],), n_outputs=n_out,
+    hyper = periodic_inputs(config.hyper, inputs.preprocessor, len(x_train))  # the columns 'plr' embeds
+    model = spec.build(hyper, input_shape=(x_train.shape[1],), n_outputs=n_out,
                        output_activation=task.output_activation)
     # a bounded output (a sigmoid's [0, 1]) is fitted on the target as it is: standardising would move it outside
     scaled = kind == REGRESSION and task.bounds is None
@@ -206,18 +208,26 @@ def evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str
 def loss_evaluation(config: TrainConfig, test_rows: pd.DataFrame, y_test: np.ndarray, scores: np.ndarray,
                     metrics: dict, details: dict, baselines: dict) -> list[str]:
     """A loss model's (and its baselines') predicted against realised loss: the calibration bins and totals go to
-    `details`, the loss ratio and calibration error to each model's metrics. Returns the evaluation's notes."""
-    task = get_task(config.task)
-    if task.key not in LOSS_TASKS:
-        return []
-    from finmodels.evaluation.losses import evaluate_losses
+    `details`, the loss ratio and calibration error to each model's metrics. A credit default model is one too on a
+    file with LGD and EAD columns (its expected loss PD x LGD x EAD). Returns the evaluation's notes."""
+    from finmodels.evaluation.losses import evaluate_losses, find_loss_columns
 
-    found = evaluate_losses(test_rows, y_test, scores, target=config.target, rate=task.bounds is not None)
+    task = get_task(config.task)
+    if task.key in LOSS_TASKS:
+        predicts = "lgd" if task.bounds is not None else "loss"
+    elif task.key == "credit_default":
+        columns = find_loss_columns([c for c in test_rows.columns if c != config.target])
+        if columns.lgd is None or columns.ead is None:
+            return []
+        predicts = "pd"
+    else:
+        return []
+    found = evaluate_losses(test_rows, y_test, scores, target=config.target, predicts=predicts)
     metrics.update(found.metrics())
     details.update(found.to_details())
     for base in baselines.values():
         base.metrics.update(evaluate_losses(test_rows, y_test, base.test_scores, target=config.target,
-                                            rate=task.bounds is not None).metrics())
+                                            predicts=predicts).metrics())
     return list(found.notes)
 
 
