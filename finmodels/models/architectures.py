@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from finmodels.errors import ConfigError
+from finmodels.models.embeddings import PLRConfig, build_plr
 from finmodels.models.ensembles import TabMConfig, build_tabm
 
 
@@ -227,9 +228,11 @@ def vae_sampling_layer():
     never from the file.
     """
     # a bundle's loader calls this to register this package's classes; the ensemble's layers are among them
+    from finmodels.models.embeddings import periodic_layer
     from finmodels.models.ensembles import ensemble_layers
 
     ensemble_layers()
+    periodic_layer()
     if _SAMPLING:
         return _SAMPLING[0]
     import keras
@@ -308,6 +311,12 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             "k dense networks sharing their weights, each with its own scaling of the hidden units and its own "
             "output, averaged (Gorishniy et al., TabM, ICLR 2025); for table rows.",
             build_tabm, TabMConfig, "tabular",
+        ),
+        ArchitectureSpec(
+            "plr", "Dense network with periodic embeddings (MLP-PLR)",
+            "Each numeric column's learned periodic features, a linear map and a ReLU, then a dense network "
+            "(Gorishniy et al., 2022); embeds from 5,000 training rows, a plain dense network below; for table rows.",
+            build_plr, PLRConfig, "tabular",
         ),
     )
 }
