@@ -148,6 +148,13 @@ def _print_table(result) -> None:
 
     table = comparison_table(result.metrics, {k: b.metrics for k, b in result.baselines.items()})
     print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
+    from finmodels.evaluation.losses import losses_of
+
+    if (losses := losses_of(result)) is not None:
+        used = ", ".join(f"{k} '{c}'" for k, c in (("EAD", losses.exposure), ("PD", losses.pd), ("LGD", losses.lgd)) if c)
+        print(f"Loss on the {losses.rows:,} test rows ({used or 'no EAD, PD or LGD column'}): predicted "
+              f"{losses.predicted_total:,.2f}, realised {losses.realised_total:,.2f} (ratio {losses.loss_ratio:.3f}); "
+              f"calibration error {losses.calibration_error:.4g} over {len(losses.calibration)} bins")
 
 
 def _keep(result, frame, args, searched=None) -> tuple[str | None, str | None]:

@@ -210,3 +210,22 @@ def test_a_credit_default_model_on_a_file_with_lgd_and_ead_gets_its_expected_los
 
 def test_a_credit_default_model_without_loss_columns_has_no_loss_evaluation(german_run):
     assert losses_of(german_run) is None and "loss_ratio" not in german_run.metrics
+
+
+def test_train_prints_the_loss_line(book, lgd_run, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "lgd_book.csv"
+    book.to_csv(path, index=False)
+    done = subprocess.run([sys.executable, "-m", "finmodels", "train", str(path), "--task", "loss_given_default",
+                           "--epochs", "5", "--no-workspace", "--out", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("Loss on the "))
+    test = book.iloc[lgd_run.split.test]  # the same seeded split as the command's
+    realised = float(np.sum(test["pd"] * test["lgd"] * test["ead"]))
+    assert line.startswith("Loss on the 200 test rows (EAD 'ead', PD 'pd'): predicted ")
+    assert f"realised {realised:,.2f} (ratio " in line and line.endswith(" over 10 bins")
