@@ -140,8 +140,8 @@ def show(result, whatif) -> None:
     with moves:
         if whatif.counterfactuals:
             st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
-            notes = [(cf.note.replace("$", "\\$"), _score(cf.score, result)) for cf in whatif.counterfactuals if cf.found]
-            st.markdown("\n".join(f"- {note} (score there {score})" for note, score in notes))
+            notes = [(cf.note.rstrip(".").replace("$", "\\$"), cf.score) for cf in whatif.counterfactuals if cf.found]
+            st.markdown("\n".join(f"- {note} (score there {score:.4g})." for note, score in notes))
             stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
             if stuck:
                 st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
