@@ -92,3 +92,25 @@ def test_invalid_settings_are_refused(cls, kwargs, message):
 def test_unknown_architecture_lists_the_available_ones():
     with pytest.raises(ConfigError, match="Unknown architecture 'transformer'. Available architectures: mlp, cnn, lstm, gru, vae, tabm"):
         get_architecture("transformer")
+
+
+@pytest.mark.parametrize("key,config", [("tabm", TabMConfig(units=(6, 5), members=3)),
+                                        ("plr", PLRConfig(units=(6,), frequencies=3, embedding=4, numeric_inputs=2))])
+def test_a_saved_table_network_with_its_own_layers_loads_in_safe_mode_with_the_same_predictions(key, config,
+                                                                                                  tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = get_architecture(key).build(config, input_shape=(7,), n_outputs=4, output_activation="softmax")
+    path = tmp_path / f"{key}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    x = np.random.default_rng(0).normal(size=(20, 7)).astype("float32")
+    assert np.allclose(np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)), atol=1e-6)
+
+
+@pytest.mark.parametrize("key,message", [("tabm", "needs flat rows, not windows"),
+                                         ("plr", "need flat rows, not windows")])
+def test_table_networks_refuse_windows(key, message):
+    with pytest.raises(ConfigError, match=message):
+        get_architecture(key).build(TINY[key], input_shape=(10, 3), n_outputs=1, output_activation="sigmoid")

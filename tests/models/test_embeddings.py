@@ -1,6 +1,6 @@
 """The dense network with periodic embeddings ('plr'): shapes, the plain dense network when nothing is embedded,
-which columns the training code embeds, saving and loading in safe mode, invalid settings refused, and a run
-that trains, explains (SHAP values that add up) and bundles."""
+which columns the training code embeds, invalid settings refused, and a run that trains, explains (SHAP values
+that add up) and bundles (saving and loading in safe mode, and windows refused, in test_architectures)."""
 
 import numpy as np
 import pandas as pd
@@ -65,22 +65,6 @@ def test_the_training_code_embeds_the_scaled_numeric_columns_of_a_large_table_on
     assert periodic_inputs(PLRConfig(), pre, PERIODIC_MIN_ROWS).numeric_inputs == 2
     assert periodic_inputs(PLRConfig(), pre, PERIODIC_MIN_ROWS - 1).numeric_inputs == 0
     assert periodic_inputs(MLPConfig(), pre, PERIODIC_MIN_ROWS) == MLPConfig()
-
-
-def test_a_saved_network_loads_in_safe_mode_with_the_same_predictions(tmp_path):
-    import keras
-
-    model = build(n_outputs=4, activation="softmax")
-    path = tmp_path / "plr.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path, safe_mode=True)
-    x = rows()
-    assert np.allclose(np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)), atol=1e-6)
-
-
-def test_windows_are_refused():
-    with pytest.raises(ConfigError, match="need flat rows, not windows"):
-        get_architecture("plr").build(TINY, input_shape=(10, 3), n_outputs=1, output_activation="sigmoid")
 
 
 @pytest.mark.parametrize("kwargs,message", [

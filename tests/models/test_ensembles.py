@@ -1,5 +1,6 @@
 """The TabM-mini ensemble on tiny configurations: shapes, members that differ, their average as the output, SHAP
-additivity, training through fastfit, saving and loading in safe mode, and invalid settings refused."""
+additivity, training through fastfit, and invalid settings refused (saving and loading in safe mode, and windows
+refused, in test_architectures)."""
 
 import numpy as np
 import pytest
@@ -86,22 +87,6 @@ def test_shap_values_add_up_to_the_averaged_output():
     error, tolerance = additivity(found)
     assert error <= tolerance
     assert np.allclose(found.predictions, np.asarray(model.predict(explained, verbose=0)).ravel(), atol=1e-5)
-
-
-def test_a_saved_ensemble_loads_in_safe_mode_with_the_same_predictions(tmp_path):
-    import keras
-
-    model = build(n_outputs=4, activation="softmax")
-    path = tmp_path / "tabm.keras"
-    model.save(path)
-    loaded = keras.saving.load_model(path, safe_mode=True)
-    x = rows()
-    assert np.allclose(np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)), atol=1e-6)
-
-
-def test_windows_are_refused():
-    with pytest.raises(ConfigError, match="needs flat rows, not windows"):
-        get_architecture("tabm").build(TINY, input_shape=(10, 3), n_outputs=1, output_activation="sigmoid")
 
 
 @pytest.mark.parametrize("kwargs,message", [

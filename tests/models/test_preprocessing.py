@@ -6,10 +6,10 @@ import pytest
 from finmodels.errors import ConfigError
 from finmodels.models.preprocessing import PreprocessConfig, fit_preprocessor
 from finmodels.models.training import LARGE_TABLE_ROWS, fit_defaults
-
-PLAIN = PreprocessConfig(scaler="standard", code_levels=0, piecewise_knots=0)
 from finmodels.data.splits import stratified_split
 from finmodels.data.targets import encode_binary
+
+PLAIN = PreprocessConfig(scaler="standard", code_levels=0, piecewise_knots=0)
 
 
 def test_one_hot_groups_map_back_to_the_20_german_columns(german):
