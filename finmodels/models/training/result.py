@@ -63,11 +63,14 @@ class TrainingResult:
         """The held-out targets, in the order of `test_scores`.
 
         A run read back from a workspace (`Workspace.load_result`) has no rows (`frame` is None) and keeps only
-        these targets in `y`; any other result holds every row's target and its split.
+        these targets in `y`; any other result holds every row's target and its split. A forecast run read back
+        with its price file put back (`runtime.restore.with_rows`) has the file's rows but still only the test
+        windows' targets: `y` too short for the split's positions is those targets.
         """
-        if self.frame is None:
-            return np.asarray(self.y)
-        return np.asarray(self.y)[self.split.test]
+        y = np.asarray(self.y)
+        if self.frame is None or (len(self.split.test) and len(y) <= int(np.max(self.split.test))):
+            return y
+        return y[self.split.test]
 
     @property
     def features(self) -> list[str]:
