@@ -89,8 +89,11 @@ def predict_frame(kind: str, model, preprocessor, frame: pd.DataFrame, *,
     regression: predicted value; forecast: next-day return per window (one per day with a full window before
     it); anomaly: reconstruction error per row (higher = more unusual).
     """
+    from finmodels.models.training.sequence import PREDICT_CHUNK, _predict
+
     x = preprocessor.transform(frame)
-    out = np.asarray(model.predict_on_batch(x))
+    # in chunks on a large table: one batch of 1M test rows held the network's activations for all (1.1 GB at 5M)
+    out = np.asarray(model.predict_on_batch(x)) if len(x) <= PREDICT_CHUNK else _predict(model, x)
     mean, std = target_stats
     if kind == BINARY:
         return out.ravel()
