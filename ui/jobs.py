@@ -5,6 +5,11 @@ several analysts train at once, each in their own process with their own seed. T
 `TrainingJob` in `st.session_state` (one user's) and polls it from a fragment: `progress_text` says where the
 job is (its place in the queue, the epoch and its validation loss), `collect` moves the finished run into the
 session and into the address, so a reload finds it again in the workspace.
+
+A hyperparameter search (`start_search`, a `SearchJob`) drives its trials from a thread of this process: each
+trial is a job of the same runner, as many at once as it has workers, and reports to the SearchJob the page
+polls; the best configuration is trained with `start_training(..., search=...)`, which keeps the search with
+the run.
 """
 
 from __future__ import annotations

@@ -113,7 +113,21 @@ def editor(frame: pd.DataFrame, position: int, ranges: dict) -> dict | None:
 
 
 def _score(value: float, result) -> str:
-    return f"{value:.3f}" if result.kind == BINARY else f"{value:.4g}"
+    if result.kind == BINARY:
+        return f"{value:.3f}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"  # 12,345, not 1.234e+04
+
+
+def _counterfactuals(whatif) -> None:
+    if not whatif.counterfactuals:
+        st.caption("No numeric input to move, or no decision to change.")
+        return
+    st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
+    notes = [(cf.note.rstrip(".").replace("$", "\\$"), cf.score) for cf in whatif.counterfactuals if cf.found]
+    st.markdown("\n".join(f"- {note} (score there {score:.4g})." for note, score in notes))
+    stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
+    if stuck:
+        st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
 
 
 def show(result, whatif) -> None:
@@ -122,8 +136,9 @@ def show(result, whatif) -> None:
     before, after = whatif.before, whatif.after
     tiles = st.columns(4)
     tiles[0].metric("Score before", _score(before["score"], result))
-    tiles[1].metric("Score after", _score(after["score"], result),
-                    delta=f"{after['score'] - before['score']:+.3f}", delta_color="inverse")
+    tiles[1].metric("Score after", _score(after["score"], result), delta_color="inverse",
+                    delta=("+" if after["score"] >= before["score"] else "") + _score(after["score"] - before["score"],
+                                                                                      result))
     if "decision" in after:
         tiles[2].metric("Decision before", before["decision"])
         tiles[3].metric("Decision after", after["decision"])
@@ -133,20 +148,15 @@ def show(result, whatif) -> None:
     for warning in whatif.warnings:
         st.warning(warning, icon=":material/warning:")
     st.plotly_chart(plot_whatif_waterfalls(whatif), key="whatif_waterfalls")
-    found = sum(cf.found for cf in whatif.counterfactuals)
-    changes, moves = st.tabs(["Contribution changes", f"Counterfactuals ({found} of {len(whatif.counterfactuals)} "
-                                                      "inputs can change the decision)"])
-    changes.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
-    with moves:
-        if whatif.counterfactuals:
-            st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
-            notes = [(cf.note.rstrip(".").replace("$", "\\$"), cf.score) for cf in whatif.counterfactuals if cf.found]
-            st.markdown("\n".join(f"- {note} (score there {score:.4g})." for note, score in notes))
-            stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
-            if stuck:
-                st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
-        else:
-            st.caption("No numeric input to move, or no decision to change.")
+    if whatif.threshold is None:  # a regression without a threshold takes no decision to change
+        st.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
+    else:
+        found = sum(cf.found for cf in whatif.counterfactuals)
+        changes, moves = st.tabs(["Contribution changes", f"Counterfactuals ({found} of "
+                                  f"{len(whatif.counterfactuals)} inputs can change the decision)"])
+        changes.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
+        with moves:
+            _counterfactuals(whatif)
     st.caption(" ".join(whatif.notes))
     if kept.keepable(result) and st.button("Keep this what-if with the run", key="whatif_keep",
                                            icon=":material/bookmark_add:"):

@@ -79,3 +79,26 @@ def test_the_report_page_lists_what_was_kept(credit_state):
     assert "the fairness by protected columns kept with this run" in text
     assert "the what-ifs kept with this run" in text
     assert "hyperparameter search" not in text
+
+
+@pytest.mark.parametrize("task, target, arch", [("regression", "credit_amount", None), ("anomaly", None, "vae")])
+def test_a_what_if_of_a_regression_or_anomaly_run(german, task, target, arch):
+    from tests.pages.test_task_pages import trained
+
+    state = trained(Dataset("German credit", german), target=target, task=task, arch=arch,
+                    units="8, 4" if arch else "8")
+    at = page("pages/4_Explain.py", state)
+    at.number_input(key="whatif_row").set_value(3).run()
+    at.number_input(key="whatif_3_duration_in_month").set_value(6)
+    at.button(key="FormSubmitter:whatif_form_3-Score the what-if").click().run()
+    assert not at.exception
+    result = at.session_state["whatif_result"][1]
+    assert result.changes == {"duration_in_month": (42, 6.0)}
+    assert float(metric(at, "Score after").replace(",", "")) == pytest.approx(result.after["score"], rel=1e-3)
+    if task == "regression":  # no threshold: no decision, no counterfactuals
+        assert result.threshold is None and "decision" not in result.after
+        assert [m.label for m in at.metric] == ["Score before", "Score after"] and not at.tabs
+    else:  # the 99th percentile of the training rows' reconstruction errors
+        assert result.after["decision"] in ("unusual", "not unusual") and result.threshold > 0
+        assert metric(at, "Decision after") == result.after["decision"]
+        assert at.tabs[1].label.startswith("Counterfactuals (")
