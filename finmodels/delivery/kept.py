@@ -24,6 +24,13 @@ def _number(value, spec: str = ".3f") -> str:
     return str(value)
 
 
+def _value(value) -> str:
+    """A value as the analyst typed it: 15000.0 as 15000, 0.25 as 0.25, text as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "missing" if value is None else str(value)
+
+
 def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, escape=True, na_rep="–")
 
@@ -61,7 +68,8 @@ def whatif_section(kept: list) -> list[str]:
              f"<p class='note'>{len(kept)} what-if{'s' if len(kept) != 1 else ''} kept with this run, oldest first. "
              "Counterfactuals move one numeric input at a time, others held, within its training range.</p>"]
     for n, item in enumerate(kept, 1):
-        changes = ", ".join(f"{c}: {v.get('before')} → {v.get('after')}" for c, v in item.get("changes", {}).items())
+        changes = ", ".join(f"{c}: {_value(v.get('before'))} → {_value(v.get('after'))}"
+                            for c, v in item.get("changes", {}).items())
         moved = "the decision changed" if item.get("decision_changed") else "the decision is the same"
         parts += [f"<h3>{n}. {esc(str(item.get('row_label', 'a row')))}</h3>",
                   f"<p>Edits: {esc(changes or 'none')}.<br>{esc(str(item.get('output', 'score')))} before "
