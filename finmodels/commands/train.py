@@ -165,8 +165,9 @@ def _keep(result, frame, args, searched=None) -> tuple[str | None, str | None]:
     from finmodels.runtime.workspace import Workspace, data_fingerprint
 
     space = Workspace(area=args.area)
+    # the file itself is kept (data.csv) only when the workspace keeps data (FINMODELS_KEEP_DATA=1)
     run_id = space.log_run(result, data_name=Path(args.file).name, data_fingerprint=data_fingerprint(frame),
-                           source="command line")
+                           source="command line", data=frame)
     if searched is not None:
         from finmodels.runtime.records import keep_result
 

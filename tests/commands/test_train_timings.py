@@ -1,4 +1,4 @@
-"""Seconds and peak memory per stage: the stage clock, and `timings` in `python -m finmodels train --json`."""
+"""`python -m finmodels train` at scale: the stage clock, `timings` in its JSON, and the file kept with the run."""
 
 import json
 
@@ -41,3 +41,23 @@ def test_train_json_has_seconds_and_peak_memory_per_stage(capsys, tmp_path):
         "keeping the run in the workspace", "bundle"]
     assert timings["peak_mb"] == max(s["peak_mb"] for s in timings["stages"]) > 200  # TensorFlow alone is more
     assert "stages: reading the file" in err and "bundle" in err.split("stages:")[1]
+
+
+def test_train_keeps_the_file_with_the_run_only_when_the_workspace_keeps_data(capsys, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from finmodels.runtime.workspace import Workspace
+
+    monkeypatch.setenv("FINMODELS_WORKSPACE", str(tmp_path / "workspace"))
+    kept = {}
+    for keep in ("1", "0"):
+        monkeypatch.setenv("FINMODELS_KEEP_DATA", keep)
+        assert main(["train", str(GERMAN_CSV), "--task", "credit_default", "--epochs", "1", "--out", str(tmp_path),
+                     "--area", "scale", "--json"]) == 0
+        kept[keep] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_id"]
+    space = Workspace(tmp_path / "workspace", area="scale")
+    data = space.load_data(kept["1"])
+    german = pd.read_csv(GERMAN_CSV)
+    assert data.shape == german.shape == (1000, 21)
+    assert data["creditability"].tolist() == german["creditability"].tolist()
+    assert space.load_data(kept["0"]) is None
