@@ -13,9 +13,9 @@ rows) none are, and the network is the plain dense one: on German credit's 427 t
 fold the embeddings overfit (ROC AUC 0.790 against 0.802 in 3-fold CV), on Taiwan default (0.7805 against
 0.7775) and credit_risk_dataset (0.9406 against 0.9384) they helped.
 
-Explanations: DeepExplainer has no rule for the layer's sines, cosines and per-column maps (an einsum; shap
-0.51 fails on it), so the explainers fall back to permutation SHAP, which reads only the network's predictions
-and whose values add up to them. Keras is imported inside the builder and the layer factory only.
+Explanations: DeepExplainer has no rule for the layer's sines and cosines, nor for its per-column maps (an
+einsum; shap 0.51 fails on either), so the explainers fall back to permutation SHAP, which reads only the
+network's predictions and whose values add up to them. Keras is imported inside the builder and the layer factory only.
 """
 
 from __future__ import annotations
