@@ -197,7 +197,8 @@ def _optional(frame: pd.DataFrame, column: str | None, *, high: float | None, no
     try:
         return _numbers(frame, column, low=0.0, high=high)
     except DataError as exc:
-        notes.append(f"{str(exc).removesuffix(' Fix them.').removesuffix('.')}; the column was left out of the expected loss.")
+        problem = str(exc).removesuffix(" Fix them.").removesuffix(".")
+        notes.append(f"{problem}; the column was left out of the expected loss.")
         return None
 
 

@@ -229,3 +229,17 @@ def test_train_prints_the_loss_line(book, lgd_run, tmp_path):
     realised = float(np.sum(test["pd"] * test["lgd"] * test["ead"]))
     assert line.startswith("Loss on the 200 test rows (EAD 'ead', PD 'pd'): predicted ")
     assert f"realised {realised:,.2f} (ratio " in line and line.endswith(" over 10 bins")
+
+
+def test_a_default_model_whose_lgd_column_is_in_percent_gets_a_note_not_an_expected_loss(german):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    book = lgd_book(german, outcome=True)
+    book["lgd"] = book["lgd"] * 100
+    run = train(book, TrainConfig(target="creditability", task="credit_default", hyperparameters=MLPConfig(units=(4,)),
+                                  epochs=1, seed=0), baselines=False)
+    assert losses_of(run) is None and "loss_ratio" not in run.metrics
+    note = next(n for n in run.notes if n.startswith("Column 'lgd' has "))
+    assert "values that are missing or not between 0 and 1" in note
+    assert note.endswith("the column was left out of the expected loss.")

@@ -222,12 +222,20 @@ def loss_evaluation(config: TrainConfig, test_rows: pd.DataFrame, y_test: np.nda
         predicts = "pd"
     else:
         return []
-    found = evaluate_losses(test_rows, y_test, scores, target=config.target, predicts=predicts)
+    try:
+        found = evaluate_losses(test_rows, y_test, scores, target=config.target, predicts=predicts)
+    except DataError as exc:  # the run stands without it
+        return [f"No loss evaluation: {exc}"]
+    if predicts == "pd" and (found.lgd is None or found.exposure is None):
+        return list(found.notes)  # a PD alone is no expected loss: its LGD or EAD column could not be used
     metrics.update(found.metrics())
     details.update(found.to_details())
     for base in baselines.values():
-        base.metrics.update(evaluate_losses(test_rows, y_test, base.test_scores, target=config.target,
-                                            predicts=predicts).metrics())
+        try:
+            base.metrics.update(evaluate_losses(test_rows, y_test, base.test_scores, target=config.target,
+                                                predicts=predicts).metrics())
+        except DataError:
+            continue  # e.g. a baseline's scores that are not numbers: its table shows a dash
     return list(found.notes)
 
 
