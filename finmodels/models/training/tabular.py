@@ -125,9 +125,10 @@ def check_bounds(frame: pd.DataFrame, target: str, task) -> None:
     fix = (f"They look like percentages (every value is between 0 and 100): divide the column by 100 (e.g. "
            f"{values.iloc[outside[0]]:g} -> {values.iloc[outside[0]] / 100:g})"
            if present.between(0, 100).all() and high == 1 else "Fix or drop those rows")
+    name = task.label[0].lower() + task.label[1:]  # 'loss given default (LGD)'
     raise DataError(f"Column '{target}' has {len(outside):,} values outside [{low:g}, {high:g}] (rows {rows}; e.g. "
-                    f"{shown}); the {task.label} task predicts a share between {low:g} and {high:g}. {fix}, or pick "
-                    "the risk control or regression task for an amount.")
+                    f"{shown}); the {name} task predicts a share between {low:g} and {high:g}. {fix}, or pick the "
+                    "risk control or regression task for an amount.")
 
 
 def chosen_features(rows: pd.DataFrame, config: TrainConfig) -> list[str]:
