@@ -3,8 +3,8 @@ killed process.
 
 The estimate is the encoded rows (float32, one input per scaled number, gap flag, code, level and
 piecewise-linear piece, the pieces bounded as `preprocessing.TRAIN_MATRIX_BYTES` bounds them), the copies
-training makes of the raw columns, and the libraries' own memory. Measured on a 1M-row, 16-column loan book
-(python -m finmodels.bench --scale), the estimate errs a little on the high side there.
+training makes of the raw columns, the baselines' sample, and the libraries' own memory. Fitted to the peaks of
+`python -m finmodels train` on a 16-column loan book of 100k to 5M rows (bench/scale.md).
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ import pandas as pd
 from finmodels.errors import DataError
 
 LIBRARIES_BYTES = 1.2 * 2**30  # TensorFlow, Keras and scikit-learn loaded in the process that trains
-RAW_COPIES = 2.5  # the rows, their typed copy for the encoders, the test rows scored and the bundle's reference
-# every part encoded once, a round of batches, the baselines' sample, and the bundle scoring every training row
-# with TensorFlow's copy of them: with 2.0 the 1M-row book is estimated at 2.7 GB; it peaked at 2.6 GB
-ENCODED_COPIES = 2.0
+RAW_COPIES = 1.0  # the rows as read (the copies training makes are taken in parts)
+# Fitted to the peak resident memory of `python -m finmodels train` on the 16-column loan book of 100k, 300k, 1M
+# and 5M rows (bench/scale.md), with the inputs each run really had (423, 452, 137, 145): every part encoded once
+# and a round of batches (1.6 copies of the encoded rows), and gradient boosting's float64 copy of the baselines'
+# sample and of its own validation split (2.4 copies of the sample, 8 bytes a value); within 115 MB of each peak.
+ENCODED_COPIES = 1.6
+BASELINE_COPIES = 2.4
+# target-aware pieces per numeric column on a file that is not capped: 42 to 45 on the loan book
+PIECES = 48
 
 
 def estimated_inputs(frame: pd.DataFrame, features: list[str], *, pieces: int) -> int:
@@ -30,16 +35,20 @@ def estimated_inputs(frame: pd.DataFrame, features: list[str], *, pieces: int) -
     return len(numeric) * (2 + pieces) + levels
 
 
-def estimated_bytes(frame: pd.DataFrame, features: list[str], *, pieces: int = 16) -> tuple[int, int]:
+def estimated_bytes(frame: pd.DataFrame, features: list[str], *, pieces: int = PIECES) -> tuple[int, int]:
     """(estimated peak bytes of training on `frame`, estimated inputs per row)."""
     from finmodels.models.preprocessing import TRAIN_MATRIX_BYTES
+    from finmodels.models.sampling import BASELINE_ROWS
 
     rows = max(len(frame), 1)
     inputs = estimated_inputs(frame, features, pieces=pieces)
     # the training rows (64% of them) are held near TRAIN_MATRIX_BYTES when pieces are many: never wider than that
     bounded = max(min(inputs, TRAIN_MATRIX_BYTES / (4 * 0.64 * rows)), estimated_inputs(frame, features, pieces=8))
     raw = frame[features].memory_usage(deep=True, index=False).sum()
-    return int(LIBRARIES_BYTES + RAW_COPIES * raw + ENCODED_COPIES * 4 * rows * bounded), int(bounded)
+    sample = min(0.8 * rows, BASELINE_ROWS)  # the baselines learn from training and validation rows, or a sample
+    need = (LIBRARIES_BYTES + RAW_COPIES * raw + ENCODED_COPIES * 4 * rows * bounded
+            + BASELINE_COPIES * 8 * sample * bounded)
+    return int(need), int(bounded)
 
 
 def available_bytes() -> int:
