@@ -1,10 +1,11 @@
-"""`python -m finmodels profile FILE.csv [--json]`: what the tool understands of a CSV file."""
+"""`python -m finmodels profile FILE [--json]`: what the tool understands of a CSV or Parquet file (no upload limit:
+the file is read as `train` reads it)."""
 
 from __future__ import annotations
 
 import json
 
-from finmodels.data.reading import load_csv, read_notes
+from finmodels.data.reading import load_table, read_notes
 from finmodels.data.profiling import profile
 from finmodels.data.tasks import TASKS
 from finmodels.data.validation import validate
@@ -13,13 +14,14 @@ HELP = "Profile a CSV file: each column's role and missing count, the target, th
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", help="path of the CSV file")
+    parser.add_argument("file", help="path of the CSV or Parquet file (no upload limit; a large one is read with "
+                                     "pyarrow)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--target", help="use this column as the target instead of the auto-picked one")
 
 
 def run(args) -> int:
-    frame = load_csv(args.file)
+    frame = load_table(args.file)
     found = profile(frame, target=args.target or "auto")
     problems = validate(frame, found)
     if args.json:
