@@ -131,6 +131,7 @@ class SearchJob:
     config: object
     count: int
     data_name: str
+    frame: pd.DataFrame  # the rows searched on: the best is trained on them, whatever the analyst loads since
     control: object  # finmodels.models.search.SearchControl
     trials: dict = field(default_factory=dict)  # trial number -> its latest Trial
     result: object | None = None  # the SearchResult once it ends
@@ -159,11 +160,11 @@ class SearchJob:
         """End the search: no new trial starts, running ones end after their current epoch."""
         self.control.stop()
 
-    def _run(self, frame: pd.DataFrame) -> None:
+    def _run(self) -> None:
         from finmodels.models.search import search
 
         try:
-            self.result = search(frame, self.config, trials=self.count, runner=runtime.runner(), on_trial=self.report,
+            self.result = search(self.frame, self.config, trials=self.count, runner=runtime.runner(), on_trial=self.report,
                                  control=self.control)
         except BaseException as exc:  # shown (the project's own) or re-raised on the page, never lost in the thread
             self.error = exc
@@ -176,7 +177,8 @@ def start_search(frame: pd.DataFrame, config, *, trials: int, data_name: str) ->
     the trials run as worker jobs and report to the returned SearchJob."""
     from finmodels.models.search import SearchControl, check_trials
 
-    job = SearchJob(config=config, count=check_trials(trials), data_name=data_name, control=SearchControl())
-    job.thread = threading.Thread(target=job._run, args=(frame,), name="hyperparameter-search", daemon=True)
+    job = SearchJob(config=config, count=check_trials(trials), data_name=data_name, frame=frame,
+                    control=SearchControl())
+    job.thread = threading.Thread(target=job._run, name="hyperparameter-search", daemon=True)
     job.thread.start()
     return job

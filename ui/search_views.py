@@ -91,8 +91,7 @@ def _outcome(job: SearchJob, *, busy: bool) -> None:
                  icon=":material/model_training:", disabled=busy,
                  help="Trains the best trial's settings on the same split, with its baselines, and scores the test "
                       "rows for the first time; the run keeps this search in the workspace."):
-        current = state.dataset()
-        st.session_state[state.JOB] = start_training(current.frame, best_config(result), data_name=current.name,
+        st.session_state[state.JOB] = start_training(job.frame, best_config(result), data_name=job.data_name,
                                                      search=result.to_dict())
         st.rerun()
 
