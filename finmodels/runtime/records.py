@@ -85,10 +85,10 @@ def split_details(details: dict) -> tuple[dict, dict, list[str]]:
     import numpy as np
     import pandas as pd
 
-    arrays, plain, left_out = {}, {}, []
+    arrays, scalars, left_out = {}, {}, []
     for key, value in details.items():
         if value is None or isinstance(value, (str, bool, int, float)):
-            plain[key] = plain(value)
+            scalars[key] = plain(value)
             continue
         if isinstance(value, pd.Timestamp):
             value = value.to_datetime64()
@@ -100,7 +100,7 @@ def split_details(details: dict) -> tuple[dict, dict, list[str]]:
                 left_out.append(key)
                 continue
         arrays[key] = array
-    return arrays, plain, left_out
+    return arrays, scalars, left_out
 
 
 def evaluation_npz(result) -> bytes:
