@@ -8,7 +8,8 @@ split and inputs; `reference` holds the plain scikit-learn pipelines the benchma
 saves and loads a model as one zip without running code from it. `ensembles` builds TabM, a parameter-efficient
 ensemble of dense networks ('tabm'); `scorecard` is the classic credit scorecard challenger (optimal binning,
 WoE, IV, logistic regression, points by PDO; `fit_scorecard`, `scorecard_run`); `search` is the optuna
-hyperparameter search on validation rows (`search.search`, `SearchResult`, `best_config`, `TEST_ROWS_NOTE`).
+hyperparameter search on validation rows (`search.search`, `SearchResult`, `best_config`, `TEST_ROWS_NOTE`;
+its spaces per architecture in `search_spaces`).
 
 Importing this package is cheap: TensorFlow is imported inside the functions that build or fit.
 """
