@@ -1,7 +1,8 @@
 """`python -m finmodels train FILE.csv --task TASK ...`: train a network beside its baselines and save a bundle.
 
 Progress goes to stderr, one line per epoch. The summary goes to stdout; with `--json` the last stdout line is
-one JSON object (task, arch, target, rows, metrics, baselines, history, seconds, bundle, run_id, area, ...).
+one JSON object (task, arch, target, rows, metrics, baselines, history, seconds, bundle, run_id, area, timings:
+the seconds and peak resident MB of each stage, ...); a `stages:` line on stderr says the same.
 The run is kept in the workspace (area `--area`, default 'default'), where the dashboard's Runs page lists it;
 the bundle is also written to `--out` (default: the workspace's git-ignored `bundles/` folder).
 """
