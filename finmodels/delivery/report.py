@@ -18,6 +18,7 @@ from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.targets import event_name
+from finmodels.delivery.html import STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
@@ -143,7 +144,7 @@ def config_table(result) -> pd.DataFrame:
         values.update({f"network: {k}": v for k, v in asdict(hyper).items()})
     values["epochs run"] = len(result.history.get("loss", []))
     values["stopped by user"] = bool(result.stopped_early)
-    return pd.DataFrame({"setting": list(values), "value": [_plain(v) for v in values.values()]})
+    return pd.DataFrame({"setting": list(values), "value": [plain_value(v) for v in values.values()]})
 
 
 def data_summary(result) -> pd.DataFrame:
@@ -154,7 +155,7 @@ def data_summary(result) -> pd.DataFrame:
     items.update({f"{k} rows": v for k, v in sizes.items()})
     if getattr(result, "kind", BINARY) == BINARY and len(result.y):
         items[f"share of {event_phrase(result.config.target, result.event_label)}"] = f"{float(np.mean(result.y)):.1%}"
-    return pd.DataFrame({"item": list(items), "value": [_plain(v) for v in items.values()]})
+    return pd.DataFrame({"item": list(items), "value": [plain_value(v) for v in items.values()]})
 
 
 def event_phrase(target: str | None, label) -> str:
@@ -227,24 +228,30 @@ def drift_section(name: str, scored) -> list[str]:
     return parts
 
 
-def _plain(value) -> str:
-    if value is None:
-        return "(default)"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
-    return str(value)
+def loss_section(result) -> list[str]:
+    """A loss model's (or a credit default model's expected loss on a file with LGD and EAD) predicted against
+    realised loss: the totals, the calibration bins and their chart, as report sections (none for other runs). Comes
+    after the charts, whose first figure carries plotly's JavaScript."""
+    from finmodels.evaluation.losses import losses_of
+    from finmodels.plots.losses import plot_loss_calibration
 
-
-_STYLE = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;
-padding:0 1em}h1{color:#1f4e79}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:4px 10px;text-align:left}
-th{background:#f4f6f8}.note{color:#666;font-size:.9em}li{margin:.2em 0}
-"""
+    found = losses_of(result)
+    if found is None:
+        return []
+    title = "Expected loss (PD × LGD × EAD)" if found.predicts == "pd" else "Calibration of losses"
+    used = ", ".join(f"{name} '{col}'" for name, col in (("EAD", found.exposure), ("PD", found.pd),
+                                                          ("LGD", found.lgd)) if col)
+    totals = pd.DataFrame({"item": ["test rows", "predicted loss", "realised loss", "predicted / realised",
+                                    "calibration error (mean absolute, per bin)"],
+                           "value": [f"{found.rows:,}", f"{found.predicted_total:,.4g}", f"{found.realised_total:,.4g}",
+                                     f"{found.loss_ratio:.3f}", f"{found.calibration_error:.4g}"]})
+    parts = [f"<h2>{html.escape(title)}</h2>",
+             paragraph(f"On the test rows{f', with the columns {used}' if used else ''}.", "note"),
+             totals.to_html(index=False, escape=True),
+             html_table(found.calibration.drop(columns=[] if found.exposure else ["exposure"])),
+             plot_loss_calibration(found).to_html(full_html=False, include_plotlyjs=False)]
+    parts += [paragraph(note, "note") for note in found.notes]
+    return parts
 
 
 def portfolio_tables(result) -> list[str]:
@@ -284,7 +291,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     esc = html.escape
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{esc(task.label)} model report</h1>",
         f"<p class='note'>Data: {esc(data_name)} · network: {esc(result.config.arch)} · created "
         f"{created:%Y-%m-%d %H:%M} UTC by Risk model studio. Metrics are on held-out test rows the model never saw "
@@ -310,6 +317,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         parts.append(f"<h3>{esc(name)}</h3>")
         parts.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False))
         first = False
+    parts += loss_section(result)
     if explanation is not None:
         from finmodels.plots.explanation import plot_importance
 

@@ -243,3 +243,16 @@ def test_a_default_model_whose_lgd_column_is_in_percent_gets_a_note_not_an_expec
     note = next(n for n in run.notes if n.startswith("Column 'lgd' has "))
     assert "values that are missing or not between 0 and 1" in note
     assert note.endswith("the column was left out of the expected loss.")
+
+
+def test_the_report_carries_the_loss_calibration_with_its_totals_and_chart(lgd_run):
+    from finmodels.delivery.report import build_report, loss_section
+
+    found = losses_of(lgd_run)
+    section = "\n".join(loss_section(lgd_run))
+    assert "<h2>Calibration of losses</h2>" in section and "EAD &#x27;ead&#x27;, PD &#x27;pd&#x27;" in section
+    assert f"{found.predicted_total:,.4g}" in section and f"{found.realised_total:,.4g}" in section
+    assert f"{found.loss_ratio:.3f}" in section and section.count("<tr") == (1 + 5) + (1 + len(found.calibration))
+    assert "Realised against predicted loss in" in section
+    page = build_report(lgd_run, data_name="lgd_book.csv")
+    assert page.index("<h2>Charts</h2>") < page.index("<h2>Calibration of losses</h2>")
