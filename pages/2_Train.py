@@ -7,7 +7,7 @@ from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
 from finmodels.plots.training import plot_loss_curve
 from ui import navigation, search_views, state, train_form
-from ui.jobs import collect, progress_text, start_training, warm_up
+from ui.jobs import collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
 from ui.results import describe_run, describe_training, event_phrase, metric_tiles
@@ -20,7 +20,7 @@ if current is None:
     require_dataset_message()
     st.stop()
 
-job = st.session_state.get(state.JOB)
+job = kept(state.JOB)
 collect(job)
 warm_up()
 train_form.follow_suggested_task()
@@ -82,9 +82,9 @@ if submitted and not busy:
         st.error("The holdings file cannot be used as it is (see above). Fix it, or remove it to train on equal "
                  "weight.")
     elif config is not None:
-        st.session_state[state.JOB] = start_training(current.frame, config, data_name=current.name)
+        keep(state.JOB, start_training(current.frame, config, data_name=current.name))
 
-job = st.session_state.get(state.JOB)
+job = kept(state.JOB)
 if job is not None and job.running:
     @st.fragment(run_every=0.5)
     def live_progress():
@@ -103,7 +103,7 @@ if job is not None and job.running:
 elif job is not None and job.error is not None:
     show_error(job.error)
 
-with st.expander("Hyperparameter search (optuna)", expanded=st.session_state.get(search_views.SEARCH) is not None):
+with st.expander("Hyperparameter search (optuna)", expanded=kept(search_views.SEARCH) is not None):
     search_views.search_section(target=target, task=task_key, arch=arch, window=window,
                                 busy=job is not None and job.running)
 

@@ -4,7 +4,9 @@ The fit runs in the server's runner (ui.runtime: a pool of warm workers, or Ray)
 several analysts train at once, each in their own process with their own seed. The page keeps its
 `TrainingJob` in `st.session_state` (one user's) and polls it from a fragment: `progress_text` says where the
 job is (its place in the queue, the epoch and its validation loss), `collect` moves the finished run into the
-session and into the address, so a reload finds it again in the workspace.
+session and into the address, so a reload finds it again in the workspace. `keep` also holds each job in the
+server's memory for the session's workspace area, and `kept` finds it there: a tab reloaded while a training or
+a search runs (a new session in the same area) shows it still running, and its outcome when it ends.
 
 A hyperparameter search (`start_search`, a `SearchJob`) drives its trials from a thread of this process: each
 trial is a job of the same runner, as many at once as it has workers, and reports to the SearchJob the page
@@ -16,14 +18,42 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
+import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.runtime.jobs import Job
 from finmodels.runtime.worker import train_run
-from ui import runtime, state
+from ui import runtime, session, state
+
+LIVE_KEPT = 64  # (area, kind) pairs whose latest job this server remembers for a reload, most recent last
+_LIVE: "OrderedDict[tuple[str, str], object]" = OrderedDict()
+_LIVE_LOCK = threading.Lock()
+
+
+def keep(key: str, job) -> None:
+    """Hold `job` (a TrainingJob or SearchJob) in this session under `key`, and in the server's memory for this
+    session's area, so a reload of the tab finds it."""
+    st.session_state[key] = job
+    with _LIVE_LOCK:
+        _LIVE[(session.area(), key)] = job
+        _LIVE.move_to_end((session.area(), key))
+        while len(_LIVE) > LIVE_KEPT:
+            _LIVE.popitem(last=False)
+
+
+def kept(key: str):
+    """The job this session keeps under `key`; after a reload, the one this area's last session started."""
+    job = st.session_state.get(key)
+    if job is None:
+        with _LIVE_LOCK:
+            job = _LIVE.get((session.area(), key))
+        if job is not None:
+            st.session_state[key] = job
+    return job
 
 
 @dataclass

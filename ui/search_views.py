@@ -16,7 +16,7 @@ from finmodels.errors import FinModelsError
 from finmodels.models.search import COMPLETE, MAX_TRIALS, MIN_TRIALS, RUNNING, TEST_ROWS_NOTE, best_config, trials_table
 from finmodels.plots.search import plot_search_history
 from ui import state, train_form
-from ui.jobs import SearchJob, start_search, start_training
+from ui.jobs import SearchJob, keep, kept, start_search, start_training
 from ui.messages import show_error
 from ui.widgets import remember, store
 
@@ -91,8 +91,8 @@ def _outcome(job: SearchJob, *, busy: bool) -> None:
                  icon=":material/model_training:", disabled=busy,
                  help="Trains the best trial's settings on the same split, with its baselines, and scores the test "
                       "rows for the first time; the run keeps this search in the workspace."):
-        st.session_state[state.JOB] = start_training(job.frame, best_config(result), data_name=job.data_name,
-                                                     search=result.to_dict())
+        keep(state.JOB, start_training(job.frame, best_config(result), data_name=job.data_name,
+                                       search=result.to_dict()))
         st.rerun()
 
 
@@ -100,7 +100,7 @@ def search_section(*, target: str | None, task: str, arch: str, window: int, bus
     """The search's inputs, its live trials while it runs, and its outcome with the one-click training."""
     st.caption(f"Optuna tries settings of the **{arch}** network (layer sizes, dropout, learning rate, batch size "
                f"...) around the form above. {TEST_ROWS_NOTE}")
-    job = st.session_state.get(SEARCH)
+    job = kept(SEARCH)
     running = job is not None and job.running
     remember({"search_trials": 10, "search_epochs": 30})
     left, middle, right = st.columns([1, 1, 2])
@@ -122,7 +122,7 @@ def search_section(*, target: str | None, task: str, arch: str, window: int, bus
             except FinModelsError as exc:
                 show_error(exc)
             else:
-                st.session_state[SEARCH] = job
+                keep(SEARCH, job)
                 running = True
     if job is None:
         return
