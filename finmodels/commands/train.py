@@ -2,7 +2,8 @@
 
 Progress goes to stderr, one line per epoch. The summary goes to stdout; with `--json` the last stdout line is
 one JSON object (task, arch, target, rows, metrics, baselines, history, seconds, bundle, run_id, area, timings:
-the seconds and peak resident MB of each stage, ...); a `stages:` line on stderr says the same.
+the seconds and peak resident MB of each stage, explanation: SHAP importance and additivity of `--explain-rows`
+test rows, ...); a `stages:` line on stderr says the same.
 The run is kept in the workspace (area `--area`, default 'default'), where the dashboard's Runs page lists it;
 the bundle is also written to `--out` (default: the workspace's git-ignored `bundles/` folder).
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from finmodels.commands._json import finite
 from finmodels.commands.stages import StageClock
 from finmodels.data.tasks import FORECAST
+from finmodels.errors import FinModelsError
 
 HELP = "Train a network on a CSV file beside its baselines; print test metrics and save a model bundle."
 
@@ -56,7 +58,38 @@ def add_arguments(parser) -> None:
     parser.add_argument("--search", type=int, default=None, metavar="N",
                         help="first try N settings of the network with optuna (1 to 200), each scored on the "
                              "validation rows only (never the test rows), then train the best; the JSON gets 'search'")
+    parser.add_argument("--explain-rows", type=int, default=EXPLAIN_ROWS, metavar="N",
+                        help=f"after training, explain N test rows with SHAP (stratified by outcome; at most "
+                             f"{EXPLAIN_WINDOWS} windows of a forecast; default {EXPLAIN_ROWS}; 0 skips it): global "
+                             "importance and additivity, in the JSON as 'explanation'")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the results")
+
+
+EXPLAIN_ROWS, EXPLAIN_WINDOWS = 500, 100  # the explanation stage's test rows; a sequence model's windows cost more
+
+
+def _explain(result, rows: int):
+    """The run's SHAP explanation of `rows` test rows (None for 0), or the project's error saying why it could not be
+    made: a failed explanation is reported, it does not lose the trained run."""
+    if rows <= 0:
+        return None
+    from finmodels.explain.explanation import explain_result
+
+    try:
+        return explain_result(result, rows=min(rows, EXPLAIN_WINDOWS) if result.kind == FORECAST else rows)
+    except FinModelsError as exc:
+        return exc
+
+
+def explanation_summary(explanation) -> dict:
+    """The train JSON's `explanation`: the explainer and why, the rows, global importance and additivity."""
+    if isinstance(explanation, FinModelsError):
+        return {"error": str(explanation)}
+    out = explanation.to_dict()
+    keep = ("explainer", "method", "fallbacks", "scale", "output", "class", "background_rows", "background",
+            "rows_explained", "rows_note", "base_value", "importance", "additivity_error", "additivity_tolerance",
+            "seconds")
+    return {**{k: out[k] for k in keep}, "additivity_ok": explanation.additive}
 
 
 def _config(args, frame):
@@ -245,6 +278,8 @@ def run(args) -> int:
 
     clock.mark("train (starting)")
     result = train(frame, config, on_epoch=_Progress(config.epochs, clock).on_epoch)
+    clock.mark("explanation")
+    explanation = _explain(result, getattr(args, "explain_rows", EXPLAIN_ROWS))
     clock.mark("keeping the run in the workspace")
     run_id, area = _keep(result, frame, args, searched)
     out_dir = _bundle_folder(args)
@@ -266,6 +301,8 @@ def run(args) -> int:
                "timings": timings}
         if searched is not None:
             out["search"] = finite(searched.to_dict())
+        if explanation is not None:
+            out["explanation"] = finite(explanation_summary(explanation))
         print(json.dumps(out))
         return 0
     sizes = result.split.sizes()
@@ -274,6 +311,12 @@ def run(args) -> int:
           + (f"preprocessing {seconds['preprocess']:.1f} s, " if "preprocess" in seconds else "")
           + f"fit {seconds['fit']:.1f} s, total {seconds['total']:.1f} s")
     _print_table(result)
+    if isinstance(explanation, FinModelsError):
+        print(f"explanation: not made ({explanation})")
+    elif explanation is not None:
+        top = explanation.importance().head(10)
+        print(f"explanation: {explanation.summary()}")
+        print("  most important: " + ", ".join(f"{c} {v:.3g}" for c, v in top.items()))
     if searched is not None and searched.best is not None:
         best = searched.best
         print(f"search: best of {len(searched.trials)} trials is trial {best.number + 1} (validation loss "

@@ -93,3 +93,18 @@ def test_a_run_trained_from_the_terminal_is_kept_in_the_workspace_and_leaves_no_
     assert kept[out["run_id"]].value == pytest.approx(out["metrics"]["roc_auc"])
     assert list(tmp_path.iterdir()) == []  # the bundle went to the workspace's bundles/ folder, not the cwd
     assert Path(out["bundle"]).parent == Workspace(area="cli-test").root / "bundles"
+
+
+def test_training_ends_with_an_explanation_of_the_test_rows(capsys, tmp_path):
+    code, out, err = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                              "2", "--out", str(tmp_path), "--no-workspace")
+    found = out["explanation"]
+    assert code == 0 and found["rows_explained"] == 200 == out["rows"]["test"]  # at most 500: every test row
+    assert found["explainer"] == "DeepExplainer" and found["additivity_ok"] is True
+    assert found["additivity_error"] <= found["additivity_tolerance"]
+    assert set(found["importance"]) <= set(load_sample("german_credit").columns) - {"creditability"}
+    assert len(found["importance"]) == 20 and min(found["importance"].values()) >= 0
+    assert "explanation" in [s["stage"] for s in out["timings"]["stages"]]
+    code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                            "1", "--out", str(tmp_path), "--no-workspace", "--explain-rows", "0")
+    assert code == 0 and "explanation" not in out

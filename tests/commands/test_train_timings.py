@@ -38,7 +38,7 @@ def test_train_json_has_seconds_and_peak_memory_per_stage(capsys, tmp_path):
     assert [s["stage"] for s in timings["stages"]] == [
         "reading the file", "profile", "train (starting)", "encoding the target and splitting the rows",
         "preprocessing rows", "fitting the network on rows", "scoring test rows", "fitting the baselines",
-        "keeping the run in the workspace", "bundle"]
+        "explanation", "keeping the run in the workspace", "bundle"]
     assert timings["peak_mb"] == max(s["peak_mb"] for s in timings["stages"]) > 200  # TensorFlow alone is more
     assert "stages: reading the file" in err and "bundle" in err.split("stages:")[1]
 
