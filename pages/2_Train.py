@@ -93,7 +93,7 @@ if job is not None and job.running:
             st.rerun()  # the whole page, so the results appear and the polling stops
         # the job's own file and target: the analyst may have loaded another file since pressing Train
         st.caption(f"Training: {describe_run(running.config)} on **{running.data_name}**")
-        st.progress(min(1.0, running.epochs_done / running.config.epochs), text=progress_text(running))
+        st.progress(running.fraction, text=progress_text(running))
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()
         if running.epochs_done:

@@ -82,6 +82,24 @@ class TrainingJob:
         return self.job.stop_requested
 
     @property
+    def stage(self) -> str | None:
+        """The training's latest stage note ('Preprocessing 1,000,000 rows...'), None before the first."""
+        notes = self.job.notes
+        return notes[-1].rstrip(".") if notes else None
+
+    @property
+    def fitted(self) -> bool:
+        """True once a stage after the network's fit has begun (scoring, backtests, baselines)."""
+        notes = self.job.notes
+        fits = [i for i, n in enumerate(notes) if n.startswith("Fitting the network")]
+        return bool(fits) and len(notes) > fits[-1] + 1
+
+    @property
+    def fraction(self) -> float:
+        """The progress bar's share: epochs of the most, then full once the network is fitted."""
+        return 1.0 if self.fitted else min(1.0, self.epochs_done / self.config.epochs)
+
+    @property
     def history(self) -> dict[str, list[float]]:
         return self.job.poll().history
 
@@ -136,10 +154,12 @@ def progress_text(job: TrainingJob) -> str:
         place = job.position
         ahead = "" if place is None else f" · {place - 1} job(s) ahead of it" if place > 1 else " · next to start"
         return f"Waiting for a free worker: every worker is training another run{ahead}..."
-    if job.stop_requested:
+    if job.stop_requested and not job.fitted:
         return f"Stopping after epoch {done}; keeping the best weights so far..."
+    if job.fitted:
+        return f"{job.stage} · the network trained for {done} epochs · {job.elapsed:.0f} s"
     if done == 0:
-        return "Preparing the data and building the network..."
+        return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s"
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
     return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
             "· baselines and test metrics follow")

@@ -204,3 +204,16 @@ def test_a_fit_beyond_the_workers_waits_its_turn_shows_its_place_and_can_be_stop
     for b in busy:
         b.stop()
     assert all(b.wait(60) for b in busy)
+
+
+def test_the_progress_line_names_each_stage_and_the_bar_is_full_after_the_fit(german):
+    from finmodels.models.training import TrainConfig
+    from ui import jobs
+
+    job = jobs.start_training(german, TrainConfig(target="creditability", epochs=2), data_name="German credit")
+    assert job.wait(180) and job.error is None
+    notes = job.job.notes
+    assert notes[:2] == ["Encoding the target and splitting the rows...", "Preprocessing 1,000 rows..."]
+    assert "Fitting the network on 640 rows..." in notes and job.fitted and job.fraction == 1.0
+    assert job.stage == notes[-1].rstrip(".")
+    assert jobs.progress_text(job).startswith(f"{job.stage} · the network trained for 2 epochs · ")
