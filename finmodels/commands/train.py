@@ -305,6 +305,14 @@ def run(args) -> int:
             out["explanation"] = finite(explanation_summary(explanation))
         print(json.dumps(out))
         return 0
+    _print_text(result, seconds=seconds, explanation=explanation, searched=searched, run_id=run_id, area=area,
+                bundle=bundle)
+    return 0
+
+
+def _print_text(result, *, seconds: dict, explanation, searched, run_id, area, bundle) -> None:
+    """The command's text summary: split, timings, the comparison table, the explanation, the search, the
+    portfolio's backtests or the run's, the allocation, and where the run and bundle are."""
     sizes = result.split.sizes()
     print(f"{result.split.method} split: {sizes['train']:,} train, {sizes['valid']:,} validation, "
           f"{sizes['test']:,} test; {len(result.history['loss'])} epochs, "
@@ -343,4 +351,3 @@ def run(args) -> int:
         print(f"kept in the workspace as run {run_id} (area '{area}'): `python -m finmodels runs --area {area}`, or "
               f"the dashboard's Runs page at /?area={area}")
     print(f"model bundle: {bundle}")
-    return 0
