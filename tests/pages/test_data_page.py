@@ -5,7 +5,7 @@ import pandas as pd
 
 from finmodels.data.samples import sample_bytes
 from tests.conftest import SHARED_DATASETS
-from tests.pages.test_pages import page, train_tiny, wait_for_job
+from tests.pages.test_pages import page, train_tiny
 
 
 def upload(at, name: str, data: bytes):

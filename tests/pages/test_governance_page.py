@@ -5,18 +5,8 @@ import dataclasses
 
 import pytest
 
-from finmodels.data.samples import load_sample
 from finmodels.evaluation.fairness import result_fairness
-from tests.pages.test_pages import kept, page, train_tiny
-from ui.state import Dataset
-
-
-@pytest.fixture(scope="module")
-def credit_state():
-    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", load_sample("german_credit")),
-                                   "target": "creditability", "event_label": "bad"})
-    train_tiny(at, units="8", epochs=5)
-    return kept(at)
+from tests.pages.test_pages import page
 
 
 def shown(at, *columns: str):
