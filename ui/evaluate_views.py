@@ -150,22 +150,19 @@ def allocation_section(result) -> None:
 
 
 def scorecard_section(result) -> None:
-    """The scorecard challenger's information values, binning and points (a fresh binary run; a run read back from
-    the workspace keeps its scorecard's metrics, not the fitted bins)."""
+    """The scorecard challenger's information values, binning and points (from the fitted scorecard, or from what a
+    run read back from the workspace keeps)."""
     if getattr(result, "kind", None) != BINARY:
         return
-    card = (result.baselines or {}).get("scorecard")
-    if card is None:
+    from finmodels.models.scorecard_tables import tables_of
+
+    found = tables_of(result)
+    if found is None:
         return
     st.subheader("Scorecard challenger")
-    if getattr(card, "model", None) is None:
-        st.caption("This run was read back from the workspace: its scorecard's metrics are in the table above; its "
-                   "bins and points are kept only while the run is in this session. Train again to see them.")
-        return
     from finmodels.plots.scorecard import plot_feature_bins, plot_iv
 
-    model = card.model
-    iv, bins, points = model.iv_table(), model.binning_table(), model.points_table()
+    iv, bins, points = found
     st.caption("The classic credit scorecard trained beside the network on the same rows: optimal monotonic bins, "
                "weight of evidence (WoE), information value (IV), a logistic regression on WoE and points.")
     st.plotly_chart(plot_iv(iv), key="evaluate_iv")

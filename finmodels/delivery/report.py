@@ -254,6 +254,23 @@ def loss_section(result) -> list[str]:
     return parts
 
 
+def scorecard_tables_section(result) -> list[str]:
+    """A binary run's scorecard challenger: each feature's information value, and the points of every bin."""
+    from finmodels.models.scorecard_tables import tables_of
+
+    found = tables_of(result) if getattr(result, "kind", BINARY) == BINARY else None
+    if found is None:
+        return []
+    iv, bins, points = found
+    table = bins.merge(points[["feature", "bin", "points"]], on=["feature", "bin"], how="left")
+    return ["<h2>Scorecard challenger</h2>",
+            paragraph("Optimal monotonic bins of each column in its own units, weight of evidence (WoE), a logistic "
+                      "regression on WoE and points; its metrics are in the table of baselines above.", "note"),
+            "<h3>Information value</h3>", html_table(iv),
+            "<h3>Bins and points</h3>",
+            html_table(table[["feature", "bin", "rows", "event_rate", "woe", "iv", "points"]])]
+
+
 def portfolio_tables(result) -> list[str]:
     """A forecast run's portfolio VaR backtest against its baselines, and an allocation run's walk-forward figures,
     as report sections (none for other runs)."""
@@ -305,6 +322,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
     parts += portfolio_tables(result)
+    parts += scorecard_tables_section(result)
     if getattr(result, "kind", BINARY) == BINARY:
         decision = decision or default_decision(result)
         rule, matrix = decision_tables(result, decision)

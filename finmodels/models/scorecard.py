@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError, DataError
+from finmodels.models.scorecard_tables import IV_BANDS, iv_band, iv_table  # noqa: F401  (IV_BANDS, iv_band: public here too)
 
 NAME = "scorecard"
 SOLVER_LIBRARY = "ortools.sat.python.cp_model_helper"
@@ -48,8 +49,6 @@ def _load_solver() -> bool:
 
 SOLVER_SAFE = _load_solver()
 MISSING_BIN, SPECIAL_BIN = "Missing", "Special"
-# IV rules of thumb (Siddiqi): under 0.02 useless, 0.02-0.1 weak, 0.1-0.3 medium, above 0.3 strong.
-IV_BANDS = ((0.02, "not predictive"), (0.1, "weak"), (0.3, "medium"), (float("inf"), "strong"))
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,6 @@ class ScorecardConfig:
             problems.append(f"the smallest bin share must be above 0 and at most 0.5; got {self.min_bin_size}")
         if problems:
             raise ConfigError("Scorecard settings: " + "; ".join(problems) + ".")
-
-
-def iv_band(iv: float) -> str:
-    """The usual reading of an information value: not predictive, weak, medium or strong."""
-    return next(label for limit, label in IV_BANDS if iv < limit)
 
 
 def _bin_text(value) -> str:
@@ -152,16 +146,12 @@ class ScorecardModel:
 
     def iv(self) -> pd.Series:
         """Information value per feature, largest first."""
-        table = self.binning_table()
-        return table.groupby("feature", sort=False)["iv"].sum().sort_values(ascending=False)
+        table = self.iv_table()
+        return pd.Series(table["iv"].to_numpy(), index=pd.Index(table["feature"], name="feature"), name="iv")
 
     def iv_table(self) -> pd.DataFrame:
         """feature, IV, its reading (not predictive ... strong) and the number of bins with rows."""
-        table = self.binning_table()
-        iv = self.iv()
-        bins = table[table["rows"] > 0].groupby("feature")["bin"].count()
-        return pd.DataFrame({"feature": iv.index, "iv": iv.to_numpy(), "strength": [iv_band(v) for v in iv],
-                             "bins": [int(bins.get(f, 0)) for f in iv.index]})
+        return iv_table(self.binning_table())
 
     def coefficients(self) -> pd.Series:
         """The logistic regression's coefficient on each feature's WoE. They should be negative (a higher WoE

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from finmodels.errors import ConfigError
-from finmodels.models.scorecard import IV_BANDS
+from finmodels.models.scorecard_tables import IV_BANDS
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, TRAIN_COLOR
 
 STRENGTH_COLORS = {"not predictive": NEUTRAL_COLOR, "weak": "#a9cce3", "medium": NONEVENT_COLOR,

@@ -3,6 +3,7 @@ challenger's tables on Evaluate, fairness by protected columns and the model doc
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from finmodels.evaluation.fairness import result_fairness
@@ -37,14 +38,16 @@ def test_evaluate_shows_the_scorecard_tables(credit_state):
     assert len(shown(at, "feature", "bin", "points")) == len(expected)
 
 
-def test_evaluate_hides_the_scorecard_tables_of_a_run_read_back(credit_state):
+def test_evaluate_shows_the_scorecard_tables_of_a_run_read_back(credit_state):
     run = credit_state["run"]
-    card = dataclasses.replace(run.baselines["scorecard"], model=None)
+    card = dataclasses.replace(run.baselines["scorecard"], model=None)  # as the workspace reads a run back
     read_back = dataclasses.replace(run, baselines={**run.baselines, "scorecard": card})
     at = page("pages/3_Evaluate.py", {**credit_state, "run": read_back})
     assert not at.exception
-    assert any("its bins and points are kept only while the run is in this session" in c.value for c in at.caption)
-    assert not any("iv" in d.value.columns for d in at.dataframe)
+    tables = [d.value for d in at.dataframe if "iv" in d.value.columns]
+    fresh = run.baselines["scorecard"].model.iv_table()
+    assert tables and list(tables[0]["feature"]) == list(fresh["feature"])
+    assert np.allclose(tables[0]["iv"].astype(float), fresh["iv"])
 
 
 def test_fairness_by_age_bands_at_the_evaluate_threshold(credit_state):

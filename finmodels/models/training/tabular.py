@@ -18,6 +18,7 @@ from finmodels.data.targets import encode_classes, numeric_target, prepare_targe
 from finmodels.data.tasks import ANOMALY, BINARY, LOSS_TASKS, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.errors import DataError
 from finmodels.models.architectures import get_architecture
+from finmodels.models import scorecard_tables
 from finmodels.models.capacity import check_fits
 from finmodels.models.embeddings import periodic_inputs
 from finmodels.models.preprocessing import Preprocessor, fit_preprocessor
@@ -82,6 +83,9 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
                             split=split) if baselines else {})
     loss_notes = loss_evaluation(config, target.rows.iloc[split.test], inputs.y[2], test_scores, metrics, details,
                                  base)
+    if getattr(base.get("scorecard"), "model", None) is not None:  # its tables outlive the fitted scorecard
+        card = base["scorecard"].model
+        details.update(scorecard_tables.to_details(card.binning_table(), card.points_table()))
     return TrainingResult(
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
