@@ -8,7 +8,7 @@ from finmodels.delivery.report import Decision, held_out_labels, metrics_table, 
 from finmodels.data.tasks import ANOMALY, BINARY
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at,
                                              least_cost_on_grid)
-from ui import evaluate_views, state
+from ui import decisions, evaluate_views
 from ui.caches import evaluation_figures
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
@@ -74,7 +74,7 @@ if kind == BINARY:
     follow("evaluate_threshold", least_cost_on_grid(y, scores, costs=costs), source=(id(result), fn_cost, fp_cost))
     threshold = st.slider("Threshold", 0.0, 1.0, step=0.01, key="evaluate_threshold")
     store(["evaluate_threshold"])
-    st.session_state[state.THRESHOLD] = threshold
+    decisions.set_threshold(result, threshold)
     st.session_state[DECISION] = (result, Decision(threshold, costs))
     decisions = decisions_at(y, scores, threshold, costs=costs)
     left, right = st.columns([3, 2])

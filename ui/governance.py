@@ -15,7 +15,7 @@ from finmodels.errors import FinModelsError
 from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, age_like
 from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 from finmodels.runtime import worker
-from ui import runtime, state
+from ui import decisions, runtime
 from ui.evaluate_views import percents
 from ui.messages import show_error
 from ui.widgets import remember, store
@@ -24,19 +24,21 @@ FAIRNESS = "governance_fairness"  # (run id, column, threshold) -> FairnessRepor
 DOCUMENT = "governance_document"  # ((run id, columns, threshold), file name, HTML) of the built document
 
 
-def threshold() -> tuple[float, str]:
-    """The decision threshold: the one set on the Evaluate page, else 0.5; and a phrase saying which."""
-    chosen = st.session_state.get(state.THRESHOLD)
-    if chosen is None:
-        return 0.5, "0.50 (the default; set your own on the **Evaluate** page)"
-    return float(chosen), f"{float(chosen):.2f}, as set on the **Evaluate** page"
+def threshold(result) -> tuple[float, str]:
+    """The run's decision threshold (`ui.decisions`: Evaluate's for this run, else its least-cost default) and a
+    phrase saying which."""
+    return decisions.decision_threshold(result)
 
 
 def protected_columns(result) -> list[str]:
     """The protected columns chosen from the run's file (age-like columns suggested on the first visit)."""
     frame = result.frame
     columns = [str(c) for c in frame.columns if c != result.config.target]
-    suggested = [c for c in columns if age_like(c, frame[c])][:1]
+    # the columns whose fairness is kept with the run (so a reload shows what the report holds), else an age column
+    from ui.kept import kept
+
+    suggested = [c for c in (kept(result).get("fairness") or {}) if c in columns] or \
+        [c for c in columns if age_like(c, frame[c])][:1]
     remember({"governance_protected": suggested})
     if any(c not in columns for c in st.session_state["governance_protected"]):  # another file's columns
         st.session_state["governance_protected"] = suggested
@@ -78,7 +80,7 @@ def fairness_section(result) -> None:
         st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "
                 f"('{(result.data_info or {}).get('name', 'its data file')}') on the **Data** page to compare groups.")
         return
-    at, said = threshold()
+    at, said = threshold(result)
     st.caption(f"On the run's held-out test rows, declined at or above threshold {said}. The adverse impact ratio "
                f"is a group's approval rate over the most favoured group's; under {FOUR_FIFTHS:g} is flagged (the "
                f"four-fifths rule). Groups need at least {MIN_GROUP_ROWS} rows.")
@@ -115,7 +117,7 @@ def document_section(result) -> None:
                 "the **Data** page to write its document.")
         return
     protected = list(st.session_state.get("governance_protected") or []) if result.kind == BINARY else []
-    at = threshold()[0] if result.kind == BINARY else None
+    at = threshold(result)[0] if result.kind == BINARY else None
     st.caption("In SR 11-7 order: purpose and intended use, data (shape, SHA-256, quality findings), methodology, "
                "performance against the baselines and the scorecard, stability (PSI), explainability (SHAP, reason "
                "codes), fairness" + (f" by {', '.join(protected)}" if protected else "")

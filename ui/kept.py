@@ -69,7 +69,7 @@ def keep_fairness(result) -> None:
 
     if not keepable(result):
         return
-    at = governance.threshold()[0]
+    at = governance.threshold(result)[0]
     chosen = st.session_state.get("governance_protected") or []
     drawn = {column: report for (run, column, threshold), report in st.session_state.get(governance.FAIRNESS, {}).items()
              if run == result.run_id and threshold == at and column in chosen

@@ -18,7 +18,7 @@ from finmodels.errors import FinModelsError
 from finmodels.explain.whatif import WHATIF_KINDS, pick_row, training_ranges
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 from finmodels.runtime import worker
-from ui import kept, runtime, state
+from ui import decisions, kept, runtime
 from ui.messages import show_error
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
@@ -36,12 +36,10 @@ def _ranges(result) -> dict:
 
 
 def threshold(result) -> tuple[float | None, str]:
-    """The decision threshold and how it was set: the Evaluate page's for a binary run (else 0.5); an anomaly
+    """The decision threshold and how it was set: a binary run's as every page takes it (`ui.decisions`); an anomaly
     model's 99th percentile of training scores (chosen in the worker); none for a regression."""
     if result.kind == BINARY:
-        chosen = st.session_state.get(state.THRESHOLD)
-        return (0.5, "0.50 (the default; set your own on **Evaluate**)") if chosen is None else \
-            (float(chosen), f"{float(chosen):.2f}, as set on **Evaluate**")
+        return decisions.decision_threshold(result)
     return None, "none: a regression takes no decision" if result.kind == REGRESSION else \
         "the 99th percentile of the training scores"
 

@@ -6,6 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from finmodels.delivery.report import default_decision
 from finmodels.evaluation.fairness import result_fairness
 from tests.pages.test_pages import page
 
@@ -51,7 +52,7 @@ def test_evaluate_shows_the_scorecard_tables_of_a_run_read_back(credit_state):
 
 
 def test_fairness_by_age_bands_at_the_evaluate_threshold(credit_state):
-    at = page("pages/8_Governance.py", {**credit_state, "threshold": 0.3})
+    at = page("pages/8_Governance.py", {**credit_state, "threshold": 0.3, "threshold_run": credit_state["run"].run_id})
     assert not at.exception
     assert at.title[0].value == "Governance"
     assert at.multiselect(key="governance_protected").value == ["age_in_years"]  # suggested: an age column
@@ -70,10 +71,10 @@ def test_fairness_by_age_bands_at_the_evaluate_threshold(credit_state):
 
 
 def test_fairness_names_small_groups_with_their_counts(credit_state):
-    at = page("pages/8_Governance.py", credit_state)
+    at = page("pages/8_Governance.py", {**credit_state, "threshold": 0.5, "threshold_run": credit_state["run"].run_id})
     at.multiselect(key="governance_protected").set_value(["foreign_worker", "telephone"]).run()
     assert not at.exception
-    assert any("0.50 (the default" in c.value for c in at.caption)
+    assert any("0.50, as set on the **Evaluate** page" in c.value for c in at.caption)
     assert any("'foreign_worker'" in e.value and "under 30 rows" in e.value for e in at.error), \
         [e.value for e in at.error]
     assert shown(at, "group", "approval rate")["group"].tolist()  # telephone still analysed
@@ -86,3 +87,21 @@ def test_governance_writes_the_model_document(credit_state):
     html = at.session_state["governance_document"][2]
     assert "<h2>" in html and "age_in_years" in html and "Monitoring plan" in html
     assert at.get("download_button")[0].proto.label == "Download the model document (HTML)"
+
+
+def test_a_threshold_set_on_evaluate_for_another_run_is_not_used(credit_state):
+    """One decision per row on every page: Governance takes the threshold Evaluate set for this run, else the
+    least-cost default the report uses, never one set for another run."""
+    at = page("pages/8_Governance.py", {**credit_state, "threshold": 0.9, "threshold_run": "another-run"})
+    assert not at.exception
+    at_default = default_decision(credit_state["run"]).threshold  # a tiny run's may be 0.00 (decline everyone)
+    assert at_default != 0.9 and any(f"threshold {at_default:.2f}, the least-cost" in c.value for c in at.caption)
+
+
+def test_after_a_reload_governance_shows_the_fairness_kept_with_the_run(credit_state):
+    first = page("pages/8_Governance.py", {**credit_state, "threshold": 0.5, "threshold_run": credit_state["run"].run_id})
+    first.multiselect(key="governance_protected").set_value(["telephone"]).run()
+    assert not first.exception
+    fresh = {k: v for k, v in credit_state.items() if k != "governance_protected" and not k.startswith("_kept_")}
+    again = page("pages/8_Governance.py", {**fresh, "kept_results": {}})  # a new session: nothing cached
+    assert "telephone" in again.multiselect(key="governance_protected").value

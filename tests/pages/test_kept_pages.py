@@ -20,7 +20,8 @@ def metric(at, label: str) -> str:
 
 
 def test_governance_keeps_the_fairness_it_draws_with_the_run(credit_state):
-    at = page("pages/8_Governance.py", {**credit_state, "governance_protected": ["age_in_years"]})
+    at = page("pages/8_Governance.py", {**credit_state, "governance_protected": ["age_in_years"], "threshold": 0.5,
+                                        "threshold_run": credit_state["run"].run_id})  # as set on Evaluate
     assert not at.exception
     fairness = stored(credit_state)["fairness"]
     expected = result_fairness(credit_state["run"], protected=["age_in_years"], threshold=0.5)[0].to_dict()
