@@ -206,6 +206,38 @@ def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     return problems
 
 
+AGE_RANGE = (16, 110)  # an applicant's age in years outside it is a typing error or a code
+
+
+def _row_problems(frame: pd.DataFrame) -> list[Problem]:
+    """Rows that repeat an earlier row exactly, and ages no applicant has: warnings a validator asks about."""
+    problems = []
+    repeated = frame.duplicated().to_numpy()
+    if repeated.any():
+        rows = _rows(repeated)
+        problems.append(Problem(
+            "duplicate_rows", f"{len(rows):,} rows repeat an earlier row exactly ({rows_phrase(rows)}). A copy can "
+            "fall in both the training and the test rows and flatter the metrics: remove the copies if they are not "
+            "distinct loans.", WARNING, None, tuple(rows)))
+    low, high = AGE_RANGE
+    for name in frame.columns:
+        values = frame[name]
+        if "age" not in name_words(str(name)) or not pd.api.types.is_numeric_dtype(values) \
+                or pd.api.types.is_bool_dtype(values):
+            continue
+        present = values.dropna()
+        if present.empty or present.median() < 18 or present.median() > 90:  # not an applicant's age in years
+            continue
+        outside = ((values < low) | (values > high)).to_numpy()
+        if outside.any():
+            rows = _rows(outside)
+            problems.append(Problem(
+                "implausible_age", f"Column '{name}' has ages outside {low} to {high} years in {rows_phrase(rows)} "
+                f"(e.g. {_shown(values[outside])}). Correct them, or leave the cells empty to have them read as "
+                "missing.", WARNING, str(name), tuple(rows), tuple(str(v) for v in values[outside].head(3))))
+    return problems
+
+
 def _special_codes(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     """Numbers that look like codes for 'unknown' rather than values: 96/98 in a count, utilisation of 5,000."""
     problems = []
@@ -336,6 +368,7 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
     if found.target is not None:
         problems.extend(_leakage(frame, found, [c for c in chosen if c != found.target]))
     problems.extend(_column_problems(frame, found))
+    problems.extend(_row_problems(frame))
     problems.extend(_special_codes(frame, found))
     problems.extend(feature_problems(found, chosen))
     return sorted(problems, key=lambda p: p.severity != ERROR)

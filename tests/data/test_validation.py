@@ -115,8 +115,23 @@ def test_all_problems_are_collected_errors_first():
 def test_leaking_columns_leave_the_features_and_clean_files_have_no_problems():
     check = check_data(load_csv(loans(status=["BAD" if v == "yes" else "GOOD" for v in DEFAULT])))
     assert check.features == ("age", "income")
-    for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv"):
+    for name in ("german_credit.csv", "taiwan_default.csv"):
         assert check_data(load_csv(SHARED_DATASETS / name)).problems == ()
+
+
+def test_duplicate_rows_and_impossible_ages_are_warned_about():
+    """credit_risk_dataset has 165 rows that copy an earlier one and applicants aged 123 and 144: warnings (they do
+    not stop training) that name the rows, as a validator would ask."""
+    frame = load_csv(SHARED_DATASETS / "credit_risk_dataset.csv")
+    problems = {p.code: p for p in check_data(frame).problems}
+    assert set(problems) == {"duplicate_rows", "implausible_age"}
+    copies, ages = problems["duplicate_rows"], problems["implausible_age"]
+    assert (copies.severity, ages.severity) == (WARNING, WARNING)
+    assert len(copies.rows) == 165 == int(frame.duplicated().sum())
+    assert copies.message.startswith("165 rows repeat an earlier row exactly (rows 15977, 15991")
+    assert ages.column == "person_age" and ages.rows == (83, 185, 577, 749, 32299)
+    assert sorted(frame.loc[[r - 2 for r in ages.rows], "person_age"]) == [123, 123, 144, 144, 144]
+    assert "outside 16 to 110 years" in ages.message and "'144'" in ages.message
 
 
 def test_a_date_chosen_as_a_feature_is_named():
