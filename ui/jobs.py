@@ -16,6 +16,7 @@ the run.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from finmodels.runtime.jobs import Job
 from finmodels.runtime.worker import train_run
 from ui import runtime, session, state
 
+SEED_MAX = 1_000_000  # a search's sampler seed is drawn from 0 to this (the seed inputs' range)
 LIVE_KEPT = 64  # (area, kind) pairs whose latest job this server remembers for a reload, most recent last
 _LIVE: "OrderedDict[tuple[str, str], object]" = OrderedDict()
 _LIVE_LOCK = threading.Lock()
@@ -183,12 +185,15 @@ class SearchJob:
     data_name: str
     frame: pd.DataFrame  # the rows searched on: the best is trained on them, whatever the analyst loads since
     control: object  # finmodels.models.search.SearchControl
+    epochs: int | None = None  # the form's max epochs when the search started: the best is trained with them
+    seed: int | None = None  # the TPE sampler's seed, shown with the outcome so the search can be asked again
     trials: dict = field(default_factory=dict)  # trial number -> its latest Trial
     result: object | None = None  # the SearchResult once it ends
     error: BaseException | None = None
     started: float = field(default_factory=time.perf_counter)
     finished: float | None = None
     thread: threading.Thread | None = None
+    _fingerprint: str | None = None
 
     @property
     def running(self) -> bool:
@@ -210,25 +215,44 @@ class SearchJob:
         """End the search: no new trial starts, running ones end after their current epoch."""
         self.control.stop()
 
+    def searched_on(self, current) -> bool:
+        """True when `current` (a ui.state.Dataset) is the table this search ran on: the same frame, or the same
+        file read again (same name, shape and fingerprint); another file is not, whatever its name."""
+        if current is None:
+            return False
+        if current.frame is self.frame:
+            return True
+        if current.name != self.data_name or current.frame.shape != self.frame.shape:
+            return False
+        from finmodels.runtime.workspace import data_fingerprint
+
+        if self._fingerprint is None:
+            self._fingerprint = data_fingerprint(self.frame)
+        return data_fingerprint(current.frame) == self._fingerprint
+
     def _run(self) -> None:
         from finmodels.models.search import search
 
         try:
             self.result = search(self.frame, self.config, trials=self.count, runner=runtime.runner(), on_trial=self.report,
-                                 control=self.control)
+                                 control=self.control, seed=self.seed)
         except BaseException as exc:  # shown (the project's own) or re-raised on the page, never lost in the thread
             self.error = exc
         finally:
             self.finished = time.perf_counter()
 
 
-def start_search(frame: pd.DataFrame, config, *, trials: int, data_name: str) -> SearchJob:
+def start_search(frame: pd.DataFrame, config, *, trials: int, data_name: str, epochs: int | None = None,
+                 seed: int | None = None) -> SearchJob:
     """Start `trials` trials of `config.arch`'s settings on `frame` (checked first: a ConfigError names the bounds);
-    the trials run as worker jobs and report to the returned SearchJob."""
+    the trials run as worker jobs and report to the returned SearchJob. `epochs` is the form's max epochs, which
+    the best configuration trains with (the trials use `config.epochs`); `seed` seeds optuna's sampler, a fresh
+    one (0 to SEED_MAX) for each search when None, so a search on another file asks other settings."""
     from finmodels.models.search import SearchControl, check_trials
 
+    seed = secrets.randbelow(SEED_MAX + 1) if seed is None else int(seed)
     job = SearchJob(config=config, count=check_trials(trials), data_name=data_name, frame=frame,
-                    control=SearchControl())
+                    control=SearchControl(), epochs=epochs, seed=seed)
     job.thread = threading.Thread(target=job._run, name="hyperparameter-search", daemon=True)
     job.thread.start()
     return job

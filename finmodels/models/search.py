@@ -15,6 +15,7 @@ to train with one call. Importing this module loads neither optuna nor TensorFlo
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -87,11 +88,33 @@ class SearchResult:
     parallel: int = 1
     notes: list[str] = field(default_factory=list)
     objective: str = OBJECTIVE
+    seed: int | None = None  # the TPE sampler's seed: the same seed asks the same trials (one at a time)
+    search_stopped: bool = False  # the whole search was stopped (`stopped` is also True when one trial was)
 
     @property
     def best(self) -> Trial | None:
         done = [t for t in self.trials if t.state == COMPLETE and t.value is not None and np.isfinite(t.value)]
         return min(done, key=lambda t: (t.value, t.number)) if done else None
+
+    @property
+    def stopped_trials(self) -> list[Trial]:
+        """The trials stopped before their end: out of the choice (their loss is from fewer epochs)."""
+        return [t for t in self.trials if t.state == STOPPED]
+
+    def stopped_note(self) -> str | None:
+        """Why a stopped trial is not the best, even with a lower validation loss; None when none was stopped."""
+        stopped = self.stopped_trials
+        if not stopped:
+            return None
+        names = ", ".join(str(t.number + 1) for t in stopped)
+        losses = [f"{t.value:.4f} after {t.epochs} epoch{'s' if t.epochs != 1 else ''}" for t in stopped
+                  if t.value is not None]
+        many = len(stopped) > 1
+        return (f"Trial{'s' if many else ''} {names} {'were' if many else 'was'} stopped before "
+                f"{'their' if many else 'its'} end, so {'they are not candidates' if many else 'it is not a candidate'}"
+                ": a stopped trial's validation loss"
+                + (f" ({'; '.join(losses)})" if losses else "")
+                + " comes from fewer epochs and is not comparable with the finished trials'.")
 
     def table(self) -> pd.DataFrame:
         """One row per trial: number, state, validation loss and metric, epochs, seconds, then each setting."""
@@ -101,7 +124,8 @@ class SearchResult:
         best = self.best
         return {"trials": [t.to_dict() for t in self.trials], "best": None if best is None else best.to_dict(),
                 "objective": self.objective, "arch": self.config.arch, "seconds": round(self.seconds, 3),
-                "stopped": self.stopped, "parallel": self.parallel, "notes": list(self.notes)}
+                "stopped": self.stopped, "parallel": self.parallel, "notes": list(self.notes), "seed": self.seed,
+                "search_stopped": self.search_stopped}
 
 
 def trials_table(trials) -> pd.DataFrame:
@@ -122,13 +146,15 @@ def trials_table(trials) -> pd.DataFrame:
     return table
 
 
-def best_config(result: SearchResult):
-    """The TrainConfig of the search's best trial, ready for `train` (the test rows are scored only then)."""
+def best_config(result: SearchResult, *, epochs: int | None = None):
+    """The TrainConfig of the search's best trial, ready for `train` (the test rows are scored only then); with
+    `epochs`, at most that many (the trials' own cap is usually lower; early stopping still ends the fit)."""
     best = result.best
     if best is None:
         raise ConfigError("No trial of the search finished, so there is no best configuration. Run the search again "
                           "with more trials, or let the trials finish before stopping it.")
-    return config_from_params(result.config, best.params)
+    config = config_from_params(result.config, best.params)
+    return config if epochs is None else dataclasses.replace(config, epochs=int(epochs))
 
 
 class SearchControl:
@@ -225,8 +251,9 @@ def search(frame: pd.DataFrame, config, *, trials: int = 20, runner=None,
         raise ConfigError(f"No search space for '{config.arch}'. Searchable architectures: {', '.join(SEARCH_SPACES)}.")
     import optuna
 
+    seed = config.seed if seed is None else int(seed)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = optuna.samplers.TPESampler(seed=config.seed if seed is None else int(seed),
+    sampler = optuna.samplers.TPESampler(seed=seed,
                                          n_startup_trials=min(10, max(2, count // 3)))
     study = optuna.create_study(direction="minimize", sampler=sampler)
     control = control or SearchControl(should_stop)
@@ -243,7 +270,7 @@ def search(frame: pd.DataFrame, config, *, trials: int = 20, runner=None,
             from finmodels.runtime.worker import trial_run as trial_job
         trials_done = _on_runner(study, frame, config, count, control, report, runner, workers, trial_job)
     notes = [TEST_ROWS_NOTE,
-             f"Settings drawn by optuna's TPE sampler (seed {config.seed if seed is None else seed}); the objective "
+             f"Settings drawn by optuna's TPE sampler (seed {seed}); the objective "
              "is the loss on the validation rows (log loss for classes, mean squared error for values, reconstruction "
              "error for anomalies; without the weight penalty) at each trial's best epoch (early stopping on the "
              "same rows)."]
@@ -254,7 +281,8 @@ def search(frame: pd.DataFrame, config, *, trials: int = 20, runner=None,
     if len(trials_done) < count:
         notes.append(f"Stopped after {len(trials_done)} of {count} trials.")
     return SearchResult(config=config, trials=sorted(trials_done, key=lambda t: t.number),
-                        seconds=time.perf_counter() - started, stopped=stopped, parallel=workers, notes=notes)
+                        seconds=time.perf_counter() - started, stopped=stopped, parallel=workers, notes=notes,
+                        seed=seed, search_stopped=control.stopped)
 
 
 def _ask(study, config):

@@ -58,12 +58,18 @@ def test_the_settings_come_from_the_space_and_make_a_train_config(searched):
     assert best.hyperparameters.units == tuple(max(4, p["units"] // 2 ** i) for i in range(p["layers"]))
     assert best.learning_rate == p["learning_rate"] and best.batch_size == p["batch_size"]
     assert best.epochs == TINY.epochs and best.target == TINY.target and best.seed == TINY.seed
+    # the best trained for longer than the trials (the form's max epochs): only the epochs change
+    longer = best_config(result, epochs=40)
+    assert longer.epochs == 40 and longer.hyperparameters == best.hyperparameters
+    assert longer.learning_rate == best.learning_rate and longer.batch_size == best.batch_size
 
 
 def test_json_and_table(searched):
     result, _ = searched
     out = json.loads(json.dumps(result.to_dict()))
-    assert set(out) == {"trials", "best", "objective", "arch", "seconds", "stopped", "parallel", "notes"}
+    assert set(out) == {"trials", "best", "objective", "arch", "seconds", "stopped", "parallel", "notes", "seed",
+                        "search_stopped"}
+    assert out["seed"] == TINY.seed == 0 and out["search_stopped"] is False and "(seed 0)" in out["notes"][1]
     assert out["best"]["number"] == result.best.number and len(out["trials"]) == 3 and out["arch"] == "mlp"
     table = result.table()
     assert list(table.columns[:6]) == ["trial", "state", "validation loss", "validation roc_auc", "epochs", "seconds"]
@@ -128,6 +134,7 @@ def test_stop_ends_the_search_and_stop_trial_leaves_a_trial_out(german, monkeypa
     assert [t.state for t in result.trials] == ["complete", "stopped", "complete"]
     assert result.stopped and result.notes[-1] == "Stopped after 3 of 6 trials."
     assert result.best.number in (0, 2)
+    assert result.search_stopped and [t.number for t in result.stopped_trials] == [1]
     hook = search(german, TINY, trials=5, should_stop=lambda: True)
     assert hook.trials == [] and hook.best is None
     with pytest.raises(ConfigError, match="No trial of the search finished, so there is no best configuration."):
@@ -195,3 +202,25 @@ def test_search_figures(searched):
     assert lr.layout.xaxis.title.text == "learning_rate" and len(lr.data[0].x) == 3
     with pytest.raises(ValueError, match="Unknown setting 'width'. The trials have: batch_size, dropout"):
         plot_search_parameter(result.trials, "width")
+
+
+def test_a_stopped_trial_is_not_a_candidate_even_with_the_least_loss_and_the_text_says_so(german, monkeypatch):
+    monkeypatch.setattr(search_module, "run_trial", _fake)
+    control = SearchControl()
+    control.stop_trial(1)  # the analyst stops trial 2 alone; the search goes on
+    result = search(german, TINY, trials=3, control=control, seed=3)
+    assert [t.state for t in result.trials] == ["complete", "stopped", "complete"]
+    assert result.stopped and not result.search_stopped and result.seed == 3
+    stopped = result.trials[1]
+    assert stopped.value is not None and result.best.number != 1
+    assert result.stopped_note() == (
+        f"Trial 2 was stopped before its end, so it is not a candidate: a stopped trial's validation loss "
+        f"({stopped.value:.4f} after 1 epoch) comes from fewer epochs and is not comparable with the finished "
+        "trials'.")
+    both = SearchControl()
+    both.stop_trial(0)
+    both.stop_trial(2)
+    two = search(german, TINY, trials=3, control=both)
+    assert two.stopped_note().startswith("Trials 1, 3 were stopped before their end, so they are not candidates: a stopped "
+                                          "trial's validation loss (")
+    assert search(german, TINY, trials=2).stopped_note() is None

@@ -79,7 +79,7 @@ def test_a_search_of_two_trials_shows_its_table_and_trains_the_best(trained):  #
     wait_idle(page)
     page.get_by_role("button", name="Start the search").click()
     page.get_by_role("button", name="Stop the search").click(timeout=30_000)  # live, while trials run
-    page.get_by_text(re.compile(r"of 4 trials complete in .* · stopped")).wait_for(timeout=60_000)
+    page.get_by_text(re.compile(r"of 4 trials complete in .* · search stopped · sampler seed \d+")).wait_for(timeout=60_000)
     wait_idle(page)
     assert_clean(page, "Train after stopping a search")
     set_number(page, "Trials", 2)
