@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
 from finmodels.errors import ConfigError, DataError
 from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, Counterfactual, FeatureRange, as_number,
@@ -158,9 +159,11 @@ def apply_changes(row: pd.DataFrame, changes: dict, ranges: dict[str, FeatureRan
 
 def _decision_names(source) -> tuple[str, str] | None:
     kind = source.kind
-    if kind == BINARY:
-        event = source.event_label or "event"
-        return event, f"not {event}"
+    if kind == BINARY:  # a code such as 1 says nothing alone: 'flagged: default = 1' and 'not flagged'
+        event = str(source.event_label or "event")
+        target = getattr(getattr(source, "config", None), "target", None) or getattr(source, "target", None)
+        named = event_name(target, event)
+        return (event, f"not {event}") if named == event else (f"flagged: {named}", "not flagged")
     if kind == ANOMALY:
         return "unusual", "not unusual"
     return None

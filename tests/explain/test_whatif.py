@@ -179,3 +179,17 @@ def test_whatif_figures(german_run, german, scores):
     assert [t.name for t in cf.data] == ["this row", "changes the decision"]
     assert cf.layout.xaxis.title.text == "Position in the training range (%)"
     assert len(cf.data[1].y) == sum(c.found for c in result.counterfactuals)
+
+
+def test_a_coded_event_is_named_by_its_column_in_the_decision():
+    """'The decision changes from 1 to not 1' said nothing: a 0/1 target's decision names the column."""
+    from types import SimpleNamespace
+
+    from finmodels.explain.whatif import _decision_names
+
+    coded = SimpleNamespace(kind="binary", event_label="1", config=SimpleNamespace(target="default_payment_next_month"))
+    assert _decision_names(coded) == ("flagged: default_payment_next_month = 1", "not flagged")
+    worded = SimpleNamespace(kind="binary", event_label="bad", config=SimpleNamespace(target="creditability"))
+    assert _decision_names(worded) == ("bad", "not bad")
+    bundle = SimpleNamespace(kind="binary", event_label="True", target="SeriousDlqin2yrs")  # a bundle names its target
+    assert _decision_names(bundle) == ("flagged: SeriousDlqin2yrs = True", "not flagged")
