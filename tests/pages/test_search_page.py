@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from finmodels.data.samples import load_sample
-from finmodels.models.search import RUNNING, SearchControl, Trial
+from finmodels.models.search import RUNNING, SearchControl, SearchResult, Trial
 from finmodels.models.training import TrainConfig
 from tests.pages.test_pages import TIMEOUT, page, wait_for_job
 from ui.jobs import SEED_MAX, SearchJob
@@ -125,3 +125,33 @@ def test_a_running_trial_shows_empty_cells_not_none(german):
     assert running["units"] == "8" and running["learning_rate"] == "0.001"
     values = at.dataframe[0].value  # the cells stay numbers, so the columns sort
     assert values["validation loss"].dtype.kind == "f" and values["validation loss"].isna().tolist() == [False, True]
+
+
+def finished(german, trials, *, search_stopped: bool) -> SearchJob:
+    """A search that has ended, as the page keeps it (its result made from these trials)."""
+    config = TrainConfig(target="creditability", epochs=2)
+    result = SearchResult(config=config, trials=trials, stopped=True, seed=4321, search_stopped=search_stopped)
+    return SearchJob(config=config, count=3, data_name="german_credit.csv", frame=german, control=SearchControl(),
+                     epochs=9, seed=4321, trials={t.number: t for t in trials}, result=result, finished=1.0, started=0.0)
+
+
+def test_a_stopped_trial_with_the_least_loss_is_named_as_no_candidate(german):
+    trials = [Trial(0, PARAMS, "complete", 0.2141, "roc_auc", 0.93, 12, 3.0),
+              Trial(1, PARAMS, "complete", 0.2390, "roc_auc", 0.91, 15, 3.1),
+              Trial(2, PARAMS, "stopped", 0.2031, "roc_auc", 0.94, 4, 1.0)]
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", german), "target": "creditability",
+                                   "train_search": finished(german, trials, search_stopped=False)})
+    assert not at.exception
+    assert "**2 of 3 trials complete** in 1 s on *german_credit.csv* · 1 trial stopped · sampler seed 4321" in [
+        m.value for m in at.markdown]
+    assert at.success[0].value.startswith("Best: trial 1, validation loss 0.2141, validation roc_auc 0.9300.")
+    assert ("Trial 3 was stopped before its end, so it is not a candidate: a stopped trial's validation loss (0.2031 "
+            "after 4 epochs) comes from fewer epochs and is not comparable with the finished trials'.") in [
+        c.value for c in at.caption]
+    assert at.button(key="search_train_best").help.startswith("Trains the best trial's settings with the form's max "
+                                                              "epochs (9, not the trials' 2;")
+    whole = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", german), "target": "creditability",
+                                      "train_search": finished(german, trials[:2], search_stopped=True)})
+    assert "**2 of 3 trials complete** in 1 s on *german_credit.csv* · search stopped · sampler seed 4321" in [
+        m.value for m in whole.markdown]
+    assert not [c for c in whole.caption if "not a candidate" in c.value]
