@@ -132,8 +132,11 @@ def comparison_table(model_metrics: dict[str, float], baselines: dict[str, dict[
     """One row per metric, one column per model: the network first, then each baseline."""
     import pandas as pd
 
-    table = {model_name: model_metrics}
-    table.update({BASELINE_LABELS.get(k, k): v for k, v in baselines.items()})
+    def numbers(metrics: dict) -> dict:  # a test that could not be run (None) is a missing value, shown as a dash
+        return {k: float("nan") if v is None else v for k, v in metrics.items()}
+
+    table = {model_name: numbers(model_metrics)}
+    table.update({BASELINE_LABELS.get(k, k): numbers(v) for k, v in baselines.items()})
     frame = pd.DataFrame(table)
     frame.index = [METRIC_LABELS.get(i, i) for i in frame.index]
     return frame

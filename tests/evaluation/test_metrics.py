@@ -82,3 +82,16 @@ def test_anomaly_metrics_with_and_without_a_label():
     s = np.array([0.1, 0.4, 0.35, 0.8])
     assert set(anomaly_metrics(s)) == {"score_median", "score_p99"}
     assert anomaly_metrics(s, [0, 0, 1, 1])["roc_auc"] == pytest.approx(roc_auc_score([0, 0, 1, 1], s))
+
+
+def test_a_test_that_could_not_be_run_is_a_missing_value_not_none():
+    """A Kupiec p-value of None (too few exceptions) was shown as 'None' in the metrics table; it is a dash."""
+    import math
+
+    from finmodels.evaluation.metrics import comparison_table
+
+    table = comparison_table({"rmse": 0.1, "kupiec_p_value": None, "var_exceptions": 3.0},
+                             {"linear_regression": {"rmse": 0.2, "kupiec_p_value": None}})
+    assert all(dtype.kind == "f" for dtype in table.dtypes)
+    assert math.isnan(table.loc["Kupiec p-value", "Neural network"]) and table.loc["VaR exceptions", "Neural network"] == 3
+    assert math.isnan(table.loc["VaR exceptions", "Linear regression"])
