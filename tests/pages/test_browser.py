@@ -11,6 +11,7 @@ import time
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from finmodels.data.samples import get_sample
 from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, chromium_path, streamlit_server, wait_idle
@@ -213,6 +214,12 @@ def test_choices_survive_reloads_and_page_switches(browser, tmp_path):
     before = chips(page, "Features")
     assert "purpose" in before and "creditability" not in before
     page.get_by_role("button", name="Remove purpose").first.click()
+    # the chip goes at once in the browser; the server learns of it in the rerun the click starts, which a loaded
+    # machine starts late: wait for that rerun, or a page switch can overtake it (seen once in CI)
+    try:
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3_000)
+    except PlaywrightTimeout:  # it already ran
+        pass
     wait_idle(page)
     assert chips(page, "Features") == [c for c in before if c != "purpose"]
     nav(page, "Train")

@@ -100,6 +100,8 @@ def test_a_search_of_two_trials_shows_its_table_and_trains_the_best(trained):  #
     assert_clean(page, "Train after the search")
     assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the trials' table (drawn on a canvas)
     chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Search: validation loss by trial")
+    chart.first.wait_for(timeout=30_000)  # the outcome's chart mounts after its text (the fragment ends, the page reruns)
+    wait_idle(page)
     assert chart.count() == 1 and "best so far" in chart.inner_text()
     assert page.get_by_text(re.compile(r"Best: trial \d, validation loss 0\.\d{4}")).count() == 1
     top(page, "Hyperparameter search (optuna)")
