@@ -5,7 +5,7 @@ import streamlit as st
 from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
 from finmodels.errors import FinModelsError
-from ui import state
+from ui import caches, state
 from ui.kept import kept as kept_with_run
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
@@ -19,6 +19,11 @@ result = require_run_message()
 record = next((r for r in state.runs() if r.result is result), None)
 data_name = record.data_name if record else (state.dataset().name if state.dataset() else "uploaded data")
 explanation = st.session_state.get(state.EXPLANATION)
+if explanation is None and result.frame is not None and \
+        st.button("Add what drives the model (SHAP on the test rows, computed now)", key="report_explain",
+                  icon=":material/psychology:", help="The explanation the **Explain** page shows: importance and the "
+                                                     "reason codes of the highest-scored rows."):
+    explanation = caches.explanation(result)
 kept = st.session_state.get(DECISION)
 decision = kept[1] if kept is not None and kept[0] is result else None
 scored = st.session_state.get(state.SCORED)
@@ -30,7 +35,7 @@ if result.kind == BINARY:
                     "(set your own on the **Evaluate** page)")
 included.append("every evaluation chart (interactive, works offline)")
 included.append("what drives the model, with reason codes" if explanation is not None else
-                "(open **Explain** first to add what drives the model)")
+                "(not yet what drives the model: add it with the button above, or open **Explain**)")
 kept_results = kept_with_run(result)  # fairness, what-ifs and the search kept with the run in the workspace
 included += [f"the {name} kept with this run" for name, key in (("fairness by protected columns", "fairness"),
              ("what-ifs", "whatif"), ("hyperparameter search", "search")) if kept_results.get(key)]

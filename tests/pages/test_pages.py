@@ -401,3 +401,15 @@ def test_score_page_names_values_never_seen_in_training(trained_state, german):
     warnings = [w.value for w in at.warning]
     assert any(w.startswith("Column 'purpose' has 1 value never seen in training ('ZZ') in 7 rows") for w in warnings), \
         warnings
+
+
+def test_the_report_page_adds_what_drives_the_model_without_a_visit_to_explain(trained_state):
+    state = {k: v for k, v in kept(trained_state).items() if k != "explanation"}
+    at = page("pages/7_Report.py", state)
+    assert any("not yet what drives the model" in m.value for m in at.markdown)
+    at.button(key="report_explain").click().run()
+    assert not at.exception and at.session_state["explanation"] is not None
+    assert any("what drives the model, with reason codes" in m.value for m in at.markdown)
+    at.button(key="report_build").click().run()
+    html = at.session_state["report_html"]
+    assert "<h2>What drives the model</h2>" in html and "Reason codes of the 3 highest-scored explained rows" in html
