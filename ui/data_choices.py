@@ -13,7 +13,7 @@ from finmodels.data.targets import default_event_label, encode_classes
 from finmodels.data.tasks import ORDINAL, TASKS
 from finmodels.data.validation import MIN_ROWS_PER_CLASS, DataCheck, Problem, check_data
 from finmodels.errors import FinModelsError
-from ui import state
+from ui import session, state
 
 FOR = "data_for"  # the Dataset the choices below belong to
 ROLES = "data_roles"  # {column: role} the analyst changed
@@ -50,6 +50,7 @@ def follow_dataset(current: state.Dataset) -> None:
         st.session_state[state.TARGET] = pick_target(current.frame)[0]
     # the target box still holds the previous table's choice (say none, for a price file): this table's wins
     st.session_state[TARGET_WIDGET] = st.session_state[state.TARGET]
+    session.remember_target(st.session_state[state.TARGET])
 
 
 def _restore_widgets() -> None:
@@ -90,6 +91,7 @@ def choose_target(target: str | None) -> None:
     if target != st.session_state.get(state.TARGET):
         st.session_state[state.TARGET] = target
         st.session_state.pop(state.EVENT_LABEL, None)
+    session.remember_target(target)
 
 
 def event_label_default(labels: list[str], column) -> str:

@@ -8,6 +8,7 @@ data choice and their current run, carried in the page's address.
   reaches the disk: the server keeps each area's current upload in its memory (the last `UPLOADS_KEPT` areas),
   so a reload finds it; a restart of the server forgets it (the runs stay), and the analyst uploads it again.
 - **Run.** `?run=RUN_ID`: the run Evaluate, Explain, Score and Report show, read back from the workspace.
+- **Target.** `?target=COLUMN`: the target chosen on the Data page, picked again when the same data comes back.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import streamlit as st
 
 from finmodels.errors import FinModelsError
 
-AREA, DATA, RUN = "area", "data", "run"
+AREA, DATA, RUN, TARGET = "area", "data", "run", "target"
 _AREA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,63}$")
 _KEY = "_session_area"
-_ADDRESS = {"data": "_address_data", "run": "_address_run"}  # what this session last put in the address
+_ADDRESS = {"data": "_address_data", "run": "_address_run", "target": "_address_target"}  # what this session last
+# put in the address
 UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, most recently used last
 _UPLOADS: "OrderedDict[str, tuple[str, str, pd.DataFrame]]" = OrderedDict()  # area -> (fingerprint, name, frame)
 _UPLOADS_LOCK = threading.Lock()
@@ -61,7 +63,7 @@ def keep_address() -> None:
     """Write the area, data choice and run into the address on every page: Streamlit's page switches clear it,
     and a reload reads it back."""
     st.query_params[AREA] = area()
-    for key in (DATA, RUN):
+    for key in (DATA, RUN, TARGET):
         if _ADDRESS[key] not in st.session_state:  # a session's first page: the address it was opened with
             st.session_state[_ADDRESS[key]] = st.query_params.get(key)
         value = st.session_state.get(_ADDRESS[key])
@@ -141,6 +143,17 @@ def remembered_data() -> tuple[str, pd.DataFrame] | None:
         if kept is not None and kept[0] == value:
             return kept[1], kept[2]
     return None
+
+
+def remember_target(column: str | None) -> None:
+    """The target chosen on the Data page, so a reload of the same data picks it again."""
+    _remember(TARGET, column)
+
+
+def remembered_target(columns) -> str | None:
+    """The target in the address, when it is one of `columns`."""
+    value = st.query_params.get(TARGET) or st.session_state.get(_ADDRESS[TARGET])
+    return value if value in set(map(str, columns)) else None
 
 
 def remember_run(run_id: str | None) -> None:

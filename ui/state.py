@@ -49,10 +49,12 @@ def dataset() -> Dataset | None:
         found = remembered_data()
         if found is not None:
             from finmodels.data.profiling import pick_target
+            from ui.session import remembered_target
 
             set_dataset(*found)
             current = st.session_state.get(DATASET)
-            st.session_state[TARGET] = pick_target(current.frame)[0]  # as the Data page picks it on a load
+            # the analyst's target when the address names one of its columns, else as the Data page picks it
+            st.session_state[TARGET] = remembered_target(current.frame.columns) or pick_target(current.frame)[0]
     return current
 
 

@@ -227,3 +227,29 @@ def test_choices_survive_reloads_and_page_switches(browser, tmp_path):
     assert chips(page, "Features") == [c for c in before if c != "purpose"]
     assert selected(page, "Task") == "Credit default"
     assert selected(page, "Target column").startswith("creditability")
+
+
+def test_a_chosen_target_survives_a_reload(browser, tmp_path):
+    """A new user's trial: the target picked on the Data page reverted to the suggested one on a reload."""
+    import re
+
+    page = open_app(browser, viewport=TALL)
+    nav(page, "Data")
+    upload(page, get_sample("german_credit").path, "german_credit.csv")
+    page.locator('[data-testid="stSelectbox"]', has_text="Target column").first.click()
+    page.get_by_role("option", name=re.compile(r"^foreign_worker")).first.click()
+    try:
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=3_000)
+    except PlaywrightTimeout:
+        pass
+    wait_idle(page)
+    assert selected(page, "Target column").startswith("foreign_worker")
+    assert "target=foreign_worker" in page.url
+    page.reload()
+    page.get_by_role("heading", name="german_credit.csv").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert selected(page, "Target column").startswith("foreign_worker")
+    # reloaded on its own address (/Data), Streamlit's frontend first probes /Data/_stcore/health and host-config
+    page.console_errors = [e for e in page.console_errors if "status of 404" not in e]
+    nav(page, "Train")
+    assert page.get_by_text(re.compile(r"target foreign_worker")).count() >= 1
