@@ -3,7 +3,6 @@
 import streamlit as st
 
 from finmodels.data.profiling import ROLES, TARGET
-from finmodels.data.reading import read_notes
 from finmodels.data.samples import SAMPLES
 from finmodels.data.targets import binary_labels, event_name
 from finmodels.data.tasks import REGRESSION, TASKS
@@ -12,9 +11,8 @@ from finmodels.plots.data import plot_correlation, plot_distribution, plot_targe
 from ui import data_choices, navigation, state
 from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
+from ui.messages import read_notes_message
 from ui.results import event_phrase
-
-MAX_NOTES = 20
 
 page_header("Data")
 
@@ -38,14 +36,7 @@ columns = list(frame.columns)
 data_choices.follow_dataset(current)
 
 st.subheader(current.name)
-notes = read_notes(frame)
-if notes:
-    label = f"While reading the file: {len(notes)} change{'s' if len(notes) > 1 else ''}"
-    with st.expander(label, expanded=len(notes) <= 3):
-        for note in notes[:MAX_NOTES]:
-            st.info(note)
-        if len(notes) > MAX_NOTES:
-            st.caption(f"... and {len(notes) - MAX_NOTES} more.")
+read_notes_message(frame)
 
 # The table's target candidates come first (named ones, then other 0/1 columns), each saying why it is offered.
 target = st.selectbox("Target column (what the model predicts)", data_choices.target_options(columns),

@@ -1,4 +1,5 @@
-"""Rendering the project's own errors as messages, one per problem, never as a traceback."""
+"""Rendering the project's own errors as messages, one per problem, never as a traceback; and what reading a
+file changed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import streamlit as st
 from finmodels.errors import DataError, FinModelsError
 from ui import state
 from ui.navigation import DATA, TRAIN, link_to
+
+MAX_NOTES = 20  # notes of the reading shown; the rest are counted
 
 
 def show_error(exc: FinModelsError) -> None:
@@ -36,3 +39,18 @@ def require_run_message():
         no_run_message()
         st.stop()
     return result
+
+
+def read_notes_message(frame) -> None:
+    """What reading the file changed (numbers written as text, NA tokens ...), in an expander open when short."""
+    from finmodels.data.reading import read_notes
+
+    notes = read_notes(frame)
+    if not notes:
+        return
+    label = f"While reading the file: {len(notes)} change{'s' if len(notes) > 1 else ''}"
+    with st.expander(label, expanded=len(notes) <= 3):
+        for note in notes[:MAX_NOTES]:
+            st.info(note)
+        if len(notes) > MAX_NOTES:
+            st.caption(f"... and {len(notes) - MAX_NOTES} more.")

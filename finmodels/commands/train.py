@@ -85,11 +85,7 @@ def explanation_summary(explanation) -> dict:
     """The train JSON's `explanation`: the explainer and why, the rows, global importance and additivity."""
     if isinstance(explanation, FinModelsError):
         return {"error": str(explanation)}
-    out = explanation.to_dict()
-    keep = ("explainer", "method", "fallbacks", "scale", "output", "class", "background_rows", "background",
-            "rows_explained", "rows_note", "base_value", "importance", "additivity_error", "additivity_tolerance",
-            "seconds")
-    return {**{k: out[k] for k in keep}, "additivity_ok": explanation.additive}
+    return {**explanation.global_dict(), "additivity_ok": explanation.additive}
 
 
 def _config(args, frame):

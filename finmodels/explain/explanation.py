@@ -106,18 +106,23 @@ class Explanation:
             parts.append("Fell back after: " + "; ".join(self.failures) + ".")
         return " ".join(p for p in parts if p)
 
-    def to_dict(self, *, reasons: int = DEFAULT_REASONS) -> dict:
-        """Plain JSON-ready content: the choice, the scale, importance, additivity and every explained row."""
-        importance = self.importance()
+    def global_dict(self) -> dict:
+        """Plain JSON-ready content of the whole explanation: the choice, the scale, importance and additivity."""
         return {
             "explainer": self.explainer, "method": self.method, "fallbacks": list(self.failures),
             "scale": self.scale, "output": self.output_name, "class": self.target_class,
             "background_rows": self.background_rows,
             "background": self.background_note, "rows_explained": len(self.predictions), "rows_note": self.rows_note,
             "base_value": self.base_value,
-            "importance": {str(c): float(v) for c, v in importance.items()},
+            "importance": {str(c): float(v) for c, v in self.importance().items()},
             "additivity_error": self.additivity_error, "additivity_tolerance": self.additivity_tolerance,
             "seconds": self.seconds,
+        }
+
+    def to_dict(self, *, reasons: int = DEFAULT_REASONS) -> dict:
+        """`global_dict` and every explained row: its prediction, contributions and reason codes."""
+        return {
+            **self.global_dict(),
             "rows": [
                 {"prediction": float(self.predictions[i]), "base_value": self.base_value,
                  "contributions": {str(c): float(v) for c, v in zip(self.columns, self.values[i])},

@@ -1,9 +1,9 @@
 """The scorecard challenger's tables as a run keeps them: information values, bins and points.
 
-A fitted scorecard (`finmodels.models.scorecard.ScorecardModel`) lives only while its run is in memory; its
-binning and points tables are also written into the run's details as flat arrays (`to_details`), which the
-workspace keeps, so the Evaluate page and the report of a run read back after a reload or a restart show the
-same tables (`tables_of`). This module needs only NumPy and pandas: the web process reads it without loading
+A fitted scorecard (`finmodels.models.scorecard.ScorecardModel`) lives only while its run is in memory; training
+writes its binning and points tables into the run's details as flat arrays (`to_details`), which the workspace
+keeps, so the Evaluate page and the report show the same tables (`tables_of`) for a fresh run and for one read
+back after a reload or a restart. This module needs only NumPy and pandas: the web process reads it without loading
 the binning solver.
 """
 
@@ -45,18 +45,13 @@ def to_details(bins: pd.DataFrame, points: pd.DataFrame) -> dict:
 def _from_details(details: dict, table: str, columns) -> pd.DataFrame:
     frame = pd.DataFrame({c: np.asarray(details[_KEY.format(table=table, column=c)]) for c in columns})
     for column in ("feature", "bin"):
-        frame[column] = frame[column].astype(str).astype(object)
+        frame[column] = pd.Series(frame[column].astype(str).to_numpy())  # as the fitted scorecard gives them
     return frame
 
 
 def tables_of(result) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
-    """(IV table, binning table, points table) of a run's scorecard challenger: from the fitted scorecard while the
-    run is in memory, else from what the run keeps; None for a run without one."""
-    card = (getattr(result, "baselines", None) or {}).get("scorecard")
-    model = getattr(card, "model", None)
-    if model is not None:
-        bins = model.binning_table()
-        return iv_table(bins), bins, model.points_table()
+    """(IV table, binning table, points table) of a run's scorecard challenger, from what the run keeps in its
+    details (a fresh run and one read back alike); None for a run without one."""
     details = getattr(result, "details", None) or {}
     if _KEY.format(table="bins", column="feature") not in details:
         return None

@@ -26,6 +26,7 @@ import pandas as pd
 
 from finmodels.errors import ConfigError, FinModelsError, TrainingStopped
 from finmodels.models.search_spaces import SEARCH_SPACES, config_from_params
+from finmodels.runtime.records import plain as _plain
 
 MIN_TRIALS, MAX_TRIALS = 1, 200
 RUNNING, COMPLETE, STOPPED, FAILED = "running", "complete", "stopped", "failed"
@@ -381,16 +382,6 @@ def trials_from_notes(notes: list[str]) -> list[Trial]:
             trial = Trial.from_dict(json.loads(note[len(NOTE_PREFIX):]))
             latest[trial.number] = trial
     return [latest[n] for n in sorted(latest)]
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 __all__ = ["MAX_TRIALS", "MIN_TRIALS", "SEARCH_SPACES", "SearchControl", "SearchResult", "TEST_ROWS_NOTE", "Trial",
