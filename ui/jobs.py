@@ -16,6 +16,8 @@ the run.
 
 from __future__ import annotations
 
+import re
+
 import secrets
 import threading
 import time
@@ -97,9 +99,21 @@ class TrainingJob:
         return bool(fits) and len(notes) > fits[-1] + 1
 
     @property
+    def network(self) -> tuple[int, int] | None:
+        """(k, n) while the k-th of n cross-fitted networks trains ('Fitting the network 2 of 5 ...'), else None."""
+        found = re.match(r"Fitting the network (\d+) of (\d+)", self.stage or "")
+        return (int(found[1]), int(found[2])) if found and not self.fitted else None
+
+    @property
     def fraction(self) -> float:
-        """The progress bar's share: epochs of the most, then full once the network is fitted."""
-        return 1.0 if self.fitted else min(1.0, self.epochs_done / self.config.epochs)
+        """The progress bar's share: epochs of the most (networks done, for cross-fitted networks), then full once
+        the network is fitted."""
+        if self.fitted:
+            return 1.0
+        if self.network:
+            k, n = self.network
+            return (k - 1) / n
+        return min(1.0, self.epochs_done / self.config.epochs)
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -163,6 +177,10 @@ def progress_text(job: TrainingJob) -> str:
     if done == 0:
         return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s"
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
+    if job.network:
+        k, n = job.network
+        return (f"Network {k} of {n} (cross-fitted) · {done} epochs in all, at most {total} per network · "
+                f"validation loss {val:.4f} · {job.elapsed:.0f} s · baselines and test metrics follow")
     return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
             "· baselines and test metrics follow")
 

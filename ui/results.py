@@ -111,10 +111,14 @@ def describe_run(config) -> str:
 
 def describe_training(result) -> str:
     """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
+    from finmodels.models.training.members import epochs_per_network
+
     config = result.config
-    epochs_run = len(result.history.get("loss", []))
+    epochs = epochs_per_network(result.history)
     how = "stopped by you" if result.stopped_early else (
-        "early stopping" if epochs_run < config.epochs else "all epochs")
-    return (f"{describe_run(config)} · {epochs_run} epochs ({how}; best weights kept) · network fit "
+        "early stopping" if max(epochs) < config.epochs else "all epochs")
+    run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
+        f"{len(epochs)} cross-fitted networks, {min(epochs)}-{max(epochs)} epochs each")
+    return (f"{describe_run(config)} · {run} ({how}; best weights kept) · network fit "
             f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
             "preprocessing and baselines")

@@ -15,7 +15,10 @@ SAMPLE_SECONDS = 0.05
 
 
 def stage_name(note: str) -> str:
-    """A training note as a stage name: 'Preprocessing 300,000 rows...' -> 'preprocessing rows'."""
+    """A training note as a stage name: 'Preprocessing 300,000 rows...' -> 'preprocessing rows'; the notes of
+    cross-fitted networks ('Fitting the network 2 of 10 (cross-fitted) on ...') -> 'fitting the cross-fitted
+    networks', one stage."""
+    note = re.sub(r"^Fitting the network \d+ of \d+ \(cross-fitted\).*", "Fitting the cross-fitted networks", note)
     text = re.sub(r"\d[\d,]* ", "", note).strip().rstrip(".")
     return text[:1].lower() + text[1:]
 
@@ -62,7 +65,9 @@ class StageClock:
             self._name, self._start, self._peak = name, now, resident
 
     def note(self, text: str) -> None:
-        self.mark(stage_name(text))
+        name = stage_name(text)
+        if name != self._name:  # the next of several networks goes on in the same stage
+            self.mark(name)
 
     def close(self) -> dict:
         """{"stages": [{"stage", "seconds", "peak_mb"}, ...], "peak_mb": the whole run's peak}; stops sampling."""

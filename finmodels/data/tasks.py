@@ -39,7 +39,7 @@ class TaskPreset:
         return self.architectures[0]
 
 
-_TABULAR = ("mlp", "cnn")
+_TABULAR = ("mlp", "dcn", "cnn")
 _SEQUENCE = ("lstm", "gru", "cnn", "mlp")
 
 TASKS: dict[str, TaskPreset] = {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from finmodels.errors import ConfigError
+from finmodels.models.cross import DCNConfig, build_dcn
 from finmodels.models.embeddings import PLRConfig, build_plr
 from finmodels.models.ensembles import TabMConfig, build_tabm
 
@@ -317,6 +318,12 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             "Each numeric column's learned periodic features, a linear map and a ReLU, then a dense network "
             "(Gorishniy et al., 2022); embeds from 5,000 training rows, a plain dense network below; for table rows.",
             build_plr, PLRConfig, "tabular",
+        ),
+        ArchitectureSpec(
+            "dcn", "Deep & cross network (DCN-V2)",
+            "Cross layers that multiply the row with a learned map of itself, one more degree of interaction per "
+            "layer, then a dense layer (Wang et al., 2021); for table rows.",
+            build_dcn, DCNConfig, "tabular",
         ),
     )
 }

@@ -37,6 +37,8 @@ def first_block(model) -> tuple | None:
         return None
     if dense.input is not model.inputs[0] or dense.output is model.outputs[0]:
         return None
+    if any(_reads(layer, model.inputs[0]) for layer in layers[1:]):  # the row goes further than the Dense (a cross
+        return None  # network multiplies it again): the body behind the block would not be a network of its own
     block = [dense]
     kinds = [keras.layers.Activation, keras.layers.Dropout]
     for layer in layers[1:]:
@@ -50,6 +52,12 @@ def first_block(model) -> tuple | None:
         block.append(layer)
         kinds = kinds[kinds.index(kind) + 1:]
     return tuple(block)
+
+
+def _reads(layer, tensor) -> bool:
+    """Whether `layer` takes `tensor` among its inputs."""
+    inputs = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+    return any(t is tensor for t in inputs)
 
 
 def dropout_draws(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

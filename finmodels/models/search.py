@@ -190,10 +190,14 @@ class SearchControl:
 
 def run_trial(frame: pd.DataFrame, config, *, on_epoch=None, should_stop=None) -> dict:
     """Train `config` (no baselines) and score it on its validation rows: {'value': validation loss at the best
-    epoch, 'metric', 'metric_value', 'epochs', 'seconds', 'stopped'}. The run's test metrics are not returned."""
+    epoch, 'metric', 'metric_value', 'epochs', 'seconds', 'stopped'}. The run's test metrics are not returned.
+
+    A trial is one network of the searched architecture, never cross-fitted nor blended: cross-fitted networks
+    learn from the validation rows the trials are compared on. The best trial's run keeps the form's ensemble."""
     from finmodels.models.training import train
 
     started = time.perf_counter()
+    config = dataclasses.replace(config, members=1, blend=())
     try:
         result = train(frame, config, on_epoch=on_epoch, should_stop=should_stop, baselines=False)
     except TrainingStopped:

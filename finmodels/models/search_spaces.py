@@ -63,6 +63,12 @@ def _plr(trial) -> dict:
             "embedding": trial.suggest_categorical("embedding", [8, 16, 32]), **_shared(trial)}
 
 
+def _dcn(trial) -> dict:
+    return {**_dense(trial),  # the dense layers' settings, then the cross layers'
+            "cross_layers": trial.suggest_int("cross_layers", 1, 4),
+            "rank": trial.suggest_categorical("rank", [16, 32, 64, 128]), **_shared(trial)}
+
+
 def _registered(spaces: dict) -> dict:
     from finmodels.models.architectures import ARCHITECTURES
 
@@ -71,7 +77,8 @@ def _registered(spaces: dict) -> dict:
 
 # Per registered architecture: what a trial's settings are drawn from (optuna's suggest_* calls).
 SEARCH_SPACES: dict[str, Callable] = _registered({"mlp": _mlp, "tabm": _tabm, "cnn": _cnn, "lstm": _recurrent,
-                                                  "gru": _recurrent, "vae": _vae, "plr": _plr})
+                                                  "gru": _recurrent, "vae": _vae, "plr": _plr,
+                                                  "dcn": _dcn})
 
 
 def _halving(first: int, layers: int) -> tuple[int, ...]:
@@ -99,6 +106,9 @@ def config_from_params(config, params: dict):
     elif config.arch == "plr":
         changes = dict(units=_halving(p["units"], layers), dropout=float(p["dropout"]), l2=float(p["l2"]),
                        sigma=float(p["sigma"]), frequencies=int(p["frequencies"]), embedding=int(p["embedding"]))
+    elif config.arch == "dcn":
+        changes = dict(units=_halving(p["units"], layers), dropout=float(p["dropout"]), l2=float(p["l2"]),
+                       cross_layers=int(p["cross_layers"]), rank=int(p["rank"]))
     elif config.arch == "vae":
         changes = dict(units=_halving(p["units"], layers), latent_dim=int(p["latent_dim"]), beta=float(p["beta"]))
     return dataclasses.replace(config, hyperparameters=dataclasses.replace(hyper, **changes),

@@ -37,7 +37,7 @@ def test_train_json_has_seconds_and_peak_memory_per_stage(capsys, tmp_path):
     assert code == 0
     assert [s["stage"] for s in timings["stages"]] == [
         "reading the file", "profile", "train (starting)", "encoding the target and splitting the rows",
-        "preprocessing rows", "fitting the network on rows", "scoring test rows", "fitting the baselines",
+        "preprocessing rows", "fitting the cross-fitted networks", "scoring test rows", "fitting the baselines",
         "explanation", "keeping the run in the workspace", "bundle"]
     assert timings["peak_mb"] == max(s["peak_mb"] for s in timings["stages"]) > 200  # TensorFlow alone is more
     assert "stages: reading the file" in err and "bundle" in err.split("stages:")[1]

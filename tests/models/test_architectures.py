@@ -6,6 +6,7 @@ import pytest
 from finmodels.models.architectures import (ARCHITECTURES, CNNConfig, GRUConfig, LSTMConfig, MLPConfig, VAEConfig,
                                      get_architecture)
 from finmodels.errors import ConfigError
+from finmodels.models.cross import DCNConfig
 from finmodels.models.embeddings import PLRConfig
 from finmodels.models.ensembles import TabMConfig
 
@@ -17,6 +18,7 @@ TINY = {
     "gru": GRUConfig(units=(4, 3), dense_units=4),
     "vae": VAEConfig(units=(6,), latent_dim=2),
     "plr": PLRConfig(units=(4,), frequencies=2, embedding=3, numeric_inputs=2),
+    "dcn": DCNConfig(cross_layers=2, rank=3, units=(4,)),
 }
 SHAPES = {"tabular": (7,), "sequence": (10, 3)}
 

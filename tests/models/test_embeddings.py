@@ -91,7 +91,7 @@ def large_run():
                           "grade": rng.choice(["a", "b", "c"], n)})
     frame["default"] = (frame["debt"] / frame["income"] + 0.1 * (frame["grade"] == "c")
                         + rng.normal(0, 0.05, n) > 0.25).astype(int)
-    return frame, train(frame, TrainConfig(target="default", arch="plr", epochs=3), baselines=False)
+    return frame, train(frame, TrainConfig(target="default", arch="plr", epochs=3, blend=(), members=1), baselines=False)
 
 
 def test_a_large_run_embeds_its_numeric_columns_learns_and_bundles(large_run):

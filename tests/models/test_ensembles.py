@@ -112,7 +112,7 @@ def test_a_run_with_the_ensemble_saves_a_bundle_that_loads_and_scores_the_same()
     frame = pd.DataFrame({"income": rng.normal(50, 10, 300), "debt": rng.normal(10, 3, 300),
                           "grade": rng.choice(["a", "b", "c"], 300)})
     frame["default"] = (frame["debt"] / frame["income"] + rng.normal(0, 0.05, 300) > 0.2).astype(int)
-    config = TrainConfig(target="default", arch="tabm", hyperparameters=TabMConfig(units=(8, 4), members=2),
+    config = TrainConfig(target="default", arch="tabm", blend=(), members=1, hyperparameters=TabMConfig(units=(8, 4), members=2),
                          epochs=3)
     result = train(frame, config, baselines=False)
     bundle = load_bundle(bundle_bytes(result))

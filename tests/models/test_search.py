@@ -35,11 +35,15 @@ def test_trials_are_scored_on_validation_rows_and_the_best_is_the_least_loss(sea
     # live reports: each trial when it starts, then when it ends
     assert [(t.number, t.state) for t in reported] == [(0, "running"), (0, "complete"), (1, "running"),
                                                        (1, "complete"), (2, "running"), (2, "complete")]
-    # the best trial's value is the validation log loss of its configuration, trained again from the same seed
+    # the best trial's value is the validation log loss of its configuration, trained again from the same seed as
+    # one network (a trial is never cross-fitted: its networks would have learned from the validation rows)
+    import dataclasses
+
     from finmodels.models.training import train
     from sklearn.metrics import log_loss
 
-    again = train(german, best_config(result), baselines=False)
+    assert best_config(result).members == 5 and best_config(result).blend == ("dcn",)  # the run keeps the ensemble
+    again = train(german, dataclasses.replace(best_config(result), members=1, blend=()), baselines=False)
     valid = again.split.valid
     p = again.predict(again.frame.iloc[valid])
     assert log_loss(again.y[valid], np.clip(p, 1e-7, 1 - 1e-7), labels=[0, 1]) == pytest.approx(result.best.value,

@@ -13,6 +13,7 @@ from finmodels.errors import ConfigError
 from finmodels.models.architectures import get_architecture
 from finmodels.models.preprocessing import PreprocessConfig
 
+MAX_MEMBERS = 20
 LR_SCHEDULES = ("constant", "reduce_on_plateau", "cosine")
 
 
@@ -52,6 +53,12 @@ class TrainConfig:
     cap: float = 0.25  # asset allocation: most weight in one asset
     split: str = "random"  # one of SPLITS, for table rows; price windows are always split by date
     preprocessing: PreprocessConfig | None = None  # None: fit_defaults() for the number of training rows
+    # table rows with a target: networks cross-fitted on the training and validation rows and averaged
+    # (training.members); 1 is one network that learns from the training rows and stops on the validation rows
+    members: int = 5
+    # more architectures cross-fitted beside `arch` on table rows with a target, blended by weights chosen on
+    # out-of-fold predictions (training.blend); () is `arch` alone
+    blend: tuple[str, ...] = ("dcn",)
 
     def __post_init__(self):
         task = get_task(self.task)
@@ -62,6 +69,14 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "patience"):
             if getattr(self, name) is not None and int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1; got {getattr(self, name)}.")
+        if not (int(self.members) == self.members and 1 <= int(self.members) <= MAX_MEMBERS):
+            raise ConfigError(f"The number of cross-fitted networks must be a whole number from 1 to {MAX_MEMBERS}; "
+                              f"got {self.members}.")
+        object.__setattr__(self, "blend", tuple(a for a in dict.fromkeys(self.blend or ()) if a != self.arch))
+        for other in self.blend:
+            if other == "vae" or not get_architecture(other).supports("tabular"):
+                raise ConfigError(f"'{other}' cannot be blended: only networks that read table rows and predict the "
+                                  "target can (mlp, dcn, cnn, tabm, plr).")
         if self.learning_rate is not None and not 0 < self.learning_rate < 1:
             raise ConfigError(f"Learning rate must be between 0 and 1; got {self.learning_rate}.")
         if not (0 < self.test_size < 0.5 and 0 < self.valid_size < 0.5):

@@ -8,7 +8,7 @@ and fit the baselines on the identical split and inputs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ from finmodels.models.sampling import BASELINE_ROWS, stratified_positions
 from finmodels.models.seeds import set_seed
 from finmodels.models.training.config import FitDefaults, TrainConfig
 from finmodels.models.training.fitloop import balanced_class_weights, fit_network
+from finmodels.models.training.members import member_notes
 from finmodels.models.training.result import TrainingResult, predict_frame
 from finmodels.models.training.sequence import stage_hook
 
@@ -64,23 +65,21 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
     settings = config.resolved(len(split.train))
     check_fits(target.rows, features)
     note(f"Preprocessing {len(target.rows):,} rows...")
-    inputs = encode_inputs(target, split, features, settings, kind)
-    note(f"Fitting the network on {len(split.train):,} rows...")
-
-    set_seed(config.seed)
-    model, loss, fit_train, fit_valid, stats, weights = build_network(config, kind, inputs, target.class_labels)
-    # XLA compilation took 2.9 s and made epochs slower for small dense networks on table rows (measured)
-    history, fit_seconds, stopped = fit_network(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch,
-                                                should_stop=should_stop, class_weight=weights, jit_compile=False,
-                                                settings=settings, reuse_trace=kind != ANOMALY)
+    members = member_count(config, kind)
+    encoded = pooled(split) if members > 1 else split  # the parts the inputs are encoded and the baselines fit by
+    inputs = encode_inputs(target, encoded, features, settings, kind)
+    model, history, fit_seconds, stopped, stats, fit_notes, fit_details = fit_model(
+        config, kind, inputs, target.class_labels, settings, members=members, on_epoch=on_epoch,
+        should_stop=should_stop)
 
     note(f"Scoring {len(split.test):,} test rows...")
     test_scores = predict_frame(kind, model, inputs.preprocessor, target.rows.iloc[split.test], target_stats=stats)
     metrics, details = evaluate(kind, inputs.y[2], test_scores, target.class_labels)
+    details.update(fit_details)
     if baselines:
         note("Fitting the baselines...")
     base = (table_baselines(kind, inputs, seed=config.seed, classes=len(target.class_labels), rows=target.rows,
-                            split=split) if baselines else {})
+                            split=encoded) if baselines else {})
     loss_notes = loss_evaluation(config, target.rows.iloc[split.test], inputs.y[2], test_scores, metrics, details,
                                  base)
     if getattr(base.get("scorecard"), "model", None) is not None:  # its tables outlive the fitted scorecard
@@ -90,7 +89,8 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
         baselines=base, stopped_early=stopped, kind=kind, class_labels=target.class_labels, target_stats=stats,
-        details=details, notes=[*target.notes, *inputs.notes, *scale_notes(split, settings, baselines), *loss_notes],
+        details=details, notes=[*target.notes, *inputs.notes, *member_notes(members, split), *fit_notes, *scale_notes(split, settings, baselines),
+               *loss_notes],
         settings=settings,
         seconds={"preprocess": inputs.seconds, "fit": fit_seconds, "total": time.perf_counter() - started},
     )
@@ -163,7 +163,9 @@ def encode_inputs(target: TableTarget, split: Split, features: list[str], settin
     parts = (split.train, split.valid, split.test)
     guide = target.y[split.train] if kind in (BINARY, REGRESSION, ORDINAL) else None
     pre = fit_preprocessor(target.rows.iloc[split.train], features, settings.preprocessing, target=guide)
-    x = tuple(pre.transform(target.rows.iloc[i]) for i in parts)
+    x_train = pre.transform(target.rows.iloc[split.train])
+    x = tuple(x_train if i is split.train else pre.transform(target.rows.iloc[i]) if len(i)
+              else np.zeros((0, x_train.shape[1]), x_train.dtype) for i in parts)  # cross-fitting has no valid part
     y = tuple(target.y[i] for i in parts)
     encoding = pre.encoding_summary()
     return EncodedInputs(pre, x, y, time.perf_counter() - start, [encoding] if encoding else [])
@@ -192,6 +194,69 @@ def build_network(config: TrainConfig, kind: str, inputs: EncodedInputs, labels:
         y_train, y_valid = ((y - stats[0]) / stats[1] for y in (y_train, y_valid))
     weights = balanced_class_weights(inputs.y[0]) if config.class_weight and kind != REGRESSION else None
     return model, task.loss, (x_train, y_train), (x_valid, y_valid), stats, weights
+
+
+def member_count(config: TrainConfig, kind: str) -> int:
+    """How many cross-fitted networks a run averages: the configured number for table rows with a target, one
+    for anomaly detection (which learns without labels)."""
+    return int(config.members) if kind in (BINARY, MULTICLASS, ORDINAL, REGRESSION) else 1
+
+
+def pooled(split: Split) -> Split:
+    """The split the cross-fitted networks are encoded with: training and validation rows as one part (each
+    network stops early on its own share of them); the test rows untouched."""
+    pool = np.sort(np.concatenate([split.train, split.valid]))
+    return Split(pool, np.zeros(0, dtype=pool.dtype), split.test, split.method)
+
+
+def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: list[str], settings: FitDefaults, *,
+              members: int, on_epoch, should_stop):
+    """(model, history, fit seconds, stopped by the user, target (mean, std), notes, blend details): one network
+    fitted on the training rows and stopped on the validation rows, or `members` networks of each architecture
+    cross-fitted on both, averaged, and blended across architectures (`training.blend`)."""
+    from finmodels.models.training.blend import blend, blend_notes
+    from finmodels.models.training.members import fit_members, member_history
+
+    note = stage_hook(on_epoch)
+    set_seed(config.seed)
+    model, loss, fit_train, fit_valid, stats, weights = build_network(config, kind, inputs, labels)
+    # XLA compilation took 2.9 s and made epochs slower for small dense networks on table rows (measured)
+    fit = dict(should_stop=should_stop, class_weight=weights, jit_compile=False, settings=settings,
+               reuse_trace=kind != ANOMALY)
+    if members == 1:
+        note(f"Fitting the network on {len(fit_train[0]):,} rows...")
+        history, seconds, stopped = fit_network(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch, **fit)
+        return model, history, seconds, stopped, stats, [], {}
+
+    archs = (config.arch, *config.blend)
+    found, stopped = {}, False
+    for i, arch in enumerate(archs):
+        own = config if arch == config.arch else replace(config, arch=arch, hyperparameters=None, blend=())
+
+        def build(k: int, own=own, i=i):
+            if i == 0 and k == 0:
+                return model
+            set_seed(config.seed + k)
+            return build_network(own, kind, inputs, labels)[0]
+
+        def fit_one(network, train_pair, valid_pair, k: int, own=own):
+            return fit_network(network, loss, replace(own, seed=config.seed + k), train_pair, valid_pair,
+                               on_epoch=on_epoch, **fit)
+
+        found[arch] = fit_members(build, fit_one, fit_train[0], fit_train[1], members=members, kind=kind,
+                                  seed=config.seed, note=note, should_stop=should_stop,
+                                  numbered=(i * members, members * len(archs)))
+        if found[arch].stopped:
+            stopped = True
+            break
+    seconds = sum(f.seconds for f in found.values())
+    history = member_history([h for f in found.values() for h in f.histories])
+    if len(found) == 1:
+        return found[config.arch].model, history, seconds, stopped, stats, [], {}
+    mixed = blend(kind, fit_train[1], found)
+    labels_of = {a: get_architecture(a).label for a in found}
+    details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
+    return mixed.model, history, seconds, stopped, stats, blend_notes(mixed, labels_of), details
 
 
 def evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str]) -> tuple[dict, dict]:
