@@ -1,0 +1,57 @@
+"""The run summary under the Train page's results: how many cross-fitted networks trained, and for how long."""
+
+import json
+import re
+
+import pytest
+
+from finmodels.data.samples import load_sample
+from finmodels.models.architectures import MLPConfig
+from finmodels.models.training import TrainConfig, train
+from finmodels.models.training.members import epochs_per_network
+from tests.pages.test_pages import page
+from ui.results import describe_training
+from ui.state import Dataset
+
+
+@pytest.fixture(scope="module")
+def cross_fitted():
+    """Five cross-fitted dense networks on German credit, not blended."""
+    config = TrainConfig(target="creditability", members=5, blend=(), epochs=3,
+                         hyperparameters=MLPConfig(units=(8,)))
+    return train(load_sample("german_credit"), config, baselines=False)
+
+
+def test_the_summary_counts_the_cross_fitted_networks_and_their_epochs(cross_fitted):
+    history = cross_fitted.history
+    assert {k for k in history if k.startswith("network_")} == {f"network_{k}_{name}" for k in range(2, 6)
+                                                                for name in ("loss", "val_loss")}
+    epochs = epochs_per_network(history)
+    assert len(epochs) == 5 and all(1 <= e <= 3 for e in epochs)
+    how = "early stopping" if max(epochs) < 3 else "all epochs"
+    text = describe_training(cross_fitted)
+    assert text.startswith("Dense network (MLP) for 'creditability' (Credit default) · 5 cross-fitted networks, "
+                           f"{min(epochs)}-{max(epochs)} epochs each ({how}; best weights kept) · network fit ")
+    assert re.search(r"network fit \d+\.\d s · \d+\.\d s in total, with preprocessing and baselines$", text)
+
+
+def test_one_network_is_summarised_by_its_epochs():
+    config = TrainConfig(target="creditability", members=1, blend=(), epochs=2, hyperparameters=MLPConfig(units=(8,)))
+    text = describe_training(train(load_sample("german_credit"), config, baselines=False))
+    assert " · 2 epochs (all epochs; best weights kept) · network fit " in text and "cross-fitted" not in text
+
+
+def test_the_train_page_shows_the_summary_and_the_faint_networks(cross_fitted):
+    german = load_sample("german_credit")
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", german), "target": "creditability",
+                                   "event_label": "bad", "run": cross_fitted.detached(),
+                                   "runs": [cross_fitted.detached()]})
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert describe_training(cross_fitted) in captions
+    assert any("5 cross-fitted networks" in c for c in captions)
+    (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Loss per epoch" in c.proto.spec]
+    assert chart["layout"]["title"]["text"] == "Loss per epoch (network 1 of 5)"
+    faint = [t for t in chart["data"] if t.get("legendgroup") == "others"]
+    assert len(faint) == 4 and {t["name"] for t in faint} == {"validation, networks 2-5"}
+    assert [t["y"] for t in faint] == [cross_fitted.history[f"network_{k}_val_loss"] for k in range(2, 6)]

@@ -1,0 +1,43 @@
+"""The loss chart of a run: the first network's curves, and a cross-fitted run's other networks drawn faintly."""
+
+import pytest
+
+from finmodels.plots.training import plot_loss_curve
+
+FIRST = {"loss": [0.70, 0.60, 0.55, 0.54], "val_loss": [0.68, 0.61, 0.63, 0.64]}
+
+
+def _cross_fitted(networks: int) -> dict:
+    history = dict(FIRST)
+    for k in range(2, networks + 1):
+        history[f"network_{k}_loss"] = [0.7 - 0.01 * k] * k
+        history[f"network_{k}_val_loss"] = [0.8 - 0.01 * k] * k  # network k trained for k epochs
+    return history
+
+
+def test_one_network_has_its_two_curves_and_the_plain_title():
+    fig = plot_loss_curve(FIRST)
+    assert [t.name for t in fig.data] == ["train", "validation"]
+    assert fig.layout.title.text == "Loss per epoch" and fig.layout.xaxis.title.text == "Epoch"
+    assert fig.layout.annotations[0].text == "best epoch 2"
+
+
+@pytest.mark.parametrize("networks", [5, 10])
+def test_the_other_networks_are_faint_with_one_legend_entry(networks):
+    fig = plot_loss_curve(_cross_fitted(networks))
+    assert fig.layout.title.text == f"Loss per epoch (network 1 of {networks})"
+    assert [t.name for t in fig.data[:2]] == ["train", "validation"] and fig.data[1].opacity is None
+    faint = fig.data[2:]
+    assert len(faint) == networks - 1
+    assert {t.name for t in faint} == {f"validation, networks 2-{networks}"}
+    assert [t.showlegend for t in faint] == [True] + [False] * (networks - 2)
+    assert all(t.opacity == 0.35 and t.legendgroup == "others" and t.line.width == 1 for t in faint)
+    # in network order (network 10 after network 9), each with its own validation losses
+    assert [len(t.x) for t in faint] == list(range(2, networks + 1))
+    assert [t.y[0] for t in faint] == pytest.approx([0.8 - 0.01 * k for k in range(2, networks + 1)])
+    assert fig.layout.annotations[0].text == "best epoch 2"  # marked on the first network's curve
+
+
+def test_the_live_chart_keeps_its_own_title():
+    assert plot_loss_curve(_cross_fitted(5), title="Loss per epoch (live)").layout.title.text == \
+        "Loss per epoch (live) (network 1 of 5)"
