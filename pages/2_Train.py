@@ -71,6 +71,7 @@ with st.form("train_form"):
     c8.markdown("&nbsp;")
     c8.checkbox("Weight classes", key="train_class_weight",
                 help="Give the rare class as much weight as the common one.")
+    train_form.ensemble_inputs(task, arch, expected_train_rows(len(current.frame)))
     window = train_form.forecast_inputs(task)
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)

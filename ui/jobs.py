@@ -100,9 +100,11 @@ class TrainingJob:
 
     @property
     def network(self) -> tuple[int, int] | None:
-        """(k, n) while the k-th of n cross-fitted networks trains ('Fitting the network 2 of 5 ...'), else None."""
-        found = re.match(r"Fitting the network (\d+) of (\d+)", self.stage or "")
-        return (int(found[1]), int(found[2])) if found and not self.fitted else None
+        """(k, n) of the last of n cross-fitted networks that began ('Fitting the network 2 of 10 ...'), while
+        one trains or after; None for a single network."""
+        found = [re.match(r"Fitting the network (\d+) of (\d+)", n) for n in self.job.notes]
+        last = next((f for f in reversed(found) if f), None)
+        return (int(last[1]), int(last[2])) if last else None
 
     @property
     def fraction(self) -> float:
@@ -111,7 +113,7 @@ class TrainingJob:
         if self.fitted:
             return 1.0
         if self.network:
-            k, n = self.network
+            k, n = self.network  # the networks fitted so far
             return (k - 1) / n
         return min(1.0, self.epochs_done / self.config.epochs)
 
@@ -173,11 +175,13 @@ def progress_text(job: TrainingJob) -> str:
     if job.stop_requested and not job.fitted:
         return f"Stopping after epoch {done}; keeping the best weights so far..."
     if job.fitted:
-        return f"{job.stage} · the network trained for {done} epochs · {job.elapsed:.0f} s"
+        trained = f"the {job.network[1]} networks trained for {done} epochs in all" if job.network else (
+            f"the network trained for {done} epochs")
+        return f"{job.stage} · {trained} · {job.elapsed:.0f} s"
     if done == 0:
         return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s"
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
-    if job.network:
+    if job.network:  # not yet fitted: the k-th network trains
         k, n = job.network
         return (f"Network {k} of {n} (cross-fitted) · {done} epochs in all, at most {total} per network · "
                 f"validation loss {val:.4f} · {job.elapsed:.0f} s · baselines and test metrics follow")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.baselines import BASELINE_LABELS
 from finmodels.evaluation.metrics import METRIC_LABELS
 from finmodels.data.targets import event_name
@@ -117,8 +118,11 @@ def describe_training(result) -> str:
     epochs = epochs_per_network(result.history)
     how = "stopped by you" if result.stopped_early else (
         "early stopping" if max(epochs) < config.epochs else "all epochs")
-    run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
-        f"{len(epochs)} cross-fitted networks, {min(epochs)}-{max(epochs)} epochs each")
-    return (f"{describe_run(config)} · {run} ({how}; best weights kept) · network fit "
+    spread = f"{min(epochs)}" if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
+    run = f"{epochs[0]} epochs" if len(epochs) == 1 else f"{len(epochs)} cross-fitted networks, {spread} epochs each"
+    weights = result.details.get("blend_weights") or {}
+    mix = "" if not weights else " · blend " + " + ".join(
+        f"{w:.2f} × {ARCHITECTURES[a].label if a in ARCHITECTURES else a}" for a, w in weights.items() if w > 0)
+    return (f"{describe_run(config)} · {run} ({how}; best weights kept){mix} · network fit "
             f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
             "preprocessing and baselines")

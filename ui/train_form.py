@@ -14,10 +14,11 @@ import streamlit as st
 
 from finmodels.data.holdings import Holdings, read_holdings
 from finmodels.data.reading import load_csv
-from finmodels.data.tasks import FORECAST, TASKS, TaskPreset
+from finmodels.data.tasks import ANOMALY, FORECAST, TASKS, TaskPreset
 from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
+from finmodels.models.training.config import HUGE_TABLE_ROWS, MAX_MEMBERS, fit_defaults
 from ui import state
 from ui.messages import show_error
 from ui.widgets import remember, store
@@ -27,7 +28,8 @@ FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout"
                  "train_batch": None, "train_epochs": _RUN["epochs"], "train_patience": _RUN["patience"],
                  "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto",
                  "train_var_level": _RUN["var_level"], "train_horizon": _RUN["horizon"],
-                 "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"]}
+                 "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"],
+                 "train_members": None, "train_blend": "auto"}
 VAR_LEVELS = (0.95, 0.975, 0.99)  # as finmodels.portfolio.VAR_LEVELS (not imported: it would load scipy here)
 NORMALISE = "Normalise the weights so they add up to 1"
 HOLDINGS = "train_holdings"  # Holdings read from the uploaded file; INVALID when the file cannot be used
@@ -165,11 +167,16 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
             epochs=int(form["train_epochs"]), batch_size=None if batch is None else int(batch),
             learning_rate=None if lr is None else float(lr), lr_schedule=None if schedule == "auto" else schedule,
             patience=int(form["train_patience"]), class_weight=bool(form["train_class_weight"]),
-            seed=int(form["train_seed"]), window=int(window), **_portfolio_settings(task),
+            seed=int(form["train_seed"]), window=int(window), members=_whole(form.get("train_members")),
+            blend=blend_choice(form.get("train_blend")), **_portfolio_settings(task),
         )
     except FinModelsError as exc:
         show_error(exc)
         return None
+
+
+def _whole(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def _portfolio_settings(task: str) -> dict:
@@ -185,6 +192,36 @@ def _portfolio_settings(task: str) -> dict:
         settings.update(risk_aversion=float(form.get("train_risk_aversion", _RUN["risk_aversion"])),
                         cap=float(form.get("train_cap", _RUN["cap"])))
     return settings
+
+
+def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
+    """Inside the form, for table rows with a target: how many networks are cross-fitted per architecture, and the
+    architecture blended with the chosen one (training.members and training.blend); empty or auto means the
+    default for `rows` training rows."""
+    if task.kind in (FORECAST, ANOMALY):
+        return
+    auto = fit_defaults(rows)
+    others = [a for a in task.architectures if a in ARCHITECTURES and a != arch]
+    if st.session_state.get("train_blend") not in ("auto", "none", *others):
+        st.session_state["train_blend"] = "auto"
+    blended = ", ".join(ARCHITECTURES[a].label for a in auto.blend if a != arch) or "none"
+    c1, c2 = st.columns([1, 3])
+    c1.number_input("Cross-fitted networks", 1, MAX_MEMBERS, key="train_members", placeholder=f"auto ({auto.members})",
+                    help="Networks per architecture, each learning from all but one part of the training and "
+                         "validation rows and stopping early on that part; their average is the model. 1 trains one "
+                         f"network on the training rows and stops it on the validation rows. Auto: 5 up to "
+                         f"{HUGE_TABLE_ROWS:,} training rows, else 1.")
+    c2.selectbox("Blend with", ["auto", "none", *others], key="train_blend",
+                 format_func=lambda k: f"auto ({blended})" if k == "auto" else k if k == "none" else
+                 ARCHITECTURES[k].label,
+                 help="Another architecture cross-fitted beside the chosen network, with its default settings; the "
+                      "weights are chosen on out-of-fold predictions of the training and validation rows, never the "
+                      "test rows. The layer sizes and dropout above are the chosen network's.")
+
+
+def blend_choice(choice: str | None) -> tuple[str, ...] | None:
+    """The form's blend as TrainConfig.blend: 'auto' -> None (the default), 'none' -> (), an architecture -> it."""
+    return None if choice in (None, "auto") else () if choice == "none" else (choice,)
 
 
 def forecast_inputs(task: TaskPreset) -> int:

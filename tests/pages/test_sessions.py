@@ -214,6 +214,10 @@ def test_the_progress_line_names_each_stage_and_the_bar_is_full_after_the_fit(ge
     assert job.wait(180) and job.error is None
     notes = job.job.notes
     assert notes[:2] == ["Encoding the target and splitting the rows...", "Preprocessing 1,000 rows..."]
-    assert "Fitting the network on 640 rows..." in notes and job.fitted and job.fraction == 1.0
+    # German credit's 800 training and validation rows: five dense and five cross networks, each learning from 640
+    fits = [n for n in notes if n.startswith("Fitting the network")]
+    assert fits[0] == "Fitting the network 1 of 10 (cross-fitted) on 640 rows, stopping early on 160..."
+    assert len(fits) == 10 and fits[-1].startswith("Fitting the network 10 of 10 ")
+    assert job.fitted and job.fraction == 1.0 and job.network == (10, 10)
     assert job.stage == notes[-1].rstrip(".")
-    assert jobs.progress_text(job).startswith(f"{job.stage} · the network trained for 2 epochs · ")
+    assert jobs.progress_text(job).startswith(f"{job.stage} · the 10 networks trained for 20 epochs in all · ")

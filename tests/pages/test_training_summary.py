@@ -30,8 +30,9 @@ def test_the_summary_counts_the_cross_fitted_networks_and_their_epochs(cross_fit
     assert len(epochs) == 5 and all(1 <= e <= 3 for e in epochs)
     how = "early stopping" if max(epochs) < 3 else "all epochs"
     text = describe_training(cross_fitted)
+    spread = f"{min(epochs)}" if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"  # '3', not '3-3'
     assert text.startswith("Dense network (MLP) for 'creditability' (Credit default) · 5 cross-fitted networks, "
-                           f"{min(epochs)}-{max(epochs)} epochs each ({how}; best weights kept) · network fit ")
+                           f"{spread} epochs each ({how}; best weights kept) · network fit ")
     assert re.search(r"network fit \d+\.\d s · \d+\.\d s in total, with preprocessing and baselines$", text)
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from finmodels.data.splits import Split
 from finmodels.data.tasks import FORECAST, get_task
-from finmodels.models.training.config import (LARGE_TABLE_ROWS, LR_SCHEDULES, SPLITS, FitDefaults, TrainConfig,
+from finmodels.models.training.config import (HUGE_TABLE_ROWS, LARGE_TABLE_ROWS, LR_SCHEDULES, SPLITS, FitDefaults,
+                                              TrainConfig,
                                               expected_train_rows, fit_defaults)
 from finmodels.models.training.fitloop import EpochHook, balanced_class_weights
 from finmodels.models.training.result import TrainingResult, impute_with_vae, predict_frame, reconstruction_error
@@ -47,6 +48,6 @@ def train(
                        split=split, started=started)
 
 
-__all__ = ["EpochHook", "FitDefaults", "LARGE_TABLE_ROWS", "LR_SCHEDULES", "SPLITS", "TrainConfig", "TrainingResult",
+__all__ = ["EpochHook", "FitDefaults", "HUGE_TABLE_ROWS", "LARGE_TABLE_ROWS", "LR_SCHEDULES", "SPLITS", "TrainConfig", "TrainingResult",
            "balanced_class_weights", "expected_train_rows", "fit_defaults", "forecast_outputs", "gaussian_nll",
            "impute_with_vae", "predict_frame", "reconstruction_error", "train"]

@@ -65,7 +65,7 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
     settings = config.resolved(len(split.train))
     check_fits(target.rows, features)
     note(f"Preprocessing {len(target.rows):,} rows...")
-    members = member_count(config, kind)
+    members = member_count(settings, kind)
     encoded = pooled(split) if members > 1 else split  # the parts the inputs are encoded and the baselines fit by
     inputs = encode_inputs(target, encoded, features, settings, kind)
     model, history, fit_seconds, stopped, stats, fit_notes, fit_details = fit_model(
@@ -196,10 +196,10 @@ def build_network(config: TrainConfig, kind: str, inputs: EncodedInputs, labels:
     return model, task.loss, (x_train, y_train), (x_valid, y_valid), stats, weights
 
 
-def member_count(config: TrainConfig, kind: str) -> int:
-    """How many cross-fitted networks a run averages: the configured number for table rows with a target, one
-    for anomaly detection (which learns without labels)."""
-    return int(config.members) if kind in (BINARY, MULTICLASS, ORDINAL, REGRESSION) else 1
+def member_count(settings: FitDefaults, kind: str) -> int:
+    """How many cross-fitted networks a run averages: the resolved number for table rows with a target, one for
+    anomaly detection (which learns without labels)."""
+    return int(settings.members) if kind in (BINARY, MULTICLASS, ORDINAL, REGRESSION) else 1
 
 
 def pooled(split: Split) -> Split:
@@ -228,7 +228,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
         history, seconds, stopped = fit_network(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch, **fit)
         return model, history, seconds, stopped, stats, [], {}
 
-    archs = (config.arch, *config.blend)
+    archs = (config.arch, *settings.blend)
     found, stopped = {}, False
     for i, arch in enumerate(archs):
         own = config if arch == config.arch else replace(config, arch=arch, hyperparameters=None, blend=())
@@ -251,8 +251,11 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
             break
     seconds = sum(f.seconds for f in found.values())
     history = member_history([h for f in found.values() for h in f.histories])
-    if len(found) == 1:
-        return found[config.arch].model, history, seconds, stopped, stats, [], {}
+    if len(found) == 1 or stopped:  # stopped: some rows have no out-of-fold prediction to choose weights on
+        kept = [] if len(found) == 1 else [f"Training was stopped before every architecture's networks were fitted, "
+                                          f"so there is no blend: the model is the {get_architecture(config.arch).label}"
+                                          " networks alone."]
+        return found[config.arch].model, history, seconds, stopped, stats, kept, {}
     mixed = blend(kind, fit_train[1], found)
     labels_of = {a: get_architecture(a).label for a in found}
     details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
