@@ -36,11 +36,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--members", type=int, default=None, metavar="K",
                         help="table rows with a target: networks cross-fitted per architecture on the training and "
                              "validation rows and averaged (1: one network stopped on the validation rows; default 5 "
-                             "up to 131,072 training rows, else 1)")
+                             "up to 50,000 training rows, else 1)")
     parser.add_argument("--blend", default=None, metavar="ARCHS",
                         help="table rows with a target: architectures cross-fitted beside --arch, comma-separated, "
                              "blended by weights chosen on out-of-fold predictions ('none' for --arch alone; default "
-                             "dcn up to 131,072 training rows, else none)")
+                             "dcn up to 50,000 training rows, else none)")
     parser.add_argument("--epochs", type=int, default=100, help="most epochs; early stopping usually ends sooner")
     parser.add_argument("--seed", type=int, default=0, help="random seed (split, initial weights)")
     parser.add_argument("--batch-size", type=int, default=None,

@@ -129,9 +129,10 @@ class TrainConfig:
 LARGE_TABLE_ROWS = 5000
 # Up to this many training rows a table run cross-fits five dense and five cross networks and blends them
 # (training.members, training.blend: 0.003 to 0.009 better than one network on the bench's development folds);
-# above it one network learns from them all, streamed in rounds: ten networks on a million-row book would take
-# longer than the 5 minutes it must train in, and a network's seed-to-seed spread shrinks with the rows.
-HUGE_TABLE_ROWS = 131_072
+# above it one network learns from them all. The cross network's cost grows with rows times inputs: one of them on
+# the 100,000-row loan book (64,000 training rows, 423 inputs) ran for over a minute here, so ten networks would
+# take several minutes where one takes seconds, and a network's seed-to-seed spread shrinks with the rows.
+HUGE_TABLE_ROWS = 50_000
 
 
 def expected_train_rows(rows: int, *, test_size: float = 0.2, valid_size: float = 0.2) -> int:
