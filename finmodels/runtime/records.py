@@ -87,7 +87,7 @@ def split_details(details: dict) -> tuple[dict, dict, list[str]]:
 
     arrays, scalars, left_out = {}, {}, []
     for key, value in details.items():
-        if value is None or isinstance(value, (str, bool, int, float)):
+        if value is None or isinstance(value, (str, bool, int, float, dict)):  # a dict: e.g. the blend's weights
             scalars[key] = plain(value)
             continue
         if isinstance(value, pd.Timestamp):
@@ -174,7 +174,8 @@ def fit_settings(data: dict | None):
     from finmodels.models.preprocessing import PreprocessConfig
     from finmodels.models.training import FitDefaults
 
-    return FitDefaults(**{**data, "preprocessing": PreprocessConfig(**data["preprocessing"])})
+    return FitDefaults(**{**data, "preprocessing": PreprocessConfig(**data["preprocessing"]),
+                          "blend": tuple(data.get("blend") or ())})  # JSON gives a list
 
 
 def bundle_preprocessor(raw: bytes):
