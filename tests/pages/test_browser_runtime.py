@@ -185,7 +185,7 @@ def test_a_worker_killed_mid_fit_is_a_message_and_the_server_and_other_runs_go_o
         page.get_by_role("spinbutton", name="Max epochs").fill("500")
         page.get_by_role("spinbutton", name="Early stopping patience").fill("100")
         page.get_by_role("button", name="Train", exact=True).click()
-        page.get_by_text("of at most 500").first.wait_for(timeout=300_000)  # epochs are running
+        page.get_by_text("at most 500 per network").first.wait_for(timeout=300_000)  # epochs are running
         busiest_worker(proc).kill()
         message = page.get_by_text("stopped before it finished")
         message.wait_for(timeout=120_000)
