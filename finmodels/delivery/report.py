@@ -23,6 +23,7 @@ from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
+from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
 
@@ -138,11 +139,14 @@ def config_table(result) -> pd.DataFrame:
     settings = getattr(result, "settings", None)
     if settings is not None:  # what the run used where the configuration left the choice to the defaults
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-                      lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing))
+                      lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing),
+                      cross_fitted_networks=settings.members, blended_with=", ".join(settings.blend) or "none")
     hyper = config.hyper
     if is_dataclass(hyper):
         values.update({f"network: {k}": v for k, v in asdict(hyper).items()})
-    values["epochs run"] = len(result.history.get("loss", []))
+    values["epochs run"] = epochs_summary(result.history)
+    if result.details.get("blend_weights"):
+        values["blend weights (out of fold)"] = ", ".join(f"{a} {w:.2f}" for a, w in result.details["blend_weights"].items())
     values["stopped by user"] = bool(result.stopped_early)
     return pd.DataFrame({"setting": list(values), "value": [plain_value(v) for v in values.values()]})
 

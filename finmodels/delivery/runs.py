@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+from finmodels.models.training.members import epochs_summary
 
 RUNS_LIMIT = 5
 
@@ -93,7 +94,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "learning rate": result.settings.learning_rate if result.settings else config.learning_rate,
             "batch size": result.settings.batch_size if result.settings else config.batch_size,
             "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
-            "epochs run": len(result.history.get("loss", [])),
+            "epochs run": epochs_summary(result.history),
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }
         names = metrics or tuple(result.metrics)

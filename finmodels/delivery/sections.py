@@ -19,6 +19,7 @@ import pandas as pd
 from finmodels.data.tasks import BINARY, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
+from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
 REASON_ROWS = 3
@@ -39,7 +40,7 @@ class ModelFacts:
     predict: object  # frame -> scores
     source: object  # the TrainingResult or LoadedBundle
     settings: object | None = None
-    epochs_run: int | None = None
+    epochs_run: str | None = None  # '35', or '15-49 each, 10 networks'
     test_rows: int | None = None
 
     @property
@@ -57,7 +58,7 @@ def model_facts(source) -> ModelFacts:
     return ModelFacts(source.kind, source.config.task, source.config, source.event_label, list(source.features),
                       source.preprocessor, dict(source.metrics),
                       {k: dict(b.metrics) for k, b in (source.baselines or {}).items()}, source.predict, source,
-                      settings=getattr(source, "settings", None), epochs_run=len(source.history.get("loss", [])),
+                      settings=getattr(source, "settings", None), epochs_run=epochs_summary(source.history),
                       test_rows=len(source.split.test))
 
 

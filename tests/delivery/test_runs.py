@@ -31,7 +31,10 @@ def test_comparison_table_has_one_row_per_run_with_settings_and_metrics(german_r
     assert list(table.index) == ["Run 1 · mlp · credit_default", "Run 2 · mlp · credit_default"]
     assert table.loc["Run 1 · mlp · credit_default", "layers"] == "16"
     assert table["roc_auc"].tolist() == [german_run.metrics["roc_auc"]] * 2
-    assert table["epochs run"].iloc[0] == len(german_run.history["loss"])
+    epochs = [len(v) for k, v in german_run.history.items() if k == "loss" or (k.startswith("network_")
+                                                                              and k.endswith("_loss") and "val" not in k)]
+    spread = str(min(epochs)) if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
+    assert len(epochs) == 10 and table["epochs run"].iloc[0] == f"{spread} each, 10 networks"
 
 
 def test_overlay_has_one_line_per_run(german_run):

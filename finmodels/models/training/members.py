@@ -126,3 +126,12 @@ def epochs_per_network(history: dict) -> list[int]:
     """Epochs each network of a run trained for, the first first (one entry for a single network)."""
     others = sorted((int(k.split("_")[1]) for k in history if k.startswith("network_") and k.endswith("_val_loss")))
     return [len(history.get("loss", []))] + [len(history[f"network_{k}_loss"]) for k in others]
+
+
+def epochs_summary(history: dict) -> str:
+    """'35' for one network; '15-49 each, 10 networks' for cross-fitted ones."""
+    epochs = epochs_per_network(history)
+    if len(epochs) == 1:
+        return str(epochs[0])
+    spread = str(min(epochs)) if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
+    return f"{spread} each, {len(epochs)} networks"
