@@ -5,7 +5,7 @@ import pytest
 
 from finmodels.errors import ConfigError
 from finmodels.models.preprocessing import PreprocessConfig, fit_preprocessor
-from finmodels.models.training import LARGE_TABLE_ROWS, fit_defaults
+from finmodels.models.training import HUGE_TABLE_ROWS, LARGE_TABLE_ROWS, fit_defaults
 from finmodels.data.splits import stratified_split
 from finmodels.data.targets import encode_binary
 
@@ -97,7 +97,14 @@ def test_defaults_depend_on_table_size_only():
     assert (small.batch_size, small.learning_rate, small.preprocessing.piecewise_knots) == (64, 1e-3, 0)
     assert small.preprocessing.scaler == "auto"
     assert (large.batch_size, large.learning_rate, large.preprocessing.scaler) == (1024, 1e-2, "quantile")
-    assert fit_defaults(100_000, sequence=True) == small
+    # windows of a price series keep the small-table optimiser, and one network (cross-fitting is for table rows)
+    sequence = fit_defaults(100_000, sequence=True)
+    assert (sequence.batch_size, sequence.learning_rate, sequence.preprocessing) == (64, 1e-3, small.preprocessing)
+    assert (sequence.members, sequence.blend) == (1, ())
+    # tables: five cross-fitted networks per architecture, blended with the cross network, up to HUGE_TABLE_ROWS
+    assert (small.members, small.blend, large.members, large.blend) == (5, ("dcn",), 5, ("dcn",))
+    huge = fit_defaults(HUGE_TABLE_ROWS + 1)
+    assert (fit_defaults(HUGE_TABLE_ROWS).members, huge.members, huge.blend, huge.batch_size) == (5, 1, (), 1024)
     assert (small.lr_schedule, large.lr_schedule) == ("constant", "cosine")
     assert (small.preprocessing.target_knots, large.preprocessing.target_knots) == (0, 128)
 
