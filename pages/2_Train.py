@@ -44,7 +44,8 @@ with right:
     if not fitting:
         st.error(f"No network for the {task.label.lower()} task is installed yet. Pick another task.")
         st.stop()
-    arch = st.selectbox("Network", fitting, format_func=lambda k: ARCHITECTURES[k].label, key="train_arch")
+    arch = st.selectbox("Network", fitting, format_func=lambda k: ARCHITECTURES[k].label, key="train_arch",
+                        on_change=train_form.follow_architecture)
     st.caption(ARCHITECTURES[arch].description)
 train_form.holdings_upload(task, current.frame)
 

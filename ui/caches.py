@@ -42,8 +42,9 @@ def explanation(result, *, target_class: str | None = None):
     try:
         explained = runtime.run_job(
             worker.explain_run, result, workspace=runtime.workspace_ref(), target_class=target_class,
-            label="the explanation", spinner="Computing SHAP values on the test rows (a few seconds for a dense "
-            "network, up to a minute for a recurrent one)...")
+            label="the explanation", spinner="Computing SHAP values on the test rows (seconds for one dense "
+            "network, about ten times that for the default ten cross-fitted networks, up to a minute or more for a "
+            "recurrent one)...")
     except FinModelsError as exc:
         show_error(exc)
         return None

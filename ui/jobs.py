@@ -175,16 +175,18 @@ def progress_text(job: TrainingJob) -> str:
     if job.stop_requested and not job.fitted:
         return f"Stopping after epoch {done}; keeping the best weights so far..."
     if job.fitted:
-        trained = f"the {job.network[1]} networks trained for {done} epochs in all" if job.network else (
+        trained = f"{job.network[0]} networks trained for {done} epochs in all" if job.network else (
             f"the network trained for {done} epochs")
         return f"{job.stage} · {trained} · {job.elapsed:.0f} s"
     if done == 0:
         return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s"
-    val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
     if job.network:  # not yet fitted: the k-th network trains
         k, n = job.network
+        losses = job.history.get("val_loss" if k == 1 else f"network_{k}_val_loss") or []
+        shown = f"validation loss {losses[-1]:.4f}" if losses else "first epoch running"
         return (f"Network {k} of {n} (cross-fitted) · {done} epochs in all, at most {total} per network · "
-                f"validation loss {val:.4f} · {job.elapsed:.0f} s · baselines and test metrics follow")
+                f"{shown} · {job.elapsed:.0f} s · baselines and test metrics follow")
+    val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
     return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
             "· baselines and test metrics follow")
 

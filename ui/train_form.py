@@ -18,7 +18,7 @@ from finmodels.data.tasks import ANOMALY, FORECAST, TASKS, TaskPreset
 from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
-from finmodels.models.training.config import HUGE_TABLE_ROWS, MAX_MEMBERS, fit_defaults
+from finmodels.models.training.config import HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
 from ui import state
 from ui.messages import show_error
 from ui.widgets import remember, store
@@ -54,6 +54,20 @@ def follow_suggested_task() -> None:
 def keep_form() -> None:
     """Keep the form's values for the next visit (see ui/widgets.py)."""
     store(["train_task", "train_arch", "train_window", *FORM_DEFAULTS])
+
+
+def follow_architecture() -> None:
+    """When the network changes, its layer sizes and dropout start from its own defaults (the cross network's 256
+    units and dropout 0.5, not the dense network's 32 and 0.3)."""
+    arch = st.session_state.get("train_arch")
+    if arch not in ARCHITECTURES:
+        return
+    defaults = ARCHITECTURES[arch].config_class()
+    units = getattr(defaults, "units", None)
+    if units is not None:
+        st.session_state["train_units"] = ", ".join(map(str, units))
+    if hasattr(defaults, "dropout"):
+        st.session_state["train_dropout"] = float(defaults.dropout)
 
 
 def fitting_architectures(task: TaskPreset) -> list[str]:
@@ -204,7 +218,7 @@ def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
     others = [a for a in task.architectures if a in ARCHITECTURES and a != arch]
     if st.session_state.get("train_blend") not in ("auto", "none", *others):
         st.session_state["train_blend"] = "auto"
-    blended = ", ".join(ARCHITECTURES[a].label for a in auto.blend if a != arch) or "none"
+    blended = ", ".join(ARCHITECTURES[a].label for a in auto_blend(arch, auto.blend)) or "none"
     c1, c2 = st.columns([1, 3])
     c1.number_input("Cross-fitted networks", 1, MAX_MEMBERS, key="train_members", placeholder=f"auto ({auto.members})",
                     help="Networks per architecture, each learning from all but one part of the training and "

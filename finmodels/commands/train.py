@@ -178,7 +178,10 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
     }
     if "blend_weights" in result.details:  # cross-fitted networks of several architectures, and their weights
         out["blend"] = {"weights": result.details["blend_weights"], "out_of_fold_loss": result.details["blend_losses"]}
-    out["networks"] = len([k for k in result.history if k.endswith("val_loss")]) or 1
+    from finmodels.models.training.members import epochs_per_network
+
+    epochs = epochs_per_network(result.history)  # 'epochs' and 'history' are the first network's
+    out["networks"], out["epochs_per_network"] = len(epochs), epochs
     if result.backtest is not None:
         out["backtest"] = result.backtest.summary()
     from finmodels.evaluation.losses import losses_of

@@ -117,6 +117,7 @@ _ONLY_FOR = {
     "class_weight": (BINARY, MULTICLASS, ORDINAL), "event_label": (BINARY, ANOMALY),
     "split": (BINARY, MULTICLASS, ORDINAL, REGRESSION, ANOMALY), "features": (BINARY, MULTICLASS, ORDINAL, REGRESSION,
                                                                               ANOMALY),
+    "members": (BINARY, MULTICLASS, ORDINAL, REGRESSION), "blend": (BINARY, MULTICLASS, ORDINAL, REGRESSION),
 }
 _ONLY_FOR_TASKS = {"risk_aversion": ("asset_allocation",), "cap": ("asset_allocation",)}
 
@@ -140,7 +141,8 @@ def config_table(result) -> pd.DataFrame:
     if settings is not None:  # what the run used where the configuration left the choice to the defaults
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                       lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing),
-                      cross_fitted_networks=settings.members, blended_with=", ".join(settings.blend) or "none")
+                      **({"members": settings.members, "blend": ", ".join(settings.blend) or "none"}
+                         if applies("members", config.task) else {}))
     hyper = config.hyper
     if is_dataclass(hyper):
         values.update({f"network: {k}": v for k, v in asdict(hyper).items()})

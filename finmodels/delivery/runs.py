@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from finmodels.models.training.members import epochs_summary
+from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
 
@@ -95,6 +95,8 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "batch size": result.settings.batch_size if result.settings else config.batch_size,
             "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
             "epochs run": epochs_summary(result.history),
+            "networks": len(epochs_per_network(result.history)),
+            "blend": ", ".join(f"{a} {w:.2f}" for a, w in (result.details.get("blend_weights") or {}).items()) or "-",
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }
         names = metrics or tuple(result.metrics)

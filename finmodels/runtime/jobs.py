@@ -67,7 +67,10 @@ class Job:
 
     @property
     def epochs_done(self) -> int:
-        return len(self.history["loss"])
+        """Epochs trained so far, over every network of a cross-fitted run ('network_K_loss' beside 'loss')."""
+        return sum(len(v) for k, v in self.history.items() if k == "loss" or (k.startswith("network_")
+                                                                              and k.endswith("_loss")
+                                                                              and not k.endswith("_val_loss")))
 
     @property
     def elapsed(self) -> float:
@@ -108,10 +111,10 @@ class Job:
         if kind == "epoch":
             logs = event[2]
             history = dict(self.history)
-            for name in ("loss", "val_loss"):
-                if name in logs:
+            for name in logs:  # 'loss' and 'val_loss', and a cross-fitted run's 'network_K_loss' ...
+                if name in ("loss", "val_loss") or name.startswith("network_"):
                     # a new list rather than an append, so a reader never sees a half-updated pair
-                    history[name] = [*history[name], float(logs[name])]
+                    history[name] = [*history.get(name, []), float(logs[name])]
             self.history = history
         elif kind == "note":
             self.notes = [*self.notes, str(event[1])]

@@ -98,7 +98,7 @@ def test_out_of_fold_predictions_come_from_the_one_network_that_stopped_on_each_
                                np.mean([np.asarray(m(x, training=False)) for m in built], axis=0), atol=1e-6)
 
 
-def test_a_stop_keeps_the_networks_fitted_so_far(rows):
+def test_a_stop_keeps_the_networks_finished_before_it(rows):
     x, y = rows
     built = []
 
@@ -110,17 +110,28 @@ def test_a_stop_keeps_the_networks_fitted_so_far(rows):
         return fastfit.fit(model, "binary_crossentropy", train_data=train_pair, valid_data=valid_pair,
                            batch_size=64, learning_rate=0.01, schedule="constant", epochs=2, patience=2, seed=k)
 
+    # the stop comes while the second network trains: it is left out, the first one is the model
     found = fit_members(build, fit, x, y, members=3, kind=BINARY, seed=0, note=lambda text: None,
                         should_stop=lambda: len(built) >= 2)
-    assert found.stopped and len(built) == 2 and len(found.histories) == 2
+    assert found.stopped and len(built) == 2 and len(found.histories) == 1
     parts = member_parts(y, 3, kind=BINARY, seed=0)
-    both = np.asarray(found.model(x, training=False))
-    np.testing.assert_allclose(both, (np.asarray(built[0](x)) + np.asarray(built[1](x))) / 2, atol=1e-6)
-    for k in (0, 1):
-        stop = parts[k][1]
-        np.testing.assert_allclose(found.out_of_fold[stop], np.asarray(built[k](x[stop])), atol=1e-6)
-    # no finished network stopped on the third part: those rows keep the average's prediction
-    np.testing.assert_allclose(found.out_of_fold[parts[2][1]], both[parts[2][1]], atol=1e-6)
+    kept = np.asarray(found.model(x, training=False))
+    np.testing.assert_allclose(kept, np.asarray(built[0](x)), atol=1e-6)
+    stop = parts[0][1]
+    np.testing.assert_allclose(found.out_of_fold[stop], np.asarray(built[0](x[stop])), atol=1e-6)
+    # no kept network stopped on the other parts: those rows keep the model's prediction
+    rest = np.concatenate([parts[1][1], parts[2][1]])
+    np.testing.assert_allclose(found.out_of_fold[rest], kept[rest], atol=1e-6)
+
+
+def test_a_stop_in_the_first_network_keeps_it(rows):
+    x, y = rows
+    found = fit_members(lambda k: _network(40 + k), lambda m, t, v, k: fastfit.fit(
+        m, "binary_crossentropy", train_data=t, valid_data=v, batch_size=64, learning_rate=0.01, schedule="constant",
+        epochs=5, patience=5, seed=k, should_stop=lambda: True), x, y, members=3, kind=BINARY, seed=0,
+        note=lambda text: None,
+        should_stop=lambda: True)
+    assert found.stopped and len(found.histories) == 1 and len(found.histories[0]["loss"]) == 1
 
 
 def test_the_average_is_one_keras_model_whose_output_is_the_members_mean(rows):

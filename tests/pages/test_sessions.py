@@ -220,4 +220,4 @@ def test_the_progress_line_names_each_stage_and_the_bar_is_full_after_the_fit(ge
     assert len(fits) == 10 and fits[-1].startswith("Fitting the network 10 of 10 ")
     assert job.fitted and job.fraction == 1.0 and job.network == (10, 10)
     assert job.stage == notes[-1].rstrip(".")
-    assert jobs.progress_text(job).startswith(f"{job.stage} · the 10 networks trained for 20 epochs in all · ")
+    assert jobs.progress_text(job).startswith(f"{job.stage} · 10 networks trained for 20 epochs in all · ")

@@ -74,7 +74,13 @@ class TrainConfig:
             raise ConfigError(f"The number of cross-fitted networks must be a whole number from 1 to {MAX_MEMBERS}; "
                               f"got {self.members}.")
         if self.blend is not None:  # JSON gives lists; keep the config hashable
-            object.__setattr__(self, "blend", tuple(a for a in dict.fromkeys(self.blend) if a != self.arch))
+            object.__setattr__(self, "blend", tuple(dict.fromkeys(self.blend)))
+        if self.arch in (self.blend or ()):
+            raise ConfigError(f"'{self.arch}' is the chosen network itself; blend it with another architecture "
+                              "(e.g. dcn), or with none.")
+        if self.blend and self.members == 1:
+            raise ConfigError("A blend needs cross-fitted networks: its weights are chosen on their out-of-fold "
+                              "predictions. Set the cross-fitted networks to 2 or more, or the blend to none.")
         for other in self.blend or ():
             if other == "vae" or not get_architecture(other).supports("tabular"):
                 raise ConfigError(f"'{other}' cannot be blended: only networks that read table rows and predict the "
@@ -121,8 +127,8 @@ class TrainConfig:
             learning_rate=float(self.learning_rate) if self.learning_rate is not None else auto.learning_rate,
             preprocessing=self.preprocessing or auto.preprocessing,
             lr_schedule=self.lr_schedule or auto.lr_schedule,
-            members=int(self.members) if self.members is not None else auto.members,
-            blend=tuple(a for a in (self.blend if self.blend is not None else auto.blend) if a != self.arch),
+            members=(members := int(self.members) if self.members is not None else auto.members),
+            blend=(self.blend if self.blend is not None else auto_blend(self.arch, auto.blend)) if members > 1 else (),
         )
 
 
@@ -175,6 +181,13 @@ def fit_defaults(train_rows: int, *, sequence: bool = False) -> FitDefaults:
         return FitDefaults(batch_size=64, learning_rate=1e-3, preprocessing=plain, **ensemble)
     return FitDefaults(batch_size=1024, learning_rate=1e-2, preprocessing=PreprocessConfig(), lr_schedule="cosine",
                        **ensemble)
+
+
+def auto_blend(arch: str, blend: tuple[str, ...]) -> tuple[str, ...]:
+    """The default blend for `arch`: the dense and the cross network go together whichever is chosen (the cross
+    network's default partner is the dense one); other networks take the default blend."""
+    pair = ("mlp", *blend)
+    return tuple(a for a in pair if a != arch) if arch in pair else tuple(blend)
 
 
 def _check_arch_for_task(arch: str, task) -> None:

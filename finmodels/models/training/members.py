@@ -55,9 +55,9 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
     """Fit `members` networks on the parts of (x, y) and average them.
 
     `build(k)` returns a new, seeded network; `fit(model, train_pair, valid_pair, k)` trains it in place and
-    returns (history, seconds, stopped by the user). A stop ends the ensemble after the network in training: the
-    finished networks are averaged (at least one), and the rows no finished network stopped on keep the average's
-    prediction in `out_of_fold`. `numbered` is (networks fitted before these, networks in all), for the notes of a
+    returns (history, seconds, stopped by the user). A stop ends the ensemble: the networks finished before it are
+    averaged and the one stopped midway is left out (unless it is the first: then it is the model, with its best
+    weights so far), and the rows no kept network stopped on keep the average's prediction in `out_of_fold`. `numbered` is (networks fitted before these, networks in all), for the notes of a
     blend of several architectures.
     """
     start = time.perf_counter()
@@ -74,6 +74,8 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
         held.append(stop_on)
         if stopped or (should_stop is not None and should_stop()):
             stopped = True
+            if len(models) > 1:  # the network stopped midway is left out; the finished ones are the model
+                models.pop(), histories.pop(), held.pop()
             break
     averaged = average(models)
     out_of_fold = predict(averaged, x) if len(held) < len(parts) else None

@@ -239,9 +239,9 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
             set_seed(config.seed + k)
             return build_network(own, kind, inputs, labels)[0]
 
-        def fit_one(network, train_pair, valid_pair, k: int, own=own):
+        def fit_one(network, train_pair, valid_pair, k: int, own=own, i=i):
             return fit_network(network, loss, replace(own, seed=config.seed + k), train_pair, valid_pair,
-                               on_epoch=on_epoch, **fit)
+                               on_epoch=network_hook(on_epoch, i * members + k), **fit)
 
         found[arch] = fit_members(build, fit_one, fit_train[0], fit_train[1], members=members, kind=kind,
                                   seed=config.seed, note=note, should_stop=should_stop,
@@ -252,14 +252,28 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     seconds = sum(f.seconds for f in found.values())
     history = member_history([h for f in found.values() for h in f.histories])
     if len(found) == 1 or stopped:  # stopped: some rows have no out-of-fold prediction to choose weights on
-        kept = [] if len(found) == 1 else [f"Training was stopped before every architecture's networks were fitted, "
-                                          f"so there is no blend: the model is the {get_architecture(config.arch).label}"
-                                          " networks alone."]
+        first = found[config.arch]
+        kept = [] if not stopped else [
+            f"Training was stopped: the model is {len(first.histories)} {get_architecture(config.arch).label} "
+            f"network(s) of the {members * len(archs)} planned, averaged, without a blend (its weights need every "
+            "network's out-of-fold predictions). A network stopped midway is left out unless it is the only one."]
         return found[config.arch].model, history, seconds, stopped, stats, kept, {}
     mixed = blend(kind, fit_train[1], found)
     labels_of = {a: get_architecture(a).label for a in found}
     details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
     return mixed.model, history, seconds, stopped, stats, blend_notes(mixed, labels_of), details
+
+
+def network_hook(on_epoch, index: int):
+    """The epoch hook of the index-th cross-fitted network (from 0): the first reports 'loss' and 'val_loss', the
+    others 'network_K_loss' and 'network_K_val_loss', as the run's history names them (members.member_history)."""
+    if on_epoch is None or index == 0:
+        return on_epoch
+
+    def hook(epoch: int, logs: dict) -> None:
+        on_epoch(epoch, {f"network_{index + 1}_{name}": value for name, value in logs.items()})
+
+    return hook
 
 
 def evaluate(kind: str, y_test: np.ndarray, scores: np.ndarray, labels: list[str]) -> tuple[dict, dict]:
