@@ -1,5 +1,4 @@
 import numpy as np
-import pandas as pd
 
 from finmodels.data.holdings import equal_weights
 from finmodels.plots.portfolio import (plot_allocation_weights, plot_asset_forecast, plot_equity_curves,
