@@ -247,8 +247,12 @@ class _Progress:
         self.epochs, self.clock = epochs, clock
 
     def on_epoch(self, epoch: int, logs: dict) -> None:
-        shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k in ("loss", "val_loss"))
-        print(f"epoch {epoch + 1}/{self.epochs}  {shown}", file=sys.stderr, flush=True)
+        # a cross-fitted run's later networks report 'network_K_loss': shown as 'network K  loss ...'
+        network = next((k.split("_")[1] for k in logs if k.startswith("network_")), None)
+        shown = "  ".join(f"{k.split('_', 2)[2] if network else k} {v:.4f}" for k, v in logs.items()
+                          if k.endswith("loss"))
+        where = f"network {network}  " if network else ""
+        print(f"{where}epoch {epoch + 1}/{self.epochs}  {shown}", file=sys.stderr, flush=True)
 
     def note(self, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
