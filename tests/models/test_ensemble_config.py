@@ -35,3 +35,22 @@ def test_impossible_ensembles_are_refused_with_the_reason(kwargs, message):
 
 def test_a_blend_read_back_from_json_is_a_tuple():
     assert TrainConfig(target="y", blend=["dcn", "dcn"]).blend == ("dcn",)
+
+
+def test_a_stop_in_the_blended_architecture_keeps_the_chosen_networks_and_their_history_only():
+    from finmodels.data.samples import load_sample
+    from finmodels.models.training import train
+
+    calls = []
+    config = TrainConfig(target="creditability", members=2, epochs=3, patience=3, seed=0)
+    result = train(load_sample("german_credit"), config, baselines=False,
+                   on_epoch=lambda epoch, logs: calls.append(dict(logs)), should_stop=lambda: len(calls) >= 7)
+    # two dense networks ran 3 epochs each; the stop came in the first cross network's first epoch
+    assert [sorted(c) for c in calls[:3]] == [["loss", "val_loss"]] * 3
+    assert sorted(calls[3]) == ["network_2_loss", "network_2_val_loss"]
+    assert sorted(calls[6]) == ["network_3_loss", "network_3_val_loss"]
+    assert result.stopped_early and "blend_weights" not in result.details
+    assert sorted(result.history) == ["loss", "network_2_loss", "network_2_val_loss", "val_loss"]
+    assert result.model.name == "mlp_x2"
+    assert any(n.startswith("Training was stopped: the model is 2 Dense network (MLP) network(s) of the 4 planned")
+               for n in result.notes)

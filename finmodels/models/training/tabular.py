@@ -253,6 +253,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     history = member_history([h for f in found.values() for h in f.histories])
     if len(found) == 1 or stopped:  # stopped: some rows have no out-of-fold prediction to choose weights on
         first = found[config.arch]
+        history = member_history(first.histories)  # the model's own networks only
         kept = [] if not stopped else [
             f"Training was stopped: the model is {len(first.histories)} {get_architecture(config.arch).label} "
             f"network(s) of the {members * len(archs)} planned, averaged, without a blend (its weights need every "
