@@ -112,14 +112,14 @@ def describe_run(config) -> str:
 
 def describe_training(result) -> str:
     """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
-    from finmodels.models.training.members import epochs_per_network
+    from finmodels.models.training.members import epoch_spread, epochs_per_network
 
     config = result.config
     epochs = epochs_per_network(result.history)
     how = "stopped by you" if result.stopped_early else (
         "early stopping" if max(epochs) < config.epochs else "all epochs")
-    spread = f"{min(epochs)}" if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
-    run = f"{epochs[0]} epochs" if len(epochs) == 1 else f"{len(epochs)} cross-fitted networks, {spread} epochs each"
+    run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
+        f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
     weights = result.details.get("blend_weights") or {}
     mix = "" if not weights else " · blend " + " + ".join(
         f"{w:.2f} × {ARCHITECTURES[a].label if a in ARCHITECTURES else a}" for a, w in weights.items() if w > 0)

@@ -68,9 +68,9 @@ class Job:
     @property
     def epochs_done(self) -> int:
         """Epochs trained so far, over every network of a cross-fitted run ('network_K_loss' beside 'loss')."""
-        return sum(len(v) for k, v in self.history.items() if k == "loss" or (k.startswith("network_")
-                                                                              and k.endswith("_loss")
-                                                                              and not k.endswith("_val_loss")))
+        from finmodels.models.training.members import epochs_per_network
+
+        return sum(epochs_per_network(self.history))
 
     @property
     def elapsed(self) -> float:

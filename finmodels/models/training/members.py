@@ -133,7 +133,9 @@ def epochs_per_network(history: dict) -> list[int]:
 def epochs_summary(history: dict) -> str:
     """'35' for one network; '15-49 each, 10 networks' for cross-fitted ones."""
     epochs = epochs_per_network(history)
-    if len(epochs) == 1:
-        return str(epochs[0])
-    spread = str(min(epochs)) if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"
-    return f"{spread} each, {len(epochs)} networks"
+    return str(epochs[0]) if len(epochs) == 1 else f"{epoch_spread(epochs)} each, {len(epochs)} networks"
+
+
+def epoch_spread(epochs: list[int]) -> str:
+    """'15-49', or '3' when every network ran as many epochs."""
+    return str(min(epochs)) if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"

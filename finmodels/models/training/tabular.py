@@ -250,7 +250,6 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
             stopped = True
             break
     seconds = sum(f.seconds for f in found.values())
-    history = member_history([h for f in found.values() for h in f.histories])
     if len(found) == 1 or stopped:  # stopped: some rows have no out-of-fold prediction to choose weights on
         first = found[config.arch]
         history = member_history(first.histories)  # the model's own networks only
@@ -259,6 +258,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
             f"network(s) of the {members * len(archs)} planned, averaged, without a blend (its weights need every "
             "network's out-of-fold predictions). A network stopped midway is left out unless it is the only one."]
         return found[config.arch].model, history, seconds, stopped, stats, kept, {}
+    history = member_history([h for f in found.values() for h in f.histories])
     mixed = blend(kind, fit_train[1], found)
     labels_of = {a: get_architecture(a).label for a in found}
     details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
