@@ -16,8 +16,6 @@ the run.
 
 from __future__ import annotations
 
-import re
-
 import secrets
 import threading
 import time
@@ -28,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.errors import FinModelsError
+from finmodels.models.training.members import network_progress
 from finmodels.runtime.jobs import Job
 from finmodels.runtime.worker import train_run
 from ui import runtime, session, state
@@ -102,9 +101,7 @@ class TrainingJob:
     def network(self) -> tuple[int, int] | None:
         """(k, n) of the last of n cross-fitted networks that began ('Fitting the network 2 of 10 ...'), while
         one trains or after; None for a single network."""
-        found = [re.match(r"Fitting the network (\d+) of (\d+)", n) for n in self.job.notes]
-        last = next((f for f in reversed(found) if f), None)
-        return (int(last[1]), int(last[2])) if last else None
+        return next((found for found in map(network_progress, reversed(self.job.notes)) if found), None)
 
     @property
     def fraction(self) -> float:

@@ -18,7 +18,10 @@ def stage_name(note: str) -> str:
     """A training note as a stage name: 'Preprocessing 300,000 rows...' -> 'preprocessing rows'; the notes of
     cross-fitted networks ('Fitting the network 2 of 10 (cross-fitted) on ...') -> 'fitting the cross-fitted
     networks', one stage."""
-    note = re.sub(r"^Fitting the network \d+ of \d+ \(cross-fitted\).*", "Fitting the cross-fitted networks", note)
+    from finmodels.models.training.members import network_progress
+
+    if network_progress(note):
+        return "fitting the cross-fitted networks"
     text = re.sub(r"\d[\d,]* ", "", note).strip().rstrip(".")
     return text[:1].lower() + text[1:]
 

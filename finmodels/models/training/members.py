@@ -17,6 +17,7 @@ scores on validation rows, which an ensemble has learned from.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -65,8 +66,7 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
     parts = member_parts(y, members, kind=kind, seed=seed)
     for k, (learn, stop_on) in enumerate(parts):
         before, total = numbered or (0, members)
-        note(f"Fitting the network {before + k + 1} of {total} (cross-fitted) on {len(learn):,} rows, stopping early "
-             f"on {len(stop_on):,}...")
+        note(network_note(before + k + 1, total, learn=len(learn), stop_on=len(stop_on)))
         model = build(k)
         history, _, stopped = fit(model, (x[learn], y[learn]), (x[stop_on], y[stop_on]), k)
         models.append(model)
@@ -85,6 +85,22 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
             out_of_fold = np.zeros((len(x), *found.shape[1:]), "float32")
         out_of_fold[rows] = found
     return Members(averaged, tuple(histories), out_of_fold, time.perf_counter() - start, stopped)
+
+
+_NETWORK_NOTE = re.compile(r"Fitting the network (\d+) of (\d+) \(cross-fitted\)")
+
+
+def network_note(k: int, n: int, *, learn: int, stop_on: int) -> str:
+    """The stage note of the k-th of n cross-fitted networks (from 1), as the page and the command line read it
+    back (`network_progress`)."""
+    return f"Fitting the network {k} of {n} (cross-fitted) on {learn:,} rows, stopping early on {stop_on:,}..."
+
+
+def network_progress(note: str) -> tuple[int, int] | None:
+    """(k, n) of a cross-fitted network's stage note ('Fitting the network 2 of 10 (cross-fitted) ...'); None for
+    any other note (one network's 'Fitting the network on 640 rows...' included)."""
+    found = _NETWORK_NOTE.match(note)
+    return (int(found[1]), int(found[2])) if found else None
 
 
 def average(models: list):

@@ -1,0 +1,53 @@
+"""How a blended run is shown: the progress notes read back, the blend's weights and title, and which networks of its
+history belong to which architecture; on a real short fit (two dense and two cross networks on German credit)."""
+
+import pytest
+
+from finmodels.commands.stages import StageClock, stage_name
+from finmodels.models.architectures import MLPConfig
+from finmodels.models.training.members import network_note, network_progress
+
+
+class Recorder:
+    """What the worker gives training: an epoch hook whose object takes the stage notes (training.stage_hook)."""
+
+    def __init__(self):
+        self.notes, self.epochs = [], []
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def on_epoch(self, epoch: int, logs: dict) -> None:
+        self.epochs.append(dict(logs))
+
+
+@pytest.fixture(scope="module")
+def blended(german):
+    from finmodels.models.training import TrainConfig, train
+
+    recorder = Recorder()
+    config = TrainConfig(target="creditability", members=2, blend=("dcn",), epochs=2, seed=0,
+                         hyperparameters=MLPConfig(units=(8,)))
+    return train(german, config, baselines=False, on_epoch=recorder.on_epoch), recorder
+
+
+def test_the_progress_notes_of_a_real_fit_are_read_back_by_one_function(blended):
+    _, recorder = blended
+    fits = [n for n in recorder.notes if n.startswith("Fitting the network")]
+    assert [network_progress(n) for n in fits] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert fits[0] == network_note(1, 4, learn=400, stop_on=400)  # German credit's 800 pooled rows, in 2 parts
+    assert {stage_name(n) for n in fits} == {"fitting the cross-fitted networks"}
+    # every other note is no network's progress: one network's own note included
+    assert [network_progress(n) for n in recorder.notes if n not in fits] == [None] * (len(recorder.notes) - 4)
+    assert network_progress("Fitting the network on 480 rows...") is None
+    assert network_progress(network_note(12, 20, learn=1_200_000, stop_on=300_000)) == (12, 20)
+
+
+def test_the_notes_make_one_stage_of_the_clock(blended):
+    _, recorder = blended
+    clock = StageClock("start")
+    for text in recorder.notes:
+        clock.note(text)
+    stages = [s["stage"] for s in clock.close()["stages"]]
+    assert stages.count("fitting the cross-fitted networks") == 1
+    assert stages.index("fitting the cross-fitted networks") < stages.index("scoring test rows")
