@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.baselines import BASELINE_LABELS
 from finmodels.evaluation.metrics import METRIC_LABELS
 from finmodels.data.targets import event_name
@@ -112,6 +111,7 @@ def describe_run(config) -> str:
 
 def describe_training(result) -> str:
     """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
+    from finmodels.models.training.blend import weights_text
     from finmodels.models.training.members import epoch_spread, epochs_per_network
 
     config = result.config
@@ -121,8 +121,7 @@ def describe_training(result) -> str:
     run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
         f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
     weights = result.details.get("blend_weights") or {}
-    mix = "" if not weights else " · blend " + " + ".join(
-        f"{w:.2f} × {ARCHITECTURES[a].label if a in ARCHITECTURES else a}" for a, w in weights.items() if w > 0)
+    mix = f" · blend {weights_text(weights)}" if weights else ""
     return (f"{describe_run(config)} · {run} ({how}; best weights kept){mix} · network fit "
             f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
             "preprocessing and baselines")

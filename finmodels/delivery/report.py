@@ -23,6 +23,7 @@ from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
+from finmodels.models.training.blend import weights_text
 from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
@@ -148,7 +149,7 @@ def config_table(result) -> pd.DataFrame:
         values.update({f"network: {k}": v for k, v in asdict(hyper).items()})
     values["epochs run"] = epochs_summary(result.history)
     if result.details.get("blend_weights"):
-        values["blend weights (out of fold)"] = ", ".join(f"{a} {w:.2f}" for a, w in result.details["blend_weights"].items())
+        values["blend weights (out of fold)"] = weights_text(result.details["blend_weights"])
     values["stopped by user"] = bool(result.stopped_early)
     return pd.DataFrame({"setting": list(values), "value": [plain_value(v) for v in values.values()]})
 

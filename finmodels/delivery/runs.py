@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
+from finmodels.models.training.blend import weights_text
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
@@ -96,7 +97,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
             "epochs run": epochs_summary(result.history),
             "networks": len(epochs_per_network(result.history)),
-            "blend": ", ".join(f"{a} {w:.2f}" for a, w in (result.details.get("blend_weights") or {}).items()) or "-",
+            "blend": weights_text(result.details.get("blend_weights") or {}) or "-",
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }
         names = metrics or tuple(result.metrics)

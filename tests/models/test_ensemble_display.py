@@ -4,8 +4,12 @@ history belong to which architecture; on a real short fit (two dense and two cro
 import pytest
 
 from finmodels.commands.stages import StageClock, stage_name
+from finmodels.delivery.report import config_table
+from finmodels.delivery.runs import RunRecord, comparison_frame
 from finmodels.models.architectures import MLPConfig
+from finmodels.models.training.blend import weights_text
 from finmodels.models.training.members import network_note, network_progress
+from ui.results import describe_training
 
 
 class Recorder:
@@ -51,3 +55,20 @@ def test_the_notes_make_one_stage_of_the_clock(blended):
     stages = [s["stage"] for s in clock.close()["stages"]]
     assert stages.count("fitting the cross-fitted networks") == 1
     assert stages.index("fitting the cross-fitted networks") < stages.index("scoring test rows")
+
+
+def test_the_blend_weights_read_the_same_from_one_helper(blended):
+    result, _ = blended
+    weights = result.details["blend_weights"]
+    assert list(weights) == ["mlp", "dcn"] and sum(weights.values()) == pytest.approx(1.0)
+    text = weights_text(weights)
+    assert text == f"{weights['mlp']:.2f} × Dense network (MLP) + {weights['dcn']:.2f} × Deep & cross network (DCN-V2)"
+    assert weights_text({"mlp": 0.3, "dcn": 0.7}) == "0.30 × Dense network (MLP) + 0.70 × Deep & cross network (DCN-V2)"
+    assert weights_text({"mlp": 1.0, "dcn": 0.0}) == "1.00 × Dense network (MLP) + 0.00 × Deep & cross network (DCN-V2)"
+    # the same words in the run's note, the run summary, the report's configuration and the Runs table
+    (note,) = [n for n in result.notes if n.startswith("The model blends")]
+    assert note.startswith(f"The model blends {text}, weighted by ensemble selection")
+    assert f" · blend {text} · network fit " in describe_training(result)
+    config = config_table(result).set_index("setting")["value"]
+    assert config["blend weights (out of fold)"] == text
+    assert comparison_frame([RunRecord(1, "german_credit.csv", result)])["blend"].tolist() == [text]

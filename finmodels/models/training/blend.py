@@ -12,6 +12,7 @@ part. An architecture whose weight is zero is left out of the model.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,9 +83,29 @@ def weighted(models: dict, weights: dict[str, float]):
     return keras.Model(inputs, keras.layers.Add(name="blend")(parts), name="blend")
 
 
-def blend_notes(result: Blend, labels: dict[str, str]) -> list[str]:
-    """The weights and out-of-fold losses, as the analyst reads them."""
-    shares = " + ".join(f"{w:.2f} × {labels.get(a, a)}" for a, w in result.weights.items() if w > 0)
-    alone = ", ".join(f"{labels.get(a, a)} {result.losses[a]:.4f}" for a in result.weights)
-    return [f"The model blends {shares}, weighted by ensemble selection on the out-of-fold predictions of the "
-            f"training and validation rows (out-of-fold loss {result.losses['blend']:.4f}; alone: {alone})."]
+def blend_notes(result: Blend, labels: dict[str, str] | None = None) -> list[str]:
+    """The weights and out-of-fold losses, as the analyst reads them (architectures by their registry labels;
+    `labels` is not needed)."""
+    alone = ", ".join(f"{arch_label(a)} {result.losses[a]:.4f}" for a in result.weights)
+    return [f"The model blends {weights_text(result.weights)}, weighted by ensemble selection on the out-of-fold "
+            f"predictions of the training and validation rows (out-of-fold loss {result.losses['blend']:.4f}; "
+            f"alone: {alone})."]
+
+
+def arch_label(arch: str, *, lower: bool = False, plural: bool = False) -> str:
+    """The architecture registry's label ('Dense network (MLP)'); `lower` for the middle of a sentence ('deep &
+    cross network (DCN-V2)', but 'LSTM recurrent network' keeps its capitals), `plural` for several of them
+    ('dense networks (MLP)')."""
+    from finmodels.models.architectures import ARCHITECTURES
+
+    label = ARCHITECTURES[arch].label if arch in ARCHITECTURES else arch
+    label = re.sub(r"\bnetwork\b", "networks", label) if plural else label
+    return label[:1].lower() + label[1:] if lower and label[1:2].islower() else label
+
+
+def weights_text(weights: dict[str, float]) -> str:
+    """A blend's weights in the analyst's words, the same in the run summary, the report and the Runs table:
+    '0.30 × Dense network (MLP) + 0.70 × Deep & cross network (DCN-V2)', in the blend's order (the chosen
+    architecture first); an architecture of weight 0, left out of the model, shows as '0.00 × ...'."""
+    return " + ".join(f"{w:.2f} × {arch_label(a)}" for a, w in weights.items())
+
