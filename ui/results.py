@@ -100,18 +100,17 @@ def metric_tiles(result) -> None:
                                                    f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"))
 
 
-def describe_run(config) -> str:
-    """'Dense network (MLP) for 'creditability' (Credit default)', in the analyst's words."""
-    from finmodels.models.architectures import ARCHITECTURES
+def describe_run(config, weights: dict[str, float] | None = None) -> str:
+    """'Dense network (MLP) for 'creditability' (Credit default)', in the analyst's words; a blended run (its
+    `weights`, details["blend_weights"]) by its blend: 'Blend of 0.30 × Dense network (MLP) + 0.70 × ... for ...'."""
+    from finmodels.models.training.blend import network_title
 
-    arch = ARCHITECTURES[config.arch].label if config.arch in ARCHITECTURES else config.arch
     what = f"for '{config.target}'" if config.target else "on the rows themselves (no target)"
-    return f"{arch} {what} ({get_task(config.task).label})"
+    return f"{network_title(config.arch, weights)} {what} ({get_task(config.task).label})"
 
 
 def describe_training(result) -> str:
     """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
-    from finmodels.models.training.blend import weights_text
     from finmodels.models.training.members import epoch_spread, epochs_per_network
 
     config = result.config
@@ -120,8 +119,6 @@ def describe_training(result) -> str:
         "early stopping" if max(epochs) < config.epochs else "all epochs")
     run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
         f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
-    weights = result.details.get("blend_weights") or {}
-    mix = f" · blend {weights_text(weights)}" if weights else ""
-    return (f"{describe_run(config)} · {run} ({how}; best weights kept){mix} · network fit "
+    return (f"{describe_run(config, result.details.get('blend_weights'))} · {run} ({how}; best weights kept) · network fit "
             f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
             "preprocessing and baselines")

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from finmodels.models.training.blend import weights_text
+from finmodels.models.training.blend import network_title
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
@@ -78,7 +78,7 @@ class RunHistory:
 
 
 def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """One row per run: data, task, architecture, main settings, epochs, seconds and test metrics.
+    """One row per run: its network (a blend by its weights), data, main settings, epochs, seconds and test metrics.
 
     `metrics` limits the metric columns; by default every metric any of the runs reports, in first-seen order.
     """
@@ -88,6 +88,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
         hyper = config.hyper
         row = {
             "run": record.label,
+            "network": network_title(config.arch, result.details.get("blend_weights")),
             "data": record.data_name,
             "target": config.target,
             "layers": ", ".join(str(u) for u in getattr(hyper, "units", ())) or "-",
@@ -97,7 +98,6 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
             "epochs run": epochs_summary(result.history),
             "networks": len(epochs_per_network(result.history)),
-            "blend": weights_text(result.details.get("blend_weights") or {}) or "-",
             "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
         }
         names = metrics or tuple(result.metrics)

@@ -19,6 +19,7 @@ import pandas as pd
 from finmodels.data.tasks import BINARY, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
+from finmodels.models.training.blend import network_title
 from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
@@ -120,7 +121,10 @@ def methodology_section(facts: ModelFacts) -> list[str]:
     spec = get_architecture(config.arch)
     hyper = dataclasses.asdict(config.hyper) if dataclasses.is_dataclass(config.hyper) else {}
     pre = facts.preprocessor
-    parts = [paragraph(f"Architecture: {spec.label}. {spec.description}")]
+    weights = (getattr(facts.source, "details", None) or {}).get("blend_weights")
+    parts = [paragraph(f"Architecture: {spec.label}. {spec.description}") if not weights else paragraph(
+        f"Architecture: {network_title(config.arch, weights)}, weighted on out-of-fold predictions. " +
+        " ".join(f"{get_architecture(a).label}: {get_architecture(a).description}" for a in weights))]
     rows = {f"network: {k}": v for k, v in hyper.items()}
     values = {k: v for k, v in dataclasses.asdict(config).items()
               if k in ("epochs", "patience", "batch_size", "learning_rate", "lr_schedule", "class_weight", "seed",

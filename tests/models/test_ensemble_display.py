@@ -1,13 +1,16 @@
 """How a blended run is shown: the progress notes read back, the blend's weights and title, and which networks of its
 history belong to which architecture; on a real short fit (two dense and two cross networks on German credit)."""
 
+import html
+
 import pytest
 
 from finmodels.commands.stages import StageClock, stage_name
-from finmodels.delivery.report import config_table
+from finmodels.delivery.report import build_report, config_table
 from finmodels.delivery.runs import RunRecord, comparison_frame
 from finmodels.models.architectures import MLPConfig
-from finmodels.models.training.blend import weights_text
+from finmodels.delivery.sections import methodology_section, model_facts
+from finmodels.models.training.blend import arch_label, network_title, weights_text
 from finmodels.models.training.members import network_note, network_progress
 from ui.results import describe_training
 
@@ -33,6 +36,14 @@ def blended(german):
     config = TrainConfig(target="creditability", members=2, blend=("dcn",), epochs=2, seed=0,
                          hyperparameters=MLPConfig(units=(8,)))
     return train(german, config, baselines=False, on_epoch=recorder.on_epoch), recorder
+
+
+@pytest.fixture(scope="module")
+def german_run_one(german):
+    from finmodels.models.training import TrainConfig, train
+
+    config = TrainConfig(target="creditability", members=1, blend=(), epochs=2, hyperparameters=MLPConfig(units=(8,)))
+    return train(german, config, baselines=False)
 
 
 def test_the_progress_notes_of_a_real_fit_are_read_back_by_one_function(blended):
@@ -68,7 +79,34 @@ def test_the_blend_weights_read_the_same_from_one_helper(blended):
     # the same words in the run's note, the run summary, the report's configuration and the Runs table
     (note,) = [n for n in result.notes if n.startswith("The model blends")]
     assert note.startswith(f"The model blends {text}, weighted by ensemble selection")
-    assert f" · blend {text} · network fit " in describe_training(result)
+    assert describe_training(result).startswith(f"Blend of {text} for 'creditability' (Credit default) · 4 ")
     config = config_table(result).set_index("setting")["value"]
     assert config["blend weights (out of fold)"] == text
-    assert comparison_frame([RunRecord(1, "german_credit.csv", result)])["blend"].tolist() == [text]
+    assert comparison_frame([RunRecord(1, "german_credit.csv", result)])["network"].tolist() == [f"Blend of {text}"]
+
+
+def test_a_blended_run_is_titled_by_the_blend_not_by_the_chosen_network(blended):
+    result, _ = blended
+    weights = result.details["blend_weights"]
+    title = network_title(result.config.arch, weights)
+    assert title == f"Blend of {weights_text(weights)}"
+    assert network_title("mlp", {"mlp": 0.3, "dcn": 0.7}) == \
+        "Blend of 0.30 × Dense network (MLP) + 0.70 × Deep & cross network (DCN-V2)"
+    assert network_title("dcn") == "Deep & cross network (DCN-V2)" and network_title("mlp", {}) == "Dense network (MLP)"
+    assert arch_label("dcn", lower=True, plural=True) == "deep & cross networks (DCN-V2)"
+    assert arch_label("lstm", lower=True) == "LSTM recurrent network"  # an acronym keeps its capitals
+    # where the run is named: the run summary, the report's first line, the Runs table, the model document
+    assert describe_training(result).startswith(f"{title} for 'creditability' (Credit default) · 4 cross-fitted ")
+    report = build_report(result, data_name="german_credit.csv")
+    assert f"Data: german_credit.csv · network: {html.escape(title)} · created " in report
+    assert comparison_frame([RunRecord(1, "german_credit.csv", result)]).columns[0] == "network"
+    (method,) = methodology_section(model_facts(result))[:1]
+    assert method.startswith(f"<p>Architecture: {html.escape(title)}, weighted on out-of-fold predictions. "
+                             "Dense network (MLP): Stacked")
+    assert "Deep &amp; cross network (DCN-V2): Cross layers" in method
+
+
+def test_one_network_keeps_its_architectures_name(german_run_one):
+    assert describe_training(german_run_one).startswith("Dense network (MLP) for 'creditability' (Credit default) · ")
+    assert comparison_frame([RunRecord(1, "german_credit.csv", german_run_one)])["network"].tolist() == \
+        ["Dense network (MLP)"]

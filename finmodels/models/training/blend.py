@@ -109,3 +109,9 @@ def weights_text(weights: dict[str, float]) -> str:
     architecture first); an architecture of weight 0, left out of the model, shows as '0.00 × ...'."""
     return " + ".join(f"{w:.2f} × {arch_label(a)}" for a, w in weights.items())
 
+
+def network_title(arch: str, weights: dict[str, float] | None = None) -> str:
+    """What a run is named by: its architecture's label ('Dense network (MLP)'), or for a blended run the blend
+    ('Blend of 0.30 × Dense network (MLP) + 0.70 × Deep & cross network (DCN-V2)'), not the chosen network alone
+    when the blend weighs another more."""
+    return f"Blend of {weights_text(weights)}" if weights else arch_label(arch)
