@@ -5,6 +5,7 @@ import streamlit as st
 from finmodels.data.tasks import FORECAST, TASKS, get_task
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
+from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
 from ui import navigation, search_views, state, train_form
 from ui.jobs import collect, keep, kept, progress_text, start_training, warm_up
@@ -114,5 +115,5 @@ if result is not None:
     st.subheader("Held-out test results")
     st.caption(describe_training(result))
     metric_tiles(result)
-    st.plotly_chart(plot_loss_curve(result.history), key="train_loss_curve")
+    st.plotly_chart(plot_loss_curve(result.history, networks=run_networks(result)), key="train_loss_curve")
     navigation.next_step(navigation.EVALUATE, "Next: evaluate the model in detail")

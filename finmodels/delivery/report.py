@@ -24,7 +24,7 @@ from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL,
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
 from finmodels.models.training.blend import network_title, weights_text
-from finmodels.models.training.members import epochs_summary
+from finmodels.models.training.members import epochs_summary, run_networks
 
 NETWORK = "Neural network"
 
@@ -95,7 +95,7 @@ def run_figures(result) -> dict[str, go.Figure]:
         labelled = len(y) and y.min() >= 0
         figs["Anomaly scores"] = ev.plot_anomaly_scores(result.test_scores, labels=y if labelled else None,
                                                         event_label=result.event_label or "labelled event")
-    figs["Loss"] = plot_loss_curve(result.history)
+    figs["Loss"] = plot_loss_curve(result.history, networks=run_networks(result))
     return figs
 
 

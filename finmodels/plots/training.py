@@ -6,9 +6,20 @@ import plotly.graph_objects as go
 
 from finmodels.plots.style import LAYOUT, TRAIN_COLOR, VALID_COLOR
 
+# the faint validation lines of a blend's other architectures, in the blend's order (the chosen one's are VALID_COLOR)
+OTHER_ARCH_COLORS = ("#8e44ad", "#16a085", "#7f8c8d")
 
-def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per epoch") -> go.Figure:
-    """Training and validation loss by epoch, with the best validation epoch marked."""
+
+def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per epoch",
+                    networks: dict[str, list[int]] | None = None) -> go.Figure:
+    """Training and validation loss by epoch, with the best validation epoch marked.
+
+    A cross-fitted run's other networks (training.members: 'network_K_val_loss') are drawn faintly. `networks`
+    groups the run's network numbers by architecture, in the blend's order, under the name its legend reads
+    ({'dense networks (MLP)': [1, ..., 5], 'deep & cross networks (DCN-V2)': [6, ..., 10]}, members.run_networks):
+    each architecture's faint lines get their own colour and legend entry, numbered within it; without it (the
+    live chart) they are one group.
+    """
     fig = go.Figure()
     epochs = list(range(1, len(history.get("loss", [])) + 1))
     fig.add_trace(go.Scatter(x=epochs, y=history.get("loss", []), name="train", mode="lines+markers",
@@ -20,14 +31,24 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
         best = min(range(len(val)), key=val.__getitem__)
         fig.add_vline(x=best + 1, line_dash="dot", line_color=VALID_COLOR,
                       annotation_text=f"best epoch {best + 1}", annotation_position="top right")
-    others = sorted({k.split("_")[1] for k in history if k.startswith("network_") and k.endswith("_val_loss")},
-                    key=int)
-    for i, k in enumerate(others):  # a cross-fitted run's other networks (training.members)
-        values = history[f"network_{k}_val_loss"]
-        fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values,
-                                 name="validation, networks 2-" + str(len(others) + 1), legendgroup="others",
-                                 showlegend=i == 0, mode="lines", opacity=0.35, line=dict(color=VALID_COLOR, width=1)))
-    if others:
+    others = sorted({int(k.split("_")[1]) for k in history if k.startswith("network_") and k.endswith("_val_loss")})
+    groups = networks if networks and len(networks) > 1 else {f"validation, networks 2-{len(others) + 1}": others}
+    for index, (name, numbers) in enumerate(groups.items()):
+        color = VALID_COLOR if index == 0 else OTHER_ARCH_COLORS[(index - 1) % len(OTHER_ARCH_COLORS)]
+        faint = [k for k in numbers if k in others]
+        if groups is networks:  # numbered within the architecture: 'deep & cross networks (DCN-V2) 1-5'
+            within = [numbers.index(k) + 1 for k in faint]
+            name = f"{name} {within[0]}" + (f"-{within[-1]}" if len(within) > 1 else "") if within else name
+        for i, k in enumerate(faint):
+            values = history[f"network_{k}_val_loss"]
+            fig.add_trace(go.Scatter(x=list(range(1, len(values) + 1)), y=values, name=name,
+                                     legendgroup="others" if index == 0 else f"others_{index + 1}",
+                                     showlegend=i == 0, mode="lines", opacity=0.35, line=dict(color=color, width=1)))
+    if groups is networks and others:
+        first, numbers = next(iter(networks.items()))
+        title = (f"{title} (bold: network 1 of the {len(numbers)} {first}; faint: the validation loss of the other "
+                 f"{len(others)})")
+    elif others:
         title = f"{title} (network 1 of {len(others) + 1})"
     fig.update_layout(title=title, xaxis_title="Epoch", yaxis_title="Loss", **LAYOUT)
     return fig

@@ -6,12 +6,14 @@ import html
 import pytest
 
 from finmodels.commands.stages import StageClock, stage_name
-from finmodels.delivery.report import build_report, config_table
+from finmodels.delivery.report import build_report, config_table, run_figures
 from finmodels.delivery.runs import RunRecord, comparison_frame
 from finmodels.models.architectures import MLPConfig
 from finmodels.delivery.sections import methodology_section, model_facts
 from finmodels.models.training.blend import arch_label, network_title, weights_text
-from finmodels.models.training.members import network_note, network_progress
+from finmodels.models.training.members import (epochs_per_network, network_groups, network_note, network_progress,
+                                               run_networks)
+from finmodels.plots.training import plot_loss_curve
 from ui.results import describe_training
 
 
@@ -110,3 +112,26 @@ def test_one_network_keeps_its_architectures_name(german_run_one):
     assert describe_training(german_run_one).startswith("Dense network (MLP) for 'creditability' (Credit default) · ")
     assert comparison_frame([RunRecord(1, "german_credit.csv", german_run_one)])["network"].tolist() == \
         ["Dense network (MLP)"]
+
+
+def test_each_network_of_the_history_is_named_by_its_architecture(blended):
+    result, _ = blended
+    assert len(epochs_per_network(result.history)) == 4
+    assert network_groups(result.history, ("mlp", "dcn"), 2) == {"mlp": [1, 2], "dcn": [3, 4]}
+    assert run_networks(result) == {"dense networks (MLP)": [1, 2], "deep & cross networks (DCN-V2)": [3, 4]}
+    # a stopped run keeps the first architecture's networks alone; one network is one group
+    stopped = {"loss": [1.0], "val_loss": [1.0], "network_2_loss": [1.0], "network_2_val_loss": [1.0]}
+    assert network_groups(stopped, ("mlp", "dcn"), 5) == {"mlp": [1, 2]}
+    assert network_groups({"loss": [1.0], "val_loss": [1.0]}, ("mlp",), 1) == {"mlp": [1]}
+
+
+def test_the_loss_chart_of_the_run_and_its_report_separate_the_architectures(blended):
+    result, _ = blended
+    for fig in (plot_loss_curve(result.history, networks=run_networks(result)), run_figures(result)["Loss"]):
+        names = [(t.name, t.legendgroup, t.line.color) for t in fig.data[2:]]
+        assert names == [("dense networks (MLP) 2", "others", "#e67e22"),
+                         ("deep & cross networks (DCN-V2) 1-2", "others_2", "#8e44ad"),
+                         ("deep & cross networks (DCN-V2) 1-2", "others_2", "#8e44ad")]
+        assert [list(t.y) for t in fig.data[2:]] == [result.history[f"network_{k}_val_loss"] for k in (2, 3, 4)]
+        assert fig.layout.title.text == ("Loss per epoch (bold: network 1 of the 2 dense networks (MLP); faint: the "
+                                         "validation loss of the other 3)")

@@ -56,3 +56,25 @@ def test_the_train_page_shows_the_summary_and_the_faint_networks(cross_fitted):
     faint = [t for t in chart["data"] if t.get("legendgroup") == "others"]
     assert len(faint) == 4 and {t["name"] for t in faint} == {"validation, networks 2-5"}
     assert [t["y"] for t in faint] == [cross_fitted.history[f"network_{k}_val_loss"] for k in range(2, 6)]
+
+
+def test_the_train_page_names_a_blend_and_colours_its_architectures():
+    """Two dense and two cross networks: the caption names the blend by its weights, the chart's faint networks have
+    one legend entry per architecture."""
+    from finmodels.models.training.blend import weights_text
+
+    german = load_sample("german_credit")
+    config = TrainConfig(target="creditability", members=2, blend=("dcn",), epochs=2,
+                         hyperparameters=MLPConfig(units=(8,)))
+    blended = train(german, config, baselines=False)
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", german), "target": "creditability",
+                                   "event_label": "bad", "run": blended.detached(), "runs": [blended.detached()]})
+    assert not at.exception
+    title = f"Blend of {weights_text(blended.details['blend_weights'])}"
+    assert any(c.value.startswith(f"{title} for 'creditability' (Credit default) · 4 cross-fitted networks")
+               for c in at.caption)
+    (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Loss per epoch" in c.proto.spec]
+    assert chart["layout"]["title"]["text"] == ("Loss per epoch (bold: network 1 of the 2 dense networks (MLP); "
+                                                "faint: the validation loss of the other 3)")
+    legend = [t["name"] for t in chart["data"] if t.get("showlegend", True)]
+    assert legend == ["train", "validation", "dense networks (MLP) 2", "deep & cross networks (DCN-V2) 1-2"]

@@ -41,3 +41,34 @@ def test_the_other_networks_are_faint_with_one_legend_entry(networks):
 def test_the_live_chart_keeps_its_own_title():
     assert plot_loss_curve(_cross_fitted(5), title="Loss per epoch (live)").layout.title.text == \
         "Loss per epoch (live) (network 1 of 5)"
+
+
+BLEND = {"dense networks (MLP)": [1, 2, 3, 4, 5], "deep & cross networks (DCN-V2)": [6, 7, 8, 9, 10]}
+
+
+def test_a_blends_faint_networks_are_coloured_and_named_by_architecture():
+    history = _cross_fitted(10)
+    fig = plot_loss_curve(history, networks=BLEND)
+    assert fig.layout.title.text == ("Loss per epoch (bold: network 1 of the 5 dense networks (MLP); faint: the "
+                                     "validation loss of the other 9)")
+    assert [t.name for t in fig.data[:2]] == ["train", "validation"]
+    dense, cross = fig.data[2:6], fig.data[6:]
+    assert {t.name for t in dense} == {"dense networks (MLP) 2-5"} and len(dense) == 4
+    assert {t.name for t in cross} == {"deep & cross networks (DCN-V2) 1-5"} and len(cross) == 5
+    # one legend entry and one colour per architecture: the dense ones the first network's validation colour
+    assert [t.showlegend for t in fig.data[2:]] == [True, False, False, False, True, False, False, False, False]
+    assert {t.line.color for t in dense} == {fig.data[1].line.color} == {"#e67e22"}
+    assert {t.line.color for t in cross} == {"#8e44ad"}
+    assert {t.legendgroup for t in dense} == {"others"} and {t.legendgroup for t in cross} == {"others_2"}
+    assert all(t.opacity == 0.35 and t.line.width == 1 for t in fig.data[2:])
+    assert [list(t.y) for t in fig.data[2:]] == [history[f"network_{k}_val_loss"] for k in range(2, 11)]
+
+
+def test_one_architecture_keeps_the_plain_faint_networks():
+    """A run stopped before the blend keeps the first architecture's networks: one group, as without `networks`."""
+    history = _cross_fitted(3)
+    grouped = plot_loss_curve(history, networks={"dense networks (MLP)": [1, 2, 3]})
+    assert grouped.to_dict() == plot_loss_curve(history).to_dict()
+    assert grouped.layout.title.text == "Loss per epoch (network 1 of 3)"
+    one = plot_loss_curve(FIRST, networks={"dense networks (MLP)": [1], "deep & cross networks (DCN-V2)": []})
+    assert [t.name for t in one.data] == ["train", "validation"] and one.layout.title.text == "Loss per epoch"

@@ -146,6 +146,27 @@ def epochs_per_network(history: dict) -> list[int]:
     return [len(history.get("loss", []))] + [len(history[f"network_{k}_loss"]) for k in others]
 
 
+def network_groups(history: dict, archs: tuple[str, ...], members: int) -> dict[str, list[int]]:
+    """The run's networks by architecture, as numbers in its history (1 is 'loss'/'val_loss', K is
+    'network_K_...'): fit_model cross-fits `members` networks of each of `archs` in turn, the chosen one first,
+    and numbers them in that order; a stopped run keeps the first architecture's alone."""
+    groups: dict[str, list[int]] = {}
+    for k in range(1, len(epochs_per_network(history)) + 1):
+        groups.setdefault(archs[min((k - 1) // max(members, 1), len(archs) - 1)], []).append(k)
+    return groups
+
+
+def run_networks(result) -> dict[str, list[int]]:
+    """A TrainingResult's `network_groups` (from its resolved members and blend) under the architectures' labels as
+    a chart's legend reads them: {'dense networks (MLP)': [1, ..., 5], 'deep & cross networks (DCN-V2)': [6, ...]}."""
+    from finmodels.models.training.blend import arch_label
+
+    settings = getattr(result, "settings", None)
+    archs = (result.config.arch, *(getattr(settings, "blend", None) or ()))
+    groups = network_groups(result.history, archs, int(getattr(settings, "members", None) or 1))
+    return {arch_label(a, lower=True, plural=True): numbers for a, numbers in groups.items()}
+
+
 def epochs_summary(history: dict) -> str:
     """'35' for one network; '15-49 each, 10 networks' for cross-fitted ones."""
     epochs = epochs_per_network(history)
