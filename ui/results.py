@@ -115,8 +115,9 @@ def describe_training(result) -> str:
 
     config = result.config
     epochs = epochs_per_network(result.history)
-    how = "stopped by you" if result.stopped_early else (
-        "early stopping" if max(epochs) < config.epochs else "all epochs")
+    full = sum(e >= config.epochs for e in epochs)  # networks that ran every epoch
+    how = "stopped by you" if result.stopped_early else "all epochs" if full == len(epochs) else (
+        "early stopping" if not full else f"early stopping; {full} of {len(epochs)} ran all {config.epochs} epochs")
     run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
         f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
     return (f"{describe_run(config, result.details.get('blend_weights'))} · {run} ({how}; best weights kept) · network fit "

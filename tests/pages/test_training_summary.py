@@ -78,3 +78,19 @@ def test_the_train_page_names_a_blend_and_colours_its_architectures():
                                                 "faint: the validation loss of the other 3)")
     legend = [t["name"] for t in chart["data"] if t.get("showlegend", True)]
     assert legend == ["train", "validation", "dense networks (MLP) 2", "deep & cross networks (DCN-V2) 1-2"]
+
+
+def test_networks_that_stopped_early_beside_others_that_ran_every_epoch_are_told_apart(cross_fitted):
+    """A new user's credit_risk_dataset run read '29-100 epochs each (all epochs ...)' when 7 of 10 stopped early."""
+    from dataclasses import replace
+
+    history = {"loss": [0.6] * 3, "val_loss": [0.6] * 3}
+    for k, epochs in zip(range(2, 6), (2, 3, 1, 3)):
+        history.update({f"network_{k}_loss": [0.6] * epochs, f"network_{k}_val_loss": [0.6] * epochs})
+    mixed = describe_training(replace(cross_fitted, history=history))
+    assert " · 5 cross-fitted networks, 1-3 epochs each (early stopping; 3 of 5 ran all 3 epochs; best weights kept)" \
+        in mixed
+    history.update(loss=[0.6] * 2, val_loss=[0.6] * 2, network_3_loss=[0.6], network_3_val_loss=[0.6],
+                   network_5_loss=[0.6], network_5_val_loss=[0.6])
+    assert "1-2 epochs each (early stopping; best weights kept)" in describe_training(replace(cross_fitted,
+                                                                                             history=history))
