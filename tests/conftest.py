@@ -1,4 +1,4 @@
-"""Shared fixtures: the real German credit sample, and one small trained run shared by many tests."""
+"""Shared fixtures: the real German credit sample, and small trained runs shared by many tests."""
 
 import os
 import sys
@@ -22,11 +22,26 @@ def german():
     return load_sample("german_credit")
 
 
+def german_config(**ensemble):
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig
+
+    return TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0, **ensemble)
+
+
 @pytest.fixture(scope="session")
 def german_run(german):
-    """A small network trained once on German credit and shared by the tests that only read it."""
-    from finmodels.models.architectures import MLPConfig
-    from finmodels.models.training import TrainConfig, train
+    """German credit's default run (five dense and five cross networks, cross-fitted and blended), trained once
+    and shared by the tests that read what the ensemble leaves: its networks, their epochs, the blend."""
+    from finmodels.models.training import train
 
-    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0)
-    return train(german, config)
+    return train(german, german_config())
+
+
+@pytest.fixture(scope="session")
+def german_net(german):
+    """One small network trained once on German credit (members=1, no blend): the run the tests of what follows
+    training read (explanations, scoring, bundles, documents), where ten networks would only cost time."""
+    from finmodels.models.training import train
+
+    return train(german, german_config(members=1, blend=()))

@@ -8,9 +8,9 @@ GERMAN_CSV = ROOT / "assets" / "samples" / "german_credit.csv"
 
 
 @pytest.fixture(scope="session")
-def german_bundle(german_run, tmp_path_factory):
+def german_bundle(german_net, tmp_path_factory):
     from finmodels.models.bundle import save_bundle
 
     path = tmp_path_factory.mktemp("bundles") / "german.zip"
-    save_bundle(german_run, path)
+    save_bundle(german_net, path)
     return path

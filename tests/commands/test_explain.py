@@ -106,7 +106,8 @@ def rating_bundle(tmp_path_factory):
 
     path = SHARED_DATASETS / "corporate_rating.csv"
     frame = load_csv(path)
-    result = train(frame, TrainConfig(target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(16,)),
+    result = train(frame, TrainConfig(members=1, blend=(),
+                                      target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(16,)),
                                       epochs=5, features=("currentRatio", "quickRatio", "cashRatio", "Sector")),
                    baselines=False)
     bundle = tmp_path_factory.mktemp("rating") / "rating.zip"

@@ -12,13 +12,13 @@ from tests.commands.conftest import GERMAN_CSV
 
 
 
-def test_json_has_groups_reference_and_flagged(german_bundle, german_run, german, capsys):
+def test_json_has_groups_reference_and_flagged(german_bundle, german_net, german, capsys):
     assert main(["fairness", str(german_bundle), str(GERMAN_CSV), "--protected", "age_in_years", "--threshold", "0.3",
                  "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out["groups"]) == ["<25", "25–34", "35–44", "45–54", "55+"]
     assert out["threshold"] == 0.3 and out["column"] == "age_in_years"
-    scores = german_run.predict(german)
+    scores = german_net.predict(german)
     young = (german["age_in_years"] < 25).to_numpy()
     bad = (german["creditability"] == "bad").to_numpy()
     group = out["groups"]["<25"]

@@ -19,12 +19,12 @@ def _json(capsys, *argv) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_json_summary_and_scored_csv_with_reasons_for_every_flagged_row(german_bundle, german_run, german, capsys,
+def test_json_summary_and_scored_csv_with_reasons_for_every_flagged_row(german_bundle, german_net, german, capsys,
                                                                        tmp_path):
     out = tmp_path / "scored.csv"
     summary = _json(capsys, german_bundle, GERMAN_CSV, "--threshold", 0.3, "--out", out)
     scored = pd.read_csv(out, keep_default_na=False)
-    expected = german_run.predict(german)
+    expected = german_net.predict(german)
     assert summary["rows"] == 1000 and summary["threshold"] == 0.3
     assert summary["flagged"] == int((expected >= 0.3).sum()) == (scored["decision"] == "bad").sum()
     assert summary["decisions"] == {"bad": summary["flagged"], "not bad": 1000 - summary["flagged"]}
@@ -84,14 +84,14 @@ def test_one_json_helper_for_every_command():
         assert module.finite is _json.finite and not hasattr(module, "_finite")
 
 
-def test_without_a_bundle_the_workspace_champion_scores(capsys, tmp_path, german_run, german):
+def test_without_a_bundle_the_workspace_champion_scores(capsys, tmp_path, german_net, german):
     from finmodels.runtime.workspace import Workspace, data_fingerprint
 
     space = Workspace(area="score-champion")
     assert main(["score", str(get_sample("german_credit").path), "--area", "score-champion",
                  "--out", str(tmp_path / "x.csv")]) == 2
     assert "Workspace area 'score-champion' has no champion. Promote a run on the Runs page" in capsys.readouterr().err
-    run_id = space.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german))
+    run_id = space.log_run(german_net, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german))
     space.promote(run_id)
     out_csv = tmp_path / "scored.csv"
     assert main(["score", str(get_sample("german_credit").path), "--area", "score-champion", "--out", str(out_csv),

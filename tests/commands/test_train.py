@@ -9,6 +9,10 @@ from finmodels.__main__ import main
 from finmodels.models.bundle import load_bundle
 from finmodels.data.samples import get_sample, load_sample
 
+# one network: these tests read the command's output, files and workspace; the default ensemble's output is
+# checked in test_train_timings (train --json's networks and blend weights)
+ONE = ("--members", "1", "--blend", "none")
+
 
 def run_json(capsys, *argv):
     code = main(["train", *argv, "--json"])
@@ -18,7 +22,7 @@ def run_json(capsys, *argv):
 
 def test_credit_default_json_has_the_documented_fields(capsys, tmp_path):
     code, out, err = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
-                              "2", "--out", str(tmp_path))
+                              "2", *ONE, "--out", str(tmp_path))
     assert code == 0
     assert {"task", "arch", "target", "rows", "metrics", "baselines", "history", "seconds", "bundle"} <= set(out)
     assert (out["task"], out["arch"], out["target"]) == ("credit_default", "mlp", "creditability")
@@ -46,7 +50,7 @@ def test_forecast_json_reports_the_var_backtest(capsys, tmp_path):
 
 
 def test_the_table_output_ends_with_the_bundle_path(capsys, tmp_path):
-    code = main(["train", str(get_sample("german_credit").path), "--task", "credit_default", "--epochs", "1",
+    code = main(["train", str(get_sample("german_credit").path), "--task", "credit_default", "--epochs", "1", *ONE,
                  "--out", str(tmp_path)])
     out = capsys.readouterr().out
     header, auc = out.splitlines()[1], next(line for line in out.splitlines() if line.startswith("ROC AUC"))
@@ -85,7 +89,7 @@ def test_a_run_trained_from_the_terminal_is_kept_in_the_workspace_and_leaves_no_
 
     monkeypatch.chdir(tmp_path)
     code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
-                            "2", "--area", "cli-test")
+                            "2", *ONE, "--area", "cli-test")
     assert code == 0 and out["area"] == "cli-test"
     kept = {r.run_id: r for r in Workspace(area="cli-test").list_runs()}
     assert out["run_id"] in kept
@@ -97,7 +101,7 @@ def test_a_run_trained_from_the_terminal_is_kept_in_the_workspace_and_leaves_no_
 
 def test_training_ends_with_an_explanation_of_the_test_rows(capsys, tmp_path):
     code, out, err = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
-                              "2", "--out", str(tmp_path), "--no-workspace")
+                              "2", *ONE, "--out", str(tmp_path), "--no-workspace")
     found = out["explanation"]
     assert code == 0 and found["rows_explained"] == 200 == out["rows"]["test"]  # at most 500: every test row
     assert found["explainer"] == "DeepExplainer" and found["additivity_ok"] is True
@@ -106,5 +110,5 @@ def test_training_ends_with_an_explanation_of_the_test_rows(capsys, tmp_path):
     assert len(found["importance"]) == 20 and min(found["importance"].values()) >= 0
     assert "explanation" in [s["stage"] for s in out["timings"]["stages"]]
     code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
-                            "1", "--out", str(tmp_path), "--no-workspace", "--explain-rows", "0")
+                            "1", *ONE, "--out", str(tmp_path), "--no-workspace", "--explain-rows", "0")
     assert code == 0 and "explanation" not in out

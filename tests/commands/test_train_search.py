@@ -13,7 +13,7 @@ GERMAN = str(get_sample("german_credit").path)
 
 def test_search_then_train_the_best(capsys, tmp_path):
     code = main(["train", GERMAN, "--task", "credit_default", "--epochs", "2", "--search", "2", "--no-workspace",
-                 "--out", str(tmp_path), "--json"])
+                 "--members", "1", "--blend", "none", "--out", str(tmp_path), "--json"])
     captured = capsys.readouterr()
     assert code == 0
     out = json.loads(captured.out.strip().splitlines()[-1])

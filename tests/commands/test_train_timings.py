@@ -33,8 +33,14 @@ def test_train_json_has_seconds_and_peak_memory_per_stage(capsys, tmp_path):
     code = main(["train", str(GERMAN_CSV), "--task", "credit_default", "--epochs", "2", "--no-workspace", "--out",
                  str(tmp_path), "--json"])
     out, err = capsys.readouterr()
-    timings = json.loads(out.strip().splitlines()[-1])["timings"]
+    found = json.loads(out.strip().splitlines()[-1])
+    timings = found["timings"]
     assert code == 0
+    # the default network on German credit: five dense and five cross networks, cross-fitted and blended by
+    # weights that add up to 1 (the command tests that only read the output train one network)
+    assert found["networks"] == 10 and len(found["epochs_per_network"]) == 10
+    weights = found["blend"]["weights"]
+    assert set(weights) == {"mlp", "dcn"} and abs(sum(weights.values()) - 1) < 1e-9
     assert [s["stage"] for s in timings["stages"]] == [
         "reading the file", "profile", "train (starting)", "encoding the target and splitting the rows",
         "preprocessing rows", "fitting the cross-fitted networks", "scoring test rows", "fitting the baselines",
@@ -53,7 +59,7 @@ def test_train_keeps_the_file_with_the_run_only_when_the_workspace_keeps_data(ca
     for keep in ("1", "0"):
         monkeypatch.setenv("FINMODELS_KEEP_DATA", keep)
         assert main(["train", str(GERMAN_CSV), "--task", "credit_default", "--epochs", "1", "--out", str(tmp_path),
-                     "--area", "scale", "--json"]) == 0
+                     "--members", "1", "--blend", "none", "--area", "scale", "--json"]) == 0
         kept[keep] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["run_id"]
     space = Workspace(tmp_path / "workspace", area="scale")
     data = space.load_data(kept["1"])

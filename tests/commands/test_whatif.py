@@ -10,16 +10,16 @@ from tests.commands.conftest import GERMAN_CSV
 
 
 
-def test_json_has_before_after_and_contributions(german_bundle, german_run, german, capsys):
+def test_json_has_before_after_and_contributions(german_bundle, german_net, german, capsys):
     assert main(["whatif", str(german_bundle), str(GERMAN_CSV), "--row", "1", "--set", "duration_in_month=12",
                  "--set", "credit_amount=2000", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["row"] == 1 and out["file_row"] == 3 and out["row_label"] == "row 1"
     assert out["changes"] == {"duration_in_month": {"before": 48, "after": 12.0},
                               "credit_amount": {"before": 5951, "after": 2000.0}}
-    assert out["before"]["score"] == pytest.approx(float(german_run.predict(german.iloc[[1]])[0]), abs=1e-6)
+    assert out["before"]["score"] == pytest.approx(float(german_net.predict(german.iloc[[1]])[0]), abs=1e-6)
     edited = german.iloc[[1]].assign(duration_in_month=12, credit_amount=2000)
-    assert out["after"]["score"] == pytest.approx(float(german_run.predict(edited)[0]), abs=1e-6)
+    assert out["after"]["score"] == pytest.approx(float(german_net.predict(edited)[0]), abs=1e-6)
     assert out["threshold"] == 0.5 and out["after"]["decision"] in ("bad", "not bad")
     assert out["output"] == "default probability" and out["scale"] == "probability"
     assert len(out["contributions"]) == 20

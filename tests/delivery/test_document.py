@@ -17,17 +17,17 @@ WHEN = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
-def bundle(german_run, tmp_path_factory):
+def bundle(german_net, tmp_path_factory):
     from finmodels.models.bundle import load_bundle, save_bundle
 
     path = tmp_path_factory.mktemp("bundles") / "german.zip"
-    save_bundle(german_run, path)
+    save_bundle(german_net, path)
     return load_bundle(path)
 
 
 @pytest.fixture(scope="module")
-def run_document(german_run, german):
-    return build_document(german_run, german, data_name="german_credit.csv", raw=GERMAN_CSV.read_bytes(),
+def run_document(german_net, german):
+    return build_document(german_net, german, data_name="german_credit.csv", raw=GERMAN_CSV.read_bytes(),
                           protected=["age_in_years", "personal_status_and_sex"], threshold=0.4, explained_rows=60,
                           created=WHEN)
 
@@ -53,36 +53,36 @@ def test_data_section_has_the_shape_and_the_files_hash(run_document):
     assert "The run&#x27;s split: train 640 rows, valid 160 rows, test 200 rows" in text
 
 
-def test_performance_compares_the_network_with_the_baselines_and_the_scorecard(run_document, german_run):
+def test_performance_compares_the_network_with_the_baselines_and_the_scorecard(run_document, german_net):
     test = run_document.findings["test"]
     assert set(test) == {"Neural network", "logistic_regression", "hist_gradient_boosting", "scorecard"}
-    assert test["scorecard"]["roc_auc"] == pytest.approx(german_run.baselines["scorecard"].metrics["roc_auc"])
+    assert test["scorecard"]["roc_auc"] == pytest.approx(german_net.baselines["scorecard"].metrics["roc_auc"])
     text = run_document.to_html()
     assert "<th>Scorecard</th>" in text and "<h3>The scorecard challenger</h3>" in text
     assert "Information value per feature" in text  # the IV chart's title
     # the run's own scorecard is shown, so none is fitted again
     assert "scorecard_on_file" not in run_document.findings
     assert run_document.findings["file"]["roc_auc"] == pytest.approx(
-        __import__("sklearn.metrics").metrics.roc_auc_score(german_run.y, german_run.predict(german_run.frame)))
+        __import__("sklearn.metrics").metrics.roc_auc_score(german_net.y, german_net.predict(german_net.frame)))
 
 
-def test_stability_and_explainability(run_document, german_run):
+def test_stability_and_explainability(run_document, german_net):
     psi = run_document.findings["psi"]
-    assert set(psi) == {"score", *german_run.features}
+    assert set(psi) == {"score", *german_net.features}
     assert max(psi.values()) < 0.1  # the training file against its own training rows
     importance = run_document.findings["importance"]
-    assert set(importance) == set(german_run.features)
+    assert set(importance) == set(german_net.features)
     text = run_document.to_html()
     assert "<h3>Reason codes</h3>" in text and text.count("A held-out row (") == 3
 
 
-def test_fairness_section_has_each_protected_column(run_document, german_run, german):
+def test_fairness_section_has_each_protected_column(run_document, german_net, german):
     fairness = run_document.findings["fairness"]
     assert list(fairness) == ["age_in_years", "personal_status_and_sex"]
     age = fairness["age_in_years"]
     assert list(age["groups"]) == ["<25", "25–34", "35–44", "45–54", "55+"] and age["threshold"] == 0.4
     young = (german["age_in_years"] < 25).to_numpy()
-    assert age["groups"]["<25"]["approval_rate"] == pytest.approx(np.mean(german_run.predict(german)[young] < 0.4))
+    assert age["groups"]["<25"]["approval_rate"] == pytest.approx(np.mean(german_net.predict(german)[young] < 0.4))
     text = run_document.to_html()
     assert "Adverse impact ratio by 'age_in_years'" in text  # the chart's title, in plotly's JSON
     assert "&#x27;personal_status_and_sex&#x27; is one of the model&#x27;s inputs." in text

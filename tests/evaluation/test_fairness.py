@@ -155,13 +155,13 @@ def test_settings_are_checked(scored, kwargs, message):
     assert str(raised.value) == message
 
 
-def test_a_runs_held_out_rows(german_run):
-    reports = result_fairness(german_run, protected=["age_in_years", "housing"], min_rows=10)
+def test_a_runs_held_out_rows(german_net):
+    reports = result_fairness(german_net, protected=["age_in_years", "housing"], min_rows=10)
     age = reports[0]
-    assert age.table["rows"].sum() == len(german_run.split.test) == 200
+    assert age.table["rows"].sum() == len(german_net.split.test) == 200
     assert "On the run's 200 held-out test rows." in age.notes
     assert "'age_in_years' is one of the model's inputs." in age.notes
-    assert age.table["events"].sum() == german_run.y_test.sum()
+    assert age.table["events"].sum() == german_net.y_test.sum()
 
 
 def test_a_bundle_scores_the_file_and_notes_a_protected_column_left_out_of_the_inputs(german, tmp_path):
@@ -171,7 +171,7 @@ def test_a_bundle_scores_the_file_and_notes_a_protected_column_left_out_of_the_i
 
     features = tuple(c for c in german.columns if c not in ("creditability", "personal_status_and_sex",
                                                               "age_in_years"))
-    run = train(german, TrainConfig(target="creditability", features=features, epochs=3,
+    run = train(german, TrainConfig(members=1, blend=(), target="creditability", features=features, epochs=3,
                                     hyperparameters=MLPConfig(units=(8,))), baselines=False)
     save_bundle(run, tmp_path / "b.zip")
     bundle = load_bundle(tmp_path / "b.zip")

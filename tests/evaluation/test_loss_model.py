@@ -21,7 +21,8 @@ def lgd_run(book):
     from finmodels.models.architectures import MLPConfig
     from finmodels.models.training import TrainConfig, train
 
-    return train(book, TrainConfig(target="lgd", task="loss_given_default", hyperparameters=MLPConfig(units=(16,)),
+    return train(book, TrainConfig(members=1, blend=(),
+                                   target="lgd", task="loss_given_default", hyperparameters=MLPConfig(units=(16,)),
                                    epochs=40, seed=0))
 
 
@@ -146,7 +147,8 @@ def test_train_json_carries_the_losses(book, tmp_path):
     path = tmp_path / "lgd_book.csv"
     book.to_csv(path, index=False)
     done = subprocess.run([sys.executable, "-m", "finmodels", "train", str(path), "--task", "loss_given_default",
-                           "--epochs", "30", "--no-workspace", "--out", str(tmp_path), "--json"],
+                           "--epochs", "30",
+                           "--members", "1", "--blend", "none", "--no-workspace", "--out", str(tmp_path), "--json"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -189,7 +191,7 @@ def pd_run(german):
     from finmodels.models.training import TrainConfig, train
 
     book = lgd_book(german, outcome=True)
-    return book, train(book, TrainConfig(target="creditability", task="credit_default",
+    return book, train(book, TrainConfig(members=1, blend=(), target="creditability", task="credit_default",
                                          hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0))
 
 
@@ -208,8 +210,8 @@ def test_a_credit_default_model_on_a_file_with_lgd_and_ead_gets_its_expected_los
     assert "loss_ratio" in run.baselines["logistic_regression"].metrics
 
 
-def test_a_credit_default_model_without_loss_columns_has_no_loss_evaluation(german_run):
-    assert losses_of(german_run) is None and "loss_ratio" not in german_run.metrics
+def test_a_credit_default_model_without_loss_columns_has_no_loss_evaluation(german_net):
+    assert losses_of(german_net) is None and "loss_ratio" not in german_net.metrics
 
 
 def test_train_prints_the_loss_line(book, lgd_run, tmp_path):
@@ -221,7 +223,8 @@ def test_train_prints_the_loss_line(book, lgd_run, tmp_path):
     path = tmp_path / "lgd_book.csv"
     book.to_csv(path, index=False)
     done = subprocess.run([sys.executable, "-m", "finmodels", "train", str(path), "--task", "loss_given_default",
-                           "--epochs", "5", "--no-workspace", "--out", str(tmp_path)],
+                           "--epochs", "5",
+                           "--members", "1", "--blend", "none", "--no-workspace", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("Loss on the "))
@@ -237,7 +240,8 @@ def test_a_default_model_whose_lgd_column_is_in_percent_gets_a_note_not_an_expec
 
     book = lgd_book(german, outcome=True)
     book["lgd"] = book["lgd"] * 100
-    run = train(book, TrainConfig(target="creditability", task="credit_default", hyperparameters=MLPConfig(units=(4,)),
+    run = train(book, TrainConfig(members=1, blend=(),
+                                  target="creditability", task="credit_default", hyperparameters=MLPConfig(units=(4,)),
                                   epochs=1, seed=0), baselines=False)
     assert losses_of(run) is None and "loss_ratio" not in run.metrics
     note = next(n for n in run.notes if n.startswith("Column 'lgd' has "))

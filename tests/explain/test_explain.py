@@ -11,8 +11,8 @@ from finmodels.explain.reasons import column_label
 
 
 @pytest.fixture(scope="module")
-def explanation(german_run):
-    return explain_result(german_run, rows=60, background=40)
+def explanation(german_net):
+    return explain_result(german_net, rows=60, background=40)
 
 
 def test_group_sum_adds_expanded_inputs_back_into_their_column():
@@ -38,19 +38,19 @@ def test_values_are_shown_unscaled_as_in_the_file(explanation, german):
     assert explanation.data["status_of_existing_checking_account"].str.contains("DM|no checking").all()
 
 
-def test_dense_network_gets_deepexplainer_and_adds_up_in_probability(explanation, german_run):
+def test_dense_network_gets_deepexplainer_and_adds_up_in_probability(explanation, german_net):
     assert explanation.explainer == "DeepExplainer" and explanation.failures == ()
     assert explanation.scale == "probability" and explanation.output_name == "default probability"
     assert explanation.additivity_tolerance == pytest.approx(1e-3)
     assert explanation.additivity_error < 1e-5 and explanation.additive
     # predictions are the network's probabilities for those rows; the base value is the background mean
     assert explanation.predictions.min() >= 0 and explanation.predictions.max() <= 1
-    np.testing.assert_allclose(explanation.predictions, german_run.predict(explanation.data), atol=1e-6)
+    np.testing.assert_allclose(explanation.predictions, german_net.predict(explanation.data), atol=1e-6)
 
 
-def test_deepexplainer_agrees_with_permutation_shap_not_only_adds_up(explanation, german_run):
+def test_deepexplainer_agrees_with_permutation_shap_not_only_adds_up(explanation, german_net):
     # same rows and background (same seed); permutation SHAP is model-agnostic, so it checks DeepLIFT's values
-    reference = explain_result(german_run, rows=60, background=40, explainers=("permutation",), pairs=4)
+    reference = explain_result(german_net, rows=60, background=40, explainers=("permutation",), pairs=4)
     assert (reference.row_ids == explanation.row_ids).all()
     assert np.corrcoef(explanation.values.ravel(), reference.values.ravel())[0, 1] > 0.95
     assert list(explanation.importance().index[:2]) == list(reference.importance().index[:2])
@@ -84,30 +84,30 @@ def test_to_dict_has_the_cli_fields(explanation):
     assert d["rows_note"] == "Explained 60 of 200 test rows, stratified by outcome."
 
 
-def test_logistic_baseline_gets_linear_shap_in_log_odds(german_run):
-    e = explain_result(german_run, rows=30, background=30, baseline="logistic_regression")
+def test_logistic_baseline_gets_linear_shap_in_log_odds(german_net):
+    e = explain_result(german_net, rows=30, background=30, baseline="logistic_regression")
     assert e.explainer == "LinearExplainer" and e.scale == "log-odds" and e.output_name == "default log-odds"
-    model = german_run.baselines["logistic_regression"].model
-    np.testing.assert_allclose(e.predictions, model.decision_function(german_run.preprocessor.transform(e.data)),
+    model = german_net.baselines["logistic_regression"].model
+    np.testing.assert_allclose(e.predictions, model.decision_function(german_net.preprocessor.transform(e.data)),
                                atol=1e-5)
     assert e.additivity_error < 1e-4 and len(e.columns) == 20
 
 
-def test_gradient_boosting_baseline_gets_treeshap_in_probability(german_run):
-    e = explain_result(german_run, rows=20, background=20, baseline="hist_gradient_boosting")
+def test_gradient_boosting_baseline_gets_treeshap_in_probability(german_net):
+    e = explain_result(german_net, rows=20, background=20, baseline="hist_gradient_boosting")
     assert e.explainer == "TreeExplainer" and e.scale == "probability"
-    model = german_run.baselines["hist_gradient_boosting"].model
-    np.testing.assert_allclose(e.predictions, model.predict_proba(german_run.preprocessor.transform(e.data))[:, 1])
+    model = german_net.baselines["hist_gradient_boosting"].model
+    np.testing.assert_allclose(e.predictions, model.predict_proba(german_net.preprocessor.transform(e.data))[:, 1])
     assert e.additivity_error < 1e-6
 
 
-def test_unknown_baseline_lists_the_runs_baselines(german_run):
+def test_unknown_baseline_lists_the_runs_baselines(german_net):
     with pytest.raises(ConfigError, match="Unknown baseline 'xgb'. This run has: logistic_regression, hist_grad"):
-        explain_result(german_run, baseline="xgb")
+        explain_result(german_net, baseline="xgb")
 
 
-def test_kmeans_background_uses_real_training_rows(german_run):
-    e = explain_result(german_run, rows=10, background=15, background_method="kmeans")
+def test_kmeans_background_uses_real_training_rows(german_net):
+    e = explain_result(german_net, rows=10, background=15, background_method="kmeans")
     assert e.background_rows == 15 and "k-means" in e.background_note and e.additive
 
 
@@ -215,7 +215,8 @@ def rating_run():
     from tests.conftest import SHARED_DATASETS
 
     ratings = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv").drop(columns=["Name", "Symbol", "Date"])
-    config = TrainConfig(target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(8,)), epochs=2)
+    config = TrainConfig(members=1, blend=(),
+                         target="Rating", task="credit_rating", hyperparameters=MLPConfig(units=(8,)), epochs=2)
     return train(ratings, config, baselines=False)  # multi-class boosting would take 40 s here
 
 
@@ -289,15 +290,15 @@ def test_a_coded_event_is_named_by_its_column(task, event, scale, target, expect
     assert output_name(task=task, event_label=event, scale=scale, target=target) == expected
 
 
-def test_a_binary_run_explains_its_risk_event_and_says_so(explanation, german_run):
+def test_a_binary_run_explains_its_risk_event_and_says_so(explanation, german_net):
     from finmodels.explain.explanation import explainable_classes
 
-    assert explainable_classes(german_run) == ["bad"]
+    assert explainable_classes(german_net) == ["bad"]
     assert explanation.target_class == "bad" and explanation.to_dict()["class"] == "bad"
     with pytest.raises(ConfigError, match=r"^This model explains the probability of its risk event 'bad'; class "
                                           r"'good' is its complement \(its contributions are the same with the sign "
                                           r"turned\). Explain 'bad'.$"):
-        explain_result(german_run, target_class="good")
+        explain_result(german_net, target_class="good")
 
 
 def test_an_anomaly_run_with_a_chosen_target_keeps_the_outcome_share_and_does_not_deny_the_column(anomaly_run):
@@ -308,10 +309,10 @@ def test_an_anomaly_run_with_a_chosen_target_keeps_the_outcome_share_and_does_no
     assert e.target_class is None and e.to_dict()["class"] is None
 
 
-def test_reason_codes_on_explain_leave_out_negligible_effects(german_run):
+def test_reason_codes_on_explain_leave_out_negligible_effects(german_net):
     from finmodels.explain.reasons import negligible_effect
 
-    explanation = explain_result(german_run, rows=60, seed=0)
+    explanation = explain_result(german_net, rows=60, seed=0)
     floor = negligible_effect(explanation.scale, explanation.predictions)
     assert floor == pytest.approx(0.005)
     tiny = 0

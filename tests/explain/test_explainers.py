@@ -82,11 +82,11 @@ def tiny_models():
     return {"dense": dense, "leaky": leaky, "lstm": lstm, "swish": swish, "cnn": cnn}
 
 
-def test_candidates_follow_the_model_type(tiny_models, german_run):
+def test_candidates_follow_the_model_type(tiny_models, german_net):
     assert explainer_candidates(tiny_models["dense"]) == ("deep", "permutation", "gradient")
     assert explainer_candidates(tiny_models["lstm"]) == ("permutation",)
-    assert explainer_candidates(german_run.baselines["hist_gradient_boosting"].model)[0] == "tree"
-    assert explainer_candidates(german_run.baselines["logistic_regression"].model)[0] == "linear"
+    assert explainer_candidates(german_net.baselines["hist_gradient_boosting"].model)[0] == "tree"
+    assert explainer_candidates(german_net.baselines["logistic_regression"].model)[0] == "linear"
     assert explainer_candidates(lambda x: x.sum(axis=1)) == ("permutation",)
 
 
@@ -116,7 +116,8 @@ def test_failed_deepexplainer_falls_back_and_training_still_works(tiny_models, g
     assert found.explainer == "PermutationExplainer"
     assert len(found.failures) == 1 and "DeepExplainer failed" in found.failures[0]
     assert "LeakyRelu" in found.failures[0]
-    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2, seed=0)
+    config = TrainConfig(members=1, blend=(),
+                         target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2, seed=0)
     result = train(german, config, baselines=False)
     assert len(result.history["loss"]) == 2 and np.isfinite(result.history["loss"]).all()
 

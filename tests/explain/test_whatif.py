@@ -10,18 +10,18 @@ from finmodels.explain.whatif import FeatureRange, pick_row, training_ranges, wh
 
 
 @pytest.fixture(scope="module")
-def scores(german_run, german):
-    return np.asarray(german_run.predict(german), dtype="float64")
+def scores(german_net, german):
+    return np.asarray(german_net.predict(german), dtype="float64")
 
 
-def test_an_edit_changes_the_score_and_both_rows_are_explained(german_run, german, scores):
-    result = what_if(german_run, german, {"duration_in_month": 12, "credit_amount": "2000"}, row=1)
+def test_an_edit_changes_the_score_and_both_rows_are_explained(german_net, german, scores):
+    result = what_if(german_net, german, {"duration_in_month": 12, "credit_amount": "2000"}, row=1)
     assert german.loc[1, "duration_in_month"] == 48 and german.loc[1, "credit_amount"] == 5951
     assert result.changes == {"duration_in_month": (48, 12.0), "credit_amount": (5951, 2000.0)}
     assert result.before["score"] == pytest.approx(scores[1], abs=1e-6)
     edited = german.iloc[[1]].copy()
     edited["duration_in_month"], edited["credit_amount"] = 12, 2000
-    assert result.after["score"] == pytest.approx(float(german_run.predict(edited)[0]), abs=1e-6)
+    assert result.after["score"] == pytest.approx(float(german_net.predict(edited)[0]), abs=1e-6)
     assert result.threshold == 0.5 and result.before["decision"] in ("bad", "not bad")
     e = result.explanation
     for i, state in enumerate((result.before, result.after)):
@@ -36,17 +36,17 @@ def test_an_edit_changes_the_score_and_both_rows_are_explained(german_run, germa
     print(f"\nwhat-if seconds (first call in this process): {result.seconds}")
 
 
-def test_warm_latency_is_printed(german_run, german):
-    what_if(german_run, german, {"credit_amount": 3000}, row=2)
-    timings = [what_if(german_run, german, {"credit_amount": 3000 + i}, row=2).seconds["total"] for i in range(3)]
+def test_warm_latency_is_printed(german_net, german):
+    what_if(german_net, german, {"credit_amount": 3000}, row=2)
+    timings = [what_if(german_net, german, {"credit_amount": 3000 + i}, row=2).seconds["total"] for i in range(3)]
     print(f"\nwhat-if seconds, warm (model loaded): {[round(t, 3) for t in timings]}")
 
 
-def test_counterfactuals_really_change_the_decision_within_the_training_range(german_run, german, scores):
+def test_counterfactuals_really_change_the_decision_within_the_training_range(german_net, german, scores):
     row = int(np.argmin(np.abs(scores - 0.5)))  # the applicant nearest the threshold
-    result = what_if(german_run, german, {}, row=row)
+    result = what_if(german_net, german, {}, row=row)
     assert result.notes[0] == "No value was changed: before and after are the same row."
-    ranges = training_ranges(german_run)
+    ranges = training_ranges(german_net)
     assert {cf.column for cf in result.counterfactuals} == {c for c, r in ranges.items() if r.numeric}
     found = [cf for cf in result.counterfactuals if cf.found]
     assert found, "an applicant this close to the threshold has some input that moves it across"
@@ -55,13 +55,13 @@ def test_counterfactuals_really_change_the_decision_within_the_training_range(ge
         assert ranges[cf.column].low <= cf.value <= ranges[cf.column].high
         moved = german.iloc[[row]].copy()
         moved[cf.column] = cf.value
-        assert (german_run.predict(moved)[0] >= 0.5) != flagged
-        assert cf.score == pytest.approx(float(german_run.predict(moved)[0]), abs=1e-6)
+        assert (german_net.predict(moved)[0] >= 0.5) != flagged
+        assert cf.score == pytest.approx(float(german_net.predict(moved)[0]), abs=1e-6)
         if ranges[cf.column].integer:  # one step back towards the row's own value keeps the decision
             assert cf.value == round(cf.value)
             back = german.iloc[[row]].copy()
             back[cf.column] = cf.value - np.sign(cf.change)
-            assert (german_run.predict(back)[0] >= 0.5) == flagged
+            assert (german_net.predict(back)[0] >= 0.5) == flagged
         verb = "Raise" if cf.change > 0 else "Lower"
         assert cf.note.startswith(f"{verb} {cf.column} from ")
     for cf in result.counterfactuals:
@@ -73,9 +73,9 @@ def test_counterfactuals_really_change_the_decision_within_the_training_range(ge
                                                                  reverse=True)
 
 
-def test_values_outside_the_training_range_are_kept_with_an_extrapolation_warning(german_run, german):
-    result = what_if(german_run, german, {"age_in_years": 120, "purpose": "spaceship"}, row=0)
-    rng = training_ranges(german_run)["age_in_years"]
+def test_values_outside_the_training_range_are_kept_with_an_extrapolation_warning(german_net, german):
+    result = what_if(german_net, german, {"age_in_years": 120, "purpose": "spaceship"}, row=0)
+    rng = training_ranges(german_net)["age_in_years"]
     assert result.warnings == [
         f"age_in_years = 120 is outside the training range ({rng.describe()}): the score there is an extrapolation.",
         "purpose = 'spaceship' was never seen in training (levels: 'business', 'car (new)', 'car (used)', "
@@ -85,21 +85,21 @@ def test_values_outside_the_training_range_are_kept_with_an_extrapolation_warnin
     assert result.explanation.data.iloc[1]["age_in_years"] == 120
 
 
-def test_training_range_is_the_training_rows_own(german_run, german):
-    train = german.iloc[german_run.split.train]
-    rng = training_ranges(german_run)["credit_amount"]
+def test_training_range_is_the_training_rows_own(german_net, german):
+    train = german.iloc[german_net.split.train]
+    rng = training_ranges(german_net)["credit_amount"]
     assert rng == FeatureRange("credit_amount", True, float(train.credit_amount.min()),
                                float(train.credit_amount.max()), True)
 
 
-def test_a_bundle_reads_its_range_from_all_training_rows(german_run, german, tmp_path):
+def test_a_bundle_reads_its_range_from_all_training_rows(german_net, german, tmp_path):
     from finmodels.models.bundle import load_bundle, save_bundle
 
-    save_bundle(german_run, tmp_path / "b.zip")
+    save_bundle(german_net, tmp_path / "b.zip")
     bundle = load_bundle(tmp_path / "b.zip")
-    assert training_ranges(bundle)["credit_amount"] == training_ranges(german_run)["credit_amount"]
+    assert training_ranges(bundle)["credit_amount"] == training_ranges(german_net)["credit_amount"]
     result = what_if(bundle, german, {"credit_amount": 2000}, row=1)
-    direct = what_if(german_run, german, {"credit_amount": 2000}, row=1)
+    direct = what_if(german_net, german, {"credit_amount": 2000}, row=1)
     assert result.after["score"] == pytest.approx(direct.after["score"], abs=1e-6)
 
 
@@ -124,10 +124,10 @@ def test_row_messages(german, kwargs, message):
     assert str(info.value).startswith(message)
 
 
-def test_bad_edits_are_all_named_at_once(german_run, german):
+def test_bad_edits_are_all_named_at_once(german_net, german):
     with pytest.raises(DataError) as info:
-        what_if(german_run, german, {"credit_amount": "lots", "creditability": "good", "age_in_years": 30}, row=0)
-    rng = training_ranges(german_run)["credit_amount"]
+        what_if(german_net, german, {"credit_amount": "lots", "creditability": "good", "age_in_years": 30}, row=0)
+    rng = training_ranges(german_net)["credit_amount"]
     assert info.value.problems[0] == (f"Value 'lots' for 'credit_amount' is not a number; 'credit_amount' is "
                                       f"numeric (training range {rng.describe()}).")
     assert info.value.problems[1].startswith("Column 'creditability' is not an input of this model, so changing it "
@@ -135,22 +135,22 @@ def test_bad_edits_are_all_named_at_once(german_run, german):
     assert len(info.value.problems) == 2
 
 
-def test_a_probability_threshold_outside_0_and_1_is_refused(german_run, german):
+def test_a_probability_threshold_outside_0_and_1_is_refused(german_net, german):
     with pytest.raises(ConfigError, match=r"The threshold is a probability between 0 and 1; got 1.5."):
-        what_if(german_run, german, {}, row=0, threshold=1.5)
+        what_if(german_net, german, {}, row=0, threshold=1.5)
 
 
-def test_a_lower_threshold_changes_the_decision(german_run, german, scores):
-    result = what_if(german_run, german, {}, row=1, threshold=float(scores[1]) - 1e-3)
+def test_a_lower_threshold_changes_the_decision(german_net, german, scores):
+    result = what_if(german_net, german, {}, row=1, threshold=float(scores[1]) - 1e-3)
     assert result.before["decision"] == "bad"
-    result = what_if(german_run, german, {}, row=1, threshold=float(scores[1]) + 1e-3)
+    result = what_if(german_net, german, {}, row=1, threshold=float(scores[1]) + 1e-3)
     assert result.before["decision"] == "not bad"
 
 
-def test_to_dict_is_json_ready(german_run, german):
+def test_to_dict_is_json_ready(german_net, german):
     import json
 
-    out = json.loads(json.dumps(what_if(german_run, german, {"credit_amount": 2000}, row=1).to_dict()))
+    out = json.loads(json.dumps(what_if(german_net, german, {"credit_amount": 2000}, row=1).to_dict()))
     assert set(out) >= {"before", "after", "contributions", "counterfactuals", "warnings", "threshold"}
     assert out["changes"] == {"credit_amount": {"before": 5951, "after": 2000.0}}
     # the contributions' changes add up to the change of the score (SHAP's additivity, on both rows)
@@ -161,11 +161,11 @@ def test_to_dict_is_json_ready(german_run, german):
     assert isinstance(pd.DataFrame(out["contributions"]), pd.DataFrame)
 
 
-def test_whatif_figures(german_run, german, scores):
+def test_whatif_figures(german_net, german, scores):
     from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 
     row = int(np.argmin(np.abs(scores - 0.5)))
-    result = what_if(german_run, german, {"credit_amount": 2000}, row=row)
+    result = what_if(german_net, german, {"credit_amount": 2000}, row=row)
     fig = plot_whatif_waterfalls(result, top=30)
     assert [t.name for t in fig.data] == ["before", "after"]
     assert fig.layout.annotations[0].text.startswith("Before: ") and fig.layout.annotations[1].text.startswith("After:")

@@ -15,8 +15,8 @@ from finmodels.errors import BundleError
 
 
 @pytest.fixture(scope="module")
-def bundle(german_run):
-    return bundle_bytes(german_run)
+def bundle(german_net):
+    return bundle_bytes(german_net)
 
 
 def members(data: bytes) -> dict[str, bytes]:
@@ -52,22 +52,22 @@ class Payload:
         open(state["marker"], "w").close()
 
 
-def test_round_trip_predicts_the_same_and_keeps_what_scoring_and_explaining_need(german_run, german, bundle, tmp_path):
+def test_round_trip_predicts_the_same_and_keeps_what_scoring_and_explaining_need(german_net, german, bundle, tmp_path):
     loaded = load_bundle(bundle)
     rows = german.head(50)
-    assert np.allclose(loaded.predict(rows), german_run.predict(rows), atol=1e-6)
+    assert np.allclose(loaded.predict(rows), german_net.predict(rows), atol=1e-6)
     assert (loaded.kind, loaded.task, loaded.arch, loaded.target) == ("binary", "credit_default", "mlp", "creditability")
-    assert loaded.event_label == "bad" and loaded.metrics["roc_auc"] == pytest.approx(german_run.metrics["roc_auc"])
-    assert loaded.preprocessor.groups == german_run.preprocessor.groups
+    assert loaded.event_label == "bad" and loaded.metrics["roc_auc"] == pytest.approx(german_net.metrics["roc_auc"])
+    assert loaded.preprocessor.groups == german_net.preprocessor.groups
     assert loaded.manifest["baselines"]["logistic_regression"]["roc_auc"] > 0.7
-    assert loaded.train_config() == german_run.config
+    assert loaded.train_config() == german_net.config
     # background: 200 training rows in original units
-    train_rows = {tuple(map(str, r)) for r in german.iloc[german_run.split.train][loaded.features].itertuples(index=False)}
+    train_rows = {tuple(map(str, r)) for r in german.iloc[german_net.split.train][loaded.features].itertuples(index=False)}
     assert len(loaded.background) == 200
     assert all(tuple(map(str, r)) in train_rows for r in loaded.background.itertuples(index=False))
     path = tmp_path / "model.zip"
-    assert save_bundle(german_run, path) == path.stat().st_size
-    assert np.allclose(load_bundle(path).predict(rows), german_run.predict(rows), atol=1e-6)
+    assert save_bundle(german_net, path) == path.stat().st_size
+    assert np.allclose(load_bundle(path).predict(rows), german_net.predict(rows), atol=1e-6)
 
 
 def test_scoring_data_without_the_training_columns_names_them(bundle, german):
@@ -209,7 +209,8 @@ def test_vae_and_rating_bundles_round_trip_with_their_registered_layers_and_labe
     assert np.allclose(loaded.predict(taiwan.head(30)), vae.predict(taiwan.head(30)), rtol=1e-5)
 
     ratings = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
-    run = train(ratings, TrainConfig(target="Rating", task="credit_rating", features=("currentRatio", "debtRatio"),
+    run = train(ratings, TrainConfig(members=1, blend=(),
+                                     target="Rating", task="credit_rating", features=("currentRatio", "debtRatio"),
                                      epochs=1, hyperparameters=MLPConfig(units=(4,))), baselines=False)
     loaded = load_bundle(bundle_bytes(run))
     assert loaded.class_labels == run.class_labels and loaded.kind == "ordinal"

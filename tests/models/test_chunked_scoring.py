@@ -9,9 +9,9 @@ from finmodels.models.training import sequence
 
 
 @pytest.mark.parametrize("name", ["logistic_regression", "hist_gradient_boosting"])
-def test_baseline_scores_in_chunks_equal_one_batch(german_run, monkeypatch, name):
-    model = german_run.baselines[name].model
-    x = german_run.preprocessor.transform(german_run.frame)
+def test_baseline_scores_in_chunks_equal_one_batch(german_net, monkeypatch, name):
+    model = german_net.baselines[name].model
+    x = german_net.preprocessor.transform(german_net.frame)
     whole = model.predict_proba(x)
     monkeypatch.setattr(baselines, "SCORE_ROWS", 64)  # 1,000 rows: 15 full chunks and a short one
     chunked = baselines.predicted_proba(model, x)
@@ -19,8 +19,8 @@ def test_baseline_scores_in_chunks_equal_one_batch(german_run, monkeypatch, name
     np.testing.assert_array_equal(chunked, whole)
 
 
-def test_network_scores_in_chunks_equal_one_batch(german_run, monkeypatch):
-    args = ("binary", german_run.model, german_run.preprocessor, german_run.frame)
+def test_network_scores_in_chunks_equal_one_batch(german_net, monkeypatch):
+    args = ("binary", german_net.model, german_net.preprocessor, german_net.frame)
     whole = predict_frame(*args)
     monkeypatch.setattr(sequence, "PREDICT_CHUNK", 150)
     chunked = predict_frame(*args)

@@ -100,7 +100,8 @@ def _large_frame():
 def test_training_places_knots_with_the_training_target_and_notes_it():
     from finmodels.models.training import TrainConfig, train
 
-    result = train(_large_frame(), TrainConfig(target="label", task="credit_default", epochs=2), baselines=False)
+    result = train(_large_frame(), TrainConfig(members=1, blend=(),
+                                               target="label", task="credit_default", epochs=2), baselines=False)
     assert len(result.split.train) >= 5000  # the large-table defaults apply
     assert result.preprocessor.knot_sources["ratio"] == "target"
     assert any("target's thresholds" in note and "ratio" in note for note in result.notes)

@@ -108,7 +108,8 @@ def streamed_run():
     patch.setattr(tabular, "BASELINE_ROWS", 600)
     try:
         frame = book(2000)
-        config = TrainConfig(target="default", features=("ratio", "income", "grade", "term"), epochs=50, patience=50,
+        config = TrainConfig(members=1, blend=(),
+                             target="default", features=("ratio", "income", "grade", "term"), epochs=50, patience=50,
                              batch_size=64, learning_rate=0.01, seed=0)
         yield train(frame, config)
     finally:

@@ -113,15 +113,15 @@ def test_iv_bands():
     assert [iv_band(v) for v in (0.0, 0.05, 0.2, 0.6)] == ["not predictive", "weak", "medium", "strong"]
 
 
-def test_the_network_run_has_the_scorecard_beside_its_baselines(german_run):
+def test_the_network_run_has_the_scorecard_beside_its_baselines(german_net):
     from finmodels.evaluation.labels import BASELINE_LABELS
 
-    scorecard = german_run.baselines["scorecard"]
+    scorecard = german_net.baselines["scorecard"]
     assert BASELINE_LABELS["scorecard"] == "Scorecard"
-    assert scorecard.test_scores.shape == german_run.test_scores.shape
+    assert scorecard.test_scores.shape == german_net.test_scores.shape
     assert 0.72 < scorecard.metrics["roc_auc"] < 0.85
     # fitted on the same rows as the other baselines (training and validation), in their original units
-    assert sorted(scorecard.model.features) == sorted(german_run.features)
+    assert sorted(scorecard.model.features) == sorted(german_net.features)
     assert scorecard.model.binning_table().groupby("feature")["rows"].sum().max() == 800
 
 

@@ -16,8 +16,8 @@ def test_missing_target_names_the_columns(german):
         train(german, TrainConfig(target="default", epochs=1))
 
 
-def test_shared_run_has_metrics_history_and_baselines(german_run):
-    r = german_run
+def test_shared_run_has_metrics_history_and_baselines(german_net):
+    r = german_net
     assert r.event_label == "bad"
     assert set(r.metrics) >= {"roc_auc", "accuracy", "precision", "recall", "f1", "ks", "gini"}
     assert 0.6 < r.metrics["roc_auc"] <= 1.0
@@ -63,7 +63,7 @@ TINY_SEQUENCE = {"cnn": CNNConfig(filters=(4,), kernel_size=2, dense_units=4),
 @pytest.fixture(scope="module")
 def rating_run():
     frame = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
-    config = TrainConfig(target="Rating", task="credit_rating", features=RATIOS, epochs=3,
+    config = TrainConfig(members=1, blend=(), target="Rating", task="credit_rating", features=RATIOS, epochs=3,
                          hyperparameters=MLPConfig(units=(8,)))
     return train(frame, config)
 
@@ -100,7 +100,8 @@ def test_balanced_class_weights_are_hand_computed():
 
 
 def test_multiclass_without_order(german):
-    r = train(german, TrainConfig(target="housing", task="multiclass", epochs=2, hyperparameters=MLPConfig(units=(4,))),
+    r = train(german, TrainConfig(members=1, blend=(),
+                                  target="housing", task="multiclass", epochs=2, hyperparameters=MLPConfig(units=(4,))),
               baselines=False)
     assert r.class_labels == ["for free", "own", "rent"]
     assert set(r.metrics) == {"accuracy", "macro_f1", "log_loss"}
@@ -237,7 +238,8 @@ def test_every_task_preset_accepts_each_architecture_it_lists(task):
 
 def test_auto_split_follows_the_date_column():
     frame = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
-    r = train(frame, TrainConfig(target="Rating", task="credit_rating", features=RATIOS, epochs=1, split="auto",
+    r = train(frame, TrainConfig(members=1, blend=(),
+                                 target="Rating", task="credit_rating", features=RATIOS, epochs=1, split="auto",
                                  hyperparameters=MLPConfig(units=(4,))), baselines=False)
     dates = pd.to_datetime(r.frame["Date"])  # the file has a Date column, so the split follows it
     assert r.split.method == "chronological"

@@ -22,21 +22,22 @@ def no_tracking_server(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory, german, german_run):
+def logged(tmp_path_factory, german, german_net):
     workspace = Workspace(tmp_path_factory.mktemp("workspace"), area="kept")
-    run_id = workspace.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
+    run_id = workspace.log_run(german_net, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
                                source="test")
     return workspace, run_id
 
 
 @pytest.fixture(scope="module")
-def whatif(german_run):
-    return what_if(german_run, None, {"duration_in_month": 60, "credit_amount": 99_999}, row=3, background=30)
+def whatif(german_net):
+    return what_if(german_net, None, {"duration_in_month": 60, "credit_amount": 99_999}, row=3, background=30)
 
 
 @pytest.fixture(scope="module")
 def searched(german):
-    tiny = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=2, seed=0)
+    tiny = TrainConfig(members=1, blend=(),
+                       target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=2, seed=0)
     return search(german, tiny, trials=2)
 
 
@@ -44,11 +45,11 @@ def test_a_run_without_kept_results_reads_back_empty(logged):
     assert kept_results(*logged) == {}
 
 
-def test_fairness_is_merged_by_column_and_read_back(logged, german_run):
+def test_fairness_is_merged_by_column_and_read_back(logged, german_net):
     workspace, run_id = logged
-    age = result_fairness(german_run, protected=["age_in_years"], threshold=0.5)[0]
+    age = result_fairness(german_net, protected=["age_in_years"], threshold=0.5)[0]
     keep_result(workspace, run_id, "fairness", {"age_in_years": age.to_dict()})
-    phone = result_fairness(german_run, protected=["telephone"], threshold=0.5)[0]
+    phone = result_fairness(german_net, protected=["telephone"], threshold=0.5)[0]
     kept = keep_result(workspace, run_id, "fairness", {"telephone": phone.to_dict()})
     back = kept_results(workspace, run_id)["fairness"]
     assert back == kept and list(back) == ["age_in_years", "telephone"]
@@ -74,12 +75,12 @@ def test_an_unknown_kind_is_refused_by_name(logged):
         keep_result(*logged, "shap", {})
 
 
-def test_the_report_shows_what_was_kept(logged, german_run, whatif, searched):
+def test_the_report_shows_what_was_kept(logged, german_net, whatif, searched):
     workspace, run_id = logged
     keep_result(workspace, run_id, "search", searched.to_dict())
     kept = kept_results(workspace, run_id)
     assert set(kept) == {"fairness", "whatif", "search"}
-    html = build_report(german_run, data_name="german_credit.csv", kept=kept)
+    html = build_report(german_net, data_name="german_credit.csv", kept=kept)
     fairness = html.split("<h2>Fairness by protected columns</h2>")[1].split("<h2>")[0]
     assert "<h3>age_in_years</h3>" in fairness and "adverse impact ratio" in fairness
     whatifs = html.split("<h2>What-if analyses</h2>")[1].split("<h2>")[0]
@@ -94,8 +95,8 @@ def test_the_report_shows_what_was_kept(logged, german_run, whatif, searched):
     assert section.count("<tr") == 1 + len(searched.trials)
 
 
-def test_a_report_without_kept_results_has_none_of_their_sections(german_run):
-    html = build_report(german_run, data_name="german_credit.csv")
+def test_a_report_without_kept_results_has_none_of_their_sections(german_net):
+    html = build_report(german_net, data_name="german_credit.csv")
     for heading in ("Fairness by protected columns", "What-if analyses", "Hyperparameter search"):
         assert heading not in html
 
@@ -106,7 +107,8 @@ def test_train_with_a_search_keeps_the_search_with_its_run(tmp_path, monkeypatch
 
     monkeypatch.setenv("FINMODELS_WORKSPACE", str(tmp_path / "workspace"))
     code = main(["train", str(get_sample("german_credit").path), "--task", "credit_default", "--epochs", "2",
-                 "--search", "2", "--area", "searched", "--out", str(tmp_path), "--json"])
+                 "--members", "1", "--blend", "none", "--search", "2", "--area", "searched", "--out", str(tmp_path),
+                 "--json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     kept = kept_results(Workspace(tmp_path / "workspace", area="searched"), out["run_id"])

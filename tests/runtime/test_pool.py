@@ -146,8 +146,10 @@ def test_runs_side_by_side_are_as_reproducible_as_runs_alone(runner, german):
     from finmodels.models.training import TrainConfig
     from finmodels.runtime.worker import train_run
 
-    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=10, seed=3)
-    other = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=10, seed=11)
+    config = TrainConfig(members=1, blend=(),
+                         target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=10, seed=3)
+    other = TrainConfig(members=1, blend=(),
+                        target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=10, seed=11)
     alone = runner.submit(train_run, german, config)
     assert alone.wait(300)
     together = [runner.submit(train_run, german, c) for c in (config, other)]

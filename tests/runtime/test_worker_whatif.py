@@ -21,7 +21,8 @@ def detached(runner, german):
     from finmodels.models.architectures import MLPConfig
     from finmodels.models.training import TrainConfig
 
-    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0)
+    config = TrainConfig(members=1, blend=(),
+                         target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=15, seed=0)
     job = runner.submit(train_run, german, config, label="a tiny German credit run")
     assert job.wait(300), "training in the worker did not finish"
     return job.outcome()
@@ -68,7 +69,8 @@ def test_a_whole_search_in_one_job_reports_its_trials_as_notes(runner, german):
     from finmodels.models.training import TrainConfig
     from finmodels.runtime.worker import search_run
 
-    config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=2, seed=0)
+    config = TrainConfig(members=1, blend=(),
+                         target="creditability", hyperparameters=MLPConfig(units=(8,)), epochs=2, seed=0)
     job = runner.submit(search_run, german, config, trials=2, progress=True, label="a search")
     assert job.wait(300)
     result = job.outcome()

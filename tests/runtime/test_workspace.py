@@ -28,9 +28,9 @@ def root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def german_logged(root, german, german_run):
+def german_logged(root, german, german_net):
     workspace = Workspace(root, area="alice")
-    run_id = workspace.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
+    run_id = workspace.log_run(german_net, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
                                source="test", explanation_summary={"top": ["duration_in_month"], "auc": np.nan},
                                report_html="<html><body>report</body></html>", data=german)
     return workspace, run_id
@@ -72,40 +72,40 @@ def test_importing_the_workspace_loads_neither_mlflow_nor_the_model_stack():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_logged_run_is_listed_and_read_back_as_it_was_trained(german_logged, german_run, german):
+def test_a_logged_run_is_listed_and_read_back_as_it_was_trained(german_logged, german_net, german):
     workspace, run_id = german_logged
     [summary] = workspace.list_runs()
     assert summary.run_id == run_id and summary.file == "german_credit.csv" and summary.task == "credit_default"
-    assert summary.arch == "mlp" and summary.metric == "roc_auc" and summary.value == german_run.metrics["roc_auc"]
+    assert summary.arch == "mlp" and summary.metric == "roc_auc" and summary.value == german_net.metrics["roc_auc"]
     assert summary.alias is None and summary.source == "test" and summary.rows == len(german)
     back = workspace.load_result(run_id)
-    assert_round_trip(back, german_run, run_id)
+    assert_round_trip(back, german_net, run_id)
     assert back.data_info == {"name": "german_credit.csv", "fingerprint": data_fingerprint(german),
-                              "shape": list(german_run.frame.shape), "area": workspace.area}
-    assert back.features == german_run.features  # the preprocessing, read from the bundle without its network
+                              "shape": list(german_net.frame.shape), "area": workspace.area}
+    assert back.features == german_net.features  # the preprocessing, read from the bundle without its network
 
 
-def test_evaluate_can_redraw_a_run_without_its_data(german_logged, german_run):
+def test_evaluate_can_redraw_a_run_without_its_data(german_logged, german_net):
     from finmodels.evaluation.metrics import binary_metrics
 
     back = german_logged[0].load_result(german_logged[1], preprocessor=False)
     assert back.preprocessor is None
-    assert_same_metrics(binary_metrics(back.y_test, back.test_scores), german_run.metrics)
+    assert_same_metrics(binary_metrics(back.y_test, back.test_scores), german_net.metrics)
 
 
-def test_a_run_keeps_its_bundle_explanation_report_and_data_facts(german_logged, german_run):
+def test_a_run_keeps_its_bundle_explanation_report_and_data_facts(german_logged, german_net):
     from finmodels.models.bundle import load_bundle
 
     workspace, run_id = german_logged
     bundle = load_bundle(workspace.bundle_bytes(run_id))
-    np.testing.assert_allclose(bundle.predict(german_run.frame.iloc[german_run.split.test]), german_run.test_scores,
+    np.testing.assert_allclose(bundle.predict(german_net.frame.iloc[german_net.split.test]), german_net.test_scores,
                                rtol=1e-5, atol=1e-6)
     assert json.loads(workspace.read_artifact(run_id, "explanation.json")) == {"top": ["duration_in_month"],
                                                                                  "auc": None}
     assert workspace.read_artifact(run_id, "report.html").startswith(b"<html>")
     record = json.loads(workspace.read_artifact(run_id, "run.json"))
-    assert record["data"]["shape"] == list(german_run.frame.shape) and len(record["data"]["fingerprint"]) == 64
-    assert record["split"]["sizes"] == german_run.split.sizes() and record["source"] == "test"
+    assert record["data"]["shape"] == list(german_net.frame.shape) and len(record["data"]["fingerprint"]) == 64
+    assert record["split"]["sizes"] == german_net.split.sizes() and record["source"] == "test"
     # Privacy by default: the data was passed but the workspace does not keep data.
     assert workspace.load_data(run_id) is None
     with pytest.raises(WorkspaceError, match="does not keep data files"):
@@ -114,21 +114,21 @@ def test_a_run_keeps_its_bundle_explanation_report_and_data_facts(german_logged,
     assert workspace.read_artifact(run_id, "report.html") == b"<html>second</html>"
 
 
-def test_a_team_can_opt_in_to_keeping_the_data(root, german, german_run, monkeypatch):
+def test_a_team_can_opt_in_to_keeping_the_data(root, german, german_net, monkeypatch):
     monkeypatch.setenv("FINMODELS_KEEP_DATA", "1")
     workspace = Workspace(root, area="keeps-data")
-    run_id = workspace.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
+    run_id = workspace.log_run(german_net, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german),
                                data=german)
     kept = workspace.load_data(run_id)
     assert kept.shape == german.shape and list(kept.columns) == list(german.columns)
 
 
-def test_runs_are_listed_newest_first_filtered_and_kept_apart_by_area(root, german_logged, german_run, german):
+def test_runs_are_listed_newest_first_filtered_and_kept_apart_by_area(root, german_logged, german_net, german):
     workspace, first = german_logged
     fingerprint = data_fingerprint(german)
-    second = workspace.log_run(german_run, data_name="other.csv", data_fingerprint=fingerprint,
+    second = workspace.log_run(german_net, data_name="other.csv", data_fingerprint=fingerprint,
                                source="command line")
-    third = workspace.log_run(german_run, data_name="german_credit.csv", data_fingerprint=fingerprint)
+    third = workspace.log_run(german_net, data_name="german_credit.csv", data_fingerprint=fingerprint)
     assert [r.run_id for r in workspace.list_runs()][:3] == [third, second, first]
     assert [r.run_id for r in workspace.list_runs(file="other.csv")] == [second]
     assert not workspace.list_runs(task="credit_rating")
@@ -139,10 +139,10 @@ def test_runs_are_listed_newest_first_filtered_and_kept_apart_by_area(root, germ
         workspace.delete_run(run_id)
 
 
-def test_promote_names_the_champion_and_delete_removes_the_run(root, german_logged, german_run, german):
+def test_promote_names_the_champion_and_delete_removes_the_run(root, german_logged, german_net, german):
     workspace, kept = german_logged
     assert workspace.champion() is None
-    challenger = workspace.log_run(german_run, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german))
+    challenger = workspace.log_run(german_net, data_name="german_credit.csv", data_fingerprint=data_fingerprint(german))
     workspace.promote(kept)
     assert workspace.champion() == kept
     workspace.promote(challenger)
@@ -168,7 +168,8 @@ def rating_run():
     from tests.conftest import SHARED_DATASETS
 
     frame = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
-    config = TrainConfig(target="Rating", task="credit_rating", epochs=2, hyperparameters=MLPConfig(units=(8,)),
+    config = TrainConfig(members=1, blend=(),
+                         target="Rating", task="credit_rating", epochs=2, hyperparameters=MLPConfig(units=(8,)),
                          features=("currentRatio", "debtRatio", "netProfitMargin", "Sector"))
     return frame, train(frame, config)
 
@@ -246,7 +247,8 @@ WRITER = textwrap.dedent("""
 
     folder, name, runs = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     frame = load_sample("german_credit")
-    result = train(frame, TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2))
+    result = train(frame, TrainConfig(members=1, blend=(),
+                                      target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2))
     (folder / f"{{name}}.ready").touch()
     while not (folder / "go").exists():  # both processes start writing at the same moment
         time.sleep(0.01)
