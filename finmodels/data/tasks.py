@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from finmodels.errors import ConfigError
 from finmodels.data.targets import RATING_SCALE
 
+# the loss of ordered classes: cross-entropy against soft labels around the true class (finmodels.models.losses)
+SOFT_ORDINAL = "soft_ordinal_crossentropy"
+
 BINARY, MULTICLASS, ORDINAL, REGRESSION, FORECAST, ANOMALY = (
     "binary", "multiclass", "ordinal", "regression", "forecast", "anomaly",
 )
@@ -61,7 +64,7 @@ TASKS: dict[str, TaskPreset] = {
             "Probability that an account falls past due, from its payment history.", _TABULAR,
         ),
         TaskPreset(
-            "credit_rating", "Credit rating", ORDINAL, "sparse_categorical_crossentropy", "softmax", "within_one_notch",
+            "credit_rating", "Credit rating", ORDINAL, SOFT_ORDINAL, "softmax", "within_one_notch",
             ("rating", "grade", "credit_rating", "loan_grade"),
             "Agency-style rating on the ordered scale AAA..D, scored by exact and within-one-notch accuracy.", _TABULAR,
             RATING_SCALE,

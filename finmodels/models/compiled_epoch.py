@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from finmodels.models import losses
+
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPSILON = 1e-7
 
@@ -85,7 +87,7 @@ class CompiledEpoch:
         import keras
 
         self.template = keras.Model.from_config(config)
-        self.per_row = keras.losses.get(loss)
+        self.per_row = losses.resolve(loss)
         self._split_network(block_names)
         self._compile(loss, batch)
 
@@ -122,7 +124,7 @@ class CompiledEpoch:
         self.sizes = [-1 if s.shape[0] is None else int(np.prod(s.shape)) for s in self.trainable_specs]
         self.flat = tf.TensorSpec((None,), tf.float32)
         row = (None,) if dense is not None else tuple(template.inputs[0].shape[1:])
-        target = tf.int32 if loss == "sparse_categorical_crossentropy" else tf.float32
+        target = tf.int32 if loss in losses.INTEGER_TARGETS else tf.float32
         # one signature with the input width left open: every width reuses the one trace
         self.epoch_function = tf.function(self._epoch, autograph=False, input_signature=[
             self.trainable_specs, self.fixed_specs, self.flat, self.flat, tf.TensorSpec((None, batch, *row), tf.float32),

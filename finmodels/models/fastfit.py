@@ -28,13 +28,14 @@ from collections import OrderedDict
 
 import numpy as np
 
+from finmodels.models.losses import INTEGER_TARGETS, SOFT_ORDINAL
 from finmodels.models.compiled_epoch import (ADAM_BETAS, CompiledEpoch, dropout_draws, dropout_threshold,
                                              first_block)
 
 __all__ = ["ROUND_BATCHES", "STEP_BUDGET", "compiled_for", "dropout_draws", "dropout_threshold", "first_block",
            "fit", "settle_heap", "supported"]
 
-SUPPORTED_LOSSES = ("binary_crossentropy", "sparse_categorical_crossentropy", "mse")
+SUPPORTED_LOSSES = ("binary_crossentropy", "sparse_categorical_crossentropy", "mse", SOFT_ORDINAL)
 COSINE_ALPHA = 0.05
 _CACHE_SIZE = 8
 _CACHE: OrderedDict = OrderedDict()
@@ -227,7 +228,7 @@ def _step_sizes(done: int, count: int, rate: float, decay_steps: int) -> np.ndar
 
 
 def _targets(y: np.ndarray, loss: str) -> np.ndarray:
-    if loss == "sparse_categorical_crossentropy":
+    if loss in INTEGER_TARGETS:
         return np.asarray(y).astype("int32").reshape(-1, 1)
     return np.asarray(y).astype("float32").reshape(-1, 1)
 

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from finmodels.errors import TrainingStopped
+from finmodels.models import losses
 from finmodels.models.training.config import FitDefaults, TrainConfig
 from finmodels.runtime.locks import GRADIENT_LOCK
 
@@ -64,7 +65,7 @@ def _keras_fit(model, loss, config: TrainConfig, train_data, valid_data, *, sett
     steps = int(np.ceil(len(x_train) / batch))
     lr, callbacks = _lr_setup(config, steps, settings.learning_rate, settings.lr_schedule)
     # several batches per compiled call: Python's per-step overhead dominated small networks' fit time
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss=loss, steps_per_execution=max(1, min(16, steps)),
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss=losses.for_compile(loss), steps_per_execution=max(1, min(16, steps)),
                   jit_compile=jit_compile)
     hook = _epoch_callback(on_epoch, should_stop)
     early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=int(config.patience), restore_best_weights=True)

@@ -21,6 +21,7 @@ from finmodels.models.architectures import get_architecture
 from finmodels.models import scorecard_tables
 from finmodels.models.capacity import check_fits
 from finmodels.models.embeddings import periodic_inputs
+from finmodels.models.losses import loss_notes as loss_notes_of
 from finmodels.models.preprocessing import Preprocessor, fit_preprocessor
 from finmodels.models.sampling import BASELINE_ROWS, stratified_positions
 from finmodels.models.seeds import set_seed
@@ -89,7 +90,8 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
         config=config, model=model, preprocessor=inputs.preprocessor, frame=target.rows, y=target.y,
         event_label=target.event_label, split=split, history=history, test_scores=test_scores, metrics=metrics,
         baselines=base, stopped_early=stopped, kind=kind, class_labels=target.class_labels, target_stats=stats,
-        details=details, notes=[*target.notes, *inputs.notes, *member_notes(members, split), *fit_notes, *scale_notes(split, settings, baselines),
+        details=details, notes=[*target.notes, *inputs.notes, *member_notes(members, split), *fit_notes, *loss_notes_of(get_task(config.task).loss),
+               *scale_notes(split, settings, baselines),
                *loss_notes],
         settings=settings,
         seconds={"preprocess": inputs.seconds, "fit": fit_seconds, "total": time.perf_counter() - started},
