@@ -58,7 +58,8 @@ def test_evaluate_shows_a_default_models_expected_loss_from_the_files_lgd_and_ea
     from finmodels.models.architectures import MLPConfig
     from finmodels.models.training import TrainConfig, train
 
-    run = train(lgd_book(german, outcome=True), TrainConfig(target="creditability", task="credit_default",
+    run = train(lgd_book(german, outcome=True), TrainConfig(members=1, blend=(),
+                                                            target="creditability", task="credit_default",
                                                            hyperparameters=MLPConfig(units=(8,)), epochs=5, seed=0))
     found = losses_of(run)
     at = page("pages/3_Evaluate.py", {"run": run.detached()})

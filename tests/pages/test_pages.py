@@ -71,7 +71,18 @@ def wait_for_job(at: AppTest, *, epochs: int | None = None, timeout: float = TIM
     at.run()
 
 
+def one_network(at: AppTest) -> AppTest:
+    """The Train form set to one network and no blend where it offers them (table rows with a target): the page
+    tests read what follows a run, where ten cross-fitted networks would only cost time (the default ensemble on
+    the pages: test_sessions' progress test, test_browser's run)."""
+    if any(w.key == "train_members" for w in at.number_input):
+        at.number_input(key="train_members").set_value(1)
+        at.selectbox(key="train_blend").set_value("none")
+    return at
+
+
 def train_tiny(at: AppTest, *, units: str = "16", epochs: int = 30) -> AppTest:
+    one_network(at)
     at.text_input(key="train_units").set_value(units)
     at.number_input(key="train_epochs").set_value(epochs)
     at.button(key="FormSubmitter:train_form-Train").click().run()
@@ -332,7 +343,8 @@ def test_runs_page_deletes_a_run_only_once_confirmed(trained_state, german):
     from finmodels.runtime.workspace import Workspace, data_fingerprint
 
     area = trained_state.session_state["_session_area"]
-    spare = train(german, TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2))
+    spare = train(german, TrainConfig(members=1, blend=(),
+                                      target="creditability", hyperparameters=MLPConfig(units=(4,)), epochs=2))
     run_id = Workspace(area=area).log_run(spare, data_name="spare.csv", data_fingerprint=data_fingerprint(german))
     at = page("pages/6_Runs.py", kept(trained_state))
     at.selectbox(key="runs_current").set_value(run_id).run()

@@ -15,7 +15,7 @@ import weakref
 import pytest
 
 from tests.pages.browser import SCREENSHOTS
-from tests.pages.test_pages import ROOT, page, wait_for_job
+from tests.pages.test_pages import ROOT, one_network, page, wait_for_job
 from finmodels.delivery.runs import RunHistory
 from ui.state import Dataset
 
@@ -29,6 +29,7 @@ def rss_mb() -> float:
 
 
 def start_training(at, *, units: str, epochs: int):
+    one_network(at)
     at.text_input(key="train_units").set_value(units)
     at.number_input(key="train_epochs").set_value(epochs)
     at.button(key="FormSubmitter:train_form-Train").click().run()
@@ -129,7 +130,8 @@ def test_twenty_retrains_keep_five_runs_and_release_the_rest(german):
 
     history, refs, rss = RunHistory(), [], []
     for seed in range(20):
-        config = TrainConfig(target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=2, seed=seed)
+        config = TrainConfig(members=1, blend=(),
+                             target="creditability", hyperparameters=MLPConfig(units=(16,)), epochs=2, seed=seed)
         history.add(train(german.head(400), config, baselines=False), data_name="German credit")
         refs.append(weakref.ref(history.latest().result))
         gc.collect()
