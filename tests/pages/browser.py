@@ -79,3 +79,15 @@ def streamlit_server():
 
 def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def one_network(page) -> None:
+    """On the Train page, set the form to one network and no blend ("Cross-fitted networks" 1, "Blend with" none):
+    the browser tests of what follows a run; test_browser's run keeps the default ensemble and asserts on it."""
+    field = page.get_by_label("Cross-fitted networks", exact=True)
+    field.fill("1")
+    field.press("Tab")
+    assert field.input_value() == "1"
+    page.locator('[data-testid="stSelectbox"]', has_text="Blend with").first.click()
+    page.get_by_role("option", name="none", exact=True).click()
+    wait_idle(page)

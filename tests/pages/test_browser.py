@@ -7,6 +7,7 @@ tests/screenshots/timings.json and printed; they are never asserted (STYLE: benc
 """
 
 import json
+import re
 import time
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from finmodels.data.samples import get_sample
-from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, chromium_path, streamlit_server, wait_idle
+from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, chromium_path, one_network, streamlit_server, wait_idle
 
 TIMINGS: dict[str, float] = {}
 TALL = {"width": 1400, "height": 2400}  # tall enough that a screenshot shows a whole page without scrolling
@@ -95,9 +96,9 @@ def chips(page, label: str) -> list[str]:
     return [tag.get_attribute("aria-label") for tag in box.locator("[data-tag]").all()]
 
 
-@pytest.fixture(scope="module")
-def trained(browser):
-    """A session with German credit uploaded and one network trained: the pages after Train read it."""
+def train_german(browser, *, one: bool = False):
+    """A session with German credit uploaded and the default network trained (five dense and five cross networks,
+    blended), or one network (`one`): the pages after Train read it."""
     page = open_app(browser, viewport=TALL)
     page.get_by_role("button", name="Load sample").wait_for(timeout=30_000)  # the home page has rendered
     shot(page, "01_home")
@@ -105,14 +106,24 @@ def trained(browser):
     upload(page, get_sample("german_credit").path, "german_credit.csv")
     shot(page, "02_data")
     nav(page, "Train")
+    if one:
+        one_network(page)
     start = time.perf_counter()
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Held-out test results").wait_for(timeout=120_000)
     TIMINGS["train pressed -> metrics shown (s)"] = time.perf_counter() - start
     wait_idle(page)
     assert_clean(page, "Train after training")
-    shot(page, "03_train")
+    if not one:  # the default network: ten cross-fitted networks, blended by their out-of-fold weights
+        summary = re.compile(r"^Blend of .+ · 10 cross-fitted networks, \d+(-\d+)? epochs each \(")
+        assert page.get_by_text(summary).count() >= 1
+        shot(page, "03_train")
     return page
+
+
+@pytest.fixture(scope="module")
+def trained(browser):
+    return train_german(browser)
 
 
 def auc_on(page) -> float:

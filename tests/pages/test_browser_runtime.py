@@ -7,6 +7,7 @@ back, the message names what happened, the server answers.
 """
 
 import json
+import re
 import tempfile
 import time
 import urllib.request
@@ -16,7 +17,7 @@ import psutil
 import pytest
 
 from finmodels.data.samples import get_sample
-from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, app_server, chromium_path, free_port, wait_idle
+from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, app_server, chromium_path, free_port, one_network, wait_idle
 
 FIGURES: dict[str, float] = {}
 WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
@@ -84,8 +85,10 @@ def wait_for_new_run(page, before: str, *, timeout: float = 600) -> None:
 
 
 def press_train(page) -> float:
-    """Press Train and wait for the new run's metrics; returns the seconds between the two."""
+    """Press Train with one network and wait for the new run's metrics; returns the seconds between the two (this
+    module's runs are of the runtime, not the default ensemble: test_browser trains that)."""
     open_page(page, "Train")
+    one_network(page)
     before = run_in_address(page)
     start = time.perf_counter()
     page.get_by_role("button", name="Train", exact=True).click()
@@ -142,8 +145,9 @@ def test_two_analysts_train_at_once_in_their_own_workers_and_the_web_process_sta
         press_train(first)  # warm: each worker has traced its epoch once
         alone = press_train(first)
         FIGURES["Taiwan: one analyst alone (s)"] = alone
-        open_page(first, "Train")
-        open_page(second, "Train")
+        for page in (first, second):
+            open_page(page, "Train")
+            one_network(page)
         before = [run_in_address(page) for page in (first, second)]
         started = time.perf_counter()
         for page in (first, second):
@@ -185,7 +189,9 @@ def test_a_worker_killed_mid_fit_is_a_message_and_the_server_and_other_runs_go_o
         page.get_by_role("spinbutton", name="Max epochs").fill("500")
         page.get_by_role("spinbutton", name="Early stopping patience").fill("100")
         page.get_by_role("button", name="Train", exact=True).click()
-        page.get_by_text("at most 500 per network").first.wait_for(timeout=300_000)  # epochs are running
+        # epochs are running: 'Epoch 3 of at most 500 · ...', or 'Network 1 of 10 (cross-fitted) · ... at most 500 per
+        # network · ...' if the form's ensemble were the default again
+        page.get_by_text(re.compile(r"at most 500 (per network )?·")).first.wait_for(timeout=300_000)
         busiest_worker(proc).kill()
         message = page.get_by_text("stopped before it finished")
         message.wait_for(timeout=120_000)

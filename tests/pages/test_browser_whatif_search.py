@@ -6,9 +6,16 @@ import re
 
 import pytest
 
-from tests.pages.test_browser import TALL, assert_clean, browser, nav, open_app, shot, trained  # noqa: F401
+from tests.pages.test_browser import TALL, assert_clean, browser, nav, open_app, shot, train_german  # noqa: F401
 from tests.pages.browser import wait_idle
 from tests.pages.test_browser_runtime import run_in_address, wait_for_new_run
+
+
+@pytest.fixture(scope="module")
+def trained(browser):  # noqa: F811
+    """German credit with one network trained (test_browser's run is the default ensemble): the what-if and the
+    search read what follows a run."""
+    return train_german(browser, one=True)
 
 
 def metric(page, label: str) -> str:
