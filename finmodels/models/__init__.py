@@ -5,8 +5,8 @@ of network builders (dense, 1-D convolution, LSTM, GRU, variational autoencoder)
 fit (`train(frame, TrainConfig)`); `fastfit` is the compiled epoch table networks train through; `seeds`
 makes runs reproducible; `baselines` fits logistic/linear regression and gradient boosting on the same
 split and inputs; `reference` holds the plain scikit-learn pipelines the benchmark compares with; `bundle`
-saves and loads a model as one zip without running code from it. `ensembles` builds TabM, a parameter-efficient
-ensemble of dense networks ('tabm'); `scorecard` is the classic credit scorecard challenger (optimal binning,
+saves and loads a model as one zip without running code from it; `losses` holds the soft ordinal cross-entropy
+of ratings. `ensembles` builds TabM, a parameter-efficient ensemble of dense networks ('tabm'); `scorecard` is the classic credit scorecard challenger (optimal binning,
 WoE, IV, logistic regression, points by PDO; `fit_scorecard`, `scorecard_run`); `search` is the optuna
 hyperparameter search on validation rows (`search.search`, `SearchResult`, `best_config`, `TEST_ROWS_NOTE`;
 its spaces per architecture in `search_spaces`).
