@@ -33,11 +33,12 @@ file = left.selectbox("Data file", ["All files", *files], key="runs_file")
 task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task")
 shown = [r for r in runs if file in ("All files", r.file) and task in ("All tasks", r.task)]
 table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
-          "rows": r.rows, "task": r.task, "network": r.arch, "metric": label(r.metric) if r.metric else "",
+          "rows": r.rows, "task": r.task, "network": r.network, "metric": label(r.metric) if r.metric else "",
           "value": r.value, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
          for r in shown]
 st.dataframe(table, key="runs_list", hide_index=True,
-             column_config={"value": st.column_config.NumberColumn(format="%.3f")})
+             column_config={"value": st.column_config.NumberColumn(format="%.3f"),
+                            "network": st.column_config.TextColumn(width="medium")})  # a blend's weights: hover
 
 by_id = {r.run_id: r for r in shown}
 

@@ -80,6 +80,7 @@ class RunSummary:
     alias: str | None  # "champion" (or other aliases, comma-separated) when the run holds one
     source: str  # "dashboard", "command line", ...
     rows: int | None = None
+    network: str = ""  # what the run is named by: its architecture's label, or its blend (blend.network_title)
 
 
 def data_fingerprint(frame: "pd.DataFrame") -> str:
@@ -145,6 +146,7 @@ class Workspace:
         its name, shape and fingerprint are.
         """
         from finmodels.models.bundle import bundle_bytes
+        from finmodels.models.training.blend import network_title
 
         bundle = bundle_bytes(result)  # before taking the lock: serialising the model is the slow part
         record = run_record(result, data_name=data_name, data_fingerprint=data_fingerprint, source=source)
@@ -159,7 +161,8 @@ class Workspace:
         shape = record["data"]["shape"]
         tags = {"finmodels.file": data_name, "finmodels.rows": shape[0], "finmodels.columns": shape[1],
                 "finmodels.fingerprint": data_fingerprint, "finmodels.task": result.config.task,
-                "finmodels.arch": result.config.arch, "finmodels.kind": result.kind,
+                "finmodels.arch": result.config.arch, "finmodels.network": network_title(
+                    result.config.arch, (result.details or {}).get("blend_weights")), "finmodels.kind": result.kind,
                 "finmodels.headline": record["headline"], "finmodels.source": source,
                 "finmodels.data_kept": "data.csv" in files,
                 "mlflow.runName": f"{result.config.arch} · {result.config.task} · {data_name}"}
@@ -226,6 +229,8 @@ class Workspace:
     def list_runs(self, *, file: str | None = None, task: str | None = None) -> list[RunSummary]:
         """Every finished run of the area, newest first; `file` and `task` keep only runs on that data file or
         task."""
+        from finmodels.models.training.blend import arch_label
+
         if self._empty():
             return []
         client = self._client()
@@ -253,7 +258,8 @@ class Workspace:
                 arch=tags.get("finmodels.arch", ""), metric=headline,
                 value=None if value is None or not math.isfinite(value) else float(value),
                 alias=", ".join(aliases.get(run.info.run_id, [])) or None, source=tags.get("finmodels.source", ""),
-                rows=int(rows) if rows.isdigit() else None))
+                rows=int(rows) if rows.isdigit() else None,
+                network=tags.get("finmodels.network") or arch_label(tags.get("finmodels.arch", ""))))
         return out
 
     def champion(self, alias: str = "champion") -> str | None:
