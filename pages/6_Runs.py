@@ -33,12 +33,12 @@ file = left.selectbox("Data file", ["All files", *files], key="runs_file")
 task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task")
 shown = [r for r in runs if file in ("All files", r.file) and task in ("All tasks", r.task)]
 table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
-          "rows": r.rows, "task": r.task, "network": r.network, "metric": label(r.metric) if r.metric else "",
-          "value": r.value, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
+          "rows": r.rows, "task": r.task, "metric": label(r.metric) if r.metric else "", "value": r.value,
+          "network": r.network, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
          for r in shown]
 st.dataframe(table, key="runs_list", hide_index=True,
              column_config={"value": st.column_config.NumberColumn(format="%.3f"),
-                            "network": st.column_config.TextColumn(width="medium")})  # a blend's weights: hover
+                            "network": st.column_config.TextColumn(width="large")})  # a blend's weights, after the metric
 
 by_id = {r.run_id: r for r in shown}
 
