@@ -69,6 +69,12 @@ def pick(frame: pd.DataFrame) -> int | None:
 def _widget(column: str, value, rng, key: str):
     help_text = (f"Training range {rng.describe()}; a value outside it is scored as an extrapolation."
                  if rng.numeric else "Levels seen in training.")
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if rng.numeric and rng.coded and not pd.isna(number):  # codes have no order: pick one, as a category
+        options = [int(c) for c in rng.codes] + ([] if float(number) in rng.codes else [float(number)])
+        current = int(number) if float(number) in rng.codes else float(number)
+        return st.selectbox(column, options, index=options.index(current), key=key,
+                            help=f"A code ({rng.describe()} seen in training); the network reads each on its own.")
     if rng.numeric:
         number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
         number = None if pd.isna(number) else float(number)
@@ -121,11 +127,29 @@ def _counterfactuals(whatif) -> None:
         st.caption("No numeric input to move, or no decision to change.")
         return
     st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
+    st.dataframe(counterfactual_table(whatif), hide_index=True, key="whatif_counterfactual_table")
     notes = [(cf.note.rstrip(".").replace("$", "\\$"), cf.score) for cf in whatif.counterfactuals if cf.found]
     st.markdown("\n".join(f"- {note} (score there {score:.4g})." for note, score in notes))
     stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
     if stuck:
         st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
+
+
+def counterfactual_table(whatif) -> pd.DataFrame:
+    """One line per input that can change the decision, in the what-if's order: its value, the value that changes
+    it, the move (a coded input has none: 'another code') and the score there; a protected input is marked."""
+    rows = [{"input": cf.column + (" (protected)" if cf.protected else ""), "this row": _value(cf.current),
+             "changes the decision at": _value(cf.value),
+             "move": "another code" if cf.coded else _value(cf.change, sign=True),
+             "score there": f"{cf.score:.4g}"} for cf in whatif.counterfactuals if cf.found]
+    return pd.DataFrame(rows, columns=["input", "this row", "changes the decision at", "move", "score there"])
+
+
+def _value(value, *, sign: bool = False) -> str:
+    if value is None:
+        return ""
+    plus = "+" if sign else ""
+    return f"{value:{plus},.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:{plus}.4g}"
 
 
 def show(result, whatif) -> None:
@@ -162,6 +186,13 @@ def show(result, whatif) -> None:
             st.success(f"Kept with run {result.run_id[:8]}: the **Report** page's HTML lists it.")
 
 
+def protected_columns(result) -> list[str]:
+    """The run's protected columns: those chosen on the Governance page in this session and those whose fairness
+    is kept with the run."""
+    chosen = list(st.session_state.get("governance_protected") or [])
+    return chosen + [c for c in (kept.kept(result).get("fairness") or {}) if c not in chosen]
+
+
 def whatif_section(result) -> None:
     """The what-if editor for the current run (binary, regression and anomaly models of table rows)."""
     st.subheader("What-if for one row")
@@ -176,7 +207,8 @@ def whatif_section(result) -> None:
     at, said = threshold(result)
     st.caption(f"Edit a row of *{(result.data_info or {}).get('name') or 'the training file'}* and see how the "
                f"score, the decision (threshold {said}) and the contributions move; counterfactuals show how far each "
-               "numeric input would have to move, others held, within its training range.")
+               "numeric input would have to move, others held, within its training range (a coded input, such as a "
+               "status code, which other code would change it).")
     position = pick(result.frame)
     if position is None:
         return
@@ -184,6 +216,7 @@ def whatif_section(result) -> None:
     if changes is not None:
         try:
             whatif = runtime.run_job(worker.whatif_run, result, changes, row=position, threshold=at,
+                                     protected=protected_columns(result),
                                      workspace=runtime.workspace_ref(), label="the what-if",
                                      spinner="Scoring, explaining both rows and searching the counterfactuals...")
         except FinModelsError as exc:

@@ -1,8 +1,9 @@
 """`python -m finmodels whatif BUNDLE FILE.csv --row N --set COL=VALUE ...`: one applicant before and after edits.
 
 Prints the score and decision before and after, the columns whose contribution moved most, how far each
-numeric input would have to move to change the decision, and extrapolation warnings. With `--json`: one
-object with `before`, `after`, `contributions`, `counterfactuals`, `warnings` (see `WhatIf.to_dict`).
+numeric input would have to move to change the decision (a coded input such as SEX or EDUCATION: which other code
+would), and extrapolation warnings. With `--json`: one object with `before`, `after`, `contributions`,
+`counterfactuals` (a coded input's has "coded": true and "change": null), `warnings` (see `WhatIf.to_dict`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--background", type=int, default=100, help="background rows for the contributions "
                                                                      "(default 100)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the background sample")
+    parser.add_argument("--protected", metavar="COL", action="append", default=[],
+                        help="a protected column (sex, age ...): a counterfactual that changes it says so (repeat "
+                             "for several)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -65,7 +69,8 @@ def run(args) -> int:
     frame = load_csv(args.file)
     started = time.perf_counter()
     result = what_if(bundle, frame, changes, row=args.row, id_column=id_column, id_value=id_value,
-                     threshold=args.threshold, background=args.background, seed=args.seed)
+                     threshold=args.threshold, background=args.background, seed=args.seed,
+                     protected=args.protected)
     seconds = time.perf_counter() - started
     if args.json:
         out = result.to_dict()

@@ -4,11 +4,18 @@ Each model input's training range (`training_ranges`: from a run's training rows
 distribution) bounds the search: a grid of GRID_POINTS values per numeric input, all scored in one batch, then
 REFINE_STEPS bisection steps, all inputs in one batch per step, towards the row's own value. Used by the what-if
 (finmodels.explain.whatif).
+
+A coded input (`coded_columns`: a numeric column the fitted preprocessing one-hot encodes as codes, i.e. at most
+its `PreprocessConfig.code_levels` whole-number values in the training rows, such as SEX 1/2, EDUCATION 0-6 or
+PAY_0 -2..8) has no order worth moving along: each code seen in training is scored once instead, and the
+counterfactual says "Change EDUCATION from 2 to 1", with no direction and no delta (`Counterfactual.change` is
+None). A run whose preprocessing encodes no codes (small tables fit with `code_levels=0`) keeps every number
+numeric: the threshold is the run's own, not a second constant here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -27,8 +34,21 @@ class FeatureRange:
     high: float | None = None
     integer: bool = False  # every training value was a whole number: counterfactuals are whole numbers too
     levels: tuple[str, ...] | None = None  # None: too many levels to list
+    codes: tuple[float, ...] | None = None  # a coded input: the codes seen in training, in numeric order
+    shares: tuple[float, ...] | None = None  # each code's share of the training rows (a bundle: of its sample)
+
+    @property
+    def coded(self) -> bool:
+        return self.codes is not None
+
+    def share(self, code: float) -> float:
+        """The share of training rows holding `code` (0 for a code never seen)."""
+        found = [s for c, s in zip(self.codes or (), self.shares or ()) if c == code]
+        return found[0] if found else 0.0
 
     def describe(self) -> str:
+        if self.coded:
+            return "codes " + ", ".join(fmt_value(c) for c in self.codes)
         if self.numeric:
             return f"{fmt_value(self.low)} to {fmt_value(self.high)}"
         return ", ".join(f"'{v}'" for v in (self.levels or ())[:12]) + (" ..." if len(self.levels or ()) > 12 else "")
@@ -36,19 +56,26 @@ class FeatureRange:
 
 @dataclass(frozen=True)
 class Counterfactual:
-    """How far one numeric input would have to move, others held, to change the decision."""
+    """How far one numeric input would have to move, others held, to change the decision; for a coded input,
+    which other code would change it (`coded`: no move to measure, so `change` is None)."""
 
     column: str
     current: float
-    value: float | None  # the nearest value in the training range that changes the decision; None: none does
+    value: float | None  # the nearest value in the training range (a coded input: the code) that changes the
+    # decision; None: none does
     score: float | None  # the score at `value`
     low: float
     high: float
     note: str
+    coded: bool = False
+    alternatives: tuple[float, ...] = ()  # a coded input: the other codes that change the decision too
+    protected: bool = False  # the run's protected columns (Governance page) include this input
 
     @property
     def change(self) -> float | None:
-        return None if self.value is None else self.value - self.current
+        if self.value is None or self.coded or self.current is None:
+            return None
+        return self.value - self.current
 
     @property
     def found(self) -> bool:
@@ -56,27 +83,48 @@ class Counterfactual:
 
     def to_dict(self) -> dict:
         return {"column": self.column, "current": self.current, "value": self.value, "change": self.change,
-                "score": self.score, "range": [self.low, self.high], "found": self.found, "note": self.note}
+                "score": self.score, "range": [self.low, self.high], "found": self.found, "note": self.note,
+                "coded": self.coded, "alternatives": list(self.alternatives), "protected": self.protected}
 
 
 # --- the training range -----------------------------------------------------------------------------------
 
+def coded_columns(preprocessor) -> dict[str, tuple[float, ...]]:
+    """The numeric inputs `preprocessor` one-hot encodes as codes, each with the codes its encoder saw in the
+    training rows. The fitted `codes` block is the record of the run's own threshold: a numeric column with at most
+    `PreprocessConfig.code_levels` whole-number values when it was fitted (`preprocessing._is_code`); none when
+    the run's configuration turned codes off (`code_levels=0`)."""
+    transformer = getattr(preprocessor, "transformer", None)
+    for name, pipeline, columns in getattr(transformer, "transformers_", ()):
+        if name == "codes" and hasattr(pipeline, "__getitem__"):
+            categories = getattr(pipeline[-1], "categories_", [])
+            return {str(c): tuple(float(v) for v in np.asarray(cats, dtype="float64") if np.isfinite(v))
+                    for c, cats in zip(columns, categories)}
+    return {}
+
+
 def training_ranges(source) -> dict[str, FeatureRange]:
     """Each model input's training range (numbers) or levels (text): from a run's training rows, or from a
-    bundle's stored training distribution (all training rows; its sample of rows when it has none)."""
+    bundle's stored training distribution (all training rows; its sample of rows when it has none).
+
+    A coded input (`coded_columns`) also keeps its codes: a run's are the training rows' own; a bundle's are
+    those its fitted encoder saw in all training rows, with their shares counted in the bundle's sample of rows."""
     pre = source.preprocessor
     numeric = set(getattr(pre, "numeric", ()))
+    coded = coded_columns(pre)
     frame = getattr(source, "frame", None)
     if frame is not None and hasattr(source, "split"):
         rows = frame.iloc[source.split.train]
-        return {c: _range_of(c, rows[c], c in numeric) for c in pre.columns}
+        return {c: _range_of(c, rows[c], c in numeric, coded=c in coded) for c in pre.columns}
     reference = getattr(source, "reference", None)
     sample = source.background
     out = {}
     for c in pre.columns:
         found = _range_of(c, sample[c], c in numeric) if c in sample.columns else FeatureRange(c, c in numeric)
         ref = reference.columns.get(c) if reference is not None else None
-        if ref is not None and c in numeric and len(ref.edges):
+        if c in coded and coded[c]:
+            out[c] = _codes_range(c, coded[c], sample[c] if c in sample.columns else pd.Series(dtype="float64"))
+        elif ref is not None and c in numeric and len(ref.edges):
             # decile edges of all training rows: the first and last are the minimum and maximum
             out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer)
         elif ref is not None and c not in numeric:
@@ -86,16 +134,27 @@ def training_ranges(source) -> dict[str, FeatureRange]:
     return out
 
 
-def _range_of(column: str, values: pd.Series, numeric: bool) -> FeatureRange:
+def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = False) -> FeatureRange:
     if numeric:
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
         finite = numbers[np.isfinite(numbers)]
         if not len(finite):
             return FeatureRange(column, True)
+        if coded:
+            return _codes_range(column, tuple(float(v) for v in np.unique(finite)), values)
         return FeatureRange(column, True, float(finite.min()), float(finite.max()),
                             bool(np.all(finite == np.round(finite))))
     levels = sorted({str(v) for v in values.dropna()})
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
+
+
+def _codes_range(column: str, codes: tuple[float, ...], values: pd.Series) -> FeatureRange:
+    """A coded input: its codes, each with its share of `values` (the training rows, or a bundle's sample)."""
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    finite = numbers[np.isfinite(numbers)]
+    shares = tuple(float(np.mean(finite == code)) if len(finite) else 0.0 for code in codes)
+    return FeatureRange(column, True, float(min(codes)), float(max(codes)), True, codes=tuple(sorted(codes)),
+                        shares=tuple(s for _, s in sorted(zip(codes, shares))))
 
 
 def as_number(value) -> float | None:
@@ -117,59 +176,111 @@ def predict_scores(source, frame: pd.DataFrame) -> np.ndarray:
 
 
 def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], *, threshold: float,
-                    names: tuple[str, str] | None = None, columns: list[str] | None = None) -> list[Counterfactual]:
+                    names: tuple[str, str] | None = None, columns: list[str] | None = None,
+                    protected=()) -> list[Counterfactual]:
     """Per numeric input, the value nearest the row's own (others held) that moves its score across `threshold`,
-    searched within the training range: a grid over the range, then bisection towards the row's value."""
+    searched within the training range: a grid over the range, then bisection towards the row's value. A coded
+    input is tried at each code seen in training instead (`_coded`). `protected` columns are named in the notes.
+
+    Order: the numeric moves that change the decision, smallest first as a share of each input's training range;
+    then the coded inputs that do, the most common new code in training first (a code change has no size to
+    weigh against a move along a range, so it is not ranked among them); then the inputs nothing changes.
+    """
     names = names or ("at or above the threshold", "below the threshold")
-    current_score = float(predict_scores(source, row)[0])
-    flagged = current_score >= threshold
+    flagged = float(predict_scores(source, row)[0]) >= threshold
     target = names[1] if flagged else names[0]
     candidates = [c for c in (columns or list(ranges)) if ranges[c].numeric and ranges[c].low is not None
                   and ranges[c].high > ranges[c].low]
     if not candidates:
         return []
-    grids, blocks = {}, []
+    tries, blocks = {}, []
     for c in candidates:
-        rng = ranges[c]
-        grid = np.linspace(rng.low, rng.high, GRID_POINTS)
-        if rng.integer:
-            grid = np.unique(np.round(grid))
-        grids[c] = grid
-        block = pd.concat([row] * len(grid), ignore_index=True)
-        block[c] = grid
+        tries[c] = _tries(row, c, ranges[c])
+        block = pd.concat([row] * len(tries[c]), ignore_index=True)
+        block[c] = tries[c]
         blocks.append(block)
     scores = predict_scores(source, pd.concat(blocks, ignore_index=True))
-    out, pending, start = [], {}, 0
+    found, pending, start = {}, {}, 0
     for c in candidates:
-        grid = grids[c]
-        s = scores[start:start + len(grid)]
-        start += len(grid)
-        current = as_number(row.iloc[0][c])
-        current = float(np.clip(current, grid[0], grid[-1])) if current is not None else float(np.median(grid))
+        tried, s = tries[c], scores[start:start + len(tries[c])]
+        start += len(tried)
         flips = np.flatnonzero((s >= threshold) != flagged)
         if not len(flips):
-            out.append(Counterfactual(c, _current_value(row, c), None, None, ranges[c].low, ranges[c].high,
-                                      f"No value of {c} from {ranges[c].describe()} changes the decision "
-                                      f"(others held)."))
-            continue
-        nearest = flips[np.argmin(np.abs(grid[flips] - current))]
-        # the value keeping the decision lies between the row's own value and the nearest flipping grid point
-        pending[c] = (current, float(grid[nearest]), float(s[nearest]))
-        out.append(c)
-    refined = _refine(source, row, pending, ranges, threshold=threshold, flagged=flagged)
-    result = []
-    for item in out:
-        if isinstance(item, Counterfactual):
-            result.append(item)
-            continue
-        c = item
-        value, score = refined[c]
-        before = _current_value(row, c)
-        move = "Raise" if value > (before if before is not None else value) else "Lower"
-        result.append(Counterfactual(c, before, value, score, ranges[c].low, ranges[c].high,
-                                     f"{move} {c} from {fmt_value(before)} to {fmt_value(value)} "
-                                     f"({fmt_value(value - before, sign=True)}) to change the decision to '{target}'."))
-    return sorted(result, key=lambda cf: (not cf.found, abs(cf.change or 0.0) / _width(ranges[cf.column])))
+            found[c] = _none(row, c, ranges[c])
+        elif ranges[c].coded:
+            found[c] = _coded(row, c, ranges[c], tried[flips], s[flips], threshold=threshold, target=target)
+        else:
+            current = as_number(row.iloc[0][c])
+            current = float(np.clip(current, tried[0], tried[-1])) if current is not None else float(np.median(tried))
+            nearest = flips[np.argmin(np.abs(tried[flips] - current))]
+            # the value keeping the decision lies between the row's own value and the nearest flipping grid point
+            pending[c] = (current, float(tried[nearest]), float(s[nearest]))
+    for c, (value, score) in _refine(source, row, pending, ranges, threshold=threshold, flagged=flagged).items():
+        found[c] = _moved(row, c, ranges[c], value, score, target=target)
+    marked = set(map(str, protected or ()))
+    result = [_protect(found[c]) if c in marked else found[c] for c in candidates]
+    return sorted(result, key=lambda cf: _rank(cf, ranges[cf.column]))
+
+
+def _tries(row: pd.DataFrame, column: str, rng: FeatureRange) -> np.ndarray:
+    """The values scored first: a coded input's other codes; else a grid over the range (whole numbers when the
+    training values were)."""
+    if rng.coded:
+        current = as_number(row.iloc[0][column])
+        return np.array([code for code in rng.codes if code != current], dtype="float64")
+    grid = np.linspace(rng.low, rng.high, GRID_POINTS)
+    return np.unique(np.round(grid)) if rng.integer else grid
+
+
+def _none(row: pd.DataFrame, column: str, rng: FeatureRange) -> Counterfactual:
+    what = f"No code of {column} seen in training ({', '.join(fmt_value(c) for c in rng.codes)})" if rng.coded \
+        else f"No value of {column} from {rng.describe()}"
+    return Counterfactual(column, _current_value(row, column), None, None, rng.low, rng.high,
+                          f"{what} changes the decision (others held).", coded=rng.coded)
+
+
+def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray, scores: np.ndarray, *,
+           threshold: float, target: str) -> Counterfactual:
+    """Among the codes that change the decision, the most common in training: the applicant it describes is one the
+    training rows hold many of, so the network's score there rests on many rows (a rare code, such as Taiwan's
+    undocumented EDUCATION 0, 5 and 6, may flip the decision on a handful of rows' say-so; the code farthest past
+    the threshold is often such a one). Ties go to the code farther past the threshold, then to the smaller code,
+    so the choice is the same on every call. The other codes that change it are kept as `alternatives`."""
+    order = sorted(range(len(codes)), key=lambda i: (-rng.share(codes[i]), -abs(scores[i] - threshold), codes[i]))
+    best, others = order[0], tuple(sorted(float(codes[i]) for i in order[1:]))
+    before, value = _current_value(row, column), float(codes[best])
+    also = (f"; {', '.join(fmt_value(v) for v in others)} also {'do' if len(others) > 1 else 'does'}"
+            if others else "")
+    common = (f"of the codes that do, {fmt_value(value)} is the most common in training" if others
+              else "the only code that does")
+    return Counterfactual(column, before, value, float(scores[best]), rng.low, rng.high,
+                          f"Change {column} from {fmt_value(before)} to {fmt_value(value)} to change the decision to "
+                          f"'{target}' ({common}{also}).", coded=True, alternatives=others)
+
+
+def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, score: float, *,
+           target: str) -> Counterfactual:
+    before = _current_value(row, column)
+    move = "Raise" if value > (before if before is not None else value) else "Lower"
+    delta = f" ({fmt_value(value - before, sign=True)})" if before is not None else ""
+    return Counterfactual(column, before, value, score, rng.low, rng.high,
+                          f"{move} {column} from {fmt_value(before)} to {fmt_value(value)}{delta} to change the "
+                          f"decision to '{target}'.")
+
+
+def _protect(cf: Counterfactual) -> Counterfactual:
+    note = (f"{cf.note} {cf.column} is a protected column (Governance page): a decision that turns on it alone is a "
+            "fairness question, not a change to suggest.")
+    return replace(cf, note=note, protected=True)
+
+
+def _rank(cf: Counterfactual, rng: FeatureRange) -> tuple:
+    """Numeric moves by their share of the range, then coded changes by the new code's training share."""
+    if not cf.found:
+        return (2, 0.0)
+    if cf.coded:
+        return (1, -rng.share(cf.value))
+    return (0, abs(cf.change or 0.0) / _width(rng))
 
 
 def _refine(source, row, pending: dict, ranges, *, threshold: float, flagged: bool) -> dict:

@@ -4,7 +4,8 @@
 bundle, picks one row of `frame` (by position, or by the value of an identifier column), applies `changes` in
 the data's own units, and returns a `WhatIf`: the score and decision before and after, both rows' SHAP
 contributions (one explanation of the two rows, so they share a background), and a counterfactual per numeric
-input: the nearest value within the training range that changes the decision, others held at the edited row.
+input: the nearest value within the training range that changes the decision, others held at the edited row (a
+coded input, such as SEX or EDUCATION, is tried at each code seen in training: `finmodels.explain.counterfactuals`).
 A value outside the training range (or a level never seen in training) is kept and named in `warnings` as an
 extrapolation.
 """
@@ -21,11 +22,12 @@ from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
 from finmodels.errors import ConfigError, DataError
 from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, Counterfactual, FeatureRange, as_number,
-                                               counterfactuals, fmt_value, predict_scores, training_ranges)
+                                               coded_columns, counterfactuals, fmt_value, predict_scores,
+                                               training_ranges)
 
 __all__ = ["DEFAULT_BACKGROUND", "GRID_POINTS", "REFINE_STEPS", "WHATIF_KINDS", "Counterfactual", "FeatureRange",
-           "WhatIf", "apply_changes", "counterfactuals", "default_threshold", "pick_row", "training_ranges",
-           "what_if"]
+           "WhatIf", "apply_changes", "coded_columns", "counterfactuals", "default_threshold", "pick_row",
+           "training_ranges", "what_if"]
 
 WHATIF_KINDS = (BINARY, ANOMALY, REGRESSION)
 DEFAULT_BACKGROUND = 100
@@ -135,7 +137,10 @@ def apply_changes(row: pd.DataFrame, changes: dict, ranges: dict[str, FeatureRan
                 problems.append(f"Value '{value}' for '{column}' is not a number; '{column}' is numeric (training "
                                 f"range {rng.describe()}).")
                 continue
-            if rng.low is not None and not rng.low <= number <= rng.high:
+            if rng.coded and number not in rng.codes:
+                warnings.append(f"{column} = {fmt_value(number)} is not a code seen in training ({rng.describe()}): "
+                                "the score there is an extrapolation.")
+            elif rng.low is not None and not rng.low <= number <= rng.high:
                 warnings.append(f"{column} = {fmt_value(number)} is outside the training range ({rng.describe()}): the "
                                 "score there is an extrapolation.")
             if column in edited.columns and not pd.api.types.is_float_dtype(edited[column]):
@@ -196,14 +201,15 @@ def _state(score: float, threshold: float | None, names) -> dict:
 def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | None = None,
             id_column: str | None = None, id_value=None, threshold: float | None = None,
             background: int = DEFAULT_BACKGROUND, seed: int = 0, explainers: tuple[str, ...] | None = None,
-            counterfactual_columns: list[str] | None = None) -> WhatIf:
+            counterfactual_columns: list[str] | None = None, protected=()) -> WhatIf:
     """Score and explain one row of `frame` as it is and with `changes` ({column: value}, the data's units).
 
     `source` is a TrainingResult with its network or a LoadedBundle; `frame` defaults to a run's own rows.
     The row is `row` (a position, 0 the first) or the first whose `id_column` equals `id_value`. Decisions
     are taken at `threshold` (default 0.5 for a binary model, the training scores' 99th percentile for an
     anomaly model; a regression has none unless one is given). Counterfactuals search each numeric input (or
-    `counterfactual_columns`) within its training range.
+    `counterfactual_columns`) within its training range, a coded input among its training codes; a counterfactual
+    that moves one of the `protected` columns (the Governance page's, e.g. SEX) says so in its note.
     """
     started = time.perf_counter()
     kind = getattr(source, "kind", BINARY)
@@ -240,9 +246,10 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     found = []
     if threshold is not None:
         found = counterfactuals(source, edited, ranges, threshold=threshold, names=names,
-                                columns=counterfactual_columns)
+                                columns=counterfactual_columns, protected=protected)
         notes.append(f"Decisions at threshold {threshold:.4g}. Counterfactuals move one numeric input at a time, "
                      "others held at the edited row's values, within the input's training range.")
+        notes += _coded_note(found, ranges)
     else:
         notes.append("A regression model takes no decision: give a threshold to see counterfactuals.")
     finished = time.perf_counter()
@@ -253,6 +260,16 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
         seconds={"score": round(scored - started, 4), "explain": round(explained - scored, 4),
                  "counterfactuals": round(finished - explained, 4), "total": round(finished - started, 4)},
     )
+
+
+def _coded_note(found: list[Counterfactual], ranges: dict[str, FeatureRange]) -> list[str]:
+    tried = {cf.column for cf in found if cf.coded}
+    coded = [c for c in ranges if c in tried]
+    if not coded:
+        return []
+    return [f"{', '.join(coded)} {'holds' if len(coded) == 1 else 'hold'} a few whole-number codes, which the network "
+            "reads one by one: rather than moved as a number, each code seen in training is tried, and the most "
+            "common one that changes the decision is shown."]
 
 
 def _explain_pair(source, both: pd.DataFrame, *, background: int, seed: int, explainers):
