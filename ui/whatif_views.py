@@ -127,22 +127,34 @@ def _counterfactuals(whatif) -> None:
         st.caption("No numeric input to move, or no decision to change.")
         return
     st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
-    st.dataframe(counterfactual_table(whatif), hide_index=True, key="whatif_counterfactual_table")
-    notes = [(cf.note.rstrip(".").replace("$", "\\$"), cf.score) for cf in whatif.counterfactuals if cf.found]
-    st.markdown("\n".join(f"- {note} (score there {score:.4g})." for note, score in notes))
-    stuck = [cf.column for cf in whatif.counterfactuals if not cf.found]
+    if any(cf.found for cf in whatif.counterfactuals):
+        table = counterfactual_table(whatif)  # every line shown: no scrolling inside the table
+        st.dataframe(table, hide_index=True, height=35 * (len(table) + 1) + 3, key="whatif_counterfactual_table")
+    notes = [cf.note.replace("$", "\\$") for cf in whatif.counterfactuals if cf.found]  # '$' is not maths
+    st.markdown("\n".join(f"- {note}" for note in notes))
+    stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and not cf.coded]
     if stuck:
         st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
+    stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and cf.coded]
+    if stuck:
+        st.caption(f"No other code seen in training of {', '.join(stuck)} changes the decision on its own.")
 
 
 def counterfactual_table(whatif) -> pd.DataFrame:
     """One line per input that can change the decision, in the what-if's order: its value, the value that changes
-    it, the move (a coded input has none: 'another code') and the score there; a protected input is marked."""
+    it, the move (a coded input has none: 'another code'; the share of training rows holding its new code tells a
+    common code from a rare one) and the score there; a protected input is marked."""
     rows = [{"input": cf.column + (" (protected)" if cf.protected else ""), "this row": _value(cf.current),
              "changes the decision at": _value(cf.value),
              "move": "another code" if cf.coded else _value(cf.change, sign=True),
-             "score there": f"{cf.score:.4g}"} for cf in whatif.counterfactuals if cf.found]
-    return pd.DataFrame(rows, columns=["input", "this row", "changes the decision at", "move", "score there"])
+             "training rows with it": "" if cf.share is None else _share(cf.share),
+             "score there": f"{cf.score:.4f}"} for cf in whatif.counterfactuals if cf.found]
+    return pd.DataFrame(rows, columns=["input", "this row", "changes the decision at", "move", "training rows with it",
+                                       "score there"])
+
+
+def _share(share: float) -> str:
+    return f"{share:.1%}" if share >= 0.001 or share == 0 else "under 0.1%"
 
 
 def _value(value, *, sign: bool = False) -> str:

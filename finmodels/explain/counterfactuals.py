@@ -70,6 +70,7 @@ class Counterfactual:
     coded: bool = False
     alternatives: tuple[float, ...] = ()  # a coded input: the other codes that change the decision too
     protected: bool = False  # the run's protected columns (Governance page) include this input
+    share: float | None = None  # a coded input: the new code's share of the training rows (a bundle: of its sample)
 
     @property
     def change(self) -> float | None:
@@ -84,7 +85,8 @@ class Counterfactual:
     def to_dict(self) -> dict:
         return {"column": self.column, "current": self.current, "value": self.value, "change": self.change,
                 "score": self.score, "range": [self.low, self.high], "found": self.found, "note": self.note,
-                "coded": self.coded, "alternatives": list(self.alternatives), "protected": self.protected}
+                "coded": self.coded, "alternatives": list(self.alternatives), "protected": self.protected,
+                "share": self.share}
 
 
 # --- the training range -----------------------------------------------------------------------------------
@@ -255,7 +257,8 @@ def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray,
               else "the only code that does")
     return Counterfactual(column, before, value, float(scores[best]), rng.low, rng.high,
                           f"Change {column} from {fmt_value(before)} to {fmt_value(value)} to change the decision to "
-                          f"'{target}' ({common}{also}).", coded=True, alternatives=others)
+                          f"'{target}' ({common}{also}).", coded=True, alternatives=others,
+                          share=rng.share(value))
 
 
 def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, score: float, *,

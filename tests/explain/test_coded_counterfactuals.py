@@ -94,7 +94,7 @@ def test_each_code_is_scored_and_the_most_common_flipping_code_is_chosen(taiwan_
             continue
         # exactly the codes seen in training that change the decision: the chosen one and its alternatives
         assert sorted([cf.value, *cf.alternatives]) == flips and cf.alternatives == tuple(sorted(cf.alternatives))
-        assert ranges[c].share(cf.value) == max(ranges[c].share(v) for v in flips)
+        assert cf.share == ranges[c].share(cf.value) == max(ranges[c].share(v) for v in flips)
         assert cf.score == pytest.approx(float(taiwan_net.predict(row.assign(**{c: cf.value}))[0]), abs=1e-6)
         also = (f"; {', '.join(str(int(v)) for v in cf.alternatives)} also "
                 f"{'do' if len(cf.alternatives) > 1 else 'does'}" if cf.alternatives else "")
@@ -163,6 +163,7 @@ def test_the_whatif_command_marks_coded_counterfactuals_in_its_json(taiwan_bundl
         if item["coded"]:
             assert item["change"] is None
             if item["found"]:
+                assert 0 <= item["share"] <= 1
                 assert item["note"].startswith(f"Change {column} from {int(item['current'])} to {int(item['value'])} ")
         elif item["found"]:
             assert item["change"] == pytest.approx(item["value"] - item["current"])
@@ -175,12 +176,14 @@ def test_the_explain_pages_table_shows_a_code_change_without_a_delta(near):
 
     table = counterfactual_table(near)
     found = [cf for cf in near.counterfactuals if cf.found]
-    assert list(table.columns) == ["input", "this row", "changes the decision at", "move", "score there"]
+    assert list(table.columns) == ["input", "this row", "changes the decision at", "move", "training rows with it",
+                                   "score there"]
     assert len(table) == len(found)
     for (_, line), cf in zip(table.iterrows(), found):
         assert line["input"] == cf.column + (" (protected)" if cf.column == "SEX" else "")
         if cf.coded:
-            assert line["move"] == "another code"
+            assert line["move"] == "another code" and line["training rows with it"] == (
+                f"{cf.share:.1%}" if cf.share >= 0.001 or cf.share == 0 else "under 0.1%")
             assert line["changes the decision at"] == str(int(cf.value))
         else:
-            assert line["move"].startswith("+" if cf.change > 0 else "-")
+            assert line["move"].startswith("+" if cf.change > 0 else "-") and line["training rows with it"] == ""
