@@ -31,7 +31,9 @@ class RunRecord:
     @property
     def label(self) -> str:
         config = self.result.config
-        return f"Run {self.number} · {config.arch} · {config.task}"
+        weights = (getattr(self.result, "details", None) or {}).get("blend_weights")
+        network = " + ".join(weights) if weights else config.arch  # a blend by its architectures: 'mlp + dcn'
+        return f"Run {self.number} · {network} · {config.task}"
 
 
 class RunHistory:

@@ -28,8 +28,8 @@ def test_comparison_table_has_one_row_per_run_with_settings_and_metrics(german_r
     history.add(german_run, data_name="German credit")
     history.add(german_run, data_name="German credit copy")
     table = comparison_frame(history.records, metrics=("roc_auc", "ks"))
-    assert list(table.index) == ["Run 1 · mlp · credit_default", "Run 2 · mlp · credit_default"]
-    assert table.loc["Run 1 · mlp · credit_default", "layers"] == "16"
+    assert list(table.index) == ["Run 1 · mlp + dcn · credit_default", "Run 2 · mlp + dcn · credit_default"]
+    assert table.loc["Run 1 · mlp + dcn · credit_default", "layers"] == "16"
     assert table["roc_auc"].tolist() == [german_run.metrics["roc_auc"]] * 2
     epochs = [len(v) for k, v in german_run.history.items() if k == "loss" or (k.startswith("network_")
                                                                               and k.endswith("_loss") and "val" not in k)]
@@ -42,6 +42,6 @@ def test_overlay_has_one_line_per_run(german_run):
     history.add(german_run, data_name="a")
     history.add(german_run, data_name="b")
     fig = plot_loss_overlay(loss_histories(history.records))
-    assert [t.name for t in fig.data] == ["Run 1 · mlp · credit_default", "Run 2 · mlp · credit_default"]
+    assert [t.name for t in fig.data] == ["Run 1 · mlp + dcn · credit_default", "Run 2 · mlp + dcn · credit_default"]
     assert list(fig.data[0].y) == german_run.history["val_loss"]
     assert fig.layout.xaxis.title.text == "Epoch"

@@ -83,9 +83,8 @@ def weighted(models: dict, weights: dict[str, float]):
     return keras.Model(inputs, keras.layers.Add(name="blend")(parts), name="blend")
 
 
-def blend_notes(result: Blend, labels: dict[str, str] | None = None) -> list[str]:
-    """The weights and out-of-fold losses, as the analyst reads them (architectures by their registry labels;
-    `labels` is not needed)."""
+def blend_notes(result: Blend) -> list[str]:
+    """The weights and out-of-fold losses, as the analyst reads them (architectures by their registry labels)."""
     alone = ", ".join(f"{arch_label(a)} {result.losses[a]:.4f}" for a in result.weights)
     return [f"The model blends {weights_text(result.weights)}, weighted by ensemble selection on the out-of-fold "
             f"predictions of the training and validation rows (out-of-fold loss {result.losses['blend']:.4f}; "

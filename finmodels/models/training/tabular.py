@@ -262,9 +262,8 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
         return found[config.arch].model, history, seconds, stopped, stats, kept, {}
     history = member_history([h for f in found.values() for h in f.histories])
     mixed = blend(kind, fit_train[1], found)
-    labels_of = {a: get_architecture(a).label for a in found}
     details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
-    return mixed.model, history, seconds, stopped, stats, blend_notes(mixed, labels_of), details
+    return mixed.model, history, seconds, stopped, stats, blend_notes(mixed), details
 
 
 def network_hook(on_epoch, index: int):
