@@ -7,7 +7,7 @@ from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.monitoring import MAJOR, MODERATE
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from ui import caches, forecasts, state
+from ui import caches, decisions, forecasts, state
 from ui.layout import page_header
 from ui.messages import show_error
 from ui.results import describe_run
@@ -29,7 +29,7 @@ model = None
 if source in ("champion", "session"):
     model = run if source == "session" else caches.kept_run(champion)
 if model is not None:
-    st.caption(f"{describe_run(model.config)}" + (" · the champion" if model.run_id == champion else "")
+    st.caption(f"{describe_run(model.config, (getattr(model, 'details', None) or {}).get('blend_weights'))}" + (" · the champion" if model.run_id == champion else "")
                + f" · trained on {(model.data_info or {}).get('name', 'the session data')}.")
     if st.button("Prepare the model bundle for download", key="score_prepare_bundle",
                  icon=":material/inventory_2:"):
@@ -59,7 +59,8 @@ if kind == FORECAST:
     st.stop()
 threshold = None
 if kind == BINARY:
-    threshold = st.slider("Decision threshold", 0.0, 1.0, float(st.session_state.get(state.THRESHOLD, 0.5)), 0.01,
+    start = decisions.decision_threshold(model)[0] if source != "bundle" else st.session_state.get(state.THRESHOLD)
+    threshold = st.slider("Decision threshold", 0.0, 1.0, float(0.5 if start is None else start), 0.01,
                           key="score_threshold",
                           help="Rows scored at or above it are flagged. The Evaluate page finds the least-cost one.")
 

@@ -5,11 +5,10 @@ import streamlit as st
 from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
 from finmodels.errors import FinModelsError
-from ui import caches, state
+from ui import caches, decisions, state
 from ui.kept import kept as kept_with_run
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
-from ui.results import DECISION
 
 REPORT_INPUTS = "report_inputs"  # what the kept report was built from
 
@@ -24,8 +23,7 @@ if explanation is None and result.frame is not None and \
                   icon=":material/psychology:", help="The explanation the **Explain** page shows: importance and the "
                                                      "reason codes of the highest-scored rows."):
     explanation = caches.explanation(result)
-kept = st.session_state.get(DECISION)
-decision = kept[1] if kept is not None and kept[0] is result else None
+decision = decisions.report_decision(result)  # set on Evaluate in this session, else kept with the run, else None
 scored = st.session_state.get(state.SCORED)
 scored = (scored[1], scored[2]) if scored is not None else None
 included = ["data summary", "the settings that apply to this task", "test metrics beside the baselines"]

@@ -1,6 +1,7 @@
 """The Evaluate page's sections by task: the VaR backtest tiles, the portfolio's backtest against its baselines with
-any one asset's, the allocation's walk-forward against equal weight and minimum variance, the scorecard challenger's
-tables, and the calibration of a loss model in bins.
+any one asset's, the allocation's walk-forward against equal weight and minimum variance, a binary run's decision
+threshold with its cost matrix (kept with the run), the scorecard challenger's tables, and the calibration of a loss
+model in bins.
 
 Each section draws itself only for a run that has what it shows, so the page calls them all in turn. Numbers come
 from finmodels (`portfolio_of`, `allocation_of`, the scorecard model, `loss_calibration`); this module formats.
@@ -14,8 +15,10 @@ import streamlit as st
 from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.errors import FinModelsError
 from finmodels.plots import portfolio as plots
+from ui import decisions
 from ui.messages import show_error
-from ui.results import p_value, zone_text
+from ui.results import DECISION, event_phrase, p_value, zone_text
+from ui.widgets import follow, remember, store
 
 # charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
 SECTION_CHARTS = ("Portfolio VaR", "Risk contributions", "Equity curves", "Weights")
@@ -263,3 +266,88 @@ def file_expected_loss(result) -> None:
     st.caption(f"Expected loss (PD × LGD × EAD from '{columns.pd}', '{columns.lgd}', '{columns.ead}') of the "
                f"test rows: {found['expected_loss']:,.0f} on an exposure of {found['exposure']:,.0f} "
                f"({found['loss_rate']:.2%}).")
+
+
+COSTS = ("evaluate_fn_cost", "evaluate_fp_cost")  # the cost matrix's widgets: a missed event, a false alarm
+
+
+def start_from_kept(result) -> None:
+    """Before the widgets are drawn: when this session has not set a threshold for the run (a reload, a run opened
+    from the Runs page, a colleague's browser), the costs and the threshold start from the decision the run keeps."""
+    record = None if decisions.chosen_here(result) else decisions.kept_decision(result)
+    if record is None:
+        return
+    fn, fp = float(record["costs"]["false_negative"]), float(record["costs"]["false_positive"])
+    st.session_state.update(dict(zip(COSTS, (fn, fp))))
+    store(COSTS)
+    follow("evaluate_threshold", float(record["threshold"]), source=(id(result), fn, fp))
+    store(["evaluate_threshold"])
+
+
+def kept_caption(result, record: dict | None) -> None:
+    """Under the slider: what the run keeps of the decision, and who sees it."""
+    from finmodels.delivery.kept import CHOSEN, kept_on
+    from ui.kept import keepable
+
+    if not keepable(result):
+        return
+    if record is None:
+        st.caption(f"A change here is kept with run {result.run_id[:8]} in the workspace, so a reload, the **Runs** "
+                   "page and a colleague opening the run start from it.")
+        return
+    costs = record["costs"]
+    st.caption(f"Threshold **{record['threshold']:.2f}** ({CHOSEN[record['chosen']]}; costs "
+               f"{costs['false_negative']:g} and {costs['false_positive']:g}) kept with this run ({result.run_id[:8]}) "
+               f"on {kept_on(record)}. Whoever opens the run (a reload, the **Runs** page, its address) starts from "
+               "it, and Score, Explain, Governance and the Report use it.")
+
+
+def decision_section(result) -> None:
+    """A binary run's cost matrix, the threshold that follows it (or the analyst's hand), the decisions at it, and
+    the decision kept with the run once per change."""
+    if getattr(result, "kind", None) != BINARY:
+        return
+    from finmodels.delivery.report import Decision, held_out_labels
+    from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at, \
+        least_cost_on_grid
+    from finmodels.plots.evaluation import plot_confusion_matrix
+
+    event = event_phrase(result.config.target, result.event_label)
+    st.subheader("Decision threshold")
+    st.caption(f"Rows scored at or above the threshold are flagged as {event}. Put in what each mistake costs in "
+               f"your portfolio (any unit): it starts at {DEFAULT_COSTS.false_negative:g} for a missed {event} and "
+               f"{DEFAULT_COSTS.false_positive:g} for a false alarm, a common credit-risk default, not this file's. "
+               "The threshold moves to the least-cost one whenever the costs change; then set your own.")
+    start_from_kept(result)
+    remember(dict(zip(COSTS, (DEFAULT_COSTS.false_negative, DEFAULT_COSTS.false_positive))))
+    y, scores = held_out_labels(result), result.test_scores
+    c1, c2, c3 = st.columns(3)
+    fn_cost = c1.number_input(f"Cost of a missed {event} (false negative)", 0.0, 1e6, key=COSTS[0])
+    fp_cost = c2.number_input("Cost of a false alarm (false positive)", 0.0, 1e6, key=COSTS[1])
+    store(COSTS)
+    try:
+        costs = CostMatrix(false_negative=fn_cost, false_positive=fp_cost)
+        best = choose_threshold(y, scores, "least_cost", costs=costs)
+    except FinModelsError as exc:
+        show_error(exc)
+        return
+    c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
+    # the slider moves in steps of 0.01: it goes to the step that costs least, not to a rounding of 0.1803
+    least = least_cost_on_grid(y, scores, costs=costs)
+    follow("evaluate_threshold", least, source=(id(result), fn_cost, fp_cost))
+    threshold = st.slider("Threshold", 0.0, 1.0, step=0.01, key="evaluate_threshold")
+    store(["evaluate_threshold"])
+    decisions.set_threshold(result, threshold)
+    st.session_state[DECISION] = (result, Decision(threshold, costs))
+    kept_caption(result, decisions.keep_decision(result, threshold, costs, least=least))
+    at = decisions_at(y, scores, threshold, costs=costs)
+    left, right = st.columns([3, 2])
+    negative = f"not {event}" if event.startswith("'") else f"not ({event})"
+    left.plotly_chart(plot_confusion_matrix(at.confusion, [negative, event],
+                                            title=f"Confusion matrix at threshold {threshold:.2f}"),
+                      key="evaluate_confusion")
+    right.metric("Expected cost per row", f"{at.cost:.3f}",
+                 delta=f"{at.cost - best.value:+.3f} vs least cost", delta_color="inverse")
+    right.metric("Flagged", f"{at.flagged:.1%} of rows")
+    right.metric(f"{event} caught (recall)", f"{at.recall:.1%}")
+    right.metric("Precision of flags", f"{at.precision:.1%}")

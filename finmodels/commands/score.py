@@ -1,7 +1,7 @@
 """`python -m finmodels score [BUNDLE] FILE.csv [--threshold T] [--reasons flagged|all] [--out scored.csv] [--json]`.
 
 Without BUNDLE (or with the word `champion`) the champion of the workspace area `--area` scores the file: the
-run promoted on the Runs page.
+run promoted on the Runs page, at the decision threshold kept with it on the Evaluate page (unless `--threshold`).
 
 Scores a file with a saved model as the Score page does: each row's score, its decision at the threshold
 (binary and anomaly models) and its reason codes (every flagged row; every row with `--reasons all`), written
@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from finmodels.commands._json import finite
+from finmodels.data.tasks import BINARY
 
 HELP = "Score a CSV file with a saved model: scores, decisions, reason codes, stability; writes the scored CSV."
 
@@ -81,7 +82,10 @@ def _paths(args) -> tuple[str, str]:
     return ("champion", args.paths[0]) if len(args.paths) == 1 else (args.paths[0], args.paths[1])
 
 
-def _champion_bundle(area: str) -> bytes:
+def _champion_bundle(area: str) -> tuple[bytes, object]:
+    """The champion's bundle, and the decision kept with it on the Evaluate page (a report Decision, or None)."""
+    from finmodels.delivery.kept import kept_decision
+    from finmodels.runtime.records import kept_results
     from finmodels.runtime.workspace import Workspace, WorkspaceError
 
     space = Workspace(area=area)
@@ -89,7 +93,7 @@ def _champion_bundle(area: str) -> bytes:
     if run_id is None:
         raise WorkspaceError(f"Workspace area '{area}' has no champion. Promote a run on the Runs page (or "
                              "`python -m finmodels runs` to see the runs), or give a bundle file before the data file.")
-    return space.bundle_bytes(run_id)
+    return space.bundle_bytes(run_id), kept_decision(kept_results(space, run_id, kinds=("decision",)))
 
 
 def run(args) -> int:
@@ -99,12 +103,16 @@ def run(args) -> int:
     from finmodels.models.bundle import load_bundle
 
     source, args.file = _paths(args)
-    bundle = load_bundle(_champion_bundle(args.area) if source == "champion" else source)
+    raw, decision = _champion_bundle(args.area) if source == "champion" else (source, None)
+    bundle = load_bundle(raw)
     frame = load_csv(args.file)
     named = f"the champion of area '{args.area}'" if source == "champion" else source
     print(f"Scoring {args.file} with the {bundle.arch} model of {named} ...", file=sys.stderr)
-    scored = score_file(bundle, frame, threshold=args.threshold, reasons=args.reasons, codes=args.codes,
-                        seed=args.seed)
+    kept = decision is not None and args.threshold is None and bundle.kind == BINARY
+    scored = score_file(bundle, frame, threshold=decision.threshold if kept else args.threshold,
+                        reasons=args.reasons, codes=args.codes, seed=args.seed)
+    if kept:
+        scored.notes.append(f"Decisions at threshold {decision.threshold:.2f} ({decision.chosen}).")
     out = Path(args.out) if args.out else Path(f"scored_{Path(args.file).stem}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(to_csv_bytes(scored.table))

@@ -1,4 +1,5 @@
-"""The report's sections of what an analyst kept with a run: fairness by protected column, what-ifs, the search.
+"""The report's sections of what an analyst kept with a run: fairness by protected column, what-ifs, the search,
+and the decision (threshold and costs) set on Evaluate.
 
 They read the plain JSON the workspace keeps (`finmodels.runtime.records.kept_results`), so a report written
 after a restart of the server, or by another analyst, shows the same tables. Every name from the data is escaped.
@@ -6,6 +7,7 @@ after a restart of the server, or by another analyst, shows the same tables. Eve
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pandas as pd
@@ -110,4 +112,46 @@ def kept_sections(kept: dict | None) -> list[str]:
     return parts
 
 
-__all__ = ["fairness_section", "kept_sections", "search_section", "whatif_section"]
+# How a kept threshold came about, as `decision_record` is given it and as a sentence says it
+CHOSEN = {"cost-minimising": "the least-cost threshold at these costs", "set by hand": "set by hand"}
+
+
+def decision_record(threshold: float, costs, *, chosen: str, at: dt.datetime | None = None) -> dict:
+    """What a run keeps of the decision set on Evaluate ('decision'): the threshold, the costs (a CostMatrix), how
+    the threshold was chosen (a key of CHOSEN) and when (UTC, ISO 8601)."""
+    from finmodels.errors import ConfigError
+
+    if chosen not in CHOSEN:
+        raise ConfigError(f"Unknown way of choosing a threshold '{chosen}'. Known: {', '.join(CHOSEN)}.")
+    at = at or dt.datetime.now(dt.timezone.utc)
+    return {"threshold": round(float(threshold), 4), "chosen": chosen, "kept_at": at.isoformat(timespec="seconds"),
+            "costs": {"false_negative": float(costs.false_negative), "false_positive": float(costs.false_positive)}}
+
+
+def kept_on(record: dict) -> str:
+    """'2026-11-30 15:40 UTC': when the decision was kept."""
+    try:
+        return f"{dt.datetime.fromisoformat(record['kept_at']).astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC"
+    except (KeyError, TypeError, ValueError):
+        return "an earlier date"
+
+
+def decision_phrase(record: dict) -> str:
+    """'set by hand on the Evaluate page, kept with this run on 2026-11-30 15:40 UTC'."""
+    how = CHOSEN.get(record.get("chosen"), "set")
+    return f"{how} on the Evaluate page, kept with this run on {kept_on(record)}"
+
+
+def kept_decision(kept: dict | None):
+    """The report's Decision (finmodels.delivery.report) from what a run keeps, or None when it keeps none."""
+    record = (kept or {}).get("decision")
+    if not record:
+        return None
+    from finmodels.delivery.report import Decision
+    from finmodels.evaluation.thresholds import CostMatrix
+
+    return Decision(float(record["threshold"]), CostMatrix(**record["costs"]), decision_phrase(record))
+
+
+__all__ = ["CHOSEN", "decision_phrase", "decision_record", "fairness_section", "kept_decision", "kept_on",
+           "kept_sections", "search_section", "whatif_section"]

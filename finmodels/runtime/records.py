@@ -234,16 +234,19 @@ def detached_result(record: dict, arrays: dict, values: dict, history: dict, pre
 # --- results kept with a run after it was trained ----------------------------------------------------------
 
 # What an analyst's later work on a run adds to it, one JSON artifact each: fairness by protected column (the
-# latest report per column), the what-ifs they chose to keep (newest last, at most KEPT_WHATIFS), and the
-# hyperparameter search that chose the run's settings.
-KEPT_FILES = {"fairness": "fairness.json", "whatif": "whatif.json", "search": "search.json"}
+# latest report per column), the what-ifs they chose to keep (newest last, at most KEPT_WHATIFS), the
+# hyperparameter search that chose the run's settings, and the decision set on Evaluate (the latest).
+KEPT_FILES = {"fairness": "fairness.json", "whatif": "whatif.json", "search": "search.json",
+              "decision": "decision.json"}
+REPLACED = ("search", "decision")  # kinds whose new content replaces the old, rather than adding to it
 KEPT_WHATIFS = 20
 
 
 def keep_result(workspace, run_id: str, kind: str, payload) -> object:
     """Add `payload` to what run `run_id` keeps under `kind` ('fairness': {column: FairnessReport.to_dict()},
-    merged by column; 'whatif': one WhatIf.to_dict(), appended; 'search': SearchResult.to_dict(), replaced) and
-    return what the run now keeps under `kind`."""
+    merged by column; 'whatif': one WhatIf.to_dict(), appended; 'search': SearchResult.to_dict(), replaced;
+    'decision': `finmodels.delivery.kept.decision_record(...)`, replaced) and return what the run now keeps under
+    `kind`."""
     import json
 
     from finmodels.errors import FinModelsError
@@ -251,7 +254,7 @@ def keep_result(workspace, run_id: str, kind: str, payload) -> object:
     if kind not in KEPT_FILES:
         raise FinModelsError(f"Unknown kept result '{kind}'. A run keeps: {', '.join(KEPT_FILES)}.")
     value = plain(payload)
-    if kind != "search":
+    if kind not in REPLACED:
         before = kept_results(workspace, run_id, kinds=(kind,)).get(kind)
         if kind == "fairness":
             value = {**(before or {}), **value}

@@ -53,7 +53,7 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "workspace"
 DEFAULT_AREA = "default"
 # Artifacts a run may hold; later additions (add_artifact) use one of these names.
 ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "report.html", "data.csv",
-             "fairness.json", "whatif.json", "search.json")
+             "fairness.json", "whatif.json", "search.json", "decision.json")
 SOURCES = ("dashboard", "command line", "benchmark", "test")
 _AREA = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
