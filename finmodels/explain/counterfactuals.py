@@ -35,7 +35,7 @@ class FeatureRange:
     integer: bool = False  # every training value was a whole number: counterfactuals are whole numbers too
     levels: tuple[str, ...] | None = None  # None: too many levels to list
     codes: tuple[float, ...] | None = None  # a coded input: the codes seen in training, in numeric order
-    shares: tuple[float, ...] | None = None  # each code's share of the training rows (a bundle: of its sample)
+    shares: tuple[float, ...] | None = None  # each code's share of the training rows
 
     @property
     def coded(self) -> bool:
@@ -110,7 +110,8 @@ def training_ranges(source) -> dict[str, FeatureRange]:
     bundle's stored training distribution (all training rows; its sample of rows when it has none).
 
     A coded input (`coded_columns`) also keeps its codes: a run's are the training rows' own; a bundle's are
-    those its fitted encoder saw in all training rows, with their shares counted in the bundle's sample of rows."""
+    those its fitted encoder saw in all training rows, with the shares its manifest keeps of them (an older bundle:
+    counted in its sample of rows)."""
     pre = source.preprocessor
     numeric = set(getattr(pre, "numeric", ()))
     coded = coded_columns(pre)
@@ -120,12 +121,14 @@ def training_ranges(source) -> dict[str, FeatureRange]:
         return {c: _range_of(c, rows[c], c in numeric, coded=c in coded) for c in pre.columns}
     reference = getattr(source, "reference", None)
     sample = source.background
+    stored = (getattr(source, "manifest", None) or {}).get("code_shares") or {}
     out = {}
     for c in pre.columns:
         found = _range_of(c, sample[c], c in numeric) if c in sample.columns else FeatureRange(c, c in numeric)
         ref = reference.columns.get(c) if reference is not None else None
         if c in coded and coded[c]:
-            out[c] = _codes_range(c, coded[c], sample[c] if c in sample.columns else pd.Series(dtype="float64"))
+            out[c] = _codes_range(c, coded[c], sample[c] if c in sample.columns else pd.Series(dtype="float64"),
+                                  stored=stored.get(c))
         elif ref is not None and c in numeric and len(ref.edges):
             # decile edges of all training rows: the first and last are the minimum and maximum
             out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer)
@@ -150,11 +153,17 @@ def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = Fa
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
 
 
-def _codes_range(column: str, codes: tuple[float, ...], values: pd.Series) -> FeatureRange:
-    """A coded input: its codes, each with its share of `values` (the training rows, or a bundle's sample)."""
+def _codes_range(column: str, codes: tuple[float, ...], values: pd.Series, *,
+                 stored: dict | None = None) -> FeatureRange:
+    """A coded input: its codes, each with its share of the training rows: `stored` ({code: share}, a bundle's
+    manifest), else counted in `values` (the training rows, or the sample of an older bundle without them)."""
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     finite = numbers[np.isfinite(numbers)]
-    shares = tuple(float(np.mean(finite == code)) if len(finite) else 0.0 for code in codes)
+    if stored:
+        known = {float(k): float(v) for k, v in stored.items()}
+        shares = tuple(known.get(code, 0.0) for code in codes)
+    else:
+        shares = tuple(float(np.mean(finite == code)) if len(finite) else 0.0 for code in codes)
     return FeatureRange(column, True, float(min(codes)), float(max(codes)), True, codes=tuple(sorted(codes)),
                         shares=tuple(s for _, s in sorted(zip(codes, shares))))
 

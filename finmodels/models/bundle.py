@@ -167,6 +167,15 @@ def _background(result) -> pd.DataFrame:
     return result.frame.iloc[rows][pre.columns].reset_index(drop=True)
 
 
+def _code_shares(result) -> dict:
+    """Each input the preprocessing one-hot encodes as codes: {code: share of the training rows} (the what-if ranks
+    a bundle's code changes by it; its 200-row background would miss rare codes)."""
+    blocks = getattr(getattr(result.preprocessor, "transformer", None), "transformers_", ())
+    train = result.frame.iloc[result.split.train]
+    return {c: {str(k): float(v) for k, v in pd.to_numeric(train[c], errors="coerce").value_counts(normalize=True).items()}
+            for name, _, columns in blocks if name == "codes" for c in columns}
+
+
 def reference_scores(result, rows: pd.DataFrame, *, chunk: int | None = None) -> np.ndarray:
     """The network's scores of `rows` (original units), encoded and scored `chunk` rows at a time: the same
     values as one `result.predict(rows)`, without every training row encoded at once (and TensorFlow's copy)."""
@@ -229,7 +238,7 @@ def bundle_bytes(result) -> bytes:
         "config": config, "metrics": result.metrics,
         "baselines": {k: b.metrics for k, b in result.baselines.items()},
         "event_label": result.event_label, "class_labels": result.class_labels,
-        "target_stats": list(result.target_stats),
+        "target_stats": list(result.target_stats), "code_shares": _code_shares(result),
         "files": {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()},
     })
     out = io.BytesIO()
