@@ -97,8 +97,8 @@ def test_other_pages_and_the_report_of_a_fresh_session_use_the_kept_decision(cre
     assert not score.exception and score.slider(key="score_threshold").value == 0.27
 
     report = reopened(credit_state, "pages/7_Report.py")
-    assert any("the decision at threshold 0.27 with its cost matrix and confusion matrix" in m.value
-               for m in report.markdown)
+    assert any("the decision at threshold 0.27 with its cost matrix and confusion matrix (set by hand on the Evaluate "
+               "page, kept with this run on 20" in m.value for m in report.markdown)
     report.button(key="report_build").click().run()
     assert not report.exception
     html = report.session_state["report_html"]
