@@ -128,3 +128,19 @@ def test_a_run_not_kept_in_a_workspace_keeps_nothing(credit_state):
     assert any(i.value.startswith("This run was not kept in a workspace, so nothing can be kept with it")
                for i in at.info)
     assert at.session_state["threshold"] == pytest.approx(0.61)
+
+
+def test_a_run_opened_from_the_runs_page_starts_from_its_kept_decision(credit_state):
+    at = page("pages/3_Evaluate.py", credit_state)
+    at.slider(key="evaluate_threshold").set_value(0.33).run()
+    assert stored(credit_state)["threshold"] == 0.33
+    colleague = page("pages/6_Runs.py", {"_session_area": credit_state["_session_area"],
+                                        "_address_data": "sample:german_credit"})
+    colleague.selectbox(key="runs_current").set_value(credit_state["run"].run_id).run()
+    colleague.button(key="runs_use").click().run()
+    assert not colleague.exception
+    colleague.switch_page("pages/3_Evaluate.py").run()
+    assert not colleague.exception
+    assert colleague.session_state["run"].run_id == credit_state["run"].run_id
+    assert colleague.slider(key="evaluate_threshold").value == 0.33
+    assert any(c.startswith("Threshold **0.33** (set by hand; costs") for c in captions(colleague))
