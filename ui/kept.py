@@ -1,4 +1,5 @@
-"""Results kept with the current run in the workspace, seen from the pages: fairness, what-ifs, the search.
+"""Results kept with the current run in the workspace, seen from the pages: fairness, what-ifs, the search, and
+the decision set on Evaluate (`ui.decisions`).
 
 A run trained in this session (or opened from the Runs page) lives in the session's workspace area; what the
 analyst keeps with it (`finmodels.runtime.records.keep_result`) is read back once per run and session, and the
@@ -32,7 +33,8 @@ def keepable(result) -> bool:
 
 
 def kept(result) -> dict:
-    """What the run keeps ({'fairness', 'whatif', 'search'}, each only when kept), read once per session."""
+    """What the run keeps ({'fairness', 'whatif', 'search', 'decision'}, each only when kept), read once per
+    session."""
     if not keepable(result):
         return {}
     cache = st.session_state.setdefault(KEPT, {})
