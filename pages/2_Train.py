@@ -100,7 +100,9 @@ if job is not None and job.running:
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()
         if running.epochs_done:
-            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)"), key="train_live")
+            planned = running.network[1] if running.network else None  # networks planned, not only begun
+            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=planned),
+                            key="train_live")
 
     live_progress()
 elif job is not None and job.error is not None:

@@ -11,14 +11,15 @@ OTHER_ARCH_COLORS = ("#8e44ad", "#16a085", "#7f8c8d")
 
 
 def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per epoch",
-                    networks: dict[str, list[int]] | None = None) -> go.Figure:
+                    networks: dict[str, list[int]] | None = None, planned: int | None = None) -> go.Figure:
     """Training and validation loss by epoch, with the best validation epoch marked.
 
     A cross-fitted run's other networks (training.members: 'network_K_val_loss') are drawn faintly. `networks`
     groups the run's network numbers by architecture, in the blend's order, under the name its legend reads
     ({'dense networks (MLP)': [1, ..., 5], 'deep & cross networks (DCN-V2)': [6, ..., 10]}, members.run_networks):
     each architecture's faint lines get their own colour and legend entry, numbered within it; without it (the
-    live chart) they are one group.
+    live chart) they are one group. `planned` is how many networks the run will fit, for the live chart's title
+    while only some have begun.
     """
     fig = go.Figure()
     epochs = list(range(1, len(history.get("loss", [])) + 1))
@@ -48,7 +49,7 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
         first, numbers = next(iter(networks.items()))
         title = (f"{title} (bold: network 1 of the {len(numbers)} {first}; faint: the validation loss of the other "
                  f"{len(others)})")
-    elif others:
-        title = f"{title} (network 1 of {len(others) + 1})"
+    elif others or (planned or 0) > 1:
+        title = f"{title} (network 1 of {max(planned or 0, len(others) + 1)})"
     fig.update_layout(title=title, xaxis_title="Epoch", yaxis_title="Loss", **LAYOUT)
     return fig

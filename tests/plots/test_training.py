@@ -41,6 +41,11 @@ def test_the_other_networks_are_faint_with_one_legend_entry(networks):
 def test_the_live_chart_keeps_its_own_title():
     assert plot_loss_curve(_cross_fitted(5), title="Loss per epoch (live)").layout.title.text == \
         "Loss per epoch (live) (network 1 of 5)"
+    # while network 3 of 10 trains, the title counts the networks planned, not the three begun
+    live = plot_loss_curve(_cross_fitted(3), title="Loss per epoch (live)", planned=10)
+    assert live.layout.title.text == "Loss per epoch (live) (network 1 of 10)"
+    assert len(live.data) == 2 + 2  # train, validation, the two other networks so far
+    assert plot_loss_curve(_cross_fitted(1), planned=1).layout.title.text == "Loss per epoch"
 
 
 BLEND = {"dense networks (MLP)": [1, 2, 3, 4, 5], "deep & cross networks (DCN-V2)": [6, 7, 8, 9, 10]}
