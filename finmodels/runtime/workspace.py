@@ -12,7 +12,7 @@ the per-epoch history (`epoch/<key>`, one step per epoch); the data file's name,
 and as artifacts the model bundle (`bundle.zip`), what Evaluate needs to redraw the run without its data
 (`evaluation.npz`: test targets and scores, each baseline's scores, the split and the numeric details; read
 without pickle) and its description (`run.json`), plus the explanation summary and the report when given, and
-what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it).
+what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it, the decision set on Evaluate).
 The data itself is kept only where the team opts in (`FINMODELS_KEEP_DATA=1`).
 
 Several processes may write at once (the dashboard's workers, the command line): on the SQLite store writes take
