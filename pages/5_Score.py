@@ -10,7 +10,7 @@ from finmodels.plots.monitoring import plot_bins, plot_stability
 from ui import caches, decisions, forecasts, state
 from ui.layout import page_header
 from ui.messages import show_error
-from ui.results import describe_run
+from ui.results import describe_result, describe_run
 
 page_header("Score", caption="Score new applications or accounts with a trained model: each row gets its score, a "
             "decision and the reasons behind it, and the file is checked for drift against the training data.")
@@ -29,7 +29,7 @@ model = None
 if source in ("champion", "session"):
     model = run if source == "session" else caches.kept_run(champion)
 if model is not None:
-    st.caption(f"{describe_run(model.config, (getattr(model, 'details', None) or {}).get('blend_weights'))}" + (" · the champion" if model.run_id == champion else "")
+    st.caption(describe_result(model) + (" · the champion" if model.run_id == champion else "")
                + f" · trained on {(model.data_info or {}).get('name', 'the session data')}.")
     if st.button("Prepare the model bundle for download", key="score_prepare_bundle",
                  icon=":material/inventory_2:"):

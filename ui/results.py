@@ -109,6 +109,13 @@ def describe_run(config, weights: dict[str, float] | None = None) -> str:
     return f"{network_title(config.arch, weights)} {what} ({get_task(config.task).label})"
 
 
+def describe_result(result) -> str:
+    """`describe_run` of a trained run, named by its blend when it has one."""
+    from finmodels.models.training.blend import blend_weights
+
+    return describe_run(result.config, blend_weights(result))
+
+
 def describe_training(result) -> str:
     """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
     from finmodels.models.training.members import epoch_spread, epochs_per_network
@@ -120,6 +127,6 @@ def describe_training(result) -> str:
         "early stopping" if not full else f"early stopping; {full} of {len(epochs)} ran all {config.epochs} epochs")
     run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
         f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
-    return (f"{describe_run(config, result.details.get('blend_weights'))} · {run} ({how}; best weights kept) · network fit "
+    return (f"{describe_result(result)} · {run} ({how}; best weights kept) · network fit "
             f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
             "preprocessing and baselines")

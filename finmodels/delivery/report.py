@@ -23,7 +23,7 @@ from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
-from finmodels.models.training.blend import network_title, weights_text
+from finmodels.models.training.blend import run_title, weights_text
 from finmodels.models.training.members import epochs_summary, run_networks
 
 NETWORK = "Neural network"
@@ -318,7 +318,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{esc(task.label)} model report</h1>",
         f"<p class='note'>Data: {esc(data_name)} · network: "
-        f"{esc(network_title(result.config.arch, result.details.get('blend_weights')))} · created "
+        f"{esc(run_title(result))} · created "
         f"{created:%Y-%m-%d %H:%M} UTC by Risk model studio. Metrics are on held-out test rows the model never saw "
         "in training.</p>",
         "<h2>Data</h2>", data_summary(result).to_html(index=False, escape=True),

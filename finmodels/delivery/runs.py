@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from finmodels.models.training.blend import network_title
+from finmodels.models.training.blend import blend_weights, run_title
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
@@ -31,7 +31,7 @@ class RunRecord:
     @property
     def label(self) -> str:
         config = self.result.config
-        weights = (getattr(self.result, "details", None) or {}).get("blend_weights")
+        weights = blend_weights(self.result)
         network = " + ".join(weights) if weights else config.arch  # a blend by its architectures: 'mlp + dcn'
         return f"Run {self.number} · {network} · {config.task}"
 
@@ -90,7 +90,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
         hyper = config.hyper
         row = {
             "run": record.label,
-            "network": network_title(config.arch, result.details.get("blend_weights")),
+            "network": run_title(result),
             "data": record.data_name,
             "target": config.target,
             "layers": ", ".join(str(u) for u in getattr(hyper, "units", ())) or "-",

@@ -19,7 +19,7 @@ import pandas as pd
 from finmodels.data.tasks import BINARY, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
-from finmodels.models.training.blend import network_title
+from finmodels.models.training.blend import blend_weights, network_title
 from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
@@ -121,7 +121,7 @@ def methodology_section(facts: ModelFacts) -> list[str]:
     spec = get_architecture(config.arch)
     hyper = dataclasses.asdict(config.hyper) if dataclasses.is_dataclass(config.hyper) else {}
     pre = facts.preprocessor
-    weights = (getattr(facts.source, "details", None) or {}).get("blend_weights")
+    weights = blend_weights(facts.source)
     parts = [paragraph(f"Architecture: {spec.label}. {spec.description}") if not weights else paragraph(
         f"Architecture: {network_title(config.arch, weights)}, weighted on out-of-fold predictions. " +
         " ".join(f"{get_architecture(a).label}: {get_architecture(a).description}" for a in weights))]

@@ -12,8 +12,8 @@ the per-epoch history (`epoch/<key>`, one step per epoch); the data file's name,
 and as artifacts the model bundle (`bundle.zip`), what Evaluate needs to redraw the run without its data
 (`evaluation.npz`: test targets and scores, each baseline's scores, the split and the numeric details; read
 without pickle) and its description (`run.json`), plus the explanation summary and the report when given, and
-what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it, the decision set on Evaluate).
-The data itself is kept only where the team opts in (`FINMODELS_KEEP_DATA=1`).
+what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it, the
+decision set on Evaluate). The data itself is kept only where the team opts in (`FINMODELS_KEEP_DATA=1`).
 
 Several processes may write at once (the dashboard's workers, the command line): on the SQLite store writes take
 a lock file in the folder, one writer at a time, and a "database is locked" read is retried with backoff.
@@ -146,7 +146,7 @@ class Workspace:
         its name, shape and fingerprint are.
         """
         from finmodels.models.bundle import bundle_bytes
-        from finmodels.models.training.blend import network_title
+        from finmodels.models.training.blend import run_title
 
         bundle = bundle_bytes(result)  # before taking the lock: serialising the model is the slow part
         record = run_record(result, data_name=data_name, data_fingerprint=data_fingerprint, source=source)
@@ -161,8 +161,7 @@ class Workspace:
         shape = record["data"]["shape"]
         tags = {"finmodels.file": data_name, "finmodels.rows": shape[0], "finmodels.columns": shape[1],
                 "finmodels.fingerprint": data_fingerprint, "finmodels.task": result.config.task,
-                "finmodels.arch": result.config.arch, "finmodels.network": network_title(
-                    result.config.arch, (result.details or {}).get("blend_weights")), "finmodels.kind": result.kind,
+                "finmodels.arch": result.config.arch, "finmodels.network": run_title(result), "finmodels.kind": result.kind,
                 "finmodels.headline": record["headline"], "finmodels.source": source,
                 "finmodels.data_kept": "data.csv" in files,
                 "mlflow.runName": f"{result.config.arch} · {result.config.task} · {data_name}"}

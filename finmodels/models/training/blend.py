@@ -114,3 +114,13 @@ def network_title(arch: str, weights: dict[str, float] | None = None) -> str:
     ('Blend of 0.30 × Dense network (MLP) + 0.70 × Deep & cross network (DCN-V2)'), not the chosen network alone
     when the blend weighs another more."""
     return f"Blend of {weights_text(weights)}" if weights else arch_label(arch)
+
+
+def blend_weights(result) -> dict[str, float]:
+    """A run's blend weights ({} for one architecture, or a result without details)."""
+    return (getattr(result, "details", None) or {}).get("blend_weights") or {}
+
+
+def run_title(result) -> str:
+    """`network_title` of a trained run (a TrainingResult, a run read back from the workspace, a model source)."""
+    return network_title(result.config.arch, blend_weights(result))
