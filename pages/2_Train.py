@@ -100,8 +100,7 @@ if job is not None and job.running:
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()
         if running.epochs_done:
-            planned = running.network[1] if running.network else None  # networks planned, not only begun
-            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=planned),
+            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=running.planned),
                             key="train_live")
 
     live_progress()

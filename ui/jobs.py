@@ -104,6 +104,11 @@ class TrainingJob:
         return next((found for found in map(network_progress, reversed(self.job.notes)) if found), None)
 
     @property
+    def planned(self) -> int | None:
+        """How many cross-fitted networks the run fits in all (not only those begun); None for a single network."""
+        return self.network[1] if self.network else None
+
+    @property
     def fraction(self) -> float:
         """The progress bar's share: epochs of the most (networks done, for cross-fitted networks), then full once
         the network is fitted."""
