@@ -33,7 +33,8 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
         fig.add_vline(x=best + 1, line_dash="dot", line_color=VALID_COLOR,
                       annotation_text=f"best epoch {best + 1}", annotation_position="top right")
     others = sorted({int(k.split("_")[1]) for k in history if k.startswith("network_") and k.endswith("_val_loss")})
-    groups = networks if networks and len(networks) > 1 else {f"validation, networks 2-{len(others) + 1}": others}
+    many = f"validation, networks 2-{len(others) + 1}" if len(others) > 1 else "validation, network 2"
+    groups = networks if networks and len(networks) > 1 else {many: others}
     for index, (name, numbers) in enumerate(groups.items()):
         color = VALID_COLOR if index == 0 else OTHER_ARCH_COLORS[(index - 1) % len(OTHER_ARCH_COLORS)]
         faint = [k for k in numbers if k in others]

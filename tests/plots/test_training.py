@@ -45,6 +45,9 @@ def test_the_live_chart_keeps_its_own_title():
     live = plot_loss_curve(_cross_fitted(3), title="Loss per epoch (live)", planned=10)
     assert live.layout.title.text == "Loss per epoch (live) (network 1 of 10)"
     assert len(live.data) == 2 + 2  # train, validation, the two other networks so far
+    # while the second network trains, its faint line is named alone, not 'networks 2-2'
+    second = plot_loss_curve(_cross_fitted(2), title="Loss per epoch (live)", planned=10)
+    assert [t.name for t in second.data[2:]] == ["validation, network 2"]
     assert plot_loss_curve(_cross_fitted(1), planned=1).layout.title.text == "Loss per epoch"
 
 
