@@ -5,8 +5,12 @@ Writes the model document a validator reads (finmodels.delivery.document): purpo
 stability (PSI), explainability (SHAP importance, reason codes), fairness by the protected columns, and
 limitations with a monitoring plan. One self-contained HTML file that opens offline.
 
+BUNDLE may be the word `champion`: the champion of the workspace area `--area`, documented at the decision kept
+with it on the Evaluate page (unless `--threshold`); the purpose section then says the threshold and its costs.
+
 With `--json` stdout is one JSON object: `out`, `bytes`, `sections` (their titles), `findings` (test metrics,
-PSI, importance, fairness, quality findings).
+PSI, importance, fairness, quality findings), and a binary model's `threshold`, where it came from
+(`threshold_source`: kept, given, default; `threshold_note`) and the kept `costs`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import sys
 from pathlib import Path
 
+from finmodels.commands._champion import KEPT, add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
 
 HELP = "Write the model document (SR 11-7 sections) of a saved model and a data file as self-contained HTML."
@@ -24,12 +29,15 @@ def add_arguments(parser) -> None:
     from finmodels.delivery.document import DEFAULT_EXPLAINED_ROWS
     from finmodels.evaluation.fairness import MIN_GROUP_ROWS
 
-    parser.add_argument("bundle", help="model bundle saved by `python -m finmodels train` or the Score page")
+    parser.add_argument("bundle", help="model bundle saved by `python -m finmodels train` or the Score page, or "
+                                       "`champion`: the workspace area's champion, at the decision kept with it")
     parser.add_argument("file", help="CSV file with the model's columns (the training file, or a recent sample)")
     parser.add_argument("--out", default=None, help="where to write the HTML (default: document_FILE.html)")
     parser.add_argument("--protected", action="append", default=[], metavar="COL",
                         help="a protected column for the fairness section (age, sex ...); repeat for several")
-    parser.add_argument("--threshold", type=float, default=None, help="the decision threshold (default 0.5)")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="the decision threshold (default: the one kept with the champion on Evaluate, else 0.5)")
+    add_area_argument(parser)
     parser.add_argument("--purpose", default=None, help="a sentence on the model's purpose (default: the task's)")
     parser.add_argument("--rows", type=int, default=DEFAULT_EXPLAINED_ROWS,
                         help=f"rows explained with SHAP (default {DEFAULT_EXPLAINED_ROWS})")
@@ -39,27 +47,49 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _decision_paragraph(threshold, used: float, bundle) -> str:
+    """The decision the document is written at: its threshold, where it came from and, when kept, its costs."""
+    from finmodels.delivery.html import paragraph
+    from finmodels.delivery.report import event_phrase
+
+    text = threshold.line(used)
+    if threshold.origin == KEPT:
+        costs = threshold.decision.costs
+        text += (f" Costs it was chosen with: a missed {event_phrase(bundle.target, bundle.event_label)} (false "
+                 f"negative) {costs.false_negative:g}, a false alarm (false positive) {costs.false_positive:g}.")
+    return paragraph(text)
+
+
 def run(args) -> int:
     from finmodels.data.reading import load_csv
+    from finmodels.data.tasks import BINARY
     from finmodels.delivery.document import SECTIONS, build_document
-    from finmodels.models.bundle import load_bundle
+    from finmodels.explain.whatif import default_threshold
 
-    bundle = load_bundle(args.bundle)
+    model = load_model(args.bundle, area=args.area)
+    bundle = model.bundle
     raw = Path(args.file).read_bytes()
     frame = load_csv(args.file)
-    print(f"Documenting the {bundle.arch} model of {args.bundle} on {args.file} ...", file=sys.stderr)
+    print(f"Documenting the {bundle.arch} model of {model.name} on {args.file} ...", file=sys.stderr)
+    threshold = choose_threshold(model, args.threshold)
     document = build_document(bundle, frame, data_name=Path(args.file).name, raw=raw, protected=args.protected,
-                              threshold=args.threshold, purpose=args.purpose, explained_rows=args.rows,
+                              threshold=threshold.value, purpose=args.purpose, explained_rows=args.rows,
                               min_group_rows=args.min_rows, seed=args.seed)
+    used = None
+    if bundle.kind == BINARY:
+        used = threshold.value if threshold.value is not None else default_threshold(bundle)
+        document.sections["purpose"].append(_decision_paragraph(threshold, used, bundle))
     out = Path(args.out) if args.out else Path(f"document_{Path(args.file).stem}.html")
     out.parent.mkdir(parents=True, exist_ok=True)
     text = document.to_html()
     out.write_text(text, encoding="utf-8")
+    titles = [t for k, t in SECTIONS if k in document.sections]
     if args.json:
-        print(json.dumps(finite({"out": str(out), "bytes": len(text.encode()),
-                                 "sections": [t for k, t in SECTIONS if k in document.sections],
-                                 "findings": document.findings}), ensure_ascii=False))
+        print(json.dumps(finite({"out": str(out), "bytes": len(text.encode()), "sections": titles,
+                                 "findings": document.findings, "threshold": used, **threshold.to_dict(used)}),
+                         ensure_ascii=False))
     else:
-        print(f"Wrote {out} ({len(text.encode()) / 1e6:.1f} MB): " +
-              "; ".join(t for k, t in SECTIONS if k in document.sections) + ".")
+        print(f"Wrote {out} ({len(text.encode()) / 1e6:.1f} MB): " + "; ".join(titles) + ".")
+        if used is not None:
+            print(threshold.line(used))
     return 0

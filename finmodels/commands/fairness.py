@@ -1,5 +1,8 @@
 """`python -m finmodels fairness BUNDLE FILE.csv --protected COL [--protected COL ...] [--threshold T] [--json]`.
 
+BUNDLE may be the word `champion`: the champion of the workspace area `--area`, at the decision threshold kept with
+it on the Evaluate page (unless `--threshold`).
+
 Scores the file with a saved binary model and compares its decisions between the groups of each protected
 column (which need not be a model input): per group the approval rate at the threshold, the adverse impact ratio
 against the most favoured group (under four fifths flagged), and, when the file has the target column, the
@@ -9,6 +12,8 @@ age bands). See finmodels.evaluation.fairness.
 With `--json` and one protected column, stdout is one JSON object: `groups` {group: {adverse_impact_ratio,
 approval_rate, tpr, fpr, auc, rows, events, flagged}}, `reference` (the most favoured group), `flagged`, and
 `column`, `threshold`, `overall`, `gaps`, `notes`. With several columns: {"columns": [one such object each]}.
+Either also says where the threshold came from: `threshold_source` (kept, given, default), `threshold_note`, and
+the kept `costs`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import json
 import sys
 
+from finmodels.commands._champion import add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
 
 HELP = "Compare a saved binary model's decisions across the groups of protected columns (adverse impact, error rates)."
@@ -24,27 +30,31 @@ HELP = "Compare a saved binary model's decisions across the groups of protected 
 def add_arguments(parser) -> None:
     from finmodels.evaluation.fairness import MIN_GROUP_ROWS
 
-    parser.add_argument("bundle", help="model bundle of a binary model, saved by `python -m finmodels train`")
+    parser.add_argument("bundle", help="model bundle of a binary model, saved by `python -m finmodels train`, or "
+                                       "`champion`: the workspace area's champion, at the threshold kept with it")
     parser.add_argument("file", help="CSV file with the training columns and the protected columns (and the target, "
                                      "for error rates and AUC)")
     parser.add_argument("--protected", action="append", required=True, metavar="COL",
                         help="a protected column (age, sex ...); repeat for several")
     parser.add_argument("--threshold", type=float, default=None,
-                        help="decline rows scored at or above it (default 0.5)")
+                        help="decline rows scored at or above it (default: the one kept with the champion on "
+                             "Evaluate, else 0.5)")
+    add_area_argument(parser)
     parser.add_argument("--min-rows", type=int, default=MIN_GROUP_ROWS,
                         help=f"the smallest group compared (default {MIN_GROUP_ROWS}); smaller bands are merged, "
                              "smaller text groups refused")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def summary(reports) -> dict:
-    """The JSON object the command prints."""
+def summary(reports, threshold=None) -> dict:
+    """The JSON object the command prints; with `threshold` (a commands._champion.Threshold), where it came from."""
+    source = threshold.to_dict(reports[0].threshold) if threshold is not None and reports else {}
     if len(reports) == 1:
-        return finite(reports[0].to_dict())
-    return finite({"columns": [r.to_dict() for r in reports]})
+        return finite({**reports[0].to_dict(), **source})
+    return finite({"columns": [r.to_dict() for r in reports], **source})
 
 
-def _print_text(reports) -> None:
+def _print_text(reports, *, threshold: str) -> None:
     for report in reports:
         print(f"Protected column '{report.column}' at threshold {report.threshold:.3g} "
               f"(most favoured group: '{report.reference}'):")
@@ -59,20 +69,21 @@ def _print_text(reports) -> None:
             print(line + ("  under four fifths" if row["flagged"] else ""))
         for note in report.notes:
             print(f"  note: {note}")
+    print(threshold)
 
 
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.evaluation.fairness import bundle_fairness
-    from finmodels.models.bundle import load_bundle
 
-    bundle = load_bundle(args.bundle)
+    model = load_model(args.bundle, area=args.area)
     frame = load_csv(args.file)
-    print(f"Scoring {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
-    reports = bundle_fairness(bundle, frame, protected=args.protected, threshold=args.threshold,
+    print(f"Scoring {args.file} with the {model.bundle.arch} model of {model.name} ...", file=sys.stderr)
+    threshold = choose_threshold(model, args.threshold)
+    reports = bundle_fairness(model.bundle, frame, protected=args.protected, threshold=threshold.value,
                               min_rows=args.min_rows)
     if args.json:
-        print(json.dumps(summary(reports), ensure_ascii=False))
+        print(json.dumps(summary(reports, threshold), ensure_ascii=False))
     else:
-        _print_text(reports)
+        _print_text(reports, threshold=threshold.line(reports[0].threshold))
     return 0

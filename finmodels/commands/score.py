@@ -19,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from finmodels.commands._champion import CHAMPION, KEPT, add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
-from finmodels.data.tasks import BINARY
 
 HELP = "Score a CSV file with a saved model: scores, decisions, reason codes, stability; writes the scored CSV."
 
@@ -29,7 +29,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", metavar="[BUNDLE] FILE",
                         help="a model bundle saved by `python -m finmodels train` or the Score page (default: the "
                              "workspace's champion), then the CSV file with the training columns")
-    parser.add_argument("--area", default="default", help="workspace area whose champion scores (default: default)")
+    add_area_argument(parser)
     parser.add_argument("--threshold", type=float, default=None,
                         help="flag rows scored at or above it (default 0.5 for a default model; an anomaly model's "
                              "99th percentile of training scores)")
@@ -79,40 +79,23 @@ def _paths(args) -> tuple[str, str]:
 
     if len(args.paths) > 2:
         raise ConfigError(f"Give at most a bundle and a file; got {len(args.paths)} paths: {', '.join(args.paths)}.")
-    return ("champion", args.paths[0]) if len(args.paths) == 1 else (args.paths[0], args.paths[1])
-
-
-def _champion_bundle(area: str) -> tuple[bytes, object]:
-    """The champion's bundle, and the decision kept with it on the Evaluate page (a report Decision, or None)."""
-    from finmodels.delivery.kept import kept_decision
-    from finmodels.runtime.records import kept_results
-    from finmodels.runtime.workspace import Workspace, WorkspaceError
-
-    space = Workspace(area=area)
-    run_id = space.champion()
-    if run_id is None:
-        raise WorkspaceError(f"Workspace area '{area}' has no champion. Promote a run on the Runs page (or "
-                             "`python -m finmodels runs` to see the runs), or give a bundle file before the data file.")
-    return space.bundle_bytes(run_id), kept_decision(kept_results(space, run_id, kinds=("decision",)))
+    return (CHAMPION, args.paths[0]) if len(args.paths) == 1 else (args.paths[0], args.paths[1])
 
 
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.delivery.export import to_csv_bytes
     from finmodels.delivery.scoring import score_file
-    from finmodels.models.bundle import load_bundle
 
     source, args.file = _paths(args)
-    raw, decision = _champion_bundle(args.area) if source == "champion" else (source, None)
-    bundle = load_bundle(raw)
+    model = load_model(source, area=args.area)
     frame = load_csv(args.file)
-    named = f"the champion of area '{args.area}'" if source == "champion" else source
-    print(f"Scoring {args.file} with the {bundle.arch} model of {named} ...", file=sys.stderr)
-    kept = decision is not None and args.threshold is None and bundle.kind == BINARY
-    scored = score_file(bundle, frame, threshold=decision.threshold if kept else args.threshold,
-                        reasons=args.reasons, codes=args.codes, seed=args.seed)
-    if kept:
-        scored.notes.append(f"Decisions at threshold {decision.threshold:.2f} ({decision.chosen}).")
+    print(f"Scoring {args.file} with the {model.bundle.arch} model of {model.name} ...", file=sys.stderr)
+    threshold = choose_threshold(model, args.threshold)
+    scored = score_file(model.bundle, frame, threshold=threshold.value, reasons=args.reasons, codes=args.codes,
+                        seed=args.seed)
+    if threshold.origin == KEPT:
+        scored.notes.append(threshold.line(threshold.value))
     out = Path(args.out) if args.out else Path(f"scored_{Path(args.file).stem}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(to_csv_bytes(scored.table))

@@ -1,9 +1,13 @@
 """`python -m finmodels whatif BUNDLE FILE.csv --row N --set COL=VALUE ...`: one applicant before and after edits.
 
+BUNDLE may be the word `champion`: the champion of the workspace area `--area`, at the decision threshold kept with
+it on the Evaluate page (unless `--threshold`).
+
 Prints the score and decision before and after, the columns whose contribution moved most, how far each
 numeric input would have to move to change the decision (a coded input such as SEX or EDUCATION: which other code
 would), and extrapolation warnings. With `--json`: one object with `before`, `after`, `contributions`,
-`counterfactuals` (a coded input's has "coded": true and "change": null), `warnings` (see `WhatIf.to_dict`).
+`counterfactuals` (a coded input's has "coded": true and "change": null), `warnings` (see `WhatIf.to_dict`), and
+where the threshold came from: `threshold_source` (kept, given, default), `threshold_note`, the kept `costs`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import sys
 import time
 
+from finmodels.commands._champion import add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
 from finmodels.errors import ConfigError
 
@@ -19,7 +24,8 @@ HELP = "What-if for one row: change its values, see the new score, decision and 
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("bundle", help="path of a model bundle (.zip) saved by train or the dashboard")
+    parser.add_argument("bundle", help="path of a model bundle (.zip) saved by train or the dashboard, or `champion`: "
+                                       "the workspace area's champion, at the threshold kept with it on Evaluate")
     parser.add_argument("file", help="path of the CSV file holding the row")
     parser.add_argument("--row", type=int, default=None,
                         help="the row's position among the file's data rows, 0 for the first (default 0; a "
@@ -29,8 +35,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--set", metavar="COL=VALUE", action="append", default=[],
                         help="a new value for a column, in the data's own units (repeat for several columns)")
     parser.add_argument("--threshold", type=float, default=None,
-                        help="decision threshold (default 0.5 for a binary model, the training scores' 99th "
-                             "percentile for an anomaly model)")
+                        help="decision threshold (default: the one kept with the champion on Evaluate, else 0.5 "
+                             "for a binary model, the training scores' 99th percentile for an anomaly model)")
+    add_area_argument(parser)
     parser.add_argument("--background", type=int, default=100, help="background rows for the contributions "
                                                                      "(default 100)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the background sample")
@@ -58,31 +65,32 @@ def parse_assignments(items: list[str], *, option: str = "--set") -> dict[str, s
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.explain.whatif import what_if
-    from finmodels.models.bundle import load_bundle
 
     if args.id and args.row is not None:
         raise ConfigError("Give --row or --id, not both.")
     changes = parse_assignments(args.set)
     lookup = parse_assignments([args.id], option="--id") if args.id else {}
     id_column, id_value = next(iter(lookup.items())) if lookup else (None, None)
-    bundle = load_bundle(args.bundle)
+    model = load_model(args.bundle, area=args.area)
+    bundle = model.bundle
     frame = load_csv(args.file)
+    threshold = choose_threshold(model, args.threshold)
     started = time.perf_counter()
     result = what_if(bundle, frame, changes, row=args.row, id_column=id_column, id_value=id_value,
-                     threshold=args.threshold, background=args.background, seed=args.seed,
+                     threshold=threshold.value, background=args.background, seed=args.seed,
                      protected=args.protected)
     seconds = time.perf_counter() - started
     if args.json:
         out = result.to_dict()
         out.update({"file": args.file, "file_row": result.row + 2, "task": bundle.task, "kind": bundle.kind,
-                    "arch": bundle.arch})
+                    "arch": bundle.arch, "model": model.name, **threshold.to_dict(result.threshold)})
         print(json.dumps(finite(out)))
         return 0
-    _print_text(result, seconds=seconds)
+    _print_text(result, seconds=seconds, threshold=threshold.line(result.threshold))
     return 0
 
 
-def _print_text(result, *, seconds: float) -> None:
+def _print_text(result, *, seconds: float, threshold: str | None) -> None:
     e = result.explanation
 
     def state(s):
@@ -92,6 +100,8 @@ def _print_text(result, *, seconds: float) -> None:
           f"{state(result.after)}" + ("  decision changed" if result.decision_changed else ""))
     for column, (before, after) in result.changes.items():
         print(f"  {column}: {before} -> {after}")
+    if threshold:
+        print(threshold)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     table = result.contributions().head(8)

@@ -19,12 +19,15 @@ def test_writes_the_html_and_reports_its_sections(german_bundle, capsys, tmp_pat
                                    "Performance against the baselines and the scorecard", "Stability",
                                    "Explainability", "Fairness", "Limitations and monitoring plan"]
     assert list(summary["findings"]["fairness"]) == ["age_in_years"]
+    assert summary["threshold"] == 0.5 and summary["threshold_source"] == "default" and "costs" not in summary
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "<h2>7. Fairness</h2>" in text
+    assert "<p>Decisions at threshold 0.5 (the default).</p>" in text
 
 
 def test_text_mode_names_the_file(german_bundle, capsys, tmp_path):
     out = tmp_path / "sub" / "doc.html"
     assert main(["document", str(german_bundle), str(GERMAN_CSV), "--out", str(out), "--rows", "20"]) == 0
-    assert capsys.readouterr().out.startswith(f"Wrote {out} (")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"Wrote {out} (") and lines[1] == "Decisions at threshold 0.5 (the default)."
     assert out.exists()

@@ -18,6 +18,8 @@ def test_json_has_groups_reference_and_flagged(german_bundle, german_net, german
     out = json.loads(capsys.readouterr().out)
     assert list(out["groups"]) == ["<25", "25–34", "35–44", "45–54", "55+"]
     assert out["threshold"] == 0.3 and out["column"] == "age_in_years"
+    assert out["threshold_source"] == "given"
+    assert out["threshold_note"] == "Decisions at threshold 0.3 (given with --threshold)."
     scores = german_net.predict(german)
     young = (german["age_in_years"] < 25).to_numpy()
     bad = (german["creditability"] == "bad").to_numpy()
@@ -44,6 +46,7 @@ def test_several_columns_and_the_text_table(german_bundle, capsys):
     text = capsys.readouterr().out
     assert text.startswith("Protected column 'foreign_worker' at threshold 0.5")
     assert "  yes " in text and "'foreign_worker' is one of the model's inputs." in text
+    assert text.endswith("\nDecisions at threshold 0.5 (the default).\n")
 
 
 def test_small_groups_are_refused_with_their_counts(german_bundle, capsys):

@@ -21,6 +21,8 @@ def test_json_has_before_after_and_contributions(german_bundle, german_net, germ
     edited = german.iloc[[1]].assign(duration_in_month=12, credit_amount=2000)
     assert out["after"]["score"] == pytest.approx(float(german_net.predict(edited)[0]), abs=1e-6)
     assert out["threshold"] == 0.5 and out["after"]["decision"] in ("bad", "not bad")
+    assert out["threshold_source"] == "default" and out["threshold_note"] == "Decisions at threshold 0.5 (the default)."
+    assert out["model"] == str(german_bundle) and "costs" not in out
     assert out["output"] == "default probability" and out["scale"] == "probability"
     assert len(out["contributions"]) == 20
     for side in ("before", "after"):
@@ -46,7 +48,8 @@ def test_text_output(german_bundle, capsys):
     assert main(["whatif", str(german_bundle), str(GERMAN_CSV), "--set", "credit_amount=2000"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("row 0 (file row 2): default probability ")
-    assert "  credit_amount: 1169 -> 2000.0" in captured.out
+    assert captured.out.splitlines()[1:3] == ["  credit_amount: 1169 -> 2000.0",
+                                              "Decisions at threshold 0.5 (the default)."]
     assert "Contributions (probability), largest change first:" in captured.out
     assert "To change the decision (one input at a time, within the training range):" in captured.out
 
