@@ -122,11 +122,11 @@ def _score(value: float, result) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"  # 12,345, not 1.234e+04
 
 
-def _counterfactuals(whatif) -> None:
+def _counterfactuals(whatif, ranges: dict) -> None:
     if not whatif.counterfactuals:
         st.caption("No numeric input to move, or no decision to change.")
         return
-    st.plotly_chart(plot_counterfactuals(whatif), key="whatif_counterfactuals")
+    st.plotly_chart(plot_counterfactuals(whatif, ranges), key="whatif_counterfactuals")
     if any(cf.found for cf in whatif.counterfactuals):
         table = counterfactual_table(whatif)  # every line shown: no scrolling inside the table
         st.dataframe(table, hide_index=True, height=35 * (len(table) + 1) + 3, key="whatif_counterfactual_table")
@@ -190,7 +190,7 @@ def show(result, whatif) -> None:
                                   f"{len(whatif.counterfactuals)} inputs can change the decision)"])
         changes.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
         with moves:
-            _counterfactuals(whatif)
+            _counterfactuals(whatif, _ranges(result))
     st.caption(" ".join(whatif.notes))
     if kept.keepable(result) and st.button("Keep this what-if with the run", key="whatif_keep",
                                            icon=":material/bookmark_add:"):

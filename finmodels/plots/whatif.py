@@ -3,6 +3,8 @@ change of each contribution, and how far each numeric input would have to move t
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -85,38 +87,161 @@ def plot_contribution_changes(whatif, *, top: int = 12) -> go.Figure:
     return fig
 
 
-def plot_counterfactuals(whatif) -> go.Figure:
-    """Each numeric input's training range (0 to 100 %), the edited row's value (circle) and the nearest value
-    that changes the decision (diamond), nearest first; an input no value in range can move is labelled so."""
-    items = list(whatif.counterfactuals)[::-1]
-    names = [cf.column for cf in items]
+PROTECTED_COLOR = "#8e44ad"  # a protected input's flipping values: a fairness question, not a suggestion
+RAIL_COLOR = "#d5d8dc"
+ROW_NOTE = dict(showarrow=False, xanchor="left", align="left", font=dict(color=NEUTRAL_COLOR, size=11))
+ROLES = {  # a code's role on its input's line: legend name, marker, legend order
+    "row": ("this row", dict(color=NEUTRAL_COLOR, size=11), 1),
+    "flip": ("changes the decision", dict(color=EVENT_COLOR, size=12, symbol="diamond"), 2),
+    "also": ("also changes it", dict(color=EVENT_COLOR, size=10, symbol="diamond", opacity=0.3), 3),
+    "protected": ("changes it: protected (fairness question)",
+                  dict(color=PROTECTED_COLOR, size=12, symbol="diamond-open", line=dict(width=2)), 4),
+}
+CODE_TEXT = {"row": "#2c3e50", "flip": EVENT_COLOR, "also": EVENT_COLOR, "protected": PROTECTED_COLOR,
+             "keep": NEUTRAL_COLOR}
+
+
+def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
+    """How each input could change the decision, one at a time (others held), in the what-if's order (top first).
+
+    Numeric inputs on their training range (0 to 100 %): the row's value (circle) and the nearest value that
+    changes the decision (diamond). Coded inputs (`Counterfactual.coded`, such as SEX or PAY_0) on a panel of their
+    own, where a code has no position in a range: each input's codes seen in training (`ranges`, the
+    `training_ranges` of the run; without them, the codes the counterfactual names), evenly spaced in numeric
+    order and labelled, the row's code (circle), the most common code that changes the decision (diamond) and the
+    others that also do (faint diamonds). A protected input (`Counterfactual.protected`) is labelled '(protected)'
+    on a shaded line and its flipping values are open purple diamonds: a fairness question, not a change to
+    suggest. An input nothing changes is labelled so."""
+    items = list(whatif.counterfactuals)
+    panels = [(kind, [cf for cf in items if cf.coded == (kind == "coded")][::-1]) for kind in ("numeric", "coded")]
+    panels = [(kind, shown) for kind, shown in panels if shown]
+    heights = [(48 if kind == "coded" else 40) * len(shown) + 60 for kind, shown in panels]
+    titles = {"numeric": "Numeric inputs: the value that changes the decision, on each one's training range",
+              "coded": "Coded inputs: the codes that change the decision, among the codes seen in training"}
+    fig = make_subplots(rows=max(1, len(panels)), cols=1, row_heights=heights or None,
+                        vertical_spacing=90 / (sum(heights) + 90) if len(panels) > 1 else 0.1,
+                        subplot_titles=[titles[kind] for kind, _ in panels] if len(panels) > 1 else None)
+    for row, (kind, shown) in enumerate(panels, start=1):
+        (_coded_panel(fig, shown, ranges or {}, row=row) if kind == "coded" else _numeric_panel(fig, shown, row=row))
+    named = [trace.name for trace in fig.data]
+    for i, trace in enumerate(fig.data):  # one legend entry per marker, whichever panel draws it first
+        trace.showlegend = trace.showlegend is not False and trace.name not in named[:i]
+    height = max(300, sum(heights) + 90 * (len(panels) - 1) + 170)
+    fig.update_layout(title="Moves that change the decision, one input at a time (others held)", height=height,
+                      **LAYOUT)
+    # two panels: the legend below the lower one's axis title, across, not beside a panel
+    fig.update_layout(margin=dict(LAYOUT["margin"], r=230, b=90), legend=dict(
+        orientation="h", y=-60 / (height - LAYOUT["margin"]["t"] - 90), yanchor="top") if len(panels) > 1 else {})
+    return fig
+
+
+def _row_label(cf) -> str:
+    return f"<b>{cf.column}</b> (protected)" if cf.protected else cf.column
+
+
+def _mark_rows(fig, shown, labels, *, row: int, x: tuple[float, float], none: str) -> None:
+    """The panel's line order (top first), a shaded band and a note on each protected line, a note on each line
+    nothing changes."""
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, range=[-0.6, len(labels) - 0.4], row=row, col=1)
+    for i, (cf, label) in enumerate(zip(shown, labels)):
+        notes = [] if cf.found else [none]
+        if cf.protected:
+            notes.append("protected: a fairness question,<br>not a change to suggest")
+            fig.add_shape(type="rect", x0=x[0], x1=x[1], y0=i - 0.45, y1=i + 0.45, fillcolor=PROTECTED_COLOR,
+                          opacity=0.08, line_width=0, layer="below", row=row, col=1)
+        if notes:
+            fig.add_annotation(x=x[1], y=label, text="<br>".join(notes), row=row, col=1, **ROW_NOTE)
+
+
+def _numeric_panel(fig, shown, *, row: int) -> None:
+    labels = [_row_label(cf) for cf in shown]
 
     def share(value, cf):
         width = (cf.high - cf.low) or 1.0
         return None if value is None else 100 * (value - cf.low) / width
 
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[share(cf.current, cf) for cf in items], y=names, mode="markers", name="this row",
-                             marker=dict(color=NEUTRAL_COLOR, size=11),
-                             text=[format_value(cf.current) for cf in items],
-                             hovertemplate="%{y}: %{text}<extra>this row</extra>"))
-    found = [cf for cf in items if cf.found]
-    fig.add_trace(go.Scatter(x=[share(cf.value, cf) for cf in found], y=[cf.column for cf in found],
-                             mode="markers+text", name="changes the decision",
-                             marker=dict(color=EVENT_COLOR, size=12, symbol="diamond"),
-                             text=[format_value(cf.value) for cf in found], textposition="top center",
-                             hovertext=[cf.note for cf in found], hoverinfo="text"))
-    for cf in items:
-        fig.add_shape(type="line", x0=0, x1=100, y0=cf.column, y1=cf.column, line=dict(color="#d5d8dc", width=6),
-                      layer="below")
-        if not cf.found:
-            fig.add_annotation(x=100, y=cf.column, text="no value in range changes it", showarrow=False,
-                               xanchor="left", font=dict(color=NEUTRAL_COLOR, size=11))
-    fig.update_layout(title="Moves that change the decision, one input at a time (others held)",
-                      xaxis=dict(title="Position in the training range (%)", range=[-5, 105]), yaxis_title="",
-                      height=max(300, 40 * len(items) + 140), **LAYOUT)
-    fig.update_layout(margin=dict(LAYOUT["margin"], r=200))
-    return fig
+    fig.add_trace(go.Scatter(x=[share(cf.current, cf) for cf in shown], y=labels, mode="markers", name="this row",
+                             marker=ROLES["row"][1], legendrank=ROLES["row"][2],
+                             text=[format_value(cf.current) for cf in shown],
+                             hovertemplate="%{y}: %{text}<extra>this row</extra>"), row=row, col=1)
+    for role in ("flip", "protected"):
+        found = [(cf, label) for cf, label in zip(shown, labels) if cf.found and cf.protected == (role == "protected")]
+        if role == "protected" and not found:
+            continue
+        name, marker, rank = ROLES[role]
+        fig.add_trace(go.Scatter(
+            x=[share(cf.value, cf) for cf, _ in found], y=[label for _, label in found], mode="markers+text",
+            name=name, marker=marker, legendrank=rank, text=[format_value(cf.value) for cf, _ in found],
+            textposition="top center", textfont=dict(color=PROTECTED_COLOR if role == "protected" else None),
+            hovertext=[cf.note for cf, _ in found], hoverinfo="text"), row=row, col=1)
+    for label in labels:
+        fig.add_shape(type="line", x0=0, x1=100, y0=label, y1=label, line=dict(color=RAIL_COLOR, width=6),
+                      layer="below", row=row, col=1)
+    _mark_rows(fig, shown, labels, row=row, x=(-5, 105), none="no value in range changes it")
+    fig.update_xaxes(title_text="Position in the training range (%)", range=[-5, 105], row=row, col=1)
+
+
+class _Code(NamedTuple):
+    slot: int  # its place among its input's codes, in numeric order
+    line: str  # its input's line label
+    code: float
+    role: str  # a key of ROLES, or 'keep'
+    hover: str
+
+
+def _codes(cf, ranges: dict) -> tuple[list[float], bool]:
+    """The codes on the input's line, in numeric order, and whether they are all those seen in training (`ranges`);
+    without them, the codes the counterfactual names. The row's own code is added when it is not one of them."""
+    seen = getattr(ranges.get(cf.column), "codes", None)
+    known = seen or [cf.low, cf.high, cf.value, *cf.alternatives]
+    return sorted({float(c) for c in [*known, cf.current] if c is not None}), bool(seen)
+
+
+def _code_role(cf, code: float) -> str:
+    if code == cf.current:
+        return "row"
+    if code != cf.value and code not in cf.alternatives:
+        return "keep"
+    return "protected" if cf.protected else "flip" if code == cf.value else "also"
+
+
+def _code_hover(cf, code: float, role: str, rng) -> str:
+    what = {"row": "this row's code", "flip": "changes the decision (the most common code that does)",
+            "also": "also changes the decision", "protected": "changes the decision (protected: a fairness question)",
+            "keep": "keeps the decision"}[role]
+    if getattr(rng, "codes", None):
+        seen = f"{rng.share(code):.1%} of training rows" if code in rng.codes else "never seen in training"
+        what += f"; {seen}"
+    return f"{cf.column} = {format_value(code)}: {what}"
+
+
+def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
+    labels = [_row_label(cf) for cf in shown]
+    points, complete = [], True  # every code on every line
+    for cf, label in zip(shown, labels):
+        codes, seen = _codes(cf, ranges)
+        complete &= seen
+        for slot, code in enumerate(codes):
+            role = _code_role(cf, code)
+            points.append(_Code(slot, label, code, role, _code_hover(cf, code, role, ranges.get(cf.column))))
+    fig.add_trace(go.Scatter(  # every code, labelled; the row's and the flipping ones in bold
+        x=[p.slot for p in points], y=[p.line for p in points], mode="markers+text", name="codes seen in training",
+        marker=dict(color=RAIL_COLOR, size=9), textposition="top center", showlegend=False,
+        text=[format_value(p.code) if p.role == "keep" else f"<b>{format_value(p.code)}</b>" for p in points],
+        textfont=dict(color=[CODE_TEXT[p.role] for p in points], size=12),
+        hovertext=[p.hover for p in points], hoverinfo="text"), row=row, col=1)
+    for role, (name, marker, rank) in ROLES.items():
+        chosen = [p for p in points if p.role == role]
+        if chosen or role in ("row", "flip"):
+            fig.add_trace(go.Scatter(x=[p.slot for p in chosen], y=[p.line for p in chosen], mode="markers", name=name,
+                                     marker=marker, legendrank=rank, hovertext=[p.hover for p in chosen],
+                                     hoverinfo="text"), row=row, col=1)
+    width = max(p.slot for p in points) + 1
+    _mark_rows(fig, shown, labels, row=row, x=(-0.6, width - 0.4), none="no other code changes it")
+    title = ("Codes seen in training, in numeric order (evenly spaced: a code has no distance)" if complete else
+             "Codes in numeric order: the row's, those that change the decision, the lowest and highest seen")
+    fig.update_xaxes(title_text=title, range=[-0.6, width - 0.4], showticklabels=False, showgrid=False,
+                     zeroline=False, row=row, col=1)
 
 
 __all__ = ["plot_contribution_changes", "plot_counterfactuals", "plot_whatif_waterfalls"]
