@@ -1,5 +1,6 @@
 """Charts of a what-if (`finmodels.explain.whatif.WhatIf`): the row's waterfall before and after the edits, the
-change of each contribution, and how far each numeric input would have to move to change the decision."""
+change of each contribution, and the counterfactuals: how far each numeric input would have to move to change the
+decision, and which other code of a coded input would (drawn among its codes, not on a range)."""
 
 from __future__ import annotations
 
@@ -145,8 +146,8 @@ def _mark_rows(fig, shown, labels, *, row: int, x: tuple[float, float], none: st
     fig.update_yaxes(categoryorder="array", categoryarray=labels, range=[-0.6, len(labels) - 0.4], row=row, col=1)
     for i, (cf, label) in enumerate(zip(shown, labels)):
         notes = [] if cf.found else [none]
-        if cf.protected:
-            notes.append("protected: a fairness question,<br>not a change to suggest")
+        if cf.protected:  # nothing to suggest when nothing changes it: the band and the label say it is protected
+            notes.append("protected: a fairness question,<br>not a change to suggest" if cf.found else "(protected)")
             fig.add_shape(type="rect", x0=x[0], x1=x[1], y0=i - 0.45, y1=i + 0.45, fillcolor=PROTECTED_COLOR,
                           opacity=0.08, line_width=0, layer="below", row=row, col=1)
         if notes:

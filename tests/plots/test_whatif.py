@@ -172,3 +172,17 @@ def test_an_unseen_code_and_the_fallback_without_training_ranges(taiwan_net, tai
     named = sorted({cf.low, cf.high, cf.current, *([cf.value] if cf.found else []), *cf.alternatives})
     lines = _traces(bare, "codes seen in training", "x2")[0]
     assert [_plain(t) for t, y in zip(lines.text, lines.y) if y == "PAY_5"] == [format_value(c) for c in named]
+
+
+def test_a_protected_input_nothing_changes_is_still_marked(guarded, ranges):
+    stuck = [dataclasses.replace(cf, value=None, score=None, alternatives=()) if cf.column == "SEX" else cf
+             for cf in guarded.counterfactuals]
+    fig = plot_counterfactuals(dataclasses.replace(guarded, counterfactuals=stuck), ranges)
+    label = "<b>SEX</b> (protected)"
+    notes = [a.text for a in fig.layout.annotations if a.y == label and a.yref == "y2"]
+    assert notes == ["no other code changes it<br>(protected)"]
+    assert label not in [y for t in fig.data if t.xaxis == "x2" and t.name != "codes seen in training"
+                         and t.name != "this row" for y in t.y]
+    sex = next(cf for cf in stuck if cf.column == "SEX")
+    assert _points(_traces(fig, "this row", "x2")[0])[label] == [ranges["SEX"].codes.index(sex.current)]
+    assert len([s for s in fig.layout.shapes if s.type == "rect" and s.yref == "y2"]) == 1
