@@ -17,12 +17,15 @@ from finmodels.data.samples import SAMPLES_DIR
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 SAME_INPUTS = ("logistic_regression", "hist_gradient_boosting")
-PLAIN = ("plain_logistic_regression", "plain_hist_gradient_boosting")
+# the pipelines a risk team builds first, on the raw columns: the scorecard (optimal bins, WoE, logistic
+# regression; binary tasks only) is the one a credit team builds first of all
+PLAIN = ("plain_logistic_regression", "plain_hist_gradient_boosting", "scorecard")
 MODELS = ("network", *SAME_INPUTS, *PLAIN)
 MODEL_LABELS = {"network": "Default network", "logistic_regression": "Logistic regression",
                 "hist_gradient_boosting": "Gradient boosting",
                 "plain_logistic_regression": "Logistic regression, plain pipeline",
-                "plain_hist_gradient_boosting": "Gradient boosting, plain pipeline"}
+                "plain_hist_gradient_boosting": "Gradient boosting, plain pipeline",
+                "scorecard": "Scorecard (WoE bins, logistic regression), plain pipeline"}
 
 
 @dataclass(frozen=True)
