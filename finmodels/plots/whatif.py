@@ -127,12 +127,12 @@ def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
     named = [trace.name for trace in fig.data]
     for i, trace in enumerate(fig.data):  # one legend entry per marker, whichever panel draws it first
         trace.showlegend = trace.showlegend is not False and trace.name not in named[:i]
-    height = max(300, sum(heights) + 90 * (len(panels) - 1) + 170)
+    height = max(300, sum(heights) + 90 * (len(panels) - 1) + 210)
     fig.update_layout(title="Moves that change the decision, one input at a time (others held)", height=height,
                       **LAYOUT)
-    # two panels: the legend below the lower one's axis title, across, not beside a panel
-    fig.update_layout(margin=dict(LAYOUT["margin"], r=230, b=90), legend=dict(
-        orientation="h", y=-60 / (height - LAYOUT["margin"]["t"] - 90), yanchor="top") if len(panels) > 1 else {})
+    # two panels: the legend below the lower one's axis title (room for two lines on a narrow page), across
+    fig.update_layout(margin=dict(LAYOUT["margin"], r=230, b=130), legend=dict(
+        orientation="h", y=-80 / (height - LAYOUT["margin"]["t"] - 130), yanchor="top") if len(panels) > 1 else {})
     return fig
 
 
