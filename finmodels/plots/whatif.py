@@ -123,16 +123,21 @@ def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
                         vertical_spacing=90 / (sum(heights) + 90) if len(panels) > 1 else 0.1,
                         subplot_titles=[titles[kind] for kind, _ in panels] if len(panels) > 1 else None)
     for row, (kind, shown) in enumerate(panels, start=1):
-        (_coded_panel(fig, shown, ranges or {}, row=row) if kind == "coded" else _numeric_panel(fig, shown, row=row))
+        if kind == "coded":
+            _coded_panel(fig, shown, ranges or {}, row=row)
+        else:
+            _numeric_panel(fig, shown, row=row)
     named = [trace.name for trace in fig.data]
     for i, trace in enumerate(fig.data):  # one legend entry per marker, whichever panel draws it first
         trace.showlegend = trace.showlegend is not False and trace.name not in named[:i]
-    height = max(300, sum(heights) + 90 * (len(panels) - 1) + 210)
+    bottom = 130 if len(panels) > 1 else LAYOUT["margin"]["b"]
+    height = max(300, sum(heights) + 90 * (len(panels) - 1) + 80 + bottom)
     fig.update_layout(title="Moves that change the decision, one input at a time (others held)", height=height,
                       **LAYOUT)
-    # two panels: the legend below the lower one's axis title (room for two lines on a narrow page), across
-    fig.update_layout(margin=dict(LAYOUT["margin"], r=230, b=130), legend=dict(
-        orientation="h", y=-80 / (height - LAYOUT["margin"]["t"] - 130), yanchor="top") if len(panels) > 1 else {})
+    fig.update_layout(margin=dict(LAYOUT["margin"], r=230, b=bottom))
+    if len(panels) > 1:  # the legend across, below the lower panel's axis title (room for two lines on a narrow page)
+        fig.update_layout(legend=dict(orientation="h", y=-80 / (height - LAYOUT["margin"]["t"] - bottom),
+                                      yanchor="top"))
     return fig
 
 

@@ -154,6 +154,7 @@ def test_an_input_with_only_numbers_keeps_the_single_chart(guarded):
     assert "xaxis2" not in fig.layout.to_plotly_json()
     assert not [a.text for a in fig.layout.annotations if not a.text.startswith("no value in range")]
     assert fig.layout.xaxis.title.text == "Position in the training range (%)"
+    assert fig.layout.legend.orientation is None and fig.layout.margin.b == 50  # the legend beside, as before
 
 
 def test_an_unseen_code_and_the_fallback_without_training_ranges(taiwan_net, taiwan, ranges):  # noqa: F811
