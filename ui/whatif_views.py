@@ -20,13 +20,12 @@ from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactua
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
 from ui.messages import show_error
-from ui.widgets import _PREFIX
+from ui.widgets import last_value
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
 RANGES = "whatif_ranges"  # (run id, {column: FeatureRange}) of the current run
 BY_ROW, BY_ID = "Row number", "Identifier"
 GRID = 4  # editor widgets per line
-KEPT_PROTECTED = _PREFIX + "governance_protected"  # ui.widgets' copy of the Governance page's choice
 
 
 def _ranges(result) -> dict:
@@ -204,7 +203,7 @@ def protected_columns(result) -> list[str]:
     """The run's protected columns: those chosen on the Governance page in this session (its widget's key, or the
     copy `ui.widgets` keeps of it once another page is open: Streamlit forgets the key itself) and those whose
     fairness is kept with the run (a column whose fairness could not be computed is kept only by the choice)."""
-    chosen = list(st.session_state.get("governance_protected") or st.session_state.get(KEPT_PROTECTED) or [])
+    chosen = list(last_value("governance_protected") or [])
     return chosen + [c for c in (kept.kept(result).get("fairness") or {}) if c not in chosen]
 
 

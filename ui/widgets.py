@@ -19,6 +19,13 @@ def remember(defaults: dict[str, object]) -> None:
             st.session_state[key] = st.session_state.get(_PREFIX + key, default)
 
 
+def last_value(key: str, default=None):
+    """A widget's value: its own key while its page is drawn, else the shadow copy `store` kept of it (another page
+    can read what the user chose there)."""
+    value = st.session_state.get(key)
+    return value if value is not None else st.session_state.get(_PREFIX + key, default)
+
+
 def store(keys) -> None:
     """Copy the widgets' current values to their shadow keys."""
     for key in keys:
