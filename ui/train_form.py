@@ -57,7 +57,7 @@ def keep_form() -> None:
 
 
 def follow_architecture() -> None:
-    """When the network changes, its layer sizes and dropout start from its own defaults (the cross network's 256
+    """When the network changes, its layer sizes and dropout start from its own defaults (the cross network's 64
     units and dropout 0.5, not the dense network's 32 and 0.3)."""
     arch = st.session_state.get("train_arch")
     if arch not in ARCHITECTURES:
