@@ -28,7 +28,7 @@ scored = st.session_state.get(state.SCORED)
 scored = (scored[1], scored[2]) if scored is not None else None
 included = ["data summary", "the settings that apply to this task", "test metrics beside the baselines"]
 if result.kind == BINARY:
-    kept_on = f" ({decision.chosen})" if decision is not None and "kept with this run" in decision.chosen else ""
+    kept_on = f" ({decision.chosen})" if decision is not None and decision.kept else ""
     included.append(f"the decision at threshold {decision.threshold:.2f} with its cost matrix and confusion matrix"
                     + kept_on if decision is not None else "the decision at the least-cost threshold for the default "
                     "costs (set your own on the **Evaluate** page)")

@@ -150,7 +150,7 @@ def kept_decision(kept: dict | None):
     from finmodels.delivery.report import Decision
     from finmodels.evaluation.thresholds import CostMatrix
 
-    return Decision(float(record["threshold"]), CostMatrix(**record["costs"]), decision_phrase(record))
+    return Decision(float(record["threshold"]), CostMatrix(**record["costs"]), decision_phrase(record), kept=True)
 
 
 __all__ = ["CHOSEN", "decision_phrase", "decision_record", "fairness_section", "kept_decision", "kept_on",

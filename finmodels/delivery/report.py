@@ -175,12 +175,14 @@ def event_phrase(target: str | None, label) -> str:
 class Decision:
     """The decision rule an analyst settled on for a binary run: the threshold and the costs it was chosen with.
 
-    `chosen` says how the threshold came about (set on the Evaluate page, or the least cost at these costs).
+    `chosen` says how the threshold came about (set on the Evaluate page, or the least cost at these costs);
+    `kept` is True for the decision kept with the run in the workspace (`finmodels.delivery.kept`).
     """
 
     threshold: float
     costs: CostMatrix
     chosen: str = "set on the Evaluate page"
+    kept: bool = False
 
 
 def default_decision(result) -> Decision:

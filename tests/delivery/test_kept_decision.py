@@ -44,6 +44,7 @@ def test_the_latest_decision_replaces_the_one_before_and_reads_back(logged):
     decision = kept_decision(back)
     assert (decision.threshold, decision.costs) == (0.31, CostMatrix(4, 1.5))
     assert decision.chosen == "set by hand on the Evaluate page, kept with this run on 2026-11-30 14:05 UTC"
+    assert decision.kept is True  # the Report page names it as kept by this flag, not by its wording
     assert kept_decision({}) is None and kept_decision(None) is None
 
 
