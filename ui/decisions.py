@@ -65,7 +65,7 @@ def decision_threshold(result) -> tuple[float, str]:
         from finmodels.delivery.kept import decision_phrase
 
         at = float(record["threshold"])
-        return at, f"{at:.2f}, {decision_phrase(record).replace('Evaluate', '**Evaluate**')}"
+        return at, f"{at:.2f}, {decision_phrase(record, page='**Evaluate**')}"
     at = default_threshold(result)
     return at, (f"{at:.2f}, the least-cost threshold at the default costs, as the **Evaluate** page starts (set "
                 "your own there)")

@@ -136,10 +136,11 @@ def kept_on(record: dict) -> str:
         return "an earlier date"
 
 
-def decision_phrase(record: dict) -> str:
-    """'set by hand on the Evaluate page, kept with this run on 2026-11-30 15:40 UTC'."""
+def decision_phrase(record: dict, *, page: str = "Evaluate") -> str:
+    """'set by hand on the Evaluate page, kept with this run on 2026-11-30 15:40 UTC'; `page` is how the page is
+    named (the dashboard gives '**Evaluate**', in bold)."""
     how = CHOSEN.get(record.get("chosen"), "set")
-    return f"{how} on the Evaluate page, kept with this run on {kept_on(record)}"
+    return f"{how} on the {page} page, kept with this run on {kept_on(record)}"
 
 
 def kept_decision(kept: dict | None):
