@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from finmodels.commands._champion import KEPT, add_area_argument, choose_threshold, load_model
+from finmodels.commands._champion import GIVEN, KEPT, add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
 
 HELP = "Write the model document (SR 11-7 sections) of a saved model and a data file as self-contained HTML."
@@ -47,17 +47,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _decision_paragraph(threshold, used: float, bundle) -> str:
-    """The decision the document is written at: its threshold, where it came from and, when kept, its costs."""
-    from finmodels.delivery.html import paragraph
+def _threshold_note(threshold, bundle) -> str | None:
+    """Where the document's threshold came from, as a clause of its decision rule: kept with the champion (with the
+    costs it was chosen with), given on the command line, or the model's default (and why)."""
     from finmodels.delivery.report import event_phrase
 
-    text = threshold.line(used)
     if threshold.origin == KEPT:
         costs = threshold.decision.costs
-        text += (f" Costs it was chosen with: a missed {event_phrase(bundle.target, bundle.event_label)} (false "
-                 f"negative) {costs.false_negative:g}, a false alarm (false positive) {costs.false_positive:g}.")
-    return paragraph(text)
+        return (f"the threshold was {threshold.decision.chosen}, with the costs of a missed "
+                f"{event_phrase(bundle.target, bundle.event_label)} (false negative) {costs.false_negative:g} and of "
+                f"a false alarm (false positive) {costs.false_positive:g}")
+    if threshold.origin == GIVEN:
+        return "the threshold was given on the command line (--threshold)"
+    return f"the threshold is {threshold.default_reason}"
 
 
 def run(args) -> int:
@@ -74,11 +76,11 @@ def run(args) -> int:
     threshold = choose_threshold(model, args.threshold)
     document = build_document(bundle, frame, data_name=Path(args.file).name, raw=raw, protected=args.protected,
                               threshold=threshold.value, purpose=args.purpose, explained_rows=args.rows,
-                              min_group_rows=args.min_rows, seed=args.seed)
+                              min_group_rows=args.min_rows, seed=args.seed,
+                              threshold_note=_threshold_note(threshold, bundle))
     used = None
     if bundle.kind == BINARY:
         used = threshold.value if threshold.value is not None else default_threshold(bundle)
-        document.sections["purpose"].append(_decision_paragraph(threshold, used, bundle))
     out = Path(args.out) if args.out else Path(f"document_{Path(args.file).stem}.html")
     out.parent.mkdir(parents=True, exist_ok=True)
     text = document.to_html()

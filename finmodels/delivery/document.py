@@ -83,12 +83,14 @@ def data_fingerprint(frame: pd.DataFrame, raw: bytes | None = None) -> str:
 def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | None = None,
                    protected: list[str] | tuple[str, ...] = (), threshold: float | None = None,
                    purpose: str | None = None, explained_rows: int = DEFAULT_EXPLAINED_ROWS, min_group_rows: int = 30,
-                   seed: int = 0, created: dt.datetime | None = None) -> ModelDocument:
+                   seed: int = 0, created: dt.datetime | None = None,
+                   threshold_note: str | None = None) -> ModelDocument:
     """The model document of a TrainingResult or LoadedBundle, computed on `frame` (the model's columns).
 
     `raw` are the file's bytes, for its SHA-256 (else the table's CSV is hashed); `protected` the columns the
-    fairness section compares groups of; `threshold` the decision threshold (default 0.5); `purpose` a sentence
-    replacing the task's description. Render it with `.to_html()`; `write_document` does both.
+    fairness section compares groups of; `threshold` the decision threshold (default 0.5) and `threshold_note` where
+    it came from (a clause: 'the threshold was given on the command line'); `purpose` a sentence replacing the
+    task's description. Render it with `.to_html()`; `write_document` does both.
     """
     from finmodels.delivery.scoring import check_columns
     from finmodels.evaluation.fairness import file_outcomes
@@ -108,7 +110,7 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
         outcomes, _ = file_outcomes(rows, facts.target, facts.event_label)
     task = get_task(facts.task)
     sections: dict[str, list[str]] = {}
-    sections["purpose"] = purpose_section(facts, purpose=purpose, threshold=threshold)
+    sections["purpose"] = purpose_section(facts, purpose=purpose, threshold=threshold, threshold_note=threshold_note)
     sections["data"], problems = data_section(facts, rows, data_name=data_name, fingerprint=data_fingerprint(rows, raw))
     sections["methodology"] = methodology_section(facts)
     sections["performance"], found = performance_section(facts, rows, scores, outcomes, seed=facts.config.seed)

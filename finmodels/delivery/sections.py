@@ -63,7 +63,10 @@ def model_facts(source) -> ModelFacts:
                       test_rows=len(source.split.test))
 
 
-def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float | None) -> list[str]:
+def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float | None,
+                    threshold_note: str | None = None) -> list[str]:
+    """The model's purpose, task, target and decision rule; `threshold_note` says where the threshold came from
+    (default: that it is the user's choice on the Evaluate page)."""
     from finmodels.data.targets import event_name
 
     task = get_task(facts.task)
@@ -72,8 +75,8 @@ def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float 
     if facts.kind == BINARY:
         items.append(f"Risk event: {event_name(facts.target, facts.event_label)}; the model gives its probability "
                      "per applicant or account.")
-        items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); the threshold "
-                     "is the user's choice (Evaluate page, cost matrix).")
+        note = threshold_note or "the threshold is the user's choice (Evaluate page, cost matrix)"
+        items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); {note}.")
     items += ["Intended use: ranking and deciding on rows like the training rows (same population, product and "
               "period), with the reason codes below given to each declined applicant.",
               "Not intended for: populations, products or periods the training data does not cover, or automated "

@@ -92,17 +92,17 @@ def test_document_states_the_kept_decision_and_its_costs(champion, capsys, tmp_p
     assert summary["threshold"] == KEPT and summary["threshold_source"] == "kept" and summary["costs"] == COSTS
     assert summary["findings"]["fairness"]["age_in_years"]["threshold"] == KEPT
     text = out.read_text(encoding="utf-8")
-    assert "Decision: rows scored at or above 0.31 are declined (flagged)" in text
-    assert ("<p>Decisions at threshold 0.31 (set by hand on the Evaluate page, kept with this run on 2026-11-30 14:05 "
-            "UTC). Costs it was chosen with: a missed &#x27;bad&#x27; (false negative) 4, a false alarm (false "
-            "positive) 1.5.</p>") in text
+    assert ("Decision: rows scored at or above 0.31 are declined (flagged); the threshold was set by hand on the "
+            "Evaluate page, kept with this run on 2026-11-30 14:05 UTC, with the costs of a missed &#x27;bad&#x27; "
+            "(false negative) 4 and of a false alarm (false positive) 1.5.") in text
     assert "Decisions at threshold 0.31 by group" in text
     given = tmp_path / "given.html"
     assert main(["document", "champion", str(GERMAN_CSV), "--area", AREA, "--out", str(given), "--rows", "20",
                  "--threshold", "0.45"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "Decisions at threshold 0.45 (given with --threshold)."
     text = given.read_text(encoding="utf-8")
-    assert "rows scored at or above 0.45 are declined" in text and "Costs it was chosen with" not in text
+    assert ("rows scored at or above 0.45 are declined (flagged); the threshold was given on the command line "
+            "(--threshold).") in text and "costs of a missed" not in text
 
 
 def test_a_champion_without_a_kept_decision_decides_at_the_default(german, german_net, capsys):

@@ -22,7 +22,7 @@ def test_writes_the_html_and_reports_its_sections(german_bundle, capsys, tmp_pat
     assert summary["threshold"] == 0.5 and summary["threshold_source"] == "default" and "costs" not in summary
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "<h2>7. Fairness</h2>" in text
-    assert "<p>Decisions at threshold 0.5 (the default).</p>" in text
+    assert "Decision: rows scored at or above 0.5 are declined (flagged); the threshold is the default." in text
 
 
 def test_text_mode_names_the_file(german_bundle, capsys, tmp_path):
