@@ -54,20 +54,21 @@ def kept_decision(result) -> dict | None:
     return kept(result).get("decision") or None
 
 
-def decision_threshold(result) -> tuple[float, str]:
+def decision_threshold(result, *, page: str = "**Evaluate**") -> tuple[float, str]:
     """(threshold, a phrase saying where it came from) for a binary run: this session's choice, else the one kept
-    with the run, else the least-cost default."""
+    with the run, else the least-cost default. `page` names the Evaluate page (in bold on a page; plain for a
+    document)."""
     if chosen_here(result):
         chosen = float(st.session_state[state.THRESHOLD])
-        return chosen, f"{chosen:.2f}, as set on the **Evaluate** page"
+        return chosen, f"{chosen:.2f}, as set on the {page} page"
     record = kept_decision(result)
     if record is not None:
         from finmodels.delivery.kept import decision_phrase
 
         at = float(record["threshold"])
-        return at, f"{at:.2f}, {decision_phrase(record, page='**Evaluate**')}"
+        return at, f"{at:.2f}, {decision_phrase(record, page=page)}"
     at = default_threshold(result)
-    return at, (f"{at:.2f}, the least-cost threshold at the default costs, as the **Evaluate** page starts (set "
+    return at, (f"{at:.2f}, the least-cost threshold at the default costs, as the {page} page starts (set "
                 "your own there)")
 
 

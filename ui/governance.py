@@ -117,7 +117,7 @@ def document_section(result) -> None:
                 "the **Data** page to write its document.")
         return
     protected = list(st.session_state.get("governance_protected") or []) if result.kind == BINARY else []
-    at = threshold(result)[0] if result.kind == BINARY else None
+    at, said = decisions.decision_threshold(result, page="Evaluate") if result.kind == BINARY else (None, None)
     st.caption("In SR 11-7 order: purpose and intended use, data (shape, SHA-256, quality findings), methodology, "
                "performance against the baselines and the scorecard, stability (PSI), explainability (SHAP, reason "
                "codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
@@ -129,7 +129,7 @@ def document_section(result) -> None:
             document = runtime.run_job(
                 worker.call_with, result, "finmodels.delivery.document:build_document",
                 workspace=runtime.workspace_ref(), frame=result.frame, data_name=name, protected=protected,
-                threshold=at, label="the model document",
+                threshold=at, threshold_note=said and f"the threshold is {said}", label="the model document",
                 spinner="Scoring, explaining and checking the data for the document (up to a minute)...")
         except FinModelsError as exc:
             show_error(exc)

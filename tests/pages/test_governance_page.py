@@ -86,6 +86,9 @@ def test_governance_writes_the_model_document(credit_state):
     assert not at.exception and not at.error
     html = at.session_state["governance_document"][2]
     assert "<h2>" in html and "age_in_years" in html and "Monitoring plan" in html
+    at_default = default_decision(credit_state["run"]).threshold  # where the document's threshold came from
+    assert (f"are declined (flagged); the threshold is {at_default:.2f}, the least-cost threshold at the default "
+            "costs, as the Evaluate page starts") in html
     assert at.get("download_button")[0].proto.label == "Download the model document (HTML)"
 
 
