@@ -4,6 +4,7 @@ decision, and which other code of a coded input would (drawn among its codes, no
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple
 
 import pandas as pd
@@ -141,6 +142,14 @@ def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
     return fig
 
 
+def amount(value) -> str:
+    """A numeric input's value on the chart: thousands separated from 10,000 on ('1,227,082', as the page's table
+    shows it), else as the analyst wrote it ('0.35', '-2')."""
+    whole = (isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer()
+             and abs(value) >= 10_000)
+    return f"{value:,.0f}" if whole else format_value(value)
+
+
 def _row_label(cf) -> str:
     return f"<b>{cf.column}</b> (protected)" if cf.protected else cf.column
 
@@ -168,7 +177,7 @@ def _numeric_panel(fig, shown, *, row: int) -> None:
 
     fig.add_trace(go.Scatter(x=[share(cf.current, cf) for cf in shown], y=labels, mode="markers", name="this row",
                              marker=ROLES["row"][1], legendrank=ROLES["row"][2],
-                             text=[format_value(cf.current) for cf in shown],
+                             text=[amount(cf.current) for cf in shown],
                              hovertemplate="%{y}: %{text}<extra>this row</extra>"), row=row, col=1)
     for role in ("flip", "protected"):
         found = [(cf, label) for cf, label in zip(shown, labels) if cf.found and cf.protected == (role == "protected")]
@@ -177,7 +186,7 @@ def _numeric_panel(fig, shown, *, row: int) -> None:
         name, marker, rank = ROLES[role]
         fig.add_trace(go.Scatter(
             x=[share(cf.value, cf) for cf, _ in found], y=[label for _, label in found], mode="markers+text",
-            name=name, marker=marker, legendrank=rank, text=[format_value(cf.value) for cf, _ in found],
+            name=name, marker=marker, legendrank=rank, text=[amount(cf.value) for cf, _ in found],
             textposition="top center", textfont=dict(color=PROTECTED_COLOR if role == "protected" else None),
             hovertext=[cf.note for cf, _ in found], hoverinfo="text"), row=row, col=1)
     for label in labels:

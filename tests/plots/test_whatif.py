@@ -5,11 +5,12 @@ own with each code seen in training at its place among them, and protected input
 import dataclasses
 import re
 
+import numpy as np
 import pytest
 
 from finmodels.explain.reasons import format_value
 from finmodels.explain.whatif import training_ranges, what_if
-from finmodels.plots.whatif import plot_counterfactuals
+from finmodels.plots.whatif import amount, plot_counterfactuals
 from tests.explain.test_coded_counterfactuals import near_row, taiwan, taiwan_net  # noqa: F401 (fixtures)
 
 PROTECTED_NOTE = "protected: a fairness question,<br>not a change to suggest"
@@ -61,7 +62,7 @@ def test_numeric_inputs_keep_their_training_range_axis(guarded):
     suggested = [cf for cf in numeric[::-1] if cf.found and not cf.protected]
     assert list(flips.y) == [cf.column for cf in suggested] and len(suggested) >= 5
     assert list(flips.x) == pytest.approx([100 * (cf.value - cf.low) / (cf.high - cf.low) for cf in suggested])
-    assert list(flips.text) == [format_value(cf.value) for cf in suggested]
+    assert list(flips.text) == [amount(cf.value) for cf in suggested]
     assert list(flips.hovertext) == [cf.note for cf in suggested]
     stuck = [cf for cf in numeric if not cf.found]
     notes = {a.y: a.text for a in fig.layout.annotations if a.yref == "y"}
@@ -137,7 +138,7 @@ def test_a_protected_input_is_marked_and_never_drawn_as_a_suggestion(guarded, ra
     marked = _points(_traces(fig, "changes it: protected (fairness question)", "x2")[0])
     assert marked["<b>SEX</b> (protected)"] == [codes.index(c) for c in sorted((sex.value, *sex.alternatives))]
     numeric = _traces(fig, "changes it: protected (fairness question)", "x")[0]
-    assert list(numeric.y) == ["<b>AGE</b> (protected)"] and list(numeric.text) == [format_value(age.value)]
+    assert list(numeric.y) == ["<b>AGE</b> (protected)"] and list(numeric.text) == [amount(age.value)]
     assert list(numeric.hovertext) == [age.note] and "fairness question" in age.note
     # one legend entry per marker across both panels, below the figure
     legend = [t.name for t in fig.data if t.showlegend is not False]
@@ -187,3 +188,9 @@ def test_a_protected_input_nothing_changes_is_still_marked(guarded, ranges):
     sex = next(cf for cf in stuck if cf.column == "SEX")
     assert _points(_traces(fig, "this row", "x2")[0])[label] == [ranges["SEX"].codes.index(sex.current)]
     assert len([s for s in fig.layout.shapes if s.type == "rect" and s.yref == "y2"]) == 1
+
+
+def test_amounts_on_the_chart_are_separated_by_thousands():
+    """The chart's values read as the page's table does ('1,227,082'); small numbers and fractions as written."""
+    assert [amount(v) for v in (1227082.0, np.int64(-69419), 5535, 0.35, -2, None)] == \
+        ["1,227,082", "-69,419", "5535", "0.35", "-2", "(missing)"]
