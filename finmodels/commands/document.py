@@ -72,7 +72,7 @@ def run(args) -> int:
     bundle = model.bundle
     raw = Path(args.file).read_bytes()
     frame = load_csv(args.file)
-    print(f"Documenting the {bundle.arch} model of {model.name} on {args.file} ...", file=sys.stderr)
+    print(f"Documenting {model.name} ({bundle.title}) on {args.file} ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
     document = build_document(bundle, frame, data_name=Path(args.file).name, raw=raw, protected=args.protected,
                               threshold=threshold.value, purpose=args.purpose, explained_rows=args.rows,

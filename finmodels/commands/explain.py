@@ -80,7 +80,7 @@ def run(args) -> int:
     bundle = load_bundle(args.bundle)
     frame = load_csv(args.file)
     explainers = tuple(k.strip() for k in args.explainer.split(",")) if args.explainer else None
-    print(f"Explaining {args.file} with the {bundle.arch} model of {args.bundle} ...", file=sys.stderr)
+    print(f"Explaining {args.file} with {args.bundle} ({bundle.title}) ...", file=sys.stderr)
     explanation = explain_bundle(bundle, frame, rows=args.rows, background=args.background, seed=args.seed,
                                  explainers=explainers, target_class=args.target_class or args.output)
     if args.json:

@@ -78,7 +78,7 @@ def run(args) -> int:
 
     model = load_model(args.bundle, area=args.area)
     frame = load_csv(args.file)
-    print(f"Scoring {args.file} with the {model.bundle.arch} model of {model.name} ...", file=sys.stderr)
+    print(f"Scoring {args.file} with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
     reports = bundle_fairness(model.bundle, frame, protected=args.protected, threshold=threshold.value,
                               min_rows=args.min_rows)

@@ -90,7 +90,7 @@ def run(args) -> int:
     source, args.file = _paths(args)
     model = load_model(source, area=args.area)
     frame = load_csv(args.file)
-    print(f"Scoring {args.file} with the {model.bundle.arch} model of {model.name} ...", file=sys.stderr)
+    print(f"Scoring {args.file} with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
     scored = score_file(model.bundle, frame, threshold=threshold.value, reasons=args.reasons, codes=args.codes,
                         seed=args.seed)

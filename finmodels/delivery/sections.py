@@ -19,7 +19,7 @@ import pandas as pd
 from finmodels.data.tasks import BINARY, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
-from finmodels.models.training.blend import blend_weights, network_title
+from finmodels.models.training.blend import blend_weights, network_settings, network_title
 from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
@@ -55,7 +55,7 @@ def model_facts(source) -> ModelFacts:
         config = source.train_config()
         return ModelFacts(source.kind, source.task, config, source.event_label, list(source.features),
                           source.preprocessor, dict(source.metrics), dict(source.manifest.get("baselines") or {}),
-                          source.predict, source)
+                          source.predict, source, settings=source.settings)
     return ModelFacts(source.kind, source.config.task, source.config, source.event_label, list(source.features),
                       source.preprocessor, dict(source.metrics),
                       {k: dict(b.metrics) for k, b in (source.baselines or {}).items()}, source.predict, source,
@@ -122,13 +122,12 @@ def methodology_section(facts: ModelFacts) -> list[str]:
 
     config = facts.config
     spec = get_architecture(config.arch)
-    hyper = dataclasses.asdict(config.hyper) if dataclasses.is_dataclass(config.hyper) else {}
     pre = facts.preprocessor
     weights = blend_weights(facts.source)
     parts = [paragraph(f"Architecture: {spec.label}. {spec.description}") if not weights else paragraph(
         f"Architecture: {network_title(config.arch, weights)}, weighted on out-of-fold predictions. " +
         " ".join(f"{get_architecture(a).label}: {get_architecture(a).description}" for a in weights))]
-    rows = {f"network: {k}": v for k, v in hyper.items()}
+    rows = network_settings(config, facts.settings)
     values = {k: v for k, v in dataclasses.asdict(config).items()
               if k in ("epochs", "patience", "batch_size", "learning_rate", "lr_schedule", "class_weight", "seed",
                        "test_size", "valid_size", "split")}
@@ -155,12 +154,27 @@ def methodology_section(facts: ModelFacts) -> list[str]:
         items.append(summary)
     items += ["The preprocessing is fitted on the training rows only, then applied unchanged to validation, test "
               "and new rows.",
-              "Training: the network is fitted on the training rows; the validation rows stop it early (patience "
-              f"{config.patience} epochs) and the best epoch's weights are kept; the test rows are used only for "
-              "the metrics below.",
+              training_text(config, facts.settings, weights),
               "Baselines: logistic regression and gradient boosting on the same inputs, and (binary tasks) a credit "
               "scorecard on the raw columns, all trained on the same training and validation rows."]
     return parts + ["<h3>Preprocessing and choices</h3>", bullets(items)]
+
+
+def training_text(config, settings, weights: dict) -> str:
+    """How the network was fitted: one network stopped early on the validation rows, or each architecture's
+    cross-fitted networks averaged (and blended by their out-of-fold weights)."""
+    members = int(getattr(settings, "members", None) or 1)
+    if members == 1:
+        return ("Training: the network is fitted on the training rows; the validation rows stop it early (patience "
+                f"{config.patience} epochs) and the best epoch's weights are kept; the test rows are used only for "
+                "the metrics below.")
+    blended = (" The architectures' averages are blended by the weights above, chosen by ensemble selection on "
+               "the out-of-fold predictions.") if weights else ""
+    return (f"Training: each architecture's network is the average of {members} networks cross-fitted on the "
+            f"training and validation rows: the rows are cut into {members} parts, and each network learns from "
+            f"{members - 1} of them and stops early on the other (patience {config.patience} epochs; the best "
+            f"epoch's weights are kept), so every row has a prediction from a network that never learned from it."
+            f"{blended} The test rows are used only for the metrics below.")
 
 
 def performance_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, seed: int) -> tuple[list[str], dict]:

@@ -97,6 +97,32 @@ class LoadedBundle:
     def features(self) -> list[str]:
         return self.preprocessor.columns
 
+    @property
+    def details(self) -> dict:
+        """The run's blend weights and out-of-fold losses ({} for one architecture, or an older bundle)."""
+        return dict(self.manifest.get("details") or {})
+
+    @property
+    def title(self) -> str:
+        """What the model is named by: its architecture's label, or for a blended run the blend ('Blend of 0.25 ×
+        Dense network (MLP) + 0.75 × Deep & cross network (DCN-V2)'), as the dashboard names the run."""
+        from finmodels.models.training.blend import network_title
+
+        return network_title(self.arch, self.details.get("blend_weights"))
+
+    @property
+    def settings(self):
+        """The FitDefaults the run was fitted with (members, blend, batches, preprocessing); None in older
+        bundles."""
+        from finmodels.models.preprocessing import PreprocessConfig
+        from finmodels.models.training import FitDefaults
+
+        data = self.manifest.get("settings")
+        if not data:
+            return None
+        prep = data.get("preprocessing") or {}
+        return FitDefaults(**{**data, "preprocessing": PreprocessConfig(**prep), "blend": tuple(data.get("blend") or ())})
+
     def train_config(self):
         """The run's TrainConfig, rebuilt (and validated) from the manifest."""
         from finmodels.models.architectures import get_architecture
@@ -239,6 +265,11 @@ def bundle_bytes(result) -> bytes:
         "baselines": {k: b.metrics for k, b in result.baselines.items()},
         "event_label": result.event_label, "class_labels": result.class_labels,
         "target_stats": list(result.target_stats), "code_shares": _code_shares(result),
+        # how the network was fitted (cross-fitted members, the blend and its weights): a document of the bundle
+        # describes the model the dashboard shows, not the chosen architecture alone
+        "settings": dataclasses.asdict(result.settings) if getattr(result, "settings", None) is not None else None,
+        "details": {k: v for k, v in (getattr(result, "details", None) or {}).items()
+                    if k in ("blend_weights", "blend_losses")},
         "files": {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()},
     })
     out = io.BytesIO()

@@ -99,4 +99,4 @@ def test_without_a_bundle_the_workspace_champion_scores(capsys, tmp_path, german
     out, err = capsys.readouterr()
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["rows"] == 1000 and out_csv.exists()
-    assert "with the mlp model of the champion of area 'score-champion'" in err
+    assert "with the champion of area 'score-champion' (Dense network (MLP))" in err

@@ -3,6 +3,7 @@ the model and the file, escaped text, and one copy of plotly's JavaScript."""
 
 import datetime as dt
 import hashlib
+import html
 import re
 
 import numpy as np
@@ -128,3 +129,25 @@ def test_a_file_without_the_models_columns_is_refused(bundle, german):
 def test_fingerprint_is_of_the_bytes_when_given(german):
     assert data_fingerprint(german, b"abc") == hashlib.sha256(b"abc").hexdigest()
     assert data_fingerprint(german) == hashlib.sha256(german.to_csv(index=False).encode()).hexdigest()
+
+
+def test_a_blended_runs_bundle_documents_the_blend_and_its_cross_fitting(german_run, german, tmp_path):
+    """A bundle keeps how its model was fitted: the document of a blended run's bundle names the blend, both
+    architectures' settings and the cross-fitting, as the dashboard's document of the run does."""
+    from finmodels.models.bundle import load_bundle, save_bundle
+    from finmodels.models.training.blend import network_title
+
+    save_bundle(german_run, tmp_path / "blend.zip")
+    loaded = load_bundle(tmp_path / "blend.zip")
+    weights = german_run.details["blend_weights"]
+    assert loaded.details["blend_weights"] == weights and loaded.settings == german_run.settings
+    assert loaded.title == network_title("mlp", weights) and loaded.title.startswith("Blend of ")
+    for source in (loaded, german_run):
+        text = build_document(source, german, data_name="german_credit.csv", explained_rows=20,
+                              created=WHEN).to_html()
+        assert html.escape(f"Architecture: {network_title('mlp', weights)}, weighted on out-of-fold predictions.",
+                           quote=False) in text
+        assert "average of 5 networks cross-fitted on the training and validation rows" in text
+        assert "the validation rows stop it early" not in text
+        cells = re.sub(r"\s+", "", text)  # the settings table's rows, whitespace aside
+        assert "<td>dcn:rank</td><td>32</td>" in cells and "<td>mlp:units</td><td>16</td>" in cells

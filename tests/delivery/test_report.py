@@ -18,7 +18,9 @@ def test_binary_run_has_the_risk_charts_with_baselines_beside(german_run):
 
 def test_tables_name_the_settings_and_the_data(german_run):
     config = config_table(german_run).set_index("setting")["value"]
-    assert config["target"] == "creditability" and config["network: units"] == "16"
+    assert config["target"] == "creditability" and config["mlp: units"] == "16"
+    # the blended cross networks' own settings, at their defaults, beside the dense network's
+    assert (config["dcn: rank"], config["dcn: units"], config["dcn: cross_layers"]) == ("32", "64", "3")
     # the settings the run used, not "(default)", where the configuration left them to the defaults
     assert config["batch_size"] == str(german_run.settings.batch_size) and config["lr_schedule"] == "constant"
     assert "scaler auto" in config["preprocessing"] and "target_knots 0" in config["preprocessing"]

@@ -116,6 +116,23 @@ def network_title(arch: str, weights: dict[str, float] | None = None) -> str:
     return f"Blend of {weights_text(weights)}" if weights else arch_label(arch)
 
 
+def network_settings(config, settings=None) -> dict[str, object]:
+    """Each architecture's hyperparameters as flat (setting, value) rows: 'network: units' for one architecture; for a
+    blend, under each architecture's name ('mlp: units', 'dcn: rank'), the partners at their defaults, as
+    `tabular.fit_model` builds them."""
+    from dataclasses import asdict, is_dataclass, replace
+
+    archs = (config.arch, *(getattr(settings, "blend", None) or ()))
+    rows: dict[str, object] = {}
+    for arch in archs:
+        hyper = config.hyper if arch == config.arch else replace(config, arch=arch, hyperparameters=None,
+                                                                  blend=()).hyper
+        if is_dataclass(hyper):
+            prefix = "network" if len(archs) == 1 else arch
+            rows.update({f"{prefix}: {k}": v for k, v in asdict(hyper).items()})
+    return rows
+
+
 def blend_weights(result) -> dict[str, float]:
     """A run's blend weights ({} for one architecture, or a result without details)."""
     return (getattr(result, "details", None) or {}).get("blend_weights") or {}
