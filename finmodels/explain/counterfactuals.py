@@ -229,7 +229,7 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
     for c, (value, score) in _refine(source, row, pending, ranges, threshold=threshold, flagged=flagged).items():
         found[c] = _moved(row, c, ranges[c], value, score, target=target)
     marked = set(map(str, protected or ()))
-    result = [_protect(found[c]) if c in marked else found[c] for c in candidates]
+    result = [_protect(found[c], target=target) if c in marked else found[c] for c in candidates]
     return sorted(result, key=lambda cf: _rank(cf, ranges[cf.column]))
 
 
@@ -280,16 +280,25 @@ def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, scor
                           f"decision to '{target}'.")
 
 
-def _protect(cf: Counterfactual) -> Counterfactual:
-    note = (f"{cf.note} {cf.column} is a protected column (Governance page): a decision that turns on it alone is a "
-            "fairness question, not a change to suggest.")
+def _protect(cf: Counterfactual, *, target: str) -> Counterfactual:
+    """A protected input's counterfactual, worded as the fairness question it is: what the decision would do, never a
+    change to make (the chart marks it so too)."""
+    if not cf.found:
+        return replace(cf, note=f"{cf.note} {cf.column} is a protected column (Governance page).", protected=True)
+    also = f"; also at {', '.join(fmt_value(v) for v in cf.alternatives)}" if cf.alternatives else ""
+    note = (f"{cf.column} is a protected column (Governance page): a fairness question, not a change to suggest. "
+            f"Others held, the decision would turn to '{target}' at {fmt_value(cf.value)}{also} (this row: "
+            f"{fmt_value(cf.current)}).")
     return replace(cf, note=note, protected=True)
 
 
 def _rank(cf: Counterfactual, rng: FeatureRange) -> tuple:
-    """Numeric moves by their share of the range, then coded changes by the new code's training share."""
+    """Numeric moves by their share of the range, then coded changes by the new code's training share, then
+    protected inputs (a fairness question, not a suggestion), then inputs nothing changes."""
     if not cf.found:
         return (2, 0.0)
+    if cf.protected:  # not a suggestion: after the changes an applicant could make
+        return (1.5, 0.0)
     if cf.coded:
         return (1, -rng.share(cf.value))
     return (0, abs(cf.change or 0.0) / _width(rng))

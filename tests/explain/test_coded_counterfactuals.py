@@ -101,9 +101,11 @@ def test_each_code_is_scored_and_the_most_common_flipping_code_is_chosen(taiwan_
         why = f"of the codes that do, {int(cf.value)} is the most common in training" if cf.alternatives else \
             "the only code that does"
         expected = f"Change {c} from {int(own)} to {int(cf.value)} to change the decision to '{target}' ({why}{also})."
-        if c == "SEX":
-            expected += (" SEX is a protected column (Governance page): a decision that turns on it alone is a "
-                         "fairness question, not a change to suggest.")
+        if c == "SEX":  # worded as the fairness question it is, never as a change to make
+            others = f"; also at {', '.join(str(int(v)) for v in cf.alternatives)}" if cf.alternatives else ""
+            expected = (f"SEX is a protected column (Governance page): a fairness question, not a change to suggest. "
+                        f"Others held, the decision would turn to '{target}' at {int(cf.value)}{others} (this row: "
+                        f"{int(own)}).")
         assert cf.note == expected and cf.protected == (c == "SEX")
         assert not re.search(r"Raise|Lower|\([+-]\d", cf.note)
     for cf in near.counterfactuals:
@@ -112,14 +114,16 @@ def test_each_code_is_scored_and_the_most_common_flipping_code_is_chosen(taiwan_
     assert any(n.startswith("SEX, EDUCATION, MARRIAGE, PAY_0, PAY_2") for n in near.notes)
 
 
-def test_numeric_moves_come_first_then_code_changes_by_how_common_then_the_rest(taiwan_net, near):
+def test_numeric_moves_come_first_then_code_changes_by_how_common_then_protected_then_the_rest(taiwan_net, near):
+    """Suggestions first (numeric moves, then code changes), then a protected input that changes the decision (a
+    fairness question, not a suggestion), then the inputs nothing changes."""
     ranges = training_ranges(taiwan_net)
     items = near.counterfactuals
-    groups = [0 if cf.found and not cf.coded else (1 if cf.found else 2) for cf in items]
+    groups = [2 if not cf.found else 1.5 if cf.protected else 1 if cf.coded else 0 for cf in items]
     assert groups == sorted(groups) and 0 in groups and 1 in groups
-    moves = [abs(cf.change) / (cf.high - cf.low) for cf in items if cf.found and not cf.coded]
+    moves = [abs(cf.change) / (cf.high - cf.low) for cf in items if cf.found and not cf.coded and not cf.protected]
     assert moves == sorted(moves)
-    common = [ranges[cf.column].share(cf.value) for cf in items if cf.found and cf.coded]
+    common = [ranges[cf.column].share(cf.value) for cf in items if cf.found and cf.coded and not cf.protected]
     assert common == sorted(common, reverse=True)
 
 
@@ -165,7 +169,9 @@ def test_the_whatif_command_marks_coded_counterfactuals_in_its_json(taiwan_bundl
             assert item["change"] is None
             if item["found"]:
                 assert 0 <= item["share"] <= 1
-                assert item["note"].startswith(f"Change {column} from {int(item['current'])} to {int(item['value'])} ")
+                start = (f"{column} is a protected column" if item["protected"] else
+                         f"Change {column} from {int(item['current'])} to {int(item['value'])} ")
+                assert item["note"].startswith(start)
         elif item["found"]:
             assert item["change"] == pytest.approx(item["value"] - item["current"])
     assert items["SEX"]["protected"] is True and items["EDUCATION"]["protected"] is False
