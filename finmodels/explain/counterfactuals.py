@@ -36,6 +36,14 @@ class FeatureRange:
     levels: tuple[str, ...] | None = None  # None: too many levels to list
     codes: tuple[float, ...] | None = None  # a coded input: the codes seen in training, in numeric order
     shares: tuple[float, ...] | None = None  # each code's share of the training rows
+    # the training values' precision (0.01 when they have two decimals; 1 for whole numbers): counterfactual values
+    # land on it, so a move reads as the data is written ('13.11 to 13.10', not '13.11 to 13.1091'); None: finer
+    step: float | None = None
+
+    @property
+    def precision(self) -> float | None:
+        """The step counterfactual values are searched on: 1 for whole numbers, else `step`."""
+        return 1.0 if self.integer else self.step
 
     @property
     def coded(self) -> bool:
@@ -131,7 +139,7 @@ def training_ranges(source) -> dict[str, FeatureRange]:
                                   stored=stored.get(c))
         elif ref is not None and c in numeric and len(ref.edges):
             # decile edges of all training rows: the first and last are the minimum and maximum
-            out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer)
+            out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer, step=found.step)
         elif ref is not None and c not in numeric:
             out[c] = FeatureRange(c, False, levels=None if ref.seen is None else tuple(ref.seen))
         else:
@@ -147,10 +155,20 @@ def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = Fa
             return FeatureRange(column, True)
         if coded:
             return _codes_range(column, tuple(float(v) for v in np.unique(finite)), values)
-        return FeatureRange(column, True, float(finite.min()), float(finite.max()),
-                            bool(np.all(finite == np.round(finite))))
+        whole = bool(np.all(finite == np.round(finite)))
+        return FeatureRange(column, True, float(finite.min()), float(finite.max()), whole,
+                            step=None if whole else _precision(finite))
     levels = sorted({str(v) for v in values.dropna()})
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
+
+
+def _precision(values: np.ndarray, most: int = 6) -> float | None:
+    """The step the values are written at: 10^-d for the fewest decimals d (at most `most`) that hold every value."""
+    for decimals in range(most + 1):
+        scaled = values * 10 ** decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return 10.0 ** -decimals
+    return None
 
 
 def _codes_range(column: str, codes: tuple[float, ...], values: pd.Series, *,
@@ -273,11 +291,14 @@ def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray,
 def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, score: float, *,
            target: str) -> Counterfactual:
     before = _current_value(row, column)
-    move = "Raise" if value > (before if before is not None else value) else "Lower"
-    delta = f" ({fmt_value(value - before, sign=True)})" if before is not None else ""
+    if before is None:  # the row has no value there (the network read it as the preprocessing fills it)
+        return Counterfactual(column, before, value, score, rng.low, rng.high,
+                              f"Set {column}, missing in this row, to {fmt_value(value)} to change the decision to "
+                              f"'{target}'.")
+    move = "Raise" if value > before else "Lower"
     return Counterfactual(column, before, value, score, rng.low, rng.high,
-                          f"{move} {column} from {fmt_value(before)} to {fmt_value(value)}{delta} to change the "
-                          f"decision to '{target}'.")
+                          f"{move} {column} from {fmt_value(before)} to {fmt_value(value)} "
+                          f"({fmt_value(value - before, sign=True)}) to change the decision to '{target}'.")
 
 
 def _protect(cf: Counterfactual, *, target: str) -> Counterfactual:
@@ -316,10 +337,11 @@ def _refine(source, row, pending: dict, ranges, *, threshold: float, flagged: bo
         for i, c in enumerate(live):
             keep, flip, _ = state[c]
             mid = (keep + flip) / 2
-            if ranges[c].integer:
-                mid = float(np.floor(mid) if flip < keep else np.ceil(mid))
+            step = ranges[c].precision
+            if step:  # on the data's precision, rounded towards the flipping side
+                mid = round(float((np.floor(mid / step) if flip < keep else np.ceil(mid / step)) * step), 9)
                 if mid == keep:
-                    mid = keep + np.sign(flip - keep)
+                    mid = keep + np.sign(flip - keep) * step
             mids.append(mid)
             block.loc[i, c] = mid
         scores = predict_scores(source, block)
@@ -328,13 +350,32 @@ def _refine(source, row, pending: dict, ranges, *, threshold: float, flagged: bo
                 state[c][1], state[c][2] = mid, float(s)
             else:
                 state[c][0] = mid
+    _on_precision(source, row, state, ranges, threshold=threshold, flagged=flagged)
     return {c: (flip, score) for c, (_, flip, score) in state.items()}
+
+
+def _on_precision(source, row, state: dict, ranges, *, threshold: float, flagged: bool) -> None:
+    """A flipping value left off the data's precision (a first grid point already next to the row's value) moved
+    onto it, away from the row's value, where it still changes the decision (scored in one batch)."""
+    off = {}
+    for c, (keep, flip, _) in state.items():
+        step = ranges[c].precision
+        if step and abs(flip / step - round(flip / step)) > 1e-6:
+            off[c] = round(float((np.floor(flip / step) if flip < keep else np.ceil(flip / step)) * step), 9)
+    if not off:
+        return
+    block = pd.concat([row] * len(off), ignore_index=True)
+    for i, (c, value) in enumerate(off.items()):
+        block.loc[i, c] = value
+    for (c, value), s in zip(off.items(), predict_scores(source, block)):
+        if (s >= threshold) != flagged:
+            state[c][1], state[c][2] = value, float(s)
 
 
 def _gap(keep: float, flip: float, rng: FeatureRange) -> float:
     gap = abs(flip - keep)
-    if rng.integer:
-        return gap - 1  # adjacent whole numbers: done
+    if rng.precision:
+        return gap - rng.precision * (1 + 1e-6)  # neighbours on the data's precision: done
     return gap - 1e-4 * _width(rng)
 
 
