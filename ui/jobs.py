@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.errors import FinModelsError
-from finmodels.models.training.members import network_progress
+from finmodels.models.training.members import network_kind, network_progress
 from finmodels.runtime.jobs import Job
 from finmodels.runtime.worker import train_run
 from ui import runtime, session, state
@@ -102,6 +102,11 @@ class TrainingJob:
         """(k, n) of the last of n cross-fitted networks that began ('Fitting the network 2 of 10 ...'), while
         one trains or after; None for a single network."""
         return next((found for found in map(network_progress, reversed(self.job.notes)) if found), None)
+
+    @property
+    def network_kind(self) -> str | None:
+        """The architecture of the cross-fitted network training now ('deep & cross network (DCN-V2)'), if named."""
+        return next((found for found in map(network_kind, reversed(self.job.notes)) if found), None)
 
     @property
     def planned(self) -> int | None:
@@ -186,7 +191,8 @@ def progress_text(job: TrainingJob) -> str:
         k, n = job.network
         losses = job.history.get("val_loss" if k == 1 else f"network_{k}_val_loss") or []
         shown = f"validation loss {losses[-1]:.4f}" if losses else "first epoch running"
-        return (f"Network {k} of {n} (cross-fitted) · {done} epochs in all, at most {total} per network · "
+        kind = f", a {job.network_kind}" if job.network_kind else ""
+        return (f"Network {k} of {n} (cross-fitted{kind}) · {done} epochs in all, at most {total} per network · "
                 f"{shown} · {job.elapsed:.0f} s · baselines and test metrics follow")
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
     return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "

@@ -11,8 +11,8 @@ from finmodels.delivery.runs import RunRecord, comparison_frame
 from finmodels.models.architectures import MLPConfig
 from finmodels.delivery.sections import methodology_section, model_facts
 from finmodels.models.training.blend import arch_label, network_title, weights_text
-from finmodels.models.training.members import (epochs_per_network, network_groups, network_note, network_progress,
-                                               run_networks)
+from finmodels.models.training.members import (epochs_per_network, network_groups, network_kind, network_note,
+                                               network_progress, run_networks)
 from finmodels.plots.training import plot_loss_curve
 from ui.results import describe_training
 
@@ -52,7 +52,10 @@ def test_the_progress_notes_of_a_real_fit_are_read_back_by_one_function(blended)
     _, recorder = blended
     fits = [n for n in recorder.notes if n.startswith("Fitting the network")]
     assert [network_progress(n) for n in fits] == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert fits[0] == network_note(1, 4, learn=400, stop_on=400)  # German credit's 800 pooled rows, in 2 parts
+    assert fits[0] == network_note(1, 4, learn=400, stop_on=400, arch="mlp")  # German's 800 pooled rows, 2 parts
+    # each note names its network's architecture: the dense networks, then the cross networks
+    assert [network_kind(n) for n in fits] == ["dense network (MLP)"] * 2 + ["deep & cross network (DCN-V2)"] * 2
+    assert network_kind(network_note(1, 4, learn=400, stop_on=400)) is None
     assert {stage_name(n) for n in fits} == {"fitting the cross-fitted networks"}
     # every other note is no network's progress: one network's own note included
     assert [network_progress(n) for n in recorder.notes if n not in fits] == [None] * (len(recorder.notes) - 4)

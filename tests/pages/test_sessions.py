@@ -218,8 +218,10 @@ def test_the_progress_line_names_each_stage_and_the_bar_is_full_after_the_fit(ge
     assert notes[:2] == ["Encoding the target and splitting the rows...", "Preprocessing 1,000 rows..."]
     # German credit's 800 training and validation rows: five dense and five cross networks, each learning from 640
     fits = [n for n in notes if n.startswith("Fitting the network")]
-    assert fits[0] == "Fitting the network 1 of 10 (cross-fitted) on 640 rows, stopping early on 160..."
-    assert len(fits) == 10 and fits[-1].startswith("Fitting the network 10 of 10 ")
+    assert fits[0] == ("Fitting the network 1 of 10 (cross-fitted; dense network (MLP)) on 640 rows, stopping early "
+                       "on 160...")
+    assert len(fits) == 10 and fits[-1].startswith("Fitting the network 10 of 10 (cross-fitted; deep & cross network ")
+    assert job.network_kind == "deep & cross network (DCN-V2)"  # the last network's, as the progress line names it
     assert job.fitted and job.fraction == 1.0 and job.network == (10, 10) and job.planned == 10
     assert job.stage == notes[-1].rstrip(".")
     assert jobs.progress_text(job).startswith(f"{job.stage} · 10 networks trained for 20 epochs in all · ")

@@ -52,7 +52,7 @@ def member_parts(y: np.ndarray, members: int, *, kind: str, seed: int) -> list[t
 
 
 def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind: str, seed: int, note,
-                should_stop=None, numbered: tuple[int, int] | None = None) -> Members:
+                should_stop=None, numbered: tuple[int, int] | None = None, arch: str | None = None) -> Members:
     """Fit `members` networks on the parts of (x, y) and average them.
 
     `build(k)` returns a new, seeded network; `fit(model, train_pair, valid_pair, k)` trains it in place and
@@ -66,7 +66,7 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
     parts = member_parts(y, members, kind=kind, seed=seed)
     for k, (learn, stop_on) in enumerate(parts):
         before, total = numbered or (0, members)
-        note(network_note(before + k + 1, total, learn=len(learn), stop_on=len(stop_on)))
+        note(network_note(before + k + 1, total, learn=len(learn), stop_on=len(stop_on), arch=arch))
         model = build(k)
         history, _, stopped = fit(model, (x[learn], y[learn]), (x[stop_on], y[stop_on]), k)
         models.append(model)
@@ -87,13 +87,17 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
     return Members(averaged, tuple(histories), out_of_fold, time.perf_counter() - start, stopped)
 
 
-_NETWORK_NOTE = re.compile(r"Fitting the network (\d+) of (\d+) \(cross-fitted\)")
+_NETWORK_NOTE = re.compile(r"Fitting the network (\d+) of (\d+) \(cross-fitted(?:; (.+?))?\) on ")
 
 
-def network_note(k: int, n: int, *, learn: int, stop_on: int) -> str:
-    """The stage note of the k-th of n cross-fitted networks (from 1), as the page and the command line read it
-    back (`network_progress`)."""
-    return f"Fitting the network {k} of {n} (cross-fitted) on {learn:,} rows, stopping early on {stop_on:,}..."
+def network_note(k: int, n: int, *, learn: int, stop_on: int, arch: str | None = None) -> str:
+    """The stage note of the k-th of n cross-fitted networks (from 1), naming its architecture when given ('Fitting
+    the network 7 of 10 (cross-fitted; deep & cross network (DCN-V2)) on ...'), as the page and the command line read
+    it back (`network_progress`, `network_kind`)."""
+    from finmodels.models.training.blend import arch_label
+
+    kind = f"; {arch_label(arch, lower=True)}" if arch else ""
+    return f"Fitting the network {k} of {n} (cross-fitted{kind}) on {learn:,} rows, stopping early on {stop_on:,}..."
 
 
 def network_progress(note: str) -> tuple[int, int] | None:
@@ -101,6 +105,12 @@ def network_progress(note: str) -> tuple[int, int] | None:
     any other note (one network's 'Fitting the network on 640 rows...' included)."""
     found = _NETWORK_NOTE.match(note)
     return (int(found[1]), int(found[2])) if found else None
+
+
+def network_kind(note: str) -> str | None:
+    """The architecture a cross-fitted network's stage note names ('deep & cross network (DCN-V2)'), else None."""
+    found = _NETWORK_NOTE.match(note)
+    return found[3] if found else None
 
 
 def average(models: list):

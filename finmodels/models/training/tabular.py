@@ -247,7 +247,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
 
         found[arch] = fit_members(build, fit_one, fit_train[0], fit_train[1], members=members, kind=kind,
                                   seed=config.seed, note=note, should_stop=should_stop,
-                                  numbered=(i * members, members * len(archs)))
+                                  numbered=(i * members, members * len(archs)), arch=arch)
         if found[arch].stopped:
             stopped = True
             break
