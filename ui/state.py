@@ -30,7 +30,8 @@ TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
 KEPT_RUNS = "kept_runs"  # {run id: detached TrainingResult} read back from the workspace on the Runs page
 _RESTORED_DATA = "_restored_data"  # the address's data choice was read once in this session (ui.session)
-_RESTORED_RUN = "_restored_run"  # the address's run was read once in this session
+_RESTORED_RUN = "_restored_run"  # id of the dataset the address's run was last read back with in this session
+_NEVER = object()
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,21 @@ def set_dataset(name: str, frame: pd.DataFrame) -> None:
 
 def run():
     """The current run; after a reload of the tab or a restart of the server, the one named in the address,
-    read back from the workspace (with its rows when the current data is the file it was trained on)."""
+    read back from the workspace (with its rows when the current data is the file it was trained on). Loading data
+    drops the run (`set_dataset`); when the data loaded is the run's own file (uploaded again after a restart),
+    the run comes back with its rows."""
     current = st.session_state.get(RUN)
-    if current is None and not st.session_state.get(_RESTORED_RUN):
-        st.session_state[_RESTORED_RUN] = True
+    data = dataset()
+    tried, seen = st.session_state.get(_RESTORED_RUN, _NEVER), (id(data) if data is not None else None)
+    if current is None and tried != seen:  # once, and again after new data (the run's own file, loaded again)
+        st.session_state[_RESTORED_RUN] = seen
         from ui.session import remembered_run_id, restore_run
 
         run_id = remembered_run_id()
         if run_id:
-            data = dataset()
             current = restore_run(run_id, data.frame if data is not None else None)
+            if current is not None and tried is not _NEVER and current.frame is None:
+                current = None  # other data than the run's was loaded: it no longer names the current run
             if current is not None:
                 set_run(current)
                 if current.frame is not None:  # the current data is the run's: its choices come back with it

@@ -144,3 +144,26 @@ def test_a_run_opened_from_the_runs_page_starts_from_its_kept_decision(credit_st
     assert colleague.session_state["run"].run_id == credit_state["run"].run_id
     assert colleague.slider(key="evaluate_threshold").value == 0.33
     assert any(c.startswith("Threshold **0.33** (set by hand; costs") for c in captions(colleague))
+
+
+def test_the_runs_own_file_loaded_again_brings_the_run_back_with_its_rows(credit_state):
+    """After a restart the address names the run but the data is gone: the run is read back without rows; loading its
+    own file again (a new user uploaded it after a restart) keeps the run and puts its rows back, where it used to
+    drop the run ('No model trained yet'). Another file still drops it."""
+    run_id = credit_state["run"].run_id
+    at = page("pages/3_Evaluate.py", {"_session_area": credit_state["_session_area"], "_address_run": run_id})
+    assert not at.exception
+    assert at.session_state["run"].run_id == run_id and at.session_state["run"].frame is None  # no data yet
+    at.switch_page("pages/1_Data.py").run()
+    at.selectbox(key="data_sample").set_value("german_credit")
+    at.button(key="data_load_sample").click().run()
+    assert not at.exception
+    at.switch_page("pages/3_Evaluate.py").run()
+    assert not at.exception
+    back = at.session_state["run"]
+    assert back.run_id == run_id and back.frame is not None and len(back.frame) == 1000
+    at.switch_page("pages/1_Data.py").run()
+    at.selectbox(key="data_sample").set_value("taiwan_default")
+    at.button(key="data_load_sample").click().run()
+    at.switch_page("pages/3_Evaluate.py").run()
+    assert not at.exception and "run" not in at.session_state
