@@ -45,7 +45,7 @@ by_id = {r.run_id: r for r in shown}
 
 def describe(run_id: str) -> str:
     r = by_id[run_id]
-    return f"{r.run_id[:8]} · {r.arch} · {r.task} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
+    return f"{r.run_id[:8]} · {r.network or r.arch} · {r.task} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
 
 
 chosen = st.multiselect("Runs to compare side by side", list(by_id), default=list(by_id)[:3], key="runs_chosen",

@@ -113,7 +113,7 @@ def document_section(result) -> None:
                 "model's backtest is in its HTML report on the **Report** page.")
         return
     if result.frame is None:
-        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on on "
+        st.info("This run was read back from the workspace, which keeps no data. Load its training file on "
                 "the **Data** page to write its document.")
         return
     protected = list(st.session_state.get("governance_protected") or []) if result.kind == BINARY else []

@@ -24,7 +24,7 @@ class Page:
 DATA = Page("pages/1_Data.py", "Data", ":material/table:",
             "Upload a CSV or load a sample; check what was understood; pick the target.")
 TRAIN = Page("pages/2_Train.py", "Train", ":material/model_training:",
-             "Pick the task and network; train it with live progress beside two baselines.")
+             "Pick the task and network; train it with live progress beside its baselines (logistic regression, gradient boosting, a scorecard).")
 EVALUATE = Page("pages/3_Evaluate.py", "Evaluate", ":material/analytics:",
                 "Held-out metrics, ROC, KS, calibration, lift; a threshold with its cost.")
 EXPLAIN = Page("pages/4_Explain.py", "Explain", ":material/psychology:",

@@ -215,7 +215,7 @@ def whatif_section(result) -> None:
                 f"{result.kind} model. The waterfall above explains one row of it.")
         return
     if result.frame is None:
-        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on on "
+        st.info("This run was read back from the workspace, which keeps no data. Load its training file on "
                 "the **Data** page to edit one of its rows.")
         return
     at, said = threshold(result)

@@ -31,8 +31,9 @@ def add_arguments(parser) -> None:
                              "workspace's champion), then the CSV file with the training columns")
     add_area_argument(parser)
     parser.add_argument("--threshold", type=float, default=None,
-                        help="flag rows scored at or above it (default 0.5 for a default model; an anomaly model's "
-                             "99th percentile of training scores)")
+                        help="flag rows scored at or above it (default: the threshold kept with the champion on "
+                             "Evaluate, else 0.5 for a default model; an anomaly model's 99th percentile of training "
+                             "scores)")
     parser.add_argument("--reasons", choices=("flagged", "all"), default="flagged",
                         help="reason codes for the flagged rows (default) or for every row")
     parser.add_argument("--codes", type=int, default=3, help="reason codes per row at most (default 3)")
