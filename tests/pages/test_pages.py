@@ -220,6 +220,7 @@ def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
     # at the slider's starting point the cost is the least the grid allows: no "+0.025 vs least cost" on arrival
     exact = least_cost_threshold(y, scores, costs=CostMatrix(5, 1))
     assert decisions_at(y, scores, start, costs=CostMatrix(5, 1)).cost <= exact.value + 0.01
+    assert not next(m for m in at.metric if m.label == "Expected cost per row").delta  # no penalty on arrival
     at.number_input(key="evaluate_fn_cost").set_value(1.0).run()
     at.number_input(key="evaluate_fp_cost").set_value(3.0).run()
     moved = least_cost_on_grid(y, scores, costs=CostMatrix(1, 3))
@@ -227,6 +228,10 @@ def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
     assert at.slider(key="evaluate_threshold").value == moved
     # the analyst's own threshold stays, across a visit to another page, until the costs change again
     at.slider(key="evaluate_threshold").set_value(0.42).run()
+    extra = (decisions_at(y, scores, 0.42, costs=CostMatrix(1, 3)).cost
+             - decisions_at(y, scores, moved, costs=CostMatrix(1, 3)).cost)
+    delta = next(m for m in at.metric if m.label == "Expected cost per row").delta
+    assert delta == f"{extra:+.3f} vs least cost" if extra > 5e-4 else not delta
     at.switch_page("pages/7_Report.py").run()
     assert any("the decision at threshold 0.42 with its cost matrix and confusion matrix" in m.value
                for m in at.markdown)
