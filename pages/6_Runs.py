@@ -66,6 +66,9 @@ current = state.run()
 ids = list(by_id)
 index = ids.index(current.run_id) if current is not None and current.run_id in by_id else 0
 selected = st.selectbox("Run", ids, index=index, format_func=describe, key="runs_current")
+if selected == champion:  # the Promote button is then greyed out: say why
+    st.caption("This run is the champion of this area: the Score page and `python -m finmodels score` use it by "
+               "default. Promote another run to replace it.")
 open_col, promote_col, delete_col = st.columns(3)
 if open_col.button("Open this run", key="runs_use", help="Evaluate, Explain, Score and Report then show it.",
                    disabled=current is not None and current.run_id == selected, icon=":material/open_in_new:"):

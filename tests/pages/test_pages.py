@@ -341,6 +341,8 @@ def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(traine
     assert not at.exception
     listed = at.dataframe[0].value
     assert listed[listed["run"] == run.run_id[:8]].iloc[0]["alias"] == "🏆 champion"
+    # the greyed-out Promote button is explained: this run is the champion now
+    assert any(c.value.startswith("This run is the champion of this area") for c in at.caption)
 
 
 def test_runs_page_deletes_a_run_only_once_confirmed(trained_state, german):
