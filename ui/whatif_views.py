@@ -130,6 +130,8 @@ def _counterfactuals(whatif, ranges: dict) -> None:
     st.plotly_chart(plot_counterfactuals(whatif, ranges), key="whatif_counterfactuals")
     if any(cf.found for cf in whatif.counterfactuals):
         table = counterfactual_table(whatif)  # every line shown: no scrolling inside the table
+        if table["training rows with it"].eq("").all():  # no coded input among them: the column would stay empty
+            table = table.drop(columns="training rows with it")
         st.dataframe(table, hide_index=True, height=35 * (len(table) + 1) + 3, key="whatif_counterfactual_table")
     notes = [cf.note.replace("$", "\\$") for cf in whatif.counterfactuals if cf.found]  # '$' is not maths
     st.markdown("\n".join(f"- {note}" for note in notes))
@@ -139,6 +141,10 @@ def _counterfactuals(whatif, ranges: dict) -> None:
     stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and cf.coded]
     if stuck:
         st.caption(f"No other code seen in training of {', '.join(stuck)} changes the decision on its own.")
+    text = [c for c, rng in ranges.items() if not rng.numeric]
+    if text:  # the search moves numbers and codes only: say which inputs it left out
+        st.caption(f"Text inputs are not searched ({', '.join(text)}): change one in the editor above to see its "
+                   "effect.")
 
 
 def counterfactual_table(whatif) -> pd.DataFrame:
