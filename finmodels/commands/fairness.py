@@ -13,7 +13,7 @@ With `--json` and one protected column, stdout is one JSON object: `groups` {gro
 approval_rate, tpr, fpr, auc, rows, events, flagged}}, `reference` (the most favoured group), `flagged`, and
 `column`, `threshold`, `overall`, `gaps`, `notes`. With several columns: {"columns": [one such object each]}.
 Either also says where the threshold came from: `threshold_source` (kept, given, default), `threshold_note`, and
-the kept `costs`.
+the kept `costs`, and which rows were counted (`rows_note`: all the file's).
 """
 
 from __future__ import annotations
@@ -82,8 +82,16 @@ def run(args) -> int:
     threshold = choose_threshold(model, args.threshold)
     reports = bundle_fairness(model.bundle, frame, protected=args.protected, threshold=threshold.value,
                               min_rows=args.min_rows)
+    rows = _rows_note(len(frame), args.file)
     if args.json:
-        print(json.dumps(summary(reports, threshold), ensure_ascii=False))
+        print(json.dumps({**summary(reports, threshold), "rows_note": rows}, ensure_ascii=False))
     else:
         _print_text(reports, threshold=threshold.line(reports[0].threshold))
+        print(rows)
     return 0
+
+
+def _rows_note(rows: int, file) -> str:
+    """Which rows the groups were counted on: all the file's, which may include the model's training rows."""
+    return (f"Groups counted on all {rows:,} rows of {file}. If the file holds the model's training rows, their "
+            "AUC and rates are optimistic: the Governance page counts the run's held-out test rows only.")

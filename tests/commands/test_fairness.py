@@ -46,7 +46,10 @@ def test_several_columns_and_the_text_table(german_bundle, capsys):
     text = capsys.readouterr().out
     assert text.startswith("Protected column 'foreign_worker' at threshold 0.5")
     assert "  yes " in text and "'foreign_worker' is one of the model's inputs." in text
-    assert text.endswith("\nDecisions at threshold 0.5 (the default).\n")
+    assert text.endswith(f"\nDecisions at threshold 0.5 (the default).\nGroups counted on all 1,000 rows of {GERMAN_CSV}. "
+                         "If the file holds the model's training rows, their AUC and rates are optimistic: the "
+                         "Governance page counts the run's held-out test rows only.\n")
+    assert out["rows_note"].startswith("Groups counted on all 1,000 rows of ")
 
 
 def test_small_groups_are_refused_with_their_counts(german_bundle, capsys):
