@@ -20,7 +20,7 @@ from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactua
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
 from ui.messages import show_error
-from ui.widgets import last_value
+from ui.widgets import last_value, remember, store
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
 RANGES = "whatif_ranges"  # (run id, {column: FeatureRange}) of the current run
@@ -48,9 +48,15 @@ def threshold(result) -> tuple[float | None, str]:
 def pick(frame: pd.DataFrame) -> int | None:
     """The position of the row the analyst picked, by number or by an identifier column's value; None after a
     message when no row matches."""
-    by = st.segmented_control("Find the row", [BY_ROW, BY_ID], default=BY_ROW, key="whatif_by") or BY_ROW
-    if by == BY_ROW:
-        return int(st.number_input(f"Row of the file (0 to {len(frame) - 1:,})", 0, len(frame) - 1, key="whatif_row"))
+    remember({"whatif_by": BY_ROW, "whatif_row": 0})  # the row comes back after a visit to another page
+    if not 0 <= st.session_state["whatif_row"] < len(frame):  # a row of another, longer file
+        st.session_state["whatif_row"] = 0
+    by = st.segmented_control("Find the row", [BY_ROW, BY_ID], key="whatif_by") or BY_ROW
+    row = st.number_input(f"Row of the file (0 to {len(frame) - 1:,})", 0, len(frame) - 1, key="whatif_row") \
+        if by == BY_ROW else None
+    store(["whatif_by", "whatif_row"])
+    if row is not None:
+        return int(row)
     left, right = st.columns(2)
     column = left.selectbox("Identifier column", list(frame.columns), key="whatif_id_column")
     value = right.text_input(f"Value of {column}", key="whatif_id_value", placeholder=f"e.g. {frame[column].iloc[0]}")

@@ -54,6 +54,10 @@ def test_a_what_if_on_explain_is_scored_in_a_worker_and_kept_with_the_run(credit
     whatifs = stored(credit_state)["whatif"]
     assert whatifs[-1]["changes"] == {"credit_amount": {"before": 7882, "after": 25000.0},
                                       "housing": {"before": "for free", "after": "own"}}
+    # the row the analyst picked is still picked after a visit to another page (it went back to row 0)
+    at.switch_page("pages/3_Evaluate.py").run()
+    at.switch_page("pages/4_Explain.py").run()
+    assert not at.exception and at.number_input(key="whatif_row").value == 3
 
 
 def test_a_row_is_found_by_an_identifier_column(credit_state):
