@@ -100,8 +100,8 @@ if job is not None and job.running:
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()
         if running.epochs_done:
-            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=running.planned),
-                            key="train_live")
+            st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=running.planned,
+                                            networks=running.networks), key="train_live")
 
     live_progress()
 elif job is not None and job.error is not None:

@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.errors import FinModelsError
-from finmodels.models.training.members import network_kind, network_progress
+from finmodels.models.training.members import network_kind, network_progress, noted_networks
 from finmodels.runtime.jobs import Job
 from finmodels.runtime.worker import train_run
 from ui import runtime, session, state
@@ -107,6 +107,11 @@ class TrainingJob:
     def network_kind(self) -> str | None:
         """The architecture of the cross-fitted network training now ('deep & cross network (DCN-V2)'), if named."""
         return next((found for found in map(network_kind, reversed(self.job.notes)) if found), None)
+
+    @property
+    def networks(self) -> dict[str, list[int]]:
+        """The networks begun so far by architecture, for the live chart's colours (members.noted_networks)."""
+        return noted_networks(self.job.notes)
 
     @property
     def planned(self) -> int | None:

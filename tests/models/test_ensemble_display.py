@@ -12,7 +12,7 @@ from finmodels.models.architectures import MLPConfig
 from finmodels.delivery.sections import methodology_section, model_facts
 from finmodels.models.training.blend import arch_label, network_title, weights_text
 from finmodels.models.training.members import (epochs_per_network, network_groups, network_kind, network_note,
-                                               network_progress, run_networks)
+                                               network_progress, noted_networks, run_networks)
 from finmodels.plots.training import plot_loss_curve
 from ui.results import describe_training
 
@@ -56,6 +56,9 @@ def test_the_progress_notes_of_a_real_fit_are_read_back_by_one_function(blended)
     # each note names its network's architecture: the dense networks, then the cross networks
     assert [network_kind(n) for n in fits] == ["dense network (MLP)"] * 2 + ["deep & cross network (DCN-V2)"] * 2
     assert network_kind(network_note(1, 4, learn=400, stop_on=400)) is None
+    # the live chart groups the networks begun so far by architecture, as the final chart does
+    assert noted_networks(recorder.notes) == {"dense networks (MLP)": [1, 2], "deep & cross networks (DCN-V2)": [3, 4]}
+    assert noted_networks(recorder.notes[:recorder.notes.index(fits[2])]) == {"dense networks (MLP)": [1, 2]}
     assert {stage_name(n) for n in fits} == {"fitting the cross-fitted networks"}
     # every other note is no network's progress: one network's own note included
     assert [network_progress(n) for n in recorder.notes if n not in fits] == [None] * (len(recorder.notes) - 4)

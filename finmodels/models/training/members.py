@@ -113,6 +113,18 @@ def network_kind(note: str) -> str | None:
     return found[3] if found else None
 
 
+def noted_networks(notes) -> dict[str, list[int]]:
+    """The cross-fitted networks begun so far, by architecture, from a run's stage notes, as a chart's legend reads
+    them ({'dense networks (MLP)': [1, ..., 5], 'deep & cross networks (DCN-V2)': [6, 7]}): the live loss chart's
+    `run_networks` while the run trains."""
+    groups: dict[str, list[int]] = {}
+    for note in notes:
+        found, kind = network_progress(note), network_kind(note)
+        if found and kind:
+            groups.setdefault(re.sub(r"\bnetwork\b", "networks", kind), []).append(found[0])
+    return groups
+
+
 def average(models: list):
     """One Keras model whose output is the mean of `models`' outputs (the model itself when there is one)."""
     import keras
