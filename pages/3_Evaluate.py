@@ -26,8 +26,10 @@ for note in result.notes:
     st.caption(note)
 metric_tiles(result)
 
-st.subheader("Network against the baselines (same split, same preprocessing)")
+st.subheader("Network against the baselines (same split)")
 st.dataframe(styled_metrics(metrics_table(result)), key="evaluate_table")
+if evaluate_views.baselines_caption(result):
+    st.caption(evaluate_views.baselines_caption(result))
 
 figures = {k: f for k, f in evaluation_figures(result).items() if k not in evaluate_views.SECTION_CHARTS}
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.

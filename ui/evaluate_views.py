@@ -354,3 +354,14 @@ def decision_section(result) -> None:
     right.metric("Flagged", f"{at.flagged:.1%} of rows")
     right.metric(f"{event} caught (recall)", f"{at.recall:.1%}")
     right.metric("Precision of flags", f"{at.precision:.1%}")
+
+
+def baselines_caption(result) -> str:
+    """For a binary run: what the comparison table's baselines learned from, and the threshold of its at-threshold
+    rows ('' for other kinds, whose baselines the table's names say)."""
+    if getattr(result, "kind", None) != BINARY:
+        return ""
+    scorecard = "; the scorecard bins the raw columns itself" if "scorecard" in (result.baselines or {}) else ""
+    return (f"Logistic regression and gradient boosting learn from the network's own preprocessed inputs{scorecard}. "
+            "Accuracy, precision, recall and F1 are at threshold 0.5 for every model alike; the decision section "
+            "below takes them at your threshold.")

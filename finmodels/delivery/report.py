@@ -23,7 +23,7 @@ from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
                                              least_cost_threshold)
-from finmodels.models.training.blend import network_settings, run_title, weights_text
+from finmodels.models.training.blend import blend_weights, network_settings, run_title, weights_text
 from finmodels.models.training.members import epochs_summary, run_networks
 
 NETWORK = "Neural network"
@@ -144,7 +144,7 @@ def config_table(result) -> pd.DataFrame:
                       lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing),
                       **({"members": settings.members, "blend": ", ".join(settings.blend) or "none"}
                          if applies("members", config.task) else {}))
-    values.update(network_settings(config, settings))
+    values.update(network_settings(config, blend_weights(result)))
     values["epochs run"] = epochs_summary(result.history)
     if result.details.get("blend_weights"):
         values["blend weights (out of fold)"] = weights_text(result.details["blend_weights"])

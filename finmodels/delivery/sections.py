@@ -127,7 +127,7 @@ def methodology_section(facts: ModelFacts) -> list[str]:
     parts = [paragraph(f"Architecture: {spec.label}. {spec.description}") if not weights else paragraph(
         f"Architecture: {network_title(config.arch, weights)}, weighted on out-of-fold predictions. " +
         " ".join(f"{get_architecture(a).label}: {get_architecture(a).description}" for a in weights))]
-    rows = network_settings(config, facts.settings)
+    rows = network_settings(config, weights)
     values = {k: v for k, v in dataclasses.asdict(config).items()
               if k in ("epochs", "patience", "batch_size", "learning_rate", "lr_schedule", "class_weight", "seed",
                        "test_size", "valid_size", "split")}

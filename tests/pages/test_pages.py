@@ -221,6 +221,9 @@ def test_the_threshold_follows_the_costs_and_reaches_the_report(trained_state):
     exact = least_cost_threshold(y, scores, costs=CostMatrix(5, 1))
     assert decisions_at(y, scores, start, costs=CostMatrix(5, 1)).cost <= exact.value + 0.01
     assert not next(m for m in at.metric if m.label == "Expected cost per row").delta  # no penalty on arrival
+    assert any(c.value.startswith("Logistic regression and gradient boosting learn from the network's own "
+                                  "preprocessed inputs; the scorecard bins the raw columns itself. Accuracy, precision, "
+                                  "recall and F1 are at threshold 0.5") for c in at.caption)
     at.number_input(key="evaluate_fn_cost").set_value(1.0).run()
     at.number_input(key="evaluate_fp_cost").set_value(3.0).run()
     moved = least_cost_on_grid(y, scores, costs=CostMatrix(1, 3))

@@ -116,13 +116,13 @@ def network_title(arch: str, weights: dict[str, float] | None = None) -> str:
     return f"Blend of {weights_text(weights)}" if weights else arch_label(arch)
 
 
-def network_settings(config, settings=None) -> dict[str, object]:
+def network_settings(config, weights: dict[str, float] | None = None) -> dict[str, object]:
     """Each architecture's hyperparameters as flat (setting, value) rows: 'network: units' for one architecture; for a
-    blend, under each architecture's name ('mlp: units', 'dcn: rank'), the partners at their defaults, as
-    `tabular.fit_model` builds them."""
+    blended run (its `weights`, `blend_weights`), under each architecture's name ('mlp: units', 'dcn: rank'), the
+    partners at their defaults, as `tabular.fit_model` builds them."""
     from dataclasses import asdict, is_dataclass, replace
 
-    archs = (config.arch, *(getattr(settings, "blend", None) or ()))
+    archs = list(weights) if weights else [config.arch]
     rows: dict[str, object] = {}
     for arch in archs:
         hyper = config.hyper if arch == config.arch else replace(config, arch=arch, hyperparameters=None,
