@@ -154,16 +154,19 @@ def methodology_section(facts: ModelFacts) -> list[str]:
         items.append(summary)
     items += ["The preprocessing is fitted on the training rows only, then applied unchanged to validation, test "
               "and new rows.",
-              training_text(config, facts.settings, weights),
+              training_text(config, facts.settings, weights, kind=facts.kind),
               "Baselines: logistic regression and gradient boosting on the same inputs, and (binary tasks) a credit "
               "scorecard on the raw columns, all trained on the same training and validation rows."]
     return parts + ["<h3>Preprocessing and choices</h3>", bullets(items)]
 
 
-def training_text(config, settings, weights: dict) -> str:
+def training_text(config, settings, weights: dict, *, kind: str) -> str:
     """How the network was fitted: one network stopped early on the validation rows, or each architecture's
-    cross-fitted networks averaged (and blended by their out-of-fold weights)."""
-    members = int(getattr(settings, "members", None) or 1)
+    cross-fitted networks averaged (and blended by their out-of-fold weights); anomaly detection fits one network
+    whatever the setting (`tabular.member_count`)."""
+    from finmodels.models.training.tabular import member_count
+
+    members = member_count(settings, kind) if settings is not None else 1
     if members == 1:
         return ("Training: the network is fitted on the training rows; the validation rows stop it early (patience "
                 f"{config.patience} epochs) and the best epoch's weights are kept; the test rows are used only for "

@@ -151,3 +151,19 @@ def test_a_blended_runs_bundle_documents_the_blend_and_its_cross_fitting(german_
         assert "the validation rows stop it early" not in text
         cells = re.sub(r"\s+", "", text)  # the settings table's rows, whitespace aside
         assert "<td>dcn:rank</td><td>32</td>" in cells and "<td>mlp:units</td><td>16</td>" in cells
+
+
+def test_the_training_line_says_one_network_where_one_was_fitted():
+    """An anomaly run keeps the resolved ensemble setting (5 members, a blend) but fits one network: its document
+    must not claim cross-fitting; a table run with a target and 5 members does cross-fit."""
+    from finmodels.data.tasks import ANOMALY, BINARY
+    from finmodels.delivery.sections import training_text
+    from finmodels.models.preprocessing import PreprocessConfig
+    from finmodels.models.training import FitDefaults, TrainConfig
+
+    settings = FitDefaults(64, 1e-3, PreprocessConfig(), members=5, blend=("dcn",))
+    one = training_text(TrainConfig(target=None, task="anomaly", arch="vae"), settings, {}, kind=ANOMALY)
+    assert one.startswith("Training: the network is fitted on the training rows; the validation rows stop it early")
+    five = training_text(TrainConfig(target="creditability"), settings, {"mlp": 0.3, "dcn": 0.7}, kind=BINARY)
+    assert five.startswith("Training: each architecture's network is the average of 5 networks cross-fitted")
+    assert "blended by the weights above" in five
