@@ -104,24 +104,17 @@ class LoadedBundle:
 
     @property
     def title(self) -> str:
-        """What the model is named by: its architecture's label, or for a blended run the blend ('Blend of 0.25 ×
-        Dense network (MLP) + 0.75 × Deep & cross network (DCN-V2)'), as the dashboard names the run."""
+        """What the model is named by, as the dashboard names the run: its architecture, or its blend."""
         from finmodels.models.training.blend import network_title
 
         return network_title(self.arch, self.details.get("blend_weights"))
 
     @property
     def settings(self):
-        """The FitDefaults the run was fitted with (members, blend, batches, preprocessing); None in older
-        bundles."""
-        from finmodels.models.preprocessing import PreprocessConfig
-        from finmodels.models.training import FitDefaults
+        """The FitDefaults the run was fitted with (members, blend, batches, preprocessing); None in older bundles."""
+        from finmodels.models.training.config import FitDefaults
 
-        data = self.manifest.get("settings")
-        if not data:
-            return None
-        prep = data.get("preprocessing") or {}
-        return FitDefaults(**{**data, "preprocessing": PreprocessConfig(**prep), "blend": tuple(data.get("blend") or ())})
+        return FitDefaults.from_dict(self.manifest["settings"]) if self.manifest.get("settings") else None
 
     def train_config(self):
         """The run's TrainConfig, rebuilt (and validated) from the manifest."""

@@ -155,6 +155,12 @@ class FitDefaults:
     members: int = 1  # cross-fitted networks per architecture (training.members)
     blend: tuple[str, ...] = ()  # architectures blended with the chosen one (training.blend)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "FitDefaults":
+        """The settings from `dataclasses.asdict` of them, read back from JSON (a bundle's manifest)."""
+        return cls(**{**data, "preprocessing": PreprocessConfig(**(data.get("preprocessing") or {})),
+                      "blend": tuple(data.get("blend") or ())})
+
 
 def fit_defaults(train_rows: int, *, sequence: bool = False) -> FitDefaults:
     """The one set of defaults the dashboard, the command line and the benchmark share.
