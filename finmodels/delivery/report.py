@@ -144,10 +144,11 @@ def config_table(result) -> pd.DataFrame:
                       lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing),
                       **({"members": settings.members, "blend": ", ".join(settings.blend) or "none"}
                          if applies("members", config.task) else {}))
-    values.update(network_settings(config, blend_weights(result)))
+    weights = blend_weights(result)
+    values.update(network_settings(config, weights))
     values["epochs run"] = epochs_summary(result.history)
-    if result.details.get("blend_weights"):
-        values["blend weights (out of fold)"] = weights_text(result.details["blend_weights"])
+    if weights:
+        values["blend weights (out of fold)"] = weights_text(weights)
     values["stopped by user"] = bool(result.stopped_early)
     return pd.DataFrame({"setting": list(values), "value": [plain_value(v) for v in values.values()]})
 

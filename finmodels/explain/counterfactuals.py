@@ -339,7 +339,7 @@ def _refine(source, row, pending: dict, ranges, *, threshold: float, flagged: bo
             mid = (keep + flip) / 2
             step = ranges[c].precision
             if step:  # on the data's precision, rounded towards the flipping side
-                mid = round(float((np.floor(mid / step) if flip < keep else np.ceil(mid / step)) * step), 9)
+                mid = _onto(mid, step, lower=flip < keep)
                 if mid == keep:
                     mid = keep + np.sign(flip - keep) * step
             mids.append(mid)
@@ -361,7 +361,7 @@ def _on_precision(source, row, state: dict, ranges, *, threshold: float, flagged
     for c, (keep, flip, _) in state.items():
         step = ranges[c].precision
         if step and abs(flip / step - round(flip / step)) > 1e-6:
-            off[c] = round(float((np.floor(flip / step) if flip < keep else np.ceil(flip / step)) * step), 9)
+            off[c] = _onto(flip, step, lower=flip < keep)
     if not off:
         return
     block = pd.concat([row] * len(off), ignore_index=True)
@@ -370,6 +370,11 @@ def _on_precision(source, row, state: dict, ranges, *, threshold: float, flagged
     for (c, value), s in zip(off.items(), predict_scores(source, block)):
         if (s >= threshold) != flagged:
             state[c][1], state[c][2] = value, float(s)
+
+
+def _onto(value: float, step: float, *, lower: bool) -> float:
+    """`value` on a grid of `step`: the grid point below it when the search moves down, else the one above."""
+    return round(float((np.floor(value / step) if lower else np.ceil(value / step)) * step), 9)
 
 
 def _gap(keep: float, flip: float, rng: FeatureRange) -> float:

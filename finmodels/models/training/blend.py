@@ -116,17 +116,24 @@ def network_title(arch: str, weights: dict[str, float] | None = None) -> str:
     return f"Blend of {weights_text(weights)}" if weights else arch_label(arch)
 
 
+def member_config(config, arch: str):
+    """The configuration `arch`'s networks train with in a run of `config`: the chosen architecture's own, a blended
+    partner's at its defaults (no blend of its own)."""
+    from dataclasses import replace
+
+    return config if arch == config.arch else replace(config, arch=arch, hyperparameters=None, blend=())
+
+
 def network_settings(config, weights: dict[str, float] | None = None) -> dict[str, object]:
     """Each architecture's hyperparameters as flat (setting, value) rows: 'network: units' for one architecture; for a
-    blended run (its `weights`, `blend_weights`), under each architecture's name ('mlp: units', 'dcn: rank'), the
-    partners at their defaults, as `tabular.fit_model` builds them."""
-    from dataclasses import asdict, is_dataclass, replace
+    blended run (its `weights`, `blend_weights`), under each architecture's name ('mlp: units', 'dcn: rank'), as
+    `member_config` gives them."""
+    from dataclasses import asdict, is_dataclass
 
     archs = list(weights) if weights else [config.arch]
     rows: dict[str, object] = {}
     for arch in archs:
-        hyper = config.hyper if arch == config.arch else replace(config, arch=arch, hyperparameters=None,
-                                                                  blend=()).hyper
+        hyper = member_config(config, arch).hyper
         if is_dataclass(hyper):
             prefix = "network" if len(archs) == 1 else arch
             rows.update({f"{prefix}: {k}": v for k, v in asdict(hyper).items()})

@@ -216,7 +216,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     """(model, history, fit seconds, stopped by the user, target (mean, std), notes, blend details): one network
     fitted on the training rows and stopped on the validation rows, or `members` networks of each architecture
     cross-fitted on both, averaged, and blended across architectures (`training.blend`)."""
-    from finmodels.models.training.blend import blend, blend_notes
+    from finmodels.models.training.blend import blend, blend_notes, member_config
     from finmodels.models.training.members import fit_members, member_history
 
     note = stage_hook(on_epoch)
@@ -233,7 +233,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     archs = (config.arch, *settings.blend)
     found, stopped = {}, False
     for i, arch in enumerate(archs):
-        own = config if arch == config.arch else replace(config, arch=arch, hyperparameters=None, blend=())
+        own = member_config(config, arch)
 
         def build(k: int, own=own, i=i):
             if i == 0 and k == 0:
