@@ -13,13 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from finmodels.data.outliers import plausibility_problems
+from finmodels.data.problems import ERROR, WARNING, Problem
+from finmodels.data.problems import row_numbers as _rows
 from finmodels.data.reading import rows_phrase
 from finmodels.errors import DataError
 from finmodels.data.profiling import CONSTANT, DATE, FREE_TEXT, IDENTIFIER, NUMERIC, Profile, name_words, parse_dates, profile, without_attrs
 from finmodels.data.targets import label_strings
 from finmodels.data.tasks import BINARY, FORECAST, REGRESSION, TASKS
 
-ERROR, WARNING = "error", "warning"
 # Fewer rows per class than this cannot be split into stratified train, validation and test parts.
 MIN_ROWS_PER_CLASS = 5
 MIN_ROWS = 20
@@ -36,27 +38,6 @@ SPECIAL_SHARE = 0.05
 # share of something; values above RATIO_LIMIT in it are far above 1: codes or errors, not ratios.
 _RATIO_WORDS = ("util", "utilization", "utilisation", "usage", "ratio", "share", "pct", "percent")
 RATIO_BULK, RATIO_LIMIT = 1.5, 10.0
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem: a stable `code`, the message shown to the user, and where it is."""
-
-    code: str
-    message: str
-    severity: str = ERROR
-    column: str | None = None
-    rows: tuple[int, ...] = ()
-    values: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "column": self.column, "rows": list(self.rows[:20]),
-                "values": list(self.values), "message": self.message}
-
-
-def _rows(mask: np.ndarray | pd.Series) -> list[int]:
-    """Spreadsheet row numbers (header = row 1) of the True positions."""
-    return (np.flatnonzero(np.asarray(mask)) + 2).tolist()
 
 
 def _shown(values, limit: int = 3) -> str:
@@ -206,36 +187,16 @@ def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     return problems
 
 
-AGE_RANGE = (16, 110)  # an applicant's age in years outside it is a typing error or a code
-
-
 def _row_problems(frame: pd.DataFrame) -> list[Problem]:
-    """Rows that repeat an earlier row exactly, and ages no applicant has: warnings a validator asks about."""
-    problems = []
+    """Rows that repeat an earlier row exactly: a warning a validator asks about."""
     repeated = frame.duplicated().to_numpy()
-    if repeated.any():
-        rows = _rows(repeated)
-        problems.append(Problem(
-            "duplicate_rows", f"{len(rows):,} rows repeat an earlier row exactly ({rows_phrase(rows)}). A copy can "
-            "fall in both the training and the test rows and flatter the metrics: remove the copies if they are not "
-            "distinct loans.", WARNING, None, tuple(rows)))
-    low, high = AGE_RANGE
-    for name in frame.columns:
-        values = frame[name]
-        if "age" not in name_words(str(name)) or not pd.api.types.is_numeric_dtype(values) \
-                or pd.api.types.is_bool_dtype(values):
-            continue
-        present = values.dropna()
-        if present.empty or present.median() < 18 or present.median() > 90:  # not an applicant's age in years
-            continue
-        outside = ((values < low) | (values > high)).to_numpy()
-        if outside.any():
-            rows = _rows(outside)
-            problems.append(Problem(
-                "implausible_age", f"Column '{name}' has ages outside {low} to {high} years in {rows_phrase(rows)} "
-                f"(e.g. {_shown(values[outside])}). Correct them, or leave the cells empty to have them read as "
-                "missing.", WARNING, str(name), tuple(rows), tuple(str(v) for v in values[outside].head(3))))
-    return problems
+    if not repeated.any():
+        return []
+    rows = _rows(repeated)
+    return [Problem(
+        "duplicate_rows", f"{len(rows):,} rows repeat an earlier row exactly ({rows_phrase(rows)}). A copy can fall in "
+        "both the training and the test rows and flatter the metrics: remove the copies if they are not distinct "
+        "loans.", WARNING, None, tuple(rows))]
 
 
 def _special_codes(frame: pd.DataFrame, found: Profile) -> list[Problem]:
@@ -370,6 +331,8 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
     problems.extend(_column_problems(frame, found))
     problems.extend(_row_problems(frame))
     problems.extend(_special_codes(frame, found))
+    named = {p.column: set(p.rows) for p in problems if p.column is not None and p.code == "special_codes"}
+    problems.extend(plausibility_problems(frame, found, known=named))
     problems.extend(feature_problems(found, chosen))
     return sorted(problems, key=lambda p: p.severity != ERROR)
 
