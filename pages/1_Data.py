@@ -103,8 +103,8 @@ with st.expander("Change a column's role"):
 st.subheader("Distributions and correlations")
 first = check.features[0] if check.features else columns[0]
 shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
-st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label),
-                key="data_dist_chart")
+st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label,
+                                  flagged=check.flagged(frame, shown)), key="data_dist_chart")
 st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
                 key="data_corr_chart")
 

@@ -132,10 +132,10 @@ class Outliers:
     bulk: tuple[float, float]
 
     def phrase(self) -> str:
-        """'6,000,000 in row 32299' or '1,726, 944.4 ... in rows 5, 77'."""
-        shown = ", ".join(_number(v) for v in self.values[:EXAMPLES]) + (" ..." if len(self.values) > EXAMPLES
-                                                                           else "")
-        return f"{shown} in {rows_phrase(list(self.rows), limit=5)}"
+        """'6,000,000 (row 32299)', or '1,726 (row 1162), 944 (row 1165)' and '... and 2 more rows' past three."""
+        shown = ", ".join(f"{_number(v)} (row {r})" for v, r in zip(self.values[:EXAMPLES], self.rows))
+        more = len(self.rows) - EXAMPLES
+        return shown + (f" and {more} more row{'s' if more > 1 else ''}" if more > 0 else "")
 
 
 def _beyond(values: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -202,12 +202,12 @@ def outlier_problem(found: list[Outliers]) -> Problem | None:
         head = (f"Column '{only.column}' has {count:,} value{'s' if count > 1 else ''} far outside the bulk of its "
                 f"values (98% of them lie between {_number(low)} and {_number(high)}): {only.phrase()}.")
     else:
-        listed = [f"- '{o.column}': {o.phrase()} (bulk {_number(o.bulk[0])} to {_number(o.bulk[1])})"
+        listed = [f"- '{o.column}' (bulk {_number(o.bulk[0])} to {_number(o.bulk[1])}): {o.phrase()}"
                   for o in found[:LISTED_COLUMNS]]
         rest = [o.column for o in found[LISTED_COLUMNS:]]
         if rest:
             listed.append(f"- and {len(rest)} more: {', '.join(rest)}")
-        head = (f"{len(found)} columns have values far outside the bulk of their values (where 98% of them lie):\n"
+        head = (f"{len(found)} columns have values far outside the bulk of their values (the range where 98% of them lie):\n"
                 + "\n".join(listed) + "\n\n")  # a list on the page, one line per column
     rows = tuple(sorted({r for o in found for r in o.rows}))
     values = tuple(_number(v) for o in found for v in o.values[:EXAMPLES])
@@ -227,3 +227,15 @@ def plausibility_problems(frame: pd.DataFrame, found: Profile, *, known: dict[st
     numeric = [c.name for c in found.columns if c.role == NUMERIC]
     outliers = outlier_problem(find_outliers(frame, numeric, known=named))
     return problems + ([outliers] if outliers else [])
+
+
+# The checks whose rows hold values no real record holds (validation's special codes among them).
+IMPLAUSIBLE = ("special_codes", *(rule.code for rule in RULES), "outliers")
+
+
+def flagged_rows(frame: pd.DataFrame, found: Profile, problems, column: str) -> tuple[int, ...]:
+    """The rows (spreadsheet numbers) whose value of `column` the checks call implausible: what a chart marks."""
+    named = {r for p in problems if p.column == column and p.code in IMPLAUSIBLE for r in p.rows}
+    if column in found.names(NUMERIC):
+        named.update(r for o in find_outliers(frame, [column], known={column: named}) for r in o.rows)
+    return tuple(sorted(named))

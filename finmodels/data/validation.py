@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from finmodels.data.outliers import plausibility_problems
+from finmodels.data.outliers import flagged_rows, plausibility_problems
 from finmodels.data.problems import ERROR, WARNING, Problem
 from finmodels.data.problems import row_numbers as _rows
 from finmodels.data.reading import rows_phrase
@@ -399,6 +399,10 @@ class DataCheck:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
+
+    def flagged(self, frame: pd.DataFrame, column: str) -> tuple[int, ...]:
+        """Rows (spreadsheet numbers) whose value of `column` a check calls implausible (codes, rules, outliers)."""
+        return flagged_rows(frame, self.profile, self.problems, column)
 
 
 def check_data(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str, str] | None = None,

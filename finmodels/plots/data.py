@@ -12,6 +12,7 @@ from finmodels.data.targets import label_strings
 # A heatmap of more columns than this is unreadable; the most variable numeric columns are kept.
 MAX_HEATMAP_COLUMNS = 30
 MAX_BARS = 20
+FLAG_COLOR = "#9a7d0a"  # the amber of the page's warnings, apart from the event's red
 
 
 def plot_target_balance(balance: dict[str, int], *, target: str, event_label: str | None = None) -> go.Figure:
@@ -26,10 +27,12 @@ def plot_target_balance(balance: dict[str, int], *, target: str, event_label: st
 
 
 def plot_distribution(frame: pd.DataFrame, column: str, *, target: str | None = None,
-                      event_label: str | None = None) -> go.Figure:
+                      event_label: str | None = None, flagged: tuple[int, ...] = ()) -> go.Figure:
     """Histogram of a numeric column, or bars of a text column's most frequent values.
 
-    With a binary target and its event label, the event rows and the other rows are shown side by side.
+    With a binary target and its event label, the event rows and the other rows are shown side by side. `flagged`
+    rows (spreadsheet numbers, as the checks name them) of a numeric column are marked on the axis: a value of 144
+    among ages of 20 to 90 is one bar too low to see.
     """
     series = frame[column]
     numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
@@ -47,12 +50,22 @@ def plot_distribution(frame: pd.DataFrame, column: str, *, target: str | None = 
         else:
             counts = values.astype(str).where(values.notna()).value_counts().reindex(top, fill_value=0)
             fig.add_trace(go.Bar(x=list(counts.index), y=counts.to_numpy(), name=name, marker_color=color))
+    if numeric and flagged:
+        fig.add_trace(_flagged_marks(series, flagged))
     y_title = "% of rows in group" if numeric and len(groups) == 2 else "Rows"
     fig.update_layout(title=f"Distribution of '{column}'", xaxis_title=column, yaxis_title=y_title,
                       barmode="overlay" if numeric else "group", **LAYOUT)
     if not numeric:
         fig.update_xaxes(type="category")
     return fig
+
+
+def _flagged_marks(series: pd.Series, flagged: tuple[int, ...]) -> go.Scatter:
+    values = series.iloc[np.asarray(flagged) - 2]
+    return go.Scatter(x=values, y=np.zeros(len(values)), mode="markers", name=f"flagged by the checks ({len(values):,} "
+                      f"row{'s' if len(values) > 1 else ''})", marker=dict(color=FLAG_COLOR, symbol="x", size=11),
+                      customdata=np.asarray(flagged), hovertemplate="row %{customdata}: %{x}<extra></extra>",
+                      cliponaxis=False)
 
 
 def correlation_columns(frame: pd.DataFrame, columns: list[str], *, limit: int = MAX_HEATMAP_COLUMNS) -> list[str]:

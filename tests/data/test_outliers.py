@@ -41,7 +41,7 @@ def test_credit_risk_ages_employment_and_income_no_borrower_has_are_named_with_r
     assert income.column == "person_income" and income.rows == (32299,) and income.values == ("6,000,000",)
     assert income.message == (
         "Column 'person_income' has 1 value far outside the bulk of its values (98% of them lie between 14,400 and "
-        "225,200): 6,000,000 in row 32299. Check it against the source: correct an error, or leave the cell empty "
+        "225,200): 6,000,000 (row 32299). Check it against the source: correct an error, or leave the cell empty "
         "to have it read as missing; if it is real, cap it at the edge of the bulk, or drop the row.")
 
 
@@ -92,10 +92,12 @@ def test_corporate_ratios_no_company_has_are_listed_one_line_per_column():
     assert problem.rows == (367, 893, 894, 895, 1009, 1162, 1165, 1249, 1413, 1414, 1415, 1659, 1733)
     assert set(frame.loc[[891, 892, 893], "Name"]) == {"YRC Worldwide, Inc."}
     lines = problem.message.split("\n")
-    assert lines[0] == "8 columns have values far outside the bulk of their values (where 98% of them lie):"
-    assert lines[4] == "- 'returnOnAssets': -33,753, -40,213, -2,112 in rows 893, 894, 895 (bulk -0.36 to 0.225)"
-    assert lines[6] == ("- 'assetTurnover': 2,553,149, 2,357,074, 2,551,214 ... in rows 893, 894, 895, 1733 (bulk "
-                        "0.00381 to 3.53)")
+    assert lines[0] == ("8 columns have values far outside the bulk of their values (the range where 98% of them "
+                        "lie):")
+    assert lines[4] == ("- 'returnOnAssets' (bulk -0.36 to 0.225): -33,753 (row 893), -40,213 (row 894), -2,112 (row "
+                        "895)")
+    assert lines[6] == ("- 'assetTurnover' (bulk 0.00381 to 3.53): 2,553,149 (row 893), 2,357,074 (row 894), 2,551,214 "
+                        "(row 895) and 1 more row")
     assert lines[-1] == ("Check them against the source: correct errors, or leave the cells empty to have them read "
                          "as missing; cap real values at the edge of the bulk, or drop their rows.")
 
@@ -112,7 +114,7 @@ def test_a_typing_error_in_a_long_tailed_amount_is_named_and_the_tail_is_not():
     assert found["term_months"].rows == (101,)
     problem = outlier_problem(list(found.values()))
     assert problem.message.startswith("2 columns have values far outside the bulk of their values")
-    assert "- 'term_months': 3,600 in row 101 (bulk 12 to 62)" in problem.message.split("\n")
+    assert "- 'term_months' (bulk 12 to 62): 3,600 (row 101)" in problem.message.split("\n")
 
 
 @pytest.mark.parametrize("values", [
@@ -156,3 +158,20 @@ def test_employment_needs_an_age_column_and_rows_a_rule_named_are_not_named_agai
     frame["person_age"] = np.append(rng.integers(30, 60, 300), 22.0)
     problems = plausibility_problems(frame, profile(frame, target=None))
     assert [(p.code, p.rows) for p in problems] == [("employment_beyond_age", (302,))]
+
+
+def test_the_distribution_chart_marks_the_rows_the_checks_flag(credit_risk):
+    from finmodels.plots.data import plot_distribution
+
+    check = check_data(credit_risk)
+    assert check.flagged(credit_risk, "person_age") == (83, 185, 577, 749, 32299)
+    assert check.flagged(credit_risk, "person_emp_length") == (2, 212)
+    assert check.flagged(credit_risk, "person_income") == (32299,)
+    assert check.flagged(credit_risk, "loan_amnt") == () and check.flagged(credit_risk, "loan_intent") == ()
+    fig = plot_distribution(credit_risk, "person_age", target="loan_status", event_label="1",
+                            flagged=check.flagged(credit_risk, "person_age"))
+    marks = fig.data[-1]
+    assert [t.name for t in fig.data] == ["loan_status = 1", "other rows", "flagged by the checks (5 rows)"]
+    assert list(marks.x) == [144, 144, 123, 123, 144] and list(marks.customdata) == [83, 185, 577, 749, 32299]
+    corporate = load_csv(SHARED_DATASETS / "corporate_rating.csv")  # one warning for 8 columns: rows per column
+    assert check_data(corporate).flagged(corporate, "assetTurnover") == (893, 894, 895, 1733)
