@@ -161,8 +161,8 @@ def far_values(values: np.ndarray) -> np.ndarray | None:
     size = float(np.median(np.abs(present[present != 0])))
     linear = _beyond(values, present)
     logged = _beyond(np.arcsinh(values / size), np.arcsinh(present / size))
-    with np.errstate(invalid="ignore"):
-        return np.fmin(linear, logged) > FAR
+    with np.errstate(invalid="ignore"):  # infinities are validation's to name
+        return (np.fmin(linear, logged) > FAR) & np.isfinite(values)
 
 
 def find_outliers(frame: pd.DataFrame, columns: list[str], *, known: dict[str, set[int]] | None = None

@@ -175,3 +175,29 @@ def test_the_distribution_chart_marks_the_rows_the_checks_flag(credit_risk):
     assert list(marks.x) == [144, 144, 123, 123, 144] and list(marks.customdata) == [83, 185, 577, 749, 32299]
     corporate = load_csv(SHARED_DATASETS / "corporate_rating.csv")  # one warning for 8 columns: rows per column
     assert check_data(corporate).flagged(corporate, "assetTurnover") == (893, 894, 895, 1733)
+
+
+def test_infinities_are_left_to_their_own_error():
+    frame = pd.DataFrame({"x": np.append(np.linspace(1.0, 2.0, 200), [np.inf, -np.inf])})
+    assert find_outliers(frame, ["x"]) == []
+    codes = [p.code for p in check_data(frame, target=None).problems]
+    assert "infinite_values" in codes and "outliers" not in codes
+
+
+def test_the_data_page_shows_the_findings_with_the_other_checks_and_marks_them_on_the_chart():
+    from tests.pages.test_pages import page
+
+    at = page("pages/1_Data.py")
+    raw = (SHARED_DATASETS / "credit_risk_dataset.csv").read_bytes()
+    at.get("file_uploader")[0].set_value(("credit_risk_dataset.csv", raw, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert any(h.value == "Checks" for h in at.subheader)
+    assert "0 to fix before training, 4 to know about" in " ".join(c.value for c in at.caption)
+    warnings = [w.value for w in at.warning]
+    assert [w.split(" ")[:2] for w in warnings] == [["165", "rows"], ["Column", "'person_age'"],
+                                                    ["Column", "'person_emp_length'"], ["Column", "'person_income'"]]
+    assert "in rows 2, 212 (e.g. 123 years at age 22, 123 years at age 21)" in warnings[2]
+    assert "6,000,000 (row 32299)" in warnings[3]
+    assert at.selectbox(key="data_dist_column").value == "person_age"
+    chart = at.get("plotly_chart")[1].proto.spec
+    assert "flagged by the checks (5 rows)" in chart and "row %{customdata}: %{x}" in chart  # rows: plotly's binary
