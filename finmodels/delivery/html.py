@@ -11,7 +11,7 @@ import pandas as pd
 STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;
 padding:0 1em}h1{color:#1f4e79}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:4px 10px;text-align:left}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:4px 10px;text-align:left;white-space:pre-line}
 th{background:#f4f6f8}.note{color:#666;font-size:.9em}li{margin:.2em 0}
 """
 FLAG_STYLE = ".flag{color:#c0392b;font-weight:600}\n"  # a finding that needs a reader's attention

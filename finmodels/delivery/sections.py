@@ -113,7 +113,8 @@ def data_section(facts: ModelFacts, frame: pd.DataFrame, *, data_name: str, fing
             parts.append(paragraph("Errors stop training on the dashboard until fixed; this model was trained on a file "
                             "without them, so they concern this file.", "note"))
     else:
-        parts.append(paragraph("No problems found (missing targets, leakage, special codes, identifiers, dates)."))
+        parts.append(paragraph("No problems found (missing targets, leakage, special codes, identifiers, dates, "
+                               "implausible values, values far outside their column's bulk)."))
     return parts, problems
 
 

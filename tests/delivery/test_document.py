@@ -167,3 +167,17 @@ def test_the_training_line_says_one_network_where_one_was_fitted():
     five = training_text(TrainConfig(target="creditability"), settings, {"mlp": 0.3, "dcn": 0.7}, kind=BINARY)
     assert five.startswith("Training: each architecture's network is the average of 5 networks cross-fitted")
     assert "blended by the weights above" in five
+
+
+def test_quality_findings_name_implausible_values_with_their_rows(bundle, german):
+    clean = build_document(bundle, german, data_name="german_credit.csv", explained_rows=20, created=WHEN).to_html()
+    assert ("No problems found (missing targets, leakage, special codes, identifiers, dates, implausible values, "
+            "values far outside their column&#x27;s bulk).") in clean
+    rows = german.copy()
+    rows.loc[[4, 9], "age_in_years"] = [144, 123]
+    text = build_document(bundle, rows, data_name="german_credit.csv", explained_rows=20, created=WHEN).to_html()
+    findings = text.split("<h3>Quality findings</h3>")[1].split("</table>")[0]
+    assert "age_in_years" in findings and "144" in findings and "123" in findings
+    assert "No problems found" not in text
+    # a finding's lines stay lines in the table's cell
+    assert "white-space:pre-line" in text
