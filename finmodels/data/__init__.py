@@ -4,7 +4,8 @@
 with `sniffing` (a CSV's encoding, delimiter and header, binary files refused), `tidying` (blanks, NA tokens,
 numbers written as text, infinities) and `tables` (Parquet and CSVs past the upload limit, read with pyarrow);
 `profiling` gives each column a role and guesses the target; `validation` collects every problem a file has,
-with the column, rows and values; `targets` reads labels (binary events, rating scales); `tasks` is the
+with the column, rows and values (`problems` is their shape; `outliers` the domain rules, such as an age of 144,
+and the values far outside their column's bulk); `targets` reads labels (binary events, rating scales); `tasks` is the
 registry of task presets; `splits` holds rows out without leakage (stratified or by date); `sequences` turns
 price files into windows and `panels` reads multi-asset price files as one series per ticker; `holdings` reads a
 portfolio's holdings file; `samples` lists the shipped sample files.
