@@ -15,7 +15,7 @@ import streamlit as st
 
 from finmodels.data.tasks import BINARY, REGRESSION
 from finmodels.errors import FinModelsError
-from finmodels.explain.whatif import WHATIF_KINDS, pick_row, training_ranges
+from finmodels.explain.whatif import WHATIF_KINDS, pick_row, searched_range, training_ranges
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
@@ -143,7 +143,8 @@ def _counterfactuals(whatif, ranges: dict) -> None:
     st.markdown("\n".join(f"- {note}" for note in notes))
     stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and not cf.coded]
     if stuck:
-        st.caption(f"No value within the training range of {', '.join(stuck)} changes the decision on its own.")
+        st.caption(f"No value of {', '.join(stuck)} within {searched_range(whatif.counterfactuals)} changes the "
+                   "decision on its own.")
     stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and cf.coded]
     if stuck:
         st.caption(f"No other code seen in training of {', '.join(stuck)} changes the decision on its own.")
@@ -233,8 +234,8 @@ def whatif_section(result) -> None:
     at, said = threshold(result)
     st.caption(f"Edit a row of *{(result.data_info or {}).get('name') or 'the training file'}* and see how the "
                f"score, the decision (threshold {said}) and the contributions move; counterfactuals show how far each "
-               "numeric input would have to move, others held, within its training range (a coded input, such as a "
-               "status code, which other code would change it).")
+               "numeric input would have to move, others held, within the 1st-99th percentile of its training rows "
+               "(a coded input: which other code would change it).")
     position = pick(result.frame)
     if position is None:
         return

@@ -14,6 +14,7 @@ import json
 import sys
 
 from finmodels.commands._json import finite
+from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, KEPT_ROWS
 
 HELP = "Explain a saved model on a CSV file: importance, additivity and reason codes per row (SHAP)."
 
@@ -24,8 +25,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rows", type=int, default=None,
                         help="explain at most N rows, stratified by outcome when the file has the target "
                              "(default 1000; 200 windows for a forecast model)")
-    parser.add_argument("--background", type=int, default=100,
-                        help="background rows sampled from the training rows saved in the bundle (default 100)")
+    parser.add_argument("--background", type=int, default=DEFAULT_BACKGROUND_ROWS,
+                        help=f"background rows drawn from the {KEPT_ROWS} training rows saved in the bundle (default "
+                             f"{DEFAULT_BACKGROUND_ROWS}, as the dashboard's Explain page)")
     parser.add_argument("--reasons", type=int, default=4, help="reason codes per row (default 4)")
     parser.add_argument("--explainer", help="force an explainer order, e.g. 'permutation' or 'deep,permutation'")
     parser.add_argument("--class", dest="target_class", metavar="LABEL",

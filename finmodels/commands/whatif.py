@@ -19,6 +19,7 @@ import time
 from finmodels.commands._champion import add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
 from finmodels.errors import ConfigError
+from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, KEPT_ROWS
 
 HELP = "What-if for one row: change its values, see the new score, decision and contributions beside the old."
 
@@ -38,9 +39,12 @@ def add_arguments(parser) -> None:
                         help="decision threshold (default: the one kept with the champion on Evaluate, else 0.5 "
                              "for a binary model, the training scores' 99th percentile for an anomaly model)")
     add_area_argument(parser)
-    parser.add_argument("--background", type=int, default=100, help="background rows for the contributions "
-                                                                     "(default 100)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed for the background sample")
+    parser.add_argument("--background", type=int, default=DEFAULT_BACKGROUND_ROWS,
+                        help=f"background rows for the contributions, drawn from the {KEPT_ROWS} training rows the "
+                             f"bundle keeps (default {DEFAULT_BACKGROUND_ROWS}, as the dashboard's what-if: the "
+                             "same row gets the same contributions there)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed for the background sample (default 0, as "
+                                                            "the dashboard)")
     parser.add_argument("--protected", metavar="COL", action="append", default=[],
                         help="a protected column (sex, age ...): a counterfactual that changes it says so (repeat "
                              "for several)")
@@ -91,6 +95,8 @@ def run(args) -> int:
 
 
 def _print_text(result, *, seconds: float, threshold: str | None) -> None:
+    from finmodels.explain.whatif import searched_range
+
     e = result.explanation
 
     def state(s):
@@ -112,7 +118,7 @@ def _print_text(result, *, seconds: float, threshold: str | None) -> None:
         print(f"  {str(r['column']):<{width}}  {r['contribution before']:+.4f} -> {r['contribution after']:+.4f}")
     if result.counterfactuals:
         print()
-        print("To change the decision (one input at a time, within the training range):")
+        print(f"To change the decision (one input at a time, searched within {searched_range(result.counterfactuals)}):")
         for cf in result.counterfactuals:
             print(f"  - {cf.note}")
     for note in result.notes:

@@ -14,7 +14,12 @@ import numpy as np
 from finmodels.errors import ConfigError
 
 BACKGROUND_METHODS = ("stratified", "kmeans")
+# The background of every explanation unless told otherwise, wherever it runs: the Explain page and the what-if in
+# the dashboard, the explain and whatif commands, the report. A run draws it from the same KEPT_ROWS rows its bundle
+# saves, with the same draw (`run_background`), so a row's contributions are the same in the dashboard and on the
+# command line (a user saw them differ: the run sampled all its training rows, the bundle its 200 saved ones).
 DEFAULT_BACKGROUND_ROWS = 100
+KEPT_ROWS = 200  # training rows a run keeps for explanations: a bundle's background.csv
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_MAX_WINDOWS = 200  # sequence models are explained by permutation, about 5x the cost per row
 KMEANS_ROWS = 20_000  # rows a k-means background is clustered from, of a larger training split
@@ -109,6 +114,48 @@ def sample_rows(labels: np.ndarray | None, n: int, *, total: int | None = None, 
     else:
         note = f"All {available:,} {what}."
     return RowSample(positions, available, note)
+
+
+def outcome_labels(result) -> np.ndarray | None:
+    """The outcome of each row of a trained run, which its samples keep the shares of; None when it has none to
+    stratify by (a regression, a forecast, an anomaly run without a target)."""
+    from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL
+
+    kind = getattr(result, "kind", BINARY)
+    labelled = kind in (BINARY, MULTICLASS, ORDINAL) or (kind == ANOMALY and bool(getattr(result.config, "target",
+                                                                                          None)))
+    return np.asarray(result.y) if labelled else None
+
+
+def kept_positions(result) -> np.ndarray:
+    """The KEPT_ROWS training rows a run keeps for explanations (its bundle saves them), as sorted positions in its
+    frame: stratified by outcome when it has one, drawn with the run's own seed, so the same on every call."""
+    train = np.asarray(result.split.train)
+    labels = outcome_labels(result)
+    seed = int(getattr(result.config, "seed", 0) or 0)
+    if labels is not None:
+        return train[stratified_positions(labels[train], KEPT_ROWS, seed=seed)]
+    return train[uniform_positions(len(train), KEPT_ROWS, seed=seed)]
+
+
+def run_background(result, n: int = DEFAULT_BACKGROUND_ROWS, *, seed: int = 0) -> RowSample:
+    """A run's background: `n` of its kept rows (`kept_positions`), drawn as an explanation of its bundle draws them
+    from the bundle's saved rows (`sample_rows` with `seed`), so both give a row the same contributions. Positions
+    are in the run's frame. Above KEPT_ROWS rows (only a run has more), a stratified sample of all training rows."""
+    if n < 1:
+        raise ConfigError(f"The background needs at least 1 row; got {n}.")
+    if n > KEPT_ROWS:
+        labels = outcome_labels(result)
+        train = np.asarray(result.split.train)
+        found = sample_rows(None if labels is None else labels[train], n, total=len(train), seed=seed,
+                            what="training rows")
+        return RowSample(train[found.positions], found.available, found.note)
+    kept = kept_positions(result)
+    drawn = sample_rows(None, n, total=len(kept), seed=seed, what="kept rows")
+    how = "stratified by outcome" if outcome_labels(result) is not None else "drawn at random"
+    note = (f"{len(drawn.positions):,} of the {len(kept):,} training rows the run keeps for explanations (its bundle "
+            f"saves them; {how}){', drawn at random' if drawn.sampled else ''}.")
+    return RowSample(kept[drawn.positions], len(kept), note)
 
 
 def background_positions(x: np.ndarray, labels: np.ndarray | None, n: int = DEFAULT_BACKGROUND_ROWS, *,

@@ -1,9 +1,10 @@
 """Counterfactuals for one row: how far each numeric input would have to move, others held, to change the decision.
 
-Each model input's training range (`training_ranges`: from a run's training rows, or a bundle's stored training
-distribution) bounds the search: a grid of GRID_POINTS values per numeric input, all scored in one batch, then
-REFINE_STEPS bisection steps, all inputs in one batch per step, towards the row's own value. Used by the what-if
-(finmodels.explain.whatif).
+A numeric input is searched within the bulk of its training rows (`training_ranges`): their 1st to 99th percentile
+(as the Explain page's dependence view), widened to the row's own value. Not to the minimum and maximum: outliers
+(an age of 144, 123 years of employment in credit_risk_dataset) became suggestions. A grid of GRID_POINTS values
+per input, all scored in one batch, then REFINE_STEPS bisection steps towards the row's own value, all inputs in
+one batch per step. Used by the what-if (finmodels.explain.whatif).
 
 A coded input (`coded_columns`: a numeric column the fitted preprocessing one-hot encodes as codes, i.e. at most
 its `PreprocessConfig.code_levels` whole-number values in the training rows, such as SEX 1/2, EDUCATION 0-6 or
@@ -20,8 +21,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-GRID_POINTS = 200  # values tried per numeric column across its training range, before refining
+GRID_POINTS = 200  # values tried per numeric column across the range searched, before refining
 REFINE_STEPS = 14  # bisection steps between the last value that keeps the decision and the first that flips it
+SEARCH_QUANTILES = (0.01, 0.99)  # the bulk searched: the values the rows hold at or below / at or above these
+SEARCHED = "the 1st-99th percentile of the training rows"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,21 @@ class FeatureRange:
     # the training values' precision (0.01 when they have two decimals; 1 for whole numbers): counterfactual values
     # land on it, so a move reads as the data is written ('13.11 to 13.10', not '13.11 to 13.1091'); None: finer
     step: float | None = None
+    # the values at SEARCH_QUANTILES of the training rows, where counterfactuals are searched; None: not known (a
+    # bundle saved before it kept them), the whole range is
+    bulk: tuple[float, float] | None = None
+
+    @property
+    def scope(self) -> str:
+        """Where a counterfactual of this input is searched, as a caption says it."""
+        return SEARCHED if self.bulk else "the training range"
+
+    def searched(self, current: float | None = None) -> tuple[float, float]:
+        """The range searched: the bulk (else the whole range), widened to the row's own value `current`."""
+        low, high = self.bulk or (self.low, self.high)
+        if current is not None:
+            low, high = min(low, current), max(high, current)
+        return float(low), float(high)
 
     @property
     def precision(self) -> float | None:
@@ -79,6 +97,7 @@ class Counterfactual:
     alternatives: tuple[float, ...] = ()  # a coded input: the other codes that change the decision too
     protected: bool = False  # the run's protected columns (Governance page) include this input
     share: float | None = None  # a coded input: the new code's share of the training rows (a bundle: of its sample)
+    scope: str = ""  # a numeric input: where it was searched (low to high), e.g. SEARCHED
 
     @property
     def change(self) -> float | None:
@@ -92,9 +111,9 @@ class Counterfactual:
 
     def to_dict(self) -> dict:
         return {"column": self.column, "current": self.current, "value": self.value, "change": self.change,
-                "score": self.score, "range": [self.low, self.high], "found": self.found, "note": self.note,
-                "coded": self.coded, "alternatives": list(self.alternatives), "protected": self.protected,
-                "share": self.share}
+                "score": self.score, "range": [self.low, self.high], "searched": self.scope, "found": self.found,
+                "note": self.note, "coded": self.coded, "alternatives": list(self.alternatives),
+                "protected": self.protected, "share": self.share}
 
 
 # --- the training range -----------------------------------------------------------------------------------
@@ -115,7 +134,8 @@ def coded_columns(preprocessor) -> dict[str, tuple[float, ...]]:
 
 def training_ranges(source) -> dict[str, FeatureRange]:
     """Each model input's training range (numbers) or levels (text): from a run's training rows, or from a
-    bundle's stored training distribution (all training rows; its sample of rows when it has none).
+    bundle's stored training distribution (all training rows; its sample of rows when it has none). A numeric
+    input's bulk, where counterfactuals search, is the run's training rows' own (a bundle's manifest keeps it).
 
     A coded input (`coded_columns`) also keeps its codes: a run's are the training rows' own; a bundle's are
     those its fitted encoder saw in all training rows, with the shares its manifest keeps of them (an older bundle:
@@ -129,7 +149,8 @@ def training_ranges(source) -> dict[str, FeatureRange]:
         return {c: _range_of(c, rows[c], c in numeric, coded=c in coded) for c in pre.columns}
     reference = getattr(source, "reference", None)
     sample = source.background
-    stored = (getattr(source, "manifest", None) or {}).get("code_shares") or {}
+    manifest = getattr(source, "manifest", None) or {}
+    stored, bulks = manifest.get("code_shares") or {}, manifest.get("search_ranges") or {}
     out = {}
     for c in pre.columns:
         found = _range_of(c, sample[c], c in numeric) if c in sample.columns else FeatureRange(c, c in numeric)
@@ -139,11 +160,13 @@ def training_ranges(source) -> dict[str, FeatureRange]:
                                   stored=stored.get(c))
         elif ref is not None and c in numeric and len(ref.edges):
             # decile edges of all training rows: the first and last are the minimum and maximum
-            out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer, step=found.step)
+            bulk = tuple(float(v) for v in bulks[c]) if c in bulks else None
+            out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer, step=found.step,
+                                  bulk=bulk)
         elif ref is not None and c not in numeric:
             out[c] = FeatureRange(c, False, levels=None if ref.seen is None else tuple(ref.seen))
-        else:
-            out[c] = found
+        else:  # an older bundle's sample of rows: its bulk is not the training rows'
+            out[c] = replace(found, bulk=None)
     return out
 
 
@@ -157,9 +180,23 @@ def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = Fa
             return _codes_range(column, tuple(float(v) for v in np.unique(finite)), values)
         whole = bool(np.all(finite == np.round(finite)))
         return FeatureRange(column, True, float(finite.min()), float(finite.max()), whole,
-                            step=None if whole else _precision(finite))
+                            step=None if whole else _precision(finite), bulk=_bulk(finite))
     levels = sorted({str(v) for v in values.dropna()})
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
+
+
+def _bulk(finite: np.ndarray) -> tuple[float, float]:
+    """The values at SEARCH_QUANTILES: the nearest the rows hold below the first and above the second."""
+    return (float(np.quantile(finite, SEARCH_QUANTILES[0], method="lower")),
+            float(np.quantile(finite, SEARCH_QUANTILES[1], method="higher")))
+
+
+def search_ranges(result) -> dict[str, list[float]]:
+    """Each numeric input's bulk (`FeatureRange.bulk`) in a run's training rows, for its bundle's manifest (none for
+    a price file's run: it has no what-if)."""
+    if hasattr(result.preprocessor, "series"):
+        return {}
+    return {c: list(r.bulk) for c, r in training_ranges(result).items() if r.bulk and not r.coded}
 
 
 def _precision(values: np.ndarray, most: int = 6) -> float | None:
@@ -208,10 +245,11 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
                     names: tuple[str, str] | None = None, columns: list[str] | None = None,
                     protected=()) -> list[Counterfactual]:
     """Per numeric input, the value nearest the row's own (others held) that moves its score across `threshold`,
-    searched within the training range: a grid over the range, then bisection towards the row's value. A coded
-    input is tried at each code seen in training instead (`_coded`). `protected` columns are named in the notes.
+    searched within the bulk of the training rows and the row's own value (`FeatureRange.searched`): a grid over
+    it, then bisection towards the row's value. A coded input is tried at each code seen in training instead
+    (`_coded`). `protected` columns are named in the notes.
 
-    Order: the numeric moves that change the decision, smallest first as a share of each input's training range;
+    Order: the numeric moves that change the decision, smallest first as a share of each input's bulk;
     then the coded inputs that do, the most common new code in training first (a code change has no size to
     weigh against a move along a range, so it is not ranked among them); then the inputs nothing changes.
     """
@@ -252,20 +290,26 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
 
 
 def _tries(row: pd.DataFrame, column: str, rng: FeatureRange) -> np.ndarray:
-    """The values scored first: a coded input's other codes; else a grid over the range (whole numbers when the
-    training values were)."""
+    """The values scored first: a coded input's other codes; else a grid over the range searched (the bulk and
+    the row's own value; whole numbers when the training values were)."""
+    current = as_number(row.iloc[0][column])
     if rng.coded:
-        current = as_number(row.iloc[0][column])
         return np.array([code for code in rng.codes if code != current], dtype="float64")
-    grid = np.linspace(rng.low, rng.high, GRID_POINTS)
-    return np.unique(np.round(grid)) if rng.integer else grid
+    grid = np.linspace(*rng.searched(current), GRID_POINTS)
+    return np.unique(np.round(grid) if rng.integer else grid)
 
 
 def _none(row: pd.DataFrame, column: str, rng: FeatureRange) -> Counterfactual:
-    what = f"No code of {column} seen in training ({', '.join(fmt_value(c) for c in rng.codes)})" if rng.coded \
-        else f"No value of {column} from {rng.describe()}"
-    return Counterfactual(column, _current_value(row, column), None, None, rng.low, rng.high,
-                          f"{what} changes the decision (others held).", coded=rng.coded)
+    current = _current_value(row, column)
+    if rng.coded:
+        what = f"No code of {column} seen in training ({', '.join(fmt_value(c) for c in rng.codes)})"
+        return Counterfactual(column, current, None, None, rng.low, rng.high,
+                              f"{what} changes the decision (others held).", coded=True)
+    low, high = rng.searched(current)
+    widened = ", and this row's value" if (low, high) != rng.searched() else ""  # the row's own lies outside
+    return Counterfactual(column, current, None, None, low, high,
+                          f"No value of {column} from {fmt_value(low)} to {fmt_value(high)} ({rng.scope}{widened}) "
+                          "changes the decision (others held).", scope=rng.scope)
 
 
 def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray, scores: np.ndarray, *,
@@ -291,14 +335,16 @@ def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray,
 def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, score: float, *,
            target: str) -> Counterfactual:
     before = _current_value(row, column)
+    low, high = rng.searched(before)
     if before is None:  # the row has no value there (the network read it as the preprocessing fills it)
-        return Counterfactual(column, before, value, score, rng.low, rng.high,
+        return Counterfactual(column, before, value, score, low, high,
                               f"Set {column}, missing in this row, to {fmt_value(value)} to change the decision to "
-                              f"'{target}'.")
+                              f"'{target}'.", scope=rng.scope)
     move = "Raise" if value > before else "Lower"
-    return Counterfactual(column, before, value, score, rng.low, rng.high,
+    return Counterfactual(column, before, value, score, low, high,
                           f"{move} {column} from {fmt_value(before)} to {fmt_value(value)} "
-                          f"({fmt_value(value - before, sign=True)}) to change the decision to '{target}'.")
+                          f"({fmt_value(value - before, sign=True)}) to change the decision to '{target}'.",
+                          scope=rng.scope)
 
 
 def _protect(cf: Counterfactual, *, target: str) -> Counterfactual:
@@ -385,7 +431,8 @@ def _gap(keep: float, flip: float, rng: FeatureRange) -> float:
 
 
 def _width(rng: FeatureRange) -> float:
-    return float(rng.high - rng.low) or 1.0
+    low, high = rng.searched()  # a move is measured against the bulk
+    return float(high - low) or 1.0
 
 
 def _current_value(row: pd.DataFrame, column: str) -> float | None:

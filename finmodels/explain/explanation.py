@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from finmodels.explain.background import (
-    DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MAX_WINDOWS, background_positions, sample_rows,
+    DEFAULT_BACKGROUND_ROWS, DEFAULT_MAX_ROWS, DEFAULT_MAX_WINDOWS, background_positions, outcome_labels,
+    run_background, sample_rows,
 )
 from finmodels.errors import ConfigError, DataError
 from finmodels.explain.explainers import (
@@ -215,18 +216,19 @@ def explain_result(result, *, target_class: str | None = None, rows: int | None 
                                  background=background, seed=seed, background_method=background_method,
                                  explainers=explainers, pairs=pairs)
     # an anomaly run's chosen target is held out of training, but it still keeps each outcome's share of the rows
-    labelled = kind in (BINARY, MULTICLASS, ORDINAL) or (kind == ANOMALY and bool(getattr(result.config, "target",
-                                                                                          None)))
-    y = np.asarray(result.y)
-    train_rows = result.frame.iloc[result.split.train]
-    # k-means needs the model inputs; a stratified sample only the row count
-    x_train = (result.preprocessor.transform(train_rows) if background_method == "kmeans"
-               else np.zeros((len(train_rows), 0)))
-    bg = background_positions(x_train, y[result.split.train] if labelled else None, background,
-                              method=background_method, seed=seed)
+    y = outcome_labels(result)
+    if background_method == "stratified":  # from the rows its bundle keeps, drawn as the commands draw a bundle's
+        bg = run_background(result, background, seed=seed)
+        reference = result.frame.iloc[bg.positions]
+    else:  # k-means needs the model inputs (an unknown method is refused)
+        train_rows = result.frame.iloc[result.split.train]
+        x_train = (result.preprocessor.transform(train_rows) if background_method == "kmeans"
+                   else np.zeros((len(train_rows), 0)))
+        bg = background_positions(x_train, None, background, method=background_method, seed=seed)
+        reference = train_rows.iloc[bg.positions]
     return explain_table(
-        model, result.preprocessor, result.frame.iloc[result.split.test], train_rows.iloc[bg.positions],
-        labels=y[result.split.test] if labelled else None, max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
+        model, result.preprocessor, result.frame.iloc[result.split.test], reference,
+        labels=None if y is None else y[result.split.test], max_rows=DEFAULT_MAX_ROWS if rows is None else rows,
         background_note=bg.note,
         explainers=explainers, choice=choice, seed=seed, pairs=pairs, what="test rows",
     )

@@ -4,8 +4,9 @@
 bundle, picks one row of `frame` (by position, or by the value of an identifier column), applies `changes` in
 the data's own units, and returns a `WhatIf`: the score and decision before and after, both rows' SHAP
 contributions (one explanation of the two rows, so they share a background), and a counterfactual per numeric
-input: the nearest value within the training range that changes the decision, others held at the edited row (a
-coded input, such as SEX or EDUCATION, is tried at each code seen in training: `finmodels.explain.counterfactuals`).
+input: the nearest value within the bulk of the training rows (1st-99th percentile) that changes the decision,
+others held at the edited row (a coded input, such as SEX or EDUCATION, is tried at each code seen in training:
+`finmodels.explain.counterfactuals`).
 A value outside the training range (or a level never seen in training) is kept and named in `warnings` as an
 extrapolation.
 """
@@ -21,16 +22,16 @@ import pandas as pd
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
 from finmodels.errors import ConfigError, DataError
-from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, Counterfactual, FeatureRange, as_number,
-                                               coded_columns, counterfactuals, fmt_value, predict_scores,
+from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS
+from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, SEARCHED, Counterfactual, FeatureRange,
+                                               as_number, coded_columns, counterfactuals, fmt_value, predict_scores,
                                                training_ranges)
 
-__all__ = ["DEFAULT_BACKGROUND", "GRID_POINTS", "REFINE_STEPS", "WHATIF_KINDS", "Counterfactual", "FeatureRange",
+__all__ = ["GRID_POINTS", "REFINE_STEPS", "WHATIF_KINDS", "Counterfactual", "FeatureRange",
            "WhatIf", "apply_changes", "coded_columns", "counterfactuals", "default_threshold", "pick_row",
            "training_ranges", "what_if"]
 
 WHATIF_KINDS = (BINARY, ANOMALY, REGRESSION)
-DEFAULT_BACKGROUND = 100
 
 
 @dataclass
@@ -200,7 +201,7 @@ def _state(score: float, threshold: float | None, names) -> dict:
 
 def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | None = None,
             id_column: str | None = None, id_value=None, threshold: float | None = None,
-            background: int = DEFAULT_BACKGROUND, seed: int = 0, explainers: tuple[str, ...] | None = None,
+            background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, explainers: tuple[str, ...] | None = None,
             counterfactual_columns: list[str] | None = None, protected=()) -> WhatIf:
     """Score and explain one row of `frame` as it is and with `changes` ({column: value}, the data's units).
 
@@ -208,7 +209,7 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     The row is `row` (a position, 0 the first) or the first whose `id_column` equals `id_value`. Decisions
     are taken at `threshold` (default 0.5 for a binary model, the training scores' 99th percentile for an
     anomaly model; a regression has none unless one is given). Counterfactuals search each numeric input (or
-    `counterfactual_columns`) within its training range, a coded input among its training codes; a counterfactual
+    `counterfactual_columns`) within the bulk of its training rows, a coded input among its training codes; a counterfactual
     that moves one of the `protected` columns (the Governance page's, e.g. SEX) says so in its note.
     """
     started = time.perf_counter()
@@ -248,7 +249,7 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
         found = counterfactuals(source, edited, ranges, threshold=threshold, names=names,
                                 columns=counterfactual_columns, protected=protected)
         notes.append(f"Decisions at threshold {threshold:.4g}. Counterfactuals move one numeric input at a time, "
-                     "others held at the edited row's values, within the input's training range.")
+                     f"others held at the edited row's values, searched within {searched_range(found)}.")
         notes += _coded_note(found, ranges)
     else:
         notes.append("A regression model takes no decision: give a threshold to see counterfactuals.")
@@ -260,6 +261,13 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
         seconds={"score": round(scored - started, 4), "explain": round(explained - scored, 4),
                  "counterfactuals": round(finished - explained, 4), "total": round(finished - started, 4)},
     )
+
+
+def searched_range(found: list[Counterfactual]) -> str:
+    """Where the numeric counterfactuals were searched, as the notes, the command and the chart say it: 'the
+    1st-99th percentile of the training rows (and the row's own value when outside it)'."""
+    scopes = sorted({cf.scope for cf in found if cf.scope}, key=lambda s: s != SEARCHED) or [SEARCHED]
+    return f"{' or '.join(scopes)} (and the row's own value when outside it)"
 
 
 def _coded_note(found: list[Counterfactual], ranges: dict[str, FeatureRange]) -> list[str]:
@@ -274,18 +282,15 @@ def _coded_note(found: list[Counterfactual], ranges: dict[str, FeatureRange]) ->
 
 def _explain_pair(source, both: pd.DataFrame, *, background: int, seed: int, explainers):
     """One explanation of the original and the edited row, against a background of training rows."""
-    from finmodels.explain.background import background_positions, sample_rows
+    from finmodels.explain.background import run_background, sample_rows
     from finmodels.explain.explanation import explain_table
     from finmodels.explain.outputs import output_choice, run_facts
 
     choice = output_choice(run_facts(source), source.model)
     frame = getattr(source, "frame", None)
-    if frame is not None and hasattr(source, "split"):
-        train = frame.iloc[source.split.train]
-        labelled = source.kind == BINARY
-        y = np.asarray(source.y)[source.split.train] if labelled else None
-        bg = background_positions(np.zeros((len(train), 0)), y, background, seed=seed)
-        rows, note = train.iloc[bg.positions], bg.note
+    if frame is not None and hasattr(source, "split"):  # the rows its bundle keeps, drawn as from the bundle's
+        bg = run_background(source, background, seed=seed)
+        rows, note = frame.iloc[bg.positions], bg.note
     else:
         bg = sample_rows(None, background, total=len(source.background), seed=seed,
                          what="training rows saved in the bundle")

@@ -38,7 +38,6 @@ from finmodels.errors import BundleError
 FORMAT = "finmodels-bundle"
 FORMAT_VERSION = 1
 MAX_BUNDLE_MB = 200
-BACKGROUND_ROWS = 200
 # training rows encoded and scored at a time for the reference distribution's scores: at 1M rows scoring every
 # training row in one batch held them encoded (640,000 x 137 float32, 350 MB) plus TensorFlow's copies
 REFERENCE_CHUNK = 50_000
@@ -180,11 +179,9 @@ def _background(result) -> pd.DataFrame:
         keep = dates <= pd.Timestamp(result.details["train_end"])
         recent = np.sort(dates[keep].unique())[-(pre.window + 60):]
         return result.frame[keep & dates.isin(recent)].reset_index(drop=True)
-    rng = np.random.default_rng(result.config.seed)
-    train = result.split.train
-    rows = np.sort(rng.choice(train, size=min(BACKGROUND_ROWS, len(train)), replace=False))
-    return result.frame.iloc[rows][pre.columns].reset_index(drop=True)
+    from finmodels.explain.background import kept_positions  # the rows a run's own explanations draw from too
 
+    return result.frame.iloc[kept_positions(result)][pre.columns].reset_index(drop=True)
 
 def _code_shares(result) -> dict:
     """Each input the preprocessing one-hot encodes as codes: {code: share of the training rows} (the what-if ranks
@@ -238,6 +235,8 @@ def bundle_bytes(result) -> bytes:
     """The bundle of a TrainingResult as bytes (for a download button)."""
     import skops.io as sio
 
+    from finmodels.explain.counterfactuals import search_ranges
+
     pre = result.preprocessor
     files: dict[str, bytes] = {"model.keras": _model_bytes(result.model)}
     if hasattr(pre, "series"):
@@ -258,6 +257,7 @@ def bundle_bytes(result) -> bytes:
         "baselines": {k: b.metrics for k, b in result.baselines.items()},
         "event_label": result.event_label, "class_labels": result.class_labels,
         "target_stats": list(result.target_stats), "code_shares": _code_shares(result),
+        "search_ranges": search_ranges(result),  # where the what-if searches counterfactuals
         # how the network was fitted (cross-fitted members, the blend and its weights): a document of the bundle
         # describes the model the dashboard shows, not the chosen architecture alone
         "settings": dataclasses.asdict(result.settings) if getattr(result, "settings", None) is not None else None,

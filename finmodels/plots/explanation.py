@@ -148,17 +148,48 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
     return fig
 
 
+PROBABILITY_ORDER = "largest first, but one that would take the total past 0 or 1 waits until there is room"
+
+
+def bounded_steps(base: float, steps: list[tuple[str, float]], *, scale: str) -> list[tuple[str, float]]:
+    """A waterfall's bars (label, value), given largest first, in the order they are drawn.
+
+    On a probability scale every running total from `base` stays within [0, 1] (a total of 1.12 midway reads as
+    a bug): the first bar, in the given order, that keeps it there is drawn next. When none does (a large rise and
+    a large fall that only cancel together), the largest rise and the largest fall become one bar, labelled with
+    both ('a (+0.900) with b (-0.900)'). The values are untouched, so the bars still add from the base to the
+    end, whose own value lies in [0, 1]. Any other scale (log-odds, a loss) is unbounded: the order is kept."""
+    if scale != "probability":
+        return list(steps)
+    queue, drawn, total = list(steps), [], float(base)
+    while queue:
+        fits = [i for i, (_, v) in enumerate(queue) if -1e-9 <= total + v <= 1 + 1e-9]
+        rises = [i for i, (_, v) in enumerate(queue) if v > 0]
+        falls = [i for i, (_, v) in enumerate(queue) if v < 0]
+        if fits or not rises or not falls:  # both left when none fits: their sum ends within [0, 1]
+            label, value = queue.pop(fits[0] if fits else 0)
+            drawn.append((label, value))
+            total += value
+            continue
+        up, down = max(rises, key=lambda i: queue[i][1]), min(falls, key=lambda i: queue[i][1])
+        (a, va), (b, vb) = queue[up], queue[down]
+        queue = [(f"{a} ({va:+.3f}) with {b} ({vb:+.3f})", va + vb)] + [
+            q for i, q in enumerate(queue) if i not in (up, down)]
+    return drawn
+
+
 def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
-    """One row from the base value to its prediction: the `top` largest contributions, the rest as one bar."""
+    """One row from the base value to its prediction: the `top` largest contributions, the rest as one bar, in
+    `bounded_steps` order (a probability's running total never leaves [0, 1]); the chart names its scale."""
     values = pd.Series(explanation.values[row], index=explanation.columns)
     order = values.abs().sort_values(ascending=False).index
     shown, rest = list(order[:top]), list(order[top:])
     # the column's own name, as the other charts and the data table show it ('age', not 'Age')
-    labels = [f"{c} = {format_value(explanation.data.iloc[row][c])}" for c in shown]
-    steps = [float(values[c]) for c in shown]
+    bars = [(f"{c} = {format_value(explanation.data.iloc[row][c])}", float(values[c])) for c in shown]
     if rest:
-        labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")
-        steps.append(float(values[rest].sum()))
+        bars.append((f"{len(rest)} other column{'s' if len(rest) > 1 else ''}", float(values[rest].sum())))
+    bars = bounded_steps(explanation.base_value, bars, scale=_unit(explanation))
+    labels, steps = [b[0] for b in bars], [b[1] for b in bars]
     prediction = float(explanation.predictions[row])
     fig = go.Figure(go.Waterfall(
         orientation="h", measure=["absolute", *["relative"] * len(steps), "total"],
@@ -172,11 +203,15 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     path = np.concatenate([[explanation.base_value], explanation.base_value + np.cumsum(steps), [prediction]])
     low, high = float(min(path.min(), 0.0)), float(path.max())
     pad = 0.25 * ((high - low) or 1.0)
-    fig.update_layout(title=f"Why this row scores {_number(prediction, explanation)} ({_unit(explanation)})",
-                      xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({_unit(explanation)})",
+    unit = _unit(explanation)
+    order_note = PROBABILITY_ORDER if unit == "probability" else "largest first"
+    fig.update_layout(title=dict(text=f"Why this row scores {_number(prediction, explanation)} ({unit})",
+                                 subtitle=dict(text=f"SHAP contributions, {unit} scale: they add up from the base value "
+                                                    f"to the prediction.<br>Bars {order_note}.")),
+                      xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({unit})",
                       xaxis=dict(range=[low - (pad if low < 0 else 0), high + pad]),
-                      yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 140), **LAYOUT)
-    fig.update_layout(margin=dict(LAYOUT["margin"], r=60))
+                      yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 160), **LAYOUT)
+    fig.update_layout(margin=dict(LAYOUT["margin"], r=60, t=90))
     return fig
 
 

@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from finmodels.explain.reasons import format_value
+from finmodels.explain.whatif import searched_range
+from finmodels.plots.explanation import PROBABILITY_ORDER, bounded_steps
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, VALID_COLOR
 
 
@@ -33,9 +35,11 @@ def _label(whatif, column: str) -> str:
 
 
 def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
-    """The row's waterfall before (left) and after (right) the edits, the same `top` columns in the same order
-    (the largest contributions of either), the rest as one bar; the threshold as a dashed line. The panels share
-    one column of labels, on the left: an edited column shows its value before and after, in bold."""
+    """The row's waterfall before (left) and after (right) the edits, the same `top` columns (the largest
+    contributions of either), the rest as one bar; the threshold as a dashed line. On a probability scale the bars
+    are drawn in `bounded_steps` order, so no running total leaves [0, 1]. When both panels draw them in one order
+    they share one column of labels, on the left, an edited column with its value before and after, in bold;
+    otherwise each panel has its own."""
     e = whatif.explanation
     values = pd.DataFrame(e.values[:2].T, index=e.columns, columns=["before", "after"])
     order = values.abs().max(axis=1).sort_values(ascending=False).index
@@ -43,6 +47,7 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.04,
                         subplot_titles=(f"Before: {_title(whatif.before, e.scale)}",
                                         f"After: {_title(whatif.after, e.scale)}"))
+    orders = []
     for col, (which, state) in enumerate((("before", whatif.before), ("after", whatif.after)), start=1):
         row = 0 if which == "before" else 1
         labels = [f"{c} = {format_value(e.data.iloc[row][c])}" + (" *" if c in whatif.changes else "")
@@ -51,6 +56,10 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
         if rest:
             labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")
             steps.append(float(values.loc[rest, which].sum()))
+        bars = bounded_steps(e.base_value, list(zip(labels, steps)), scale=e.scale)
+        place = {label: i for i, label in enumerate(labels)}
+        orders.append([place.get(label, -1) for label, _ in bars])
+        labels, steps = [b[0] for b in bars], [b[1] for b in bars]
         fig.add_trace(go.Waterfall(
             orientation="h", measure=["absolute", *["relative"] * len(steps), "total"],
             y=["Base value", *labels, "Score"], x=[e.base_value, *steps, state["score"]],
@@ -63,13 +72,22 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
             fig.add_vline(x=whatif.threshold, line_dash="dash", line_color=VALID_COLOR, row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
         fig.update_xaxes(title_text=f"{e.output_name} ({e.scale})", matches="x", row=1, col=col)
-    # the traces keep each panel's own labels (hover); the axis shows one set, each edit's value before and after
-    shown_labels = [_label(whatif, c) for c in shown] + list(fig.data[0].y[len(shown) + 1:-1])
-    fig.update_yaxes(tickmode="array", tickvals=list(fig.data[0].y),
-                     ticktext=["Base value", *shown_labels, "Score"], row=1, col=1)
-    fig.update_yaxes(showticklabels=False, row=1, col=2)
-    fig.update_layout(title=f"What-if for {whatif.row_label} (* edited; dashed: threshold)", showlegend=False,
-                      height=max(380, 30 * (len(shown) + 3) + 140), **LAYOUT)
+    if orders[0] == orders[1] and -1 not in orders[0]:
+        # the traces keep each panel's own labels (hover); the axis shows one set, each edit's value before and after
+        named = [_label(whatif, shown[i]) if i < len(shown) else fig.data[0].y[n + 1] for n, i in enumerate(orders[0])]
+        fig.update_yaxes(tickmode="array", tickvals=list(fig.data[0].y), ticktext=["Base value", *named, "Score"],
+                         row=1, col=1)
+        fig.update_yaxes(showticklabels=False, row=1, col=2)
+        spacing = 0.04
+    else:  # the panels draw their bars in different orders: each names its own
+        spacing = 0.3
+    order_note = PROBABILITY_ORDER if e.scale == "probability" else "largest first"
+    fig.update_layout(title=dict(text=f"What-if for {whatif.row_label} (* edited; dashed: threshold)",
+                                 subtitle=dict(text=f"SHAP contributions, {e.scale} scale: they add up from the base "
+                                                    f"value to the score. Bars {order_note}.")),
+                      showlegend=False, height=max(400, 30 * (len(shown) + 3) + 170), **LAYOUT)
+    fig.update_layout(margin=dict(LAYOUT["margin"], t=100, r=60))  # room for the labels beyond the last bars
+    fig.update_layout(xaxis2=dict(domain=[0.5 + spacing / 2, 1]), xaxis=dict(domain=[0, 0.5 - spacing / 2]))
     return fig
 
 
@@ -106,8 +124,9 @@ CODE_TEXT = {"row": "#2c3e50", "flip": EVENT_COLOR, "also": EVENT_COLOR, "protec
 def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
     """How each input could change the decision, one at a time (others held), in the what-if's order (top first).
 
-    Numeric inputs on their training range (0 to 100 %): the row's value (circle) and the nearest value that
-    changes the decision (diamond). Coded inputs (`Counterfactual.coded`, such as SEX or PAY_0) on a panel of their
+    Numeric inputs on the range each was searched in (0 to 100 %: the 1st-99th percentile of the training rows,
+    widened to the row's own value): the row's value (circle) and the nearest value that changes the decision
+    (diamond). Coded inputs (`Counterfactual.coded`, such as SEX or PAY_0) on a panel of their
     own, where a code has no position in a range: each input's codes seen in training (`ranges`, the
     `training_ranges` of the run; without them, the codes the counterfactual names), evenly spaced in numeric
     order and labelled, the row's code (circle), the most common code that changes the decision (diamond) and the
@@ -118,7 +137,7 @@ def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
     panels = [(kind, [cf for cf in items if cf.coded == (kind == "coded")][::-1]) for kind in ("numeric", "coded")]
     panels = [(kind, shown) for kind, shown in panels if shown]
     heights = [(48 if kind == "coded" else 40) * len(shown) + 60 for kind, shown in panels]
-    titles = {"numeric": "Numeric inputs: the value that changes the decision, on each one's training range",
+    titles = {"numeric": "Numeric inputs: the value that changes the decision, on the range each was searched in",
               "coded": "Coded inputs: the codes that change the decision, among the codes seen in training"}
     fig = make_subplots(rows=max(1, len(panels)), cols=1, row_heights=heights or None,
                         vertical_spacing=90 / (sum(heights) + 90) if len(panels) > 1 else 0.1,
@@ -193,7 +212,8 @@ def _numeric_panel(fig, shown, *, row: int) -> None:
         fig.add_shape(type="line", x0=0, x1=100, y0=label, y1=label, line=dict(color=RAIL_COLOR, width=6),
                       layer="below", row=row, col=1)
     _mark_rows(fig, shown, labels, row=row, x=(-5, 105), none="no value in range changes it")
-    fig.update_xaxes(title_text="Position in the training range (%)", range=[-5, 105], row=row, col=1)
+    fig.update_xaxes(title_text=f"Position in the range searched (%): {searched_range(shown)}", range=[-5, 105],
+                     row=row, col=1)
 
 
 class _Code(NamedTuple):

@@ -51,7 +51,8 @@ def test_text_output(german_bundle, capsys):
     assert captured.out.splitlines()[1:3] == ["  credit_amount: 1169 -> 2000.0",
                                               "Decisions at threshold 0.5 (the default)."]
     assert "Contributions (probability), largest change first:" in captured.out
-    assert "To change the decision (one input at a time, within the training range):" in captured.out
+    assert ("To change the decision (one input at a time, searched within the 1st-99th percentile of the training rows "
+            "(and the row's own value when outside it)):") in captured.out
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -9,7 +9,6 @@ import pytest
 from finmodels.explain.counterfactuals import FeatureRange, _range_of
 from finmodels.explain.whatif import training_ranges, what_if
 
-CREDIT_RISK_CSV = "/work/shared/datasets/credit_risk_dataset.csv"
 TWO_DECIMALS = ("loan_int_rate", "loan_percent_income")
 
 
@@ -23,18 +22,8 @@ def test_the_precision_is_the_fewest_decimals_that_hold_every_value():
 
 
 @pytest.fixture(scope="module")
-def credit_risk():
-    from finmodels.data.reading import load_csv
-
-    return load_csv(CREDIT_RISK_CSV)
-
-
-@pytest.fixture(scope="module")
-def net(credit_risk):
-    from finmodels.models.training import TrainConfig, train
-
-    return train(credit_risk, TrainConfig(target="loan_status", task="credit_default", members=1, blend=(), epochs=3,
-                                          seed=0))
+def net(credit_risk_net):  # tests/explain/conftest.py: one small network on credit_risk_dataset for the session
+    return credit_risk_net
 
 
 def test_moves_of_two_decimal_inputs_are_on_the_hundredth_and_flip_the_decision(net, credit_risk):

@@ -305,7 +305,9 @@ def test_an_anomaly_run_with_a_chosen_target_keeps_the_outcome_share_and_does_no
     e = explain_result(anomaly_run, rows=15, background=10, pairs=1)
     assert "no outcome column" not in e.rows_note + e.background_note
     assert e.rows_note == "Explained 15 of 200 test rows, stratified by outcome."
-    assert e.background_note == "10 of 640 training rows, stratified by outcome."
+    # drawn from the 200 training rows the run keeps (its bundle saves them), stratified by outcome among its 640
+    assert e.background_note == ("10 of the 200 training rows the run keeps for explanations (its bundle saves them; "
+                                 "stratified by outcome), drawn at random.")
     assert e.target_class is None and e.to_dict()["class"] is None
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from finmodels.errors import ConfigError, DataError
+from finmodels.explain.counterfactuals import fmt_value
 from finmodels.explain.whatif import FeatureRange, pick_row, training_ranges, what_if
 
 
@@ -65,9 +66,12 @@ def test_counterfactuals_really_change_the_decision_within_the_training_range(ge
         verb = "Raise" if cf.change > 0 else "Lower"
         assert cf.note.startswith(f"{verb} {cf.column} from ")
     for cf in result.counterfactuals:
-        if not cf.found:
-            assert cf.note == (f"No value of {cf.column} from {ranges[cf.column].describe()} changes the decision "
-                               "(others held).")
+        if not cf.found:  # searched within the bulk of the training rows, widened to the row's own value
+            low, high = ranges[cf.column].searched(cf.current)
+            widened = "" if ranges[cf.column].bulk[0] <= cf.current <= ranges[cf.column].bulk[1] else \
+                ", and this row's value"
+            assert cf.note == (f"No value of {cf.column} from {fmt_value(low)} to {fmt_value(high)} (the 1st-99th "
+                               f"percentile of the training rows{widened}) changes the decision (others held).")
     # nearest first, as a share of each input's range; the inputs no value moves come last
     assert [cf.found for cf in result.counterfactuals] == sorted((cf.found for cf in result.counterfactuals),
                                                                  reverse=True)
@@ -88,8 +92,11 @@ def test_values_outside_the_training_range_are_kept_with_an_extrapolation_warnin
 def test_training_range_is_the_training_rows_own(german_net, german):
     train = german.iloc[german_net.split.train]
     rng = training_ranges(german_net)["credit_amount"]
+    # the bulk, where counterfactuals search: the values the rows hold at their 1st and 99th percentile
+    bulk = (float(np.quantile(train.credit_amount, 0.01, method="lower")),
+            float(np.quantile(train.credit_amount, 0.99, method="higher")))
     assert rng == FeatureRange("credit_amount", True, float(train.credit_amount.min()),
-                               float(train.credit_amount.max()), True)
+                               float(train.credit_amount.max()), True, bulk=bulk)
 
 
 def test_a_bundle_reads_its_range_from_all_training_rows(german_net, german, tmp_path):
@@ -177,7 +184,9 @@ def test_whatif_figures(german_net, german, scores):
     assert [t.name for t in bars.data] == ["before", "after"] and bars.data[0].y[-1] == "credit_amount"
     cf = plot_counterfactuals(result)
     assert [t.name for t in cf.data] == ["this row", "changes the decision"]
-    assert cf.layout.xaxis.title.text == "Position in the training range (%)"
+    assert cf.layout.xaxis.title.text == (
+        "Position in the range searched (%): the 1st-99th percentile of the training rows (and the row's own value "
+        "when outside it)")
     assert len(cf.data[1].y) == sum(c.found for c in result.counterfactuals)
 
 

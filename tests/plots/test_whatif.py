@@ -51,7 +51,9 @@ def _plain(text: str) -> str:
 def test_numeric_inputs_keep_their_training_range_axis(guarded):
     fig = plot_counterfactuals(guarded)
     numeric = [cf for cf in guarded.counterfactuals if not cf.coded]
-    assert fig.layout.xaxis.title.text == "Position in the training range (%)"
+    assert fig.layout.xaxis.title.text == (
+        "Position in the range searched (%): the 1st-99th percentile of the training rows (and the row's own value "
+        "when outside it)")
     assert tuple(fig.layout.xaxis.range) == (-5, 105)
     assert list(fig.layout.yaxis.categoryarray) == [_label(cf) for cf in numeric][::-1]  # the what-if's order, top first
     assert fig.layout.annotations[0].text.startswith("Numeric inputs: ")
@@ -154,7 +156,9 @@ def test_an_input_with_only_numbers_keeps_the_single_chart(guarded):
     assert [t.name for t in fig.data] == ["this row", "changes the decision"]
     assert "xaxis2" not in fig.layout.to_plotly_json()
     assert not [a.text for a in fig.layout.annotations if not a.text.startswith("no value in range")]
-    assert fig.layout.xaxis.title.text == "Position in the training range (%)"
+    assert fig.layout.xaxis.title.text == (
+        "Position in the range searched (%): the 1st-99th percentile of the training rows (and the row's own value "
+        "when outside it)")
     assert fig.layout.legend.orientation is None and fig.layout.margin.b == 50  # the legend beside, as before
 
 
