@@ -52,7 +52,9 @@ KERAS_MEMBERS = {"config.json", "metadata.json", "model.weights.h5"}
 TRUSTED_TYPES = ("numpy.dtype", "builtins.str", "builtins.float", "builtins.int", "builtins.bool", "builtins.NoneType",
                  # the piecewise-linear encoding (SplineTransformer) keeps scipy B-splines: knots and coefficients
                  # only; skops rebuilds them from arrays through scipy's asarray alias
-                 "scipy.interpolate._bsplines.BSpline", "scipy._lib.array_api_compat.numpy._aliases.asarray")
+                 "scipy.interpolate._bsplines.BSpline", "scipy._lib.array_api_compat.numpy._aliases.asarray",
+                 # a small table's weight-of-evidence inputs: bins and WoE values as arrays and lists (models.woe)
+                 "finmodels.models.woe.WoeEncoder")
 # Layers whose config carries Python code; refused before Keras sees the file.
 CODE_LAYERS = ("Lambda", "TFOpLambda")
 

@@ -9,7 +9,9 @@ Blocks, in output order:
 - `pwl_<i>`: a piecewise-linear encoding of each other numeric column (degree-1 B-splines), the numeric-embedding
   lever reported for tabular networks (Gorishniy et al. 2022); its knots are the column's quantiles, or, where
   they predict held-out training rows better, the target-aware split points of `knots.choose_knots`;
-- `cat`: text columns one-hot encoded, rare levels pooled.
+- `cat`: text columns one-hot encoded, rare levels pooled;
+- `woe` (small tables with a 0/1 target, `woe_inputs`): every column's weight of evidence in the scorecard's bins
+  (`woe.WoeEncoder`), standardised.
 
 `Preprocessor.groups` maps each original column to all its outputs, so explanations sum back to the
 analyst's own columns. The first output of a numeric column is always its scaled value.
@@ -49,6 +51,7 @@ class PreprocessConfig:
     piecewise_knots: int = 8  # quantile knots of the piecewise-linear encoding; 0 turns the encoding off
     target_knots: int = 128  # at most this many target-aware pieces per column; 0: quantile knots only
     missing_indicators: bool = True
+    woe_inputs: bool = False  # each column's weight of evidence too, where the target is 0/1 (`woe`)
 
     def __post_init__(self):
         if self.scaler not in SCALERS:
@@ -216,9 +219,16 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
                 for i, c in enumerate(smooth)],
               ("cat", make_pipeline(SimpleImputer(strategy="constant", fill_value="(missing)"), one_hot()),
                categorical)]
+    woe = config.woe_inputs and _events(target)
+    if woe:
+        from sklearn.preprocessing import StandardScaler
+
+        from finmodels.models.woe import WoeEncoder
+
+        blocks.append(("woe", make_pipeline(WoeEncoder(), StandardScaler()), numeric + categorical))
     transformer = ColumnTransformer([b for b in blocks if b[2]], remainder="drop", sparse_threshold=0,
                                     verbose_feature_names_out=False)
-    transformer.fit(data)
+    transformer.fit(data, np.asarray(target).astype(int) if woe else None)
     groups: dict[str, list[int]] = {c: [] for c in numeric + categorical}
     names: list[str] = []
     fitted = transformer.named_transformers_
@@ -243,8 +253,19 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
         for c, levels in zip(categorical, _encoded_names(fitted["cat"][-1])):
             for level in levels:
                 add(c, f"{c} = {level}")
+    if woe:
+        for c in numeric + categorical:
+            add(c, f"{c} (WoE)")
     return Preprocessor(transformer, numeric, categorical, names, groups,
                         {c: column_knots[c].source for c in smooth}, capped)
+
+
+def _events(target) -> bool:
+    """Whether `target` is 0/1 events with both outcomes present (what weight of evidence needs)."""
+    if target is None:
+        return False
+    values = np.unique(np.asarray(target, dtype="float64"))
+    return len(values) == 2 and bool(np.isin(values, (0.0, 1.0)).all())
 
 
 def _fixed_width(data: pd.DataFrame, numeric: list[str], categorical: list[str], codes: list[str]) -> int:

@@ -1,5 +1,6 @@
-import numpy as np
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -99,7 +100,10 @@ def test_defaults_depend_on_table_size_only():
     assert (large.batch_size, large.learning_rate, large.preprocessing.scaler) == (1024, 1e-2, "quantile")
     # windows of a price series keep the small-table optimiser, and one network (cross-fitting is for table rows)
     sequence = fit_defaults(100_000, sequence=True)
-    assert (sequence.batch_size, sequence.learning_rate, sequence.preprocessing) == (64, 1e-3, small.preprocessing)
+    assert (sequence.batch_size, sequence.learning_rate) == (64, 1e-3)
+    assert sequence.preprocessing == replace(small.preprocessing, woe_inputs=False)
+    # a small table reads each column's weight of evidence too; large tables and windows do not
+    assert (small.preprocessing.woe_inputs, large.preprocessing.woe_inputs) == (True, False)
     assert (sequence.members, sequence.blend) == (1, ())
     # tables: five cross-fitted networks per architecture, blended with the cross network, up to HUGE_TABLE_ROWS
     assert (small.members, small.blend, large.members, large.blend) == (5, ("dcn",), 5, ("dcn",))

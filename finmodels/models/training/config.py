@@ -176,6 +176,10 @@ def fit_defaults(train_rows: int, *, sequence: bool = False) -> FitDefaults:
     notch) it did not help, so small tables keep a constant rate. Small tables scale per column: standard, but
     quantile for extreme tails (the rating file's ratios reach millions of IQRs from their median, and
     within-one-notch fell from 0.899 to 0.655 without it).
+    Small tables with a 0/1 target also read each column's weight of evidence in the scorecard's bins (`woe`):
+    on German credit's development folds the blend rose from 0.7999 to 0.8057, past the scorecard's 0.8046, and on
+    its held-out slice from 0.7664 to 0.7771 (3 seeds); on the large tables it changed nothing (Taiwan default
+    -0.0010, credit_risk_dataset +0.0008), so they keep their inputs (bench/quality.md).
     Sequence windows keep the small-table optimiser settings.
     """
     if sequence:
@@ -183,7 +187,7 @@ def fit_defaults(train_rows: int, *, sequence: bool = False) -> FitDefaults:
         return FitDefaults(batch_size=64, learning_rate=1e-3, preprocessing=plain)
     ensemble = dict(members=5, blend=("dcn",)) if train_rows <= HUGE_TABLE_ROWS else {}
     if train_rows < LARGE_TABLE_ROWS:
-        plain = PreprocessConfig(scaler="auto", code_levels=0, piecewise_knots=0, target_knots=0)
+        plain = PreprocessConfig(scaler="auto", code_levels=0, piecewise_knots=0, target_knots=0, woe_inputs=True)
         return FitDefaults(batch_size=64, learning_rate=1e-3, preprocessing=plain, **ensemble)
     return FitDefaults(batch_size=1024, learning_rate=1e-2, preprocessing=PreprocessConfig(), lr_schedule="cosine",
                        **ensemble)
