@@ -146,9 +146,11 @@ def methodology_section(facts: ModelFacts) -> list[str]:
              f"{len(categorical)} text inputs, one-hot encoded (levels unseen in training ignored): "
              f"{', '.join(categorical) or 'none'}."]
     if prep is not None:
-        items.append(f"Numbers: {prep.scaler} scaling, piecewise-linear encoding with {prep.piecewise_knots} quantile "
-                     f"knots (up to {prep.target_knots} at the target's thresholds), one-hot codes for whole numbers "
-                     f"with at most {prep.code_levels} values, missing-value indicators "
+        pieces = (f"piecewise-linear encoding with {prep.piecewise_knots} quantile knots (up to {prep.target_knots} "
+                  "at the target's thresholds)" if prep.piecewise_knots else "no piecewise-linear encoding")
+        codes = (f"one-hot codes for whole numbers with at most {prep.code_levels} values" if prep.code_levels
+                 else "no one-hot codes for whole numbers")
+        items.append(f"Numbers: {prep.scaler} scaling, {pieces}, {codes}, missing-value indicators "
                      f"{'on' if prep.missing_indicators else 'off'}.")
     summary = pre.encoding_summary() if hasattr(pre, "encoding_summary") else None
     if summary:

@@ -75,7 +75,15 @@ class Preprocessor:
     capped_pieces: int = 0  # the most target-aware pieces per column on a huge file (TRAIN_MATRIX_BYTES); 0: none
 
     def encoding_summary(self) -> str | None:
-        """A sentence naming the columns whose piecewise-linear pieces end at the target's thresholds, if any."""
+        """Sentences naming the columns whose piecewise-linear pieces end at the target's thresholds, and saying
+        that each column also enters as its weight of evidence, where either is so; None otherwise."""
+        woe = sum(name.endswith(" (WoE)") for name in self.output_names)
+        said = [f"Each of the {woe} columns also enters as its weight of evidence in the scorecard's bins, fitted on "
+                "the training rows."] if woe else []
+        pieces = self._pieces_summary()
+        return " ".join(([pieces] if pieces else []) + said) or None
+
+    def _pieces_summary(self) -> str | None:
         target = [c for c, source in self.knot_sources.items() if source == "target"]
         if not target:
             return None

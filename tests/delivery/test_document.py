@@ -181,3 +181,11 @@ def test_quality_findings_name_implausible_values_with_their_rows(bundle, german
     assert "No problems found" not in text
     # a finding's lines stay lines in the table's cell
     assert "white-space:pre-line" in text
+
+
+def test_methodology_says_how_a_small_tables_numbers_are_encoded(run_document):
+    text = html.unescape(run_document.to_html())
+    assert ("Numbers: auto scaling, no piecewise-linear encoding, no one-hot codes for whole numbers, "
+            "missing-value indicators on.") in text
+    assert ("Each of the 20 columns also enters as its weight of evidence in the scorecard's bins, fitted on the "
+            "training rows.") in text

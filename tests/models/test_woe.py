@@ -34,6 +34,9 @@ def test_each_column_gets_one_woe_input_in_its_own_group(fitted):
         assert pre.output_names[pre.groups[column][-1]] == f"{column} (WoE)"
     # the first output of a numeric column is still its scaled value
     assert pre.output_names[pre.groups["duration_in_month"][0]] == "duration_in_month"
+    # the run's notes and the model document say so
+    assert pre.encoding_summary() == ("Each of the 20 columns also enters as its weight of evidence in the "
+                                      "scorecard's bins, fitted on the training rows.")
 
 
 def test_the_woe_values_are_the_scorecards_on_the_training_rows(fitted):
