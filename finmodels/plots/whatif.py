@@ -44,27 +44,18 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
     values = pd.DataFrame(e.values[:2].T, index=e.columns, columns=["before", "after"])
     order = values.abs().max(axis=1).sort_values(ascending=False).index
     shown, rest = list(order[:top]), list(order[top:])
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.04,
+    panels = [_panel_bars(whatif, values, shown, rest, which) for which in ("before", "after")]
+    shared = [p[2] for p in panels]
+    shared = shared[0] == shared[1] and -1 not in shared[0]  # one order: one column of labels
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=False, horizontal_spacing=0.04 if shared else 0.3,
                         subplot_titles=(f"Before: {_title(whatif.before, e.scale)}",
                                         f"After: {_title(whatif.after, e.scale)}"))
-    orders = []
-    for col, (which, state) in enumerate((("before", whatif.before), ("after", whatif.after)), start=1):
-        row = 0 if which == "before" else 1
-        labels = [f"{c} = {format_value(e.data.iloc[row][c])}" + (" *" if c in whatif.changes else "")
-                  for c in shown]
-        steps = [float(values.loc[c, which]) for c in shown]
-        if rest:
-            labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")
-            steps.append(float(values.loc[rest, which].sum()))
-        bars = bounded_steps(e.base_value, list(zip(labels, steps)), scale=e.scale)
-        place = {label: i for i, label in enumerate(labels)}
-        orders.append([place.get(label, -1) for label, _ in bars])
-        labels, steps = [b[0] for b in bars], [b[1] for b in bars]
+    for col, ((labels, steps, _), state) in enumerate(zip(panels, (whatif.before, whatif.after)), start=1):
         fig.add_trace(go.Waterfall(
             orientation="h", measure=["absolute", *["relative"] * len(steps), "total"],
             y=["Base value", *labels, "Score"], x=[e.base_value, *steps, state["score"]],
             increasing=dict(marker_color=EVENT_COLOR), decreasing=dict(marker_color=NONEVENT_COLOR),
-            totals=dict(marker_color=NEUTRAL_COLOR), name=which, cliponaxis=False,
+            totals=dict(marker_color=NEUTRAL_COLOR), name=("before", "after")[col - 1], cliponaxis=False,
             text=[_score(e.base_value, e.scale), *[_score(s, e.scale, sign=True) for s in steps],
                   _score(state["score"], e.scale)],
         ), row=1, col=col)
@@ -72,23 +63,33 @@ def plot_whatif_waterfalls(whatif, *, top: int = 10) -> go.Figure:
             fig.add_vline(x=whatif.threshold, line_dash="dash", line_color=VALID_COLOR, row=1, col=col)
         fig.update_yaxes(autorange="reversed", row=1, col=col)
         fig.update_xaxes(title_text=f"{e.output_name} ({e.scale})", matches="x", row=1, col=col)
-    if orders[0] == orders[1] and -1 not in orders[0]:
-        # the traces keep each panel's own labels (hover); the axis shows one set, each edit's value before and after
-        named = [_label(whatif, shown[i]) if i < len(shown) else fig.data[0].y[n + 1] for n, i in enumerate(orders[0])]
+    if shared:  # the traces keep each panel's own labels (hover); the axis shows one set, each edit's before and after
+        named = [_label(whatif, shown[i]) if i < len(shown) else fig.data[0].y[n + 1]
+                 for n, i in enumerate(panels[0][2])]
         fig.update_yaxes(tickmode="array", tickvals=list(fig.data[0].y), ticktext=["Base value", *named, "Score"],
                          row=1, col=1)
         fig.update_yaxes(showticklabels=False, row=1, col=2)
-        spacing = 0.04
-    else:  # the panels draw their bars in different orders: each names its own
-        spacing = 0.3
     order_note = PROBABILITY_ORDER if e.scale == "probability" else "largest first"
     fig.update_layout(title=dict(text=f"What-if for {whatif.row_label} (* edited; dashed: threshold)",
                                  subtitle=dict(text=f"SHAP contributions, {e.scale} scale: they add up from the base "
                                                     f"value to the score. Bars {order_note}.")),
                       showlegend=False, height=max(400, 30 * (len(shown) + 3) + 170), **LAYOUT)
     fig.update_layout(margin=dict(LAYOUT["margin"], t=100, r=60))  # room for the labels beyond the last bars
-    fig.update_layout(xaxis2=dict(domain=[0.5 + spacing / 2, 1]), xaxis=dict(domain=[0, 0.5 - spacing / 2]))
     return fig
+
+
+def _panel_bars(whatif, values: pd.DataFrame, shown: list, rest: list, which: str) -> tuple[list, list, list]:
+    """One panel's bar labels and values in drawing order (`bounded_steps`), and that order as positions among
+    `shown` and the rest (-1: bars drawn as one)."""
+    e, row = whatif.explanation, 0 if which == "before" else 1
+    labels = [f"{c} = {format_value(e.data.iloc[row][c])}" + (" *" if c in whatif.changes else "") for c in shown]
+    steps = [float(values.loc[c, which]) for c in shown]
+    if rest:
+        labels.append(f"{len(rest)} other column{'s' if len(rest) > 1 else ''}")
+        steps.append(float(values.loc[rest, which].sum()))
+    bars = bounded_steps(e.base_value, list(zip(labels, steps)), scale=e.scale)
+    place = {label: i for i, label in enumerate(labels)}
+    return [b[0] for b in bars], [b[1] for b in bars], [place.get(label, -1) for label, _ in bars]
 
 
 def plot_contribution_changes(whatif, *, top: int = 12) -> go.Figure:

@@ -168,3 +168,33 @@ def test_the_explain_page_waterfall_stays_within_0_and_1(credit_risk_net):
     assert fig.layout.title.subtitle.text == ("SHAP contributions, probability scale: they add up from the base value "
                                               "to the prediction.<br>Bars largest first, but one that would take the "
                                               "total past 0 or 1 waits until there is room.")
+
+
+def test_the_whatif_waterfalls_stay_within_0_and_1(credit_risk_net, credit_risk):
+    from finmodels.plots.whatif import plot_whatif_waterfalls
+
+    # row 3621 of the file: the Explain page's largest-first waterfall of it fell to -0.007 midway
+    result = what_if(credit_risk_net, credit_risk, {"person_income": 200000}, row=3621)
+    fig = plot_whatif_waterfalls(result)
+    for trace, state in zip(fig.data, (result.before, result.after)):
+        totals = trace.x[0] + np.cumsum(trace.x[1:-1])
+        assert totals.min() >= 0 and totals.max() <= 1
+        assert totals[-1] == pytest.approx(state["score"], abs=1e-5) and trace.x[-1] == state["score"]
+    assert fig.layout.title.subtitle.text.startswith("SHAP contributions, probability scale: they add up from the base "
+                                                     "value to the score. Bars largest first, but one that would take")
+
+
+def test_whatif_panels_drawn_in_different_orders_name_their_own_bars():
+    from finmodels.explain.explanation import Explanation
+    from finmodels.explain.whatif import WhatIf
+    from finmodels.plots.whatif import plot_whatif_waterfalls
+
+    data = pd.DataFrame({"a": [1, 2], "b": [3, 3], "c": [5, 5], "d": [7, 7]})
+    values = np.array([[0.5, 0.4, -0.3, 0.1], [0.05, 0.4, -0.3, 0.1]])  # before: 0.2 + 0.5 + 0.4 passes 1
+    e = Explanation("DeepExplainer", list(data.columns), values, 0.2, 0.2 + values.sum(axis=1), data, 2, 0.1,
+                    output_name="default probability")
+    fig = plot_whatif_waterfalls(WhatIf(0, "row 0", {"a": (1, 2)}, {"score": 0.9}, {"score": 0.45}, e, None))
+    assert list(fig.data[0].y) == ["Base value", "a = 1 *", "c = 5", "b = 3", "d = 7", "Score"]
+    assert list(fig.data[1].y) == ["Base value", "a = 2 *", "b = 3", "c = 5", "d = 7", "Score"]
+    assert fig.layout.yaxis2.showticklabels is not False and fig.layout.yaxis.ticktext is None
+    np.testing.assert_allclose(0.2 + np.cumsum(fig.data[0].x[1:-1]), [0.7, 0.4, 0.8, 0.9])
