@@ -10,6 +10,7 @@ import pytest
 
 from finmodels.bench import (DATASETS, MODELS, cv_splits, experiment_config, gap_table, gaps, markdown_table,
                              parse_overrides, summarise)
+from finmodels.bench.cases import MODEL_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,7 +73,12 @@ def test_quick_benchmark_writes_json_and_markdown(tmp_path):
     text = (tmp_path / "bench.md").read_text()
     assert "| german_credit (1,000 rows) | Default network |" in text
     assert "| german_credit (1,000 rows) | Gradient boosting, plain pipeline |" in text
-    assert "| german_credit | same inputs | Logistic regression |" in text
+    # the gap is to the better of the two baselines on the network's own inputs, named by its label
+    same = max(("logistic_regression", "hist_gradient_boosting"), key=lambda m: german["models"][m]["roc_auc"]["mean"])
+    assert german["gaps"]["same_inputs"]["best"] == same
+    assert german["gaps"]["same_inputs"]["gap"] == pytest.approx(
+        network["roc_auc"]["mean"] - german["models"][same]["roc_auc"]["mean"])
+    assert f"| german_credit | same inputs | {MODEL_LABELS[same]} |" in text
 
 
 def test_overrides_are_read_as_json_else_text_and_need_a_name():
