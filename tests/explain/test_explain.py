@@ -53,7 +53,13 @@ def test_deepexplainer_agrees_with_permutation_shap_not_only_adds_up(explanation
     reference = explain_result(german_net, rows=60, background=40, explainers=("permutation",), pairs=4)
     assert (reference.row_ids == explanation.row_ids).all()
     assert np.corrcoef(explanation.values.ravel(), reference.values.ravel())[0, 1] > 0.95
-    assert list(explanation.importance().index[:2]) == list(reference.importance().index[:2])
+    # each column's importance (mean |SHAP|) agrees, not only the order of the first: German credit's second and
+    # third columns (duration, credit history) lie within 0.004 of each other, so their order is not the check
+    deep, permutation = explanation.importance(), reference.importance().reindex(explanation.importance().index)
+    assert deep.index[0] == permutation.idxmax() == "status_of_existing_checking_account"
+    assert set(deep.index[:3]) == set(permutation.sort_values(ascending=False).index[:3])
+    assert float((deep - permutation).abs().max()) < 0.01
+    assert deep.rank().corr(permutation.rank()) > 0.9
 
 
 def test_reason_codes_name_the_column_and_the_rows_value(explanation):
