@@ -74,7 +74,8 @@ def fairness_section(result) -> None:
     st.subheader("Fairness by protected columns")
     if getattr(result, "kind", BINARY) != BINARY:
         st.info(f"Fairness is analysed for the decisions of a binary model (default, repayment, delinquency ...); "
-                f"this run is a {result.kind} model. Train a binary run to compare groups.")
+                f"this run is {'an' if result.kind[:1] in 'aeiou' else 'a'} {result.kind} model. Train a binary run "
+                "to compare groups.")
         return
     if result.frame is None:
         st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from finmodels.data.tasks import BINARY
 from finmodels.errors import FinModelsError
 from ui.messages import show_error
 
@@ -69,7 +70,8 @@ def keep_fairness(result) -> None:
     threshold) with the run, once per set of columns and threshold, and say so."""
     from ui import governance
 
-    if not keepable(result):
+    # fairness, and so its threshold, is only drawn for a binary run on its file (a rating or forecast run has none)
+    if not keepable(result) or getattr(result, "kind", BINARY) != BINARY or result.frame is None:
         return
     at = governance.threshold(result)[0]
     chosen = st.session_state.get("governance_protected") or []

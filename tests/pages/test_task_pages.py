@@ -130,3 +130,11 @@ def test_a_regression_run_scores_a_new_file_without_decisions(german):
     assert len(scored.table) == 50 and "decision" not in scored.table
     assert scored.threshold is None
     assert not [s for s in at.slider if s.key == "score_threshold"]  # no threshold without a decision
+
+
+def test_governance_opens_for_a_rating_run_and_says_fairness_needs_a_binary_one(rating_state):
+    # it raised 'Labels and scores differ in length (406 labels, 3248 scores)' while keeping a binary threshold
+    at = page("pages/8_Governance.py", rating_state)
+    assert not at.exception
+    assert any("this run is an ordinal model. Train a binary run to compare groups." in i.value for i in at.info)
+    assert any(s.value == "Model document" for s in at.subheader)
