@@ -11,6 +11,13 @@ and of each column against the training rows, and warnings (values never seen in
 Without `--json` a short summary goes to stdout. With `--json` stdout is one JSON object: `rows`, `flagged`,
 `threshold`, `psi` (`{"score": x, "features": {column: psi}}`), `warnings` (texts), and `decisions`,
 `explained_rows`, `notes`, `out`, `seconds`.
+
+A market risk or asset allocation bundle reads a price file instead, as the Score page does
+(`finmodels.delivery.forecasting`): the next day's expected return, volatility, VaR and expected shortfall (at the
+run's level and horizon) per asset and for the portfolio of the run's holdings (equal weight without them), as a
+table on stdout and in the CSV (default forecast_FILE.csv, the portfolio's row last). With `--json`: `as_of`,
+`level`, `horizon`, `portfolio` ({expected_return, volatility, var, es, z}), `assets` (one object per ticker, with
+its `contribution` to the portfolio VaR), `notes`, `out`, `seconds`.
 """
 
 from __future__ import annotations
@@ -21,14 +28,18 @@ from pathlib import Path
 
 from finmodels.commands._champion import CHAMPION, KEPT, add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
+from finmodels.data.tasks import FORECAST
 
-HELP = "Score a CSV file with a saved model: scores, decisions, reason codes, stability; writes the scored CSV."
+HELP = ("Score a CSV file with a saved model: scores, decisions, reason codes, stability; writes the scored CSV. "
+        "With a market risk or allocation model, a price file: the next day's VaR, expected shortfall and expected "
+        "return per asset and for the portfolio.")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", metavar="[BUNDLE] FILE",
                         help="a model bundle saved by `python -m finmodels train` or the Score page (default: the "
-                             "workspace's champion), then the CSV file with the training columns")
+                             "workspace's champion), then the CSV file with the training columns (for a market "
+                             "risk or allocation model, a price file in the training file's layout)")
     add_area_argument(parser)
     parser.add_argument("--threshold", type=float, default=None,
                         help="flag rows scored at or above it (default: the threshold kept with the champion on "
@@ -38,7 +49,8 @@ def add_arguments(parser) -> None:
                         help="reason codes for the flagged rows (default) or for every row")
     parser.add_argument("--codes", type=int, default=3, help="reason codes per row at most (default 3)")
     parser.add_argument("--out", default=None,
-                        help="where to write the scored rows (default: scored_FILE.csv in the current folder)")
+                        help="where to write the scored rows (default: scored_FILE.csv in the current folder; "
+                             "a price file's forecast: forecast_FILE.csv)")
     parser.add_argument("--seed", type=int, default=0, help="random seed for the explanations' background sample")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -83,6 +95,28 @@ def _paths(args) -> tuple[str, str]:
     return (CHAMPION, args.paths[0]) if len(args.paths) == 1 else (args.paths[0], args.paths[1])
 
 
+def _forecast(args, model, frame) -> int:
+    """A market risk or allocation run: the Score page's next-day forecast per asset and for the portfolio."""
+    from finmodels.delivery.forecasting import forecast_prices, text_table
+
+    print(f"Forecasting the day after {args.file} ends with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
+    scored = forecast_prices(model.bundle, frame)
+    out = Path(args.out) if args.out else Path(f"forecast_{Path(args.file).stem}.csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(scored.csv_bytes())
+    if args.json:
+        print(json.dumps(finite({**scored.to_json(), "out": str(out), "seconds": round(scored.seconds, 3)})))
+        return 0
+    p = scored.forecast.portfolio
+    for note in [*scored.forecast.notes, *scored.notes]:
+        print(f"note: {note}")
+    print(f"Portfolio: VaR {p['var']:.2%}, expected shortfall {p['es']:.2%}, expected return "
+          f"{p['expected_return']:+.2%}, volatility {p['volatility']:.2%}")
+    print(text_table(scored))
+    print(f"Written to {out}")
+    return 0
+
+
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.delivery.export import to_csv_bytes
@@ -91,6 +125,8 @@ def run(args) -> int:
     source, args.file = _paths(args)
     model = load_model(source, area=args.area)
     frame = load_csv(args.file)
+    if model.bundle.kind == FORECAST:
+        return _forecast(args, model, frame)
     print(f"Scoring {args.file} with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
     scored = score_file(model.bundle, frame, threshold=threshold.value, reasons=args.reasons, codes=args.codes,
