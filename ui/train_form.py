@@ -29,7 +29,7 @@ FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout"
                  "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto",
                  "train_var_level": _RUN["var_level"], "train_horizon": _RUN["horizon"],
                  "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"],
-                 "train_members": None, "train_blend": "auto"}
+                 "train_members": None, "train_blend": "auto", "train_split": "random"}
 VAR_LEVELS = (0.95, 0.975, 0.99)  # as finmodels.portfolio.VAR_LEVELS (not imported: it would load scipy here)
 NORMALISE = "Normalise the weights so they add up to 1"
 HOLDINGS = "train_holdings"  # Holdings read from the uploaded file; INVALID when the file cannot be used
@@ -37,6 +37,8 @@ INVALID = "invalid"
 _PANEL = "_train_panel"  # (frame id, window, Panel or None) of the current price file
 DEFAULT_WINDOW = 20
 SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay", "reduce_on_plateau": "halve on plateaus"}
+SPLIT_LABELS = {"random": "random (stratified)", "entity": "by entity (each one's rows together)",
+                "date": "by date (the latest rows tested)", "auto": "auto (by date, else by entity)"}
 _SUGGESTED = "_train_task_suggested"  # the task the Data page suggested when the form last followed it
 
 
@@ -182,7 +184,8 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
             learning_rate=None if lr is None else float(lr), lr_schedule=None if schedule == "auto" else schedule,
             patience=int(form["train_patience"]), class_weight=bool(form["train_class_weight"]),
             seed=int(form["train_seed"]), window=int(window), members=_whole(form.get("train_members")),
-            blend=blend_choice(form.get("train_blend")), **_portfolio_settings(task),
+            blend=blend_choice(form.get("train_blend")), split=form.get("train_split") or "random",
+            **_portfolio_settings(task),
         )
     except FinModelsError as exc:
         show_error(exc)
@@ -209,9 +212,9 @@ def _portfolio_settings(task: str) -> dict:
 
 
 def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
-    """Inside the form, for table rows with a target: how many networks are cross-fitted per architecture, and the
-    architecture blended with the chosen one (training.members and training.blend); empty or auto means the
-    default for `rows` training rows."""
+    """Inside the form, for table rows with a target: how many networks are cross-fitted per architecture, the
+    architecture blended with the chosen one (training.members and training.blend; empty or auto means the
+    default for `rows` training rows), and how the rows are split (TrainConfig.split)."""
     if task.kind in (FORECAST, ANOMALY):
         return
     auto = fit_defaults(rows)
@@ -219,7 +222,12 @@ def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
     if st.session_state.get("train_blend") not in ("auto", "none", *others):
         st.session_state["train_blend"] = "auto"
     blended = ", ".join(ARCHITECTURES[a].label for a in auto_blend(arch, auto.blend)) or "none"
-    c1, c2 = st.columns([1, 3])
+    c1, c2, c3 = st.columns([1, 2, 2])
+    c3.selectbox("Split", list(SPLIT_LABELS), key="train_split", format_func=SPLIT_LABELS.get,
+                 help="How the rows are cut into training, validation and test. Random keeps the classes' shares in "
+                      "each part. By entity keeps all rows of one company or borrower (the identifier column whose "
+                      "values repeat) in one part, so the test rows are entities the model never saw; by date tests "
+                      "the latest rows.")
     c1.number_input("Cross-fitted networks", 1, MAX_MEMBERS, key="train_members", placeholder=f"auto ({auto.members})",
                     help="Networks per architecture, each learning from all but one part of the training and "
                          "validation rows and stopping early on that part; their average is the model. 1 trains one "

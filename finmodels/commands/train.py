@@ -49,8 +49,9 @@ def add_arguments(parser) -> None:
                         help="constant, reduce_on_plateau or cosine (default: cosine from 5,000 training rows, else "
                              "constant)")
     parser.add_argument("--window", type=int, default=20, help="days per window, for forecast tasks")
-    parser.add_argument("--split", default="random", help="random (stratified for classes) or auto (by date or "
-                                                            "entity when the table has one)")
+    parser.add_argument("--split", default="random", help="random (stratified for classes), date (the latest rows "
+                        "are tested), entity (each company's or borrower's rows in one part) or auto (by date, else "
+                        "entity, when the table has one)")
     parser.add_argument("--holdings", metavar="FILE", help="market risk: a holdings CSV (ticker plus weight, or ticker "
                                                            "plus quantity valued at the last price); default equal weight")
     parser.add_argument("--normalise-holdings", action="store_true",

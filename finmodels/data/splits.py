@@ -77,10 +77,13 @@ def chronological_split(dates, *, test_size: float = 0.2, valid_size: float = 0.
     return Split(np.sort(train), np.sort(valid), np.sort(test), "chronological")
 
 
-def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0) -> Split:
+def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0,
+                  labels=None) -> Split:
     """Split so that all rows of one entity (borrower, company, ticker) land in the same part.
 
-    With `y` given, checks that every part holds every class and says what to do when one does not.
+    With `y` given, the entities are dealt so each part keeps the classes' shares as far as whole entities allow
+    (scikit-learn's StratifiedGroupKFold), and every part must hold every class; a message names a class no part
+    can hold (by its label in `labels`, the rows' own values, when given) and says what to do.
     """
     import pandas as pd
     from sklearn.model_selection import GroupShuffleSplit
@@ -93,21 +96,42 @@ def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float =
             "needs at least 3 entities. Use a random split instead."
         )
     idx = np.arange(len(keys))
-    outer = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
-    rest, test = next(outer.split(idx, groups=keys))
-    inner = GroupShuffleSplit(n_splits=1, test_size=valid_size, random_state=seed)
-    train_pos, valid_pos = next(inner.split(rest, groups=keys[rest]))
-    train, valid = rest[train_pos], rest[valid_pos]
-    if y is not None:
-        y = np.asarray(y)
-        for name, part in (("training", train), ("validation", valid), ("test", test)):
-            missing = sorted(set(np.unique(y).tolist()) - set(np.unique(y[part]).tolist()))
-            if missing:
-                raise DataError(
-                    f"A grouped split put no rows of class {', '.join(map(repr, missing))} in the {name} part "
-                    f"({n_groups} entities). Add rows, or use a random split."
-                )
-    return Split(np.sort(train), np.sort(valid), np.sort(test), "grouped by entity")
+    if y is None:
+        rest, test = next(GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed).split(idx, groups=keys))
+        train_pos, valid_pos = next(GroupShuffleSplit(n_splits=1, test_size=valid_size, random_state=seed)
+                                    .split(rest, groups=keys[rest]))
+        return Split(np.sort(rest[train_pos]), np.sort(rest[valid_pos]), np.sort(test), "grouped by entity")
+    y = np.asarray(y)
+    classes = set(np.unique(y).tolist())
+    missing: set = set()
+    for rest, test in _dealt(idx, y, keys, test_size, seed):
+        for train_pos, valid_pos in _dealt(rest, y[rest], keys[rest], valid_size, seed):
+            parts = (rest[train_pos], rest[valid_pos], test)
+            lacking = set().union(*(classes - set(np.unique(y[part]).tolist()) for part in parts))
+            if not lacking:
+                return Split(*(np.sort(part) for part in parts), "grouped by entity")
+            missing = missing or lacking
+    named = sorted({str(pd.Series(labels).to_numpy()[y == c][0]) if labels is not None else str(c) for c in missing})
+    raise DataError(
+        f"A split by entity cannot put rows of {', '.join(map(repr, named))} in every part: "
+        f"{'that class is' if len(named) == 1 else 'those classes are'} held by too few of the {n_groups:,} entities. "
+        "Merge rare classes, add rows, or use a random split.")
+
+
+def _dealt(idx: np.ndarray, y: np.ndarray, keys: np.ndarray, share: float, seed: int):
+    """(rest, held) position pairs of `idx`, whole entities held out, classes' shares kept: each fold of a
+    StratifiedGroupKFold with about 1/share folds, in turn."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    import warnings
+
+    folds = max(2, int(round(1 / share)))
+    if len(np.unique(keys)) < folds:
+        return
+    with warnings.catch_warnings():  # a class with fewer rows than folds is the caller's to name, not a warning's
+        warnings.simplefilter("ignore", UserWarning)
+        dealt = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(idx, y, groups=keys))
+    yield from dealt
 
 
 def split_rows(y=None, *, dates=None, groups=None, test_size: float = 0.2, valid_size: float = 0.2,
@@ -148,12 +172,25 @@ def random_split(n: int, *, test_size: float, valid_size: float, seed: int) -> S
 def split_for_run(rows, classes: np.ndarray | None, *, target: str | None, method: str = "random",
                   test_size: float = 0.2, valid_size: float = 0.2, seed: int = 0) -> Split:
     """A run's split of `rows`: stratified by `classes` (or shuffled without them); with method 'auto' by date or
-    entity when the profile finds one."""
+    entity when the profile finds one; 'date' by the date column, 'entity' keeping each entity's rows (a company
+    rated several times, a borrower's several loans) in one part."""
     args = dict(test_size=test_size, valid_size=valid_size, seed=seed)
-    if method == "auto":
+    if method in ("auto", "date", "entity"):
         from finmodels.data.profiling import profile
 
         found = profile(rows, target=target or None)
+        if method == "date":
+            if not found.date_column:
+                raise DataError("A split by date needs a date column, and this file has none the profile reads as "
+                                "dates. Mark one as a date on the Data page, or choose a random split.")
+            return chronological_split(rows[found.date_column], test_size=test_size, valid_size=valid_size)
+        if method == "entity":
+            if not found.entity_column:
+                raise DataError("A split by entity needs an identifier column whose values repeat (a company or "
+                                "borrower seen in several rows), and this file has none. Mark one as an identifier on "
+                                "the Data page, or choose a random split.")
+            named = rows[target] if target and target in rows.columns else None
+            return grouped_split(rows[found.entity_column], classes, labels=named, **args)
         if found.date_column or found.entity_column:
             return split_for_profile(rows, found, classes, **args)
     return stratified_split(classes, **args) if classes is not None else random_split(len(rows), **args)

@@ -187,6 +187,22 @@ def _column_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     return problems
 
 
+def _entity_problem(frame: pd.DataFrame, found: Profile) -> list[Problem]:
+    """A table with a target whose entity (a company, a borrower) has several rows: a random split puts one entity's
+    rows in both the training and the test rows."""
+    name = found.entity_column
+    if name is None or found.target is None or TASKS[found.task].kind == FORECAST:
+        return []
+    counts = frame[name].dropna().astype(str).value_counts()
+    repeated = counts[counts > 1]
+    return [Problem(
+        "repeated_entity", f"Column '{name}' names {len(counts):,} entities, and {len(repeated):,} of them have several "
+        f"rows ({int(repeated.sum()):,} rows; e.g. '{repeated.index[0]}' {int(repeated.iloc[0])}). A random split puts "
+        "rows of one entity in both the training and the test rows, so the test figures can be optimistic. Choose "
+        "the split 'by entity' on the Train page (--split entity on the command line) to keep each entity's rows "
+        "together.", WARNING, name, values=tuple(repeated.index[:3]))] if len(repeated) else []
+
+
 def _row_problems(frame: pd.DataFrame) -> list[Problem]:
     """Rows that repeat an earlier row exactly: a warning a validator asks about."""
     repeated = frame.duplicated().to_numpy()
@@ -330,6 +346,7 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
         problems.extend(_leakage(frame, found, [c for c in chosen if c != found.target]))
     problems.extend(_column_problems(frame, found))
     problems.extend(_row_problems(frame))
+    problems.extend(_entity_problem(frame, found))
     problems.extend(_special_codes(frame, found))
     named = {p.column: set(p.rows) for p in problems if p.column is not None and p.code == "special_codes"}
     problems.extend(plausibility_problems(frame, found, known=named))

@@ -7,8 +7,8 @@ import pytest
 from finmodels.data.reading import load_csv
 from finmodels.errors import DataError
 from finmodels.data.profiling import profile
-from finmodels.data.splits import (Split, chronological_split, grouped_split, split_for_profile, split_rows,
-                              stratified_split)
+from finmodels.data.splits import (Split, chronological_split, grouped_split, split_for_profile, split_for_run,
+                                   split_rows, stratified_split)
 from tests.conftest import SHARED_DATASETS
 
 
@@ -67,8 +67,12 @@ def test_grouped_split_keeps_each_entity_on_one_side():
 def test_grouped_split_says_when_a_class_is_missing_from_a_part():
     groups = np.repeat(np.arange(10), 4)
     y = (groups == 0).astype(int)  # the event lives in one entity only
-    with pytest.raises(DataError, match="put no rows of class 1 in the"):
+    with pytest.raises(DataError, match="A split by entity cannot put rows of '1' in every part: that class is held "
+                                        "by too few of the 10 entities"):
         grouped_split(groups, y)
+    # named by the rows' own label when given
+    with pytest.raises(DataError, match="cannot put rows of 'default' in every part"):
+        grouped_split(groups, y, labels=np.where(y == 1, "default", "paid"))
 
 
 def test_split_rows_picks_the_split_from_the_data():
@@ -86,3 +90,21 @@ def test_split_for_profile_uses_the_date_then_the_entity_then_the_classes():
     german = load_csv(SHARED_DATASETS / "german_credit.csv")
     y = (german["creditability"] == "bad").to_numpy()
     assert split_for_profile(german, profile(german), y).method == "stratified random"
+
+
+def test_a_run_can_ask_for_the_split_by_entity_or_by_date_and_is_told_when_the_file_has_none():
+    rating = load_csv(SHARED_DATASETS / "corporate_rating.csv")
+    notches = rating["Rating"].isin(["AAA", "AA", "A"]).to_numpy().astype(int)  # both classes in every part
+    by_entity = split_for_run(rating, notches, target="Rating", method="entity")
+    names = rating["Name"].to_numpy()
+    assert by_entity.method == "grouped by entity" and covers_each_row_once(by_entity, len(rating))
+    assert not set(names[by_entity.train]) & set(names[by_entity.test])
+    by_date = split_for_run(rating, notches, target="Rating", method="date")
+    dates = pd.to_datetime(rating["Date"])
+    assert by_date.method == "chronological" and dates[by_date.train].max() < dates[by_date.test].min()
+    german = load_csv(SHARED_DATASETS / "german_credit.csv")
+    y = (german["creditability"] == "bad").to_numpy().astype(int)
+    with pytest.raises(DataError, match="A split by entity needs an identifier column whose values repeat"):
+        split_for_run(german, y, target="creditability", method="entity")
+    with pytest.raises(DataError, match="A split by date needs a date column"):
+        split_for_run(german, y, target="creditability", method="date")

@@ -203,3 +203,19 @@ def test_ordinary_numbers_are_not_called_special_codes(column, values):
 def test_the_shared_datasets_have_no_special_codes():
     for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv", "corporate_rating.csv"):
         assert not [p for p in check_data(load_csv(SHARED_DATASETS / name)).problems if p.code == "special_codes"]
+
+
+def test_a_company_rated_several_times_is_named_with_the_split_that_keeps_its_rows_together():
+    frame = load_csv(SHARED_DATASETS / "corporate_rating.csv")
+    problems = [p for p in check_data(frame).problems if p.code == "repeated_entity"]
+    assert len(problems) == 1
+    (entity,) = problems
+    counts = frame["Name"].value_counts()
+    assert (entity.severity, entity.column) == (WARNING, "Name")
+    assert entity.message.startswith(
+        f"Column 'Name' names 593 entities, and {int((counts > 1).sum())} of them have several rows "
+        f"({int(counts[counts > 1].sum()):,} rows; e.g. '{counts.index[0]}' {int(counts.iloc[0])}).")
+    assert "Choose the split 'by entity' on the Train page (--split entity on the command line)" in entity.message
+    # a price file's tickers repeat by design and a table without an identifier has none
+    for name in ("sp500_10stocks_2013_2018.csv", "credit_risk_dataset.csv"):
+        assert not [p for p in check_data(load_csv(SHARED_DATASETS / name)).problems if p.code == "repeated_entity"]

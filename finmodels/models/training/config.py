@@ -19,7 +19,8 @@ LR_SCHEDULES = ("constant", "reduce_on_plateau", "cosine")
 
 # "random": stratified for classes, shuffled for numbers. "auto": chronological when the table has a date column,
 # grouped when an entity (borrower, company) repeats, else random (finmodels.data.splits.split_for_profile).
-SPLITS = ("random", "auto")
+# "date" and "entity": that one, or a message saying the file has no such column (finmodels.data.splits.split_for_run).
+SPLITS = ("random", "auto", "date", "entity")
 
 
 @dataclass(frozen=True)
