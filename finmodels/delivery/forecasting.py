@@ -75,12 +75,12 @@ def _training_tickers(source, series) -> list[str]:
 
 def check_price_file(source, frame: pd.DataFrame) -> list[str]:
     """Refuse (DataError) a price file the run cannot forecast its portfolio from; notes on what else differs."""
-    from finmodels.data.panels import to_long
+    from finmodels.data.panels import WIDE, to_long
     from finmodels.data.sequences import daily_channels
 
     pre, config = source.preprocessor, source.train_config() if hasattr(source, "train_config") else source.config
     series = pre.series
-    long, _ = to_long(frame, price=None)
+    long, layout = to_long(frame, price=None)
     roles = {"date": series.date, "price": series.price, "ticker": series.ticker, "high": series.high,
              "low": series.low}
     missing = [f"'{col}' (its {role})" for role, col in roles.items() if col and col not in long.columns]
@@ -95,16 +95,19 @@ def check_price_file(source, frame: pd.DataFrame) -> list[str]:
     if absent and series.ticker:
         how = "its holdings" if config.holdings else f"equal weight over its {len(trained)} training tickers"
         one = len(absent) == 1
-        raise DataError(f"The run's portfolio holds {', '.join(absent)} ({how}), but column '{series.ticker}' of the "
-                        f"price file has no rows for {'it' if one else 'them'}. Add {'its' if one else 'their'} prices "
-                        "up to the file's last day, or score with a bundle trained on the file's tickers.")
+        where = (f"the price file has no price column{'' if one else 's'} named so" if layout == WIDE else
+                 f"column '{series.ticker}' of the price file has no rows for {'it' if one else 'them'}")
+        raise DataError(f"The run's portfolio holds {', '.join(absent)} ({how}), but {where}. Add "
+                        f"{'its' if one else 'their'} prices up to the file's last day, or score with a bundle trained "
+                        "on the file's tickers.")
     needed = [t for t in (held or days.index) if t in days.index]
     short = days[needed][days[needed] < pre.window]
     if len(short):
         named = ", ".join(f"{t} ({int(n) + 1} rows)" for t, n in short.items())
+        has = f"fewer for {named}" if series.ticker else f"{int(short.iloc[0]) + 1} rows with a price"
         raise DataError(f"A forecast reads each ticker's last {pre.window} returns, so it needs at least "
-                        f"{pre.window + 1} days of prices per ticker; the price file has fewer for {named}. Give at "
-                        f"least {pre.window + 1} days of prices for every ticker, up to the day before the forecast.")
+                        f"{pre.window + 1} days of prices per ticker; the price file has {has}. Give at least "
+                        f"{pre.window + 1} days of prices for every ticker, up to the day before the forecast.")
     extra = [str(t) for t in days.index if trained and t not in trained]
     if extra and not config.holdings:
         return [f"{len(extra)} ticker(s) the run was not trained on ({', '.join(extra[:10])}) are forecast and held "

@@ -153,3 +153,24 @@ def test_missing_columns_and_short_histories_are_named(gru_bundle, capsys, tmp_p
         assert main(["score", str(gru_bundle), file, "--out", str(tmp_path / "f.csv")]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err
+
+
+def test_a_wide_file_missing_a_price_column_is_refused_by_name(capsys, tmp_path):
+    """A run trained on a wide file (one price column per stock) names the missing column, not a ticker column."""
+    from finmodels.models.architectures import get_architecture
+    from finmodels.models.bundle import save_bundle
+    from finmodels.models.training import TrainConfig, train
+
+    wide = pd.read_csv(PRICES).pivot(index="date", columns="Name", values="close").reset_index()
+    hyper = get_architecture("gru").config_class(units=(4,), dense_units=4)
+    config = TrainConfig(target=None, task="market_risk", arch="gru", epochs=1, window=10, hyperparameters=hyper)
+    bundle = tmp_path / "wide.zip"
+    save_bundle(train(wide, config, baselines=False), bundle)
+    file = tmp_path / "wide.csv"
+    wide.to_csv(file, index=False)
+    summary = _json(capsys, bundle, file, "--out", tmp_path / "f.csv")
+    assert [a["ticker"] for a in summary["assets"]] == TICKERS and math.isfinite(summary["portfolio"]["var"])
+    wide.drop(columns="JPM").to_csv(file, index=False)
+    assert main(["score", str(bundle), str(file), "--out", str(tmp_path / "f.csv")]) == 2
+    assert ("error: The run's portfolio holds JPM (equal weight over its 10 training tickers), but the price file "
+            "has no price column named so. Add its prices") in capsys.readouterr().err
