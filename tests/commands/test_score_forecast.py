@@ -174,3 +174,11 @@ def test_a_wide_file_missing_a_price_column_is_refused_by_name(capsys, tmp_path)
     assert main(["score", str(bundle), str(file), "--out", str(tmp_path / "f.csv")]) == 2
     assert ("error: The run's portfolio holds JPM (equal weight over its 10 training tickers), but the price file "
             "has no price column named so. Add its prices") in capsys.readouterr().err
+
+
+def test_a_ticker_the_run_never_saw_is_noted(gru_bundle, capsys, tmp_path):
+    file = _without(tmp_path, "more.csv", lambda f: pd.concat([f, f[f["Name"] == "XOM"].assign(Name="XOM2")]))
+    summary = _json(capsys, gru_bundle, file, "--out", tmp_path / "f.csv")
+    assert summary["notes"][1] == ("1 ticker(s) the run was not trained on (XOM2) are forecast and held at equal "
+                                   "weight with the others, as the Score page does.")
+    assert len(summary["assets"]) == 11 and summary["assets"][-1]["weight"] == pytest.approx(1 / 11)
