@@ -1,8 +1,10 @@
 """Scoring a new file with a trained run: predictions, decisions at a threshold, reason codes and drift.
 
 The new file must have the training columns (extra columns are kept and ignored). Every flagged row gets its
-reason codes (SHAP against a sample of the training rows), and every row does on request (`reasons='all'`);
-a contribution too small to matter is never given as a reason (`finmodels.explain.reasons.negligible_effect`).
+reason codes (SHAP against DEFAULT_BACKGROUND_ROWS of the training rows a run keeps and its bundle saves, drawn
+alike, so a run and its bundle give a row the same codes), and every row does on request (`reasons='all'`); a
+rating or multi-class row's codes explain the probability of the class it was given. A contribution too small to
+matter is never given as a reason (`finmodels.explain.reasons.negligible_effect`).
 The population stability index compares the new rows and their scores with the training rows' reference
 distribution (all training rows, stored in a bundle), and text values never seen in training are named in
 `ScoredFile.warnings`.
@@ -86,10 +88,10 @@ def check_columns(frame: pd.DataFrame, features: list[str]) -> None:
 class ScoringModel:
     """What scoring needs from a run trained in this session or from a bundle loaded from a file.
 
-    `reference` are training rows in original units, the background for reason codes (all training rows for a
-    run; the bundle's stored sample for a bundle). `distribution` is the training distribution the stability
-    index compares with, from all training rows either way (None only for a bundle saved before bundles
-    stored it).
+    `reference` are the training rows kept for explanations, in original units: the rows reason codes draw their
+    background from (a run's `kept_positions`, which its bundle saves as its background). `distribution` is the
+    training distribution the stability index compares with, from all training rows either way (None only for a
+    bundle saved before bundles stored it).
     """
 
     kind: str
@@ -101,7 +103,6 @@ class ScoringModel:
     preprocessor: object
     predict: object  # frame -> scores, as TrainingResult.predict
     reference: pd.DataFrame
-    reference_labels: np.ndarray | None
     reference_note: str
     test_scores: np.ndarray | None = None
     distribution: ReferenceDistribution | None = None
@@ -112,9 +113,10 @@ class ScoringModel:
 
     @classmethod
     def from_result(cls, result) -> "ScoringModel":
+        from finmodels.explain.background import kept_positions
+
         kind = getattr(result, "kind", BINARY)
         train = result.frame.iloc[result.split.train]
-        labels = np.asarray(result.y)[result.split.train] if kind in (BINARY, MULTICLASS, ORDINAL) else None
         columns = list(result.preprocessor.columns)
         distribution = None
         if kind != FORECAST:
@@ -122,7 +124,8 @@ class ScoringModel:
                                                   scores=monitored_score(result.predict(train)))
         return cls(kind, result.config, result.event_label, list(getattr(result, "class_labels", [])),
                    tuple(getattr(result, "target_stats", (0.0, 1.0))), result.model, result.preprocessor,
-                   result.predict, train, labels, f"the {len(train):,} training rows",
+                   result.predict, result.frame.iloc[kept_positions(result)][columns].reset_index(drop=True),
+                   f"the {len(train):,} training rows",
                    np.asarray(result.test_scores), distribution)
 
     @classmethod
@@ -132,7 +135,7 @@ class ScoringModel:
                 if distribution is not None else f"the bundle's sample of {len(bundle.background):,} training rows")
         return cls(bundle.kind, bundle.train_config(), bundle.event_label, bundle.class_labels,
                    tuple(bundle.manifest.get("target_stats", (0.0, 1.0))), bundle.model, bundle.preprocessor,
-                   bundle.predict, bundle.background, None, note, distribution=distribution)
+                   bundle.predict, bundle.background, note, distribution=distribution)
 
 
 def as_scoring_model(source) -> ScoringModel:
@@ -170,14 +173,15 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     table = rows.copy()
     notes: list[str] = []
     warnings: list[str] = []
-    score_column, output = _add_scores(model, table, raw)
+    score_column, classes = _add_scores(model, table, raw)
     scores = monitored_score(raw)
     distribution = _training_distribution(model, warnings)
     threshold, flagged = _add_decisions(model, table, scores, threshold, distribution, notes)
     positions = _explained_positions(len(rows), reasons=reasons, flagged=flagged, max_explained=max_explained,
                                      notes=notes)
     cells = np.full(len(rows), "", dtype=object)
-    cells[positions] = _reason_codes(model, rows.iloc[positions], k=codes, seed=seed, output=output, scores=scores,
+    cells[positions] = _reason_codes(model, rows.iloc[positions], k=codes, seed=seed, scores=scores,
+                                     classes=None if classes is None else classes[positions],
                                      flagged=None if flagged is None else flagged[positions])
     table[REASONS] = cells
 
@@ -189,16 +193,16 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
                       warnings=warnings, reference=distribution)
 
 
-def _add_scores(model: ScoringModel, table: pd.DataFrame, raw: np.ndarray) -> tuple[str, int | None]:
+def _add_scores(model: ScoringModel, table: pd.DataFrame, raw: np.ndarray) -> tuple[str, np.ndarray | None]:
     """Append the score (a class model: the predicted class and its probability) to `table`; returns the score
-    column's name and the output reason codes explain (a class model's most predicted class, else None)."""
+    column's name and, of a class model, each row's predicted class (the output its reason codes explain)."""
     kind = model.kind
     if kind in (MULTICLASS, ORDINAL):
         labels = np.asarray(model.class_labels, dtype=object)
         predicted = raw.argmax(axis=1)
         table["predicted class"] = labels[predicted]
         table["probability of predicted class"] = raw.max(axis=1)
-        return "predicted class", int(np.bincount(predicted).argmax())
+        return "predicted class", predicted
     score_column = {BINARY: f"probability of '{model.event_label}'", REGRESSION: f"predicted {model.config.target}",
                     ANOMALY: "anomaly score"}.get(kind, "score")
     table[score_column] = raw.ravel()
@@ -258,32 +262,54 @@ def _percentile(distribution: ReferenceDistribution, q: int) -> float:
     return float(distribution.score_quantiles[q])
 
 
-def _reason_codes(model: ScoringModel, rows: pd.DataFrame, *, k: int, seed: int, output: int | None,
-                  scores: np.ndarray, flagged: np.ndarray | None) -> list[str]:
+def _reason_codes(model: ScoringModel, rows: pd.DataFrame, *, k: int, seed: int, scores: np.ndarray,
+                  classes: np.ndarray | None, flagged: np.ndarray | None) -> list[str]:
     """Reason codes of each row, joined into one text cell, leaving out negligible contributions.
+
+    A rating or multi-class row's codes explain the probability of its predicted class (`classes`, output
+    indices), so its rows are explained class by class. The background and the permutation pairs do not depend
+    on the other rows of the file: a row gets the same codes from a run and from its bundle, in any file.
+    """
+    from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, sample_rows
+    from finmodels.explain.explanation import output_choice, run_facts
+    from finmodels.explain.permutation import permutation_pairs
+
+    if rows.empty:
+        return []
+    bg = sample_rows(None, DEFAULT_BACKGROUND_ROWS, total=len(model.reference), seed=seed,
+                     what="training rows kept for explanations")
+    background = model.reference.iloc[bg.positions]
+    pairs = permutation_pairs(DEFAULT_MAX_EXPLAINED, len(model.preprocessor.groups), len(background))
+    facts = run_facts(model)
+    out = np.full(len(rows), "", dtype=object)
+    if classes is None:
+        groups = [(None, np.arange(len(rows)))]
+    else:
+        groups = [(model.class_labels[c], np.flatnonzero(classes == c)) for c in np.unique(classes)]
+    for label, where in groups:
+        choice = output_choice(facts, model.model, output=label)
+        for begin in range(0, len(where), EXPLAIN_CHUNK_ROWS):
+            part = where[begin:begin + EXPLAIN_CHUNK_ROWS]
+            out[part] = _codes_of(model, rows.iloc[part], background, bg.note, choice, k=k, seed=seed, pairs=pairs,
+                                  scores=scores, flagged=None if flagged is None else flagged[part])
+    return list(out)
+
+
+def _codes_of(model: ScoringModel, rows: pd.DataFrame, background: pd.DataFrame, note: str, choice, *, k: int,
+              seed: int, pairs: int, scores: np.ndarray, flagged: np.ndarray | None) -> list[str]:
+    """The joined reason codes of `rows` (at most EXPLAIN_CHUNK_ROWS), explained in one explainer call.
 
     A flagged row keeps at least its largest positive contribution; one that no column raised (the average row
     already scores above the threshold) says so instead of staying blank.
     """
-    from finmodels.explain.background import background_positions
-    from finmodels.explain.explanation import explain_table, output_choice, run_facts
+    from finmodels.explain.explanation import explain_table
     from finmodels.explain.reasons import negligible_effect, reason_codes_of_rows
 
-    if rows.empty:
-        return []
-    bg = background_positions(np.zeros((len(model.reference), 0)), model.reference_labels, seed=seed)
-    background = model.reference.iloc[bg.positions]
-    choice = output_choice(run_facts(model), model.model, output=output)
-    out: list[str] = []
-    for begin in range(0, len(rows), EXPLAIN_CHUNK_ROWS):
-        part = rows.iloc[begin:begin + EXPLAIN_CHUNK_ROWS]
-        explanation = explain_table(model.model, model.preprocessor, part, background, max_rows=len(part),
-                                    background_note=bg.note, choice=choice, seed=seed, what="rows")
-        cut = negligible_effect(explanation.scale, scores)
-        declined = None if flagged is None else flagged[begin:begin + EXPLAIN_CHUNK_ROWS]
-        codes = reason_codes_of_rows(explanation.values, explanation.columns, explanation.data,
-                                     output_name=explanation.output_name, k=k, min_effect=cut, keep_top=declined)
-        out += [REASON_SEPARATOR.join(c) if c or declined is None or not declined[i] else
-                f"No column raised the {explanation.output_name}: an average row already scores at or above the "
-                "threshold" for i, c in enumerate(codes)]
-    return out
+    explanation = explain_table(model.model, model.preprocessor, rows, background, max_rows=len(rows),
+                                background_note=note, choice=choice, seed=seed, pairs=pairs, what="rows")
+    cut = negligible_effect(explanation.scale, scores)
+    codes = reason_codes_of_rows(explanation.values, explanation.columns, explanation.data,
+                                 output_name=explanation.output_name, k=k, min_effect=cut, keep_top=flagged)
+    return [REASON_SEPARATOR.join(c) if c or flagged is None or not flagged[i] else
+            f"No column raised the {explanation.output_name}: an average row already scores at or above the "
+            "threshold" for i, c in enumerate(codes)]
