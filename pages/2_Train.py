@@ -8,7 +8,7 @@ from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_t
 from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
 from ui import navigation, search_views, state, train_form
-from ui.jobs import collect, keep, kept, progress_text, start_training, warm_up
+from ui.jobs import clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
 from ui.results import describe_run, describe_training, event_phrase, metric_tiles
@@ -114,7 +114,7 @@ with st.expander("Hyperparameter search (optuna)", expanded=kept(search_views.SE
 result = state.run()
 if result is not None:
     st.subheader("Held-out test results")
-    st.caption(describe_training(result))
+    st.caption(describe_training(result, clock=clock_at_end(job, result)))
     metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history, networks=run_networks(result)), key="train_loss_curve")
     navigation.next_step(navigation.EVALUATE, "Next: evaluate the model in detail")

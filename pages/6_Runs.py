@@ -58,6 +58,7 @@ for number, run_id in enumerate(chosen, 1):
 if records:
     frame = comparison_frame(records)
     frame.index = [describe(run_id) for run_id in chosen[:len(frame)]]
+    frame = frame.rename(columns={"seconds": "seconds in total"})  # fit, the rest and saving: the Train page's total
     st.dataframe(frame.rename(columns=label), key="runs_table")
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 

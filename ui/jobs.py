@@ -177,6 +177,14 @@ def collect(job: TrainingJob | None) -> None:
         raise job.error
 
 
+def clock_at_end(job: TrainingJob | None, result) -> float | None:
+    """Where the live clock of `result`'s training stopped (seconds since a worker took the job), when this
+    session's job trained it; None for a run opened from the workspace."""
+    if job is None or job.running or getattr(job.result, "run_id", None) != result.run_id:
+        return None
+    return job.elapsed
+
+
 def progress_text(job: TrainingJob) -> str:
     """The line under the progress bar: queued (and where), stopping, preparing, or the epoch and its loss."""
     done, total = job.epochs_done, job.config.epochs
@@ -189,18 +197,18 @@ def progress_text(job: TrainingJob) -> str:
     if job.fitted:
         trained = f"{job.network[0]} networks trained for {done} epochs in all" if job.network else (
             f"the network trained for {done} epochs")
-        return f"{job.stage} · {trained} · {job.elapsed:.0f} s"
+        return f"{job.stage} · {trained} · {job.elapsed:.0f} s so far"
     if done == 0:
-        return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s"
+        return f"{job.stage or 'Preparing the data and building the network'}... · {job.elapsed:.0f} s so far"
     if job.network:  # not yet fitted: the k-th network trains
         k, n = job.network
         losses = job.history.get("val_loss" if k == 1 else f"network_{k}_val_loss") or []
         shown = f"validation loss {losses[-1]:.4f}" if losses else "first epoch running"
         kind = f", a {job.network_kind}" if job.network_kind else ""
         return (f"Network {k} of {n} (cross-fitted{kind}) · {done} epochs in all, at most {total} per network · "
-                f"{shown} · {job.elapsed:.0f} s · baselines and test metrics follow")
+                f"{shown} · {job.elapsed:.0f} s so far · baselines and test metrics follow")
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
-    return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s "
+    return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s so far "
             "· baselines and test metrics follow")
 
 

@@ -31,6 +31,9 @@ def configure_app() -> None:
 
 def page_header(title: str, *, caption: str | None = None) -> None:
     """The tab title `Data · Risk model studio`, the page's heading and, when given, the line under it."""
+    from ui.navigation import through_app
+
+    through_app()
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
     from ui.session import bootstrap
 

@@ -53,3 +53,30 @@ def next_step(page: Page, label: str) -> None:
 
 def switch_to(page: Page) -> None:
     st.switch_page(page.path)
+
+
+def app_navigation():
+    """The app's sidebar: Home (ui.home) and every step; returns the page the address asks for, to run."""
+    from ui.home import home
+
+    pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+    pages += [st.Page(step.path, title=step.label, icon=step.icon) for step in STEPS]
+    return st.navigation(pages)
+
+
+def through_app() -> None:
+    """Give a page opened on its own the app's sidebar. A server's first session opened on a page's address (a
+    bookmark after a restart: /Evaluate?run=...) runs before app.py has ever called st.navigation, so Streamlit
+    still takes pages/ for an old-style pages folder: it runs the page alone, under a sidebar of file names ('app',
+    no Home, no icons) until '/' is opened. Declaring the app's navigation here puts the app's sidebar in its place
+    (the page itself goes on: its address names the same page) and makes every later run go through app.py.
+    Every page's header calls this first; after app.py's st.navigation it does nothing."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and context is not None:
+        # st.navigation makes what follows the main script's: the page's widgets would get other ids than on the
+        # next run (through app.py), and lose their values (an upload on a bookmarked Data page was dropped)
+        with context.run_with_active_hash(context.page_script_hash):
+            app_navigation()

@@ -85,16 +85,44 @@ def baseline_name(key: str) -> str:
     return BASELINE_LABELS.get(key, key).lower()
 
 
+def delta_text(diff: float) -> str:
+    """A tile's delta, short enough to show whole in a fifth of the page: two significant digits and at most four
+    decimals below 1 ('-0.0046', '+0.017', '+0.0000'), else `number` ('+12.3', '-4,512'), always signed."""
+    if abs(diff) >= 1:
+        return f"{'+' if diff >= 0 else ''}{number(diff)}"
+    decimals = 3 if abs(diff) >= 0.01 else 4
+    return f"{diff:+.{decimals}f}"
+
+
+def baselines_compared(result, names) -> str | None:
+    """The line above the tiles that says what their deltas are: 'Under each metric: the network minus the best
+    baseline on it, gradient boosting on all 5.' (or each baseline with its metrics); None without baselines."""
+    best: dict[str, list[str]] = {}
+    for name in names:
+        base = best_baseline(result, name)
+        if base is not None:
+            best.setdefault(baseline_name(base[0]), []).append(label(name))
+    if not best:
+        return None
+    if len(best) == 1:
+        (which, metrics), = best.items()
+        return (f"Under each metric: the network minus the best baseline on it, {which}"
+                f"{f' on all {len(metrics)}' if len(metrics) > 1 else ''}.")
+    return ("Under each metric: the network minus the best baseline on it: "
+            + "; ".join(f"{which} on {', '.join(metrics)}" for which, metrics in best.items()) + ".")
+
+
 def metric_tiles(result) -> None:
-    """One st.metric per headline metric; the delta is the network minus the best baseline, which it names."""
+    """One st.metric per headline metric; the delta is the network minus the best baseline, which the line above
+    the tiles names (a delta's own description was cut to 'vs gradient b...' in a fifth of the page)."""
     names = tile_names(result)
+    compared = baselines_compared(result, names)
+    if compared:
+        st.caption(compared)
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
-        diff = value - base[1] if base is not None else 0.0
-        col.metric(label(name), number(value),
-                   delta=None if base is None else f"{'+' if diff >= 0 else ''}{number(diff)}",
-                   delta_description=None if base is None else f"vs {baseline_name(base[0])}",
+        col.metric(label(name), number(value), delta=None if base is None else delta_text(value - base[1]),
                    delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                    help=None if base is None else (f"The best baseline on this metric: "
                                                    f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"))
@@ -116,8 +144,8 @@ def describe_result(result) -> str:
     return describe_run(result.config, blend_weights(result))
 
 
-def describe_training(result) -> str:
-    """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s · ...'."""
+def describe_training(result, *, clock: float | None = None) -> str:
+    """'Dense network (MLP) for ... · 42 epochs (early stopping; best weights kept) · network fit 0.3 s + ...'."""
     from finmodels.models.training.members import epoch_spread, epochs_per_network
 
     config = result.config
@@ -127,6 +155,24 @@ def describe_training(result) -> str:
         "early stopping" if not full else f"early stopping; {full} of {len(epochs)} ran all {config.epochs} epochs")
     run = f"{epochs[0]} epochs" if len(epochs) == 1 else (
         f"{len(epochs)} cross-fitted networks, {epoch_spread(epochs)} epochs each")
-    return (f"{describe_result(result)} · {run} ({how}; best weights kept) · network fit "
-            f"{result.seconds.get('fit', 0):.1f} s · {result.seconds.get('total', 0):.1f} s in total, with "
-            "preprocessing and baselines")
+    return f"{describe_result(result)} · {run} ({how}; best weights kept) · {time_spent(result, clock=clock)}"
+
+
+CLOCK_SLACK = 1.5  # seconds the live clock may run past a run's total unremarked (its redraws, the result's return)
+
+
+def time_spent(result, *, clock: float | None = None) -> str:
+    """'network fit 39.0 s + preprocessing, scoring and baselines 12.2 s + saving the run 6.8 s = 58.0 s in total':
+    each part of finmodels.delivery.runs.run_seconds, adding up to the total the Runs page shows. `clock` is where
+    the Train page's live clock stopped (seconds since a worker took the job); when it ran on past the total, the
+    line says by how much and why, so the two figures never disagree unexplained."""
+    from finmodels.delivery.runs import run_seconds
+
+    seconds = run_seconds(result)
+    saving = f" + saving the run {seconds['save']:.1f} s" if "save" in seconds else ""
+    line = (f"network fit {seconds['fit']:.1f} s + preprocessing, scoring and baselines {seconds['rest']:.1f} s"
+            f"{saving} = {seconds['total']:.1f} s in total")
+    if clock is not None and clock - seconds["total"] > CLOCK_SLACK:
+        line += (f" (the live clock read {clock:.0f} s: {clock - seconds['total']:.1f} s more, before the training "
+                 "began: the worker loading its code for its first run, the data reaching it)")
+    return line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -79,6 +80,17 @@ class RunHistory:
         return self._records[-1] if self._records else None
 
 
+def run_seconds(result) -> dict[str, float]:
+    """Where a run's time went, in tenths of a second that add up: the network's fit ('fit'), the rest of its training
+    (preprocessing, scoring, baselines: 'rest'), keeping it in the workspace ('save', left out for a run kept before
+    that was timed) and 'total', their sum: the one total the Train page, the Runs page and the live clock show."""
+    seconds = result.seconds
+    fit, save = round(float(seconds.get("fit", math.nan)), 1), round(float(seconds.get("save", 0.0)), 1)
+    total = round(float(seconds.get("total", math.nan)) + float(seconds.get("save", 0.0)), 1)
+    parts = {"fit": fit, "rest": round(total - fit - save, 1)}
+    return {**parts, "save": save, "total": total} if "save" in seconds else {**parts, "total": total}
+
+
 def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per run: its network (a blend by its weights), data, main settings, epochs, seconds and test metrics.
 
@@ -100,7 +112,7 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "schedule": result.settings.lr_schedule if result.settings else config.lr_schedule,
             "epochs run": epochs_summary(result.history),
             "networks": len(epochs_per_network(result.history)),
-            "seconds": round(float(result.seconds.get("total", float("nan"))), 1),
+            "seconds": run_seconds(result)["total"],
         }
         names = metrics or tuple(result.metrics)
         row.update({name: result.metrics.get(name, float("nan")) for name in names})

@@ -30,6 +30,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -143,15 +144,15 @@ class Workspace:
         """Keep a finished run; returns its run id (also set as `result.run_id`).
 
         `data` is kept (as data.csv) only when the workspace keeps data (`FINMODELS_KEEP_DATA=1`); otherwise only
-        its name, shape and fingerprint are.
+        its name, shape and fingerprint are. The time keeping it takes is kept with it, as `result.seconds["save"]`.
         """
+        saving = time.perf_counter()
         from finmodels.models.bundle import bundle_bytes
         from finmodels.models.training.blend import run_title
 
         bundle = bundle_bytes(result)  # before taking the lock: serialising the model is the slow part
         record = run_record(result, data_name=data_name, data_fingerprint=data_fingerprint, source=source)
-        files = {"bundle.zip": bundle, "evaluation.npz": evaluation_npz(result),
-                 "run.json": json.dumps(record, indent=1)}
+        files = {"bundle.zip": bundle, "evaluation.npz": evaluation_npz(result)}
         if explanation_summary is not None:
             files["explanation.json"] = json.dumps(plain(explanation_summary), indent=1)
         if report_html is not None:
@@ -174,6 +175,8 @@ class Workspace:
             try:
                 log_batches(client, run_id, metrics, params)
                 log_files(client, run_id, files)
+                result.seconds["save"] = record["seconds"]["save"] = time.perf_counter() - saving  # run.json last
+                log_files(client, run_id, {"run.json": json.dumps(record, indent=1)})
                 client.set_terminated(run_id, "FINISHED")
             except BaseException:
                 discard_run(client, run_id)

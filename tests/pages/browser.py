@@ -77,6 +77,19 @@ def streamlit_server():
         yield url
 
 
+@contextmanager
+def chromium_browser():
+    """Debian's Chromium, headless, until the block ends; the screenshots folder is made first."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 

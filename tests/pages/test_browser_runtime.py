@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from finmodels.data.samples import get_sample
-from tests.pages.browser import CHROMIUM_FLAGS, SCREENSHOTS, app_server, chromium_path, free_port, one_network, wait_idle
+from tests.pages.browser import SCREENSHOTS, app_server, chromium_browser, free_port, one_network, wait_idle
 
 FIGURES: dict[str, float] = {}
 WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
@@ -34,14 +34,8 @@ def server(port: int | None = None):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
         (SCREENSHOTS / "runtime.json").write_text(json.dumps(FIGURES, indent=2))
         print("\nruntime figures:", json.dumps({k: round(v, 2) for k, v in FIGURES.items()}))
 

@@ -33,7 +33,12 @@ def test_the_summary_counts_the_cross_fitted_networks_and_their_epochs(cross_fit
     spread = f"{min(epochs)}" if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"  # '3', not '3-3'
     assert text.startswith("Dense network (MLP) for 'creditability' (Credit default) · 5 cross-fitted networks, "
                            f"{spread} epochs each ({how}; best weights kept) · network fit ")
-    assert re.search(r"network fit \d+\.\d s · \d+\.\d s in total, with preprocessing and baselines$", text)
+    # each part of the time is named, and the parts add up to the total (a run trained here, not kept: no saving)
+    found = re.search(r"network fit (\d+\.\d) s \+ preprocessing, scoring and baselines (\d+\.\d) s = (\d+\.\d) s in "
+                      r"total$", text)
+    assert found and float(found[1]) + float(found[2]) == pytest.approx(float(found[3]), abs=1e-9)
+    assert float(found[1]) == round(cross_fitted.seconds["fit"], 1)
+    assert float(found[3]) == round(cross_fitted.seconds["total"], 1)
 
 
 def test_one_network_is_summarised_by_its_epochs():
