@@ -57,11 +57,14 @@ def add_arguments(parser) -> None:
 
 def summary(scored, *, out: str) -> dict:
     """The JSON object the command prints."""
+    from finmodels.evaluation.monitoring import sample_note
+
     stability = scored.stability.set_index("name")["psi"]
     score_psi = float(stability["score"]) if "score" in stability.index else None
     return finite({
         "rows": len(scored.table), "flagged": scored.flagged, "threshold": scored.threshold,
-        "psi": {"score": score_psi, "features": {str(c): float(v) for c, v in stability.items() if c != "score"}},
+        "psi": {"score": score_psi, "features": {str(c): float(v) for c, v in stability.items() if c != "score"},
+                "note": sample_note(len(scored.table))},
         "warnings": list(scored.warnings),
         "decisions": {str(k): int(v) for k, v in scored.decision_counts().items()},
         "score_column": scored.score_column, "explained_rows": scored.explained_rows, "notes": list(scored.notes),
@@ -70,7 +73,7 @@ def summary(scored, *, out: str) -> dict:
 
 
 def _print_text(scored, *, out: str) -> None:
-    from finmodels.evaluation.monitoring import band
+    from finmodels.evaluation.monitoring import band, sample_note
 
     print(f"{len(scored.table):,} rows scored in {scored.seconds:.1f} s; written to {out}")
     total = len(scored.table)
@@ -83,6 +86,8 @@ def _print_text(scored, *, out: str) -> None:
         print(f"  {row.name}: {row.psi:.3f} ({band(row.psi).label})")
     if len(scored.stability) > 6:
         print(f"  ... and {len(scored.stability) - 6} more columns, all with smaller PSI")
+    if sample_note(len(scored.table)):
+        print(f"  {sample_note(len(scored.table))}")
     for warning in scored.warnings:
         print(f"warning: {warning}")
 

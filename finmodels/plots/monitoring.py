@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from finmodels.evaluation.monitoring import MAJOR, MODERATE, band
+from finmodels.evaluation.monitoring import MAJOR, MODERATE, band, noise_psi, rows_needed
 from finmodels.plots.style import LAYOUT, NONEVENT_COLOR, VALID_COLOR
 
 CAP = 1.0  # PSI shown in full up to here; anything larger is far past the 0.25 band anyway
@@ -20,13 +20,22 @@ def plot_stability(report: pd.DataFrame, *, top: int = 25) -> go.Figure:
                            marker_color=colors, name="PSI", text=[f"{v:.3f}" for v in shown["psi"]],
                            textposition="outside", customdata=shown["psi"], hovertext=shown["band"],
                            hovertemplate="%{y}: PSI %{customdata:.3f} (%{hovertext})<extra></extra>"))
-    for value, label, position in ((MODERATE, "moderate", "top left"), (MAJOR, "major", "top right")):
-        fig.add_vline(x=value, line_dash="dot", line_color="#555", annotation_text=f"{value} {label}",
-                      annotation_position=position)
+    for value, label, anchor in ((MODERATE, "moderate", "right"), (MAJOR, "major", "left")):
+        fig.add_vline(x=value, line_dash="dot", line_color="#555")
+        # above the plot, so the band's name never sits on the top bar's label
+        fig.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", xanchor=anchor, showarrow=False,
+                           text=f"{value} {label}", font={"size": 11, "color": "#555"})
     largest = float(shown["psi"].max()) if len(shown) else 0.0
-    upper = max(MAJOR * 1.4, min(largest, CAP) * 1.2)
-    fig.update_layout(title="Population stability against the training data (PSI)", xaxis_title="PSI",
-                      xaxis_range=[0, upper], yaxis_title="", height=max(320, 26 * len(shown) + 140), **LAYOUT)
+    upper = max(MAJOR * 1.4, min(largest, CAP) * 1.25)
+    notes = [f"bars cut at {CAP:g}; the labels give each value"] if largest > CAP else []
+    rows = report.attrs.get("rows")
+    if rows is not None and rows < rows_needed():
+        notes.append(f"only {rows:,} new rows: chance alone gives a PSI of {noise_psi(rows):.2f} or more; read the bands "
+                     f"on at least {rows_needed():,}")
+    title = "Population stability against the training data (PSI)" + "".join(f"<br><sup>{n}</sup>" for n in notes)
+    fig.update_layout(title=title, xaxis_title="PSI", xaxis_range=[0, upper], yaxis_title="",
+                      height=max(320, 26 * len(shown) + 140 + 18 * len(notes)),
+                      **{**LAYOUT, "margin": {**LAYOUT.get("margin", {}), "t": 70 + 22 * len(notes)}})
     return fig
 
 

@@ -32,6 +32,7 @@ def test_json_summary_and_scored_csv_with_reasons_for_every_flagged_row(german_b
     features = sorted(c for c in german.columns if c != "creditability")
     assert sorted(summary["psi"]["features"]) == features
     assert 0 <= summary["psi"]["score"] < 0.1 and max(summary["psi"]["features"].values()) < 0.1
+    assert summary["psi"]["note"] is None  # 1,000 rows are enough to read the bands
     # the Score page's columns: the file's own, then the score, the decision and the reason codes
     assert list(scored.columns) == [*german.columns, "probability of 'bad'", "decision", "reason codes"]
     assert np.allclose(scored["probability of 'bad'"], expected, atol=1e-5)
@@ -100,3 +101,13 @@ def test_without_a_bundle_the_workspace_champion_scores(capsys, tmp_path, german
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["rows"] == 1000 and out_csv.exists()
     assert "with the champion of area 'score-champion' (Dense network (MLP))" in err
+
+
+def test_a_handful_of_rows_is_scored_with_a_note_that_their_psi_is_noise(german_bundle, german, capsys, tmp_path):
+    few = tmp_path / "few.csv"
+    german.head(20).to_csv(few, index=False)
+    assert main(["score", str(german_bundle), str(few), "--out", str(tmp_path / "out.csv")]) == 0
+    text = capsys.readouterr().out
+    assert "  PSI on 20 rows is mostly noise: with 10 bins, rows drawn from the training population itself score 0.45 " \
+           "or more by chance" in text
+    assert _json(capsys, german_bundle, few, "--out", tmp_path / "out2.csv")["psi"]["note"].startswith("PSI on 20 rows")

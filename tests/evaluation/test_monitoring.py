@@ -108,3 +108,24 @@ def test_values_never_seen_in_training_are_named_with_counts_and_rows(credit_ris
         "learned nothing about them, so those rows' scores rest on their other columns; check that this file codes "
         "the column as the training data did.")
     assert unseen_levels(reference, credit_risk.head(50)) == []
+
+
+def test_a_handful_of_new_rows_is_said_to_be_too_few_to_read_the_bands():
+    """20 rows drawn from credit_risk_dataset itself read as a major shift by chance: the report says so."""
+    from finmodels.evaluation.monitoring import noise_psi, rows_needed, sample_note, stability_report
+    from finmodels.plots.monitoring import plot_stability
+    from tests.conftest import SHARED_DATASETS
+
+    frame = pd.read_csv(SHARED_DATASETS / "credit_risk_dataset.csv")
+    reference = reference_distribution(frame, columns=["loan_amnt", "person_income"])
+    few = stability_report(reference, frame.sample(20, random_state=0), columns=["loan_amnt", "person_income"])
+    assert few.attrs["rows"] == 20 and few["psi"].max() > 1.0  # a "major shift" of rows from the file itself
+    assert rows_needed() == 360 and noise_psi(20) == pytest.approx(0.45) and noise_psi(360) == pytest.approx(0.025)
+    assert sample_note(20) == ("PSI on 20 rows is mostly noise: with 10 bins, rows drawn from the training population "
+                               "itself score 0.45 or more by chance ((bins - 1) / rows, more where bins stay empty). "
+                               "Read the bands on at least 360 rows.")
+    assert sample_note(360) is None and sample_note(None) is None
+    title = plot_stability(few).layout.title.text
+    assert "only 20 new rows: chance alone gives a PSI of 0.45 or more; read the bands on at least 360" in title
+    many = stability_report(reference, frame.sample(2000, random_state=0), columns=["loan_amnt", "person_income"])
+    assert (many["psi"] < 0.025).all() and "new rows" not in plot_stability(many).layout.title.text
