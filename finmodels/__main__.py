@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from finmodels.errors import FinModelsError
+
+# TensorFlow's C++ log opens every command's stderr with "E0000 ... failed call to cuInit: CUDA error" on a machine
+# without a GPU, which reads as a failure; level 3 keeps its C++ errors quiet (Python errors still surface as messages)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 COMMANDS = ("profile", "tasks", "train", "explain", "score", "runs", "fairness", "scorecard", "document", "whatif")
 
