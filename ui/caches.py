@@ -158,9 +158,14 @@ def next_day_forecast(upload, model):
     """`(file name, NextDayForecast)` of a market risk or allocation model (the session's run, the champion or a
     loaded bundle) on an uploaded price file, computed once per file and model in a worker; None after a message
     when it cannot be."""
+    from finmodels.delivery.forecasting import check_price_file
+
+    # the command line's checks first: a file without a held ticker, a price column or enough days gets a message
+    # naming it (the forecast raised a traceback on a missing column, and dropped a held ticker without a word)
     return _job_on_upload(
         ("forecast", upload.file_id, id(model)), upload, model, verb="forecasting",
         spinner="Forecasting the next day from each ticker's last window...",
-        on_bundle=lambda data, frame, **job: runtime.run_job(worker.forecast_bundle, data, frame, **job),
-        on_run=lambda frame, **job: runtime.run_job(worker.call_with, model, "finmodels.portfolio:forecast_next",
-                                                    frame=frame, **job))
+        on_bundle=lambda data, frame, **job: (check_price_file(model, frame), runtime.run_job(
+            worker.forecast_bundle, data, frame, **job))[1],
+        on_run=lambda frame, **job: (check_price_file(model, frame), runtime.run_job(
+            worker.call_with, model, "finmodels.portfolio:forecast_next", frame=frame, **job))[1])

@@ -155,3 +155,17 @@ def test_a_saved_bundle_forecasts_the_next_day_too(allocation_state):
     assert not at.exception and not at.error
     shown = table(at, "VaR 95%")
     assert len(shown) == 10 and shown.set_index("ticker")["weight"]["AAPL"] == pytest.approx(37.5)
+
+
+def test_score_names_a_held_ticker_the_price_file_lacks(allocation_state):
+    # the run holds AAPL, MSFT and GS; a file without GS was forecast over the other two without a word
+    import pandas as pd
+
+    prices = load_sample("sp500_10stocks")
+    without = prices[prices["Name"] != "GS"].to_csv(index=False).encode()
+    at = page("pages/5_Score.py", allocation_state)
+    at.get("file_uploader")[0].set_value(("no_gs.csv", without, "text/csv")).run()
+    assert not at.exception
+    assert any("The run's portfolio holds GS (its holdings), but column 'Name' of the price file has no rows for it."
+               in e.value for e in at.error)
+    assert not any(isinstance(v, pd.DataFrame) and "VaR 95%" in v.columns for v in (d.value for d in at.dataframe))
