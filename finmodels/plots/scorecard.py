@@ -23,10 +23,11 @@ def plot_iv(iv_table: pd.DataFrame, *, top: int = 25) -> go.Figure:
     fig = go.Figure(go.Bar(x=shown["iv"], y=[str(f) for f in shown["feature"]], orientation="h", name="IV",
                            marker_color=[STRENGTH_COLORS[s] for s in shown["strength"]],
                            text=[f"{v:.3f}" for v in shown["iv"]], textposition="outside", hovertext=shown["strength"],
+                           textfont=dict(shadow="auto"),  # a halo of the background: readable over a dotted line
                            hovertemplate="%{y}: IV %{x:.3f} (%{hovertext})<extra></extra>"))
     for limit, _ in IV_BANDS[:-1]:
         fig.add_vline(x=limit, line_dash="dot", line_color="#555", annotation_text=f"{limit:g}",
-                      annotation_position="top")
+                      annotation_position="top", layer="below")  # under the bars and their values
     fig.update_layout(title="Information value per feature", xaxis_title="Information value (IV)", yaxis_title="",
                       height=max(320, 26 * len(shown) + 140), **LAYOUT)
     return fig
