@@ -43,7 +43,12 @@ _SUGGESTED = "_train_task_suggested"  # the task the Data page suggested when th
 
 
 def follow_suggested_task() -> None:
-    """Seed the form's widgets: the task the Data page suggests (when it changed), else the values last used."""
+    """Seed the form's widgets: the task the Data page suggests (when it changed), else the values last used.
+
+    A tab opened at the Train page's address (a reload, a bookmark) has no Data page choice yet: the task is the
+    address's run's, else the one the data's profile suggests, never the first preset regardless of the data."""
+    if not st.session_state.get(state.TASK):
+        _task_from_run_or_data()
     suggested = st.session_state.get(state.TASK) or _RUN["task"]
     suggested = suggested if suggested in TASKS else _RUN["task"]
     if st.session_state.get(_SUGGESTED) != suggested:
@@ -51,6 +56,19 @@ def follow_suggested_task() -> None:
         st.session_state[_SUGGESTED] = suggested
         st.session_state["train_task"] = st.session_state["_kept_train_task"] = suggested
     remember({"train_task": suggested, "train_window": DEFAULT_WINDOW, **FORM_DEFAULTS})
+
+
+def _task_from_run_or_data() -> None:
+    current, data = state.run(), state.dataset()  # restoring the address's run publishes its task with its data
+    if st.session_state.get(state.TASK):
+        return
+    if current is not None:
+        st.session_state[state.TASK] = current.config.task
+    elif data is not None:
+        from finmodels.data.profiling import profile
+
+        target = st.session_state.get(state.TARGET)
+        st.session_state[state.TASK] = profile(data.frame, target=target if target in data.frame.columns else None).task
 
 
 def keep_form() -> None:

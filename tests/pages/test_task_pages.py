@@ -153,3 +153,13 @@ def test_the_train_form_splits_a_rating_file_by_company():
     assert run.config.split == "entity" and run.split.method == "grouped by entity"
     names = run.frame["Name"].to_numpy()  # the rows with a rating, as the split numbers them
     assert not set(names[run.split.train]) & set(names[run.split.test])
+
+
+@pytest.mark.parametrize("name,target,task", [("corporate_rating.csv", "Rating", "credit_rating"),
+                                              ("sp500_10stocks_2013_2018.csv", None, "asset_allocation")])
+def test_a_train_page_opened_by_its_address_takes_the_datas_task_not_credit_default(name, target, task):
+    # a reload of /Train (no Data page visit in this session) showed "Credit default" for a rating or price file
+    frame = pd.read_csv(SHARED_DATASETS / name)
+    at = page("pages/2_Train.py", {"dataset": Dataset(name, frame), "target": target})
+    assert not at.exception
+    assert at.selectbox(key="train_task").value == task
