@@ -237,35 +237,30 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
     transformer = ColumnTransformer([b for b in blocks if b[2]], remainder="drop", sparse_threshold=0,
                                     verbose_feature_names_out=False)
     transformer.fit(data, np.asarray(target).astype(int) if woe else None)
-    groups: dict[str, list[int]] = {c: [] for c in numeric + categorical}
-    names: list[str] = []
-    fitted = transformer.named_transformers_
-
-    def add(column: str, label: str, keep: bool = True) -> None:
-        if keep:
-            groups[column].append(len(names))
-        names.append(label)
-
-    for c in plain + tailed:
-        add(c, c)
-    for c in with_gaps:
-        add(c, f"{c} is missing")
-    if codes:
-        for c, levels in zip(codes, _encoded_names(fitted["codes"][-1])):
-            for level in levels:
-                add(c, f"{c} = {level}")
-    for i, c in enumerate(smooth):
-        for k in range(fitted[f"pwl_{i}"][-1].n_features_out_):
-            add(c, f"{c} (piece {k + 1})")
-    if categorical:
-        for c, levels in zip(categorical, _encoded_names(fitted["cat"][-1])):
-            for level in levels:
-                add(c, f"{c} = {level}")
-    if woe:
-        for c in numeric + categorical:
-            add(c, f"{c} (WoE)")
+    names, groups = _outputs(transformer.named_transformers_, numeric, categorical, scaled=plain + tailed,
+                             gaps=with_gaps, codes=codes, smooth=smooth, woe=woe)
     return Preprocessor(transformer, numeric, categorical, names, groups,
                         {c: column_knots[c].source for c in smooth}, capped)
+
+
+def _outputs(fitted, numeric: list[str], categorical: list[str], *, scaled: list[str], gaps: list[str],
+             codes: list[str], smooth: list[str], woe: bool) -> tuple[list[str], dict[str, list[int]]]:
+    """The name of each output, in the blocks' order, and each original column's outputs (`Preprocessor.groups`)."""
+    labelled = [(c, c) for c in scaled] + [(c, f"{c} is missing") for c in gaps]
+    if codes:
+        labelled += [(c, f"{c} = {level}") for c, levels in zip(codes, _encoded_names(fitted["codes"][-1]))
+                     for level in levels]
+    labelled += [(c, f"{c} (piece {k + 1})") for i, c in enumerate(smooth)
+                 for k in range(fitted[f"pwl_{i}"][-1].n_features_out_)]
+    if categorical:
+        labelled += [(c, f"{c} = {level}") for c, levels in zip(categorical, _encoded_names(fitted["cat"][-1]))
+                     for level in levels]
+    if woe:
+        labelled += [(c, f"{c} (WoE)") for c in numeric + categorical]
+    groups: dict[str, list[int]] = {c: [] for c in numeric + categorical}
+    for position, (column, _) in enumerate(labelled):
+        groups[column].append(position)
+    return [label for _, label in labelled], groups
 
 
 def _events(target) -> bool:
