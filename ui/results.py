@@ -173,6 +173,6 @@ def time_spent(result, *, clock: float | None = None) -> str:
     line = (f"network fit {seconds['fit']:.1f} s + preprocessing, scoring and baselines {seconds['rest']:.1f} s"
             f"{saving} = {seconds['total']:.1f} s in total")
     if clock is not None and clock - seconds["total"] > CLOCK_SLACK:
-        line += (f" (the live clock read {clock:.0f} s: {clock - seconds['total']:.1f} s more, before the training "
+        line += (f" (the live clock read {clock:.1f} s: {clock - seconds['total']:.1f} s more, before the training "
                  "began: the worker loading its code for its first run, the data reaching it)")
     return line
