@@ -5,7 +5,7 @@ import streamlit as st
 from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
-from finmodels.evaluation.monitoring import MAJOR, MODERATE
+from finmodels.evaluation.monitoring import MAJOR, MODERATE, sample_note
 from finmodels.plots.monitoring import plot_bins, plot_stability
 from ui import caches, decisions, forecasts, state
 from ui.layout import page_header
@@ -97,6 +97,8 @@ worst = result.stability.iloc[1:].head(3)
 st.caption(f"PSI below {MODERATE} is stable, {MODERATE} to {MAJOR} a moderate shift, above {MAJOR} a major one. "
            + ("Largest shifts: " + ", ".join(f"'{r.name}' {r.psi:.2f}" for r in worst.itertuples()) + "."
               if len(worst) else ""))
+if sample_note(len(result.table)):
+    st.warning(sample_note(len(result.table)), icon=":material/info:")
 st.plotly_chart(plot_stability(result.stability), key="score_stability")
 column = st.selectbox("Bins of one column", list(result.stability["name"].iloc[1:]), key="score_psi_column")
 if column:

@@ -295,6 +295,9 @@ def test_score_page_scores_an_uploaded_file_with_reasons_drift_and_an_escaped_cs
     assert len(at.get("plotly_chart")) == 2
     csv = at.get("download_button")
     assert any("scored rows" in b.proto.label for b in csv)
+    # 120 rows are too few to read PSI's bands: the page says so above the chart
+    assert any(w.value.startswith("PSI on 120 rows is mostly noise: with 10 bins, rows drawn from the training "
+                                  "population itself score 0.07 or more by chance") for w in at.warning)
 
 
 def test_score_page_refuses_a_file_without_the_training_columns(trained_state):
