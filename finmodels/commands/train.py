@@ -60,8 +60,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--horizon", type=int, default=1, help="days the portfolio VaR covers (1 to 20)")
     parser.add_argument("--risk-aversion", type=float, default=5.0, help="asset allocation: mean-variance risk aversion")
     parser.add_argument("--cap", type=float, default=0.25, help="asset allocation: most weight in one asset")
-    parser.add_argument("--out", default=None, help="folder for a copy of the model bundle (default: the workspace's "
-                                                    "bundles/ folder)")
+    parser.add_argument("--out", default=None, help="a .zip file, or a folder, for a copy of the model bundle "
+                                                    "(default: the workspace's bundles/ folder)")
     parser.add_argument("--area", default="default", help="workspace area the run is kept in (default: default; the "
                                                           "dashboard shows an area at http://HOST:8501/?area=NAME)")
     parser.add_argument("--no-workspace", action="store_true", help="do not keep the run in the workspace")
@@ -230,6 +230,14 @@ def _keep(result, frame, args, searched=None) -> tuple[str | None, str | None]:
     return run_id, space.area
 
 
+def _bundle_path(args, config) -> Path:
+    """Where the bundle goes: `--out` itself when it names a .zip file, else a file named after the data, task and
+    network in the `--out` folder (default: the workspace's bundles folder)."""
+    if args.out is not None and Path(args.out).suffix.lower() == ".zip":
+        return Path(args.out)
+    return _bundle_folder(args) / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"
+
+
 def _bundle_folder(args) -> Path:
     if args.out is not None:
         return Path(args.out)
@@ -307,9 +315,8 @@ def run(args) -> int:
     explanation = _explain(result, getattr(args, "explain_rows", EXPLAIN_ROWS))
     clock.mark("keeping the run in the workspace")
     run_id, area = _keep(result, frame, args, searched)
-    out_dir = _bundle_folder(args)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    bundle = out_dir / f"{Path(args.file).stem}_{config.task}_{config.arch}.zip"
+    bundle = _bundle_path(args, config)
+    bundle.parent.mkdir(parents=True, exist_ok=True)
     clock.mark("bundle")
     save_bundle(result, bundle)
     timings = clock.close()

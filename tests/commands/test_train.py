@@ -38,6 +38,15 @@ def test_credit_default_json_has_the_documented_fields(capsys, tmp_path):
     assert loaded.metrics["roc_auc"] == pytest.approx(out["metrics"]["roc_auc"])
 
 
+def test_out_naming_a_zip_file_is_the_bundle_itself(capsys, tmp_path):
+    # it was read as a folder: --out user.zip wrote user.zip/german_credit_credit_default_mlp.zip
+    wanted = tmp_path / "user_model.zip"
+    code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                            "2", *ONE, "--out", str(wanted))
+    assert code == 0 and out["bundle"] == str(wanted) and wanted.is_file()
+    assert load_bundle(wanted).metrics["roc_auc"] == pytest.approx(out["metrics"]["roc_auc"])
+
+
 def test_forecast_json_reports_the_var_backtest(capsys, tmp_path):
     path = tmp_path / "prices.csv"
     load_sample("sp500_index").tail(300).to_csv(path, index=False)
