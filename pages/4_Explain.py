@@ -5,7 +5,7 @@ import streamlit as st
 from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution,
                                          plot_waterfall)
 from finmodels.data.tasks import FORECAST
-from finmodels.explain.explanation import explainable_classes
+from finmodels.explain.explanation import common_class, explainable_classes
 from ui import caches, whatif_views
 from ui.layout import page_header
 from ui.messages import require_run_message
@@ -17,6 +17,7 @@ classes = explainable_classes(result)
 target_class = None
 if len(classes) > 1:
     target_class = st.selectbox("Class to explain", classes, key="explain_class",
+                                index=classes.index(common_class(result, classes)),
                                 help="A rating or multi-class model gives a probability per class; the SHAP values and "
                                      "reason codes explain the probability of this one.")
 explanation = caches.explanation(result, target_class=target_class)

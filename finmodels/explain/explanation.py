@@ -187,6 +187,19 @@ def explainable_classes(run) -> list[str]:
     return classes_of(run_facts(run))
 
 
+def common_class(run, classes: list[str]) -> str | None:
+    """Of `classes`, the one most of the run's rows hold (a rating file's BBB, not AAA's handful), for a class
+    selector's first choice; the first class when the run has no rows at hand (read back from a workspace)."""
+    frame, target = getattr(run, "frame", None), getattr(getattr(run, "config", None), "target", None)
+    if not classes:
+        return None
+    if frame is None or target not in getattr(frame, "columns", ()):
+        return classes[0]
+    counts = frame[target].astype(str).value_counts()
+    held = [c for c in counts.index if c in classes]
+    return held[0] if held else classes[0]
+
+
 def _class_asked(target_class, output):
     if target_class is not None and output is not None and str(target_class) != str(output):
         raise ConfigError(f"Give the class to explain once: target_class='{target_class}' and output='{output}' "

@@ -109,6 +109,8 @@ def test_a_rating_run_is_explained_for_the_class_the_analyst_picks(rating_state)
     selector = at.selectbox(key="explain_class")
     assert selector.options[:3] == ["AAA", "AA", "A"]  # scale order, best first
     assert selector.options[-1] == "CC/C/D"  # the merged rare classes
+    # it starts on the rating most rows hold (BBB, 671 of 2,029), not AAA's 7
+    assert selector.value == "BBB" == at.session_state["explanation"].target_class
     first = at.session_state["explanation"].target_class
     at.selectbox(key="explain_class").set_value("AA").run()
     assert not at.exception
