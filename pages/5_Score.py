@@ -97,8 +97,8 @@ worst = result.stability.iloc[1:].head(3)
 st.caption(f"PSI below {MODERATE} is stable, {MODERATE} to {MAJOR} a moderate shift, above {MAJOR} a major one. "
            + ("Largest shifts: " + ", ".join(f"'{r.name}' {r.psi:.2f}" for r in worst.itertuples()) + "."
               if len(worst) else ""))
-if sample_note(len(result.table)):
-    st.warning(sample_note(len(result.table)), icon=":material/info:")
+if small := sample_note(len(result.table)):
+    st.warning(small, icon=":material/info:")
 st.plotly_chart(plot_stability(result.stability), key="score_stability")
 column = st.selectbox("Bins of one column", list(result.stability["name"].iloc[1:]), key="score_psi_column")
 if column:

@@ -162,10 +162,14 @@ def next_day_forecast(upload, model):
 
     # the command line's checks first: a file without a held ticker, a price column or enough days gets a message
     # naming it (the forecast raised a traceback on a missing column, and dropped a held ticker without a word)
-    return _job_on_upload(
-        ("forecast", upload.file_id, id(model)), upload, model, verb="forecasting",
-        spinner="Forecasting the next day from each ticker's last window...",
-        on_bundle=lambda data, frame, **job: (check_price_file(model, frame), runtime.run_job(
-            worker.forecast_bundle, data, frame, **job))[1],
-        on_run=lambda frame, **job: (check_price_file(model, frame), runtime.run_job(
-            worker.call_with, model, "finmodels.portfolio:forecast_next", frame=frame, **job))[1])
+    def on_bundle(data, frame, **job):
+        check_price_file(model, frame)
+        return runtime.run_job(worker.forecast_bundle, data, frame, **job)
+
+    def on_run(frame, **job):
+        check_price_file(model, frame)
+        return runtime.run_job(worker.call_with, model, "finmodels.portfolio:forecast_next", frame=frame, **job)
+
+    return _job_on_upload(("forecast", upload.file_id, id(model)), upload, model, verb="forecasting",
+                          spinner="Forecasting the next day from each ticker's last window...",
+                          on_bundle=on_bundle, on_run=on_run)

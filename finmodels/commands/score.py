@@ -86,8 +86,9 @@ def _print_text(scored, *, out: str) -> None:
         print(f"  {row.name}: {row.psi:.3f} ({band(row.psi).label})")
     if len(scored.stability) > 6:
         print(f"  ... and {len(scored.stability) - 6} more columns, all with smaller PSI")
-    if sample_note(len(scored.table)):
-        print(f"  {sample_note(len(scored.table))}")
+    small = sample_note(len(scored.table))
+    if small:
+        print(f"  {small}")
     for warning in scored.warnings:
         print(f"warning: {warning}")
 
