@@ -3,7 +3,6 @@
 import streamlit as st
 
 from finmodels.data.tasks import FORECAST, TASKS, get_task
-from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
 from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
@@ -41,13 +40,14 @@ if target is None and task.needs_target:
     navigation.link_to(navigation.DATA)
     st.stop()
 with right:
-    fitting = train_form.fitting_architectures(task)
+    fitting = train_form.fitting_architectures(task, expected_train_rows(len(current.frame)))
     if not fitting:
         st.error(f"No network for the {task.label.lower()} task is installed yet. Pick another task.")
         st.stop()
-    arch = st.selectbox("Network", fitting, format_func=lambda k: ARCHITECTURES[k].label, key="train_arch",
-                        on_change=train_form.follow_architecture)
-    st.caption(ARCHITECTURES[arch].description)
+    choice = st.selectbox("Network", fitting, key="train_arch", on_change=train_form.follow_architecture,
+                          format_func=lambda k: train_form.network_label(k, expected_train_rows(len(current.frame))))
+    st.caption(train_form.network_description(choice))
+    arch = train_form.arch_of(choice)
 train_form.holdings_upload(task, current.frame)
 
 with st.form("train_form"):
@@ -70,17 +70,18 @@ with st.form("train_form"):
     c6.number_input("Early stopping patience", 1, 200, key="train_patience",
                     help="Stop when validation loss has not improved for this many epochs; the best weights are kept.")
     c7.number_input("Seed", 0, 1_000_000, key="train_seed")
-    c8.markdown("&nbsp;")
-    c8.checkbox("Weight classes", key="train_class_weight",
-                help="Give the rare class as much weight as the common one.")
-    train_form.ensemble_inputs(task, arch, expected_train_rows(len(current.frame)))
+    if train_form.class_weight_shown(task):
+        c8.markdown("&nbsp;")
+        c8.checkbox("Weight classes", key="train_class_weight",
+                    help="Give the rare class as much weight as the common one.")
+    train_form.ensemble_inputs(task, choice, expected_train_rows(len(current.frame)))
     window = train_form.forecast_inputs(task)
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)
 train_form.keep_form()
 
 if submitted and not busy:
-    config = train_form.build_config(target=target, task=task_key, arch=arch, window=window)
+    config = train_form.build_config(target=target, task=task_key, arch=choice, window=window)
     if st.session_state.get(train_form.HOLDINGS) == train_form.INVALID:
         st.error("The holdings file cannot be used as it is (see above). Fix it, or remove it to train on equal "
                  "weight.")

@@ -14,11 +14,11 @@ import streamlit as st
 
 from finmodels.data.holdings import Holdings, read_holdings
 from finmodels.data.reading import load_csv
-from finmodels.data.tasks import ANOMALY, FORECAST, TASKS, TaskPreset
+from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, TASKS, TaskPreset
 from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
-from finmodels.models.training.config import HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
+from finmodels.models.training.config import DEFAULT_ARCH, HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
 from ui import state
 from ui.messages import show_error
 from ui.widgets import remember, store
@@ -29,7 +29,7 @@ FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout"
                  "train_class_weight": _RUN["class_weight"], "train_seed": _RUN["seed"], "train_schedule": "auto",
                  "train_var_level": _RUN["var_level"], "train_horizon": _RUN["horizon"],
                  "train_risk_aversion": _RUN["risk_aversion"], "train_cap": _RUN["cap"],
-                 "train_members": None, "train_blend": "auto", "train_split": "random"}
+                 "train_members": None, "train_blend": "none", "train_split": "random"}
 VAR_LEVELS = (0.95, 0.975, 0.99)  # as finmodels.portfolio.VAR_LEVELS (not imported: it would load scipy here)
 NORMALISE = "Normalise the weights so they add up to 1"
 HOLDINGS = "train_holdings"  # Holdings read from the uploaded file; INVALID when the file cannot be used
@@ -40,6 +40,12 @@ SCHEDULE_LABELS = {"constant": "constant", "cosine": "cosine decay", "reduce_on_
 SPLIT_LABELS = {"random": "random (stratified)", "entity": "by entity (each one's rows together)",
                 "date": "by date (the latest rows tested)", "auto": "auto (by date, else by entity)"}
 _SUGGESTED = "_train_task_suggested"  # the task the Data page suggested when the form last followed it
+# The Network box's first choice on table rows with a target: the default network blended with fit_defaults'
+# blend (the dense and the cross networks), as TrainConfig(arch=DEFAULT_ARCH, blend=None) trains it. Choosing one
+# network trains that network alone (its cross-fitted members), unless 'Blend with' names another.
+BLEND = "blend"
+_FOLLOWED = "_train_arch_followed"  # the architecture whose layer sizes and dropout the form last took
+WEIGHTED_KINDS = (BINARY, MULTICLASS, ORDINAL)  # 'Weight classes' means something only for classes
 
 
 def follow_suggested_task() -> None:
@@ -77,9 +83,10 @@ def keep_form() -> None:
 def follow_architecture() -> None:
     """When the network changes, its layer sizes and dropout start from its own defaults (the cross network's 64
     units and dropout 0.5, not the dense network's 32 and 0.3)."""
-    arch = st.session_state.get("train_arch")
-    if arch not in ARCHITECTURES:
-        return
+    arch = arch_of(st.session_state.get("train_arch"))
+    if arch not in ARCHITECTURES or arch == st.session_state.get(_FOLLOWED, DEFAULT_ARCH):
+        return  # from the blend to its dense network (or back): the same network, its sizes are kept
+    st.session_state[_FOLLOWED] = arch
     defaults = ARCHITECTURES[arch].config_class()
     units = getattr(defaults, "units", None)
     if units is not None:
@@ -88,12 +95,43 @@ def follow_architecture() -> None:
         st.session_state["train_dropout"] = float(defaults.dropout)
 
 
-def fitting_architectures(task: TaskPreset) -> list[str]:
-    """The installed networks that fit `task`, first the default; the network widget is kept among them."""
+def fitting_architectures(task: TaskPreset, rows: int | None = None) -> list[str]:
+    """The Network box's choices for `task`: first the default blend (BLEND) when table rows with a target of
+    `rows` training rows get one, then the installed networks that fit; the network widget is kept among them."""
     fitting = [a for a in task.architectures if a in ARCHITECTURES]
+    blend = fit_defaults(rows).blend if rows is not None and task.kind not in (FORECAST, ANOMALY) else ()
+    if fitting and fitting[0] == DEFAULT_ARCH and blend and all(a in fitting for a in blend):
+        fitting = [BLEND, *fitting]
     if fitting and st.session_state.get("train_arch") not in fitting:
         st.session_state["train_arch"] = fitting[0]
     return fitting
+
+
+def arch_of(choice: str | None) -> str | None:
+    """The architecture a Network choice trains first: the default network for BLEND, else the choice itself."""
+    return DEFAULT_ARCH if choice == BLEND else choice
+
+
+def network_label(choice: str, rows: int | None = None) -> str:
+    """'Blend: dense + deep & cross networks (default)' for BLEND, else the architecture's label."""
+    if choice != BLEND:
+        return ARCHITECTURES[choice].label
+    names = [ARCHITECTURES[a].label.split(" (")[0].replace(" network", "") for a in
+             (DEFAULT_ARCH, *auto_blend(DEFAULT_ARCH, fit_defaults(rows or 0).blend))]
+    return f"Blend: {' + '.join(names).lower()} networks (default)"
+
+
+def network_description(choice: str) -> str:
+    if choice != BLEND:
+        return ARCHITECTURES[choice].description
+    return ("The default: dense and deep & cross networks, each cross-fitted on the training and validation rows, "
+            "blended by weights chosen on their out-of-fold predictions. The layer sizes and dropout below are the "
+            "dense network's; the cross networks keep their defaults. Choose one network to train it alone.")
+
+
+def class_weight_shown(task: TaskPreset) -> bool:
+    """'Weight classes' only for tasks with classes (not for a regression, forecast or anomaly run)."""
+    return task.kind in WEIGHTED_KINDS
 
 
 def var_level_label(level: float) -> str:
@@ -180,6 +218,11 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
     A problem with the form's values is shown as a message, and the result is None.
     """
     form = st.session_state
+    choice, arch = arch, arch_of(arch)
+    if choice == BLEND and form.get("train_members") == 1:
+        st.error("The blend is chosen by its networks' out-of-fold predictions, so it needs 2 or more cross-fitted "
+                 "networks. Set 'Cross-fitted networks' to 2 or more (or leave it on auto), or choose one network.")
+        return None
     units = form["train_units"]
     try:
         sizes = parse_units(units)
@@ -198,9 +241,11 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
             event_label=form.get(state.EVENT_LABEL), features=tuple(features) if features else None,
             epochs=int(form["train_epochs"]), batch_size=None if batch is None else int(batch),
             learning_rate=None if lr is None else float(lr), lr_schedule=None if schedule == "auto" else schedule,
-            patience=int(form["train_patience"]), class_weight=bool(form["train_class_weight"]),
+            patience=int(form["train_patience"]),
+            class_weight=bool(form["train_class_weight"]) and class_weight_shown(TASKS[task]),
             seed=int(form["train_seed"]), window=int(window), members=_whole(form.get("train_members")),
-            blend=blend_choice(form.get("train_blend")), split=form.get("train_split") or "random",
+            blend=None if choice == BLEND or TASKS[task].kind in (FORECAST, ANOMALY) else
+            blend_choice(form.get("train_blend")), split=form.get("train_split") or "random",
             **_portfolio_settings(task),
         )
     except FinModelsError as exc:
@@ -227,17 +272,17 @@ def _portfolio_settings(task: str) -> dict:
     return settings
 
 
-def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
+def ensemble_inputs(task: TaskPreset, choice: str, rows: int) -> None:
     """Inside the form, for table rows with a target: how many networks are cross-fitted per architecture, the
-    architecture blended with the chosen one (training.members and training.blend; empty or auto means the
-    default for `rows` training rows), and how the rows are split (TrainConfig.split)."""
+    architecture blended with a chosen network (training.members and training.blend; for the BLEND choice its
+    networks are said instead), and how the rows are split (TrainConfig.split)."""
     if task.kind in (FORECAST, ANOMALY):
         return
     auto = fit_defaults(rows)
+    arch = arch_of(choice)
     others = [a for a in task.architectures if a in ARCHITECTURES and a != arch]
-    if st.session_state.get("train_blend") not in ("auto", "none", *others):
-        st.session_state["train_blend"] = "auto"
-    blended = ", ".join(ARCHITECTURES[a].label for a in auto_blend(arch, auto.blend)) or "none"
+    if st.session_state.get("train_blend") not in ("none", *others):
+        st.session_state["train_blend"] = "none"
     c1, c2, c3 = st.columns([1, 2, 2])
     c3.selectbox("Split", list(SPLIT_LABELS), key="train_split", format_func=SPLIT_LABELS.get,
                  help="How the rows are cut into training, validation and test. Random keeps the classes' shares in "
@@ -249,17 +294,24 @@ def ensemble_inputs(task: TaskPreset, arch: str, rows: int) -> None:
                          "validation rows and stopping early on that part; their average is the model. 1 trains one "
                          f"network on the training rows and stops it on the validation rows. Auto: 5 up to "
                          f"{HUGE_TABLE_ROWS:,} training rows, else 1.")
-    c2.selectbox("Blend with", ["auto", "none", *others], key="train_blend",
-                 format_func=lambda k: f"auto ({blended})" if k == "auto" else k if k == "none" else
+    if choice == BLEND:
+        c2.markdown("&nbsp;")
+        c2.caption("Dense and deep & cross networks, as many of each as the cross-fitted networks (auto: "
+                   f"{auto.members}), blended by weights chosen on their out-of-fold predictions. Choose one network "
+                   "above to train it alone.")
+        return
+    c2.selectbox("Blend with", ["none", *others], key="train_blend",
+                 format_func=lambda k: f"none ({ARCHITECTURES[arch].label} alone)" if k == "none" else
                  ARCHITECTURES[k].label,
                  help="Another architecture cross-fitted beside the chosen network, with its default settings; the "
                       "weights are chosen on out-of-fold predictions of the training and validation rows, never the "
                       "test rows. The layer sizes and dropout above are the chosen network's.")
 
 
-def blend_choice(choice: str | None) -> tuple[str, ...] | None:
-    """The form's blend as TrainConfig.blend: 'auto' -> None (the default), 'none' -> (), an architecture -> it."""
-    return None if choice in (None, "auto") else () if choice == "none" else (choice,)
+def blend_choice(choice: str | None) -> tuple[str, ...]:
+    """The form's 'Blend with' as TrainConfig.blend for a chosen network: 'none' (or a value kept from before,
+    'auto') -> () (the network alone), an architecture -> it."""
+    return () if choice in (None, "auto", "none") else (choice,)
 
 
 def forecast_inputs(task: TaskPreset) -> int:

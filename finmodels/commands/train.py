@@ -39,8 +39,8 @@ def add_arguments(parser) -> None:
                              "up to 50,000 training rows, else 1)")
     parser.add_argument("--blend", default=None, metavar="ARCHS",
                         help="table rows with a target: architectures cross-fitted beside --arch, comma-separated, "
-                             "blended by weights chosen on out-of-fold predictions ('none' for --arch alone; default "
-                             "dcn up to 50,000 training rows, else none)")
+                             "blended by weights chosen on out-of-fold predictions ('none' for --arch alone; default: "
+                             "dcn beside the default mlp up to 50,000 training rows; none for another --arch)")
     parser.add_argument("--epochs", type=int, default=100, help="most epochs; early stopping usually ends sooner")
     parser.add_argument("--seed", type=int, default=0, help="random seed (split, initial weights)")
     parser.add_argument("--batch-size", type=int, default=None,

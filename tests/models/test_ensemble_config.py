@@ -8,8 +8,11 @@ from finmodels.models.training import HUGE_TABLE_ROWS, TrainConfig
 
 @pytest.mark.parametrize("kwargs,rows,expected", [
     ({}, 1_000, (5, ("dcn",))),
-    ({"arch": "dcn"}, 1_000, (5, ("mlp",))),  # the cross network's default partner is the dense one
-    ({"arch": "cnn"}, 20_000, (5, ("dcn",))),
+    # a network chosen by itself is trained alone (it was blended: the cross network with the dense one, the others
+    # with the cross one, so choosing the cross network trained the default's blend; a new user's finding)
+    ({"arch": "dcn"}, 1_000, (5, ())),
+    ({"arch": "cnn"}, 20_000, (5, ())),
+    ({"arch": "dcn", "blend": ("mlp",)}, 1_000, (5, ("mlp",))),  # blended when asked
     ({"members": 1}, 1_000, (1, ())),  # one network: nothing to blend
     ({"members": 3, "blend": ()}, 1_000, (3, ())),
     ({"blend": ("cnn", "dcn")}, 1_000, (5, ("cnn", "dcn"))),

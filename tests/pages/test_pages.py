@@ -75,9 +75,12 @@ def one_network(at: AppTest) -> AppTest:
     """The Train form set to one network and no blend where it offers them (table rows with a target): the page
     tests read what follows a run, where ten cross-fitted networks would only cost time (the default ensemble on
     the pages: test_sessions' progress test, test_browser's run)."""
+    if any(w.key == "train_arch" for w in at.selectbox) and at.selectbox(key="train_arch").value == "blend":
+        at.selectbox(key="train_arch").set_value("mlp")  # the default blend is its own choice: one network
     if any(w.key == "train_members" for w in at.number_input):
         at.number_input(key="train_members").set_value(1)
-        at.selectbox(key="train_blend").set_value("none")
+        if any(w.key == "train_blend" for w in at.selectbox):  # shown beside one network (the blend has none)
+            at.selectbox(key="train_blend").set_value("none")
     return at
 
 

@@ -14,6 +14,7 @@ from finmodels.models.architectures import get_architecture
 from finmodels.models.preprocessing import PreprocessConfig
 
 MAX_MEMBERS = 20
+DEFAULT_ARCH = "mlp"  # TrainConfig.arch's default: blended with fit_defaults' blend unless told otherwise
 LR_SCHEDULES = ("constant", "reduce_on_plateau", "cosine")
 
 
@@ -33,7 +34,7 @@ class TrainConfig:
 
     target: str | None
     task: str = "credit_default"
-    arch: str = "mlp"
+    arch: str = DEFAULT_ARCH
     hyperparameters: object | None = None  # the architecture's config dataclass; None means its defaults
     features: tuple[str, ...] | None = None  # None means the profile's features (no ids, dates, free text)
     event_label: str | None = None
@@ -59,7 +60,8 @@ class TrainConfig:
     # None: fit_defaults() for the number of training rows
     members: int | None = None
     # more architectures cross-fitted beside `arch` on table rows with a target, blended by weights chosen on
-    # out-of-fold predictions (training.blend); () is `arch` alone; None: fit_defaults() for the number of rows
+    # out-of-fold predictions (training.blend); () is `arch` alone; None: fit_defaults()' blend for the number of
+    # rows when `arch` is DEFAULT_ARCH, else `arch` alone (auto_blend)
     blend: tuple[str, ...] | None = None
 
     def __post_init__(self):
@@ -195,10 +197,11 @@ def fit_defaults(train_rows: int, *, sequence: bool = False) -> FitDefaults:
 
 
 def auto_blend(arch: str, blend: tuple[str, ...]) -> tuple[str, ...]:
-    """The default blend for `arch`: the dense and the cross network go together whichever is chosen (the cross
-    network's default partner is the dense one); other networks take the default blend."""
-    pair = ("mlp", *blend)
-    return tuple(a for a in pair if a != arch) if arch in pair else tuple(blend)
+    """The default blend for `arch`: the default network (DEFAULT_ARCH, the dense one) is blended with `blend`
+    (fit_defaults' choice, the cross network); a network chosen by itself is trained alone (its cross-fitted
+    members), unless TrainConfig.blend names others. Before, the cross network took the dense one as its partner,
+    so choosing it trained the same blend as the default under another name."""
+    return tuple(a for a in blend if a != arch) if arch == DEFAULT_ARCH else ()
 
 
 def _check_arch_for_task(arch: str, task) -> None:

@@ -1,0 +1,73 @@
+"""The Train form's Network box (a new user's findings): the default blend of dense and cross networks is its own
+choice, choosing the cross network trains cross networks alone and the summary says so; 'Weight classes' is shown
+only for tasks with classes."""
+
+import pandas as pd
+
+from finmodels.data.samples import load_sample
+from tests.conftest import SHARED_DATASETS
+from tests.pages.test_pages import page, wait_for_job
+from ui.results import describe_training
+from ui.state import Dataset
+
+
+def _train_page(**state):
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", load_sample("german_credit")),
+                                   "target": "creditability", "event_label": "bad", **state})
+    assert not at.exception
+    return at
+
+
+def test_the_blend_is_its_own_choice_and_the_cross_network_trains_alone():
+    at = _train_page()
+    network = at.selectbox(key="train_arch")
+    assert network.options[:3] == ["Blend: dense + deep & cross networks (default)", "Dense network (MLP)",
+                                   "Deep & cross network (DCN-V2)"]
+    assert network.value == "blend"
+    assert not any(w.key == "train_blend" for w in at.selectbox)  # nothing to blend with: it is the blend
+    network.set_value("dcn").run()
+    assert at.selectbox(key="train_blend").value == "none"
+    assert at.selectbox(key="train_blend").options[0] == "none (Deep & cross network (DCN-V2) alone)"
+    at.number_input(key="train_members").set_value(2)
+    at.text_input(key="train_units").set_value("8")
+    at.number_input(key="train_epochs").set_value(2)
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    wait_for_job(at)
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.config.arch == "dcn" and run.config.blend == ()
+    assert (run.settings.members, run.settings.blend) == (2, ())  # was 2 dense + 2 cross networks, blended
+    assert "blend_weights" not in run.details
+    said = "Deep & cross network (DCN-V2) for 'creditability' (Credit default) · 2 cross-fitted networks, "
+    assert describe_training(run).startswith(said)
+    assert any(c.value.startswith(said) for c in at.caption)  # the page's summary
+
+
+def test_the_blend_choice_trains_the_default_blend():
+    at = _train_page()
+    at.number_input(key="train_members").set_value(1)
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    assert any("needs 2 or more cross-fitted networks" in e.value for e in at.error)  # not a dense network alone
+    at.number_input(key="train_members").set_value(2)
+    at.text_input(key="train_units").set_value("8")
+    at.number_input(key="train_epochs").set_value(2)
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    wait_for_job(at)
+    run = at.session_state["run"]
+    assert run.config.arch == "mlp" and run.config.blend is None and run.settings.blend == ("dcn",)
+    assert set(run.details["blend_weights"]) == {"mlp", "dcn"}
+    assert describe_training(run).startswith("Blend of ")
+
+
+def test_weight_classes_is_offered_only_for_classes():
+    assert any(w.key == "train_class_weight" for w in _train_page().checkbox)
+    rating = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
+    at = page("pages/2_Train.py", {"dataset": Dataset("corporate_rating.csv", rating), "target": "Rating",
+                                   "task": "credit_rating"})
+    assert any(w.key == "train_class_weight" for w in at.checkbox)
+    prices = pd.read_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    for task in ("market_risk", "forecast", "asset_allocation"):
+        at = page("pages/2_Train.py", {"dataset": Dataset("sp500_10stocks.csv", prices), "target": None, "task": task})
+        assert not at.exception and at.selectbox(key="train_task").value == task
+        assert not any(w.key == "train_class_weight" for w in at.checkbox), task
+        assert [o for o in at.selectbox(key="train_arch").options if o.startswith("Blend")] == []
