@@ -100,13 +100,17 @@ with st.expander("Change a column's role"):
     st.selectbox("Role", [r for r in ROLES if r != TARGET], key="data_role_value")
     st.button("Apply", key="data_role_apply", on_click=data_choices.apply_role)
 
-st.subheader("Distributions and correlations")
-first = check.features[0] if check.features else columns[0]
-shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
-st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label,
-                                  flagged=check.flagged(frame, shown)), key="data_dist_chart")
-st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
-                key="data_corr_chart")
+if found.series_columns is not None:  # a long price file: each ticker's own series, not all pooled
+    st.subheader(f"Series per {found.series_columns[0]}")
+    data_choices.ticker_charts(frame, found)
+else:
+    st.subheader("Distributions and correlations")
+    first = check.features[0] if check.features else columns[0]
+    shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
+    st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label,
+                                      flagged=check.flagged(frame, shown)), key="data_dist_chart")
+    st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
+                    key="data_corr_chart")
 
 st.subheader("First rows")
 st.dataframe(frame.head(100), key="data_preview")

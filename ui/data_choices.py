@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.data.profiling import TargetCandidate, pick_target, target_candidates
+from finmodels.data.profiling import NUMERIC, TargetCandidate, pick_target, target_candidates
 from finmodels.data.targets import default_event_label, encode_classes
 from finmodels.data.tasks import ORDINAL, TASKS
 from finmodels.data.validation import MIN_ROWS_PER_CLASS, DataCheck, Problem, check_data
@@ -152,3 +152,37 @@ def apply_role() -> None:
     """The role editor's Apply button: one column's role, from widgets `data_role_column` and `data_role_value`."""
     name, role = st.session_state["data_role_column"], st.session_state["data_role_value"]
     st.session_state[ROLES] = {**st.session_state[ROLES], name: role}
+
+
+PRICE_NAMES = ("adj close", "adj_close", "close", "price")  # the price column a long price file's returns are of
+
+
+def ticker_charts(frame, found) -> bool:
+    """For a long file of series (Profile.series_columns: one row per ticker and day), each ticker's own series
+    of a chosen column and the correlation of their daily returns, on the tickers chosen (the first
+    MAX_TICKER_TRACES by rows to start); False for any other table, whose charts pool its rows."""
+    from finmodels.plots.tickers import MAX_TICKER_TRACES, plot_return_correlation, plot_ticker_lines, ticker_list
+
+    if found.series_columns is None:
+        return False
+    ticker, date = found.series_columns
+    numeric = found.names(NUMERIC)
+    if not numeric:
+        return False
+    every = ticker_list(frame, ticker)
+    if any(t not in every for t in st.session_state.get("data_tickers") or []):  # another file's tickers
+        st.session_state.pop("data_tickers")
+    chosen = st.multiselect(f"{ticker} (one line each, at most {MAX_TICKER_TRACES})", every,
+                            default=every[:MAX_TICKER_TRACES], key="data_tickers",
+                            max_selections=MAX_TICKER_TRACES)
+    price = next((c for c in numeric if c.strip().lower() in PRICE_NAMES), numeric[0])
+    column = st.selectbox("Column", numeric, index=numeric.index(price), key="data_ticker_column")
+    if not chosen:
+        st.info(f"Choose one or more values of '{ticker}' to draw their series.")
+        return True
+    st.plotly_chart(plot_ticker_lines(frame, column, ticker=ticker, date=date, tickers=chosen),
+                    key="data_ticker_lines")
+    if len(chosen) > 1:
+        st.plotly_chart(plot_return_correlation(frame, price, ticker=ticker, date=date, tickers=chosen),
+                        key="data_ticker_corr")
+    return True

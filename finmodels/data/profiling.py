@@ -119,6 +119,14 @@ class Profile:
                 return col.name
         return None
 
+    @property
+    def series_columns(self) -> tuple[str, str] | None:
+        """(entity, date) of a long file of series without a target (one row per ticker and day, as the 10-stock
+        price file): its charts show each entity's series, not all of them pooled; None for any other table."""
+        if self.target is None and self.entity_column and self.date_column:
+            return self.entity_column, self.date_column
+        return None
+
     def table(self) -> pd.DataFrame:
         """One row per column: name, role, missing, distinct values, examples and why the role was chosen."""
         return pd.DataFrame({

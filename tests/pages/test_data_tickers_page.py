@@ -1,0 +1,43 @@
+"""The Data page on the 10-stock long price file: each ticker's series and the correlation of their returns, not
+one histogram pooling every ticker (a new user's finding)."""
+
+import json
+
+import pandas as pd
+
+from tests.conftest import SHARED_DATASETS
+from tests.pages.test_pages import page
+from ui.state import Dataset
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_a_long_price_file_is_charted_per_ticker():
+    prices = pd.read_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    at = page("pages/1_Data.py", {"dataset": Dataset("sp500_10stocks_2013_2018.csv", prices)})
+    assert not at.exception
+    assert not any(c.key == "data_dist_chart" for c in at.get("plotly_chart"))  # the pooled histogram is gone
+    assert any(s.value == "Series per Name" for s in at.subheader)
+    assert at.multiselect(key="data_tickers").value == ["AAPL", "AMZN", "BAC", "C", "GOOGL", "GS", "JNJ", "JPM",
+                                                         "MSFT", "XOM"]
+    assert at.selectbox(key="data_ticker_column").value == "close"
+    lines, corr = _figures(at)[-2:]
+    assert [t["name"] for t in lines["data"]] == at.multiselect(key="data_tickers").value
+    assert lines["layout"]["title"]["text"] == "'close' per 'Name' (10 of 10)"
+    assert corr["data"][0]["type"] == "heatmap" and len(corr["data"][0]["x"]) == 10
+    at.multiselect(key="data_tickers").set_value(["JPM", "BAC"]).run()
+    at.selectbox(key="data_ticker_column").set_value("volume").run()
+    assert not at.exception
+    lines = _figures(at)[-2]
+    assert [t["name"] for t in lines["data"]] == ["JPM", "BAC"]
+    assert lines["layout"]["title"]["text"] == "'volume' per 'Name' (2 of 10)"
+
+
+def test_a_rating_file_keeps_its_distributions():
+    rating = pd.read_csv(SHARED_DATASETS / "corporate_rating.csv")
+    at = page("pages/1_Data.py", {"dataset": Dataset("corporate_rating.csv", rating)})
+    assert not at.exception
+    assert any(s.value == "Distributions and correlations" for s in at.subheader)
+    assert not any(w.key == "data_tickers" for w in at.multiselect)
