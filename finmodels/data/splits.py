@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +19,8 @@ class Split:
     valid: np.ndarray
     test: np.ndarray
     method: str
+    # a grouped split's entity of every row (by position), so the cross-fitted networks deal whole entities too
+    groups: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "valid": len(self.valid), "test": len(self.test)}
@@ -100,7 +102,7 @@ def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float =
         rest, test = next(GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed).split(idx, groups=keys))
         train_pos, valid_pos = next(GroupShuffleSplit(n_splits=1, test_size=valid_size, random_state=seed)
                                     .split(rest, groups=keys[rest]))
-        return Split(np.sort(rest[train_pos]), np.sort(rest[valid_pos]), np.sort(test), "grouped by entity")
+        return Split(np.sort(rest[train_pos]), np.sort(rest[valid_pos]), np.sort(test), "grouped by entity", keys)
     y = np.asarray(y)
     classes = set(np.unique(y).tolist())
     missing: set = set()
@@ -109,7 +111,7 @@ def grouped_split(groups, y=None, *, test_size: float = 0.2, valid_size: float =
             parts = (rest[train_pos], rest[valid_pos], test)
             lacking = set().union(*(classes - set(np.unique(y[part]).tolist()) for part in parts))
             if not lacking:
-                return Split(*(np.sort(part) for part in parts), "grouped by entity")
+                return Split(*(np.sort(part) for part in parts), "grouped by entity", keys)
             missing = missing or lacking
     named = sorted({str(pd.Series(labels).to_numpy()[y == c][0]) if labels is not None else str(c) for c in missing})
     raise DataError(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,11 +38,22 @@ class Members:
     stopped: bool
 
 
-def member_parts(y: np.ndarray, members: int, *, kind: str, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def member_parts(y: np.ndarray, members: int, *, kind: str, seed: int,
+                 groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(learning rows, early-stopping rows) of each network: K stratified parts for classes (shuffled ones for
-    numbers), seeded by the run's seed."""
-    from sklearn.model_selection import KFold, StratifiedKFold
+    numbers), seeded by the run's seed. With `groups` (each row's entity, from a split by entity) every part holds
+    whole entities, so no network stops early on a company it learned from."""
+    from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
+    if groups is not None and len(np.unique(groups)) >= members:
+        keys = np.asarray(groups).astype(str)
+        classed = kind in (BINARY, MULTICLASS, ORDINAL)
+        cut = (StratifiedGroupKFold(members, shuffle=True, random_state=seed) if classed
+               else GroupKFold(members, shuffle=True, random_state=seed))
+        with warnings.catch_warnings():  # a class held by fewer entities than parts: stratified as far as it goes
+            warnings.simplefilter("ignore", UserWarning)
+            found = cut.split(np.zeros(len(y)), np.asarray(y).ravel() if classed else None, groups=keys)
+            return [(np.sort(a), np.sort(b)) for a, b in found]
     if kind in (BINARY, MULTICLASS, ORDINAL):
         counts = np.bincount(np.asarray(y).astype(int).ravel())
         if counts[counts > 0].min() >= members:
@@ -52,7 +64,8 @@ def member_parts(y: np.ndarray, members: int, *, kind: str, seed: int) -> list[t
 
 
 def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind: str, seed: int, note,
-                should_stop=None, numbered: tuple[int, int] | None = None, arch: str | None = None) -> Members:
+                should_stop=None, numbered: tuple[int, int] | None = None, arch: str | None = None,
+                groups: np.ndarray | None = None) -> Members:
     """Fit `members` networks on the parts of (x, y) and average them.
 
     `build(k)` returns a new, seeded network; `fit(model, train_pair, valid_pair, k)` trains it in place and
@@ -63,7 +76,7 @@ def fit_members(build, fit, x: np.ndarray, y: np.ndarray, *, members: int, kind:
     """
     start = time.perf_counter()
     models, histories, held, stopped = [], [], [], False
-    parts = member_parts(y, members, kind=kind, seed=seed)
+    parts = member_parts(y, members, kind=kind, seed=seed, groups=groups)
     for k, (learn, stop_on) in enumerate(parts):
         before, total = numbered or (0, members)
         note(network_note(before + k + 1, total, learn=len(learn), stop_on=len(stop_on), arch=arch))
@@ -157,9 +170,11 @@ def member_notes(members: int, split) -> list[str]:
     if members == 1:
         return []
     rows = len(split.train) + len(split.valid)
+    whole = " (each part holds whole entities, as the split does)" if getattr(split, "groups", None) is not None else ""
     return [f"Each architecture's network is the average of {members} networks cross-fitted on the {rows:,} training "
-            f"and validation rows: each learned from {members - 1} of {members} parts and stopped early on the other; "
-            "the test rows were never used. The loss curve is the first network's; the others are drawn faintly."]
+            f"and validation rows: each learned from {members - 1} of {members} parts{whole} and stopped early on the "
+            "other; the test rows were never used. The loss curve is the first network's; the others are drawn "
+            "faintly."]
 
 
 def epochs_per_network(history: dict) -> list[int]:

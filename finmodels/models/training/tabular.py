@@ -71,7 +71,7 @@ def train_table(frame: pd.DataFrame, config: TrainConfig, kind: str, *, on_epoch
     inputs = encode_inputs(target, encoded, features, settings, kind)
     model, history, fit_seconds, stopped, stats, fit_notes, fit_details = fit_model(
         config, kind, inputs, target.class_labels, settings, members=members, on_epoch=on_epoch,
-        should_stop=should_stop)
+        should_stop=should_stop, groups=None if encoded.groups is None else encoded.groups[encoded.train])
 
     note(f"Scoring {len(split.test):,} test rows...")
     test_scores = predict_frame(kind, model, inputs.preprocessor, target.rows.iloc[split.test], target_stats=stats)
@@ -208,14 +208,15 @@ def pooled(split: Split) -> Split:
     """The split the cross-fitted networks are encoded with: training and validation rows as one part (each
     network stops early on its own share of them); the test rows untouched."""
     pool = np.sort(np.concatenate([split.train, split.valid]))
-    return Split(pool, np.zeros(0, dtype=pool.dtype), split.test, split.method)
+    return Split(pool, np.zeros(0, dtype=pool.dtype), split.test, split.method, split.groups)
 
 
 def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: list[str], settings: FitDefaults, *,
-              members: int, on_epoch, should_stop):
+              members: int, on_epoch, should_stop, groups: np.ndarray | None = None):
     """(model, history, fit seconds, stopped by the user, target (mean, std), notes, blend details): one network
     fitted on the training rows and stopped on the validation rows, or `members` networks of each architecture
-    cross-fitted on both, averaged, and blended across architectures (`training.blend`)."""
+    cross-fitted on both (whole entities per part when `groups` names each pooled row's), averaged, and blended
+    across architectures (`training.blend`)."""
     from finmodels.models.training.blend import blend, blend_notes, member_config
     from finmodels.models.training.members import fit_members, member_history
 
@@ -246,7 +247,7 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
                                on_epoch=network_hook(on_epoch, i * members + k), **fit)
 
         found[arch] = fit_members(build, fit_one, fit_train[0], fit_train[1], members=members, kind=kind,
-                                  seed=config.seed, note=note, should_stop=should_stop,
+                                  seed=config.seed, note=note, should_stop=should_stop, groups=groups,
                                   numbered=(i * members, members * len(archs)), arch=arch)
         if found[arch].stopped:
             stopped = True
