@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from finmodels.delivery.report import metrics_table, top_anomalies
+from finmodels.delivery.report import top_anomalies
 from finmodels.data.tasks import ANOMALY
 from ui import evaluate_views
 from ui.caches import evaluation_figures
@@ -27,9 +27,12 @@ for note in result.notes:
 metric_tiles(result)
 
 st.subheader("Network against the baselines (same split)")
-st.dataframe(styled_metrics(metrics_table(result)), key="evaluate_table")
-if evaluate_views.baselines_caption(result):
-    st.caption(evaluate_views.baselines_caption(result))
+table, gaps = evaluate_views.comparison(result)
+# an empty cell is said in a note below the table (Streamlit would print 'None' in it)
+st.dataframe(styled_metrics(table), key="evaluate_table", placeholder="" if gaps else "–")
+for note in [evaluate_views.baselines_caption(result), *gaps]:
+    if note:
+        st.caption(note)
 
 figures = {k: f for k, f in evaluation_figures(result).items() if k not in evaluate_views.SECTION_CHARTS}
 # One chart at a time: a browser draws hidden tabs too, and eight plotly charts made the page slow to open.

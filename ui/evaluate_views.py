@@ -14,6 +14,7 @@ import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.errors import FinModelsError
+from finmodels.evaluation.backtest import BASEL_DAYS
 from finmodels.plots import portfolio as plots
 from ui import decisions
 from ui.messages import show_error
@@ -62,11 +63,40 @@ def var_tiles(result) -> None:
     cols[2].metric("Independence p-value", p_value(summary.get("christoffersen_p_value")),
                    help="Christoffersen's test: below 0.05, exceptions cluster on consecutive days")
     cols[3].metric("Basel zone", zone_text(summary.get("zone")),
-                   help="Traffic light of the exceptions, scaled to 250 days")
-    cols[4].metric("Last 250 days", zone_text(summary.get("last_250_zone")),
-                   help=f"{summary.get('last_250_exceptions') or 0} exceptions in the last 250 test days")
+                   help=f"Basel traffic light of the {summary['exceptions']:,} exceptions in all {summary['days']:,} "
+                        f"{unit}")
+    label, zone, note = recent_tile(backtest, unit)
+    cols[4].metric(label, zone, help=note)
     if risk is not None:
         portfolio_section(result, risk)
+
+
+def comparison(result) -> tuple[pd.DataFrame, list[str]]:
+    """The table of the network against the baselines, and the notes on its empty cells (a forecast run's VaR rows:
+    finmodels.evaluation.comparison.var_gaps)."""
+    from finmodels.delivery.report import metrics_table
+
+    table = metrics_table(result)
+    if getattr(result, "kind", None) != FORECAST:
+        return table, []
+    from finmodels.evaluation.comparison import var_gaps
+    from finmodels.portfolio import portfolio_of
+
+    risk = portfolio_of(result)
+    several = risk is not None and len(risk.weights) > 1
+    return var_gaps(table, tickers=len(risk.weights) if several else 1,
+                    dates=risk.network.result.days if several else None, stock_days=result.split.sizes()["test"])
+
+
+def recent_tile(backtest, unit: str) -> tuple[str, str, str]:
+    """The supervisory window's tile (label, value, help): the Basel zone of the last 250 test days, or on a shorter
+    test of every day it has, labelled with their real count ('Last 248 days') and a help that says why."""
+    days, exceptions, zone = backtest.recent()
+    label = f"Last {days:,} {'days' if unit == 'test days' else 'periods'}"
+    if days >= BASEL_DAYS:
+        return label, zone_text(zone), f"{exceptions:,} exceptions in the last {days:,} {unit}"
+    return label, zone_text(zone), (f"The test has {days:,} {unit}, fewer than the {BASEL_DAYS} of the supervisory "
+                                    f"window: the zone of all {days:,} ({exceptions:,} exceptions), as beside it.")
 
 
 def backtest_table(risk) -> pd.DataFrame:
@@ -105,7 +135,7 @@ def portfolio_section(result, risk) -> None:
     if not tickers:
         return
     st.markdown("**One asset**")
-    ticker = st.selectbox("Asset", tickers, key="evaluate_asset")
+    ticker = asset_selector(result, tickers)
     row = risk.assets.set_index(risk.assets["ticker"].astype(str)).loc[ticker]
     cols = st.columns(4)
     cols[0].metric(f"{ticker} exceptions", f"{int(row['exceptions']):,} of {int(row['days']):,}",
@@ -119,6 +149,22 @@ def portfolio_section(result, risk) -> None:
                                         christoffersen_p=risk.assets["christoffersen_p"].map(p_value),
                                         zone=risk.assets["zone"].map(zone_text)),
                      hide_index=True, key="evaluate_asset_table")
+
+
+ASSETS = "_evaluate_assets"  # run -> the asset its Evaluate page shows, kept across reruns and page switches
+
+
+def _keep_asset(run) -> None:
+    st.session_state.setdefault(ASSETS, {})[run] = st.session_state["evaluate_asset"]
+
+
+def asset_selector(result, tickers: list[str]) -> str:
+    """The one-asset selector, on the asset chosen last for this run (the first before any choice): Streamlit forgets
+    a widget's value on another page, and the choice of one run means nothing for another's tickers."""
+    run = decisions.run_key(result)
+    kept = st.session_state.get(ASSETS, {}).get(run)
+    st.session_state["evaluate_asset"] = kept if kept in tickers else tickers[0]
+    return st.selectbox("Asset", tickers, key="evaluate_asset", on_change=_keep_asset, args=(run,))
 
 
 def allocation_table(allocation) -> pd.DataFrame:

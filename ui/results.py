@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from finmodels.models.baselines import BASELINE_LABELS
+from finmodels.evaluation.comparison import below_the_mean
 from finmodels.evaluation.metrics import METRIC_LABELS
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import get_task
@@ -122,10 +123,15 @@ def metric_tiles(result) -> None:
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
+        poor = below_the_mean(name, value)  # ahead of the baselines or not, never shown as good
         col.metric(label(name), number(value), delta=None if base is None else delta_text(value - base[1]),
-                   delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+                   delta_color="off" if poor else "inverse" if name in LOWER_IS_BETTER else "normal",
+                   delta_arrow="off" if poor else "auto", delta_description="worse than the mean" if poor
+                   else None,
                    help=None if base is None else (f"The best baseline on this metric: "
-                                                   f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"))
+                                                   f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"
+                                                   + (". Below 0, the forecast misses the actual values by more than "
+                                                      "their own mean would." if poor else "")))
 
 
 def describe_run(config, weights: dict[str, float] | None = None) -> str:

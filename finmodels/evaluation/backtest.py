@@ -45,6 +45,13 @@ class VaRBacktest:
     def exception_rate(self) -> float:
         return self.exceptions / self.days
 
+    def recent(self) -> tuple[int, int, str]:
+        """(days, exceptions, Basel zone) of the supervisory window: the last 250 days, or every day of a shorter
+        test (248 test days are zoned on their own 248, the whole test's zone), so a window is always there."""
+        if self.last_250_zone is not None:
+            return BASEL_DAYS, int(self.last_250_exceptions), self.last_250_zone
+        return self.days, self.exceptions, self.zone
+
     def summary(self) -> dict[str, float | int | str]:
         """Plain values for a table or JSON."""
         return {"level": self.level, "days": self.days, "exceptions": self.exceptions,

@@ -24,6 +24,7 @@ from finmodels.explain.explainers import (
 )
 from finmodels.explain.outputs import OutputChoice, RunFacts, classes_of, output_choice, output_name, run_facts
 from finmodels.explain.reasons import DEFAULT_REASONS, negligible_effect, reason_codes
+from finmodels.explain.units import RETURN, percent, value_text
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
 
@@ -80,16 +81,30 @@ class Explanation:
         return self.additivity_error <= self.additivity_tolerance
 
     def contributions(self, row: int) -> pd.DataFrame:
-        """One row's columns with their original value and contribution, largest absolute effect first."""
+        """One row's columns with their original value and contribution, largest absolute effect first; a forecast's
+        (return scale) as text in percent, as its waterfall and reason codes write them ('6.65%', '+0.61%')."""
         frame = pd.DataFrame({"column": self.columns, "value": [self.data.iloc[row][c] for c in self.columns],
                               "contribution": self.values[row]})
-        return frame.reindex(frame["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+        frame = frame.reindex(frame["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+        if self.scale == RETURN:
+            frame["value"] = [value_text(c, v, self.scale) for c, v in zip(frame["column"], frame["value"])]
+            frame["contribution"] = [percent(v, sign=True) for v in frame["contribution"]]
+        return frame
+
+    def output_text(self, value: float) -> str:
+        """A prediction as the page names a row by it: a return in percent ('0.31%'), else three decimals."""
+        return percent(value) if self.scale == RETURN else f"{value:.3f}"
 
     def reason_codes(self, row: int, *, k: int = DEFAULT_REASONS) -> list[str]:
-        """The `k` columns that raised this row's output most, as sentences (see finmodels.explain.reasons)."""
-        return reason_codes(pd.Series(self.values[row], index=self.columns), self.data.iloc[row],
+        """The `k` columns that raised this row's output most, as sentences (see finmodels.explain.reasons); a
+        forecast's returns in percent."""
+        values = self.data.iloc[row]
+        if self.scale == RETURN:
+            values = pd.Series({c: value_text(c, values[c], self.scale) for c in self.columns})
+        return reason_codes(pd.Series(self.values[row], index=self.columns), values,
                             output_name=self.output_name, k=k, window=len(self.lags) or None,
-                            min_effect=negligible_effect(self.scale, self.predictions))
+                            min_effect=negligible_effect(self.scale, self.predictions),
+                            **({"effect_text": percent} if self.scale == RETURN else {}))
 
     def lag_importance(self) -> pd.DataFrame:
         """Sequence models: mean |SHAP| per lag (rows) and series (columns)."""
@@ -101,11 +116,15 @@ class Explanation:
         """One paragraph saying what was explained, how, on which scale, and how well it adds up."""
         parts = [f"{self.explainer} ({self.method}).", self.rows_note, f"Background: {self.background_note}",
                  f"Values are changes in the {self.output_name} ({self.scale} scale); base value "
-                 f"{self.base_value:.4g}.",
-                 f"Additivity error {self.additivity_error:.2g} (tolerance {self.additivity_tolerance:.2g})."]
+                 f"{self.output_text(self.base_value) if self.scale == RETURN else format(self.base_value, '.4g')}.",
+                 f"Additivity error {self._small(self.additivity_error)} (tolerance "
+                 f"{self._small(self.additivity_tolerance)})."]
         if self.failures:
             parts.append("Fell back after: " + "; ".join(self.failures) + ".")
         return " ".join(p for p in parts if p)
+
+    def _small(self, value: float) -> str:  # an additivity figure: a return's in percent
+        return f"{value * 100:.2g}%" if self.scale == RETURN else f"{value:.2g}"
 
     def global_dict(self) -> dict:
         """Plain JSON-ready content of the whole explanation: the choice, the scale, importance and additivity."""

@@ -46,18 +46,19 @@ def format_effect(effect: float) -> str:
 
 
 def reason_codes(contributions: pd.Series, values: pd.Series, *, output_name: str, k: int = DEFAULT_REASONS,
-                 min_effect: float = 0.0, window: int | None = None) -> list[str]:
+                 min_effect: float = 0.0, window: int | None = None, effect_text=format_effect) -> list[str]:
     """Sentences for the `k` columns with the largest positive contributions, largest first.
 
     `contributions` and `values` are indexed by column (one explained row); only contributions above
     `min_effect` count, so a row whose risk nothing raised gets no reasons. For a sequence model, `window` is
-    the number of days each series' total covers, and `values` hold each series' latest observation.
+    the number of days each series' total covers, and `values` hold each series' latest observation (text is
+    shown as it is: a return already in percent); `effect_text` writes an effect ('0.61%' for a return).
     """
     raised = contributions[contributions > min_effect].sort_values(ascending=False).head(k)
     if window:
         return [f"{column_label(c)} over the last {window} days (latest {format_value(values.get(c))}) raised "
-                f"{output_name} by {format_effect(v)}" for c, v in raised.items()]
-    return [f"{column_label(c)} '{format_value(values.get(c))}' raised {output_name} by {format_effect(v)}"
+                f"{output_name} by {effect_text(v)}" for c, v in raised.items()]
+    return [f"{column_label(c)} '{format_value(values.get(c))}' raised {output_name} by {effect_text(v)}"
             for c, v in raised.items()]
 
 

@@ -201,6 +201,8 @@ def plot_forecast(dates, actual, predicted, *, naive=None, band: tuple | None = 
         fig.add_trace(go.Scatter(x=dates, y=naive, mode="lines", name="naive forecast",
                                  line=dict(color=VALID_COLOR, dash="dot")))
     fig.update_layout(title=title, xaxis_title="Date", yaxis_title=unit, **LAYOUT)
+    if unit == "return":  # in percent, as the portfolio's charts beside it ('-4.0%', not '-0.04')
+        fig.update_yaxes(tickformat=".1%", hoverformat=".2%")
     return fig
 
 
@@ -217,7 +219,8 @@ def plot_var_backtest(dates, returns, var, *, level: float = 0.99,
     fig.add_trace(go.Scatter(x=dates[hit], y=r[hit], mode="markers", name=f"exceptions ({int(hit.sum())})",
                              marker=dict(color=EVENT_COLOR, size=8, symbol="x")))
     fig.update_layout(title=title or f"VaR backtest: {int(hit.sum())} exceptions in {len(r)} days",
-                      xaxis_title="Date", yaxis_title="Return", **LAYOUT)
+                      xaxis_title="Date", yaxis_title="Return", yaxis_tickformat=".1%", yaxis_hoverformat=".2%",
+                      **LAYOUT)
     return fig
 
 

@@ -13,6 +13,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
 from finmodels.explain.reasons import format_value
+from finmodels.explain.units import RETURN, RETURN_SERIES, percent, percent_ticks, value_text
 
 VALUE_COLORSCALE = [[0.0, NONEVENT_COLOR], [0.5, "#d5d8dc"], [1.0, EVENT_COLOR]]
 
@@ -22,19 +23,33 @@ def _unit(explanation) -> str:
 
 
 def _number(value: float, explanation, *, sign: bool = False) -> str:
-    # probabilities read well with 3 decimals; returns (0.0004) and scores need significant digits instead
+    # probabilities read well with 3 decimals, returns in percent ('0.61%'), scores need significant digits
+    if _unit(explanation) == RETURN:
+        return percent(value, sign=sign)
     spec = ".3f" if _unit(explanation) == "probability" else ".3g"
     return format(value, ("+" if sign else "") + spec)
+
+
+def _axis(values, unit: str) -> dict:
+    """An axis of SHAP values: in percent for a return (plotly wrote '450µ'), else plotly's own."""
+    return percent_ticks(values) if unit == RETURN else {}
 
 
 def plot_importance(importance: pd.Series, *, top: int = 20, unit: str = "probability") -> go.Figure:
     """Horizontal bars of mean |SHAP| per original column, most important on top."""
     shown = importance.sort_values(ascending=False).head(top)[::-1]
     fig = go.Figure(go.Bar(x=shown.values, y=[str(c) for c in shown.index], orientation="h",
-                           marker_color=NONEVENT_COLOR, name="mean |SHAP|"))
+                           marker_color=NONEVENT_COLOR, name="mean |SHAP|",
+                           text=[percent(v) for v in shown.values] if unit == RETURN else None,
+                           hovertemplate="%{y}: %{text}<extra></extra>" if unit == RETURN else None))
     fig.update_layout(title="Which columns drive the model (mean |SHAP|)", xaxis_title=f"Mean |SHAP value| ({unit})",
-                      yaxis_title="", height=max(320, 28 * len(shown) + 120), **LAYOUT)
+                      xaxis=_axis(shown.values, unit), yaxis_title="", height=max(320, 28 * len(shown) + 120),
+                      **LAYOUT)
     return fig
+
+
+def _hover(explanation) -> str:
+    return ".3~%" if _unit(explanation) == RETURN else ".4f"
 
 
 def value_positions(values: pd.Series) -> np.ndarray:
@@ -59,8 +74,8 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
         numeric = not np.isnan(position).all()
         fig.add_trace(go.Scatter(
             x=explanation.values[:, i], y=rank + rng.uniform(-0.3, 0.3, size=len(raw)), mode="markers",
-            name=str(column), text=[format_value(v) for v in raw],
-            hovertemplate=f"{column} = %{{text}}<br>SHAP %{{x:.4f}}<extra></extra>",
+            name=str(column), text=[value_text(column, v, _unit(explanation)) for v in raw],
+            hovertemplate=f"{column} = %{{text}}<br>SHAP %{{x:{_hover(explanation)}}}<extra></extra>",
             marker=dict(size=5, opacity=0.7, color=np.nan_to_num(position, nan=0.5) if numeric else NEUTRAL_COLOR,
                         colorscale=VALUE_COLORSCALE, cmin=0, cmax=1,
                         showscale=numeric and not any(t.marker.showscale for t in fig.data),
@@ -70,6 +85,7 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
     fig.add_vline(x=0, line_color=NEUTRAL_COLOR, line_width=1)
     fig.update_layout(title="How each column moves each row (SHAP values)",
                       xaxis_title=f"SHAP value ({_unit(explanation)})",
+                      xaxis=_axis(explanation.values, _unit(explanation)),
                       yaxis=dict(tickvals=list(range(len(importance))),
                                  ticktext=[str(c) for c in importance.index[::-1]]),
                       height=max(360, 32 * len(importance) + 140), **LAYOUT)
@@ -141,7 +157,9 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
                                 jitter=0.4, marker_color=NONEVENT_COLOR, showlegend=False) for level in order])
     fig.add_hline(y=0, line_color=NEUTRAL_COLOR, line_width=1)
     fig.update_layout(title=title, xaxis_title=str(column), yaxis_title=f"SHAP value ({_unit(explanation)})",
-                      **LAYOUT)
+                      yaxis=_axis(shap_values, _unit(explanation)), **LAYOUT)
+    if _unit(explanation) == RETURN and str(column) in RETURN_SERIES:
+        fig.update_xaxes(**percent_ticks(raw.to_numpy(dtype="float64", na_value=np.nan)))
     if xaxis:  # the subtitle needs a second line above the plot
         fig.update_xaxes(**xaxis)
         fig.update_layout(margin=dict(LAYOUT["margin"], t=85))
@@ -185,7 +203,8 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     order = values.abs().sort_values(ascending=False).index
     shown, rest = list(order[:top]), list(order[top:])
     # the column's own name, as the other charts and the data table show it ('age', not 'Age')
-    bars = [(f"{c} = {format_value(explanation.data.iloc[row][c])}", float(values[c])) for c in shown]
+    bars = [(f"{c} = {value_text(c, explanation.data.iloc[row][c], _unit(explanation))}", float(values[c]))
+            for c in shown]
     if rest:
         bars.append((f"{len(rest)} other column{'s' if len(rest) > 1 else ''}", float(values[rest].sum())))
     bars = bounded_steps(explanation.base_value, bars, scale=_unit(explanation))
@@ -209,7 +228,7 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
                                  subtitle=dict(text=f"SHAP contributions, {unit} scale: they add up from the base value "
                                                     f"to the prediction.<br>Bars {order_note}.")),
                       xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({unit})",
-                      xaxis=dict(range=[low - (pad if low < 0 else 0), high + pad]),
+                      xaxis=dict(range=[low - (pad if low < 0 else 0), high + pad], **_axis(path, unit)),
                       yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 160), **LAYOUT)
     fig.update_layout(margin=dict(LAYOUT["margin"], r=60, t=90))
     return fig
@@ -227,7 +246,8 @@ def plot_lag_attribution(explanation, *, row: int | None = None) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=grid.T, x=[f"t-{lag}" for lag in explanation.lags], y=[str(s) for s in explanation.columns],
         colorscale=[[0, NONEVENT_COLOR], [0.5, "#ffffff"], [1, EVENT_COLOR]] if signed else "Blues",
-        zmid=0 if signed else None, colorbar=dict(title="SHAP" if signed else "mean |SHAP|"), name="attribution",
+        zmid=0 if signed else None, name="attribution",
+        colorbar=dict(title="SHAP" if signed else "mean |SHAP|", **_axis(grid, _unit(explanation))),
     ))
     what = f"window {row}" if signed else "all explained windows"
     fig.update_layout(title=f"Attribution per lag and series ({what})", xaxis_title="Lag (steps before the forecast)",
@@ -246,5 +266,6 @@ def plot_series_totals(explanation, *, row: int | None = None) -> go.Figure:
                            name="series total"))
     fig.update_layout(title="Attribution per input series, summed over lags",
                       yaxis_title=f"{'SHAP' if row is not None else 'Mean |SHAP|'} ({_unit(explanation)})",
+                      yaxis=_axis(totals, _unit(explanation)),
                       xaxis_title="Series", **LAYOUT)
     return fig
