@@ -37,6 +37,7 @@ class BenchDataset:
     metric: str  # the ranking metric reported as "AUC" column: roc_auc, or within_one_notch for ratings
     target_gap: float | None = None  # the issue's target: network at most this far below the best baseline
     speed_target: float | None = None  # the issue's target: network fit under this multiple of gradient boosting's
+    entity: str | None = None  # a column naming an entity with several rows (a company rated yearly), for --by-entity
 
 
 DATASETS: dict[str, BenchDataset] = {
@@ -49,7 +50,7 @@ DATASETS: dict[str, BenchDataset] = {
         BenchDataset("credit_risk_dataset", SHARED / "credit_risk_dataset.csv", "loan_status", "credit_default",
                      "roc_auc", 0.01),
         BenchDataset("corporate_rating", SHARED / "corporate_rating.csv", "Rating", "credit_rating",
-                     "within_one_notch"),
+                     "within_one_notch", entity="Name"),
     )
 }
 QUICK = ("german_credit",)
@@ -74,17 +75,38 @@ def dataset_rows(ds: BenchDataset, config):
     return rows, strata
 
 
-def cv_splits(y: np.ndarray, *, folds: int = 5, seed: int = 0, valid_size: float = 0.2) -> list:
-    """Stratified folds; inside each training fold a stratified validation part for early stopping."""
+def cv_splits(y: np.ndarray, *, folds: int = 5, seed: int = 0, valid_size: float = 0.2,
+              groups: np.ndarray | None = None) -> list:
+    """Stratified folds; inside each training fold a stratified validation part for early stopping. With `groups`
+    (each row's entity) every part holds whole entities, as the product's split by entity deals them."""
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     from finmodels.data.splits import Split
 
+    if groups is not None:
+        keys = np.asarray(groups).astype(str)
+        out = []
+        for rest, test in _entity_folds(y, keys, folds, seed):
+            learn, stop = _entity_folds(y[rest], keys[rest], round(1 / valid_size), seed)[0]
+            out.append(Split(np.sort(rest[learn]), np.sort(rest[stop]), np.sort(test), f"{folds}-fold by entity",
+                             keys))
+        return out
     out = []
     for rest, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
         train, valid = train_test_split(rest, test_size=valid_size, stratify=y[rest], random_state=seed)
         out.append(Split(np.sort(train), np.sort(valid), np.sort(test), f"{folds}-fold stratified"))
     return out
+
+
+def _entity_folds(y: np.ndarray, keys: np.ndarray, folds: int, seed: int):
+    """(rest, test) positions of StratifiedGroupKFold: whole entities per fold, classes' shares kept."""
+    import warnings
+
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    with warnings.catch_warnings():  # a class held by fewer entities than folds: stratified as far as it goes
+        warnings.simplefilter("ignore", UserWarning)
+        return list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, keys))
 
 
 def parse_overrides(items: list[str]) -> dict:

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "the other rows, then the held-out rows; writes quality.json and quality.md")
     parser.add_argument("--development-only", action="store_true",
                         help="with --holdout: CV on the development rows only, to choose defaults")
+    parser.add_argument("--by-entity", action="store_true",
+                        help="with --holdout: development CV with whole entities per fold (the rating file's "
+                             "companies), for the files that name one; the held-out slice is not scored")
     parser.add_argument("--seeds", type=int, default=1, help="with --holdout: fits scored on the held-out slice")
     parser.add_argument("--only", action="append", default=[], help="with --holdout: this dataset only (repeatable)")
     parser.add_argument("--dataset", help=argparse.SUPPRESS)  # run one dataset in this process (used internally)
@@ -86,11 +89,11 @@ def holdout(args: argparse.Namespace, overrides: dict) -> int:
     """--holdout: one dataset in this process (--dataset, used internally), else every dataset in its own."""
     if args.dataset:
         print(json.dumps(run_quality(args.dataset, folds=args.folds or 5, overrides=overrides,
-                                     held_out=not args.development_only, seeds=args.seeds)))
+                                     held_out=not args.development_only, seeds=args.seeds, by_entity=args.by_entity)))
         return 0
     return quality_benchmark(out=Path(args.out), overrides=overrides, folds=args.folds or 5,
                              held_out=not args.development_only, seeds=args.seeds, items=args.set,
-                             keys=tuple(args.only) or None)
+                             keys=tuple(args.only) or None, by_entity=args.by_entity)
 
 
 def cross_validation(args: argparse.Namespace, overrides: dict) -> int:

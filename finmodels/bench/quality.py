@@ -31,10 +31,11 @@ def holdout_positions(strata: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_quality(key: str, *, folds: int = 5, overrides: dict | None = None, held_out: bool = True,
-                seeds: int = 1) -> dict:
+                seeds: int = 1, by_entity: bool = False) -> dict:
     """Quality with a held-out slice: `folds`-fold CV on the development rows (what defaults are chosen by),
     then, unless `held_out` is False, one fit on all development rows per seed (0 .. seeds-1) scored on the
-    held-out rows."""
+    held-out rows. `by_entity` deals whole entities (the dataset's `entity` column) to the CV's folds; the
+    held-out slice stays the fixed one, so only the development CV is run that way."""
     from finmodels.data.splits import Split
     from finmodels.models.training import TrainConfig
 
@@ -43,14 +44,17 @@ def run_quality(key: str, *, folds: int = 5, overrides: dict | None = None, held
     rows, strata = dataset_rows(ds, config)
     dev, held = holdout_positions(strata)
     cv = new_tally()
-    for split in cv_splits(strata[dev], folds=folds):
-        mapped = Split(dev[split.train], dev[split.valid], dev[split.test], f"development fold ({folds}-fold)")
+    entity = ds.entity if by_entity else None
+    groups = None if entity is None else rows[entity].astype(str).to_numpy()
+    for split in cv_splits(strata[dev], folds=folds, groups=None if groups is None else groups[dev]):
+        mapped = Split(dev[split.train], dev[split.valid], dev[split.test], f"development fold ({split.method})",
+                       groups)
         fit_fold(key, rows, configured(config, overrides, len(mapped.train)), mapped, cv)
     out = {"dataset": key, "task": ds.task, "metric": ds.metric, "rows": int(len(rows)),
-           "development_rows": int(len(dev)), "held_out_rows": int(len(held)), "folds": folds,
+           "development_rows": int(len(dev)), "held_out_rows": int(len(held)), "folds": folds, "by_entity": entity,
            "cv": {m: summarise(v) for m, v in cv.items() if v["metrics"]}}
     out["cv_gaps"] = gaps(out["cv"], ds.metric, 0.0)
-    if held_out:
+    if held_out and entity is None:
         out.update(_held_out(key, rows, strata, dev, held, config, overrides=overrides, seeds=seeds))
     out["peak_rss_mb"] = peak_rss_mb()
     return out
@@ -71,9 +75,10 @@ def _held_out(key: str, rows, strata, dev, held, config, *, overrides: dict | No
     return {"held_out": found, "held_out_gaps": gaps(found, DATASETS[key].metric, 0.0), "held_out_seeds": seeds}
 
 
-def quality_label(overrides: dict) -> str:
-    """The configuration a quality entry measured: 'default', or its changed settings."""
-    return ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(overrides.items())) if overrides else "default"
+def quality_label(overrides: dict, *, by_entity: bool = False) -> str:
+    """The configuration a quality entry measured: 'default', or its changed settings; and how its folds were cut."""
+    label = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(overrides.items())) if overrides else "default"
+    return f"{label}, development folds by entity" if by_entity else label
 
 
 def quality_markdown(report: dict) -> str:
@@ -116,20 +121,25 @@ def _quality_tables(found: list[dict], part: str) -> list[str]:
 
 
 def quality_benchmark(*, out: Path, overrides: dict, folds: int, held_out: bool, seeds: int, items: list[str],
-                      keys: tuple[str, ...] | None = None) -> int:
+                      keys: tuple[str, ...] | None = None, by_entity: bool = False) -> int:
     """Run `run_quality` per dataset (each in its own process) and merge the entry for this configuration into
-    out/quality.json; quality.md is redrawn from every configuration kept there."""
-    results = in_own_processes(keys or available_keys(), [
+    out/quality.json; quality.md is redrawn from every configuration kept there. `by_entity`: the datasets with
+    an entity column only, development CV only."""
+    keys = keys or available_keys()
+    if by_entity:
+        keys = tuple(k for k in keys if DATASETS[k].entity)
+        held_out = False
+    results = in_own_processes(keys, [
         "--holdout", "--folds", str(folds), "--seeds", str(seeds), *([] if held_out else ["--development-only"]),
-        *[f"--set={i}" for i in items]])
+        *(["--by-entity"] if by_entity else []), *[f"--set={i}" for i in items]])
     out.mkdir(parents=True, exist_ok=True)
     path = out / "quality.json"
     report = json.loads(path.read_text()) if path.exists() else {"configurations": {}}
     report["machine"] = machine()
-    report["configurations"][quality_label(overrides)] = {"date": time.strftime("%Y-%m-%d"), "overrides": overrides,
+    label = quality_label(overrides, by_entity=by_entity)
+    report["configurations"][label] = {"date": time.strftime("%Y-%m-%d"), "overrides": overrides,
                                                           "held_out": held_out, "results": results}
     path.write_text(json.dumps(report, indent=2))
     (out / "quality.md").write_text(quality_markdown(report) + "\n")
-    print(quality_markdown({"machine": report["machine"],
-                            "configurations": {quality_label(overrides): report["configurations"][quality_label(overrides)]}}))
+    print(quality_markdown({"machine": report["machine"], "configurations": {label: report["configurations"][label]}}))
     return 0

@@ -26,6 +26,23 @@ def test_cv_splits_are_disjoint_stratified_and_cover_every_row_once_as_test():
         assert y[s.test].mean() == 0.3 and len(s.test) == 20
 
 
+def test_cv_splits_by_entity_keep_each_entity_in_one_part_of_every_fold():
+    """--by-entity: the rating file's companies are rated several times; a fold must not test a company it trained on."""
+    from finmodels.bench.quality import quality_label
+
+    rng = np.random.default_rng(0)
+    names = np.repeat([f"company {i}" for i in range(60)], 5)
+    y = np.repeat(rng.integers(0, 2, 60), 5)
+    splits = cv_splits(y, folds=3, groups=names)
+    assert sorted(np.concatenate([s.test for s in splits])) == list(range(300))
+    for s in splits:
+        train, valid, test = (set(names[p]) for p in (s.train, s.valid, s.test))
+        assert not (train & valid or train & test or valid & test)
+        assert len(s.valid) and s.method == "3-fold by entity" and np.array_equal(s.groups, names)
+    assert DATASETS["corporate_rating"].entity == "Name" and DATASETS["german_credit"].entity is None
+    assert quality_label({}, by_entity=True) == "default, development folds by entity"
+
+
 def test_summarise_reports_mean_and_spread_over_folds():
     out = summarise({"metrics": [{"roc_auc": 0.7}, {"roc_auc": 0.8}], "fit_seconds": [1.0, 3.0]})
     assert out["roc_auc"]["mean"] == 0.75 and abs(out["roc_auc"]["std"] - 0.05) < 1e-12
