@@ -248,6 +248,7 @@ def plot_lag_attribution(explanation, *, row: int | None = None) -> go.Figure:
         colorscale=[[0, NONEVENT_COLOR], [0.5, "#ffffff"], [1, EVENT_COLOR]] if signed else "Blues",
         zmid=0 if signed else None, name="attribution",
         colorbar=dict(title="SHAP" if signed else "mean |SHAP|", **_axis(grid, _unit(explanation))),
+        hovertemplate=f"%{{y}} at %{{x}}: %{{z:{_hover(explanation)}}}<extra></extra>",
     ))
     what = f"window {row}" if signed else "all explained windows"
     fig.update_layout(title=f"Attribution per lag and series ({what})", xaxis_title="Lag (steps before the forecast)",

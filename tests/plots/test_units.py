@@ -81,7 +81,7 @@ def test_charts_label_returns_in_percent(explained):
     layout = plot_waterfall(explained, row).layout
     assert layout.xaxis.tickformat.endswith("~%") and percent(explained.predictions[row]) in layout.title.text
     heat = plot_lag_attribution(explained).data[0]
-    assert heat.colorbar.tickformat.endswith("~%")
+    assert heat.colorbar.tickformat.endswith("~%") and heat.hovertemplate.endswith("%{z:.3~%}<extra></extra>")
 
 
 def test_the_forecast_and_var_backtest_charts_read_returns_in_percent():
