@@ -6,6 +6,8 @@ from finmodels.plots.explanation import (plot_beeswarm, plot_dependence, plot_im
                                          plot_waterfall)
 from finmodels.data.tasks import FORECAST
 from finmodels.explain.explanation import common_class, explainable_classes
+from finmodels.explain.drivers import explanation_record_drivers
+from finmodels.explain.labels import explained_row_labels
 from ui import caches, whatif_views
 from ui.layout import page_header
 from ui.messages import require_run_message
@@ -25,6 +27,8 @@ if explanation is None:
     st.stop()
 
 st.caption(explanation.summary())
+for driver in explanation_record_drivers(explanation, result):  # who rated, an identifier, a date as a driver
+    st.warning(driver.message, icon=":material/flag:")
 unit = explanation.output_name
 views = ["Importance", "Per lag"] if explanation.lag_values is not None else ["Importance", "Beeswarm", "Dependence"]
 view = st.segmented_control("All explained rows", views, default="Importance", key="explain_view") or "Importance"
@@ -43,13 +47,12 @@ else:
                     key="explain_dependence")
 
 st.subheader("One row")
-# a sequence run's explained windows are named by ticker and date ('AAPL 2017-11-03'): row_ids are their positions
-# among the test windows, which the run's details label in the same order
-labels = result.details.get("labels") if result.kind == FORECAST and explanation.row_ids is not None else None
-name = (lambda i: str(labels[explanation.row_ids[i]])) if labels is not None else (lambda i: f"Test row {i + 1}")
+# rows named by the company (or borrower, loan) and date, windows by ticker and date ('AAPL 2017-11-03')
+labels = explained_row_labels(result, explanation)
+name = (lambda i: labels[i]) if labels is not None else (lambda i: f"Test row {i + 1}")
+what = "window" if result.kind == FORECAST else "row"
 row = st.selectbox(
-    f"{'Window' if labels is not None else 'Row'} (explained {'windows' if labels is not None else 'rows'}, "
-    f"highest {unit} first)", explanation.rows_by_prediction(),
+    f"{what.capitalize()} (explained {what}s, highest {unit} first)", explanation.rows_by_prediction(),
     format_func=lambda i: f"{name(i)} · {unit} {explanation.predictions[i]:.3f}", key="explain_row",
 )
 left, right = st.columns([3, 2])

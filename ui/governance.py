@@ -135,9 +135,15 @@ def document_section(result) -> None:
         except FinModelsError as exc:
             show_error(exc)
             return
-        st.session_state[DOCUMENT] = (key, f"model_document_{result.config.task}.html", document.to_html())
+        st.session_state[DOCUMENT] = (key, f"model_document_{result.config.task}.html", document.to_html(),
+                                      [d["message"] for d in document.findings.get("record_drivers", [])])
     built = st.session_state.get(DOCUMENT)
     if built is not None and built[0] == key:
+        flagged = built[3] if len(built) > 3 else []  # drivers that describe the record (in its limitations)
+        if flagged:
+            st.markdown("**Findings the document's limitations name**")
+        for message in flagged:
+            st.warning(message, icon=":material/flag:")
         st.download_button("Download the model document (HTML)", built[2].encode("utf-8"), file_name=built[1],
                            mime="text/html", key="governance_document_download", icon=":material/download:")
     elif built is not None:

@@ -93,6 +93,7 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     task's description. Render it with `.to_html()`; `write_document` does both.
     """
     from finmodels.delivery.scoring import check_columns
+    from finmodels.explain.drivers import record_drivers
     from finmodels.evaluation.fairness import file_outcomes
 
     facts = model_facts(source)
@@ -118,6 +119,9 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     found.update(psi)
     sections["explainability"], explanation = explainability_section(facts, rows, rows=explained_rows, seed=seed)
     found["importance"] = {str(k): float(v) for k, v in explanation.importance().items()}
+    # drivers that describe the record (who rated it, an identifier, a date): named in the limitations (section 8)
+    found["record_drivers"] = [d.to_dict() for d in record_drivers(explanation.importance(), rows,
+                                                                    target=facts.target)]
     sections["fairness"], reports = fairness_section(facts, rows, scores, outcomes, protected=list(protected),
                                               threshold=threshold or 0.5, min_rows=min_group_rows)
     found["fairness"] = {r.column: r.to_dict() for r in reports}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from finmodels.data.tasks import BINARY, get_task
+from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
 from finmodels.models.training.blend import blend_weights, network_settings, network_title
@@ -24,6 +24,26 @@ from finmodels.models.training.members import epochs_summary
 
 NETWORK = "Neural network"
 REASON_ROWS = 3
+# Whom the document's rows are, per task kind: (the intended use's clause, who is given reason codes, the limit of
+# the training data's period). 'Declined applicants' only for a decision on applicants; a rating run rates companies.
+_SUBJECTS = {
+    BINARY: ("with the reason codes below given to each declined applicant", "Each declined applicant",
+             "the lending policy of its training data: applicants declined then have no outcome (reject inference is "
+             "not done)"),
+    ORDINAL: ("with the reason codes below given with each rating", "Each rated company or borrower",
+              "the rating practice of its training data: the agencies, sectors and years it covers"),
+    MULTICLASS: ("with the reason codes below given with each class", "Each classified row",
+                 "the population of its training data"),
+    REGRESSION: ("with the reason codes below given with each estimate", "Each estimated row",
+                 "the population of its training data: loans that have not ended yet have no outcome"),
+    ANOMALY: ("with the reason codes below given with each flagged row", "Each flagged row",
+              "the population of its training data"),
+}
+
+
+def subjects(kind: str) -> tuple[str, str, str]:
+    """(intended use's clause, who gets reason codes, what the training data's period limits) for a task kind."""
+    return _SUBJECTS.get(kind, _SUBJECTS[MULTICLASS])
 
 
 @dataclass
@@ -78,7 +98,7 @@ def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float 
         note = threshold_note or "the threshold is the user's choice (Evaluate page, cost matrix)"
         items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); {note}.")
     items += ["Intended use: ranking and deciding on rows like the training rows (same population, product and "
-              "period), with the reason codes below given to each declined applicant.",
+              f"period), {subjects(facts.kind)[0]}.",
               "Not intended for: populations, products or periods the training data does not cover, or automated "
               "decisions without a person reviewing the reason codes."]
     return parts + [bullets(items)]
@@ -287,14 +307,25 @@ def explainability_section(facts: ModelFacts, frame: pd.DataFrame, *, rows: int,
         explanation = explain_result(source, rows=rows, seed=seed)
     parts = [paragraph(explanation.summary(), "note"), Figure(plot_importance(explanation.importance())),
              "<h3>Reason codes</h3>",
-             paragraph(f"Each declined applicant is given the columns that raised the {explanation.output_name} most. "
+             paragraph(f"{subjects(facts.kind)[1]} is given the columns that raised the {explanation.output_name} most. "
                 f"The {REASON_ROWS} highest-scored explained rows:")]
+    names = _row_names(facts, frame, explanation, bundle=bundle)  # 'Whirlpool Corporation · 2015-11-27'
     for i in explanation.rows_by_prediction()[:REASON_ROWS]:
         where = (f"Row {int(explanation.row_ids[i]) + 2} of the file" if bundle and explanation.row_ids is not None
                  else "A held-out row")
+        where = f"{where}, {names[i]}" if names else where
         parts.append(paragraph(f"{where} ({explanation.output_name} {float(explanation.predictions[i]):.3f}):"))
         parts.append(bullets(explanation.reason_codes(i)))
     return parts, explanation
+
+
+def _row_names(facts: ModelFacts, frame: pd.DataFrame, explanation, *, bundle: bool) -> list[str] | None:
+    """The explained rows' company (or borrower) and date, when the table has an identifier or a date."""
+    from finmodels.explain.labels import explained_row_labels, row_labels
+
+    if not bundle:
+        return explained_row_labels(facts.source, explanation)
+    return None if explanation.row_ids is None else row_labels(frame, explanation.row_ids, target=facts.target)
 
 
 def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, protected, threshold: float,
@@ -347,6 +378,7 @@ def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, th
                      "vary by a few points of AUC between samples.")
     if problems:
         items.append(f"The data file has {len(problems)} quality finding(s) (section 2).")
+    items += [driver["message"] for driver in found.get("record_drivers", [])]
     psi = found.get("psi", {})
     shifted = [k for k, v in psi.items() if v >= 0.1]
     if shifted:
@@ -356,8 +388,7 @@ def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, th
             items.append(f"Adverse impact by '{report.column}': {', '.join(report.flagged)} under four fifths.")
     items += ["SHAP values explain the model's behaviour around the background rows; they are associations, "
               "not causes.",
-              "The model reflects the period and the lending policy of its training data: applicants declined then "
-              "have no outcome (reject inference is not done)."]
+              f"The model reflects the period and {subjects(facts.kind)[2]}."]
     monitoring = [
         "Monthly: PSI of the score and of every input against the training distribution stored with the model "
         "(above 0.1 investigate, above 0.25 act: recalibrate or retrain).",

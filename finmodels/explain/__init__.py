@@ -5,7 +5,9 @@ the SHAP explainer an architecture supports; `permutation` is the model-agnostic
 picks the reference rows; `outputs` says which output is explained and on what scale; `reasons` turns a row's
 contributions into reason codes; `whatif` edits one row in the data's own units and shows the score, the
 decision and the contributions before and after, with a counterfactual per numeric input within its training
-range (`what_if`, `WhatIf`, `counterfactuals`, `training_ranges`, `pick_row`).
+range (`what_if`, `WhatIf`, `counterfactuals`, `training_ranges`, `pick_row`); `labels` names explained rows by
+their company (or borrower, ticker) and date; `drivers` flags drivers that describe the record rather than the
+borrower (who rated it, an identifier, a date) with what to do.
 """
 
 from finmodels.explain.explanation import Explanation, explain_bundle, explain_result
