@@ -176,11 +176,16 @@ def ticker_charts(frame, found) -> bool:
                             default=every[:MAX_TICKER_TRACES], key="data_tickers",
                             max_selections=MAX_TICKER_TRACES)
     price = next((c for c in numeric if c.strip().lower() in PRICE_NAMES), numeric[0])
-    column = st.selectbox("Column", numeric, index=numeric.index(price), key="data_ticker_column")
+    left, right = st.columns([3, 1])
+    column = left.selectbox("Column", numeric, index=numeric.index(price), key="data_ticker_column")
+    right.markdown("&nbsp;")
+    rebase = right.toggle("Each from 100", key="data_ticker_rebase",
+                          help="Start each series at 100 on its first day, to compare how they moved rather than "
+                               "their levels (AMZN's 1,000s beside BAC's 15s).")
     if not chosen:
         st.info(f"Choose one or more values of '{ticker}' to draw their series.")
         return True
-    st.plotly_chart(plot_ticker_lines(frame, column, ticker=ticker, date=date, tickers=chosen),
+    st.plotly_chart(plot_ticker_lines(frame, column, ticker=ticker, date=date, tickers=chosen, rebase=rebase),
                     key="data_ticker_lines")
     if len(chosen) > 1:
         st.plotly_chart(plot_return_correlation(frame, price, ticker=ticker, date=date, tickers=chosen),

@@ -33,17 +33,21 @@ def _series(frame: pd.DataFrame, column: str, *, ticker: str, date: str, tickers
     return wide[[t for t in tickers if t in wide.columns]]
 
 
-def plot_ticker_lines(frame: pd.DataFrame, column: str, *, ticker: str, date: str,
-                      tickers: list[str]) -> go.Figure:
-    """One line per ticker of `column` over time (at most MAX_TICKER_TRACES of `tickers`)."""
+def plot_ticker_lines(frame: pd.DataFrame, column: str, *, ticker: str, date: str, tickers: list[str],
+                      rebase: bool = False) -> go.Figure:
+    """One line per ticker of `column` over time (at most MAX_TICKER_TRACES of `tickers`); `rebase` starts each at
+    100 on its first day with a value, so a 15-dollar and a 1,000-dollar stock compare by how they moved."""
     wide = _series(frame, column, ticker=ticker, date=date, tickers=list(tickers)[:MAX_TICKER_TRACES])
     fig = go.Figure()
     for name in wide.columns:
         values = wide[name].dropna()
+        if rebase and len(values) and values.iloc[0] != 0:
+            values = values / values.iloc[0] * 100
         fig.add_trace(go.Scattergl(x=values.index, y=values.to_numpy(), mode="lines", name=name,
                                    hovertemplate=f"{name} %{{x|%Y-%m-%d}}: %{{y:,.4g}}<extra></extra>"))
-    fig.update_layout(title=f"'{column}' per '{ticker}' ({len(wide.columns)} of {frame[ticker].nunique():,})",
-                      xaxis_title=date, yaxis_title=column, legend_title=ticker, **LAYOUT)
+    fig.update_layout(title=f"'{column}' per '{ticker}' ({len(wide.columns)} of {frame[ticker].nunique():,})"
+                      + (", 100 on each one's first day" if rebase else ""), xaxis_title=date,
+                      yaxis_title=f"{column} (first day = 100)" if rebase else column, legend_title=ticker, **LAYOUT)
     return fig
 
 

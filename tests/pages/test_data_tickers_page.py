@@ -3,6 +3,9 @@ one histogram pooling every ticker (a new user's finding)."""
 
 import json
 
+import base64
+
+import numpy as np
 import pandas as pd
 
 from tests.conftest import SHARED_DATASETS
@@ -12,6 +15,13 @@ from ui.state import Dataset
 
 def _figures(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _values(array) -> np.ndarray:
+    """A trace's values as the page sends them: a list, or a typed array (dtype and base64 bytes)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
 
 
 def test_a_long_price_file_is_charted_per_ticker():
@@ -33,6 +43,10 @@ def test_a_long_price_file_is_charted_per_ticker():
     lines = _figures(at)[-2]
     assert [t["name"] for t in lines["data"]] == ["JPM", "BAC"]
     assert lines["layout"]["title"]["text"] == "'volume' per 'Name' (2 of 10)"
+    at.toggle(key="data_ticker_rebase").set_value(True).run()
+    lines = _figures(at)[-2]
+    assert [t["name"] for t in lines["data"]] == ["JPM", "BAC"]
+    assert [_values(t["y"])[0] for t in lines["data"]] == [100.0, 100.0]
 
 
 def test_a_rating_file_keeps_its_distributions():

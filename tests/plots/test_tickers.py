@@ -31,6 +31,12 @@ def test_one_line_per_ticker(prices):
     assert fig.data[0].y[0] == pytest.approx(67.8542) and fig.data[1].y[0] == pytest.approx(261.95)  # AAPL, AMZN
     assert str(fig.data[0].x[0])[:10] == "2013-02-08"
     assert fig.layout.title.text == "'close' per 'Name' (10 of 10)"
+    moved = plot_ticker_lines(prices, "close", ticker="Name", date="date", tickers=["AAPL", "BAC"], rebase=True)
+    assert [t.y[0] for t in moved.data] == [100.0, 100.0]
+    aapl = prices[prices["Name"] == "AAPL"]["close"]
+    assert moved.data[0].y[-1] == pytest.approx(aapl.iloc[-1] / aapl.iloc[0] * 100)  # 2018-02-07 over 2013-02-08
+    assert moved.layout.title.text == "'close' per 'Name' (2 of 10), 100 on each one's first day"
+    assert moved.layout.yaxis.title.text == "close (first day = 100)"
     many = pd.concat([prices.assign(Name=prices["Name"] + suffix) for suffix in ("", "2")])
     capped = plot_ticker_lines(many, "volume", ticker="Name", date="date", tickers=ticker_list(many, "Name"))
     assert len(capped.data) == MAX_TICKER_TRACES == 12 and capped.layout.title.text == "'volume' per 'Name' (12 of 20)"
