@@ -97,15 +97,17 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 def one_network(page) -> None:
     """On the Train page, set the form to one network and no blend ("Cross-fitted networks" 1, "Blend with" none):
     the browser tests of what follows a run; test_browser's run keeps the default ensemble and asserts on it."""
-    network = page.locator('[data-testid="stSelectbox"]', has_text="Network").first
-    if "Blend:" in network.inner_text():  # the default blend is its own choice: the dense network alone
-        network.click()
+    field = page.get_by_label("Cross-fitted networks", exact=True)
+    field.wait_for()
+    blend = page.locator('[data-testid="stSelectbox"]', has_text="Blend with")
+    if not blend.count():  # the Network box is on the default blend (its own choice): the dense network alone
+        page.locator('[data-testid="stSelectbox"]', has_text="Network").first.click()
         page.get_by_role("option", name="Dense network (MLP)", exact=True).click()
         wait_idle(page)
-    field = page.get_by_label("Cross-fitted networks", exact=True)
+        blend.first.wait_for()
     field.fill("1")
     field.press("Tab")
     assert field.input_value() == "1"
-    page.locator('[data-testid="stSelectbox"]', has_text="Blend with").first.click()
-    page.get_by_role("option", name="none", exact=True).click()
+    blend.first.click()
+    page.get_by_role("option", name="none (Dense network (MLP) alone)", exact=True).click()
     wait_idle(page)
