@@ -2,7 +2,8 @@
 
 Without `--json`: which explainer ran and why, global importance, additivity, and the reason codes of the
 highest-scoring rows. With `--json` stdout is one JSON object: explainer, background_rows, importance
-(column -> mean |SHAP|), additivity_error, and rows (per explained row: prediction, base_value, contributions,
+(column -> mean |SHAP|), additivity_error, record_drivers (drivers that describe the record, not the borrower: a
+rating agency, an identifier or a date, with what to do), and rows (per explained row: prediction, base_value, contributions,
 reason_codes, and where the row is in the file), and `class`: which class a rating or multi-class model's
 explanation is of (`--class LABEL`; by default the class it predicts most).
 """
@@ -38,9 +39,20 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def report(explanation, *, bundle, file: str, reasons: int) -> dict:
+def questioned(explanation, frame) -> list:
+    """The drivers that describe the record rather than the borrower (a rating agency, an identifier, a date), as
+    the Explain page and the model document flag them; none for a forecast's windows."""
+    from finmodels.explain.drivers import record_drivers
+
+    if explanation.lag_values is not None:
+        return []
+    return record_drivers(explanation.importance(), frame)
+
+
+def report(explanation, *, bundle, file: str, reasons: int, flagged: list = ()) -> dict:
     """The JSON object the command prints."""
     out = explanation.to_dict(reasons=reasons)
+    out["record_drivers"] = [d.to_dict() for d in flagged]
     windows = explanation.lag_values is not None
     for row, position in zip(out["rows"], explanation.row_ids):
         if windows:
@@ -55,8 +67,10 @@ def report(explanation, *, bundle, file: str, reasons: int) -> dict:
     return finite(out)
 
 
-def _print_text(explanation, *, reasons: int) -> None:
+def _print_text(explanation, *, reasons: int, flagged: list = ()) -> None:
     print(explanation.summary())
+    for driver in flagged:
+        print(f"\nWarning: {driver.message}")
     print()
     print(f"Importance (mean |SHAP|, {explanation.scale}):")
     importance = explanation.importance()
@@ -85,8 +99,9 @@ def run(args) -> int:
     print(f"Explaining {args.file} with {args.bundle} ({bundle.title}) ...", file=sys.stderr)
     explanation = explain_bundle(bundle, frame, rows=args.rows, background=args.background, seed=args.seed,
                                  explainers=explainers, target_class=args.target_class or args.output)
+    flagged = questioned(explanation, frame)
     if args.json:
-        print(json.dumps(report(explanation, bundle=bundle, file=args.file, reasons=args.reasons)))
+        print(json.dumps(report(explanation, bundle=bundle, file=args.file, reasons=args.reasons, flagged=flagged)))
     else:
-        _print_text(explanation, reasons=args.reasons)
+        _print_text(explanation, reasons=args.reasons, flagged=flagged)
     return 0
