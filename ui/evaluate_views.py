@@ -73,19 +73,10 @@ def var_tiles(result) -> None:
 
 def comparison(result) -> tuple[pd.DataFrame, list[str]]:
     """The table of the network against the baselines, and the notes on its empty cells (a forecast run's VaR rows:
-    finmodels.evaluation.comparison.var_gaps)."""
-    from finmodels.delivery.report import metrics_table
+    finmodels.evaluation.comparison.var_gaps), as the report shows them."""
+    from finmodels.delivery.report import metrics_comparison
 
-    table = metrics_table(result)
-    if getattr(result, "kind", None) != FORECAST:
-        return table, []
-    from finmodels.evaluation.comparison import var_gaps
-    from finmodels.portfolio import portfolio_of
-
-    risk = portfolio_of(result)
-    several = risk is not None and len(risk.weights) > 1
-    return var_gaps(table, tickers=len(risk.weights) if several else 1,
-                    dates=risk.network.result.days if several else None, stock_days=result.split.sizes()["test"])
+    return metrics_comparison(result)
 
 
 def recent_tile(backtest, unit: str) -> tuple[str, str, str]:

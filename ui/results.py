@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from finmodels.delivery.report import COUNT_ROWS, p_value_text
 from finmodels.models.baselines import BASELINE_LABELS
 from finmodels.evaluation.comparison import below_the_mean
 from finmodels.evaluation.metrics import METRIC_LABELS
 from finmodels.data.targets import event_name
-from finmodels.data.tasks import get_task
+from finmodels.data.tasks import FORECAST, get_task
+from finmodels.explain.units import percent
 
 TILES = {
     "binary": ("roc_auc", "gini", "ks", "pr_auc", "brier"),
@@ -20,6 +22,7 @@ TILES = {
     "anomaly": ("roc_auc", "pr_auc"),
 }
 LOWER_IS_BETTER = {"brier", "log_loss", "rmse", "mae", "mape", "mse"}
+RETURN_ERRORS = ("rmse", "mae")  # a returns forecast's errors are returns: in percent, like its other figures
 DECISION = "decision"  # (run, finmodels.delivery.report.Decision): set on the Evaluate page, read by the Report page
 
 
@@ -56,24 +59,26 @@ def number(value: float) -> str:
     return f"{value:.4f}" if size < 1e-3 else f"{value:.3g}"
 
 
-COUNT_ROWS = ("VaR exceptions",)  # rows of the metrics table that count days: 21, not 21.00
-
-
 def styled_metrics(table):
     """The metrics table for st.dataframe: 4 significant digits with trailing zeros kept, so the columns line up
-    (0.7860 beside 0.7725), counts as whole numbers, and a dash where a model has no value."""
+    (0.7860 beside 0.7725), counts as whole numbers, p-values as `p_value` ('<0.001', not '5.500e-12'), and a dash
+    where a model has no value."""
     import pandas as pd
 
     styler = table.style.format(lambda v: f"{v:#.4g}".rstrip("."), na_rep="–")
     counts = [r for r in table.index if r in COUNT_ROWS]
     if counts:
         styler = styler.format("{:,.0f}", subset=pd.IndexSlice[counts, :], na_rep="–")
+    tests = [r for r in table.index if "p-value" in str(r)]
+    if tests:
+        styler = styler.format(p_value, subset=pd.IndexSlice[tests, :], na_rep="–")
     return styler
 
 
 def p_value(value) -> str:
-    """A test's p-value, or a dash when the test could not be run (too few exceptions)."""
-    return "–" if value is None or value != value else f"{value:.3f}"
+    """A test's p-value in three decimals, '<0.001' below (a tiny p-value is not '0.000'), or a dash when the test
+    could not be run (too few exceptions)."""
+    return p_value_text(value)
 
 
 def zone_text(zone) -> str:
@@ -120,16 +125,19 @@ def metric_tiles(result) -> None:
     compared = baselines_compared(result, names)
     if compared:
         st.caption(compared)
+    returns = getattr(result, "kind", None) == FORECAST
     for col, name in zip(st.columns(len(names)), names):
         value = result.metrics[name]
         base = best_baseline(result, name)
         poor = below_the_mean(name, value)  # ahead of the baselines or not, never shown as good
-        col.metric(label(name), number(value), delta=None if base is None else delta_text(value - base[1]),
+        shown, delta = (percent, lambda d: percent(d, sign=True)) if returns and name in RETURN_ERRORS else (
+            number, delta_text)
+        col.metric(label(name), shown(value), delta=None if base is None else delta(value - base[1]),
                    delta_color="off" if poor else "inverse" if name in LOWER_IS_BETTER else "normal",
                    delta_arrow="off" if poor else "auto", delta_description="worse than the mean" if poor
                    else None,
                    help=None if base is None else (f"The best baseline on this metric: "
-                                                   f"{BASELINE_LABELS.get(base[0], base[0])} {number(base[1])}"
+                                                   f"{BASELINE_LABELS.get(base[0], base[0])} {shown(base[1])}"
                                                    + (". Below 0, the forecast misses the actual values by more than "
                                                       "their own mean would." if poor else "")))
 

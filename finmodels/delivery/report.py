@@ -111,6 +111,46 @@ def metrics_table(result) -> pd.DataFrame:
     return comparison_table(result.metrics, {k: b.metrics for k, b in (result.baselines or {}).items()})
 
 
+def metrics_comparison(result) -> tuple[pd.DataFrame, list[str]]:
+    """`metrics_table`, and the notes on its empty cells: a forecast run's VaR rows keep only figures comparable with
+    the network's (finmodels.evaluation.comparison.var_gaps). The Evaluate page and the report show the same."""
+    table = metrics_table(result)
+    if getattr(result, "kind", None) != FORECAST:
+        return table, []
+    from finmodels.evaluation.comparison import var_gaps
+    from finmodels.portfolio import portfolio_of
+
+    risk = portfolio_of(result)
+    several = risk is not None and len(risk.weights) > 1
+    return var_gaps(table, tickers=len(risk.weights) if several else 1,
+                    dates=risk.network.result.days if several else None, stock_days=result.split.sizes()["test"])
+
+
+COUNT_ROWS = ("VaR exceptions",)  # rows of the metrics table that count days: 21, not 21.0000
+
+
+def p_value_text(value, *, missing: str = "–") -> str:
+    """A test's p-value in three decimals, '<0.001' below them (5.5e-12 is not '0.000'), `missing` when the test could
+    not be run (too few exceptions)."""
+    if value is None or value != value:
+        return missing
+    return "<0.001" if value < 0.0005 else f"{value:.3f}"
+
+
+def metrics_html(table: pd.DataFrame) -> str:
+    """The metrics table as HTML: four decimals, counts whole, p-values as `p_value_text`, and an empty cell where a
+    model has no figure (a note under the table says why), never 'NaN'."""
+    def cell(row: str, value) -> str:
+        if value != value:
+            return ""
+        if row in COUNT_ROWS:
+            return f"{value:,.0f}"
+        return p_value_text(value) if "p-value" in row else f"{value:.4f}"
+
+    shown = pd.DataFrame({c: [cell(r, v) for r, v in table[c].items()] for c in table.columns}, index=table.index)
+    return shown.to_html(escape=True)
+
+
 # Settings that mean something only for some task kinds; the others are left out of the report, so a table model
 # does not list a window of 20 days or a VaR level it never used.
 _ONLY_FOR = {
@@ -290,9 +330,11 @@ def portfolio_tables(result) -> list[str]:
     risk, allocation = portfolio_of(result), allocation_of(result)
     if risk is not None and len(risk.weights) > 1:
         period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
+        table = risk.table().drop(columns=["last_250_zone"])
+        for column in ("kupiec_p", "christoffersen_p"):
+            table[column] = table[column].map(p_value_text)
         parts += [f"<h2>Portfolio VaR backtest ({risk.level:.1%} {period})</h2>",
-                  risk.table().drop(columns=["last_250_zone"]).to_html(index=False, escape=True, na_rep="–",
-                                                                       float_format=lambda v: f"{v:.3f}")]
+                  table.to_html(index=False, escape=True, na_rep="–", float_format=lambda v: f"{v:.3f}")]
     if allocation is not None:
         parts += ["<h2>Asset allocation: monthly walk-forward</h2>",
                   allocation.table().to_html(index=False, escape=True, float_format=lambda v: f"{v:.3f}"),
@@ -326,8 +368,9 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         "<h2>Configuration</h2>", config_table(result).to_html(index=False, escape=True),
         "<h2>Metrics against the baselines</h2>",
         "<p class='note'>Baselines are trained on the same split with the same preprocessing.</p>",
-        metrics_table(result).to_html(float_format=lambda v: f"{v:.4f}", escape=True),
     ]
+    table, gaps = metrics_comparison(result)
+    parts += [metrics_html(table), *(paragraph(note, "note") for note in gaps)]
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
     parts += portfolio_tables(result)
@@ -350,12 +393,14 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
 
         parts.append("<h2>What drives the model</h2>")
         parts.append(f"<p class='note'>{esc(explanation.summary())}</p>")
-        parts.append(plot_importance(explanation.importance()).to_html(full_html=False, include_plotlyjs=False))
+        parts.append(plot_importance(explanation.importance(), unit=explanation.scale)
+                     .to_html(full_html=False, include_plotlyjs=False))
         order = np.argsort(-np.asarray(explanation.predictions))[:reason_rows]
         parts.append(f"<h3>Reason codes of the {len(order)} highest-scored explained rows</h3>")
         for i in order:
             codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
-            parts.append(f"<p>Row with {esc(explanation.output_name)} {float(explanation.predictions[i]):.3f}:</p>"
+            predicted = explanation.output_text(float(explanation.predictions[i]))  # a return in percent
+            parts.append(f"<p>Row with {esc(explanation.output_name)} {esc(predicted)}:</p>"
                          f"<ul>{codes}</ul>")
     parts += kept_sections(kept)
     if scored is not None:

@@ -8,6 +8,17 @@ from finmodels.plots.style import LAYOUT, TRAIN_COLOR, VALID_COLOR
 
 # the faint validation lines of a blend's other architectures, in the blend's order (the chosen one's are VALID_COLOR)
 OTHER_ARCH_COLORS = ("#8e44ad", "#16a085", "#7f8c8d")
+MAX_EPOCH_TICKS = 10
+
+
+def epoch_ticks(epochs: int) -> dict:
+    """An epoch axis ticked at whole epochs only (plotly put ticks at 1.5 and 2.5 on a 3-epoch run): every epoch up
+    to 10, else steps of 2, 5, 10, 20, 50, ... for at most about 10 ticks."""
+    step, factors = 1, (2, 2.5, 2)  # 1 -> 2 -> 5 -> 10 -> 20 -> 50 -> ...
+    while epochs > MAX_EPOCH_TICKS * step:
+        step = round(step * factors[0])
+        factors = factors[1:] + factors[:1]
+    return dict(tickmode="linear", tick0=0, dtick=step)
 
 
 def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per epoch",
@@ -52,5 +63,6 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
                  f"{len(others)})")
     elif others or (planned or 0) > 1:
         title = f"{title} (network 1 of {max(planned or 0, len(others) + 1)})"
-    fig.update_layout(title=title, xaxis_title="Epoch", yaxis_title="Loss", **LAYOUT)
+    longest = max((len(v) for k, v in history.items() if k == "loss" or k.endswith("val_loss")), default=1)
+    fig.update_layout(title=title, xaxis_title="Epoch", xaxis=epoch_ticks(longest), yaxis_title="Loss", **LAYOUT)
     return fig

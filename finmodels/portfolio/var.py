@@ -280,9 +280,10 @@ def portfolio_risk(forecasts: pd.DataFrame, returns: pd.DataFrame, weights: pd.S
     backtests["ewma"] = _backtest("ewma", block_dates, realised, var, es, level)
 
     contributions = risk_contributions(weights, mean.iloc[-1], vol.iloc[-1], corr, level=level, horizon=h)
-    notes = [f"Portfolio of {len(tickers)} assets; correlation from {min(CORRELATION_DAYS, int(at[0]))} days of "
-             f"returns before {start:%Y-%m-%d} (Ledoit-Wolf); backtested on {len(blocks)} "
-             + (f"periods of {h} days" if h > 1 else "dates") + f" from {start:%Y-%m-%d}."]
+    held = (f"Portfolio of {len(tickers)} assets; correlation from {min(CORRELATION_DAYS, int(at[0]))} days of "
+            f"returns before {start:%Y-%m-%d} (Ledoit-Wolf); backtested" if len(tickers) > 1
+            else "One series, so no portfolio and no correlation to estimate: its own VaR, backtested")
+    notes = [f"{held} on {len(blocks)} " + (f"periods of {h} days" if h > 1 else "dates") + f" from {start:%Y-%m-%d}."]
     if at[0] < HISTORY_DAYS:
         notes.append(f"Historical simulation has {int(at[0])} days of history at the first test date, fewer than "
                      f"{HISTORY_DAYS}.")
