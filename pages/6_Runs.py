@@ -63,7 +63,7 @@ if records:
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 
 st.subheader("One run")
-current = state.run()
+current = state.run(from_area=False)  # this page is where a run is chosen: a new tab opens none by itself
 ids = list(by_id)
 index = ids.index(current.run_id) if current is not None and current.run_id in by_id else 0
 selected = st.selectbox("Run", ids, index=index, format_func=describe, key="runs_current")

@@ -7,6 +7,7 @@ from finmodels.delivery.report import build_report
 from finmodels.errors import FinModelsError
 from ui import caches, decisions, state
 from ui.kept import kept as kept_with_run
+from ui.kept import keepable, kept_explanation
 from ui.layout import page_header
 from ui.messages import require_run_message, show_error
 
@@ -16,8 +17,10 @@ page_header("Report")
 
 result = require_run_message()
 record = next((r for r in state.runs() if r.result is result), None)
-data_name = record.data_name if record else (state.dataset().name if state.dataset() else "uploaded data")
-explanation = st.session_state.get(state.EXPLANATION)
+data_name = record.data_name if record else (result.data_info or {}).get("name") or \
+    (state.dataset().name if state.dataset() else "uploaded data")
+# the explanation seen on Explain: in this tab, else kept with the run (computed in another tab, or before a reload)
+explanation = st.session_state.get(state.EXPLANATION) or kept_explanation(result)
 if explanation is None and result.frame is not None and \
         st.button("Add what drives the model (SHAP on the test rows, computed now)", key="report_explain",
                   icon=":material/psychology:", help="The explanation the **Explain** page shows: importance and the "
@@ -33,14 +36,19 @@ if result.kind == BINARY:
                     + kept_on if decision is not None else "the decision at the least-cost threshold for the default "
                     "costs (set your own on the **Evaluate** page)")
 included.append("every evaluation chart (interactive, works offline)")
-included.append("what drives the model, with reason codes" if explanation is not None else
-                "(not yet what drives the model: add it with the button above, or open **Explain**)")
+if explanation is not None:
+    of = f" of class {explanation.target_class}" if result.kind != BINARY and explanation.target_class else ""
+    included.append(f"what drives the model, with reason codes{of} ({explanation.explainer} on "
+                    f"{len(explanation.predictions):,} test rows, as the **Explain** page shows them)")
+else:
+    included.append("(not yet what drives the model: add it with the button above, or open **Explain**)")
 kept_results = kept_with_run(result)  # fairness, what-ifs and the search kept with the run in the workspace
 included += [f"the {name} kept with this run" for name, key in (("fairness by protected columns", "fairness"),
              ("what-ifs", "whatif"), ("hyperparameter search", "search")) if kept_results.get(key)]
 if scored is not None:
     included.append(f"the scored file *{scored[0]}* with its flags and drift")
-st.markdown(f"A single HTML file of **{record.label if record else 'the current run'}** on *{data_name}*, with:\n"
+name = record.label if record else (f"run {result.run_id[:8]}" if keepable(result) else "the current run")
+st.markdown(f"A single HTML file of **{name}** on *{data_name}*, with:\n"
             + "\n".join(f"- {item}" for item in included))
 # A report built before the threshold, the costs, the explanation or the scored file changed would not say what
 # the pages now say: it is dropped, and the button builds it again.

@@ -29,10 +29,18 @@ def evaluation_figures(result) -> dict:
 
 
 def explanation(result, *, target_class: str | None = None):
-    """The SHAP explanation of the current run (of `target_class` for a rating or multi-class run), computed once
-    in a worker; None (after a message) when it cannot be."""
+    """The SHAP explanation of the current run (of `target_class` for a rating or multi-class run): the one kept with
+    the run when it was explained before (ui.kept), else computed in a worker and kept with the run; None (after a
+    message) when it cannot be."""
     explained = st.session_state.get(state.EXPLANATION)
     if explained is not None and (target_class is None or explained.target_class == target_class):
+        return explained
+    from finmodels.explain.stored import KeptExplanation
+    from ui.kept import keep_explanation, kept_explanation
+
+    explained = kept_explanation(result, target_class)  # computed before, in this tab or another, kept with the run
+    if explained is not None and not isinstance(explained, KeptExplanation):  # with its rows: every view can be drawn
+        st.session_state[state.EXPLANATION] = explained
         return explained
     if result.frame is None:
         st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "
@@ -49,6 +57,7 @@ def explanation(result, *, target_class: str | None = None):
         show_error(exc)
         return None
     st.session_state[state.EXPLANATION] = explained
+    keep_explanation(result, explained)  # for the Report in any tab, and this page after a reload
     return explained
 
 

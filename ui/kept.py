@@ -1,5 +1,6 @@
-"""Results kept with the current run in the workspace, seen from the pages: fairness, what-ifs, the search, and
-the decision set on Evaluate (`ui.decisions`).
+"""Results kept with the current run in the workspace, seen from the pages: fairness, what-ifs, the search, the
+decision set on Evaluate (`ui.decisions`), and the explanations computed on Explain (`keep_explanation`), so the
+Report in a new tab, after a reload or a restart, includes the explanation the analyst saw.
 
 A run trained in this session (or opened from the Runs page) lives in the session's workspace area; what the
 analyst keeps with it (`finmodels.runtime.records.keep_result`) is read back once per run and session, and the
@@ -15,6 +16,8 @@ from finmodels.errors import FinModelsError
 from ui.messages import show_error
 
 KEPT = "kept_results"  # {run id: {kind: content}} read from the workspace in this session
+EXPLAINED = "kept_explanations"  # {run id: {class explained or "": record}}, the last kept last, in this session
+EXPLANATIONS = "explanations.json"  # the run's artifact that holds them
 FAIRNESS_KEPT = "kept_fairness_signature"  # (run id, columns and threshold) of the fairness last kept
 
 
@@ -87,3 +90,56 @@ def keep_fairness(result) -> None:
         st.session_state[FAIRNESS_KEPT] = signature
     st.caption(f"Kept with run {result.run_id[:8]} in the workspace ({', '.join(sorted(drawn))}); the **Report** "
                "page's HTML includes them.")
+
+
+def _explanation_records(result) -> dict:
+    """{class explained or '': finmodels.explain.stored record} kept with the run, read once per session."""
+    if not keepable(result):
+        return {}
+    cache = st.session_state.setdefault(EXPLAINED, {})
+    if result.run_id not in cache:
+        import json
+
+        try:
+            cache[result.run_id] = json.loads(_workspace(result).read_artifact(result.run_id, EXPLANATIONS))
+        except (FinModelsError, ValueError):  # never explained, or the run left the workspace
+            cache[result.run_id] = {}
+    return cache[result.run_id]
+
+
+def kept_explanation(result, target_class: str | None = None):
+    """The explanation kept with the run: of `target_class` when given, else the last one kept; its rows from the
+    run's data when the workspace keeps none (a `KeptExplanation`, holding only its top rows' reason codes, when
+    the data is not at hand either). None when none was kept."""
+    from finmodels.explain.stored import explanation_from_record
+
+    records = _explanation_records(result)
+    key = str(target_class) if target_class is not None else next(reversed(records), None)
+    if records.get(key) is None:
+        return None
+    try:
+        return explanation_from_record(records[key], result.frame)
+    except FinModelsError:  # written by another version: computed again when asked
+        return None
+
+
+def keep_explanation(result, explanation) -> bool:
+    """Keep `explanation` with the run (replacing the one of its class), the explained rows only where the workspace
+    keeps data; False after a message when it cannot be."""
+    if not keepable(result):
+        return False
+    import json
+
+    from finmodels.explain.stored import explanation_record
+
+    space = _workspace(result)
+    records = _explanation_records(result)
+    key = str(explanation.target_class or "")
+    records.pop(key, None)
+    records[key] = explanation_record(explanation, rows=space.keep_data)
+    try:
+        space.add_artifact(result.run_id, EXPLANATIONS, json.dumps(records))
+    except FinModelsError as exc:
+        show_error(exc)
+        return False
+    return True

@@ -7,7 +7,7 @@ import streamlit as st
 
 from finmodels.errors import DataError, FinModelsError
 from ui import state
-from ui.navigation import DATA, TRAIN, link_to
+from ui.navigation import DATA, RUNS, TRAIN, link_to
 
 MAX_NOTES = 20  # notes of the reading shown; the rest are counted
 
@@ -19,8 +19,46 @@ def show_error(exc: FinModelsError) -> None:
 
 
 def require_dataset_message() -> None:
-    st.info("No data loaded yet. Load a sample or upload a CSV on the **Data** page.")
+    """Say that this tab has no data; when the area keeps runs, say where they are and why their file is not here."""
+    newest = _newest_run()
+    if newest is None:
+        st.info("No data loaded yet. Load a sample or upload a CSV on the **Data** page.")
+    else:
+        st.info(f"No data loaded yet in this tab. Your area's runs are kept (the newest, {newest.run_id[:8]}, on "
+                f"**{newest.file}**, trained {newest.started:%Y-%m-%d %H:%M} UTC): see them on the **Runs** page. This "
+                "server no longer holds their file (an upload is kept in its memory only, never on disk): upload "
+                f"{newest.file} again on the **Data** page to go on with it, or load another file.")
+        link_to(RUNS)
     link_to(DATA)
+
+
+def _newest_run():
+    """The area's newest run (RunSummary), or None when it has none or the workspace cannot be read."""
+    from ui.session import workspace
+
+    try:
+        return workspace().latest_run()
+    except FinModelsError:
+        return None
+
+
+def opened_note(result) -> None:
+    """On a tab opened without ?data= or ?run= (ui.session.area_run), say what it found in the area, while it shows
+    that run."""
+    from ui.session import OPENED
+
+    opened = st.session_state.get(OPENED) or {}
+    if opened.get("run") != result.run_id:
+        return
+    from ui.results import describe_result
+
+    name = opened.get("data") or (result.data_info or {}).get("name", "its data file")
+    found = f"the data **{name}** and its latest run" if opened.get("data") else f"its newest run, on *{name}*"
+    rows = "" if result.frame is not None else (f" This server no longer holds {name} (uploads are kept in its "
+                                                "memory only), so pages that need its rows ask for it on **Data**.")
+    st.info(f"This tab was opened without a data set or run in its address, so it shows what your area holds: "
+            f"{found}, run **{result.run_id[:8]}** ({describe_result(result)}).{rows} Choose another run on the "
+            "**Runs** page.", icon=":material/restore:")
 
 
 def no_run_message() -> None:
@@ -38,6 +76,7 @@ def require_run_message():
     if result is None:
         no_run_message()
         st.stop()
+    opened_note(result)
     return result
 
 

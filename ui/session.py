@@ -9,6 +9,12 @@ data choice and their current run, carried in the page's address.
   so a reload finds it; a restart of the server forgets it (the runs stay), and the analyst uploads it again.
 - **Run.** `?run=RUN_ID`: the run Evaluate, Explain, Score and Report show, read back from the workspace.
 - **Target.** `?target=COLUMN`: the target chosen on the Data page, picked again when the same data comes back.
+
+A tab opened without them (an area page's address typed in a new tab, `/Evaluate?area=...`) is not empty: the area's
+last data choice and target on this server (its memory, `_LAST`) come back, and the run is the one the area last
+showed, else the area's newest run on that data, else (no data, the server restarted) its newest run. A tab opened
+without even `?area=` (`/Evaluate` typed in the browser's address bar) works in the area this browser last worked
+in, which a cookie (`finmodels_area`, the area's name only) remembers.
 """
 
 from __future__ import annotations
@@ -30,7 +36,11 @@ _ADDRESS = {"data": "_address_data", "run": "_address_run", "target": "_address_
 # put in the address
 UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, most recently used last
 _UPLOADS: "OrderedDict[str, tuple[str, str, pd.DataFrame]]" = OrderedDict()  # area -> (fingerprint, name, frame)
+_LAST: "OrderedDict[str, dict[str, str | None]]" = OrderedDict()  # area -> the data, run, target its tabs last chose
 _UPLOADS_LOCK = threading.Lock()
+COOKIE = "finmodels_area"  # the area this browser last worked in, for a tab opened without ?area=
+_COOKIE_KEPT = "_area_cookie_written"
+OPENED = "_opened_from_area"  # {"data": name, "run": run id}: what a tab opened without them found in its area
 
 
 def _login_name() -> str | None:
@@ -53,16 +63,38 @@ def area() -> str:
     else:
         name = st.query_params.get(AREA)
         if not name or not _AREA_NAME.match(name):
+            name = _cookie_area()
+        if not name or not _AREA_NAME.match(name):
             name = "a-" + secrets.token_hex(5)
     st.query_params[AREA] = name
     st.session_state[_KEY] = name
     return name
 
 
+def _cookie_area() -> str | None:
+    try:
+        name = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser request behind the session
+        return None
+    return name if isinstance(name, str) else None  # a test's AppTest has no cookies
+
+
+def _keep_cookie(name: str) -> None:
+    """Once per session, have the browser remember `name` as its area (when it does not already): a tab opened
+    later without ?area= then works in it, not in a new empty area."""
+    if st.session_state.get(_COOKIE_KEPT) == name:
+        return
+    st.session_state[_COOKIE_KEPT] = name
+    if _cookie_area() != name:  # the name matches _AREA_NAME: letters, digits, '_', '.', '-'
+        st.sidebar.html(f"<script>document.cookie = '{COOKIE}={name}; path=/; max-age=31536000; SameSite=Lax';"
+                        "</script>", unsafe_allow_javascript=True)
+
+
 def keep_address() -> None:
     """Write the area, data choice and run into the address on every page: Streamlit's page switches clear it,
     and a reload reads it back."""
     st.query_params[AREA] = area()
+    _keep_cookie(area())
     for key in (DATA, RUN, TARGET):
         if _ADDRESS[key] not in st.session_state:  # a session's first page: the address it was opened with
             st.session_state[_ADDRESS[key]] = st.query_params.get(key)
@@ -101,8 +133,19 @@ def workspace_problem() -> str | None:
     return None
 
 
+def _last(key: str) -> str | None:
+    """What the area's tabs last chose under `key` on this server (data, run or target)."""
+    with _UPLOADS_LOCK:
+        return _LAST.get(area(), {}).get(key)
+
+
 def _remember(key: str, value: str | None) -> None:
     st.session_state[_ADDRESS[key]] = value
+    with _UPLOADS_LOCK:
+        _LAST.setdefault(area(), {})[key] = value
+        _LAST.move_to_end(area())
+        while len(_LAST) > UPLOADS_KEPT:
+            _LAST.popitem(last=False)
     if value:
         st.query_params[key] = value
     elif key in st.query_params:
@@ -127,8 +170,21 @@ def remember_upload(name: str, raw: bytes, frame: pd.DataFrame) -> None:
 
 
 def remembered_data() -> tuple[str, pd.DataFrame] | None:
-    """(name, frame) of the data choice in the address, read again; None when there is none or it is gone."""
+    """(name, frame) of the data choice in the address, read again; None when there is none or it is gone. An address
+    without one takes the area's last choice on this server (another tab's upload), and names it from then on."""
     choice = st.query_params.get(DATA) or st.session_state.get(_ADDRESS[DATA]) or ""
+    if not choice and _last(DATA):
+        found = _read_choice(_last(DATA))
+        if found is not None:
+            _remember(DATA, _last(DATA))
+            if _last(TARGET) in set(map(str, found[1].columns)):
+                _remember(TARGET, _last(TARGET))
+            st.session_state[OPENED] = {"data": found[0]}
+        return found
+    return _read_choice(choice)
+
+
+def _read_choice(choice: str) -> tuple[str, pd.DataFrame] | None:
     kind, _, value = choice.partition(":")
     if kind == "sample":
         from finmodels.data.samples import get_sample, load_sample
@@ -162,6 +218,27 @@ def remember_run(run_id: str | None) -> None:
 
 def remembered_run_id() -> str | None:
     return st.query_params.get(RUN) or st.session_state.get(_ADDRESS[RUN]) or None
+
+
+def area_run(frame: pd.DataFrame | None):
+    """For a tab opened without ?run=: the run the area's tabs last showed on this server when it is of `frame`
+    (the current data), else the area's newest run on `frame`, else, without data, the area's newest run; restored
+    as `restore_run` does and named in the address. None when the area holds no such run."""
+    from finmodels.runtime.workspace import data_fingerprint
+
+    fingerprint = data_fingerprint(frame) if frame is not None else None
+    try:
+        newest = workspace().latest_run(fingerprint=fingerprint)
+    except FinModelsError:
+        return None
+    if newest is None:
+        return None
+    for run_id in dict.fromkeys(filter(None, (_last(RUN), newest.run_id))):
+        result = restore_run(run_id, frame)
+        if result is not None and (frame is None or result.frame is not None):  # of the current data
+            st.session_state.setdefault(OPENED, {})["run"] = run_id
+            return result
+    return None
 
 
 def restore_run(run_id: str, frame: pd.DataFrame | None):

@@ -52,36 +52,44 @@ def dataset() -> Dataset | None:
             from finmodels.data.profiling import pick_target
             from ui.session import remembered_target
 
-            set_dataset(*found)
+            set_dataset(*found, chosen=False)
             current = st.session_state.get(DATASET)
             # the analyst's target when the address names one of its columns, else as the Data page picks it
             st.session_state[TARGET] = remembered_target(current.frame.columns) or pick_target(current.frame)[0]
     return current
 
 
-def set_dataset(name: str, frame: pd.DataFrame) -> None:
-    """Keep a newly loaded table; a new table invalidates the target choice, the run and its explanation."""
+def set_dataset(name: str, frame: pd.DataFrame, *, chosen: bool = True) -> None:
+    """Keep a newly loaded table; a new table invalidates the target choice, the run and its explanation. Data the
+    analyst `chosen` in this tab (not read back for it) brings back only the address's run, never the area's."""
     st.session_state[DATASET] = Dataset(name, frame)
+    if chosen:
+        st.session_state.setdefault(_RESTORED_RUN, None)
     # the feature list and task belong to the old table's columns: the Data page sets them again for this one
     for key in (TARGET, EVENT_LABEL, FEATURES, TASK, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
         st.session_state.pop(key, None)
 
 
-def run():
+def run(*, from_area: bool = True):
     """The current run; after a reload of the tab or a restart of the server, the one named in the address,
-    read back from the workspace (with its rows when the current data is the file it was trained on). Loading data
+    read back from the workspace (with its rows when the current data is the file it was trained on); a tab opened
+    without ?run= takes the area's (`ui.session.area_run`). Loading data
     drops the run (`set_dataset`); when the data loaded is the run's own file (uploaded again after a restart),
-    the run comes back with its rows."""
+    the run comes back with its rows. Not `from_area` (the Runs page, where the analyst chooses), a tab opened
+    without ?run= opens none yet."""
     current = st.session_state.get(RUN)
     data = dataset()
     tried, seen = st.session_state.get(_RESTORED_RUN, _NEVER), (id(data) if data is not None else None)
     if current is None and tried != seen:  # once, and again after new data (the run's own file, loaded again)
-        st.session_state[_RESTORED_RUN] = seen
-        from ui.session import remembered_run_id, restore_run
+        from ui.session import area_run, remembered_run_id, restore_run
 
         run_id = remembered_run_id()
-        if run_id:
-            current = restore_run(run_id, data.frame if data is not None else None)
+        if not run_id and tried is _NEVER and not from_area:
+            return None
+        st.session_state[_RESTORED_RUN] = seen
+        frame = data.frame if data is not None else None
+        if run_id or tried is _NEVER:  # a tab opened without ?run=: the run its area last showed, or its newest
+            current = restore_run(run_id, frame) if run_id else area_run(frame)
             if current is not None and tried is not _NEVER and current.frame is None:
                 current = None  # other data than the run's was loaded: it no longer names the current run
             if current is not None:

@@ -13,7 +13,9 @@ and as artifacts the model bundle (`bundle.zip`), what Evaluate needs to redraw 
 (`evaluation.npz`: test targets and scores, each baseline's scores, the split and the numeric details; read
 without pickle) and its description (`run.json`), plus the explanation summary and the report when given, and
 what later work on the run adds (`records.keep_result`: fairness, kept what-ifs, the search that chose it, the
-decision set on Evaluate). The data itself is kept only where the team opts in (`FINMODELS_KEEP_DATA=1`).
+decision set on Evaluate), and the explanations computed on Explain (`explanations.json`, one per class explained:
+`finmodels.explain.stored`, with the explained rows only where data is kept). The data itself is kept only where
+the team opts in (`FINMODELS_KEEP_DATA=1`).
 
 Several processes may write at once (the dashboard's workers, the command line): on the SQLite store writes take
 a lock file in the folder, one writer at a time, and a "database is locked" read is retried with backoff.
@@ -54,7 +56,7 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "workspace"
 DEFAULT_AREA = "default"
 # Artifacts a run may hold; later additions (add_artifact) use one of these names.
 ARTIFACTS = ("bundle.zip", "evaluation.npz", "run.json", "explanation.json", "report.html", "data.csv",
-             "fairness.json", "whatif.json", "search.json", "decision.json")
+             "fairness.json", "whatif.json", "search.json", "decision.json", "explanations.json")
 SOURCES = ("dashboard", "command line", "benchmark", "test")
 _AREA = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
@@ -82,6 +84,7 @@ class RunSummary:
     source: str  # "dashboard", "command line", ...
     rows: int | None = None
     network: str = ""  # what the run is named by: its architecture's label, or its blend (blend.network_title)
+    fingerprint: str = ""  # its data file's (data_fingerprint)
 
 
 def data_fingerprint(frame: "pd.DataFrame") -> str:
@@ -261,8 +264,16 @@ class Workspace:
                 value=None if value is None or not math.isfinite(value) else float(value),
                 alias=", ".join(aliases.get(run.info.run_id, [])) or None, source=tags.get("finmodels.source", ""),
                 rows=int(rows) if rows.isdigit() else None,
-                network=tags.get("finmodels.network") or arch_label(tags.get("finmodels.arch", ""))))
+                network=tags.get("finmodels.network") or arch_label(tags.get("finmodels.arch", "")),
+                fingerprint=tags.get("finmodels.fingerprint", "")))
         return out
+
+    def latest_run(self, *, fingerprint: str | None = None) -> RunSummary | None:
+        """The area's newest finished run, of the data whose fingerprint starts with `fingerprint` when given; None
+        when there is none. Unlike `list_runs`, an area never used stays uncreated (a tab just opened asks)."""
+        if self._empty() or self._client().get_experiment_by_name(self.experiment_name) is None:
+            return None
+        return next((r for r in self.list_runs() if not fingerprint or r.fingerprint.startswith(fingerprint)), None)
 
     def champion(self, alias: str = "champion") -> str | None:
         """The run id holding `alias` (the champion by default), or None when no run does."""

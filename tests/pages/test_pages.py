@@ -441,8 +441,9 @@ def test_score_page_names_values_never_seen_in_training(trained_state, german):
         warnings
 
 
-def test_the_report_page_adds_what_drives_the_model_without_a_visit_to_explain(trained_state):
-    state = {k: v for k, v in kept(trained_state).items() if k != "explanation"}
+def test_the_report_page_adds_what_drives_the_model_without_a_visit_to_explain(credit_state):
+    # a run never explained: trained_state's was, on the Explain page test, and its explanation is kept with it
+    state = {k: v for k, v in credit_state.items() if k != "explanation"}
     at = page("pages/7_Report.py", state)
     assert any("not yet what drives the model" in m.value for m in at.markdown)
     at.button(key="report_explain").click().run()
