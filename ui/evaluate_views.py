@@ -91,15 +91,10 @@ def recent_tile(backtest, unit: str) -> tuple[str, str, str]:
 
 
 def backtest_table(risk) -> pd.DataFrame:
-    """One row per method (network, historical simulation, EWMA): exceptions, expected, p-values and zones, as
-    shown (p-values and zones a dash when they cannot be had)."""
-    rows = []
-    for b in risk.backtests.values():
-        s = b.summary()
-        rows.append({"method": b.label, "periods": s["days"], "exceptions": s["exceptions"],
-                     "expected": round(s["expected_exceptions"], 1), "Kupiec p": p_value(s["kupiec_p"]),
-                     "Christoffersen p": p_value(s["christoffersen_p"]), "Basel zone": zone_text(s["zone"])})
-    return pd.DataFrame(rows)
+    """One row per method (network, historical simulation, EWMA), as the report shows it."""
+    from finmodels.delivery.report import backtest_table
+
+    return backtest_table(risk)
 
 
 def portfolio_section(result, risk) -> None:

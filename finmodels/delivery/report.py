@@ -319,6 +319,20 @@ def scorecard_tables_section(result) -> list[str]:
             html_table(table[["feature", "bin", "rows", "event_rate", "woe", "iv", "points"]])]
 
 
+def backtest_table(risk) -> pd.DataFrame:
+    """A portfolio's VaR backtest, one row per method (network, historical simulation, EWMA): exceptions, expected,
+    p-values and zones, as shown on the Evaluate page and in the report (p-values and zones a dash when they cannot
+    be had)."""
+    rows = []
+    for b in risk.backtests.values():
+        s = b.summary()
+        rows.append({"method": b.label, "periods": s["days"], "exceptions": s["exceptions"],
+                     "expected": round(s["expected_exceptions"], 1), "Kupiec p": p_value_text(s["kupiec_p"]),
+                     "Christoffersen p": p_value_text(s["christoffersen_p"]),
+                     "Basel zone": "–" if s["zone"] is None else str(s["zone"]).capitalize()})
+    return pd.DataFrame(rows)
+
+
 def portfolio_tables(result) -> list[str]:
     """A forecast run's portfolio VaR backtest against its baselines, and an allocation run's walk-forward figures,
     as report sections (none for other runs)."""
@@ -330,11 +344,8 @@ def portfolio_tables(result) -> list[str]:
     risk, allocation = portfolio_of(result), allocation_of(result)
     if risk is not None and len(risk.weights) > 1:
         period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
-        table = risk.table().drop(columns=["last_250_zone"])
-        for column in ("kupiec_p", "christoffersen_p"):
-            table[column] = table[column].map(p_value_text)
         parts += [f"<h2>Portfolio VaR backtest ({risk.level:.1%} {period})</h2>",
-                  table.to_html(index=False, escape=True, na_rep="–", float_format=lambda v: f"{v:.3f}")]
+                  backtest_table(risk).to_html(index=False, escape=True)]
     if allocation is not None:
         parts += ["<h2>Asset allocation: monthly walk-forward</h2>",
                   allocation.table().to_html(index=False, escape=True, float_format=lambda v: f"{v:.3f}"),
