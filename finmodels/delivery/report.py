@@ -406,13 +406,16 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         parts.append(f"<p class='note'>{esc(explanation.summary())}</p>")
         parts.append(plot_importance(explanation.importance(), unit=explanation.scale)
                      .to_html(full_html=False, include_plotlyjs=False))
+        from finmodels.explain.labels import explained_row_labels
+
         order = np.argsort(-np.asarray(explanation.predictions))[:reason_rows]
+        names = explained_row_labels(result, explanation)  # 'AAPL · 2017-05-03', a company and date; else None
         parts.append(f"<h3>Reason codes of the {len(order)} highest-scored explained rows</h3>")
         for i in order:
             codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
             predicted = explanation.output_text(float(explanation.predictions[i]))  # a return in percent
-            parts.append(f"<p>Row with {esc(explanation.output_name)} {esc(predicted)}:</p>"
-                         f"<ul>{codes}</ul>")
+            row = f"{names[i]}, with" if names else "Row with"
+            parts.append(f"<p>{esc(row)} {esc(explanation.output_name)} {esc(predicted)}:</p><ul>{codes}</ul>")
     parts += kept_sections(kept)
     if scored is not None:
         parts += drift_section(*scored)

@@ -90,6 +90,7 @@ def test_the_tables_tiny_p_values_are_below_a_thousandth():
 
 def test_the_explained_forecast_reads_in_percent(index):
     from finmodels.explain.explanation import explain_result
+    from finmodels.explain.labels import explained_row_labels
 
     explanation = explain_result(index, rows=12, background=10, pairs=1)
     html = build_report(index, data_name="sp500_index.csv", explanation=explanation)
@@ -97,8 +98,11 @@ def test_the_explained_forecast_reads_in_percent(index):
     # before: the axis said '(probability)' and the rows 'predicted next-day return 0.011'
     assert "Mean |SHAP value| (return)" in drives and "(probability)" not in drives
     top = int(np.argmax(explanation.predictions))
-    assert f"<p>Row with predicted next-day return {percent(explanation.predictions[top])}:</p>" in drives
-    shown = re.findall(r"<p>Row with predicted next-day return (.*?):</p>", drives)
+    # each row named by its window's date (a one-series file), as on the Explain page (before: 'Row with ...')
+    name = explained_row_labels(index, explanation)[top]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", name)
+    assert f"<p>{name}, with predicted next-day return {percent(explanation.predictions[top])}:</p>" in drives
+    shown = re.findall(r"<p>\S+, with predicted next-day return (.*?):</p>", drives)
     assert len(shown) == 3 and all(s.endswith("%") for s in shown)
 
 
