@@ -342,6 +342,13 @@ def run(args) -> int:
     return 0
 
 
+def _importance_text(explanation, value: float) -> str:
+    """A column's mean |SHAP| as the Explain page reads it: a forecast's in percent of return ('0.044%')."""
+    from finmodels.explain.units import RETURN, percent
+
+    return percent(value) if explanation.scale == RETURN else f"{value:.3g}"
+
+
 def _print_text(result, *, seconds: dict, explanation, searched, run_id, area, bundle) -> None:
     """The command's text summary: split, timings, the comparison table, the explanation, the search, the
     portfolio's backtests or the run's, the allocation, and where the run and bundle are."""
@@ -356,7 +363,7 @@ def _print_text(result, *, seconds: dict, explanation, searched, run_id, area, b
     elif explanation is not None:
         top = explanation.importance().head(10)
         print(f"explanation: {explanation.summary()}")
-        print("  most important: " + ", ".join(f"{c} {v:.3g}" for c, v in top.items()))
+        print("  most important: " + ", ".join(f"{c} {_importance_text(explanation, v)}" for c, v in top.items()))
     if searched is not None and searched.best is not None:
         best = searched.best
         print(f"search: best of {len(searched.trials)} trials is trial {best.number + 1} (validation loss "

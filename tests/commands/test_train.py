@@ -121,3 +121,17 @@ def test_training_ends_with_an_explanation_of_the_test_rows(capsys, tmp_path):
     code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
                             "1", *ONE, "--out", str(tmp_path), "--no-workspace", "--explain-rows", "0")
     assert code == 0 and "explanation" not in out
+
+
+def test_a_forecast_s_importances_read_in_percent_in_the_text_output(capsys, tmp_path):
+    """As the Explain page: a forecast explains a next-day return, so its importances are returns ('0.044%')."""
+    import re
+
+    path = tmp_path / "prices.csv"
+    load_sample("sp500_index").tail(300).to_csv(path, index=False)
+    code = main(["train", str(path), "--task", "market_risk", "--arch", "lstm", "--epochs", "1", "--window", "5",
+                 "--out", str(tmp_path), "--no-workspace"])
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("  most important: "))
+    found = re.findall(r"(\w+) ([0-9.e+-]+%?)", line.removeprefix("  most important: "))
+    assert code == 0 and {c for c, _ in found} == {"return", "abs_return", "log_range"}
+    assert all(v.endswith("%") for _, v in found)
