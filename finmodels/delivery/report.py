@@ -18,7 +18,7 @@ from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.targets import event_name
-from finmodels.delivery.html import STYLE, html_table, paragraph, plain_value
+from finmodels.delivery.html import FLAG_STYLE, STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
@@ -369,7 +369,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     esc = html.escape
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{STYLE}</style></head><body>",
+        f"<title>{esc(task.label)} model report · {esc(data_name)}</title><style>{STYLE}{FLAG_STYLE}</style></head><body>",
         f"<h1>{esc(task.label)} model report</h1>",
         f"<p class='note'>Data: {esc(data_name)} · network: "
         f"{esc(run_title(result))} · created "
@@ -404,6 +404,10 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
 
         parts.append("<h2>What drives the model</h2>")
         parts.append(f"<p class='note'>{esc(explanation.summary())}</p>")
+        if explanation.lag_values is None:  # a driver that describes the record (an agency, an id), as Explain flags
+            from finmodels.explain.drivers import explanation_record_drivers
+
+            parts += [paragraph(d.message, "flag") for d in explanation_record_drivers(explanation, result)]
         parts.append(plot_importance(explanation.importance(), unit=explanation.scale)
                      .to_html(full_html=False, include_plotlyjs=False))
         from finmodels.explain.labels import explained_row_labels
