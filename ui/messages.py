@@ -48,7 +48,7 @@ def opened_note(result) -> None:
     from ui.session import OPENED
 
     opened = st.session_state.get(OPENED) or {}
-    if opened.get("run") != result.run_id:
+    if not opened.get("run") or opened["run"] != result.run_id:  # it shows the run it found, not one set since
         return
     from ui.results import describe_result
 
