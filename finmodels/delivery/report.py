@@ -196,7 +196,9 @@ def config_table(result) -> pd.DataFrame:
 def data_summary(result) -> pd.DataFrame:
     """Rows used and split sizes, target and event share."""
     sizes = result.split.sizes() if hasattr(result.split, "sizes") else {}
-    items = {"rows used": len(result.frame), "columns": result.frame.shape[1], "target": result.config.target or "-",
+    # a run read back from the workspace without its data: the file's shape, kept with the run
+    shape = result.frame.shape if result.frame is not None else tuple((result.data_info or {}).get("shape") or "--")
+    items = {"rows used": shape[0], "columns": shape[1], "target": result.config.target or "-",
              "task": get_task(result.config.task).label, "split": getattr(result.split, "method", "")}
     items.update({f"{k} rows": v for k, v in sizes.items()})
     if getattr(result, "kind", BINARY) == BINARY and len(result.y):

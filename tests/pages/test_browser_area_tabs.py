@@ -123,6 +123,9 @@ def test_a_new_tab_shows_the_areas_upload_run_and_explanation_and_the_report_kee
         note = report.locator('[data-testid="stAlert"]', has_text="opened without a data set or run").inner_text()
         assert "no longer holds german_credit.csv" in note
         report.screenshot(path=str(SCREENSHOTS / "area_tabs_report_restart.png"), full_page=True)
+        page = report_html(report)  # built from the run and its kept explanation alone (it raised without the data)
+        assert "<h2>What drives the model</h2>" in page and all(html.escape(code) in page for code in shown)
+        assert "<td>rows used</td>" in page and "<td>1000</td>" in page
         train = opened(context, f"{url}/Train?area={area}", "Train")
         said = train.locator('[data-testid="stAlert"]', has_text="No data loaded yet").inner_text()
         assert "runs are kept" in said and "german_credit.csv" in said
