@@ -57,8 +57,8 @@ def opened_note(result) -> None:
     rows = "" if result.frame is not None else (f" This server no longer holds {name} (uploads are kept in its "
                                                 "memory only), so pages that need its rows ask for it on **Data**.")
     st.info(f"This tab was opened without a data set or run in its address, so it shows what your area holds: "
-            f"{found}, run **{result.run_id[:8]}** ({describe_result(result)}).{rows} Choose another run on the "
-            "**Runs** page.", icon=":material/restore:")
+            f"{found}, run **{result.run_id[:8]}** ({describe_result(result)}).{rows}", icon=":material/restore:")
+    link_to(RUNS, label="Choose another run of your area")
 
 
 def no_run_message() -> None:
