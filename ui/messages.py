@@ -53,11 +53,13 @@ def opened_note(result) -> None:
     from ui.results import describe_result
 
     name = opened.get("data") or (result.data_info or {}).get("name", "its data file")
-    found = f"the data **{name}** and its latest run" if opened.get("data") else f"its newest run, on *{name}*"
+    run = f"**{result.run_id[:8]}** ({describe_result(result)})"
+    found = f"the data **{name}** and its latest run {run}" if opened.get("data") else \
+        f"its newest run {run}, trained on *{name}*"
     rows = "" if result.frame is not None else (f" This server no longer holds {name} (uploads are kept in its "
                                                 "memory only), so pages that need its rows ask for it on **Data**.")
     st.info(f"This tab was opened without a data set or run in its address, so it shows what your area holds: "
-            f"{found}, run **{result.run_id[:8]}** ({describe_result(result)}).{rows}", icon=":material/restore:")
+            f"{found}.{rows}", icon=":material/restore:")
     link_to(RUNS, label="Choose another run of your area")
 
 
