@@ -93,7 +93,8 @@ def keep_fairness(result) -> None:
 
 
 def _explanation_records(result) -> dict:
-    """{class explained or '': finmodels.explain.stored record} kept with the run, read once per session."""
+    """{class explained or '': finmodels.explain.stored record} kept with the run, read once per session when there
+    are some (none yet is asked again: another tab may explain the run meanwhile)."""
     if not keepable(result):
         return {}
     cache = st.session_state.setdefault(EXPLAINED, {})
@@ -102,8 +103,8 @@ def _explanation_records(result) -> dict:
 
         try:
             cache[result.run_id] = json.loads(_workspace(result).read_artifact(result.run_id, EXPLANATIONS))
-        except (FinModelsError, ValueError):  # never explained, or the run left the workspace
-            cache[result.run_id] = {}
+        except (FinModelsError, ValueError):  # not explained yet, or the run left the workspace
+            return {}
     return cache[result.run_id]
 
 
@@ -133,7 +134,7 @@ def keep_explanation(result, explanation) -> bool:
     from finmodels.explain.stored import explanation_record
 
     space = _workspace(result)
-    records = _explanation_records(result)
+    records = st.session_state.setdefault(EXPLAINED, {}).setdefault(result.run_id, _explanation_records(result))
     key = str(explanation.target_class or "")
     records.pop(key, None)
     records[key] = explanation_record(explanation, rows=space.keep_data)
