@@ -21,7 +21,7 @@ from finmodels.models.training import TrainConfig
 from finmodels.models.training.config import DEFAULT_ARCH, HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
 from ui import state
 from ui.messages import show_error
-from ui.widgets import remember, store
+from ui.widgets import last_value, remember, store
 
 _MLP, _RUN = ARCHITECTURES["mlp"].config_class(), {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout": _MLP.dropout, "train_lr": None,
@@ -102,8 +102,12 @@ def fitting_architectures(task: TaskPreset, rows: int | None = None) -> list[str
     blend = fit_defaults(rows).blend if rows is not None and task.kind not in (FORECAST, ANOMALY) else ()
     if fitting and fitting[0] == DEFAULT_ARCH and blend and all(a in fitting for a in blend):
         fitting = [BLEND, *fitting]
+    # the choice last made for this task comes back after a page switch, as the form's other values do (a Dense
+    # network with 1 cross-fitted network must not come back as the blend, which refuses 1); another task starts
+    # on its own first network
+    chosen = last_value("train_arch") if st.session_state.get("_kept_train_task") == task.key else None
     if fitting and st.session_state.get("train_arch") not in fitting:
-        st.session_state["train_arch"] = fitting[0]
+        st.session_state["train_arch"] = chosen if chosen in fitting else fitting[0]
     return fitting
 
 

@@ -71,3 +71,23 @@ def test_weight_classes_is_offered_only_for_classes():
         assert not at.exception and at.selectbox(key="train_task").value == task
         assert not any(w.key == "train_class_weight" for w in at.checkbox), task
         assert [o for o in at.selectbox(key="train_arch").options if o.startswith("Blend")] == []
+
+
+def test_the_network_chosen_comes_back_after_another_page_and_new_data():
+    """A new user's path in test_browser_runtime: Dense network with 1 cross-fitted network, then the Data page and
+    another file of the same task. The Network box came back on the blend while 'Cross-fitted networks' stayed 1,
+    so Train refused with 'needs 2 or more cross-fitted networks'."""
+    at = _train_page()
+    at.selectbox(key="train_arch").set_value("mlp").run()
+    at.number_input(key="train_members").set_value(1)
+    at.text_input(key="train_units").set_value("8")
+    at.number_input(key="train_epochs").set_value(1)
+    at.button(key="FormSubmitter:train_form-Train").click().run()  # the form's values count once submitted
+    wait_for_job(at)
+    assert at.session_state["run"].config.arch == "mlp" and at.session_state["run"].settings.members == 1
+    at.switch_page("pages/1_Data.py").run()
+    at.session_state["dataset"] = Dataset("taiwan_default.csv", load_sample("taiwan_default"))
+    at.session_state["target"] = "default_payment_next_month"
+    at.switch_page("pages/2_Train.py").run()
+    assert not at.exception
+    assert at.selectbox(key="train_arch").value == "mlp" and at.number_input(key="train_members").value == 1
