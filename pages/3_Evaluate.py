@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from finmodels.delivery.report import top_anomalies
+from finmodels.delivery.report import metrics_comparison, top_anomalies
 from finmodels.data.tasks import ANOMALY
 from ui import evaluate_views
 from ui.caches import evaluation_figures
@@ -27,7 +27,7 @@ for note in result.notes:
 metric_tiles(result)
 
 st.subheader("Network against the baselines (same split)")
-table, gaps = evaluate_views.comparison(result)
+table, gaps = metrics_comparison(result)
 # an empty cell is said in a note below the table (Streamlit would print 'None' in it)
 st.dataframe(styled_metrics(table), key="evaluate_table", placeholder="" if gaps else "–")
 for note in [evaluate_views.baselines_caption(result), *gaps]:

@@ -13,12 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.delivery.report import backtest_table, zone_text
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.backtest import BASEL_DAYS
 from finmodels.plots import portfolio as plots
 from ui import decisions
 from ui.messages import show_error
-from ui.results import DECISION, event_phrase, p_value, zone_text
+from ui.results import DECISION, event_phrase, p_value
 from ui.widgets import follow, remember, store
 
 # charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
@@ -71,14 +72,6 @@ def var_tiles(result) -> None:
         portfolio_section(result, risk)
 
 
-def comparison(result) -> tuple[pd.DataFrame, list[str]]:
-    """The table of the network against the baselines, and the notes on its empty cells (a forecast run's VaR rows:
-    finmodels.evaluation.comparison.var_gaps), as the report shows them."""
-    from finmodels.delivery.report import metrics_comparison
-
-    return metrics_comparison(result)
-
-
 def recent_tile(backtest, unit: str) -> tuple[str, str, str]:
     """The supervisory window's tile (label, value, help): the Basel zone of the last 250 test days, or on a shorter
     test of every day it has, labelled with their real count ('Last 248 days') and a help that says why."""
@@ -88,13 +81,6 @@ def recent_tile(backtest, unit: str) -> tuple[str, str, str]:
         return label, zone_text(zone), f"{exceptions:,} exceptions in the last {days:,} {unit}"
     return label, zone_text(zone), (f"The test has {days:,} {unit}, fewer than the {BASEL_DAYS} of the supervisory "
                                     f"window: the zone of all {days:,} ({exceptions:,} exceptions), as beside it.")
-
-
-def backtest_table(risk) -> pd.DataFrame:
-    """One row per method (network, historical simulation, EWMA), as the report shows it."""
-    from finmodels.delivery.report import backtest_table
-
-    return backtest_table(risk)
 
 
 def portfolio_section(result, risk) -> None:

@@ -9,6 +9,8 @@ Report page's HTML shows it. A run that was not kept in a workspace (id 'local-.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from finmodels.data.tasks import BINARY
@@ -99,8 +101,6 @@ def _explanation_records(result) -> dict:
         return {}
     cache = st.session_state.setdefault(EXPLAINED, {})
     if result.run_id not in cache:
-        import json
-
         try:
             cache[result.run_id] = json.loads(_workspace(result).read_artifact(result.run_id, EXPLANATIONS))
         except (FinModelsError, ValueError):  # not explained yet, or the run left the workspace
@@ -129,8 +129,6 @@ def keep_explanation(result, explanation) -> bool:
     keeps data; False after a message when it cannot be."""
     if not keepable(result):
         return False
-    import json
-
     from finmodels.explain.stored import explanation_record
 
     space = _workspace(result)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.delivery.report import COUNT_ROWS, p_value_text
+from finmodels.delivery.report import COUNT_ROWS
+from finmodels.delivery.report import p_value_text as p_value  # '<0.001', as the report writes it
 from finmodels.models.baselines import BASELINE_LABELS
 from finmodels.evaluation.comparison import below_the_mean
 from finmodels.evaluation.metrics import METRIC_LABELS
@@ -73,17 +74,6 @@ def styled_metrics(table):
     if tests:
         styler = styler.format(p_value, subset=pd.IndexSlice[tests, :], na_rep="–")
     return styler
-
-
-def p_value(value) -> str:
-    """A test's p-value in three decimals, '<0.001' below (a tiny p-value is not '0.000'), or a dash when the test
-    could not be run (too few exceptions)."""
-    return p_value_text(value)
-
-
-def zone_text(zone) -> str:
-    """'Green', or a dash when there are too few days for a Basel zone."""
-    return "–" if zone is None else str(zone).capitalize()
 
 
 def baseline_name(key: str) -> str:

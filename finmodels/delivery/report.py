@@ -137,6 +137,11 @@ def p_value_text(value, *, missing: str = "–") -> str:
     return "<0.001" if value < 0.0005 else f"{value:.3f}"
 
 
+def zone_text(zone) -> str:
+    """'Green', or a dash when there are too few days for a Basel zone."""
+    return "–" if zone is None else str(zone).capitalize()
+
+
 def metrics_html(table: pd.DataFrame) -> str:
     """The metrics table as HTML: four decimals, counts whole, p-values as `p_value_text`, and an empty cell where a
     model has no figure (a note under the table says why), never 'NaN'."""
@@ -331,7 +336,7 @@ def backtest_table(risk) -> pd.DataFrame:
         rows.append({"method": b.label, "periods": s["days"], "exceptions": s["exceptions"],
                      "expected": round(s["expected_exceptions"], 1), "Kupiec p": p_value_text(s["kupiec_p"]),
                      "Christoffersen p": p_value_text(s["christoffersen_p"]),
-                     "Basel zone": "–" if s["zone"] is None else str(s["zone"]).capitalize()})
+                     "Basel zone": zone_text(s["zone"])})
     return pd.DataFrame(rows)
 
 
