@@ -53,7 +53,7 @@ name = (lambda i: labels[i]) if labels is not None else (lambda i: f"Test row {i
 what = "window" if result.kind == FORECAST else "row"
 row = st.selectbox(
     f"{what.capitalize()} (explained {what}s, highest {unit} first)", explanation.rows_by_prediction(),
-    format_func=lambda i: f"{name(i)} · {unit} {explanation.predictions[i]:.3f}", key="explain_row",
+    format_func=lambda i: f"{name(i)} · {unit} {explanation.output_text(explanation.predictions[i])}", key="explain_row",
 )
 left, right = st.columns([3, 2])
 left.plotly_chart(plot_waterfall(explanation, int(row)), key="explain_waterfall")

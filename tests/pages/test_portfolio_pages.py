@@ -128,6 +128,10 @@ def test_explain_names_windows_by_ticker_and_date(allocation_state):
     names = [option.split(" · ")[0] for option in box.options]
     assert box.label.startswith("Window (explained windows")
     assert all(name in labels for name in names) and not any(o.startswith("Test row") for o in box.options)
+    explanation = at.session_state["explanation"]
+    first = box.options[0]  # a forecast's return reads in percent, as the rest of the page ('... · return 0.31%')
+    assert first.endswith("%") and first.split(" ")[-1] == explanation.output_text(explanation.predictions[
+        explanation.rows_by_prediction()[0]])
 
 
 def test_loss_run_shows_calibration_in_bins():
