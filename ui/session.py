@@ -14,7 +14,9 @@ A tab opened without them (an area page's address typed in a new tab, `/Evaluate
 last data choice and target on this server (its memory, `_LAST`) come back, and the run is the one the area last
 showed, else the area's newest run on that data, else (no data, the server restarted) its newest run. A tab opened
 without even `?area=` (`/Evaluate` typed in the browser's address bar) works in the area this browser last worked
-in, which a cookie (`finmodels_area`, the area's name only) remembers.
+in, which a cookie (`finmodels_area`, the area's name only) remembers: the area it was first given, or one it made
+or signed in to. A colleague's link (`?area=` naming another area) opens that area in its tab without taking the
+cookie over, so the analyst's own next tab opens their own area.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ _LAST: "OrderedDict[str, dict[str, str | None]]" = OrderedDict()  # area -> the 
 _UPLOADS_LOCK = threading.Lock()
 COOKIE = "finmodels_area"  # the area this browser last worked in, for a tab opened without ?area=
 _COOKIE_KEPT = "_area_cookie_written"
+_FROM_LINK = "_area_from_link"  # the session's area came from its address, not from a login, the cookie or anew
 OPENED = "_opened_from_area"  # {"data": name, "run": run id}: what a tab opened without them found in its area
 
 
@@ -62,6 +65,7 @@ def area() -> str:
         name = re.sub(r"[^A-Za-z0-9_.-]", "-", name)[:64]
     else:
         name = st.query_params.get(AREA)
+        st.session_state[_FROM_LINK] = bool(name and _AREA_NAME.match(name))
         if not name or not _AREA_NAME.match(name):
             name = _cookie_area()
         if not name or not _AREA_NAME.match(name):
@@ -81,13 +85,20 @@ def _cookie_area() -> str | None:
 
 def _keep_cookie(name: str) -> None:
     """Once per session, have the browser remember `name` as its area (when it does not already): a tab opened
-    later without ?area= then works in it, not in a new empty area."""
+    later without ?area= then works in it, not in a new empty area. An area opened from a link does not replace
+    the one the browser already remembers (a colleague's link is theirs)."""
     if st.session_state.get(_COOKIE_KEPT) == name:
         return
     st.session_state[_COOKIE_KEPT] = name
-    if _cookie_area() != name:  # the name matches _AREA_NAME: letters, digits, '_', '.', '-'
-        st.sidebar.html(f"<script>document.cookie = '{COOKIE}={name}; path=/; max-age=31536000; SameSite=Lax';"
-                        "</script>", unsafe_allow_javascript=True)
+    kept = _cookie_area()
+    if kept == name or (kept and _AREA_NAME.match(kept) and st.session_state.get(_FROM_LINK)):
+        return
+    # the name matches _AREA_NAME (letters, digits, '_', '.', '-'); the style hides the script's empty element (in
+    # the sidebar it drew a line under the navigation)
+    st.html("<style>[data-testid='stElementContainer']:has(script.area-cookie)"
+            "{display: none}</style>"
+            f"<script class='area-cookie'>document.cookie = '{COOKIE}={name}; path=/; max-age=31536000; "
+            "SameSite=Lax';</script>", unsafe_allow_javascript=True)
 
 
 def keep_address() -> None:

@@ -69,6 +69,8 @@ def test_a_new_tab_shows_the_areas_upload_run_and_explanation_and_the_report_kee
     with app_server(port=port, env={"FINMODELS_WORKSPACE": WORKSPACE}, log="streamlit_area_tabs.log") as (url, _):
         context = chromium.new_context(viewport=TALL, accept_downloads=True)
         first = opened(context, url, "Risk model studio")
+        written = first.locator("[data-testid='stElementContainer']:has(script.area-cookie)")
+        assert written.count() == 1 and not written.is_visible()  # the cookie's writer leaves no line in the sidebar
         nav(first, "Data")
         first.set_input_files('input[type="file"]', str(get_sample("german_credit").path))
         first.get_by_role("heading", name="german_credit.csv").wait_for(timeout=60_000)
@@ -112,6 +114,14 @@ def test_a_new_tab_shows_the_areas_upload_run_and_explanation_and_the_report_kee
         explain.get_by_text("Reason codes").first.wait_for(timeout=60_000)
         assert reason_codes(explain) == shown
         assert explain.get_by_text("Computing SHAP values").count() == 0
+
+        # a colleague's link opens their area in its tab, and this browser's next tab is still its own area
+        colleague = opened(context, f"{url}/Runs?area=colleague-{area[-5:]}", "Runs")
+        assert query(colleague, "area") == f"colleague-{area[-5:]}"
+        assert colleague.locator("script.area-cookie").count() == 0
+        assert [c["value"] for c in context.cookies() if c["name"] == "finmodels_area"] == [area]
+        own = opened(context, f"{url}/Evaluate", "Evaluate")
+        assert query(own, "area") == area and query(own, "run") == run
         context.close()
 
     with app_server(port=port, env={"FINMODELS_WORKSPACE": WORKSPACE}, log="streamlit_area_tabs_2.log") as (url, _):
