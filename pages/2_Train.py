@@ -19,6 +19,7 @@ target = st.session_state.get(state.TARGET)
 if current is None:
     require_dataset_message()
     st.stop()
+rows = expected_train_rows(len(current.frame))  # what the network will learn from, as the defaults read it
 
 job = kept(state.JOB)
 collect(job)
@@ -40,12 +41,12 @@ if target is None and task.needs_target:
     navigation.link_to(navigation.DATA)
     st.stop()
 with right:
-    fitting = train_form.fitting_architectures(task, expected_train_rows(len(current.frame)))
+    fitting = train_form.fitting_architectures(task, rows)
     if not fitting:
         st.error(f"No network for the {task.label.lower()} task is installed yet. Pick another task.")
         st.stop()
     choice = st.selectbox("Network", fitting, key="train_arch", on_change=train_form.follow_architecture,
-                          format_func=lambda k: train_form.network_label(k, expected_train_rows(len(current.frame))))
+                          format_func=lambda k: train_form.network_label(k, rows))
     st.caption(train_form.network_description(choice))
     arch = train_form.arch_of(choice)
 train_form.holdings_upload(task, current.frame)
@@ -55,7 +56,7 @@ with st.form("train_form"):
     c1, c2, c3, c9, c4 = st.columns(5)
     c1.text_input("Hidden layer sizes", key="train_units", help="Units per layer, first to last, e.g. 64, 32")
     c2.number_input("Dropout", 0.0, 0.9, step=0.05, key="train_dropout")
-    auto = fit_defaults(expected_train_rows(len(current.frame)), sequence=task.kind == FORECAST)
+    auto = fit_defaults(rows, sequence=task.kind == FORECAST)
     c3.number_input("Learning rate", 1e-5, 0.5, step=1e-4, format="%.4f", key="train_lr",
                     placeholder=f"auto ({auto.learning_rate:g})",
                     help="Leave empty for the default measured for a table of this size.")
@@ -70,11 +71,8 @@ with st.form("train_form"):
     c6.number_input("Early stopping patience", 1, 200, key="train_patience",
                     help="Stop when validation loss has not improved for this many epochs; the best weights are kept.")
     c7.number_input("Seed", 0, 1_000_000, key="train_seed")
-    if train_form.class_weight_shown(task):
-        c8.markdown("&nbsp;")
-        c8.checkbox("Weight classes", key="train_class_weight",
-                    help="Give the rare class as much weight as the common one.")
-    train_form.ensemble_inputs(task, choice, expected_train_rows(len(current.frame)))
+    train_form.class_weight_input(task, c8)
+    train_form.ensemble_inputs(task, choice, rows)
     window = train_form.forecast_inputs(task)
     busy = job is not None and job.running
     submitted = st.form_submit_button("Train", type="primary", disabled=busy)

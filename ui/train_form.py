@@ -138,6 +138,15 @@ def class_weight_shown(task: TaskPreset) -> bool:
     return task.kind in WEIGHTED_KINDS
 
 
+def class_weight_input(task: TaskPreset, column) -> None:
+    """The 'Weight classes' box in `column` of the form, level with the number inputs beside it, for tasks with
+    classes."""
+    if class_weight_shown(task):
+        column.markdown("&nbsp;")
+        column.checkbox("Weight classes", key="train_class_weight", help="Give the rare class as much weight as the "
+                                                                         "common one.")
+
+
 def var_level_label(level: float) -> str:
     return f"{level:.1%}".replace(".0%", "%")
 
