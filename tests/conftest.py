@@ -45,3 +45,18 @@ def german_net(german):
     from finmodels.models.training import train
 
     return train(german, german_config(members=1, blend=()))
+
+
+@pytest.fixture(scope="session")
+def agency_rating_run():
+    """A small rating network on corporate_rating.csv that reads who rated each company ('Rating Agency Name')
+    beside a ratio and the sector: the run whose top driver describes the record, not the borrower, as the command
+    line's explain and the HTML report flag it."""
+    from finmodels.data.reading import load_csv
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    return train(load_csv(SHARED_DATASETS / "corporate_rating.csv"),
+                 TrainConfig(members=1, blend=(), target="Rating", task="credit_rating", epochs=5,
+                             hyperparameters=MLPConfig(units=(16,)),
+                             features=("currentRatio", "Rating Agency Name", "Sector")), baselines=False)

@@ -134,19 +134,14 @@ def test_an_unknown_class_names_the_classes_there_are(rating_bundle, capsys):
     assert "ZZZ" in err and "AAA" in err and "BBB" in err
 
 
-def test_a_driver_that_describes_the_record_is_flagged_in_text_and_json(tmp_path, german_bundle, capsys):
+def test_a_driver_that_describes_the_record_is_flagged_in_text_and_json(tmp_path, german_bundle, agency_rating_run,
+                                                                        capsys):
     """Who rated a company is not the company: the command line flags it as the Explain page and the document do."""
-    from finmodels.models.architectures import MLPConfig
     from finmodels.models.bundle import save_bundle
-    from finmodels.models.training import TrainConfig, train
     from tests.conftest import SHARED_DATASETS
 
     path = SHARED_DATASETS / "corporate_rating.csv"
-    result = train(load_csv(path), TrainConfig(members=1, blend=(), target="Rating", task="credit_rating",
-                                               hyperparameters=MLPConfig(units=(16,)), epochs=5,
-                                               features=("currentRatio", "Rating Agency Name", "Sector")),
-                   baselines=False)
-    save_bundle(result, tmp_path / "agency.zip")
+    save_bundle(agency_rating_run, tmp_path / "agency.zip")
     out = _json(capsys, tmp_path / "agency.zip", path, "--rows", 40)
     (flag,) = [d for d in out["record_drivers"] if d["column"] == "Rating Agency Name"]
     assert flag["share"] == pytest.approx(out["importance"]["Rating Agency Name"] / sum(out["importance"].values()),

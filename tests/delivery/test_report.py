@@ -114,19 +114,11 @@ def test_the_least_cost_grid_point_is_the_cheapest_slider_step():
     assert grid == min(every, key=every.get) == 0.18
 
 
-def test_the_report_flags_a_driver_that_describes_the_record():
+def test_the_report_flags_a_driver_that_describes_the_record(agency_rating_run):
     """A rating model driven by who rated the company: the report says so, as the Explain page and the document do."""
-    from finmodels.data.reading import load_csv
     from finmodels.explain.explanation import explain_result
-    from finmodels.models.architectures import MLPConfig
-    from finmodels.models.training import TrainConfig, train
-    from tests.conftest import SHARED_DATASETS
 
-    run = train(load_csv(SHARED_DATASETS / "corporate_rating.csv"),
-                TrainConfig(members=1, blend=(), target="Rating", task="credit_rating", epochs=5,
-                            hyperparameters=MLPConfig(units=(16,)),
-                            features=("currentRatio", "Rating Agency Name", "Sector")), baselines=False)
-    explanation = explain_result(run, rows=40, background=30, target_class="BBB")
-    html = build_report(run, data_name="corporate_rating.csv", explanation=explanation)
+    explanation = explain_result(agency_rating_run, rows=40, background=30, target_class="BBB")
+    html = build_report(agency_rating_run, data_name="corporate_rating.csv", explanation=explanation)
     assert "<p class='flag'>&#x27;Rating Agency Name&#x27; is the model&#x27;s" in html
     assert "describes the record, not the borrower" in html and ".flag{" in html
