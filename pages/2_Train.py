@@ -7,7 +7,7 @@ from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_t
 from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
 from ui import navigation, search_views, state, train_form
-from ui.jobs import clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
+from ui.jobs import adopted, clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
 from ui.results import describe_run, describe_training, event_phrase, metric_tiles
@@ -24,7 +24,7 @@ rows = expected_train_rows(len(current.frame))  # what the network will learn fr
 job = kept(state.JOB)
 collect(job)
 warm_up()
-train_form.follow_suggested_task()
+train_form.follow_suggested_task(current, job=adopted(state.JOB))  # a reload shows the running job's form
 
 event = st.session_state.get(state.EVENT_LABEL)
 st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
@@ -94,7 +94,7 @@ if job is not None and job.running:
         if not running.running:
             st.rerun()  # the whole page, so the results appear and the polling stops
         # the job's own file and target: the analyst may have loaded another file since pressing Train
-        st.caption(f"Training: {describe_run(running.config)} on **{running.data_name}**")
+        st.caption(f"Training: {describe_run(running.config, blended=running.blended())} on **{running.data_name}**")
         st.progress(running.fraction, text=progress_text(running))
         if st.button("Stop", key="train_stop", icon=":material/stop_circle:", disabled=running.stop_requested):
             running.stop()
@@ -111,9 +111,10 @@ with st.expander("Hyperparameter search (optuna)", expanded=kept(search_views.SE
                                 busy=job is not None and job.running)
 
 result = state.run()
-if result is not None:
+elsewhere = train_form.other_file_note(result, current)  # a run of another file, named in the address
+if result is not None and not (elsewhere and job is not None and job.running):  # never under this file's training
     st.subheader("Held-out test results")
-    st.caption(describe_training(result, clock=clock_at_end(job, result)))
+    st.caption(describe_training(result, clock=clock_at_end(job, result)) + elsewhere)
     metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history, networks=run_networks(result)), key="train_loss_curve")
     navigation.next_step(navigation.EVALUATE, "Next: evaluate the model in detail")

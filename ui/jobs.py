@@ -35,6 +35,7 @@ SEED_MAX = 1_000_000  # a search's sampler seed is drawn from 0 to this (the see
 LIVE_KEPT = 64  # (area, kind) pairs whose latest job this server remembers for a reload, most recent last
 _LIVE: "OrderedDict[tuple[str, str], object]" = OrderedDict()
 _LIVE_LOCK = threading.Lock()
+_ADOPTED = "_adopted_"  # + key: the job this session found in the server's memory (a reload), not one it started
 
 
 def keep(key: str, job) -> None:
@@ -56,7 +57,15 @@ def kept(key: str):
             job = _LIVE.get((session.area(), key))
         if job is not None:
             st.session_state[key] = job
+            st.session_state[_ADOPTED + key] = job
     return job
+
+
+def adopted(key: str):
+    """The job under `key` when this session found it after a reload (another session of the area started it), so
+    the page can show that job's settings rather than its defaults; None for a job this session started."""
+    job = st.session_state.get(key)
+    return job if job is not None and st.session_state.get(_ADOPTED + key) is job else None
 
 
 @dataclass
@@ -67,10 +76,22 @@ class TrainingJob:
     data_name: str
     job: Job
     collected: bool = False
+    rows: int | None = None  # the rows of the file it trains on, to tell that file from another of the same name
 
     @property
     def running(self) -> bool:
         return self.job.running
+
+    def blended(self) -> tuple[str, ...]:
+        """The architectures the run blends (the chosen one first), as TrainConfig.resolved gives them for its rows;
+        () for one architecture, so the live header names the blend before its weights are known."""
+        from finmodels.data.tasks import ANOMALY, FORECAST, get_task
+        from finmodels.models.training.config import expected_train_rows
+
+        if get_task(self.config.task).kind in (FORECAST, ANOMALY):
+            return ()
+        blend = self.config.resolved(expected_train_rows(self.rows or 0)).blend
+        return (self.config.arch, *blend) if blend else ()
 
     @property
     def queued(self) -> bool:
@@ -163,7 +184,7 @@ def start_training(frame: pd.DataFrame, config, *, data_name: str, search: dict 
     session's workspace area (with `search`, the SearchResult.to_dict() that chose `config`, when given)."""
     job = runtime.runner().submit(train_run, frame, config, data_name=data_name, workspace=runtime.workspace_ref(),
                                   search=search, progress=True, label=f"the training on {data_name}")
-    return TrainingJob(config=config, data_name=data_name, job=job)
+    return TrainingJob(config=config, data_name=data_name, job=job, rows=len(frame))
 
 
 def collect(job: TrainingJob | None) -> None:

@@ -132,13 +132,23 @@ def metric_tiles(result) -> None:
                                                       "their own mean would." if poor else "")))
 
 
-def describe_run(config, weights: dict[str, float] | None = None) -> str:
+def describe_run(config, weights: dict[str, float] | None = None, *, blended: tuple[str, ...] = ()) -> str:
     """'Dense network (MLP) for 'creditability' (Credit default)', in the analyst's words; a blended run (its
-    `weights`, details["blend_weights"]) by its blend: 'Blend of 0.30 × Dense network (MLP) + 0.70 × ... for ...'."""
-    from finmodels.models.training.blend import network_title
+    `weights`, details["blend_weights"]) by its blend: 'Blend of 0.30 × Dense network (MLP) + 0.70 × ... for ...';
+    a blend still training (the architectures it `blended`, weights not chosen yet): 'Blend of dense networks (MLP)
+    + deep & cross networks (DCN-V2) for ...'. A forecast names its windows: 'LSTM recurrent network for market
+    risk (returns), from 20-day windows of the prices'; an anomaly run its rows."""
+    from finmodels.models.training.blend import arch_label, network_title
 
-    what = f"for '{config.target}'" if config.target else "on the rows themselves (no target)"
-    return f"{network_title(config.arch, weights)} {what} ({get_task(config.task).label})"
+    task = get_task(config.task)
+    title = network_title(config.arch, weights) if weights or not blended else (
+        "Blend of " + " + ".join(arch_label(a, lower=True, plural=True) for a in blended))
+    if config.target:
+        return f"{title} for '{config.target}' ({task.label})"
+    what = task.label[:1].lower() + task.label[1:]
+    if task.kind == FORECAST:
+        return f"{title} for {what}, from {config.window}-day windows of the prices"
+    return f"{title} for {what}, on the rows themselves (no target)"
 
 
 def describe_result(result) -> str:

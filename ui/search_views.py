@@ -15,6 +15,8 @@ import dataclasses
 import streamlit as st
 
 from finmodels.errors import FinModelsError
+from finmodels.evaluation.metrics import METRIC_LABELS
+from finmodels.models.training.blend import arch_label
 from finmodels.models.search import COMPLETE, MAX_TRIALS, MIN_TRIALS, RUNNING, TEST_ROWS_NOTE, best_config, trials_table
 from finmodels.plots.search import plot_search_history
 from ui import state, train_form
@@ -23,6 +25,7 @@ from ui.messages import show_error
 from ui.widgets import remember, store
 
 SEARCH = "train_search"  # ui.jobs.SearchJob: the search this session started last
+SETTING_NAMES = {"l2": "L2 penalty"}  # a setting whose name is not read by replacing its underscores
 _INPUTS = ["search_trials", "search_epochs", "search_seed"]
 
 
@@ -40,9 +43,19 @@ def _table(job: SearchJob, *, key: str) -> None:
         st.plotly_chart(plot_search_history(trials), key=f"{key}_chart")
 
 
+def readable(name: str) -> str:
+    """A metric or setting of the search as the analyst reads it: 'validation ROC AUC' (not 'validation roc_auc'),
+    'ROC AUC', 'learning rate', 'L2 penalty'."""
+    if name.startswith("validation "):
+        return f"validation {readable(name.removeprefix('validation '))}"
+    return METRIC_LABELS.get(name) or SETTING_NAMES.get(name) or name.replace("_", " ")
+
+
 def shown(table):
-    """The trials' table as drawn: numbers to 4 significant digits, and a score not in yet (a running trial's, or
-    a metric the task has not) as an empty cell rather than 'None'; the columns stay numbers, so they sort."""
+    """The trials' table as drawn: columns named in words (`readable`), numbers to 4 significant digits, and a score
+    not in yet (a running trial's, or a metric the task has not) as an empty cell rather than 'None'; the columns stay
+    numbers, so they sort."""
+    table = table.rename(columns=readable)
     numbers = [c for c in table.columns if table[c].dtype.kind == "f"]
     return table.style.format("{:.4g}", subset=numbers, na_rep="").format(na_rep="", subset=[
         c for c in table.columns if c not in numbers])
@@ -102,8 +115,9 @@ def _outcome(job: SearchJob, *, busy: bool) -> None:
         st.warning("No trial finished, so there is no best configuration. Start the search again and let at least "
                    "one trial finish.")
         return
-    settings = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in best.params.items())
-    metric = f", validation {best.metric} {best.metric_value:.4f}" if best.metric_value is not None else ""
+    settings = ", ".join(f"{readable(k)} {v:.3g}" if isinstance(v, float) else f"{readable(k)} {v}"
+                         for k, v in best.params.items())
+    metric = f", validation {readable(best.metric)} {best.metric_value:.4f}" if best.metric_value is not None else ""
     st.success(f"Best: trial {best.number + 1}, validation loss {best.value:.4f}{metric}. Settings: {settings}.")
     st.caption(f"Optuna's sampler seed was {result.seed}: enter it as the search seed, with the same file, form and "
                "number of trials, to ask the same settings again" + (" (trials that ran at once can differ)."
@@ -128,8 +142,8 @@ def _outcome(job: SearchJob, *, busy: bool) -> None:
 
 def search_section(*, target: str | None, task: str, arch: str, window: int, busy: bool) -> None:
     """The search's inputs, its live trials while it runs, and its outcome with the one-click training."""
-    st.caption(f"Optuna tries settings of the **{arch}** network (layer sizes, dropout, learning rate, batch size "
-               f"...) around the form above. {TEST_ROWS_NOTE}")
+    st.caption(f"Optuna tries settings of the **{arch_label(arch, lower=True)}**: its layer sizes, dropout, learning "
+               f"rate, batch size ... around the form above. {TEST_ROWS_NOTE}")
     job = kept(SEARCH)
     running = job is not None and job.running
     remember({"search_trials": 10, "search_epochs": 30, "search_seed": None})

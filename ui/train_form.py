@@ -21,7 +21,7 @@ from finmodels.models.training import TrainConfig
 from finmodels.models.training.config import DEFAULT_ARCH, HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
 from ui import state
 from ui.messages import show_error
-from ui.widgets import last_value, remember, store
+from ui.widgets import follow, last_value, remember, store
 
 _MLP, _RUN = ARCHITECTURES["mlp"].config_class(), {f.name: f.default for f in dataclasses.fields(TrainConfig)}
 FORM_DEFAULTS = {"train_units": ", ".join(map(str, _MLP.units)), "train_dropout": _MLP.dropout, "train_lr": None,
@@ -46,10 +46,14 @@ _SUGGESTED = "_train_task_suggested"  # the task the Data page suggested when th
 BLEND = "blend"
 _FOLLOWED = "_train_arch_followed"  # the architecture whose layer sizes and dropout the form last took
 WEIGHTED_KINDS = (BINARY, MULTICLASS, ORDINAL)  # 'Weight classes' means something only for classes
+_FORM_OF = "_train_form_of"  # the training job (found after a reload) whose settings the form last took
+_ENTITY = "_train_entity"  # (frame, target, entity column or None) of the loaded table, profiled once
+_FINGERPRINT = "_train_fingerprint"  # (frame, its fingerprint), to tell a run of another file
 
 
-def follow_suggested_task() -> None:
-    """Seed the form's widgets: the task the Data page suggests (when it changed), else the values last used.
+def follow_suggested_task(current: state.Dataset, *, job=None) -> None:
+    """Seed the form's widgets: the task the Data page suggests (when it changed), else the values last used; after
+    a reload, the settings of the training `job` this session found running or just ended (`follow_job`).
 
     A tab opened at the Train page's address (a reload, a bookmark) has no Data page choice yet: the task is the
     one the data's profile suggests, as the Data page would, never the first preset regardless of the data."""
@@ -62,6 +66,7 @@ def follow_suggested_task() -> None:
         st.session_state[_SUGGESTED] = suggested
         st.session_state["train_task"] = st.session_state["_kept_train_task"] = suggested
     remember({"train_task": suggested, "train_window": DEFAULT_WINDOW, **FORM_DEFAULTS})
+    follow_job(job, current)
 
 
 def _task_from_data() -> None:
@@ -73,6 +78,81 @@ def _task_from_data() -> None:
 
         target = st.session_state.get(state.TARGET)
         st.session_state[state.TASK] = profile(data.frame, target=target if target in data.frame.columns else None).task
+
+
+def follow_job(job, current: state.Dataset) -> None:
+    """After a reload while a training runs (or just after it ended), the form shows that job's task and settings
+    rather than the ones the data suggests, so the results below match it and pressing Train again trains what the
+    analyst chose. `job` is the one this session found in the server's memory (ui.jobs.adopted), taken once, and
+    only when it trains the loaded file."""
+    if job is None or st.session_state.get(_FORM_OF) is job:
+        return
+    st.session_state[_FORM_OF] = job
+    if job.data_name != current.name or job.rows not in (None, len(current.frame)):
+        return
+    config, kind = job.config, TASKS[job.config.task].kind
+    follow_split(current)  # the data's default split is followed first, so the job's own comes after it
+    hyper = config.hyperparameters
+    values = {"train_task": config.task, "train_epochs": config.epochs, "train_patience": config.patience,
+              "train_arch": BLEND if config.arch == DEFAULT_ARCH and config.blend is None
+              and kind not in (FORECAST, ANOMALY) else config.arch,
+              "train_blend": config.blend[0] if config.blend else "none", "train_lr": config.learning_rate,
+              "train_batch": config.batch_size, "train_schedule": config.lr_schedule or "auto",
+              "train_class_weight": config.class_weight, "train_seed": config.seed, "train_window": config.window,
+              "train_members": config.members, "train_split": config.split, "train_var_level": config.var_level,
+              "train_horizon": config.horizon, "train_risk_aversion": config.risk_aversion, "train_cap": config.cap}
+    if getattr(hyper, "units", None) is not None:
+        values["train_units"] = ", ".join(map(str, hyper.units))
+    if getattr(hyper, "dropout", None) is not None:
+        values["train_dropout"] = float(hyper.dropout)
+    for key, value in values.items():
+        st.session_state[key] = st.session_state["_kept_" + key] = value
+    st.session_state[_FOLLOWED] = config.arch  # its layer sizes are the job's, not the network's defaults
+
+
+def entity_column(current: state.Dataset) -> str | None:
+    """The identifier column whose values repeat (a company rated several times, a borrower's loans), as the Data
+    page's check found it with the analyst's roles, else as the profile finds it; None when there is none."""
+    from ui import data_choices
+
+    checked = st.session_state.get(data_choices.CHECK)
+    if checked is not None and st.session_state.get(data_choices.FOR) is current:
+        return checked[1].profile.entity_column
+    target = st.session_state.get(state.TARGET)
+    kept = st.session_state.get(_ENTITY)
+    if kept is None or kept[0] is not current.frame or kept[1] != target:
+        from finmodels.data.profiling import profile
+
+        found = profile(current.frame, target=target if target in current.frame.columns else None)
+        kept = (current.frame, target, found.entity_column if found.target is not None else None)
+        st.session_state[_ENTITY] = kept
+    return kept[2]
+
+
+def follow_split(current: state.Dataset) -> str | None:
+    """The Split box starts 'by entity' on a table whose entity repeats (the Data page advises it), else random; a
+    choice the analyst makes is kept until other data is loaded. Returns the entity column."""
+    entity = entity_column(current)
+    follow("train_split", "entity" if entity else "random", source=(id(current.frame), entity))
+    return entity
+
+
+def other_file_note(result, current: state.Dataset | None) -> str:
+    """' · trained on **corporate_rating.csv**, not on the loaded **credit_risk_dataset.csv**' when `result` was
+    trained on another file than the loaded one (by the fingerprint the run keeps: a run named in the address while
+    another file is loaded); '' when it is the loaded file's, or unknown."""
+    info = getattr(result, "data_info", None) or {}
+    if result is None or current is None or not info.get("fingerprint"):
+        return ""
+    kept = st.session_state.get(_FINGERPRINT)
+    if kept is None or kept[0] is not current.frame:
+        from finmodels.runtime.workspace import data_fingerprint
+
+        kept = (current.frame, data_fingerprint(current.frame))
+        st.session_state[_FINGERPRINT] = kept
+    if kept[1] == info["fingerprint"]:
+        return ""
+    return f" · trained on **{info.get('name') or 'another file'}**, not on the loaded **{current.name}**"
 
 
 def keep_form() -> None:
@@ -297,11 +377,15 @@ def ensemble_inputs(task: TaskPreset, choice: str, rows: int) -> None:
     if st.session_state.get("train_blend") not in ("none", *others):
         st.session_state["train_blend"] = "none"
     c1, c2, c3 = st.columns([1, 2, 2])
+    entity = follow_split(state.dataset())
     c3.selectbox("Split", list(SPLIT_LABELS), key="train_split", format_func=SPLIT_LABELS.get,
                  help="How the rows are cut into training, validation and test. Random keeps the classes' shares in "
                       "each part. By entity keeps all rows of one company or borrower (the identifier column whose "
                       "values repeat) in one part, so the test rows are entities the model never saw; by date tests "
                       "the latest rows.")
+    if entity:
+        c3.caption(f"'{entity}' names entities with several rows each, so the split starts by entity, as the Data page "
+                   "advises: a random split would test the model on entities it has already seen.")
     c1.number_input("Cross-fitted networks", 1, MAX_MEMBERS, key="train_members", placeholder=f"auto ({auto.members})",
                     help="Networks per architecture, each learning from all but one part of the training and "
                          "validation rows and stopping early on that part; their average is the model. 1 trains one "

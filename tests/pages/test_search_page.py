@@ -121,10 +121,10 @@ def test_a_running_trial_shows_empty_cells_not_none(german):
         done.set()
     assert not at.exception
     first, running = shown_cells(at.dataframe[0])
-    assert (first["validation loss"], first["validation roc_auc"], first["epochs"]) == ("0.5123", "0.71", "2")
-    assert (running["state"], running["validation loss"], running["validation roc_auc"], running["epochs"],
+    assert (first["validation loss"], first["validation ROC AUC"], first["epochs"]) == ("0.5123", "0.71", "2")
+    assert (running["state"], running["validation loss"], running["validation ROC AUC"], running["epochs"],
             running["seconds"]) == ("running", "", "", "", "")
-    assert running["units"] == "8" and running["learning_rate"] == "0.001"
+    assert running["units"] == "8" and running["learning rate"] == "0.001"
     values = at.dataframe[0].value  # the cells stay numbers, so the columns sort
     assert values["validation loss"].dtype.kind == "f" and values["validation loss"].isna().tolist() == [False, True]
 
@@ -146,7 +146,7 @@ def test_a_stopped_trial_with_the_least_loss_is_named_as_no_candidate(german):
     assert not at.exception
     assert "**2 of 3 trials complete** in 1 s on *german_credit.csv* · 1 trial stopped · sampler seed 4321" in [
         m.value for m in at.markdown]
-    assert at.success[0].value.startswith("Best: trial 1, validation loss 0.2141, validation roc_auc 0.9300.")
+    assert at.success[0].value.startswith("Best: trial 1, validation loss 0.2141, validation ROC AUC 0.9300.")
     assert ("Trial 3 was stopped before its end, so it is not a candidate: a stopped trial's validation loss (0.2031 "
             "after 4 epochs) comes from fewer epochs and is not comparable with the finished trials'.") in [
         c.value for c in at.caption]
