@@ -142,3 +142,22 @@ def keep_explanation(result, explanation) -> bool:
         show_error(exc)
         return False
     return True
+
+
+def explained_class(result) -> str | None:
+    """The class of the explanation last explained with the run (in any tab), for a new tab's Explain page to start
+    from, as the Report of that tab does; None when none is kept (or the run explains no class)."""
+    return next(reversed(_explanation_records(result)), None) or None
+
+
+def mark_explained(result, target_class: str | None) -> None:
+    """Make `target_class` the run's last explained class when its explanation is kept but another was kept after it
+    (the analyst went back to it), so a new tab's Explain and Report show the class this tab shows."""
+    records, key = _explanation_records(result), str(target_class or "")
+    if key not in records or next(reversed(records)) == key:
+        return
+    records[key] = records.pop(key)
+    try:
+        _workspace(result).add_artifact(result.run_id, EXPLANATIONS, json.dumps(records))
+    except FinModelsError as exc:
+        show_error(exc)

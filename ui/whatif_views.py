@@ -224,7 +224,8 @@ def whatif_section(result) -> None:
     """The what-if editor for the current run (binary, regression and anomaly models of table rows)."""
     st.subheader("What-if for one row")
     if result.kind not in WHATIF_KINDS:
-        st.info(f"What-if works on models with one score per row (credit default, loss, anomaly); this is a "
+        article = "an" if result.kind[:1] in "aeiou" else "a"  # 'an ordinal model'
+        st.info(f"What-if works on models with one score per row (credit default, loss, anomaly); this is {article} "
                 f"{result.kind} model. The waterfall above explains one row of it.")
         return
     if result.frame is None:

@@ -23,7 +23,7 @@ from finmodels.explain.explainers import (
     LOG_ODDS, OUTPUT, PROBABILITY, additivity, attribute, keras_predict, sklearn_predict,
 )
 from finmodels.explain.outputs import OutputChoice, RunFacts, classes_of, output_choice, output_name, run_facts
-from finmodels.explain.reasons import DEFAULT_REASONS, negligible_effect, reason_codes
+from finmodels.explain.reasons import DEFAULT_REASONS, negligible_effect, no_reasons_text, reason_codes
 from finmodels.explain.units import RETURN, percent, value_text
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL
 
@@ -105,6 +105,12 @@ class Explanation:
                             output_name=self.output_name, k=k, window=len(self.lags) or None,
                             min_effect=negligible_effect(self.scale, self.predictions),
                             **({"effect_text": percent} if self.scale == RETURN else {}))
+
+    def no_reasons_text(self) -> str:
+        """What a row without reason codes says: no column raised its output by more than the negligible effect
+        ('... by more than 0.005', a forecast's in percent), so the small rises its waterfall shows are not denied."""
+        return no_reasons_text(self.output_name, negligible_effect(self.scale, self.predictions),
+                               **({"effect_text": percent} if self.scale == RETURN else {}))
 
     def lag_importance(self) -> pd.DataFrame:
         """Sequence models: mean |SHAP| per lag (rows) and series (columns)."""

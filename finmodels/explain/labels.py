@@ -3,15 +3,18 @@
 The Explain page's row picker showed 'Test row 17 · probability 0.41' for a rating run: nothing said which
 company that was. `row_labels` names each explained row by the table's identifier (the entity column the Data
 profile finds for its 'split by entity' warning, else another identifier such as a loan id) and its date, as a
-forecast run's windows are already named by ticker and date ('AAPL 2017-11-03').
+forecast run's windows are already named by ticker and date ('AAPL 2017-11-03'). A rating or multi-class row
+also says its actual and predicted class (`row_classes`): 'probability of 'BBB' 0.538' alone did not say whether
+the company was rated BBB, nor what the model predicted for it. `picker_labels` writes the picker's whole line.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from finmodels.data.profiling import IDENTIFIER, parse_dates, profile
-from finmodels.data.tasks import FORECAST
+from finmodels.data.tasks import FORECAST, MULTICLASS, ORDINAL
 
 SEPARATOR = " · "
 PROFILED_ROWS = 20_000  # the first rows the identifier and the date are found on (a profile of 5M rows takes long)
@@ -55,3 +58,31 @@ def explained_row_labels(result, explanation) -> list[str] | None:
     if result.frame is None:
         return None
     return row_labels(result.frame, ids, target=result.config.target)
+
+
+def row_classes(result, explanation) -> list[str] | None:
+    """'actual A, predicted BBB' per explained row of a rating or multi-class run (`result`, a TrainingResult), the
+    predicted class being the one its evaluation counts (the most probable); None for other runs and for a run
+    without its rows at hand."""
+    ids, frame = explanation.row_ids, getattr(result, "frame", None)
+    if getattr(result, "kind", None) not in (MULTICLASS, ORDINAL) or ids is None or frame is None \
+            or not frame.index.is_unique:
+        return None
+    positions = frame.index[result.split.test].get_indexer(ids)  # the explained rows among the scored test rows
+    if (positions < 0).any():
+        return None
+    labels = np.asarray(result.class_labels, dtype=object)
+    predicted = np.asarray(result.details.get("predicted", np.asarray(result.test_scores).argmax(axis=1)))
+    actual = np.asarray(result.y_test)
+    return [f"actual {labels[actual[p]]}, predicted {labels[predicted[p]]}" for p in positions]
+
+
+def picker_labels(result, explanation) -> list[str]:
+    """The row picker's line per explained row: its name ('Markel Corporation · 2016-03-29', else 'Test row 17'),
+    a rating or multi-class row's actual and predicted class, and the output explained ('probability of 'BBB'
+    0.538', a forecast's 'return 0.31%')."""
+    names = explained_row_labels(result, explanation) or [f"Test row {i + 1}" for i in range(len(explanation.predictions))]
+    classes = row_classes(result, explanation)
+    return [SEPARATOR.join([names[i], *([classes[i]] if classes else []),
+                            f"{explanation.output_name} {explanation.output_text(p)}"])
+            for i, p in enumerate(explanation.predictions)]

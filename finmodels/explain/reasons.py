@@ -40,6 +40,33 @@ def format_value(value) -> str:
     return str(value)
 
 
+def readable_value(value) -> str:
+    """A measured value as a sentence or a chart label quotes it: a fraction to 4 significant digits with thousands
+    separators from 10,000 ('0.1382', '1269', '2,553,000', never '2.55315e+06'); whole numbers, text and missing
+    values as `format_value` writes them (a code or a count is quoted as written)."""
+    if not isinstance(value, (float, np.floating)) or not math.isfinite(value) or float(value).is_integer():
+        return format_value(value)
+    value = float(value)
+    digits = 3 - math.floor(math.log10(abs(value)))  # decimals that keep 4 significant digits
+    rounded = round(value, digits)
+    if abs(rounded) >= 10_000:
+        return f"{rounded:,.0f}"
+    text = f"{rounded:.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def effect_threshold_text(effect: float) -> str:
+    """The cut below which a contribution is not a reason, as a sentence states it ('0.005', never '0.01')."""
+    return f"{effect:.2g}"
+
+
+def no_reasons_text(output_name: str, min_effect: float, *, effect_text=effect_threshold_text) -> str:
+    """What a row whose contributions are all below `min_effect` (or lower its output) says instead of reason codes:
+    not 'No column raised ...' beside a waterfall that shows small rises."""
+    return (f"No column raised this row's {output_name} by more than {effect_text(min_effect)}, the smallest effect "
+            "a reason code cites; the chart shows the smaller ones.")
+
+
 def format_effect(effect: float) -> str:
     """An effect size with two decimals, or three significant digits when it would round to 0.00."""
     return f"{effect:.2f}" if abs(effect) >= 0.005 else f"{effect:.3g}"
@@ -56,9 +83,9 @@ def reason_codes(contributions: pd.Series, values: pd.Series, *, output_name: st
     """
     raised = contributions[contributions > min_effect].sort_values(ascending=False).head(k)
     if window:
-        return [f"{column_label(c)} over the last {window} days (latest {format_value(values.get(c))}) raised "
+        return [f"{column_label(c)} over the last {window} days (latest {readable_value(values.get(c))}) raised "
                 f"{output_name} by {effect_text(v)}" for c, v in raised.items()]
-    return [f"{column_label(c)} '{format_value(values.get(c))}' raised {output_name} by {effect_text(v)}"
+    return [f"{column_label(c)} '{readable_value(values.get(c))}' raised {output_name} by {effect_text(v)}"
             for c, v in raised.items()]
 
 
@@ -97,6 +124,6 @@ def reason_codes_of_rows(values: np.ndarray, columns: list[str], data: pd.DataFr
         chosen = [j for j in top if values[i, j] > min_effect]
         if not chosen and keep[i] and values[i, top[0]] > 0:
             chosen = [top[0]]
-        out.append([f"{labels[j]} '{format_value(cells[i, j])}' raised {output_name} by "
+        out.append([f"{labels[j]} '{readable_value(cells[i, j])}' raised {output_name} by "
                     f"{format_effect(values[i, j])}" for j in chosen])
     return out

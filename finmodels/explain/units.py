@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from finmodels.explain.reasons import format_value
+from finmodels.explain.reasons import format_value, readable_value
 
 RETURN = "return"  # the scale of a forecast's explanation (finmodels.explain.outputs)
 RETURN_SERIES = ("return", "abs_return", "log_range")  # a price file's daily channels, all (log) returns
@@ -29,10 +29,10 @@ def percent(value, *, sign: bool = False) -> str:
 
 def value_text(column: str, value, scale: str) -> str:
     """An input's value as the analyst reads it: a return series of a forecast in percent, anything else as
-    written in the file (`format_value`)."""
+    written in the file, a fraction to 4 significant digits (`readable_value`: '0.1382', '2,553,000')."""
     if scale == RETURN and str(column) in RETURN_SERIES and isinstance(value, (int, float, np.integer, np.floating)):
         return percent(value)
-    return format_value(value)
+    return readable_value(value)
 
 
 def percent_ticks(values) -> dict:

@@ -6,13 +6,15 @@ The explanation arguments are `finmodels.explain.explanation.Explanation` object
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
-from finmodels.explain.reasons import format_value
+from finmodels.explain.reasons import readable_value
 from finmodels.explain.units import RETURN, RETURN_SERIES, percent, percent_ticks, value_text
 
 VALUE_COLORSCALE = [[0.0, NONEVENT_COLOR], [0.5, "#d5d8dc"], [1.0, EVENT_COLOR]]
@@ -27,6 +29,8 @@ def _number(value: float, explanation, *, sign: bool = False) -> str:
     if _unit(explanation) == RETURN:
         return percent(value, sign=sign)
     spec = ".3f" if _unit(explanation) == "probability" else ".3g"
+    if spec == ".3f" and 0 < abs(value) < 0.0005:  # one significant digit, not '-0.000'
+        spec = f".{-math.floor(math.log10(abs(value)))}f"
     return format(value, ("+" if sign else "") + spec)
 
 
@@ -94,8 +98,12 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
 
 # The dependence view spans these quantiles of a numeric column, plus VIEW_MARGIN of that span on each side;
 # rows beyond it (a value near 3,000 among values under 100) are left out of the view and counted on the chart.
+# A long tail (a rating file's cash flow per share: half the rows within 2.4 to 7.3, the 99th percentile 3,852)
+# still squashed the rows near 0 into a line: the view stops FENCE interquartile ranges beyond the middle half
+# (Tukey's far-out fence), which a column without such a tail never reaches before its 1st or 99th percentile.
 DEPENDENCE_CLIP = (0.01, 0.99)
 VIEW_MARGIN = 0.1
+FENCE = 3.0
 
 
 def _ordinal(share: float) -> str:
@@ -105,26 +113,37 @@ def _ordinal(share: float) -> str:
 
 
 def dependence_view(values, clip: tuple[float, float] | None = DEPENDENCE_CLIP) -> tuple[float, float] | None:
-    """The (low, high) range of a numeric column a dependence plot shows: the `clip` quantiles widened by
-    VIEW_MARGIN of their span; None (show everything) when `clip` is None or no value lies beyond it."""
+    """The (low, high) range of a numeric column a dependence plot shows: the `clip` quantiles, no further than FENCE
+    interquartile ranges beyond the middle half (a long tail), widened by VIEW_MARGIN of their span; None (show
+    everything) when `clip` is None or no value lies beyond it."""
+    return _view(values, clip)[0]
+
+
+def _view(values, clip) -> tuple[tuple[float, float] | None, bool]:
+    """`dependence_view`, and whether a long tail narrowed it to the FENCE."""
     x = np.asarray(values, dtype="float64")
     x = x[np.isfinite(x)]
     if clip is None or len(x) == 0:
-        return None
+        return None, False
     lo, hi = (float(v) for v in np.quantile(x, clip))
     if hi <= lo:  # most rows share one value: a quantile view would hide the rest
-        return None
+        return None, False
+    q1, q3 = (float(v) for v in np.quantile(x, (0.25, 0.75)))
+    fenced = (max(lo, q1 - FENCE * (q3 - q1)), min(hi, q3 + FENCE * (q3 - q1)))
+    narrowed = q3 > q1 and fenced != (lo, hi) and (clip[0] > 0 or clip[1] < 1)  # (0, 1) asks for every row
+    if narrowed:
+        lo, hi = fenced
     margin = VIEW_MARGIN * (hi - lo)
     view = (lo - margin, hi + margin)
-    return view if ((x < view[0]) | (x > view[1])).any() else None
+    return (view, narrowed) if ((x < view[0]) | (x > view[1])).any() else (None, False)
 
 
 def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | None = DEPENDENCE_CLIP) -> go.Figure:
     """SHAP value of one column against its original value: a scatter for numbers, a box per level for text.
 
     A numeric column is shown between its `clip` quantiles (1st to 99th percentile by default, with a small
-    margin), so one extreme value does not squash every other point into a line; the subtitle says how many
-    rows lie outside and how far. `clip=None` shows every row.
+    margin; a long tail is cut at the FENCE), so extreme values do not squash every other point into a line; the
+    subtitle says how many rows lie outside and how far. `clip=None` shows every row.
     """
     if column not in explanation.columns:
         raise KeyError(f"Column '{column}' is not in this explanation. Columns are: {', '.join(explanation.columns)}.")
@@ -135,18 +154,21 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
     xaxis = {}
     if is_numeric_dtype(raw) and not is_bool_dtype(raw):
         x = raw.to_numpy(dtype="float64", na_value=np.nan)
-        view = dependence_view(x, clip)
+        view, narrowed = _view(x, clip)
         shown = np.ones(len(x), dtype=bool)
         if view is not None:
             outside = np.isfinite(x) & ((x < view[0]) | (x > view[1]))
             shown = ~outside
             far = x[outside]
             beyond = " and ".join(part for part in (
-                f"down to {format_value(float(far.min()))}" if (far < view[0]).any() else "",
-                f"up to {format_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
+                f"down to {readable_value(float(far.min()))}" if (far < view[0]).any() else "",
+                f"up to {readable_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
             rows = int(outside.sum())
-            title += (f"<br><sup>Showing the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}: "
-                      f"{rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view ({beyond}).</sup>")
+            span = (f"{column} from {readable_value(view[0])} to {readable_value(view[1])}, where most rows lie (a long "
+                    f"tail is cut at {FENCE:g} interquartile ranges beyond the middle half)" if narrowed else
+                    f"the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}")
+            title += (f"<br><sup>Showing {span}: {rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view "
+                      f"({beyond}).</sup>")
             xaxis = dict(range=list(view))
         fig = go.Figure(go.Scatter(x=x[shown], y=shap_values[shown], mode="markers", name=str(column),
                                    marker=dict(size=6, opacity=0.7, color=NONEVENT_COLOR)))
@@ -222,16 +244,32 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     path = np.concatenate([[explanation.base_value], explanation.base_value + np.cumsum(steps), [prediction]])
     low, high = float(min(path.min(), 0.0)), float(path.max())
     pad = 0.25 * ((high - low) or 1.0)
+    # a falling bar's label is drawn left of it: near the axis' low end it ran into the column names ('Sector =
+    # Fin0.001'), so there is room on the left too, with ticks only from the low end of the path (no probability
+    # below 0)
+    left = 0.2 * ((high - low) or 1.0) if any(s < 0 for s in steps) else (pad if low < 0 else 0)
     unit = _unit(explanation)
     order_note = PROBABILITY_ORDER if unit == "probability" else "largest first"
     fig.update_layout(title=dict(text=f"Why this row scores {_number(prediction, explanation)} ({unit})",
                                  subtitle=dict(text=f"SHAP contributions, {unit} scale: they add up from the base value "
                                                     f"to the prediction.<br>Bars {order_note}.")),
                       xaxis_title=f"{getattr(explanation, 'output_name', 'output')} ({unit})",
-                      xaxis=dict(range=[low - (pad if low < 0 else 0), high + pad], **_axis(path, unit)),
+                      xaxis=dict(range=[low - left, high + pad], **_axis(path, unit), **_ticks_from(low, high, unit)),
                       yaxis=dict(autorange="reversed"), height=max(360, 30 * (len(steps) + 2) + 160), **LAYOUT)
     fig.update_layout(margin=dict(LAYOUT["margin"], r=60, t=90))
     return fig
+
+
+def _ticks_from(low: float, high: float, unit: str) -> dict:
+    """Tick values from `low` up (about five, at 1, 2 or 5 times a power of ten), so the room left of a waterfall
+    shows no tick below it; plotly's own ticks for a return (in percent) and for an empty span."""
+    if unit == RETURN or high <= low:
+        return {}
+    raw = (high - low) / 5
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    return dict(tickvals=[round(v, 12) for v in np.arange(first, high + step / 2, step)])
 
 
 def plot_lag_attribution(explanation, *, row: int | None = None) -> go.Figure:

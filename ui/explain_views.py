@@ -1,0 +1,55 @@
+"""The Explain page's 'One row' section: the row picker, the row's waterfall, reason codes and values.
+
+The picker's lines name the output of the class explained ('probability of 'CC/C/D' 0.312'). Streamlit keeps a
+selectbox's chosen value across runs while the browser keeps the line it showed: after a change of class the box
+still read 'probability of 'BBB' 0.538' while the chart explained that row's 0.001. A new class (or run) therefore
+starts from its top row, which the page's heading promises, and the browser is told the new line.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from finmodels.data.tasks import FORECAST
+from finmodels.explain.labels import picker_labels
+from finmodels.explain.reasons import readable_value
+from finmodels.explain.units import RETURN
+from finmodels.plots.explanation import plot_waterfall
+
+ROW = "explain_row"  # the picker's key
+ROW_OF = "explain_row_of"  # (run, class) the picked row was chosen for
+
+
+def row_picker(result, explanation) -> int:
+    """The explained row the analyst picks (a position in `explanation`), highest output first; the top row of a class
+    (or run) just chosen."""
+    order = explanation.rows_by_prediction()
+    lines = picker_labels(result, explanation)
+    chosen_for = (getattr(result, "run_id", None) or id(result), explanation.target_class)
+    if st.session_state.get(ROW_OF) != chosen_for:
+        st.session_state[ROW] = order[0]
+        st.session_state[ROW_OF] = chosen_for
+    what = "window" if result.kind == FORECAST else "row"
+    return int(st.selectbox(f"{what.capitalize()} (explained {what}s, highest {explanation.output_name} first)",
+                            order, format_func=lambda i: lines[i], key=ROW))
+
+
+def row_explanation(explanation, row: int) -> None:
+    """The row's waterfall beside its reason codes, and a table of its values and contributions."""
+    left, right = st.columns([3, 2])
+    left.plotly_chart(plot_waterfall(explanation, row), key="explain_waterfall")
+    with right:
+        st.markdown("**Reason codes**")
+        codes = explanation.reason_codes(row)
+        if codes:
+            st.markdown("\n".join(f"{n}. {code}" for n, code in enumerate(codes, 1)))
+        else:
+            st.caption(explanation.no_reasons_text())
+    with st.expander("This row's values and contributions"):  # the page's width: the contribution column fits
+        table, config = explanation.contributions(row), {"column": "Column", "value": "Value"}
+        if explanation.scale != RETURN:  # a forecast's table is text in percent already
+            table = table.assign(value=[readable_value(v) for v in table["value"]])
+            config["contribution"] = st.column_config.NumberColumn(f"Contribution ({explanation.scale})",
+                                                                   format="%+.4f")
+        st.dataframe(table.astype({"value": str}), hide_index=True, column_config=config,
+                     key="explain_contributions")
