@@ -8,7 +8,7 @@ from ui import evaluate_views
 from ui.caches import evaluation_figures
 from ui.layout import page_header
 from ui.messages import require_run_message
-from ui.results import event_phrase, metric_tiles, styled_metrics
+from ui.results import event_phrase, metric_tiles
 
 page_header("Evaluate")
 
@@ -29,7 +29,7 @@ metric_tiles(result)
 st.subheader("Network against the baselines (same split)")
 table, gaps = metrics_comparison(result)
 # an empty cell is said in a note below the table (Streamlit would print 'None' in it)
-st.dataframe(styled_metrics(table), key="evaluate_table", placeholder="" if gaps else "–")
+st.dataframe(evaluate_views.metrics_styler(result, table), key="evaluate_table", placeholder="" if gaps else "–")
 for note in [evaluate_views.baselines_caption(result), *gaps]:
     if note:
         st.caption(note)

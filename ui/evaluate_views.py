@@ -13,13 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
-from finmodels.delivery.report import backtest_table, zone_text
+from finmodels.delivery.report import backtest_table, percent_cell, percent_rows, zone_text
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.backtest import BASEL_DAYS
 from finmodels.plots import portfolio as plots
 from ui import decisions
 from ui.messages import show_error
-from ui.results import DECISION, event_phrase, p_value
+from ui.results import DECISION, event_phrase, p_value, styled_metrics
 from ui.widgets import follow, remember, store
 
 # charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
@@ -31,6 +31,14 @@ def percents(frame: pd.DataFrame, columns, *, digits: int = 1) -> tuple[pd.DataF
     decimals ('33.3%' in every row, where Streamlit's own percent format drops trailing zeros)."""
     shown = frame.assign(**{c: frame[c].astype(float) * 100 for c in columns})
     return shown, {c: st.column_config.NumberColumn(format=f"%.{digits}f%%") for c in columns}
+
+
+def metrics_styler(result, table: pd.DataFrame):
+    """The network-against-baselines table as `styled_metrics` shows it, a returns forecast's RMSE and MAE in
+    percent as its tiles above and the report read them ('1.141%', was 0.01141)."""
+    styler = styled_metrics(table)
+    rows = percent_rows(result, table)
+    return styler.format(percent_cell, subset=pd.IndexSlice[rows, :], na_rep="–") if rows else styler
 
 
 def _period(horizon: int) -> str:
@@ -325,9 +333,8 @@ def decision_section(result) -> None:
     the decision kept with the run once per change."""
     if getattr(result, "kind", None) != BINARY:
         return
-    from finmodels.delivery.report import Decision, held_out_labels
-    from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, choose_threshold, decisions_at, \
-        least_cost_on_grid
+    from finmodels.delivery.report import THRESHOLD_STEP, Decision, held_out_labels, least_cost_decision
+    from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, decisions_at
     from finmodels.plots.evaluation import plot_confusion_matrix
 
     event = event_phrase(result.config.target, result.event_label)
@@ -345,15 +352,17 @@ def decision_section(result) -> None:
     store(COSTS)
     try:
         costs = CostMatrix(false_negative=fn_cost, false_positive=fp_cost)
-        best = choose_threshold(y, scores, "least_cost", costs=costs)
+        best = least_cost_decision(y, scores, costs)
     except FinModelsError as exc:
         show_error(exc)
         return
-    c3.metric("Least-cost threshold", f"{best.threshold:.3f}", help=f"Expected cost {best.value:.3f} per row")
-    # the slider moves in steps of 0.01: it goes to the step that costs least, not to a rounding of 0.1803
-    least = least_cost_on_grid(y, scores, costs=costs)
+    # searched on the slider's steps, so the slider reaches it and the tile, the slider, the text under it and the
+    # report name one threshold and one cost (the exact least-cost score, 0.0813, showed as 0.081 beside 0.08)
+    least = best.threshold
+    c3.metric("Least-cost threshold", f"{least:.2f}", help=f"Expected cost {best.cost:.3f} per row, the least of the "
+                                                           f"thresholds in steps of {THRESHOLD_STEP:g}")
     follow("evaluate_threshold", least, source=(id(result), fn_cost, fp_cost))
-    threshold = st.slider("Threshold", 0.0, 1.0, step=0.01, key="evaluate_threshold")
+    threshold = st.slider("Threshold", 0.0, 1.0, step=THRESHOLD_STEP, key="evaluate_threshold")
     store(["evaluate_threshold"])
     decisions.set_threshold(result, threshold)
     st.session_state[DECISION] = (result, Decision(threshold, costs))
@@ -364,11 +373,10 @@ def decision_section(result) -> None:
     left.plotly_chart(plot_confusion_matrix(at.confusion, [negative, event],
                                             title=f"Confusion matrix at threshold {threshold:.2f}"),
                       key="evaluate_confusion")
-    # against the least cost the slider can reach (its 0.01 steps), so the least-cost start shows no penalty
-    above = at.cost - decisions_at(y, scores, least, costs=costs).cost
+    above = at.cost - best.cost  # against the least cost the slider reaches: none on the least-cost start
     right.metric("Expected cost per row", f"{at.cost:.3f}", delta=f"{above:+.3f} vs least cost" if above > 5e-4 else None,
-                 delta_color="inverse", help=f"The least cost in steps of 0.01 is at {least:.2f}; the exact least-cost "
-                                             f"threshold {best.threshold:.3f} costs {best.value:.3f} per row.")
+                 delta_color="inverse", help=f"The least cost at these costs is {best.cost:.3f} per row, at threshold "
+                                             f"{least:.2f}.")
     right.metric("Flagged", f"{at.flagged:.1%} of rows")
     right.metric(f"{event} caught (recall)", f"{at.recall:.1%}")
     right.metric("Precision of flags", f"{at.precision:.1%}")

@@ -21,8 +21,7 @@ from finmodels.data.targets import event_name
 from finmodels.delivery.html import FLAG_STYLE, STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
-from finmodels.evaluation.thresholds import (DEFAULT_COSTS, CostMatrix, decisions_at, least_cost_on_grid,
-                                             least_cost_threshold)
+from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, Decisions, decisions_at, least_cost_on_grid
 from finmodels.models.training.blend import blend_weights, network_settings, run_title, weights_text
 from finmodels.models.training.members import epochs_summary, run_networks
 
@@ -127,6 +126,17 @@ def metrics_comparison(result) -> tuple[pd.DataFrame, list[str]]:
 
 
 COUNT_ROWS = ("VaR exceptions",)  # rows of the metrics table that count days: 21, not 21.0000
+RETURN_ROWS = ("RMSE", "MAE")  # a returns forecast's errors are returns: in percent, as its tiles and its other figures
+
+
+def percent_rows(result, table: pd.DataFrame) -> list[str]:
+    """The rows of `result`'s metrics table that are returns and read in percent (a forecast's RMSE and MAE)."""
+    return [r for r in table.index if r in RETURN_ROWS] if getattr(result, "kind", None) == FORECAST else []
+
+
+def percent_cell(value: float) -> str:
+    """A return in the metrics table: in percent, to the table's four significant digits ('1.141%', '0.7859%')."""
+    return f"{value * 100:#.4g}".rstrip(".") + "%"
 
 
 def p_value_text(value, *, missing: str = "–") -> str:
@@ -142,12 +152,15 @@ def zone_text(zone) -> str:
     return "–" if zone is None else str(zone).capitalize()
 
 
-def metrics_html(table: pd.DataFrame) -> str:
-    """The metrics table as HTML: four decimals, counts whole, p-values as `p_value_text`, and an empty cell where a
-    model has no figure (a note under the table says why), never 'NaN'."""
+def metrics_html(table: pd.DataFrame, *, percent: list[str] | tuple = ()) -> str:
+    """The metrics table as HTML: four decimals, counts whole, p-values as `p_value_text`, the `percent` rows (returns,
+    `percent_rows`) as `percent_cell`, and an empty cell where a model has no figure (a note under the table says
+    why), never 'NaN'."""
     def cell(row: str, value) -> str:
         if value != value:
             return ""
+        if row in percent:
+            return percent_cell(value)
         if row in COUNT_ROWS:
             return f"{value:,.0f}"
         return p_value_text(value) if "p-value" in row else f"{value:.4f}"
@@ -231,10 +244,20 @@ class Decision:
     kept: bool = False
 
 
+THRESHOLD_STEP = 0.01  # the Evaluate slider's step: the least cost is searched on it, so the slider can reach it
+
+
+def least_cost_decision(y, scores, costs: CostMatrix) -> Decisions:
+    """What deciding at the least-cost threshold on the slider's steps (`THRESHOLD_STEP`) does: the threshold the
+    Evaluate page starts at and names, and its cost, the least of any step. One threshold and one cost for the page's
+    tile, its slider and the report (the exact least-cost score, 0.0813 say, sits between two steps)."""
+    return decisions_at(y, scores, least_cost_on_grid(y, scores, costs=costs, step=THRESHOLD_STEP), costs=costs)
+
+
 def default_decision(result) -> Decision:
     """The least-cost threshold at the default costs, for a report built before any threshold was chosen."""
-    return Decision(least_cost_on_grid(held_out_labels(result), result.test_scores, costs=DEFAULT_COSTS), DEFAULT_COSTS,
-                    "the least-cost threshold at the default costs (none was set on the Evaluate page)")
+    least = least_cost_decision(held_out_labels(result), result.test_scores, DEFAULT_COSTS).threshold
+    return Decision(least, DEFAULT_COSTS, "the least-cost threshold at the default costs (none was set on the Evaluate page)")
 
 
 def decision_tables(result, decision: Decision) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -242,13 +265,13 @@ def decision_tables(result, decision: Decision) -> tuple[pd.DataFrame, pd.DataFr
     event = event_phrase(result.config.target, result.event_label)
     y = held_out_labels(result)
     at = decisions_at(y, result.test_scores, decision.threshold, costs=decision.costs)
-    best = least_cost_threshold(y, result.test_scores, costs=decision.costs)
+    best = least_cost_decision(y, result.test_scores, decision.costs)
     rule = {
         "threshold": f"{decision.threshold:.2f} ({decision.chosen}); rows scored at or above it are flagged",
         f"cost of a missed {event} (false negative)": f"{decision.costs.false_negative:g}",
         "cost of a false alarm (false positive)": f"{decision.costs.false_positive:g}",
-        "expected cost per row": f"{at.cost:.3f} (least possible at these costs: {best.value:.3f}, at threshold "
-                                 f"{best.threshold:.3f})",
+        "expected cost per row": f"{at.cost:.3f} (least possible at these costs, in the threshold's steps of "
+                                 f"{THRESHOLD_STEP:g}: {best.cost:.3f}, at threshold {best.threshold:.2f})",
         "rows flagged": f"{at.flagged:.1%}",
         f"{event} caught (recall)": f"{at.recall:.1%}",
         "precision of flags": f"{at.precision:.1%}",
@@ -388,7 +411,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         "<p class='note'>Baselines are trained on the same split with the same preprocessing.</p>",
     ]
     table, gaps = metrics_comparison(result)
-    parts += [metrics_html(table), *(paragraph(note, "note") for note in gaps)]
+    parts += [metrics_html(table, percent=percent_rows(result, table)), *(paragraph(note, "note") for note in gaps)]
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
     parts += portfolio_tables(result)
