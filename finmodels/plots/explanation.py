@@ -164,10 +164,11 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
                 f"down to {readable_value(float(far.min()))}" if (far < view[0]).any() else "",
                 f"up to {readable_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
             rows = int(outside.sum())
+            # a long tail's note takes a line of its own: on one line it ran past the chart's width
             span = (f"{column} from {readable_value(view[0])} to {readable_value(view[1])}, where most rows lie (a long "
-                    f"tail is cut at {FENCE:g} interquartile ranges beyond the middle half)" if narrowed else
-                    f"the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}")
-            title += (f"<br><sup>Showing {span}: {rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view "
+                    f"tail is cut at {FENCE:g} interquartile ranges beyond the middle half).</sup><br><sup>"
+                    if narrowed else f"the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}: ")
+            title += (f"<br><sup>Showing {span}{rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view "
                       f"({beyond}).</sup>")
             xaxis = dict(range=list(view))
         fig = go.Figure(go.Scatter(x=x[shown], y=shap_values[shown], mode="markers", name=str(column),
@@ -184,7 +185,7 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
         fig.update_xaxes(**percent_ticks(raw.to_numpy(dtype="float64", na_value=np.nan)))
     if xaxis:  # the subtitle needs a second line above the plot
         fig.update_xaxes(**xaxis)
-        fig.update_layout(margin=dict(LAYOUT["margin"], t=85))
+        fig.update_layout(margin=dict(LAYOUT["margin"], t=105 if narrowed else 85))
     return fig
 
 

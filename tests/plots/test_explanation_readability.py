@@ -86,5 +86,5 @@ def test_a_long_tailed_column_is_shown_where_its_rows_lie():
     title = plot_dependence(e, "operatingCashFlowPerShare").layout.title.text
     outside = int(((x < low) | (x > high)).sum())
     assert (f"Showing operatingCashFlowPerShare from {readable_value(low)} to {readable_value(high)}, where most rows "
-            f"lie (a long tail is cut at 3 interquartile ranges beyond the middle half): {outside:,} of {len(x):,} rows "
-            "lie outside this view (down to -11,950 and up to 6,439,000).") in title
+            f"lie (a long tail is cut at 3 interquartile ranges beyond the middle half).</sup><br><sup>{outside:,} of "
+            f"{len(x):,} rows lie outside this view (down to -11,950 and up to 6,439,000).</sup>") in title
