@@ -7,7 +7,7 @@ from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.monitoring import MAJOR, MODERATE, sample_note
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from ui import caches, decisions, forecasts, state
+from ui import caches, decisions, forecasts, score_views, state
 from ui.layout import page_header
 from ui.messages import show_error
 from ui.results import describe_result, describe_run
@@ -66,37 +66,43 @@ if kind == BINARY:
 
 upload = st.file_uploader("New file to score (CSV with the training columns)", type=["csv", "txt"],
                           key="score_upload")
-if upload is None:
-    st.stop()
-
-scored = caches.scored_file(upload, model, threshold=threshold)
+scored = score_views.scored_file(upload, model, threshold=threshold)
 if scored is None:
     st.stop()
-name, result = scored
+name, result, kept = scored
 
 st.subheader(f"{name}: {len(result.table):,} rows scored")
+if kept:
+    st.caption("The last file scored with this model in your area (uploads stay in the server's memory only): "
+               "upload a file above to score another.")
 for note in result.notes:
     st.caption(note)
 for warning in result.warnings:
     st.warning(warning, icon=":material/warning:")
-counts = result.decision_counts()
+names = score_views.decision_names(model, result)
+counts = result.decision_counts().rename(index=names)
 if len(counts):
     cols = st.columns(len(counts) + 1)
     cols[0].metric("Rows", f"{len(result.table):,}")
-    for col, (decision, count) in zip(cols[1:], counts.items()):
-        col.metric(f"Decision: {decision}", f"{count:,}", help=f"{count / len(result.table):.1%} of rows")
+    for col, decision in zip(cols[1:], sorted(counts.index, key=lambda d: d != "not flagged")):
+        col.metric(decision.capitalize(), f"{counts[decision]:,}",
+                   help=f"{counts[decision] / len(result.table):.1%} of rows, at threshold {result.threshold:.2f}")
+score_views.explain_rest(model, name, result)
 shown = [result.score_column, *[c for c in ("decision", "reason codes") if c in result.table], *model.features]
-st.dataframe(result.table[[c for c in dict.fromkeys(shown) if c in result.table]], key="score_table", height=320,
-             hide_index=True, column_config={result.score_column: st.column_config.NumberColumn(format="%.3f")})
+table = result.table[[c for c in dict.fromkeys(shown) if c in result.table]]
+if names:
+    table = table.assign(decision=table["decision"].map(names))
+if len(result.unexplained_flagged()):  # the rows explained up front are the highest-scored: show them first
+    table = table.sort_values(result.score_column, ascending=False, kind="stable")
+    st.caption("Highest score first; the row numbers are the file's.")
+st.dataframe(table, key="score_table", height=320,
+             hide_index=not len(result.unexplained_flagged()), column_config={result.score_column: st.column_config.NumberColumn(format="%.3f")})
 st.download_button("Download the scored rows (CSV)", to_csv_bytes(result.table), file_name=f"scored_{name}",
                    mime="text/csv", key="score_download_csv", icon=":material/download:",
                    help="Cells a spreadsheet would run as a formula (=, +, -, @) are quoted.")
 
 st.subheader("Stability against the training data")
-worst = result.stability.iloc[1:].head(3)
-st.caption(f"PSI below {MODERATE} is stable, {MODERATE} to {MAJOR} a moderate shift, above {MAJOR} a major one. "
-           + ("Largest shifts: " + ", ".join(f"'{r.name}' {r.psi:.2f}" for r in worst.itertuples()) + "."
-              if len(worst) else ""))
+st.caption(score_views.stability_text(result.stability, MODERATE, MAJOR))
 if small := sample_note(len(result.table)):
     st.warning(small, icon=":material/info:")
 st.plotly_chart(plot_stability(result.stability), key="score_stability")

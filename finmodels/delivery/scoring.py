@@ -13,12 +13,13 @@ distribution (all training rows, stored in a bundle), and text values never seen
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError, DataError
+from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION
 from finmodels.evaluation.monitoring import (
     ReferenceDistribution, monitored_score, psi_table, reference_distribution, stability_report, unseen_levels,
@@ -31,6 +32,19 @@ DECISION = "decision"
 REASONS = "reason codes"
 REASON_CHOICES = ("flagged", "all")
 EXPLAIN_CHUNK_ROWS = 5_000  # rows explained per explainer call, which bounds the explainer's memory
+
+
+@dataclass(frozen=True)
+class ExplainedRows:
+    """SHAP values of some rows of a scored file (`positions`), from which their reason codes are written."""
+
+    positions: np.ndarray
+    values: np.ndarray  # rows x columns
+    columns: list[str]
+    data: pd.DataFrame  # the rows' values, original units
+    output_name: str
+    scale: str
+    seconds: float = 0.0
 
 
 @dataclass
@@ -51,6 +65,11 @@ class ScoredFile:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     reference: ReferenceDistribution | None = None
+    explained: list[ExplainedRows] = field(default_factory=list)  # the SHAP values the reason codes come from
+    event: str | None = None  # what a flagged row's decision says (a binary model's event label, 'unusual')
+    codes: int = DEFAULT_CODES
+    file_notes: list[str] = field(default_factory=list)  # the notes that do not depend on the threshold
+    reasons: str = "flagged"
 
     def decision_counts(self) -> pd.Series:
         return self.table[DECISION].value_counts() if DECISION in self.table else pd.Series(dtype=int)
@@ -59,6 +78,44 @@ class ScoredFile:
     def flagged(self) -> int | None:
         """Rows at or above the threshold; None for a task without decisions."""
         return None if self.threshold is None else int((self.scores >= self.threshold).sum())
+
+    @property
+    def explained_positions(self) -> np.ndarray:
+        """Positions of the rows whose SHAP values are kept (their reason codes can be written at any threshold)."""
+        return np.concatenate([p.positions for p in self.explained]) if self.explained else np.zeros(0, int)
+
+    def unexplained_flagged(self) -> np.ndarray:
+        """Positions of the flagged rows not yet explained, highest score first."""
+        if self.threshold is None:
+            return np.zeros(0, int)
+        missing = np.setdiff1d(np.flatnonzero(self.scores >= self.threshold), self.explained_positions)
+        return missing[np.argsort(-self.scores[missing], kind="stable")]
+
+    def at_threshold(self, threshold: float) -> "ScoredFile":
+        """The same file decided at `threshold`: decisions and reason codes written again from the kept scores and
+        SHAP values, without the model (milliseconds, in any process)."""
+        if self.threshold is None or self.event is None:
+            return self
+        table = self.table.copy()
+        flagged = self.scores >= threshold
+        table[DECISION] = np.where(flagged, self.event, f"not {self.event}")
+        # the default threshold's note no longer applies
+        notes = [n for n in self.file_notes if not n.startswith("Decisions at threshold")]
+        return replace(self, table=table, threshold=float(threshold), file_notes=notes)._with_codes()
+
+    def with_explained(self, parts: list[ExplainedRows]) -> "ScoredFile":
+        """This file with more explained rows (`explain_rows`), their reason codes written."""
+        return replace(self, explained=[*self.explained, *parts])._with_codes()
+
+    def _with_codes(self) -> "ScoredFile":
+        flagged = None if self.threshold is None else self.scores >= self.threshold
+        table = self.table.copy()
+        cells = reason_cells(self.explained, len(table), k=self.codes, scores=self.scores, flagged=flagged)
+        if flagged is not None and self.reasons == "flagged":
+            cells[~flagged] = ""  # a row explained at a lower threshold is not flagged at this one
+        table[REASONS] = cells
+        notes = [*self.file_notes[:-1], *_reason_notes(self), *self.file_notes[-1:]]
+        return replace(self, table=table, notes=notes, explained_rows=len(self.explained_positions))
 
     def bins(self, column: str) -> pd.DataFrame:
         """The PSI bins of one column (or 'score'): the training share, the new share, each bin's PSI."""
@@ -148,13 +205,16 @@ def as_scoring_model(source) -> ScoringModel:
 
 
 def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, reasons: str = "flagged",
-               codes: int = DEFAULT_CODES, max_explained: int = DEFAULT_MAX_EXPLAINED, seed: int = 0) -> ScoredFile:
+               codes: int = DEFAULT_CODES, max_explained: int = DEFAULT_MAX_EXPLAINED, seed: int = 0,
+               explain_top: int | None = None) -> ScoredFile:
     """Score `frame` with a trained run or a loaded bundle; decisions at `threshold` for binary and anomaly runs.
 
     Returns the rows with the score (and decision and reason codes) appended, the PSI of the score and of each
     training column against the training rows, and warnings naming values never seen in training.
     `reasons='flagged'` gives up to `codes` reason codes to every flagged row (a task without decisions: the
-    first `max_explained` rows); `reasons='all'` to every row.
+    first `max_explained` rows), or, with `explain_top`, to that many of the highest-scored flagged rows (the
+    others with `explain_rows` on request); `reasons='all'` to every row. The SHAP values are kept, so
+    `ScoredFile.at_threshold` decides the file again without the model.
     """
     if reasons not in REASON_CHOICES:
         raise ConfigError(f"Unknown reasons choice '{reasons}'. Choose 'flagged' (reason codes for flagged rows) or "
@@ -178,19 +238,73 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     distribution = _training_distribution(model, warnings)
     threshold, flagged = _add_decisions(model, table, scores, threshold, distribution, notes)
     positions = _explained_positions(len(rows), reasons=reasons, flagged=flagged, max_explained=max_explained,
-                                     notes=notes)
-    cells = np.full(len(rows), "", dtype=object)
-    cells[positions] = _reason_codes(model, rows.iloc[positions], k=codes, seed=seed, scores=scores,
-                                     classes=None if classes is None else classes[positions],
-                                     flagged=None if flagged is None else flagged[positions])
-    table[REASONS] = cells
+                                     scores=scores, explain_top=explain_top)
+    explained = explain_rows(model, rows, positions, seed=seed, classes=classes)
 
     stability = stability_report(distribution, rows, columns=features, new_scores=scores)
     notes.append(f"Stability measured against {model.reference_note}.")
     warnings += [u.message for u in unseen_levels(distribution, rows)]
-    return ScoredFile(table=table, score_column=score_column, scores=scores, stability=stability, threshold=threshold,
-                      explained_rows=len(positions), notes=notes, seconds=time.perf_counter() - start,
-                      warnings=warnings, reference=distribution)
+    event = None if flagged is None else (model.event_label or "event") if model.kind == BINARY else "unusual"
+    scored = ScoredFile(table=table, score_column=score_column, scores=scores, stability=stability,
+                        threshold=threshold, explained_rows=len(positions), notes=notes, warnings=warnings,
+                        reference=distribution, explained=explained, event=event, codes=codes, file_notes=notes,
+                        reasons=reasons)._with_codes()
+    scored.seconds = time.perf_counter() - start
+    return scored
+
+
+def explain_rows(source, rows: pd.DataFrame, positions: np.ndarray, *, seed: int = 0,
+                 classes: np.ndarray | None = None) -> list[ExplainedRows]:
+    """SHAP values of the rows of `rows` at `positions` (a rating or multi-class row's of its predicted class,
+    `classes` being every row's), EXPLAIN_CHUNK_ROWS per explainer call. The background and the permutation pairs
+    do not depend on the other rows of the file: a row gets the same values from a run and from its bundle."""
+    from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, sample_rows
+    from finmodels.explain.explanation import explain_table, output_choice, run_facts
+    from finmodels.explain.permutation import permutation_pairs
+
+    positions = np.asarray(positions, dtype=int)
+    if not len(positions):
+        return []
+    model = as_scoring_model(source)
+    bg = sample_rows(None, DEFAULT_BACKGROUND_ROWS, total=len(model.reference), seed=seed,
+                     what="training rows kept for explanations")
+    background = model.reference.iloc[bg.positions]
+    pairs = permutation_pairs(DEFAULT_MAX_EXPLAINED, len(model.preprocessor.groups), len(background))
+    facts = run_facts(model)
+    if classes is None:
+        groups = [(None, positions)]
+    else:
+        picked = np.asarray(classes)[positions]
+        groups = [(model.class_labels[c], positions[picked == c]) for c in np.unique(picked)]
+    parts = []
+    for label, where in groups:
+        choice = output_choice(facts, model.model, output=label)
+        for begin in range(0, len(where), EXPLAIN_CHUNK_ROWS):
+            part = where[begin:begin + EXPLAIN_CHUNK_ROWS]
+            found = explain_table(model.model, model.preprocessor, rows.iloc[part], background, max_rows=len(part),
+                                  background_note=bg.note, choice=choice, seed=seed, pairs=pairs, what="rows")
+            parts.append(ExplainedRows(part, found.values, found.columns, found.data, found.output_name, found.scale,
+                                       found.seconds))
+    return parts
+
+
+def reason_cells(parts: list[ExplainedRows], count: int, *, k: int, scores: np.ndarray,
+                 flagged: np.ndarray | None) -> np.ndarray:
+    """Each row's joined reason codes ('' for a row not explained, and for a row not flagged when a threshold
+    decides), leaving out negligible contributions. A flagged row keeps at least its largest positive
+    contribution; one that no column raised (the average row already scores above the threshold) says so."""
+    from finmodels.explain.reasons import negligible_effect, reason_codes_of_rows
+
+    cells = np.full(count, "", dtype=object)
+    for part in parts:
+        keep = None if flagged is None else flagged[part.positions]
+        codes = reason_codes_of_rows(part.values, part.columns, part.data, output_name=part.output_name, k=k,
+                                     min_effect=negligible_effect(part.scale, scores), keep_top=keep)
+        cells[part.positions] = [
+            REASON_SEPARATOR.join(c) if c or keep is None or not keep[i] else
+            f"No column raised the {part.output_name}: an average row already scores at or above the threshold"
+            for i, c in enumerate(codes)]
+    return cells
 
 
 def _add_scores(model: ScoringModel, table: pd.DataFrame, raw: np.ndarray) -> tuple[str, np.ndarray | None]:
@@ -203,7 +317,9 @@ def _add_scores(model: ScoringModel, table: pd.DataFrame, raw: np.ndarray) -> tu
         table["predicted class"] = labels[predicted]
         table["probability of predicted class"] = raw.max(axis=1)
         return "predicted class", predicted
-    score_column = {BINARY: f"probability of '{model.event_label}'", REGRESSION: f"predicted {model.config.target}",
+    event = event_name(model.config.target, model.event_label)  # 'loan_status = 1', as the other pages name it
+    event = event if event != str(model.event_label).strip() else f"'{event}'"
+    score_column = {BINARY: f"probability of {event}", REGRESSION: f"predicted {model.config.target}",
                     ANOMALY: "anomaly score"}.get(kind, "score")
     table[score_column] = raw.ravel()
     return score_column, None
@@ -239,77 +355,39 @@ def _add_decisions(model: ScoringModel, table: pd.DataFrame, scores: np.ndarray,
 
 
 def _explained_positions(count: int, *, reasons: str, flagged: np.ndarray | None, max_explained: int,
-                         notes: list[str]) -> np.ndarray:
-    """Positions of the rows given reason codes: all, the flagged ones, or (no decisions) the first
-    `max_explained`."""
+                         scores: np.ndarray, explain_top: int | None) -> np.ndarray:
+    """Positions of the rows given reason codes: all, the flagged ones (at most `explain_top` of them, the
+    highest-scored), or (no decisions) the first `max_explained`."""
     if reasons == "all":
-        notes.append(f"Reason codes for all {count:,} rows.")
         return np.arange(count)
     if flagged is not None:
         positions = np.flatnonzero(flagged)
-        notes.append(f"Reason codes for the {len(positions):,} flagged rows; rows not flagged need none.")
+        if explain_top is not None and len(positions) > explain_top:
+            positions = np.sort(positions[np.argsort(-scores[positions], kind="stable")[:explain_top]])
         return positions
-    positions = np.arange(min(count, max_explained))
-    if len(positions) < count:
-        notes.append(f"Reason codes for the first {len(positions):,} of {count:,} rows (this task makes no "
-                     "decision to explain; ask for reasons for all rows to explain every one).")
-    return positions
+    return np.arange(min(count, max_explained))
+
+
+def _reason_notes(scored: ScoredFile) -> list[str]:
+    """What the reason codes cover, at the file's threshold."""
+    count = len(scored.table)
+    if scored.reasons == "all":
+        return [f"Reason codes for all {count:,} rows."]
+    explained = scored.explained_positions
+    if scored.threshold is not None:
+        flagged = scored.scores >= scored.threshold
+        shown = int(flagged[explained].sum())
+        if shown == int(flagged.sum()):
+            return [f"Reason codes for the {shown:,} flagged rows; rows not flagged need none."]
+        return [f"Reason codes for the {shown:,} highest-scored of the {int(flagged.sum()):,} flagged rows; the "
+                f"other {int(flagged.sum()) - shown:,} are explained on request."]
+    if len(explained) < count:
+        return [f"Reason codes for the first {len(explained):,} of {count:,} rows (this task makes no decision to "
+                "explain; ask for reasons for all rows to explain every one)."]
+    return []
 
 
 def _percentile(distribution: ReferenceDistribution, q: int) -> float:
     if len(distribution.score_quantiles) != 101:
         raise DataError("The model's training scores are unknown, so no default threshold can be set; pass one.")
     return float(distribution.score_quantiles[q])
-
-
-def _reason_codes(model: ScoringModel, rows: pd.DataFrame, *, k: int, seed: int, scores: np.ndarray,
-                  classes: np.ndarray | None, flagged: np.ndarray | None) -> list[str]:
-    """Reason codes of each row, joined into one text cell, leaving out negligible contributions.
-
-    A rating or multi-class row's codes explain the probability of its predicted class (`classes`, output
-    indices), so its rows are explained class by class. The background and the permutation pairs do not depend
-    on the other rows of the file: a row gets the same codes from a run and from its bundle, in any file.
-    """
-    from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, sample_rows
-    from finmodels.explain.explanation import output_choice, run_facts
-    from finmodels.explain.permutation import permutation_pairs
-
-    if rows.empty:
-        return []
-    bg = sample_rows(None, DEFAULT_BACKGROUND_ROWS, total=len(model.reference), seed=seed,
-                     what="training rows kept for explanations")
-    background = model.reference.iloc[bg.positions]
-    pairs = permutation_pairs(DEFAULT_MAX_EXPLAINED, len(model.preprocessor.groups), len(background))
-    facts = run_facts(model)
-    out = np.full(len(rows), "", dtype=object)
-    if classes is None:
-        groups = [(None, np.arange(len(rows)))]
-    else:
-        groups = [(model.class_labels[c], np.flatnonzero(classes == c)) for c in np.unique(classes)]
-    for label, where in groups:
-        choice = output_choice(facts, model.model, output=label)
-        for begin in range(0, len(where), EXPLAIN_CHUNK_ROWS):
-            part = where[begin:begin + EXPLAIN_CHUNK_ROWS]
-            out[part] = _codes_of(model, rows.iloc[part], background, bg.note, choice, k=k, seed=seed, pairs=pairs,
-                                  scores=scores, flagged=None if flagged is None else flagged[part])
-    return list(out)
-
-
-def _codes_of(model: ScoringModel, rows: pd.DataFrame, background: pd.DataFrame, note: str, choice, *, k: int,
-              seed: int, pairs: int, scores: np.ndarray, flagged: np.ndarray | None) -> list[str]:
-    """The joined reason codes of `rows` (at most EXPLAIN_CHUNK_ROWS), explained in one explainer call.
-
-    A flagged row keeps at least its largest positive contribution; one that no column raised (the average row
-    already scores above the threshold) says so instead of staying blank.
-    """
-    from finmodels.explain.explanation import explain_table
-    from finmodels.explain.reasons import negligible_effect, reason_codes_of_rows
-
-    explanation = explain_table(model.model, model.preprocessor, rows, background, max_rows=len(rows),
-                                background_note=note, choice=choice, seed=seed, pairs=pairs, what="rows")
-    cut = negligible_effect(explanation.scale, scores)
-    codes = reason_codes_of_rows(explanation.values, explanation.columns, explanation.data,
-                                 output_name=explanation.output_name, k=k, min_effect=cut, keep_top=flagged)
-    return [REASON_SEPARATOR.join(c) if c or flagged is None or not flagged[i] else
-            f"No column raised the {explanation.output_name}: an average row already scores at or above the "
-            "threshold" for i, c in enumerate(codes)]

@@ -126,6 +126,24 @@ def score_run(run, frame: pd.DataFrame, *, workspace: WorkspaceRef | None = None
     return score_file(attached(run, workspace), frame, **options)
 
 
+def explain_scored_run(run, frame: pd.DataFrame, positions, *, workspace: WorkspaceRef | None = None, **options):
+    """`finmodels.delivery.scoring.explain_rows` with the run's model: SHAP values of more rows of a scored file
+    (the flagged rows the Score page did not explain up front)."""
+    from finmodels.delivery.scoring import explain_rows
+
+    if run.frame is None and workspace is not None and run.run_id and not run.run_id.startswith("local-"):
+        return explain_rows(_bundle(_home(run, workspace).open().bundle_bytes(run.run_id)), frame, positions,
+                            **options)
+    return explain_rows(attached(run, workspace), frame, positions, **options)
+
+
+def explain_scored_bundle(raw: bytes, frame: pd.DataFrame, positions, **options):
+    """`explain_rows` with an uploaded bundle's model (its bytes)."""
+    from finmodels.delivery.scoring import explain_rows
+
+    return explain_rows(_bundle(raw), frame, positions, **options)
+
+
 def predict_run(run, frame: pd.DataFrame, *, workspace: WorkspaceRef | None = None):
     """The run's scores for `frame`, in the analyst's units."""
     return attached(run, workspace).predict(frame)

@@ -1,0 +1,53 @@
+"""The Score page (a new user's findings): moving the threshold decides the scored file again without scoring it
+again, the last scored file comes back after a page switch or a reload and stays in the Report, the decisions are
+named as on the other pages, and a file without drift says no column shifted."""
+
+import pandas as pd
+
+from tests.pages.test_pages import new_file_bytes, page
+from ui.score_views import stability_text
+
+
+def scored_page(credit_state, german):
+    at = page("pages/5_Score.py", credit_state)
+    at.slider(key="score_threshold").set_value(0.3).run()
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_moving_the_threshold_decides_again_without_scoring_again(credit_state, german):
+    at = scored_page(credit_state, german)
+    first = at.session_state["scored"][2]
+    at.slider(key="score_threshold").set_value(0.5).run()
+    assert not at.exception
+    moved = at.session_state["scored"][2]
+    assert moved.threshold == 0.5 and moved.scores is first.scores  # the same scores, not a new worker's
+    assert ((moved.scores >= 0.5) == (moved.table["decision"] == "bad")).all()
+    assert (moved.table["reason codes"][moved.table["decision"] == "not bad"] == "").all()
+    assert moved.table["reason codes"][moved.table["decision"] == "bad"].str.contains("raised").all()
+    # the tiles and the table name the decisions as the other pages do, not 'Decision: bad' / 'Decision: not bad'
+    tiles = {m.label: m.value for m in at.metric}
+    flagged = int((moved.scores >= 0.5).sum())
+    assert tiles["Flagged: 'bad'"] == f"{flagged:,}" and tiles["Not flagged"] == f"{120 - flagged:,}"
+    shown = next(d.value for d in at.dataframe if "reason codes" in d.value)
+    assert set(shown["decision"]) == {"flagged: 'bad'", "not flagged"}
+
+
+def test_the_last_scored_file_comes_back_after_a_page_switch_and_a_reload(credit_state, german):
+    scored_page(credit_state, german)
+    again = page("pages/5_Score.py", credit_state)  # a new page run without the upload: the Runs page and back
+    assert not again.exception
+    assert [h.value for h in again.subheader][0] == "new_loans.csv: 120 rows scored"
+    assert any(c.value.startswith("The last file scored with this model in your area") for c in again.caption)
+    assert len(again.get("plotly_chart")) == 2
+    report = page("pages/7_Report.py", {k: v for k, v in credit_state.items() if k != "scored"})
+    assert any("the scored file *new_loans.csv* with its flags and drift" in m.value for m in report.markdown)
+
+
+def test_a_file_without_drift_says_no_column_shifted():
+    table = pd.DataFrame({"name": ["score", "person_emp_length", "loan_int_rate"], "psi": [0.0, 0.0004, 0.0]})
+    text = stability_text(table, 0.1, 0.25)
+    assert text.endswith("No column shifted: every PSI rounds to 0.00.") and "Largest shifts" not in text
+    shifted = pd.DataFrame({"name": ["score", "age", "income"], "psi": [0.02, 0.31, 0.0]})
+    assert stability_text(shifted, 0.1, 0.25).endswith("Largest shifts: 'age' 0.31.")

@@ -1,0 +1,160 @@
+"""The Score page's scored file: scored once per model and file in a worker, decided again at once when the
+threshold moves (the scores and SHAP values do not depend on it), and kept for the session's workspace area in
+this server's memory, never on disk, as ui/session.py keeps uploads: a page switch, a reload and the Report
+page find the last scored file's results again. Up to EXPLAIN_UPFRONT of the highest-scored flagged rows are
+explained while scoring; the other flagged rows on request, in chunks with a progress bar.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import streamlit as st
+
+from finmodels.data.reading import load_csv
+from finmodels.errors import FinModelsError
+from finmodels.runtime import worker
+from ui import runtime, state
+from ui.messages import show_error
+from ui.results import event_phrase
+
+EXPLAIN_UPFRONT = 500  # flagged rows explained while scoring (about 15 ms a row for the default blend here)
+EXPLAIN_CHUNK = 1_000  # rows per job when the other flagged rows are explained on request
+KEPT_AREAS = 32  # areas whose last scored file this server keeps
+_KEPT: "OrderedDict[str, dict]" = OrderedDict()  # area -> {"model", "file", "name", "scored"}
+_LOCK = threading.Lock()
+
+
+def model_key(model) -> str:
+    """What names a model across page runs and reloads: its run id, or the uploaded bundle's file."""
+    loaded = st.session_state.get(state.LOADED_BUNDLE)
+    if loaded is not None and loaded[1] is model:
+        return f"bundle:{loaded[0]}"
+    return str(getattr(model, "run_id", None) or id(model))
+
+
+def _kept() -> dict | None:
+    from ui.session import area
+
+    with _LOCK:
+        return _KEPT.get(area())
+
+
+def _keep(found: dict) -> None:
+    from ui.session import area
+
+    with _LOCK:
+        _KEPT.pop(area(), None)
+        _KEPT[area()] = found
+        while len(_KEPT) > KEPT_AREAS:
+            _KEPT.popitem(last=False)
+
+
+def _bundle_bytes(model) -> bytes | None:
+    loaded = st.session_state.get(state.LOADED_BUNDLE)
+    return loaded[2] if loaded is not None and loaded[1] is model else None
+
+
+def _score(upload, model, key: str, threshold: float | None) -> dict | None:
+    try:
+        frame = load_csv(upload.getvalue())
+        job = {"label": f"scoring {upload.name}", "threshold": threshold, "explain_top": EXPLAIN_UPFRONT,
+               "spinner": f"Scoring {len(frame):,} rows, explaining up to {EXPLAIN_UPFRONT} of the highest-scored "
+                          "flagged rows and checking stability (seconds; moving the threshold afterwards is "
+                          "instant)..."}
+        raw = _bundle_bytes(model)
+        if raw is not None:
+            scored = runtime.run_job(worker.score_bundle, raw, frame, **job)
+        else:
+            scored = runtime.run_job(worker.score_run, model, frame, workspace=runtime.workspace_ref(), **job)
+    except FinModelsError as exc:
+        show_error(exc)
+        return None
+    found = {"model": key, "file": upload.file_id, "name": upload.name, "scored": scored}
+    _keep(found)
+    return found
+
+
+def scored_file(upload, model, *, threshold: float | None):
+    """`(file name, ScoredFile at threshold, kept)` of the uploaded file scored by `model`: scored in a worker only
+    when the file or the model changes, else decided again at `threshold` at once; without an upload, the area's
+    last scored file of this model (`kept` True). None (after a message when scoring failed) when there is none."""
+    key = model_key(model)
+    found = _kept()
+    if upload is not None and (found is None or found["model"] != key or found["file"] != upload.file_id):
+        found = _score(upload, model, key, threshold)
+    if found is None or found["model"] != key:
+        return None
+    scored = found["scored"]
+    if threshold is not None and scored.threshold is not None and scored.threshold != threshold:
+        scored = found["scored"] = scored.at_threshold(threshold)
+    st.session_state[state.SCORED] = ((found["file"], key, threshold), found["name"], scored)
+    return found["name"], scored, upload is None
+
+
+def last_scored(result) -> tuple[str, object] | None:
+    """(file name, ScoredFile) last scored with `result` in this session, else in its area on this server (a
+    reload, another tab), for the Report page."""
+    kept = st.session_state.get(state.SCORED)
+    if kept is not None:
+        return kept[1], kept[2]
+    found = _kept()
+    if found is not None and found["model"] == str(getattr(result, "run_id", None)):
+        return found["name"], found["scored"]
+    return None
+
+
+def explain_rest(model, name: str, scored) -> None:
+    """Offer to explain the flagged rows not explained up front, with the time it should take; explain them in
+    chunks under a progress bar when asked, keeping each chunk as it comes."""
+    rest = scored.unexplained_flagged()
+    if not len(rest):
+        return
+    done = max(scored.explained_rows, 1)
+    per_row = sum(p.seconds for p in scored.explained) / done
+    minutes = max(1, round(per_row * len(rest) / 60))
+    if not st.button(f"Explain the other {len(rest):,} flagged rows (about {minutes} min)", key="score_explain_rest",
+                     icon=":material/psychology:", help="Reason codes for every flagged row, highest score first. "
+                     "Leaving the page stops after the current chunk; the rows explained so far are kept."):
+        return
+    bar = st.progress(0.0, text=f"Explaining {len(rest):,} flagged rows...")
+    raw = _bundle_bytes(model)
+    for begin in range(0, len(rest), EXPLAIN_CHUNK):
+        part = rest[begin:begin + EXPLAIN_CHUNK]
+        job = {"label": f"explaining {name}", "spinner": f"Rows {begin + 1:,} to {begin + len(part):,} of "
+                                                           f"{len(rest):,}..."}
+        try:
+            if raw is not None:
+                parts = runtime.run_job(worker.explain_scored_bundle, raw, scored.table, part, **job)
+            else:
+                parts = runtime.run_job(worker.explain_scored_run, model, scored.table, part,
+                                        workspace=runtime.workspace_ref(), **job)
+        except FinModelsError as exc:
+            show_error(exc)
+            return
+        found = _kept()
+        if found is None:
+            return
+        scored = found["scored"] = found["scored"].with_explained(parts)
+        bar.progress((begin + len(part)) / len(rest), text=f"{begin + len(part):,} of {len(rest):,} rows explained")
+    st.rerun()
+
+
+def decision_names(model, scored) -> dict[str, str]:
+    """The decision column's values as the other pages name them: 'flagged: loan_status = 1', 'not flagged'."""
+    if scored.event is None:
+        return {}
+    target = model.config.target if hasattr(model, "config") else model.target  # a run, or a loaded bundle
+    phrase = event_phrase(target, scored.event) if scored.event != "unusual" else "unusual"
+    return {scored.event: f"flagged: {phrase}", f"not {scored.event}": "not flagged"}
+
+
+def stability_text(stability, moderate: float, major: float) -> str:
+    """The caption above the PSI chart: the bands, and the largest shifts, or that no column shifted."""
+    bands = f"PSI below {moderate} is stable, {moderate} to {major} a moderate shift, above {major} a major one. "
+    worst = stability.iloc[1:]
+    worst = worst[worst["psi"].round(2) > 0].head(3)
+    if not len(worst):
+        return bands + "No column shifted: every PSI rounds to 0.00."
+    return bands + "Largest shifts: " + ", ".join(f"'{r.name}' {r.psi:.2f}" for r in worst.itertuples()) + "."
