@@ -5,7 +5,7 @@ import streamlit as st
 from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
 from finmodels.errors import FinModelsError
-from ui import caches, decisions, state
+from ui import caches, decisions, score_views, state
 from ui.kept import kept as kept_with_run
 from ui.kept import keepable, kept_explanation
 from ui.layout import page_header
@@ -27,8 +27,7 @@ if explanation is None and result.frame is not None and \
                                                      "reason codes of the highest-scored rows."):
     explanation = caches.explanation(result)
 decision = decisions.report_decision(result)  # set on Evaluate in this session, else kept with the run, else None
-scored = st.session_state.get(state.SCORED)
-scored = (scored[1], scored[2]) if scored is not None else None
+scored = score_views.last_scored(result)  # scored on Score in this session, else kept for the area (a reload)
 included = ["data summary", "the settings that apply to this task", "test metrics beside the baselines"]
 if result.kind == BINARY:
     kept_on = f" ({decision.chosen})" if decision is not None and decision.kept else ""
