@@ -248,7 +248,9 @@ def plot_waterfall(explanation, row: int, *, top: int = 10) -> go.Figure:
     # a falling bar's label is drawn left of it: near the axis' low end it ran into the column names ('Sector =
     # Fin0.001'), so there is room on the left too, with ticks only from the low end of the path (no probability
     # below 0)
-    left = 0.2 * ((high - low) or 1.0) if any(s < 0 for s in steps) else (pad if low < 0 else 0)
+    ends = [total for total, step in zip(path[1:-1], steps) if step < 0]  # each falling bar's left end
+    room = 0.5 * ((high - low) or 1.0)  # about a label's width on the page's half-width chart
+    left = max(room - (min(ends) - low), pad if low < 0 else 0.0) if ends else (pad if low < 0 else 0.0)
     unit = _unit(explanation)
     order_note = PROBABILITY_ORDER if unit == "probability" else "largest first"
     fig.update_layout(title=dict(text=f"Why this row scores {_number(prediction, explanation)} ({unit})",

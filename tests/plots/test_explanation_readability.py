@@ -59,9 +59,22 @@ def test_the_waterfall_never_reads_minus_zero_and_leaves_room_left_of_falling_ba
     assert list(w.text) == ["0.012", "-0.003", "+0.002", "-0.002", "-0.002", "-0.001", "-0.0003", "0.006"]
     assert list(w.y[1:-1]) == ["pretaxProfitMargin = 0.1382", "grossProfitMargin = 1", "cashPerShare = 1269",
                                "netProfitMargin = 0.1085", "Sector = Finance", "1 other column"]
+    assert list(fig.layout.xaxis.tickvals) == [0.0, 0.005, 0.01]  # no tick of a probability below 0
+
+
+def test_falling_bars_near_zero_get_room_for_their_labels_left_of_the_axis():
+    """The new user's row (Markel Corporation, CC/C/D 0.001): 'Sector = Fin0.001', 'netProfitMargin = 0.1085-0.002'."""
+    data = pd.DataFrame({"pretaxProfitMargin": [0.138195], "fixedAssetTurnover": [12.4641], "netProfitMargin": [0.108524],
+                         "grossProfitMargin": [1.0], "Sector": ["Finance"], "other": [1.0]})
+    values = np.array([[-0.003, -0.003, -0.002, 0.002, -0.001, -0.0003]])
+    e = Explanation("PermutationExplainer", list(data.columns), values, 0.01189, 0.01189 + values.sum(axis=1), data,
+                    100, 1.0, output_name=CCC)
+    fig = plot_waterfall(e, 0)
     low, high = fig.layout.xaxis.range
-    assert low == pytest.approx(-0.2 * 0.012)  # a falling bar's label beside 0 has room left of the axis
-    assert high > 0.012
+    ends = 0.01189 + np.cumsum(list(fig.data[0].x[1:-1]))
+    falling = [end for end, step in zip(ends, fig.data[0].x[1:-1]) if step < 0]
+    assert min(falling) - low == pytest.approx(0.5 * 0.01189)  # half the path's span left of the lowest falling end
+    assert high > 0.01189 and fig.data[0].text[-2] == "-0.0003"
     assert list(fig.layout.xaxis.tickvals) == [0.0, 0.005, 0.01]  # no tick of a probability below 0
 
 
