@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from finmodels.delivery.runs import RunRecord, comparison_frame, loss_histories
+from finmodels.data.tasks import TASKS
+from finmodels.delivery.runs import RunRecord, comparison_frame, loss_histories, summary_name
 from finmodels.errors import FinModelsError
 from finmodels.plots.runs import plot_loss_overlay
 from ui import caches, session, state
@@ -26,14 +27,18 @@ if not runs:
     no_run_message()
     st.stop()
 
+def task_label(key: str) -> str:
+    return TASKS[key].label if key in TASKS else key  # 'Credit default', not its key 'credit_default'
+
+
 left, right = st.columns(2)
 files = sorted({r.file for r in runs if r.file})
 tasks = sorted({r.task for r in runs if r.task})
 file = left.selectbox("Data file", ["All files", *files], key="runs_file")
-task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task")
+task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task", format_func=task_label)
 shown = [r for r in runs if file in ("All files", r.file) and task in ("All tasks", r.task)]
 table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
-          "rows": r.rows, "task": r.task, "metric": label(r.metric) if r.metric else "", "value": r.value,
+          "rows": r.rows, "task": task_label(r.task), "metric": label(r.metric) if r.metric else "", "value": r.value,
           "network": r.network, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
          for r in shown]
 st.dataframe(table, key="runs_list", hide_index=True,
@@ -44,8 +49,9 @@ by_id = {r.run_id: r for r in shown}
 
 
 def describe(run_id: str) -> str:
+    """The run's name (the same on every page: id, network, task), its file and when it was trained."""
     r = by_id[run_id]
-    return f"{r.run_id[:8]} · {r.network or r.arch} · {r.task} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
+    return f"{summary_name(r)} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
 
 
 chosen = st.multiselect("Runs to compare side by side", list(by_id), default=list(by_id)[:3], key="runs_chosen",
@@ -56,10 +62,9 @@ for number, run_id in enumerate(chosen, 1):
     if result is not None:
         records.append(RunRecord(number, by_id[run_id].file, result))
 if records:
-    frame = comparison_frame(records)
-    frame.index = [describe(run_id) for run_id in chosen[:len(frame)]]
+    frame = comparison_frame(records, metrics_first=True)  # the task's metrics first, visible without scrolling
     frame = frame.rename(columns={"seconds": "seconds in total"})  # fit, the rest and saving: the Train page's total
-    st.dataframe(frame.rename(columns=label), key="runs_table")
+    st.dataframe(frame.rename(columns=label), key="runs_table", placeholder="–")  # a metric another task has
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 
 st.subheader("One run")

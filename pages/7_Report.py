@@ -4,6 +4,7 @@ import streamlit as st
 
 from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
+from finmodels.delivery.runs import result_name
 from finmodels.errors import FinModelsError
 from ui import caches, decisions, score_views, state
 from ui.kept import kept as kept_with_run
@@ -46,7 +47,7 @@ included += [f"the {name} kept with this run" for name, key in (("fairness by pr
              ("what-ifs", "whatif"), ("hyperparameter search", "search")) if kept_results.get(key)]
 if scored is not None:
     included.append(f"the scored file *{scored[0]}* with its flags and drift")
-name = record.label if record else (f"run {result.run_id[:8]}" if keepable(result) else "the current run")
+name = f"run {result_name(result)}" if keepable(result) else record.label if record else "the current run"
 st.markdown(f"A single HTML file of **{name}** on *{data_name}*, with:\n"
             + "\n".join(f"- {item}" for item in included))
 # A report built before the threshold, the costs, the explanation or the scored file changed would not say what

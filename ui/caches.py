@@ -137,20 +137,31 @@ def _job_on_upload(key, upload, model, *, verb: str, spinner: str, on_bundle, on
 
 
 def kept_run(run_id: str):
-    """A run of this session's workspace area, read back once per session (detached; with its rows when the
-    current data is its data); None after a message when it cannot be read."""
+    """A run of this session's workspace area, read back once per session (detached), with its rows put back when the
+    current data is its data: the data loaded now, not when it was first read (the Runs page reads the runs it
+    compares before the analyst uploads their file); None after a message when it cannot be read."""
     kept = st.session_state.setdefault(state.KEPT_RUNS, {})
     if run_id not in kept:
         from ui.session import restore_run
 
-        data = state.dataset()
         with st.spinner("Reading the run from the workspace..."):
-            result = restore_run(run_id, data.frame if data is not None else None)
+            result = restore_run(run_id, None)
         if result is None:
             st.warning(f"Run {run_id} is no longer in the workspace.")
             return None
         kept[run_id] = result
-    return kept[run_id]
+    data = state.dataset()
+    if data is None:
+        return kept[run_id]
+    attached = st.session_state.get(state.KEPT_WITH_ROWS)
+    if attached is None or attached[0] is not data:  # other data since: its runs are attached again
+        attached = (data, {})
+        st.session_state[state.KEPT_WITH_ROWS] = attached
+    if run_id not in attached[1]:
+        from finmodels.runtime.restore import with_rows
+
+        attached[1][run_id] = with_rows(kept[run_id], data.frame)  # detached as it is when `data` is not its file
+    return attached[1][run_id]
 
 
 def champion_id() -> str | None:

@@ -45,15 +45,21 @@ def _newest_run():
 def opened_note(result) -> None:
     """On a tab opened without ?data= or ?run= (ui.session.area_run), say what it found in the area, while it shows
     that run."""
+    from finmodels.delivery.runs import result_name
     from ui.session import OPENED
 
+    left = st.session_state.get(state.LEFT_RUN) or {}
+    if left.get("opened") and left["opened"] == result.run_id:  # opened when other data than its run's was loaded
+        st.info(f"The run you had open, **{left['name']}**, was trained on *{left['file']}*, not on *{left['data']}*, "
+                f"the data now loaded, so this page shows the latest run of *{left['data']}*: "
+                f"**{result_name(result)}**.", icon=":material/swap_horiz:")
+        link_to(RUNS, label="Choose another run of your area")
+        return
     opened = st.session_state.get(OPENED) or {}
     if not opened.get("run") or opened["run"] != result.run_id:  # it shows the run it found, not one set since
         return
-    from ui.results import describe_result
-
     name = opened.get("data") or (result.data_info or {}).get("name", "its data file")
-    run = f"**{result.run_id[:8]}** ({describe_result(result)})"
+    run = f"**{result_name(result)}**"
     found = f"the data **{name}** and its latest run {run}" if opened.get("data") else \
         f"its newest run {run}, trained on *{name}*"
     rows = "" if result.frame is not None else (f" This server no longer holds {name} (uploads are kept in its "
@@ -65,8 +71,16 @@ def opened_note(result) -> None:
 
 def no_run_message() -> None:
     """Say what to do when there is no trained run yet: load data first, or train."""
-    if state.dataset() is None:
+    data = state.dataset()
+    left = st.session_state.get(state.LEFT_RUN) or {}
+    if data is None:
         require_dataset_message()
+    elif left.get("data") == data.name and not left.get("opened"):  # a run was open, of another file than this one
+        st.info(f"The run you had open, **{left['name']}**, was trained on *{left['file']}*, not on *{data.name}*, "
+                f"the data now loaded, and your area holds no run of *{data.name}* yet. Train one on the **Train** "
+                f"page, or open a run of another file on the **Runs** page (then load its file on **Data**).")
+        link_to(TRAIN)
+        link_to(RUNS, label="Choose another run of your area")
     else:
         st.info("No model trained yet in this session. Train one on the **Train** page; every run is kept.")
         link_to(TRAIN)

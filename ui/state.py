@@ -29,6 +29,8 @@ THRESHOLD = "threshold"  # set by the Evaluate page: the decision threshold the 
 TASK = "task"  # set by the Data page: the task preset key the data suggests
 FEATURES = "features"  # set by the Data page: the feature columns chosen
 KEPT_RUNS = "kept_runs"  # {run id: detached TrainingResult} read back from the workspace on the Runs page
+KEPT_WITH_ROWS = "kept_runs_with_rows"  # (Dataset, {run id: the kept run with that data's rows when it is its file})
+LEFT_RUN = "left_run"  # {"name", "file", "data", "opened"}: the run given up when other data was loaded (ui.messages)
 _RESTORED_DATA = "_restored_data"  # the address's data choice was read once in this session (ui.session)
 _RESTORED_RUN = "_restored_run"  # id of the dataset the address's run was last read back with in this session
 _NEVER = object()
@@ -66,7 +68,8 @@ def set_dataset(name: str, frame: pd.DataFrame, *, chosen: bool = True) -> None:
     if chosen:
         st.session_state.setdefault(_RESTORED_RUN, None)
     # the feature list and task belong to the old table's columns: the Data page sets them again for this one
-    for key in (TARGET, EVENT_LABEL, FEATURES, TASK, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES):
+    for key in (TARGET, EVENT_LABEL, FEATURES, TASK, RUN, EXPLANATION, SCORED, BUNDLE_BYTES, REPORT, FIGURES,
+                KEPT_WITH_ROWS, LEFT_RUN):
         st.session_state.pop(key, None)
 
 
@@ -91,7 +94,7 @@ def run(*, from_area: bool = True):
         if run_id or tried is _NEVER:  # a tab opened without ?run=: the run its area last showed, or its newest
             current = restore_run(run_id, frame) if run_id else area_run(frame)
             if current is not None and tried is not _NEVER and current.frame is None:
-                current = None  # other data than the run's was loaded: it no longer names the current run
+                current = _run_of_new_data(current, data)  # other data than the run's was loaded
             if current is not None:
                 set_run(current)
                 if current.frame is not None:  # the current data is the run's: its choices come back with it
@@ -101,6 +104,21 @@ def run(*, from_area: bool = True):
                     if config.features:
                         st.session_state[FEATURES] = list(config.features)
     return current
+
+
+def _run_of_new_data(left, data: Dataset):
+    """The run to show after `data`, another file than run `left`'s, was loaded: the area's latest run of `data`
+    (ui.messages.opened_note says so), else None (ui.messages.no_run_message names the run left and its file)."""
+    from finmodels.delivery.runs import result_name
+    from ui.session import OPENED, area_run, remember_run
+
+    found = area_run(data.frame)
+    (st.session_state.get(OPENED) or {}).pop("run", None)  # not a tab opened without a run: noted as LEFT_RUN
+    st.session_state[LEFT_RUN] = {"name": result_name(left), "file": (left.data_info or {}).get("name") or "another file",
+                                  "data": data.name, "opened": found.run_id if found is not None else None}
+    if found is None:
+        remember_run(None)  # the address no longer names a run of other data as the current one
+    return found
 
 
 def set_run(result) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import gc
 import itertools
 import math
+import re
 import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from finmodels.models.training.blend import blend_weights, run_title
+from finmodels.models.training.blend import arch_label, blend_weights, run_title
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
@@ -31,10 +32,48 @@ class RunRecord:
 
     @property
     def label(self) -> str:
-        config = self.result.config
-        weights = blend_weights(self.result)
-        network = " + ".join(weights) if weights else config.arch  # a blend by its architectures: 'mlp + dcn'
-        return f"Run {self.number} · {network} · {config.task}"
+        """The run's name, the same on every page and every visit (`result_name`); a run no workspace kept (no id)
+        by its number in the session, 'Run 2 · Dense network (MLP) · Credit default'."""
+        name = result_name(self.result)
+        run_id = getattr(self.result, "run_id", None)
+        return name if run_id and not str(run_id).startswith("local-") else f"Run {self.number} · {name}"
+
+
+def network_name(arch: str, blend: tuple[str, ...] | list[str] = ()) -> str:
+    """A run's network in a few words: its architecture's label ('LSTM recurrent network'), or a blend of several by
+    their short names ('Blend: dense + deep & cross'); `network_title` gives the blend's weights."""
+    if len(blend) < 2:
+        return arch_label(arch)
+    short = [re.sub(r" networks?$", "", arch_label(a, lower=True).split(" (")[0]) for a in blend]
+    return f"Blend: {' + '.join(short)}"
+
+
+def run_name(run_id: str | None, *, arch: str, task: str, blend: tuple[str, ...] | list[str] = ()) -> str:
+    """What a run is called wherever it is listed, the same on every page and visit: its short id, network and
+    task, '6a2fd3cf · Blend: dense + deep & cross · Credit rating' (without the id for a run no workspace kept)."""
+    from finmodels.data.tasks import TASKS
+
+    task_label = TASKS[task].label if task in TASKS else task
+    kept = run_id and not str(run_id).startswith("local-")
+    return " · ".join(([str(run_id)[:8]] if kept else []) + [network_name(arch, blend), task_label])
+
+
+def result_name(result) -> str:
+    """`run_name` of a trained run or one read back from the workspace."""
+    config = result.config
+    return run_name(getattr(result, "run_id", None), arch=config.arch, task=config.task,
+                    blend=list(blend_weights(result)))
+
+
+def summary_name(summary) -> str:
+    """`run_name` of a run as the workspace lists it (a RunSummary, whose network is its title: a blend's
+    architectures named in their order, 'Blend of 0.25 × Dense network (MLP) + 0.75 × Deep & cross ...')."""
+    from finmodels.models.architectures import ARCHITECTURES
+
+    title = summary.network or ""
+    found = sorted((title.find(spec.label), key) for key, spec in ARCHITECTURES.items()
+                   if title.startswith("Blend of ") and spec.label in title)
+    return run_name(summary.run_id, arch=summary.arch, task=summary.task, blend=[key for _, key in found])
 
 
 class RunHistory:
@@ -91,12 +130,17 @@ def run_seconds(result) -> dict[str, float]:
     return {**parts, "save": save, "total": total} if "save" in seconds else {**parts, "total": total}
 
 
-def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
+def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | None = None,
+                     metrics_first: bool = False) -> pd.DataFrame:
     """One row per run: its network (a blend by its weights), data, main settings, epochs, seconds and test metrics.
 
     `metrics` limits the metric columns; by default every metric any of the runs reports, in first-seen order.
+    `metrics_first` puts the metrics before the settings, each task's headline metric first (ROC AUC for credit
+    default), so a table narrower than its columns shows them without scrolling sideways.
     """
-    rows = []
+    from finmodels.data.tasks import TASKS
+
+    rows, heads, names = [], [], []
     for record in records:
         result, config = record.result, record.result.config
         hyper = config.hyper
@@ -114,10 +158,19 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
             "networks": len(epochs_per_network(result.history)),
             "seconds": run_seconds(result)["total"],
         }
-        names = metrics or tuple(result.metrics)
-        row.update({name: result.metrics.get(name, float("nan")) for name in names})
+        headline = TASKS[config.task].headline_metric if config.task in TASKS else None
+        own = metrics or tuple(result.metrics)
+        heads += [headline] if headline in own else []
+        names += own
+        row.update({name: result.metrics.get(name, float("nan")) for name in own})
         rows.append(row)
-    return pd.DataFrame(rows).set_index("run") if rows else pd.DataFrame()
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows).set_index("run")
+    if metrics_first:
+        first = list(dict.fromkeys(heads + names))  # every compared task's headline metric, then the others
+        frame = frame[first + [c for c in frame.columns if c not in first]]
+    return frame
 
 
 def loss_histories(records: list[RunRecord], *, key: str = "val_loss") -> dict[str, list[float]]:

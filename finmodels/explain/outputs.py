@@ -66,12 +66,17 @@ class RunFacts:
 
 
 def run_facts(run) -> RunFacts:
-    """RunFacts of a TrainingResult (the most common training class is the default class) or a LoadedBundle."""
+    """RunFacts of a TrainingResult (the most common training class is the default class; of a run read back without
+    its rows, the most common test class) or a LoadedBundle."""
     kind = getattr(run, "kind", BINARY)
     config = run.train_config() if hasattr(run, "train_config") else run.config
     default = 0
     if kind in (MULTICLASS, ORDINAL) and hasattr(run, "split"):
-        default = int(np.bincount(np.asarray(run.y)[run.split.train].astype(int)).argmax())
+        y = np.asarray(run.y).astype(int)
+        # a run read back from the workspace without its rows (frame None) holds its test targets only, not the rows
+        # the split's training indices point at: the most common of those then
+        held = y if getattr(run, "frame", None) is None else y[run.split.train]
+        default = int(np.bincount(held).argmax()) if len(held) else 0
     mean, std = getattr(run, "target_stats", None) or (run.manifest.get("target_stats") if hasattr(run, "manifest")
                                                       else None) or (0.0, 1.0)
     return RunFacts(kind, getattr(config, "task", None), getattr(run, "event_label", None) or None,

@@ -1,9 +1,12 @@
 """The session's run history: bounded, newest last, compared in one table and one chart."""
 
+from dataclasses import replace
+
 import pytest
 
 from finmodels.plots.runs import plot_loss_overlay
-from finmodels.delivery.runs import RunHistory, comparison_frame, loss_histories
+from finmodels.delivery.runs import (RunHistory, RunRecord, comparison_frame, loss_histories, network_name, run_name,
+                                     summary_name)
 
 
 def test_history_keeps_the_last_runs_and_releases_the_rest(german_run):
@@ -28,8 +31,10 @@ def test_comparison_table_has_one_row_per_run_with_settings_and_metrics(german_r
     history.add(german_run, data_name="German credit")
     history.add(german_run, data_name="German credit copy")
     table = comparison_frame(history.records, metrics=("roc_auc", "ks"))
-    assert list(table.index) == ["Run 1 · mlp + dcn · credit_default", "Run 2 · mlp + dcn · credit_default"]
-    assert table.loc["Run 1 · mlp + dcn · credit_default", "layers"] == "16"
+    # a run no workspace kept (no id) by its number, its network and its task in words (were 'mlp + dcn', 'credit_default')
+    assert list(table.index) == ["Run 1 · Blend: dense + deep & cross · Credit default",
+                                 "Run 2 · Blend: dense + deep & cross · Credit default"]
+    assert table.loc["Run 1 · Blend: dense + deep & cross · Credit default", "layers"] == "16"
     assert table["roc_auc"].tolist() == [german_run.metrics["roc_auc"]] * 2
     epochs = [len(v) for k, v in german_run.history.items() if k == "loss" or (k.startswith("network_")
                                                                               and k.endswith("_loss") and "val" not in k)]
@@ -42,6 +47,44 @@ def test_overlay_has_one_line_per_run(german_run):
     history.add(german_run, data_name="a")
     history.add(german_run, data_name="b")
     fig = plot_loss_overlay(loss_histories(history.records))
-    assert [t.name for t in fig.data] == ["Run 1 · mlp + dcn · credit_default", "Run 2 · mlp + dcn · credit_default"]
+    assert [t.name for t in fig.data] == ["Run 1 · Blend: dense + deep & cross · Credit default",
+                                          "Run 2 · Blend: dense + deep & cross · Credit default"]
     assert list(fig.data[0].y) == german_run.history["val_loss"]
     assert fig.layout.xaxis.title.text == "Epoch"
+
+
+def test_a_kept_run_has_one_name_whatever_its_number_in_the_session(german_run):
+    """A new user saw 'Run 1 · mlp + dcn · credit_rating' on the Report's first visit, 'run 6a2fd3cf' on the next, and
+    the Runs chart renumbering the runs newest first: a kept run is named by its short id, network and task."""
+    kept = replace(german_run, run_id="6a2fd3cf0123456789")
+    names = {RunRecord(n, "german_credit.csv", kept).label for n in (1, 2, 3)}
+    assert names == {"6a2fd3cf · Blend: dense + deep & cross · Credit default"}
+    assert list(loss_histories([RunRecord(3, "a", kept)])) == ["6a2fd3cf · Blend: dense + deep & cross · Credit default"]
+    assert run_name("7a111e5c99", arch="lstm", task="market_risk") == \
+        "7a111e5c · LSTM recurrent network · Market risk (returns)"
+    assert network_name("mlp", ["mlp", "dcn"]) == "Blend: dense + deep & cross" and network_name("dcn") == \
+        "Deep & cross network (DCN-V2)"
+
+
+def test_a_listed_run_is_named_as_the_run_read_back():
+    """The Runs page names a run from the workspace's list (its network's title) as the pages name the run itself."""
+    from datetime import datetime, timezone
+
+    from finmodels.runtime.workspace import RunSummary
+
+    listed = RunSummary("6a2fd3cf0123", datetime.now(timezone.utc), "corporate_rating.csv", "credit_rating", "mlp",
+                        "within_one_notch", 0.9, None, "dashboard",
+                        network="Blend of 0.25 × Dense network (MLP) + 0.75 × Deep & cross network (DCN-V2)")
+    assert summary_name(listed) == "6a2fd3cf · Blend: dense + deep & cross · Credit rating"
+    alone = replace(listed, network="LSTM recurrent network", arch="lstm")
+    assert summary_name(alone) == "6a2fd3cf · LSTM recurrent network · Credit rating"
+
+
+def test_the_comparison_puts_the_tasks_metrics_first(german_run):
+    """Two credit default runs side by side showed the run and its network; ROC AUC, KS, Brier ... only by
+    scrolling sideways. With metrics_first, the headline metric leads, then the other metrics, then the settings."""
+    table = comparison_frame([RunRecord(1, "a", german_run), RunRecord(2, "b", german_run)], metrics_first=True)
+    metrics = list(german_run.metrics)
+    assert list(table.columns[:len(metrics)]) == ["roc_auc", *[m for m in metrics if m != "roc_auc"]]
+    assert list(table.columns[len(metrics):len(metrics) + 2]) == ["network", "data"]
+    assert list(comparison_frame([RunRecord(1, "a", german_run)]).columns[:2]) == ["network", "data"]  # by default

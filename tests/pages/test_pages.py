@@ -348,7 +348,7 @@ def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(traine
     listed = at.dataframe[0].value
     row = listed[listed["run"] == run.run_id[:8]].iloc[0]
     assert (row["task"], row["network"], row["metric"], row["from"]) == (
-        "credit_default", "Dense network (MLP)", "ROC AUC", "dashboard")  # the network by its label (a blend: weights)
+        "Credit default", "Dense network (MLP)", "ROC AUC", "dashboard")  # the task and network by their labels
     assert row["value"] == pytest.approx(run.metrics["roc_auc"])
     assert row["data file"] == run.data_info["name"]
     table = at.dataframe[1].value  # the comparison, the trained run among the chosen
