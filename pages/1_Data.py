@@ -78,7 +78,7 @@ else:
 if check.problems:
     st.subheader("Checks")
     st.caption(f"{len(check.errors)} to fix before training, {len(check.warnings)} to know about: each names the "
-               "column, the rows and what to do.")
+               "column, the rows by their line in the file (the header is line 1) and what to do.")
 for problem in check.errors:
     st.error(data_choices.problem_message(problem, frame, check))
 for problem in check.warnings:
@@ -113,6 +113,7 @@ else:
                     key="data_corr_chart")
 
 st.subheader("First rows")
-st.dataframe(frame.head(100), key="data_preview")
+preview = frame.head(100)  # numbered by line of the file, as the checks name rows (row 0 is line 2)
+st.dataframe(preview.set_axis(range(2, len(preview) + 2)).rename_axis("line"), key="data_preview")
 if not check.errors:
     navigation.next_step(navigation.TRAIN, "Next: train a model")

@@ -31,7 +31,7 @@ EXPLAIN = Page("pages/4_Explain.py", "Explain", ":material/psychology:",
                "SHAP in your own columns: what drives the model, and why one row scores as it does.")
 SCORE = Page("pages/5_Score.py", "Score", ":material/fact_check:",
              "Score a new file: predictions, decisions, reason codes and drift; download the model.")
-RUNS = Page("pages/6_Runs.py", "Runs", ":material/compare:", "Compare the runs of this session side by side.")
+RUNS = Page("pages/6_Runs.py", "Runs", ":material/compare:", "Compare the runs of your workspace area side by side.")
 REPORT = Page("pages/7_Report.py", "Report", ":material/description:",
               "One self-contained HTML report of a run, to send to anyone.")
 GOVERNANCE = Page("pages/8_Governance.py", "Governance", ":material/policy:",

@@ -132,8 +132,9 @@ class Outliers:
     bulk: tuple[float, float]
 
     def phrase(self) -> str:
-        """'6,000,000 (row 32299)', or '1,726 (row 1162), 944 (row 1165)' and '... and 2 more rows' past three."""
-        shown = ", ".join(f"{_number(v)} (row {r})" for v, r in zip(self.values[:EXAMPLES], self.rows))
+        """'6,000,000 (line 32299)', or '1,726 (line 1162), 944 (line 1165)' and '... and 2 more rows' past three: the
+        file's lines, as `rows_phrase` names them."""
+        shown = ", ".join(f"{_number(v)} (line {r})" for v, r in zip(self.values[:EXAMPLES], self.rows))
         more = len(self.rows) - EXAMPLES
         return shown + (f" and {more} more row{'s' if more > 1 else ''}" if more > 0 else "")
 

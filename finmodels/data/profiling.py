@@ -128,14 +128,16 @@ class Profile:
         return None
 
     def table(self) -> pd.DataFrame:
-        """One row per column: name, role, missing, distinct values, examples and why the role was chosen."""
+        """One row per column: name, role, why the role was chosen, missing, distinct values and examples (last, as
+        the longest: a table wider than the page cuts its last column, and the reason beside the role is the one to
+        read)."""
         return pd.DataFrame({
             "column": [c.name for c in self.columns],
             "role": [c.role for c in self.columns],
+            "why": [c.reason for c in self.columns],
             "missing": [c.missing for c in self.columns],
             "distinct": [c.unique for c in self.columns],
             "examples": [", ".join(c.examples) for c in self.columns],
-            "why": [c.reason for c in self.columns],
         })
 
     def to_dict(self) -> dict:

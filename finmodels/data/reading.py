@@ -113,7 +113,7 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
     if ragged:
         message = (
             f"{len(ragged):,} row{'s have' if len(ragged) > 1 else ' has'} more fields than the header's "
-            f"{len(names)} ({rows_phrase(ragged)} of the file). A value probably contains the "
+            f"{len(names)} ({rows_phrase(ragged)}). A value probably contains the "
             f"{DELIMITER_NAMES[delimiter]} delimiter without quotes."
         )
         if len(ragged) > MAX_RAGGED_SHARE * (len(frame) + len(ragged)):

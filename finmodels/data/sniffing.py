@@ -147,7 +147,7 @@ def read_frame(raw: bytes, encoding: str, delimiter: str, names: list[str]) -> t
             row = text.rsplit("row ", 1)[-1].strip()  # pandas counts the header as row 0
             row = int(row) + 1 if row.isdigit() else row
             raise DataError(
-                f"A quote (\") opens a value in row {row} of the file and is never closed, so the rest of the "
+                f"A quote (\") opens a value in line {row} of the file and is never closed, so the rest of the "
                 "file would be one value. Close the quote, or write a quote inside a value as two quotes "
                 "(\"\"), and upload the file again."
             ) from None

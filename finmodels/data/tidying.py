@@ -79,10 +79,12 @@ def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[
 
 
 def rows_phrase(rows: list[int], limit: int = 10) -> str:
-    """'row 4', 'rows 2, 3' or 'rows 2, 3, ... and 40 more': row numbers as a message shows them."""
+    """'line 4 of the file', 'lines 2, 3 of the file' or 'lines 2, 3, ... of the file and 40 more': rows as a message
+    names them, by their line in the file (the header is line 1, as a spreadsheet numbers its rows), a number that
+    cannot be read as pandas' 0-based row (the Data page's first rows are numbered by line too)."""
     shown = ", ".join(str(r) for r in rows[:limit])
     more = f" and {len(rows) - limit:,} more" if len(rows) > limit else ""
-    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
+    return f"{'line' if len(rows) == 1 else 'lines'} {shown} of the file{more}"
 
 
 def tidy_text(frame: pd.DataFrame, delimiter: str, notes: list[str]) -> None:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
-from finmodels.data.targets import label_strings
+from finmodels.data.targets import label_strings, rating_order
 
 # A heatmap of more columns than this is unreadable; the most variable numeric columns are kept.
 MAX_HEATMAP_COLUMNS = 30
@@ -16,8 +16,9 @@ FLAG_COLOR = "#9a7d0a"  # the amber of the page's warnings, apart from the event
 
 
 def plot_target_balance(balance: dict[str, int], *, target: str, event_label: str | None = None) -> go.Figure:
-    """Rows per target label, the risk event in red."""
-    labels = list(balance)
+    """Rows per target label, the risk event in red; ratings in scale order (AAA ... D, as on the Evaluate page),
+    other labels as given (most rows first)."""
+    labels = rating_order(balance) or list(balance)
     colors = [EVENT_COLOR if label == event_label else NONEVENT_COLOR for label in labels]
     fig = go.Figure(go.Bar(x=labels, y=[balance[k] for k in labels], marker_color=colors, name=target,
                            text=[f"{balance[k]:,}" for k in labels], textposition="auto"))
@@ -64,7 +65,7 @@ def _flagged_marks(series: pd.Series, flagged: tuple[int, ...]) -> go.Scatter:
     values = series.iloc[np.asarray(flagged) - 2]
     return go.Scatter(x=values, y=np.zeros(len(values)), mode="markers", name=f"flagged by the checks ({len(values):,} "
                       f"row{'s' if len(values) > 1 else ''})", marker=dict(color=FLAG_COLOR, symbol="x", size=11),
-                      customdata=np.asarray(flagged), hovertemplate="row %{customdata}: %{x}<extra></extra>",
+                      customdata=np.asarray(flagged), hovertemplate="line %{customdata}: %{x}<extra></extra>",
                       cliponaxis=False)
 
 
@@ -89,6 +90,8 @@ def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MA
     title = "Correlation of numeric columns"
     if len(shown) < len([c for c in columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]):
         title += f" (the {len(shown)} most variable)"
-    fig.update_layout(title=title, **LAYOUT)
-    fig.update_yaxes(autorange="reversed")
+    # every column named on both axes (plotly labels every other one past about 15 rows), the rows tall enough to read
+    fig.update_layout(title=title, height=max(450, 180 + 22 * len(shown)), **LAYOUT)
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=shown)
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=shown, ticktext=shown)
     return fig

@@ -35,13 +35,13 @@ def test_credit_risk_ages_employment_and_income_no_borrower_has_are_named_with_r
                                                                                                   [123, 21]]
     assert work.message == (
         "Column 'person_emp_length' has more years of employment than the age in 'person_age' allows (work from age "
-        "14 on) in rows 2, 212 (e.g. 123 years at age 22, 123 years at age 21). Check them against the source (a "
+        "14 on) in lines 2, 212 of the file (e.g. 123 years at age 22, 123 years at age 21). Check them against the source (a "
         "length in months, or a typing error): correct them, or leave the cells empty to have them read as missing.")
     income = problems["outliers"]
     assert income.column == "person_income" and income.rows == (32299,) and income.values == ("6,000,000",)
     assert income.message == (
         "Column 'person_income' has 1 value far outside the bulk of its values (98% of them lie between 14,400 and "
-        "225,200): 6,000,000 (row 32299). Check it against the source: correct an error, or leave the cell empty "
+        "225,200): 6,000,000 (line 32299). Check it against the source: correct an error, or leave the cell empty "
         "to have it read as missing; if it is real, cap it at the edge of the bulk, or drop the row.")
 
 
@@ -94,10 +94,10 @@ def test_corporate_ratios_no_company_has_are_listed_one_line_per_column():
     lines = problem.message.split("\n")
     assert lines[0] == ("8 columns have values far outside the bulk of their values (the range where 98% of them "
                         "lie):")
-    assert lines[4] == ("- 'returnOnAssets' (bulk -0.36 to 0.225): -33,753 (row 893), -40,213 (row 894), -2,112 (row "
-                        "895)")
-    assert lines[6] == ("- 'assetTurnover' (bulk 0.00381 to 3.53): 2,553,149 (row 893), 2,357,074 (row 894), 2,551,214 "
-                        "(row 895) and 1 more row")
+    assert lines[4] == ("- 'returnOnAssets' (bulk -0.36 to 0.225): -33,753 (line 893), -40,213 (line 894), -2,112 "
+                        "(line 895)")
+    assert lines[6] == ("- 'assetTurnover' (bulk 0.00381 to 3.53): 2,553,149 (line 893), 2,357,074 (line 894), "
+                        "2,551,214 (line 895) and 1 more row")
     assert lines[-1] == ("Check them against the source: correct errors, or leave the cells empty to have them read "
                          "as missing; cap real values at the edge of the bulk, or drop their rows.")
 
@@ -114,7 +114,7 @@ def test_a_typing_error_in_a_long_tailed_amount_is_named_and_the_tail_is_not():
     assert found["term_months"].rows == (101,)
     problem = outlier_problem(list(found.values()))
     assert problem.message.startswith("2 columns have values far outside the bulk of their values")
-    assert "- 'term_months' (bulk 12 to 62): 3,600 (row 101)" in problem.message.split("\n")
+    assert "- 'term_months' (bulk 12 to 62): 3,600 (line 101)" in problem.message.split("\n")
 
 
 @pytest.mark.parametrize("values", [
@@ -196,8 +196,8 @@ def test_the_data_page_shows_the_findings_with_the_other_checks_and_marks_them_o
     warnings = [w.value for w in at.warning]
     assert [w.split(" ")[:2] for w in warnings] == [["165", "rows"], ["Column", "'person_age'"],
                                                     ["Column", "'person_emp_length'"], ["Column", "'person_income'"]]
-    assert "in rows 2, 212 (e.g. 123 years at age 22, 123 years at age 21)" in warnings[2]
-    assert "6,000,000 (row 32299)" in warnings[3]
+    assert "in lines 2, 212 of the file (e.g. 123 years at age 22, 123 years at age 21)" in warnings[2]
+    assert "6,000,000 (line 32299)" in warnings[3]
     assert at.selectbox(key="data_dist_column").value == "person_age"
     chart = at.get("plotly_chart")[1].proto.spec
-    assert "flagged by the checks (5 rows)" in chart and "row %{customdata}: %{x}" in chart  # rows: plotly's binary
+    assert "flagged by the checks (5 rows)" in chart and "line %{customdata}: %{x}" in chart  # rows: plotly's binary

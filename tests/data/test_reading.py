@@ -54,7 +54,7 @@ def test_numbers_from_text_names_the_rows_of_text_among_numbers():
     text[[2, 14]] = "n/k"
     values, note = numbers_from_text(text)
     assert values.isna().sum() == 2 and values.iloc[0] == 1000
-    assert note.startswith("Column 'income' has text in rows 4, 16 (e.g. 'n/k')")
+    assert note.startswith("Column 'income' has text in lines 4, 16 of the file (e.g. 'n/k')")
 
 
 def test_a_column_that_is_mostly_text_stays_text():

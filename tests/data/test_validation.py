@@ -36,7 +36,7 @@ CASES = [
      "Target column 'default' is empty in all 40 rows. Fill it in, or choose another target column"),
     ("rows_without_target", loans(default=[None if i in (2, 9) else v for i, v in enumerate(DEFAULT)]), "auto",
      WARNING, "default",
-     "Target column 'default' is missing in 2 rows (rows 4, 11); those rows are dropped before training (38 rows "
+     "Target column 'default' is missing in 2 rows (lines 4, 11 of the file); those rows are dropped before training (38 rows "
      "remain)."),
     ("single_class", loans(default=["no"] * 40), "auto", ERROR, "default",
      "Target column 'default' has one value ('no') in all 40 rows with a target; a model needs at least two classes."),
@@ -57,10 +57,10 @@ CASES = [
      "Column 'currency' has the same value ('EUR') in every row, so it cannot help a model"),
     ("unparsed_dates", loans(opened=[f"2023-02-{1 + i % 28:02d}" if i != 6 else "soon" for i in range(40)]),
      "auto", WARNING, "opened",
-     "Column 'opened' has values that are not dates in row 8 (e.g. 'soon'); those rows have no date."),
+     "Column 'opened' has values that are not dates in line 8 of the file (e.g. 'soon'); those rows have no date."),
     ("mixed_date_formats", loans(opened=[f"2023-02-{1 + i % 28:02d}" if i != 5 else "03/04/2023" for i in range(40)]),
      "auto", WARNING, "opened",
-     "Column 'opened' mixes date formats: row 7 (e.g. '03/04/2023') are not in the format of the first row"),
+     "Column 'opened' mixes date formats: line 7 of the file (e.g. '03/04/2023') are not in the format of the first row"),
 ]
 
 
@@ -76,14 +76,14 @@ def test_infinite_values_in_a_table_not_read_by_load_csv():
     frame = pd.read_csv(pd.io.common.StringIO(loans().decode())).assign(ratio=[np.inf] + [1.0] * 38 + [-np.inf])
     problem = next(p for p in validate(frame) if p.code == "infinite_values")
     assert problem.severity == ERROR and problem.rows == (2, 41)
-    assert problem.message.startswith("Column 'ratio' has infinite values in rows 2, 41 (e.g. 'inf'). Replace them")
+    assert problem.message.startswith("Column 'ratio' has infinite values in lines 2, 41 of the file (e.g. 'inf'). Replace them")
 
 
 def test_repeated_dates_in_a_price_history():
     days = [1, 2, 3, 3, *range(4, 25)]
     prices = "date,close\n" + "".join(f"2024-01-{d:02d},{100 + d}\n" for d in days)
     problem = next(p for p in validate(load_csv(prices.encode()), target=None) if p.code == "repeated_dates")
-    assert problem.message.startswith("Column 'date' repeats dates: rows 4, 5 share a date (e.g. '2024-01-03')")
+    assert problem.message.startswith("Column 'date' repeats dates: lines 4, 5 of the file share a date (e.g. '2024-01-03')")
     assert "A price history needs one row per date" in problem.message
 
 
@@ -93,7 +93,7 @@ def test_dates_may_repeat_across_tickers_but_not_within_one():
     assert not [p for p in validate(frame, found) if p.code == "repeated_dates"]
     doubled = pd.concat([frame, frame.iloc[:2]], ignore_index=True)
     problem = next(p for p in validate(doubled, profile(doubled)) if p.code == "repeated_dates")
-    assert "repeats dates per 'Name': rows 2, 3, 12592, 12593" in problem.message
+    assert "repeats dates per 'Name': lines 2, 3, 12592, 12593 of the file" in problem.message
 
 
 def test_identifier_kept_as_a_feature():
@@ -129,7 +129,7 @@ def test_duplicate_rows_and_impossible_ages_are_warned_about():
     copies, ages = problems["duplicate_rows"], problems["implausible_age"]
     assert (copies.severity, ages.severity) == (WARNING, WARNING)
     assert len(copies.rows) == 165 == int(frame.duplicated().sum())
-    assert copies.message.startswith("165 rows repeat an earlier row exactly (rows 15977, 15991")
+    assert copies.message.startswith("165 rows repeat an earlier row exactly (lines 15977, 15991")
     assert ages.column == "person_age" and ages.rows == (83, 185, 577, 749, 32299)
     assert sorted(frame.loc[[r - 2 for r in ages.rows], "person_age"]) == [123, 123, 144, 144, 144]
     assert "outside 16 to 110 years" in ages.message and "'144'" in ages.message
@@ -174,7 +174,7 @@ def test_sentinel_codes_in_a_count_and_a_utilisation_far_above_1_are_named_with_
     late = codes["NumberOfTime30-59DaysPastDueNotWorse"]
     assert late.severity == WARNING and late.rows == (6, 72, 73) and late.values == ("96", "98")
     assert late.message == (
-        "Column 'NumberOfTime30-59DaysPastDueNotWorse' has 96 and 98 in 3 rows (rows 6, 72, 73), far above its other "
+        "Column 'NumberOfTime30-59DaysPastDueNotWorse' has 96 and 98 in 3 rows (lines 6, 72, 73 of the file), far above its other "
         "values (at most 3): they look like special codes (such as 'unknown' or 'refused'), not real values. Replace "
         "them with empty cells, so they are read as missing, or recode them; left as they are, the model takes 96 at "
         "face value.")
@@ -182,7 +182,7 @@ def test_sentinel_codes_in_a_count_and_a_utilisation_far_above_1_are_named_with_
     assert util.rows == (11, 152) and util.values == ("5710", "2340")
     assert util.message.startswith(
         "Column 'RevolvingUtilizationOfUnsecuredLines' is a ratio (99% of its values are at most 1.04) but is above 10 "
-        "in 2 rows (rows 11, 152; e.g. 5710, 2340): far above 1, they look like special codes or errors, not ratios. "
+        "in 2 rows (lines 11, 152 of the file; e.g. 5710, 2340): far above 1, they look like special codes or errors, not ratios. "
         "Replace them with empty cells, so they are read as missing, or cap them (e.g. at 1)")
 
 

@@ -117,11 +117,11 @@ def test_suspected_special_codes_are_listed_with_rows_and_what_to_do():
     upload(at, "cards.csv", frame.to_csv(index=False).encode())
     assert any(h.value == "Checks" for h in at.subheader)
     warnings = [w.value for w in at.warning]
-    assert ("Column 'late_payments' has 98 in 2 rows (rows 5, 12), far above its other values (at most 4): they "
+    assert ("Column 'late_payments' has 98 in 2 rows (lines 5, 12 of the file), far above its other values (at most 4): they "
             "look like special codes (such as 'unknown' or 'refused'), not real values. Replace them with empty "
             "cells, so they are read as missing, or recode them; left as they are, the model takes 98 at face "
             "value.") in warnings
-    assert any(w.startswith("Column 'util_ratio' is a ratio") and "row 9" in w and "5000" in w for w in warnings)
+    assert any(w.startswith("Column 'util_ratio' is a ratio") and "line 9 of the file" in w and "5000" in w for w in warnings)
 
 
 def test_rare_ratings_are_said_to_be_merged_not_left_to_the_analyst():
