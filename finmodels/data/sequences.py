@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import DataError
 
 DATE_NAMES = ("date", "datetime", "timestamp", "time", "day")
@@ -79,14 +80,15 @@ def detect_series_columns(frame: pd.DataFrame, *, price: str | None = None) -> S
 
 
 def _examples(rows: np.ndarray, values, tickers=None, *, limit: int = 5) -> str:
-    """'rows 4 (-1.0), 9 (0.0)' or, with tickers, 'rows 4 (AAPL, -1.0), ...': file rows count the header as row 1."""
+    """'lines 4 (-1.0), 9 (0.0) of the file' or, with tickers, 'lines 4 (AAPL, -1.0), ... of the file': the file's
+    lines, the header being line 1 (as `tidying.rows_phrase` names rows)."""
     shown = []
     for i in rows[:limit]:
         value = values[i]
         value = f"{float(value):g}" if isinstance(value, (int, float, np.number)) else repr(str(value))
         shown.append(f"{i + 2} ({tickers[i]}, {value})" if tickers is not None else f"{i + 2} ({value})")
     more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return f"row{'s' if len(rows) > 1 else ''} {', '.join(shown)}{more}"
+    return f"line{'s' if len(rows) > 1 else ''} {', '.join(shown)} of the file{more}"
 
 
 def daily_channels(frame: pd.DataFrame, cols: SeriesColumns) -> pd.DataFrame:
@@ -100,8 +102,8 @@ def daily_channels(frame: pd.DataFrame, cols: SeriesColumns) -> pd.DataFrame:
     dates = pd.to_datetime(frame[cols.date], errors="coerce", format="mixed")
     bad_dates = np.flatnonzero(dates.isna().to_numpy())
     if len(bad_dates):
-        problems.append(f"Column '{cols.date}' has {len(bad_dates)} values that are not dates (rows "
-                        f"{', '.join(str(i + 2) for i in bad_dates[:5])}). Fix or remove those rows.")
+        problems.append(f"Column '{cols.date}' has {len(bad_dates)} values that are not dates "
+                        f"({rows_phrase([int(i) + 2 for i in bad_dates], limit=5)}). Fix or remove those rows.")
     raw = frame[cols.price]
     price = pd.to_numeric(raw, errors="coerce")
     tickers = frame[cols.ticker].astype(str).to_numpy() if cols.ticker else None
@@ -139,7 +141,7 @@ def _duplicate_dates(rows: pd.DataFrame, cols: SeriesColumns, *, limit: int = 5)
     groups = list(rows.groupby("ticker", sort=True))
     for ticker, g in groups[:limit]:
         repeated = g.groupby("date")["row"].apply(list)
-        shown = "; ".join(f"{d:%Y-%m-%d} (rows {', '.join(map(str, r))})" for d, r in repeated.iloc[:3].items())
+        shown = "; ".join(f"{d:%Y-%m-%d} ({rows_phrase(r)})" for d, r in repeated.iloc[:3].items())
         more = f" and {len(repeated) - 3} more dates" if len(repeated) > 3 else ""
         who = f"Ticker '{ticker}' (column '{cols.ticker}')" if cols.ticker else "The series"
         problems.append(f"{who} repeats {len(repeated)} date{'s' if len(repeated) > 1 else ''} in column "

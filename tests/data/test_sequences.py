@@ -40,17 +40,17 @@ def test_bad_prices_and_dates_name_their_rows():
     with pytest.raises(DataError) as err:
         daily_channels(frame, detect_series_columns(frame))
     assert err.value.problems == [
-        "Column 'Date' has 1 values that are not dates (rows 3). Fix or remove those rows.",
-        "Column 'Close' has 1 zero or negative prices: row 4 (-1). Returns need positive prices; fix or remove those "
-        "rows.",
+        "Column 'Date' has 1 values that are not dates (line 3 of the file). Fix or remove those rows.",
+        "Column 'Close' has 1 zero or negative prices: line 4 (-1) of the file. Returns need positive prices; fix or "
+        "remove those rows.",
     ]
 
 
 def test_zero_and_negative_prices_name_ticker_row_and_value():
     frame = pd.DataFrame({"date": ["2020-01-01", "2020-01-02"] * 2, "ticker": ["AAA", "AAA", "BBB", "BBB"],
                           "close": [10.0, 0.0, -2.5, 3.0]})
-    with pytest.raises(DataError, match=r"Column 'close' has 2 zero or negative prices: rows 3 \(AAA, 0\), "
-                                        r"4 \(BBB, -2.5\)\. Returns need positive prices"):
+    with pytest.raises(DataError, match=r"Column 'close' has 2 zero or negative prices: lines 3 \(AAA, 0\), "
+                                        r"4 \(BBB, -2.5\) of the file\. Returns need positive prices"):
         daily_channels(frame, detect_series_columns(frame))
 
 
@@ -60,8 +60,8 @@ def test_duplicate_dates_within_a_ticker_name_the_ticker_dates_and_rows():
     with pytest.raises(DataError) as err:
         daily_channels(frame, detect_series_columns(frame))
     assert err.value.problems == [
-        "Ticker 'AAA' (column 'ticker') repeats 1 date in column 'date': 2020-01-02 (rows 3, 4). Keep one row per day "
-        "and ticker."]
+        "Ticker 'AAA' (column 'ticker') repeats 1 date in column 'date': 2020-01-02 (lines 3, 4 of the file). Keep one row "
+        "per day and ticker."]
 
 
 def test_a_blank_price_is_a_missing_day_of_that_ticker_only():
