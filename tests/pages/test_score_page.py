@@ -51,3 +51,21 @@ def test_a_file_without_drift_says_no_column_shifted():
     assert text.endswith("No column shifted: every PSI rounds to 0.00.") and "Largest shifts" not in text
     shifted = pd.DataFrame({"name": ["score", "age", "income"], "psi": [0.02, 0.31, 0.0]})
     assert stability_text(shifted, 0.1, 0.25).endswith("Largest shifts: 'age' 0.31.")
+
+
+def test_the_other_flagged_rows_are_explained_on_request(credit_state, german, monkeypatch):
+    from ui import score_views
+
+    monkeypatch.setattr(score_views, "EXPLAIN_UPFRONT", 5)  # a 120-row file flags fewer rows than the page's 500
+    at = scored_page(credit_state, german)
+    scored = at.session_state["scored"][2]
+    flagged = scored.table["decision"] == "bad"
+    assert scored.explained_rows == 5 and flagged.sum() > 5
+    assert (scored.table["reason codes"][flagged] != "").sum() == 5
+    assert any(n.startswith(f"Reason codes for the 5 highest-scored of the {flagged.sum()} flagged rows")
+               for n in (c.value for c in at.caption))
+    at.button(key="score_explain_rest").click().run()
+    assert not at.exception, at.exception
+    done = at.session_state["scored"][2]
+    assert done.table["reason codes"][flagged].str.contains("raised").all()
+    assert f"Reason codes for the {flagged.sum()} flagged rows; rows not flagged need none." in done.notes
