@@ -103,17 +103,6 @@ def loaded_bundle(upload):
     return None if kept is None else kept[1]
 
 
-def scored_file(upload, model, *, threshold: float | None):
-    """`(file name, ScoredFile)` of an uploaded file scored by `model` (the session's run or a loaded bundle) in a
-    worker, rescored only when the file, the model or the threshold changes; None when it cannot be scored."""
-    return _job_on_upload(
-        (upload.file_id, id(model), threshold), upload, model, verb="scoring",
-        spinner="Scoring, explaining each flagged row and checking stability...",
-        on_bundle=lambda data, frame, **job: runtime.run_job(worker.score_bundle, data, frame, threshold=threshold,
-                                                             **job),
-        on_run=lambda frame, **job: runtime.run_job(worker.score_run, model, frame, threshold=threshold, **job))
-
-
 def _job_on_upload(key, upload, model, *, verb: str, spinner: str, on_bundle, on_run):
     """`(file name, result)` of a worker job on an uploaded file with `model`, kept in the session and done again
     only when `key` changes: `on_bundle(bundle bytes, frame, ...)` when `model` is the loaded bundle, else
