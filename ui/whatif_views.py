@@ -52,8 +52,10 @@ def pick(frame: pd.DataFrame) -> int | None:
     if not 0 <= st.session_state["whatif_row"] < len(frame):  # a row of another, longer file
         st.session_state["whatif_row"] = 0
     by = st.segmented_control("Find the row", [BY_ROW, BY_ID], key="whatif_by") or BY_ROW
-    row = st.number_input(f"Row of the file (0 to {len(frame) - 1:,})", 0, len(frame) - 1, key="whatif_row") \
-        if by == BY_ROW else None
+    row = st.number_input(f"Row of the file (0 to {len(frame) - 1:,}; row 0 is line 2, under the header)", 0,
+                          len(frame) - 1, key="whatif_row",
+                          help="Counted from 0, as the what-if and the kept what-ifs name rows; the Data page's "
+                               "checks name the file's lines, where line 1 is the header.") if by == BY_ROW else None
     store(["whatif_by", "whatif_row"])
     if row is not None:
         return int(row)
@@ -110,7 +112,7 @@ def editor(frame: pd.DataFrame, position: int, ranges: dict) -> dict | None:
     values ({column: value}) when the analyst presses the button, else None."""
     row = frame.iloc[position]
     with st.form(f"whatif_form_{position}", border=True):
-        st.markdown(f"**Row {position}: edit any value** (units as in the file; hover a label for its training range)")
+        st.markdown(f"**Row {position} (line {position + 2} of the file): edit any value** (units as in the file; hover a label for its training range)")
         values = {}
         columns = list(ranges)
         for start in range(0, len(columns), GRID):

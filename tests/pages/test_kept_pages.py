@@ -64,7 +64,7 @@ def test_a_row_is_found_by_an_identifier_column(credit_state):
     at = page("pages/4_Explain.py", {**credit_state, "whatif_by": "Identifier", "whatif_id_column": "credit_amount",
                                      "whatif_id_value": "7882"})
     assert not at.exception
-    assert any(m.value.startswith("**Row 3: edit any value**") for m in at.markdown)
+    assert any(m.value.startswith("**Row 3 (line 5 of the file): edit any value**") for m in at.markdown)
     at.text_input(key="whatif_id_value").set_value("no such amount").run()
     assert [e.value for e in at.error] == [
         "No row has credit_amount = 'no such amount' (e.g. '1169', '5951', '2096'). Check the value, or pick the row "
