@@ -18,6 +18,7 @@ import pytest
 
 from finmodels.data.samples import get_sample
 from tests.pages.browser import SCREENSHOTS, app_server, chromium_browser, free_port, one_network, wait_idle
+from tests.pages.test_browser import selected
 
 FIGURES: dict[str, float] = {}
 WORKSPACE = tempfile.mkdtemp(prefix="finmodels-browser-workspace-")
@@ -120,6 +121,7 @@ def test_a_run_survives_a_reload_of_the_tab_and_a_restart_of_the_server(chromium
         open_page(page, "Explain")
         page.get_by_text("Reason codes").first.wait_for(timeout=120_000)
         FIGURES["Explain opened after a reload: SHAP of the test rows (s)"] = time.perf_counter() - start
+        reload_while_training(page)  # the same server and area: no second server start for it
     with server(port) as (url, _):  # a new server process on the same workspace
         page = session(chromium, address, heading="Train")
         # the upload was kept in the old server's memory only (never on disk): the data is asked for again...
@@ -128,6 +130,61 @@ def test_a_run_survives_a_reload_of_the_tab_and_a_restart_of_the_server(chromium
         assert auc_on(page) == auc
         open_page(page, "Runs")
         assert page.get_by_text(address.split("run=")[1].split("&")[0][:8]).count() >= 1
+
+
+def pick(page, box: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]', has_text=box).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def reload_while_training(page) -> None:
+    """A new user's trial: a tab reloaded while a market risk run trained showed the data's suggested task (asset
+    allocation, its risk aversion and cap) above that run's results; a tab reloaded while German credit trained, its
+    address still naming that market run, showed the market run's results under German credit's live progress."""
+    load(page, "sp500_10stocks")
+    open_page(page, "Train")
+    assert selected(page, "Task") == "Asset allocation (expected returns)"  # what the price file suggests
+    pick(page, "Task", "Market risk (returns)")
+    pick(page, "Network", "LSTM recurrent network")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text(re.compile(r"Epoch \d+ of at most 100")).wait_for(timeout=120_000)
+    page.reload()
+    page.wait_for_selector('h1:has-text("Train")', timeout=60_000)
+    wait_idle(page)
+    assert selected(page, "Task") == "Market risk (returns)"
+    assert page.get_by_text("Risk aversion").count() == 0 and page.get_by_text("Most in one asset").count() == 0
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.screenshot(path=str(SCREENSHOTS / "train_market_after_reload.png"))
+    page.get_by_text("Held-out test results").wait_for(timeout=300_000)  # the run ends; the form still says it
+    assert page.get_by_text(re.compile(r"^LSTM recurrent network for market risk \(returns\), from 20-day windows "
+                                       "of the prices")).count() == 1
+    assert selected(page, "Task") == "Market risk (returns)"
+    market = run_in_address(page)
+    load(page, "german_credit")
+    open_page(page, "Train")
+    one_network(page)  # the Network box starts on the blend again for another task; this module trains one
+    # slow on purpose: still training after the reload, until Stop
+    for label, value in (("Hidden layer sizes", "256, 256"), ("Batch size", 8), ("Max epochs", 1000),
+                         ("Early stopping patience", 200)):
+        field = page.get_by_label(label, exact=True)
+        field.fill(str(value))
+        field.press("Tab")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_role("button", name="Stop", exact=True).wait_for(timeout=120_000)  # the job is queued or training
+    # the reload, its address naming the market run as the new user's did (whatever run loading data left in it)
+    page.goto(re.sub(r"&run=[^&]*", "", page.url) + f"&run={market}")
+    page.wait_for_selector('h1:has-text("Train")', timeout=60_000)
+    stop = page.get_by_role("button", name="Stop", exact=True)
+    stop.wait_for(timeout=60_000)
+    wait_idle(page)
+    shown = stop.is_visible(), page.get_by_text("Held-out test results").count()
+    assert shown == (True, 0)  # still training, and no other file's results under it
+    page.screenshot(path=str(SCREENSHOTS / "train_credit_after_reload.png"))
+    stop.click()
+    page.get_by_text("Held-out test results").wait_for(timeout=300_000)
+    assert page.get_by_text("not on the loaded").count() == 0  # German credit's own run, once it ends
+    page.set_viewport_size({"width": 1400, "height": 1600})
 
 
 def test_two_analysts_train_at_once_in_their_own_workers_and_the_web_process_stays_small(chromium):
