@@ -188,6 +188,8 @@ def fitting_architectures(task: TaskPreset, rows: int | None = None) -> list[str
     chosen = last_value("train_arch") if st.session_state.get("_kept_train_task") == task.key else None
     if fitting and st.session_state.get("train_arch") not in fitting:
         st.session_state["train_arch"] = chosen if chosen in fitting else fitting[0]
+        if st.session_state["train_arch"] == BLEND and st.session_state.get("train_members") == 1:
+            st.session_state["train_members"] = None  # back to auto: a blend refuses 1 cross-fitted network
     return fitting
 
 

@@ -91,3 +91,17 @@ def test_the_network_chosen_comes_back_after_another_page_and_new_data():
     at.switch_page("pages/2_Train.py").run()
     assert not at.exception
     assert at.selectbox(key="train_arch").value == "mlp" and at.number_input(key="train_members").value == 1
+
+
+def test_a_network_box_back_on_the_blend_does_not_keep_one_cross_fitted_network():
+    """A single network with 1 cross-fitted network, then a forecast task, then a table file again: the box goes back
+    to the blend, and the count goes back to auto with it (it stayed 1, and Train refused: the blend needs 2)."""
+    at = _train_page(train_task="credit_default", train_arch="lstm", train_members=1)
+    assert at.selectbox(key="train_arch").value == "blend"
+    assert at.number_input(key="train_members").value is None
+    at.text_input(key="train_units").set_value("8")
+    at.number_input(key="train_epochs").set_value(1)
+    at.button(key="FormSubmitter:train_form-Train").click().run()
+    assert not at.exception and not [e.value for e in at.error]
+    wait_for_job(at)
+    assert at.session_state["run"].settings.members >= 2
