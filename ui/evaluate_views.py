@@ -333,7 +333,8 @@ def decision_section(result) -> None:
     the decision kept with the run once per change."""
     if getattr(result, "kind", None) != BINARY:
         return
-    from finmodels.delivery.report import THRESHOLD_STEP, Decision, held_out_labels, least_cost_decision
+    from finmodels.delivery.report import Decision, held_out_labels
+    from finmodels.evaluation.thresholds import THRESHOLD_STEP, least_cost_decision
     from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, decisions_at
     from finmodels.plots.evaluation import plot_confusion_matrix
 

@@ -21,7 +21,8 @@ from finmodels.data.targets import event_name
 from finmodels.delivery.html import FLAG_STYLE, STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
-from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, Decisions, decisions_at, least_cost_on_grid
+from finmodels.evaluation.thresholds import (DEFAULT_COSTS, THRESHOLD_STEP, CostMatrix, decisions_at,
+                                             least_cost_decision)
 from finmodels.models.training.blend import blend_weights, network_settings, run_title, weights_text
 from finmodels.models.training.members import epochs_summary, run_networks
 
@@ -242,16 +243,6 @@ class Decision:
     costs: CostMatrix
     chosen: str = "set on the Evaluate page"
     kept: bool = False
-
-
-THRESHOLD_STEP = 0.01  # the Evaluate slider's step: the least cost is searched on it, so the slider can reach it
-
-
-def least_cost_decision(y, scores, costs: CostMatrix) -> Decisions:
-    """What deciding at the least-cost threshold on the slider's steps (`THRESHOLD_STEP`) does: the threshold the
-    Evaluate page starts at and names, and its cost, the least of any step. One threshold and one cost for the page's
-    tile, its slider and the report (the exact least-cost score, 0.0813 say, sits between two steps)."""
-    return decisions_at(y, scores, least_cost_on_grid(y, scores, costs=costs, step=THRESHOLD_STEP), costs=costs)
 
 
 def default_decision(result) -> Decision:

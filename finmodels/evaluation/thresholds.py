@@ -157,3 +157,13 @@ def least_cost_on_grid(y_true, y_score, *, costs: CostMatrix = DEFAULT_COSTS, st
     cost = [costs.expected_cost(int(np.sum((s < t) & (y == 1))), int(np.sum((s >= t) & (y == 0))), rows)
             for t in grid]
     return float(grid[int(np.argmin(cost))])
+
+
+THRESHOLD_STEP = 0.01  # the Evaluate slider's step: the least cost is searched on it, so the slider can reach it
+
+
+def least_cost_decision(y, scores, costs: CostMatrix) -> Decisions:
+    """What deciding at the least-cost threshold on the slider's steps (`THRESHOLD_STEP`) does: the threshold the
+    Evaluate page starts at and names, and its cost, the least of any step. One threshold and one cost for the page's
+    tile, its slider and the report (the exact least-cost score, 0.0813 say, sits between two steps)."""
+    return decisions_at(y, scores, least_cost_on_grid(y, scores, costs=costs, step=THRESHOLD_STEP), costs=costs)

@@ -8,7 +8,7 @@ import re
 from finmodels.evaluation.thresholds import CostMatrix, decisions_at, least_cost_on_grid
 from tests.pages.test_pages import page
 
-STEP = 0.01  # the slider's (finmodels.delivery.report.THRESHOLD_STEP)
+STEP = 0.01  # the slider's (finmodels.evaluation.thresholds.THRESHOLD_STEP)
 
 
 def metric(at, label: str):
