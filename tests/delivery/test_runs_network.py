@@ -44,5 +44,5 @@ def test_the_runs_page_shows_the_network_column(logged):
     assert table.loc[one_id[:8], "network"] == "Dense network (MLP)"
     # the runs to compare are named by their network too, not 'mlp' for a blend
     labels = at.multiselect(key="runs_chosen").options
-    assert any(o.startswith(f"{blended_id[:8]} · Blend of ") for o in labels), labels
+    assert any(o.startswith(f"{blended_id[:8]} · Blend: dense + deep & cross · Credit default · ") for o in labels), labels
     assert any(o.startswith(f"{one_id[:8]} · Dense network (MLP) · ") for o in labels), labels
