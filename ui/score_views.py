@@ -7,9 +7,6 @@ explained while scoring; the other flagged rows on request, in chunks with a pro
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import streamlit as st
 
 from finmodels.data.reading import load_csv
@@ -18,12 +15,12 @@ from finmodels.runtime import worker
 from ui import runtime, state
 from ui.messages import show_error
 from ui.results import event_phrase
+from ui.session import AreaMemory, area
 
 EXPLAIN_UPFRONT = 500  # flagged rows explained while scoring (about 15 ms a row for the default blend here)
 EXPLAIN_CHUNK = 1_000  # rows per job when the other flagged rows are explained on request
 KEPT_AREAS = 32  # areas whose last scored file this server keeps
-_KEPT: "OrderedDict[str, dict]" = OrderedDict()  # area -> {"model", "file", "name", "scored"}
-_LOCK = threading.Lock()
+_KEPT = AreaMemory(KEPT_AREAS)  # area -> {"model", "file", "name", "scored"}
 
 
 def model_key(model) -> str:
@@ -35,20 +32,11 @@ def model_key(model) -> str:
 
 
 def _kept() -> dict | None:
-    from ui.session import area
-
-    with _LOCK:
-        return _KEPT.get(area())
+    return _KEPT.get(area())
 
 
 def _keep(found: dict) -> None:
-    from ui.session import area
-
-    with _LOCK:
-        _KEPT.pop(area(), None)
-        _KEPT[area()] = found
-        while len(_KEPT) > KEPT_AREAS:
-            _KEPT.popitem(last=False)
+    _KEPT.put(area(), found)
 
 
 def _bundle_bytes(model) -> bytes | None:

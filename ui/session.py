@@ -37,9 +37,30 @@ _KEY = "_session_area"
 _ADDRESS = {"data": "_address_data", "run": "_address_run", "target": "_address_target"}  # what this session last
 # put in the address
 UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, most recently used last
-_UPLOADS: "OrderedDict[str, tuple[str, str, pd.DataFrame]]" = OrderedDict()  # area -> (fingerprint, name, frame)
-_LAST: "OrderedDict[str, dict[str, str | None]]" = OrderedDict()  # area -> the data, run, target its tabs last chose
-_UPLOADS_LOCK = threading.Lock()
+
+
+class AreaMemory:
+    """What this server keeps in its memory for each area (never on disk), for the `size` areas used last."""
+
+    def __init__(self, size: int):
+        self._kept: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, name: str, default=None):
+        with self._lock:
+            return self._kept.get(name, default)
+
+    def put(self, name: str, value) -> None:
+        with self._lock:
+            self._kept.pop(name, None)
+            self._kept[name] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+
+_UPLOADS = AreaMemory(UPLOADS_KEPT)  # area -> (fingerprint, name, frame)
+_LAST = AreaMemory(UPLOADS_KEPT)  # area -> {"data", "run", "target": what its tabs last chose}
 COOKIE = "finmodels_area"  # the area this browser last worked in, for a tab opened without ?area=
 _COOKIE_KEPT = "_area_cookie_written"
 _FROM_LINK = "_area_from_link"  # the session's area came from its address, not from a login, the cookie or anew
@@ -146,17 +167,12 @@ def workspace_problem() -> str | None:
 
 def _last(key: str) -> str | None:
     """What the area's tabs last chose under `key` on this server (data, run or target)."""
-    with _UPLOADS_LOCK:
-        return _LAST.get(area(), {}).get(key)
+    return _LAST.get(area(), {}).get(key)
 
 
 def _remember(key: str, value: str | None) -> None:
     st.session_state[_ADDRESS[key]] = value
-    with _UPLOADS_LOCK:
-        _LAST.setdefault(area(), {})[key] = value
-        _LAST.move_to_end(area())
-        while len(_LAST) > UPLOADS_KEPT:
-            _LAST.popitem(last=False)
+    _LAST.put(area(), {**_LAST.get(area(), {}), key: value})
     if value:
         st.query_params[key] = value
     elif key in st.query_params:
@@ -172,11 +188,7 @@ def remember_upload(name: str, raw: bytes, frame: pd.DataFrame) -> None:
     from finmodels.runtime.workspace import data_fingerprint
 
     fingerprint = data_fingerprint(frame)[:16]
-    with _UPLOADS_LOCK:
-        _UPLOADS.pop(area(), None)
-        _UPLOADS[area()] = (fingerprint, name, frame)
-        while len(_UPLOADS) > UPLOADS_KEPT:
-            _UPLOADS.popitem(last=False)
+    _UPLOADS.put(area(), (fingerprint, name, frame))
     _remember(DATA, f"upload:{fingerprint}")
 
 
@@ -205,8 +217,7 @@ def _read_choice(choice: str) -> tuple[str, pd.DataFrame] | None:
         except FinModelsError:
             return None
     if kind == "upload":
-        with _UPLOADS_LOCK:
-            kept = _UPLOADS.get(area())
+        kept = _UPLOADS.get(area())
         if kept is not None and kept[0] == value:
             return kept[1], kept[2]
     return None
