@@ -16,6 +16,7 @@ import pandas as pd
 
 DEFAULT_REASONS = 4
 NEGLIGIBLE_SHARE = 0.005  # of the output's range: a probability's is 1, so half a percentage point
+SEPARATED_FROM = 10_000  # numbers this large read with thousands separators; smaller ones (a year, '1169') as written
 
 
 def column_label(column: str) -> str:
@@ -41,18 +42,25 @@ def format_value(value) -> str:
 
 
 def readable_value(value) -> str:
-    """A measured value as a sentence or a chart label quotes it: a fraction to 4 significant digits with thousands
-    separators from 10,000 ('0.1382', '1269', '2,553,000', never '2.55315e+06'); whole numbers, text and missing
-    values as `format_value` writes them (a code or a count is quoted as written)."""
+    """A measured value as a sentence or a chart label quotes it: a fraction to 4 significant digits, with thousands
+    separators from 10,000 ('0.1382', '1269', '2,553,000', never '2.55315e+06'); a whole number in full, with
+    thousands separators from 10,000 ('1200000' reads '1,200,000'; a year or a 4-digit code such as '2019' or
+    '1169' as written); text (a category), booleans and missing values as `format_value` writes them."""
+    if _is_number(value) and math.isfinite(value) and float(value).is_integer() and abs(value) >= SEPARATED_FROM:
+        return f"{int(value):,}"
     if not isinstance(value, (float, np.floating)) or not math.isfinite(value) or float(value).is_integer():
         return format_value(value)
     value = float(value)
     digits = 3 - math.floor(math.log10(abs(value)))  # decimals that keep 4 significant digits
     rounded = round(value, digits)
-    if abs(rounded) >= 10_000:
+    if abs(rounded) >= SEPARATED_FROM:
         return f"{rounded:,.0f}"
     text = f"{rounded:.{max(digits, 0)}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def effect_threshold_text(effect: float) -> str:

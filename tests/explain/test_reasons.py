@@ -52,3 +52,35 @@ def test_sequence_reason_codes_speak_of_the_window():
     codes = reason_codes(pd.Series({"return": 0.0004, "abs_return": -0.0001}), pd.Series({"return": -0.0213,
                          "abs_return": 0.0213}), output_name="predicted next-day return", window=30)
     assert codes == ["Return over the last 30 days (latest -0.0213) raised predicted next-day return by 0.0004"]
+
+
+def test_reason_codes_write_large_whole_numbers_with_thousands_separators():
+    """A reason code quotes 'Person income '1,200,000'', not '1200000' (a new user's finding on the Score page), from
+    the file's own rows read as the Score page reads them; text values and 4-digit numbers stay as written."""
+    from finmodels.data.reading import load_csv
+    from finmodels.explain.reasons import reason_codes_of_rows
+    from tests.conftest import SHARED_DATASETS
+
+    frame = load_csv(SHARED_DATASETS / "credit_risk_dataset.csv")
+    row = frame[frame["person_income"] == 1_200_000].head(1)
+    columns = ["person_income", "loan_amnt", "loan_intent", "loan_int_rate", "person_age"]
+    assert len(row) == 1 and row["loan_amnt"].iloc[0] == 12_000
+    values = np.array([[0.20, 0.10, 0.05, 0.04, 0.03]])
+    codes = reason_codes_of_rows(values, columns, row, output_name="default probability", k=5)[0]
+    assert codes[:2] == ["Person income '1,200,000' raised default probability by 0.20",
+                         "Loan amnt '12,000' raised default probability by 0.10"]
+    intent, rate, age = row[["loan_intent", "loan_int_rate", "person_age"]].iloc[0]
+    assert codes[2:] == [f"Loan intent '{intent}' raised default probability by 0.05",
+                         f"Loan int rate '{rate:g}' raised default probability by 0.04",
+                         f"Person age '{age}' raised default probability by 0.03"]
+
+
+@pytest.mark.parametrize("value,text", [
+    (1_200_000, "1,200,000"), (np.int64(1_200_000), "1,200,000"), (1_200_000.0, "1,200,000"), (-15_000, "-15,000"),
+    (10_000, "10,000"), (9_999, "9999"), (2019, "2019"), (1234567.89, "1,235,000"), (12.5, "12.5"),
+    ("100000", "100000"), (True, "True"), (np.nan, "(missing)"),
+])
+def test_readable_value_separates_thousands_of_large_whole_numbers_only(value, text):
+    from finmodels.explain.reasons import readable_value
+
+    assert readable_value(value) == text

@@ -19,8 +19,8 @@ CCC = "probability of 'CC/C/D'"
     (2553148.615, "2,553,000"), (-60057.88712, "-60,060"), (141350.211, "141,400"), (5098591.549, "5,099,000"),
     (0.138195, "0.1382"), (46.584, "46.58"), (1269.22, "1269"), (0.0330019, "0.033"), (-0.0132202, "-0.01322"),
     (0.0000123, "0.0000123"), (9999.7, "10,000"),
-    # whole numbers, text and missing values as written (a code or a count)
-    (35, "35"), (1169.0, "1169"), (1.5e9, "1500000000"), ("Finance", "Finance"), (np.nan, "(missing)"),
+    # whole numbers in full (separated from 10,000), text and missing values as written
+    (35, "35"), (1169.0, "1169"), (1.5e9, "1,500,000,000"), ("Finance", "Finance"), (np.nan, "(missing)"),
 ])
 def test_readable_value_has_at_most_four_significant_digits_and_thousands_separators(value, text):
     assert readable_value(value) == text

@@ -38,7 +38,7 @@ def test_a_return_reads_in_percent_with_two_decimals_or_two_significant_digits(v
 
 def test_only_a_forecasts_return_series_are_percent():
     assert value_text("log_range", 0.0664702, "return") == "6.65%"
-    assert value_text("volume", 1.5e9, "return") == "1500000000"  # not a return
+    assert value_text("volume", 1.5e9, "return") == "1,500,000,000"  # not a return
     assert value_text("return", 0.0213, "probability") == "0.0213"  # not a forecast's explanation
 
 
