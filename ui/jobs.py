@@ -19,7 +19,6 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -33,8 +32,7 @@ from ui import runtime, session, state
 
 SEED_MAX = 1_000_000  # a search's sampler seed is drawn from 0 to this (the seed inputs' range)
 LIVE_KEPT = 64  # (area, kind) pairs whose latest job this server remembers for a reload, most recent last
-_LIVE: "OrderedDict[tuple[str, str], object]" = OrderedDict()
-_LIVE_LOCK = threading.Lock()
+_LIVE = session.AreaMemory(LIVE_KEPT)  # (area, key) -> the latest job this area's sessions kept under key
 _ADOPTED = "_adopted_"  # + key: the job this session found in the server's memory (a reload), not one it started
 
 
@@ -42,19 +40,14 @@ def keep(key: str, job) -> None:
     """Hold `job` (a TrainingJob or SearchJob) in this session under `key`, and in the server's memory for this
     session's area, so a reload of the tab finds it."""
     st.session_state[key] = job
-    with _LIVE_LOCK:
-        _LIVE[(session.area(), key)] = job
-        _LIVE.move_to_end((session.area(), key))
-        while len(_LIVE) > LIVE_KEPT:
-            _LIVE.popitem(last=False)
+    _LIVE.put((session.area(), key), job)
 
 
 def kept(key: str):
     """The job this session keeps under `key`; after a reload, the one this area's last session started."""
     job = st.session_state.get(key)
     if job is None:
-        with _LIVE_LOCK:
-            job = _LIVE.get((session.area(), key))
+        job = _LIVE.get((session.area(), key))
         if job is not None:
             st.session_state[key] = job
             st.session_state[_ADOPTED + key] = job

@@ -40,18 +40,20 @@ UPLOADS_KEPT = 32  # areas whose current upload this server keeps in memory, mos
 
 
 class AreaMemory:
-    """What this server keeps in its memory for each area (never on disk), for the `size` areas used last."""
+    """What this server keeps in its memory for each area (never on disk), for the `size` areas used last.
+
+    A key is an area's name, or a tuple that starts with it (an area and what it keeps under that area)."""
 
     def __init__(self, size: int):
         self._kept: OrderedDict = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, name: str, default=None):
+    def get(self, name, default=None):
         with self._lock:
             return self._kept.get(name, default)
 
-    def put(self, name: str, value) -> None:
+    def put(self, name, value) -> None:
         with self._lock:
             self._kept.pop(name, None)
             self._kept[name] = value

@@ -154,11 +154,21 @@ def single_output(model, output: int):
     return keras.Model(model.inputs, out)
 
 
+@contextlib.contextmanager
+def _shap_quiet():
+    """Silence what shap's explainers make Keras and TensorFlow say on every call, about shap's calls, not ours: the
+    model called with a list of one array (a new message for each batch size, so it flooded the server log), and
+    shap's TensorFlow version notice."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match", category=UserWarning)
+        warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
+        yield
+
+
 def _run_deep(model, background, rows, *, groups, predict, output=0, **_):
     import shap
 
-    with GRADIENT_LOCK, tensorflow_gradients_restored(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Your TensorFlow version is newer")
+    with GRADIENT_LOCK, tensorflow_gradients_restored(), _shap_quiet():
         explainer = shap.DeepExplainer(single_output(model, output), background)
         raw = explainer.shap_values(rows, check_additivity=False)
     values = group_sum(_last_axis_output(raw, rows, 0), groups)
@@ -169,7 +179,7 @@ def _run_deep(model, background, rows, *, groups, predict, output=0, **_):
 def _run_gradient(model, background, rows, *, groups, predict, output=0, seed=0, **_):
     import shap
 
-    with GRADIENT_LOCK, tensorflow_gradients_restored():
+    with GRADIENT_LOCK, tensorflow_gradients_restored(), _shap_quiet():
         explainer = shap.GradientExplainer(single_output(model, output), background, batch_size=256)
         raw = explainer.shap_values(rows, nsamples=200, rseed=seed)
     values = group_sum(_last_axis_output(raw, rows, 0), groups)
