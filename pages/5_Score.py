@@ -3,7 +3,6 @@
 import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
-from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.monitoring import MAJOR, MODERATE, sample_note
 from finmodels.plots.monitoring import plot_bins, plot_stability
@@ -88,18 +87,7 @@ if len(counts):
         col.metric(decision.capitalize(), f"{counts[decision]:,}",
                    help=f"{counts[decision] / len(result.table):.1%} of rows, at threshold {result.threshold:.2f}")
 score_views.explain_rest(model, name, result)
-shown = [result.score_column, *[c for c in ("decision", "reason codes") if c in result.table], *model.features]
-table = result.table[[c for c in dict.fromkeys(shown) if c in result.table]]
-if names:
-    table = table.assign(decision=table["decision"].map(names))
-if len(result.unexplained_flagged()):  # the rows explained up front are the highest-scored: show them first
-    table = table.sort_values(result.score_column, ascending=False, kind="stable")
-    st.caption("Highest score first; the row numbers are the file's.")
-st.dataframe(table, key="score_table", height=320,
-             hide_index=not len(result.unexplained_flagged()), column_config={result.score_column: st.column_config.NumberColumn(format="%.3f")})
-st.download_button("Download the scored rows (CSV)", to_csv_bytes(result.table), file_name=f"scored_{name}",
-                   mime="text/csv", key="score_download_csv", icon=":material/download:",
-                   help="Cells a spreadsheet would run as a formula (=, +, -, @) are quoted.")
+score_views.scored_rows(model, name, result, names)
 
 st.subheader("Stability against the training data")
 st.caption(score_views.stability_text(result.stability, MODERATE, MAJOR))

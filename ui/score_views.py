@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from finmodels.data.reading import load_csv
+from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.runtime import worker
 from ui import runtime, state
@@ -127,6 +128,28 @@ def explain_rest(model, name: str, scored) -> None:
         scored = found["scored"] = found["scored"].with_explained(parts)
         bar.progress((begin + len(part)) / len(rest), text=f"{begin + len(part):,} of {len(rest):,} rows explained")
     st.rerun()
+
+
+def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
+    """The scored rows, each named by its line in the file (the header is line 1) as the Data page and its messages
+    name rows, highest score first while flagged rows wait for their reason codes; and their download, whose first
+    column is that line. `names` are the decisions as the page names them (`decision_names`)."""
+    shown = [scored.score_column, *[c for c in ("decision", "reason codes") if c in scored.table], *model.features]
+    lines = scored.by_line()
+    table = lines[[c for c in dict.fromkeys(shown) if c in lines]]
+    if names:
+        table = table.assign(decision=table["decision"].map(names))
+    order = "in the file's order"
+    if len(scored.unexplained_flagged()):  # the rows explained up front are the highest-scored: show them first
+        table = table.sort_values(scored.score_column, ascending=False, kind="stable")
+        order = "highest score first"
+    st.caption(f"Rows {order}, each named by its line in the file (the header is line 1), as on the Data page.")
+    st.dataframe(table, key="score_table", height=320,
+                 column_config={scored.score_column: st.column_config.NumberColumn(format="%.3f")})
+    st.download_button("Download the scored rows (CSV)", to_csv_bytes(lines.reset_index()), file_name=f"scored_{name}",
+                       mime="text/csv", key="score_download_csv", icon=":material/download:",
+                       help="The first column is each row's line in the file. Cells a spreadsheet would run as a "
+                            "formula (=, +, -, @) are quoted.")
 
 
 def decision_names(model, scored) -> dict[str, str]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError, DataError
+from finmodels.data.problems import row_numbers
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION
 from finmodels.evaluation.monitoring import (
@@ -32,6 +33,7 @@ DECISION = "decision"
 REASONS = "reason codes"
 REASON_CHOICES = ("flagged", "all")
 EXPLAIN_CHUNK_ROWS = 5_000  # rows explained per explainer call, which bounds the explainer's memory
+LINE = "line"  # a scored row's name for the analyst: its line in the file, as the Data page and its checks say
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,14 @@ class ScoredFile:
         table[REASONS] = cells
         notes = [*self.file_notes[:-1], *_reason_notes(self), *self.file_notes[-1:]]
         return replace(self, table=table, notes=notes, explained_rows=len(self.explained_positions))
+
+    def by_line(self) -> pd.DataFrame:
+        """The table indexed by each row's line in the file (the header is line 1, so the first row is line 2), as
+        the Data page and every data message name rows; the index is named 'line' ('line of the file' when the file
+        has a column 'line'), and `reset_index()` makes it the first column of a download."""
+        name = LINE if LINE not in self.table.columns else f"{LINE} of the file"
+        lines = row_numbers(np.ones(len(self.table), dtype=bool))
+        return self.table.set_axis(pd.Index(lines, name=name))
 
     def bins(self, column: str) -> pd.DataFrame:
         """The PSI bins of one column (or 'score'): the training share, the new share, each bin's PSI."""

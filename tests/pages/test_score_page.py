@@ -69,3 +69,17 @@ def test_the_other_flagged_rows_are_explained_on_request(credit_state, german, m
     done = at.session_state["scored"][2]
     assert done.table["reason codes"][flagged].str.contains("raised").all()
     assert f"Reason codes for the {flagged.sum()} flagged rows; rows not flagged need none." in done.notes
+
+
+def test_the_scored_rows_are_named_by_their_line_in_the_file_as_on_the_data_page(credit_state, german):
+    """The table numbered rows from 0 while the Data page and every message name rows by their line in the file."""
+    at = scored_page(credit_state, german)
+    scored = at.session_state["scored"][2]
+    shown = next(d.value for d in at.dataframe if "reason codes" in d.value)
+    assert shown.index.name == "line" and sorted(shown.index) == list(range(2, 122))
+    new = german.drop(columns="creditability").head(120)
+    for line in shown.index[:3]:  # the table's line L is the file's line L: the (L - 2)th row under the header
+        assert shown.loc[line, "duration_in_month"] == new["duration_in_month"].iloc[line - 2]
+        assert shown.loc[line, "reason codes"] == scored.table["reason codes"].iloc[line - 2]
+    assert any(c.value.startswith("Rows") and "each named by its line in the file (the header is line 1)" in c.value
+               for c in at.caption)
