@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.data.tasks import BINARY, REGRESSION
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import FinModelsError
 from finmodels.explain.whatif import WHATIF_KINDS, pick_row, searched_range, training_ranges
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
@@ -24,7 +25,7 @@ from ui.widgets import last_value, remember, store
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
 RANGES = "whatif_ranges"  # (run id, {column: FeatureRange}) of the current run
-BY_ROW, BY_ID = "Row number", "Identifier"
+BY_ROW, BY_ID = "Line of the file", "Identifier"
 GRID = 4  # editor widgets per line
 
 
@@ -48,15 +49,15 @@ def threshold(result) -> tuple[float | None, str]:
 def pick(frame: pd.DataFrame) -> int | None:
     """The position of the row the analyst picked, by number or by an identifier column's value; None after a
     message when no row matches."""
-    remember({"whatif_by": BY_ROW, "whatif_row": 0})  # the row comes back after a visit to another page
-    if not 0 <= st.session_state["whatif_row"] < len(frame):  # a row of another, longer file
-        st.session_state["whatif_row"] = 0
+    remember({"whatif_by": BY_ROW, "whatif_line": 2})  # the row comes back after a visit to another page
+    if not 2 <= st.session_state["whatif_line"] < len(frame) + 2:  # a line of another, longer file
+        st.session_state["whatif_line"] = 2
     by = st.segmented_control("Find the row", [BY_ROW, BY_ID], key="whatif_by") or BY_ROW
-    row = st.number_input(f"Row of the file (0 to {len(frame) - 1:,}; row 0 is line 2, under the header)", 0,
-                          len(frame) - 1, key="whatif_row",
-                          help="Counted from 0, as the what-if and the kept what-ifs name rows; the Data page's "
-                               "checks name the file's lines, where line 1 is the header.") if by == BY_ROW else None
-    store(["whatif_by", "whatif_row"])
+    line = st.number_input(f"Line of the file (2 to {len(frame) + 1:,}; line 1 is the header)", 2, len(frame) + 1,
+                           key="whatif_line", help="Rows are named by their line in the file, as the Data page's "
+                                                   "checks and every message name them.") if by == BY_ROW else None
+    store(["whatif_by", "whatif_line"])
+    row = None if line is None else int(line) - 2
     if row is not None:
         return int(row)
     left, right = st.columns(2)
@@ -112,7 +113,8 @@ def editor(frame: pd.DataFrame, position: int, ranges: dict) -> dict | None:
     values ({column: value}) when the analyst presses the button, else None."""
     row = frame.iloc[position]
     with st.form(f"whatif_form_{position}", border=True):
-        st.markdown(f"**Row {position} (line {position + 2} of the file): edit any value** (units as in the file; hover a label for its training range)")
+        st.markdown(f"**{rows_phrase([position + 2]).capitalize()}: edit any value** (units as in the file; hover a "
+                    "label for its training range)")
         values = {}
         columns = list(ranges)
         for start in range(0, len(columns), GRID):

@@ -18,6 +18,7 @@ import time
 
 from finmodels.commands._champion import add_area_argument, choose_threshold, load_model
 from finmodels.commands._json import finite
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import ConfigError
 from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS, KEPT_ROWS
 
@@ -102,7 +103,9 @@ def _print_text(result, *, seconds: float, threshold: str | None) -> None:
     def state(s):
         return f"{s['score']:.4f}" + (f" ({s['decision']})" if "decision" in s else "")
 
-    print(f"{result.row_label} (file row {result.row + 2}): {e.output_name} {state(result.before)} -> "
+    line = rows_phrase([result.row + 2])  # 'line 5 of the file', as the row is named everywhere
+    where = line if result.row_label == line else f"{result.row_label} ({line})"
+    print(f"{where}: {e.output_name} {state(result.before)} -> "
           f"{state(result.after)}" + ("  decision changed" if result.decision_changed else ""))
     for column, (before, after) in result.changes.items():
         print(f"  {column}: {before} -> {after}")

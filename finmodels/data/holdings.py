@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.sequences import TICKER_NAMES, _find
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import DataError
 
 WEIGHT_NAMES = ("weight", "weights", "w", "allocation", "share", "portfolio_weight", "pct", "percent")
@@ -65,21 +66,21 @@ def read_holdings(frame: pd.DataFrame, *, tickers=None, last_prices: pd.Series |
     names = frame[ticker].astype(str).str.strip()
     raw = frame[column]
     values = pd.to_numeric(raw.astype(str).str.rstrip("%").str.replace(",", ""), errors="coerce")
-    rows = lambda mask: ", ".join(str(i + 2) for i in np.flatnonzero(np.asarray(mask))[:5])  # noqa: E731
+    rows = lambda mask: rows_phrase((np.flatnonzero(np.asarray(mask)) + 2).tolist(), limit=5)  # noqa: E731
     bad = values.isna().to_numpy()
     if bad.any():
-        problems.append(f"Column '{column}' has {int(bad.sum())} values that are not numbers (rows {rows(bad)}, e.g. "
+        problems.append(f"Column '{column}' has {int(bad.sum())} values that are not numbers ({rows(bad)}, e.g. "
                         f"{raw[bad].iloc[0]!r}). Give every ticker a number.")
     dup = names.duplicated(keep=False).to_numpy()
     if dup.any():
-        problems.append(f"Column '{ticker}' repeats {', '.join(sorted(set(names[dup])))} (rows {rows(dup)}). List each "
+        problems.append(f"Column '{ticker}' repeats {', '.join(sorted(set(names[dup])))} ({rows(dup)}). List each "
                         "ticker once.")
     if tickers is not None:
         known = set(map(str, tickers))
         unknown = ~names.isin(known).to_numpy()
         if unknown.any():
             problems.append(f"The holdings name {int(unknown.sum())} ticker{'s' if unknown.sum() > 1 else ''} not in "
-                            f"the price file: {', '.join(names[unknown].iloc[:10])} (rows {rows(unknown)}). Tickers "
+                            f"the price file: {', '.join(names[unknown].iloc[:10])} ({rows(unknown)}). Tickers "
                             f"in the price file: {', '.join(sorted(known)[:10])}{' ...' if len(known) > 10 else ''}. "
                             "Fix the names or add their prices.")
     if problems:
@@ -102,7 +103,7 @@ def read_holdings(frame: pd.DataFrame, *, tickers=None, last_prices: pd.Series |
         notes.append(f"Weights in column '{weight}' read as percentages.")
     if abs(total - 1) > SUM_TOLERANCE:
         if not normalise:
-            raise DataError(f"The weights in column '{weight}' add up to {total:.4g}, not 1 (rows 2-{len(w) + 1}). "
+            raise DataError(f"The weights in column '{weight}' add up to {total:.4g}, not 1 ({rows(np.ones(len(w), bool))}). "
                             f"Fix them, or normalise them so they add up to 1 (each divided by {total:.4g}"
                             f"{normalise_hint}).")
         if total <= 0:

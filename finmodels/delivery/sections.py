@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
+from finmodels.data.tidying import rows_phrase
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
 from finmodels.models.training.blend import blend_weights, network_settings, network_title
@@ -311,7 +312,7 @@ def explainability_section(facts: ModelFacts, frame: pd.DataFrame, *, rows: int,
                 f"The {REASON_ROWS} highest-scored explained rows:")]
     names = _row_names(facts, frame, explanation, bundle=bundle)  # 'Whirlpool Corporation · 2015-11-27'
     for i in explanation.rows_by_prediction()[:REASON_ROWS]:
-        where = (f"Row {int(explanation.row_ids[i]) + 2} of the file" if bundle and explanation.row_ids is not None
+        where = (rows_phrase([int(explanation.row_ids[i]) + 2]).capitalize() if bundle and explanation.row_ids is not None
                  else "A held-out row")
         where = f"{where}, {names[i]}" if names else where
         parts.append(paragraph(f"{where} ({explanation.output_name} {float(explanation.predictions[i]):.3f}):"))

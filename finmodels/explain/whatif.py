@@ -21,6 +21,7 @@ import pandas as pd
 
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import ConfigError, DataError
 from finmodels.explain.background import DEFAULT_BACKGROUND_ROWS
 from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, SEARCHED, Counterfactual, FeatureRange,
@@ -43,7 +44,7 @@ class WhatIf:
     """
 
     row: int  # position of the row in the frame
-    row_label: str  # how the analyst named it: 'row 12' or "id = 'A-1017'"
+    row_label: str  # how the analyst named it: 'line 14 of the file' (as every message names rows) or "id = 'A-1017'"
     changes: dict[str, tuple[object, object]]  # column -> (before, after), in the data's own units
     before: dict
     after: dict
@@ -106,15 +107,15 @@ def pick_row(frame: pd.DataFrame, *, row: int | None = None, id_column: str | No
         if not len(hits):
             examples = ", ".join(f"'{v}'" for v in text.drop_duplicates().head(3))
             raise DataError(f"No row has {id_column} = '{id_value}' (e.g. {examples}). Check the value, or pick the "
-                            "row by its position.")
+                            "row by its line in the file.")
         warnings = [] if len(hits) == 1 else [
-            f"{len(hits)} rows have {id_column} = '{id_value}'; the first (row {hits[0]}) is used."]
+            f"{len(hits)} rows have {id_column} = '{id_value}'; the first ({rows_phrase([int(hits[0]) + 2])}) is used."]
         return int(hits[0]), f"{id_column} = '{id_value}'", warnings
     position = 0 if row is None else row
     if isinstance(position, bool) or not float(position).is_integer() or not 0 <= int(position) < len(frame):
         raise DataError(f"Row {row} is outside the file: it has {len(frame):,} rows, numbered 0 to "
                         f"{len(frame) - 1:,}. Pick a row in that range.")
-    return int(position), f"row {int(position)}", []
+    return int(position), rows_phrase([int(position) + 2]), []
 
 
 def apply_changes(row: pd.DataFrame, changes: dict, ranges: dict[str, FeatureRange]) -> tuple[

@@ -14,7 +14,7 @@ def test_json_has_before_after_and_contributions(german_bundle, german_net, germ
     assert main(["whatif", str(german_bundle), str(GERMAN_CSV), "--row", "1", "--set", "duration_in_month=12",
                  "--set", "credit_amount=2000", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["row"] == 1 and out["file_row"] == 3 and out["row_label"] == "row 1"
+    assert out["row"] == 1 and out["file_row"] == 3 and out["row_label"] == "line 3 of the file"
     assert out["changes"] == {"duration_in_month": {"before": 48, "after": 12.0},
                               "credit_amount": {"before": 5951, "after": 2000.0}}
     assert out["before"]["score"] == pytest.approx(float(german_net.predict(german.iloc[[1]])[0]), abs=1e-6)
@@ -47,7 +47,7 @@ def test_a_value_outside_the_training_range_warns(german_bundle, capsys):
 def test_text_output(german_bundle, capsys):
     assert main(["whatif", str(german_bundle), str(GERMAN_CSV), "--set", "credit_amount=2000"]) == 0
     captured = capsys.readouterr()
-    assert captured.out.startswith("row 0 (file row 2): default probability ")
+    assert captured.out.startswith("line 2 of the file: default probability ")
     assert captured.out.splitlines()[1:3] == ["  credit_amount: 1169 -> 2000.0",
                                               "Decisions at threshold 0.5 (the default)."]
     assert "Contributions (probability), largest change first:" in captured.out
@@ -72,4 +72,4 @@ def test_a_row_by_identifier(german_bundle, capsys):
     assert main(["whatif", str(german_bundle), str(GERMAN_CSV), "--id", "purpose=education", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["row"] == 2 and out["row_label"] == "purpose = 'education'"  # the first such row
-    assert out["warnings"] == ["50 rows have purpose = 'education'; the first (row 2) is used."]
+    assert out["warnings"] == ["50 rows have purpose = 'education'; the first (line 4 of the file) is used."]

@@ -118,7 +118,7 @@ def test_quantities_are_valued_at_the_last_price(panel):
 
 def test_weights_that_do_not_add_up_name_the_sum_and_offer_normalising(panel):
     frame = pd.DataFrame({"ticker": ["AAPL", "MSFT", "GS"], "weight": [0.5, 0.3, 0.1]})
-    with pytest.raises(DataError, match=r"The weights in column 'weight' add up to 0.9, not 1 \(rows 2-4\). Fix "
+    with pytest.raises(DataError, match=r"The weights in column 'weight' add up to 0.9, not 1 \(lines 2, 3, 4 of the file\). Fix "
                                         r"them, or normalise them so they add up to 1 \(each divided by 0.9"):
         read_holdings(frame, tickers=panel.tickers)
     h = read_holdings(frame, tickers=panel.tickers, normalise=True)
@@ -134,10 +134,10 @@ def test_weights_that_do_not_add_up_name_the_sum_and_offer_normalising(panel):
 
 @pytest.mark.parametrize("frame,message", [
     (pd.DataFrame({"ticker": ["AAPL", "TSLA", "XYZ"], "weight": [0.5, 0.3, 0.2]}),
-     "The holdings name 2 tickers not in the price file: TSLA, XYZ (rows 3, 4)"),
-    (pd.DataFrame({"ticker": ["AAPL", "AAPL"], "weight": [0.5, 0.5]}), "Column 'ticker' repeats AAPL (rows 2, 3)"),
+     "The holdings name 2 tickers not in the price file: TSLA, XYZ (lines 3, 4 of the file)"),
+    (pd.DataFrame({"ticker": ["AAPL", "AAPL"], "weight": [0.5, 0.5]}), "Column 'ticker' repeats AAPL (lines 2, 3 of the file)"),
     (pd.DataFrame({"ticker": ["AAPL", "MSFT"], "weight": ["half", 0.5]}),
-     "Column 'weight' has 1 values that are not numbers (rows 2, e.g. 'half')"),
+     "Column 'weight' has 1 values that are not numbers (line 2 of the file, e.g. 'half')"),
     (pd.DataFrame({"asset_name": ["AAPL"], "size": [1]}), "No ticker column found in the holdings file"),
 ])
 def test_bad_holdings_files_name_column_rows_and_values(panel, frame, message):

@@ -100,7 +100,7 @@ def test_a_bundle_refits_the_scorecard_and_says_so_and_small_groups_are_reported
     assert "The scorecard&#x27;s tables below come from a scorecard fitted again for this document" in text
     assert "Fairness could not be analysed:" in text
     assert "Protected column &#x27;purpose&#x27; has 4 groups under 30 rows: &#x27;repairs&#x27; (22 rows)" in text
-    assert re.search(r"Row \d+ of the file \(default probability 0\.\d{3}\):", text)
+    assert re.search(r"Line \d+ of the file \(default probability 0\.\d{3}\):", text)
 
 
 def test_without_protected_columns_the_section_says_how_to_add_it(bundle, german):
@@ -189,3 +189,4 @@ def test_methodology_says_how_a_small_tables_numbers_are_encoded(run_document):
             "missing-value indicators on.") in text
     assert ("Each of the 20 columns also enters as its weight of evidence in the scorecard's bins, fitted on the "
             "training rows.") in text
+

@@ -120,7 +120,7 @@ def test_a_percent_lgd_is_refused_with_the_division_offered(book):
     with pytest.raises(DataError) as err:
         train(percent, TrainConfig(target="lgd", task="loss_given_default", epochs=1))
     assert str(err.value) == (
-        "Column 'lgd' has 843 values outside [0, 1] (rows 3, 5, 6, 7, 8, ...; e.g. 3.4, 67.07, 30.9); the loss given "
+        "Column 'lgd' has 843 values outside [0, 1] (lines 3, 5, 6, 7, 8 of the file and 838 more; e.g. 3.4, 67.07, 30.9); the loss given "
         "default (LGD) task predicts a share between 0 and 1. They look like percentages (every value is between 0 "
         "and 100): divide the column by 100 (e.g. 3.4 -> 0.034), or pick the risk control or regression task for an "
         "amount.")
@@ -132,7 +132,7 @@ def test_a_negative_lgd_is_refused_naming_its_row(book):
     bad = book.assign(lgd=book["lgd"].where(book.index != 4, -0.25))
     with pytest.raises(DataError) as err:
         train(bad, TrainConfig(target="lgd", task="loss_given_default", epochs=1))
-    assert str(err.value) == ("Column 'lgd' has 1 values outside [0, 1] (rows 6; e.g. -0.25); the loss given default "
+    assert str(err.value) == ("Column 'lgd' has 1 values outside [0, 1] (line 6 of the file; e.g. -0.25); the loss given default "
                               "(LGD) task predicts a share between 0 and 1. Fix or drop those rows, or pick the risk "
                               "control or regression task for an amount.")
 

@@ -115,7 +115,9 @@ def test_rows_by_identifier(german):
     assert pick_row(frame, id_column="applicant", id_value="A-0017") == (17, "applicant = 'A-0017'", [])
     doubled = frame.assign(applicant=["A"] * 2 + ["B"] * (len(frame) - 2))
     assert pick_row(doubled, id_column="applicant", id_value="B")[2] == [
-        "998 rows have applicant = 'B'; the first (row 2) is used."]
+        "998 rows have applicant = 'B'; the first (line 4 of the file) is used."]
+    # by position the row is named by its line in the file, as the Data page's checks name rows
+    assert pick_row(frame, row=3) == (3, "line 5 of the file", [])
 
 
 @pytest.mark.parametrize("kwargs, message", [

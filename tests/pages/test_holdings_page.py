@@ -16,7 +16,7 @@ def test_weights_that_do_not_add_up_offer_the_normalise_checkbox():
     at.get("file_uploader")[0].set_value(("book.csv", b"ticker,weight\nAAPL,0.5\nMSFT,0.3\nGS,0.1\n", "text/csv")).run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    assert warnings == ["The weights in column 'weight' add up to 0.9, not 1 (rows 2-4). Fix them, or normalise them "
+    assert warnings == ["The weights in column 'weight' add up to 0.9, not 1 (lines 2, 3, 4 of the file). Fix them, or normalise them "
                         "so they add up to 1 (each divided by 0.9; tick 'Normalise the weights so they add up to 1' "
                         "below to do so)."]
     assert at.checkbox(key="train_normalise_holdings").label == "Normalise the weights so they add up to 1"

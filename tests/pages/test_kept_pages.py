@@ -32,7 +32,7 @@ def test_governance_keeps_the_fairness_it_draws_with_the_run(credit_state):
 
 def test_a_what_if_on_explain_is_scored_in_a_worker_and_kept_with_the_run(credit_state):
     at = page("pages/4_Explain.py", credit_state)
-    at.number_input(key="whatif_row").set_value(3).run()
+    at.number_input(key="whatif_line").set_value(5).run()  # line 5: the row at position 3
     assert not at.exception
     assert at.number_input(key="whatif_3_credit_amount").value == 7882
     at.number_input(key="whatif_3_credit_amount").set_value(25000)
@@ -57,18 +57,18 @@ def test_a_what_if_on_explain_is_scored_in_a_worker_and_kept_with_the_run(credit
     # the row the analyst picked is still picked after a visit to another page (it went back to row 0)
     at.switch_page("pages/3_Evaluate.py").run()
     at.switch_page("pages/4_Explain.py").run()
-    assert not at.exception and at.number_input(key="whatif_row").value == 3
+    assert not at.exception and at.number_input(key="whatif_line").value == 5
 
 
 def test_a_row_is_found_by_an_identifier_column(credit_state):
     at = page("pages/4_Explain.py", {**credit_state, "whatif_by": "Identifier", "whatif_id_column": "credit_amount",
                                      "whatif_id_value": "7882"})
     assert not at.exception
-    assert any(m.value.startswith("**Row 3 (line 5 of the file): edit any value**") for m in at.markdown)
+    assert any(m.value.startswith("**Line 5 of the file: edit any value**") for m in at.markdown)
     at.text_input(key="whatif_id_value").set_value("no such amount").run()
     assert [e.value for e in at.error] == [
         "No row has credit_amount = 'no such amount' (e.g. '1169', '5951', '2096'). Check the value, or pick the row "
-        "by its position."]
+        "by its line in the file."]
 
 
 def test_the_report_page_lists_what_was_kept(credit_state):
@@ -87,7 +87,7 @@ def test_a_what_if_of_a_regression_or_anomaly_run(german, task, target, arch):
     state = trained(Dataset("German credit", german), target=target, task=task, arch=arch,
                     units="8, 4" if arch else "8")
     at = page("pages/4_Explain.py", state)
-    at.number_input(key="whatif_row").set_value(3).run()
+    at.number_input(key="whatif_line").set_value(5).run()  # line 5: the row at position 3
     at.number_input(key="whatif_3_duration_in_month").set_value(6)
     at.button(key="FormSubmitter:whatif_form_3-Score the what-if").click().run()
     assert not at.exception

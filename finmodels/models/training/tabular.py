@@ -16,6 +16,7 @@ import pandas as pd
 from finmodels.data.splits import Split, checked_split, split_for_run
 from finmodels.data.targets import encode_classes, numeric_target, prepare_target, rows_with_target
 from finmodels.data.tasks import ANOMALY, BINARY, LOSS_TASKS, MULTICLASS, ORDINAL, REGRESSION, get_task
+from finmodels.data.tidying import rows_phrase
 from finmodels.errors import DataError
 from finmodels.models.architectures import get_architecture
 from finmodels.models import scorecard_tables
@@ -125,14 +126,14 @@ def check_bounds(frame: pd.DataFrame, target: str, task) -> None:
     outside = np.flatnonzero(((values < low) | (values > high)).to_numpy())
     if not len(outside):
         return
-    rows = ", ".join(str(i + 2) for i in outside[:5]) + (", ..." if len(outside) > 5 else "")
+    rows = rows_phrase((outside + 2).tolist(), limit=5)
     shown = ", ".join(f"{values.iloc[i]:g}" for i in outside[:3])
     present = values.dropna()
     fix = (f"They look like percentages (every value is between 0 and 100): divide the column by 100 (e.g. "
            f"{values.iloc[outside[0]]:g} -> {values.iloc[outside[0]] / 100:g})"
            if present.between(0, 100).all() and high == 1 else "Fix or drop those rows")
     name = task.label[0].lower() + task.label[1:]  # 'loss given default (LGD)'
-    raise DataError(f"Column '{target}' has {len(outside):,} values outside [{low:g}, {high:g}] (rows {rows}; e.g. "
+    raise DataError(f"Column '{target}' has {len(outside):,} values outside [{low:g}, {high:g}] ({rows}; e.g. "
                     f"{shown}); the {name} task predicts a share between {low:g} and {high:g}. {fix}, or pick the "
                     "risk control or regression task for an amount.")
 
