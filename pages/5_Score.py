@@ -9,20 +9,21 @@ from finmodels.plots.monitoring import plot_bins, plot_stability
 from ui import caches, decisions, forecasts, score_views, state
 from ui.layout import page_header
 from ui.messages import show_error
-from ui.results import describe_result, describe_run
+from ui.results import describe_result
 
 page_header("Score", caption="Score new applications or accounts with a trained model: each row gets its score, a "
             "decision and the reasons behind it, and the file is checked for drift against the training data.")
 
 run = state.run()
 champion = caches.champion_id()
-if run is None and champion is None:
+if run is None and champion is None and score_views.kept_bundle() is None:
     st.info("No model trained in this session yet: train one on the **Train** page, or load a bundle saved earlier.")
 SOURCES = {"champion": "The champion (promoted on the Runs page)", "session": "The current run",
            "bundle": "A saved bundle file"}
 sources = [s for s, ok in (("champion", champion is not None and (run is None or run.run_id != champion)),
                            ("session", run is not None), ("bundle", True)) if ok]
-source = st.radio("Model", sources, horizontal=True, key="score_source", format_func=SOURCES.get)
+source = st.radio("Model", sources, horizontal=True, key="score_source", format_func=SOURCES.get,
+                  index=sources.index("bundle") if score_views.kept_bundle() is not None else 0)
 
 model = None
 if source in ("champion", "session"):
@@ -39,10 +40,7 @@ if model is not None:
                            file_name=f"{model.config.task}_{model.config.arch}.zip", mime="application/zip",
                            key="score_download_bundle", icon=":material/download:")
 elif source == "bundle":
-    uploaded_bundle = st.file_uploader("Model bundle saved earlier (.zip)", type=["zip"], key="score_bundle_upload")
-    model = None if uploaded_bundle is None else caches.loaded_bundle(uploaded_bundle)
-    if model is not None:
-        st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
+    model = score_views.bundle_model()
 if model is None:
     st.stop()
 
@@ -58,7 +56,7 @@ if kind == FORECAST:
     st.stop()
 threshold = None
 if kind == BINARY:
-    start = decisions.decision_threshold(model)[0] if source != "bundle" else st.session_state.get(state.THRESHOLD)
+    start = decisions.decision_threshold(model)[0] if source != "bundle" else score_views.bundle_threshold()
     threshold = st.slider("Decision threshold", 0.0, 1.0, float(0.5 if start is None else start), 0.01,
                           key="score_threshold",
                           help="Rows scored at or above it are flagged. The Evaluate page finds the least-cost one.")

@@ -1,11 +1,14 @@
 """The Score page's scored file: scored once per model and file in a worker, decided again at once when the
 threshold moves (the scores and SHAP values do not depend on it), and kept for the session's workspace area in
 this server's memory, never on disk, as ui/session.py keeps uploads: a page switch, a reload and the Report
-page find the last scored file's results again. Up to EXPLAIN_UPFRONT of the highest-scored flagged rows are
+page find the last scored file's results again. A file scored with an uploaded bundle keeps that bundle (its bytes
+and manifest, not its network) beside it, so a reload shows its results without asking for the bundle. Up to EXPLAIN_UPFRONT of the highest-scored flagged rows are
 explained while scoring; the other flagged rows on request, in chunks with a progress bar.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import streamlit as st
 
@@ -13,23 +16,62 @@ from finmodels.data.reading import load_csv
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.errors import FinModelsError
 from finmodels.runtime import worker
-from ui import runtime, state
+from ui import caches, runtime, state
 from ui.messages import show_error
-from ui.results import event_phrase
+from ui.results import describe_run, event_phrase
 from ui.session import AreaMemory, area
 
 EXPLAIN_UPFRONT = 500  # flagged rows explained while scoring (about 15 ms a row for the default blend here)
 EXPLAIN_CHUNK = 1_000  # rows per job when the other flagged rows are explained on request
 KEPT_AREAS = 32  # areas whose last scored file this server keeps
-_KEPT = AreaMemory(KEPT_AREAS)  # area -> {"model", "file", "name", "scored"}
+_KEPT = AreaMemory(KEPT_AREAS)  # area -> {"model", "file", "name", "scored", "bundle": (name, bundle, bytes) or None}
+_BUNDLE_NAME = "_score_bundle_name"  # the file name of the bundle this session scores with
 
 
 def model_key(model) -> str:
-    """What names a model across page runs and reloads: its run id, or the uploaded bundle's file."""
-    loaded = st.session_state.get(state.LOADED_BUNDLE)
-    if loaded is not None and loaded[1] is model:
-        return f"bundle:{loaded[0]}"
+    """What names a model across page runs and reloads: its run id, or the uploaded bundle's content (the same
+    bundle uploaded again is the same model)."""
+    raw = _bundle_bytes(model)
+    if raw is not None:
+        return "bundle:" + hashlib.sha256(raw).hexdigest()[:16]
     return str(getattr(model, "run_id", None) or id(model))
+
+
+def kept_bundle() -> tuple[str, object, bytes] | None:
+    """(file name, LoadedBundle, its bytes) of the uploaded bundle the area's last file was scored with, kept with
+    that file in this server's memory (never on disk), so a reload shows its results; None when a run scored it."""
+    return (_kept() or {}).get("bundle")
+
+
+def bundle_model():
+    """The Score page's bundle: the one uploaded in this session, else, after a reload, the one kept with the area's
+    last scored file (said in a caption); None (the page stops) when there is neither."""
+    upload = st.file_uploader("Model bundle saved earlier (.zip)", type=["zip"], key="score_bundle_upload")
+    if upload is not None:
+        model = caches.loaded_bundle(upload)
+        if model is not None:
+            st.session_state[_BUNDLE_NAME] = upload.name
+            st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
+        return model
+    kept = kept_bundle()
+    if kept is None:
+        return None
+    name, model, raw = kept
+    st.session_state[state.LOADED_BUNDLE] = (f"kept:{name}", model, raw)
+    st.session_state[_BUNDLE_NAME] = name
+    st.caption(f"Bundle **{name}** ({describe_run(model.train_config())}): the one your area's last file was scored "
+               "with, kept with its results in the server's memory (never on disk) until the server restarts. "
+               "Upload a bundle above to score with another.")
+    return model
+
+
+def bundle_threshold() -> float | None:
+    """Where the threshold starts for a bundle: this session's choice, else the kept scored file's (a reload)."""
+    chosen = st.session_state.get(state.THRESHOLD)
+    found = _kept()
+    if chosen is None and found is not None and found.get("bundle") is not None:
+        return found["scored"].threshold
+    return chosen
 
 
 def _kept() -> dict | None:
@@ -60,7 +102,8 @@ def _score(upload, model, key: str, threshold: float | None) -> dict | None:
     except FinModelsError as exc:
         show_error(exc)
         return None
-    found = {"model": key, "file": upload.file_id, "name": upload.name, "scored": scored}
+    bundle = None if raw is None else (st.session_state.get(_BUNDLE_NAME, "bundle.zip"), model, raw)
+    found = {"model": key, "file": upload.file_id, "name": upload.name, "scored": scored, "bundle": bundle}
     _keep(found)
     return found
 

@@ -83,3 +83,33 @@ def test_the_scored_rows_are_named_by_their_line_in_the_file_as_on_the_data_page
         assert shown.loc[line, "reason codes"] == scored.table["reason codes"].iloc[line - 2]
     assert any(c.value.startswith("Rows") and "each named by its line in the file (the header is line 1)" in c.value
                for c in at.caption)
+
+
+def test_results_scored_with_an_uploaded_bundle_come_back_after_a_reload(credit_state, german):
+    """A reload asked for the bundle again (the page stopped at its uploader) although the area's last scored file
+    was kept: the bundle is kept with it, in the server's memory."""
+    at = page("pages/5_Score.py", credit_state)
+    at.button(key="score_prepare_bundle").click().run()
+    saved = at.session_state["bundle_bytes"][1]
+    at.radio(key="score_source").set_value("bundle").run()
+    at.get("file_uploader")[0].set_value(("german_model.zip", saved, "application/zip")).run()
+    at.slider(key="score_threshold").set_value(0.3).run()
+    at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
+    assert not at.exception, at.exception
+    first = at.session_state["scored"][2]
+    # the reload: a new session in the same area, with neither upload nor anything else of the old session
+    again = page("pages/5_Score.py", {"_session_area": credit_state["_session_area"]})
+    assert not again.exception, again.exception
+    assert again.radio(key="score_source").value == "bundle"
+    assert next(h.value for h in again.subheader) == "new_loans.csv: 120 rows scored"
+    assert any(c.value.startswith("Bundle **german_model.zip** (") and "kept with its results in the server's memory"
+               in c.value for c in again.caption)
+    assert any(c.value.startswith("The last file scored with this model in your area") for c in again.caption)
+    kept = again.session_state["scored"][2]
+    assert kept.scores is first.scores and kept.threshold == 0.3  # the kept results, not scored again
+    assert again.slider(key="score_threshold").value == 0.3
+    tiles = {m.label: m.value for m in again.metric}
+    assert tiles["Flagged: 'bad'"] == f"{int((first.scores >= 0.3).sum()):,}"
+    # the same bundle uploaded again is the same model: its kept file still shows
+    again.get("file_uploader")[0].set_value(("german_model.zip", saved, "application/zip")).run()
+    assert not again.exception and again.session_state["scored"][2].scores is first.scores
