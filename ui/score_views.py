@@ -9,7 +9,9 @@ explained while scoring; the other flagged rows on request, in chunks with a pro
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 
+import numpy as np
 import streamlit as st
 
 from finmodels.data.reading import load_csv
@@ -25,6 +27,7 @@ EXPLAIN_UPFRONT = 500  # flagged rows explained while scoring (about 15 ms a row
 EXPLAIN_CHUNK = 1_000  # rows per job when the other flagged rows are explained on request
 KEPT_AREAS = 32  # areas whose last scored file this server keeps
 _KEPT = AreaMemory(KEPT_AREAS)  # area -> {"model", "file", "name", "scored", "bundle": (name, bundle, bytes) or None}
+EXPLAINING = "_score_explaining"  # this session's ExplainingRest, while and after the other flagged rows are explained
 _BUNDLE_NAME = "_score_bundle_name"  # the file name of the bundle this session scores with
 
 
@@ -137,40 +140,109 @@ def last_scored(result) -> tuple[str, object] | None:
     return None
 
 
+@dataclass
+class ExplainingRest:
+    """The flagged rows not explained up front, being explained on request: one worker job of EXPLAIN_CHUNK rows at
+    a time, highest score first, each chunk's reason codes written into the kept scored file as it ends. The page
+    advances it (`advance`, from a fragment that polls); `cancel` stops it and keeps the chunks already written."""
+
+    key: tuple  # (model key, file id) of the scored file being explained
+    name: str
+    pending: np.ndarray  # positions not yet sent to a worker
+    total: int
+    done: int = 0  # rows whose reason codes are written
+    job: object | None = None  # the runner's job of the chunk being explained now
+    sent: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    cancelled: bool = False
+    error: BaseException | None = None
+
+    @property
+    def running(self) -> bool:
+        return not self.cancelled and self.error is None and (self.job is not None or len(self.pending) > 0)
+
+    def advance(self, model) -> None:
+        """Write the chunk whose job ended into the kept scored file, then send the next one to a worker."""
+        if self.job is not None and not self.job.running:
+            job, self.job = self.job, None
+            try:
+                parts = job.outcome()
+            except FinModelsError as exc:
+                self.error = exc
+                return
+            found = _kept()
+            if found is None or (found["model"], found["file"]) != self.key:  # another file scored meanwhile
+                self.cancelled = True
+                return
+            found["scored"] = found["scored"].with_explained(parts)
+            self.done += len(self.sent)
+        if self.job is None and self.running:
+            self.sent, self.pending = self.pending[:EXPLAIN_CHUNK], self.pending[EXPLAIN_CHUNK:]
+            table, raw, label = _kept()["scored"].table, _bundle_bytes(model), f"explaining {self.name}"
+            if raw is not None:
+                self.job = runtime.runner().submit(worker.explain_scored_bundle, raw, table, self.sent, label=label)
+            else:
+                self.job = runtime.runner().submit(worker.explain_scored_run, model, table, self.sent, label=label,
+                                                   workspace=runtime.workspace_ref())
+
+    def cancel(self) -> None:
+        """Send no more chunks; the chunk in a worker now is dropped (taken off the queue if it waits)."""
+        self.cancelled = True
+        if self.job is not None:
+            self.job.stop()
+            self.job = None
+
+
 def explain_rest(model, name: str, scored) -> None:
-    """Offer to explain the flagged rows not explained up front, with the time it should take; explain them in
-    chunks under a progress bar when asked, keeping each chunk as it comes."""
+    """Offer to explain the flagged rows not explained up front, with the time it should take; when asked, explain
+    them in worker jobs under a progress bar with a Cancel button, keeping each chunk as it comes; once cancelled,
+    say how many flagged rows have their reason codes and how many do not."""
+    found = _kept() or {}
+    key = (found.get("model"), found.get("file"))
+    work = st.session_state.get(EXPLAINING)
+    if work is not None and work.key != key:  # another model or file: that work is over
+        work.cancel()
+        st.session_state.pop(EXPLAINING)
+        work = None
+    if work is not None and work.running:
+        _live(model, work)
+        return
     rest = scored.unexplained_flagged()
+    if work is not None and work.error is not None:
+        show_error(work.error)
+    elif work is not None and work.cancelled and len(rest):
+        explained = scored.flagged - len(rest)
+        st.info(f"Explaining stopped: {explained:,} of the {scored.flagged:,} flagged rows have their reason codes "
+                f"(the highest-scored); the other {len(rest):,} have none yet. Explain them with the button below.",
+                icon=":material/cancel:")
     if not len(rest):
         return
     done = max(scored.explained_rows, 1)
     per_row = sum(p.seconds for p in scored.explained) / done
     minutes = max(1, round(per_row * len(rest) / 60))
-    if not st.button(f"Explain the other {len(rest):,} flagged rows (about {minutes} min)", key="score_explain_rest",
-                     icon=":material/psychology:", help="Reason codes for every flagged row, highest score first. "
-                     "Leaving the page stops after the current chunk; the rows explained so far are kept."):
-        return
-    bar = st.progress(0.0, text=f"Explaining {len(rest):,} flagged rows...")
-    raw = _bundle_bytes(model)
-    for begin in range(0, len(rest), EXPLAIN_CHUNK):
-        part = rest[begin:begin + EXPLAIN_CHUNK]
-        job = {"label": f"explaining {name}", "spinner": f"Rows {begin + 1:,} to {begin + len(part):,} of "
-                                                           f"{len(rest):,}..."}
-        try:
-            if raw is not None:
-                parts = runtime.run_job(worker.explain_scored_bundle, raw, scored.table, part, **job)
-            else:
-                parts = runtime.run_job(worker.explain_scored_run, model, scored.table, part,
-                                        workspace=runtime.workspace_ref(), **job)
-        except FinModelsError as exc:
-            show_error(exc)
-            return
-        found = _kept()
-        if found is None:
-            return
-        scored = found["scored"] = found["scored"].with_explained(parts)
-        bar.progress((begin + len(part)) / len(rest), text=f"{begin + len(part):,} of {len(rest):,} rows explained")
-    st.rerun()
+    if st.button(f"Explain the other {len(rest):,} flagged rows (about {minutes} min)", key="score_explain_rest",
+                 icon=":material/psychology:", help=f"Reason codes for every flagged row, highest score first, "
+                 f"{EXPLAIN_CHUNK:,} rows per worker job; Cancel stops it and keeps the rows explained so far. Leaving "
+                 "the page pauses it; a reload stops it (the rows explained so far are kept)."):
+        work = st.session_state[EXPLAINING] = ExplainingRest(key, name, rest, len(rest))
+        work.advance(model)
+        _live(model, work)
+
+
+def _live(model, work: ExplainingRest) -> None:
+    @st.fragment(run_every=1.0)
+    def watch():
+        work.advance(model)
+        if not work.running:
+            st.rerun()  # the whole page: the table with every chunk's reason codes, and the polling stops
+        waiting = " waits for a free worker" if work.job is not None and work.job.queued else " is in a worker now"
+        st.progress(work.done / work.total, text=f"Reason codes for {work.done:,} of {work.total:,} flagged rows "
+                    f"so far (highest score first); the next {len(work.sent):,}{waiting}...")
+        if st.button("Cancel", key="score_explain_cancel", icon=":material/cancel:",
+                     help="Stop explaining: the rows explained so far keep their reason codes."):
+            work.cancel()
+            st.rerun()
+
+    watch()
 
 
 def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:

@@ -5,7 +5,7 @@ named as on the other pages, and a file without drift says no column shifted."""
 import pandas as pd
 
 from tests.pages.test_pages import new_file_bytes, page
-from ui.score_views import stability_text
+from ui.score_views import EXPLAINING, stability_text
 
 
 def scored_page(credit_state, german):
@@ -14,6 +14,16 @@ def scored_page(credit_state, german):
     at.get("file_uploader")[-1].set_value(("new_loans.csv", new_file_bytes(german), "text/csv")).run()
     assert not at.exception, at.exception
     return at
+
+
+def explain_until_done(at) -> None:
+    """Run the page as its fragment polls, each time the chunk in a worker has ended, until none is left."""
+    work = at.session_state[EXPLAINING]
+    while work.running:
+        if work.job is not None:
+            work.job.wait()
+        at.run()
+        assert not at.exception, at.exception
 
 
 def test_moving_the_threshold_decides_again_without_scoring_again(credit_state, german):
@@ -66,6 +76,7 @@ def test_the_other_flagged_rows_are_explained_on_request(credit_state, german, m
                for n in (c.value for c in at.caption))
     at.button(key="score_explain_rest").click().run()
     assert not at.exception, at.exception
+    explain_until_done(at)
     done = at.session_state["scored"][2]
     assert done.table["reason codes"][flagged].str.contains("raised").all()
     assert f"Reason codes for the {flagged.sum()} flagged rows; rows not flagged need none." in done.notes
@@ -113,3 +124,38 @@ def test_results_scored_with_an_uploaded_bundle_come_back_after_a_reload(credit_
     # the same bundle uploaded again is the same model: its kept file still shows
     again.get("file_uploader")[0].set_value(("german_model.zip", saved, "application/zip")).run()
     assert not again.exception and again.session_state["scored"][2].scores is first.scores
+
+
+def test_explaining_the_other_flagged_rows_can_be_cancelled(credit_state, german, monkeypatch):
+    """'Explain the rest' had no way to stop: Cancel stops the jobs left, keeps the reason codes written and says how
+    many flagged rows are explained and how many are not."""
+    from ui import score_views
+
+    monkeypatch.setattr(score_views, "EXPLAIN_UPFRONT", 5)
+    monkeypatch.setattr(score_views, "EXPLAIN_CHUNK", 4)  # rows per worker job
+    at = scored_page(credit_state, german)
+    flagged = int((at.session_state["scored"][2].table["decision"] == "bad").sum())
+    assert flagged > 5 + 2 * 4
+    at.button(key="score_explain_rest").click().run()
+    assert not at.exception, at.exception
+    work = at.session_state[EXPLAINING]
+    assert work.running and len(work.sent) == 4 and len(work.pending) == flagged - 5 - 4
+    assert at.button(key="score_explain_cancel").label == "Cancel"
+    work.job.wait()  # the first 4 rows' job ends: the next page run writes their codes and sends the next 4
+    at.button(key="score_explain_cancel").click().run()
+    assert not at.exception, at.exception
+    assert not work.running and work.job is None and work.done == 4  # the second job was dropped, none sent after
+    scored = at.session_state["scored"][2]
+    codes = scored.table["reason codes"][scored.table["decision"] == "bad"]
+    assert (codes != "").sum() == 9 and len(scored.unexplained_flagged()) == flagged - 9
+    assert [i.value for i in at.info] == [
+        f"Explaining stopped: 9 of the {flagged} flagged rows have their reason codes (the highest-scored); the other "
+        f"{flagged - 9} have none yet. Explain them with the button below."]
+    assert not [b for b in at.button if b.key == "score_explain_cancel"]
+    assert at.button(key="score_explain_rest").label.startswith(f"Explain the other {flagged - 9} flagged rows")
+    # asked again, it explains only the rows left, and the message goes
+    at.button(key="score_explain_rest").click().run()
+    explain_until_done(at)
+    done = at.session_state["scored"][2]
+    assert done.table["reason codes"][done.table["decision"] == "bad"].str.contains("raised").all()
+    assert not at.info
