@@ -3,7 +3,7 @@
 import streamlit as st
 
 from finmodels.data.tasks import TASKS
-from finmodels.delivery.runs import RunRecord, comparison_frame, loss_histories, summary_name
+from finmodels.delivery.runs import PERCENT, RunRecord, comparison_frame, loss_histories, shown_metric, summary_name
 from finmodels.errors import FinModelsError
 from finmodels.plots.runs import plot_loss_overlay
 from ui import caches, session, state
@@ -37,10 +37,18 @@ tasks = sorted({r.task for r in runs if r.task})
 file = left.selectbox("Data file", ["All files", *files], key="runs_file")
 task = right.selectbox("Task", ["All tasks", *tasks], key="runs_task", format_func=task_label)
 shown = [r for r in runs if file in ("All files", r.file) and task in ("All tasks", r.task)]
+
+
+def metric_label(name: str) -> str:
+    """A metric's label, its unit kept: 'RMSE (%)' for a forecast's 'rmse (%)'."""
+    return label(name.removesuffix(PERCENT)) + PERCENT if name.endswith(PERCENT) else label(name)
+
+
+headlines = {r.run_id: shown_metric(r.task, r.metric, r.value) if r.metric else ("", r.value) for r in shown}
 table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
-          "rows": r.rows, "task": task_label(r.task), "metric": label(r.metric) if r.metric else "", "value": r.value,
-          "network": r.network, "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source}
-         for r in shown]
+          "rows": r.rows, "task": task_label(r.task), "metric": metric_label(headlines[r.run_id][0]),
+          "value": headlines[r.run_id][1], "network": r.network,
+          "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source} for r in shown]
 st.dataframe(table, key="runs_list", hide_index=True,
              column_config={"value": st.column_config.NumberColumn(format="%.3f"),
                             "network": st.column_config.TextColumn(width="large")})  # a blend's weights, after the metric
@@ -64,7 +72,7 @@ for number, run_id in enumerate(chosen, 1):
 if records:
     frame = comparison_frame(records, metrics_first=True)  # the task's metrics first, visible without scrolling
     frame = frame.rename(columns={"seconds": "seconds in total"})  # fit, the rest and saving: the Train page's total
-    st.dataframe(frame.rename(columns=label), key="runs_table", placeholder="–")  # a metric another task has
+    st.dataframe(frame.rename(columns=metric_label), key="runs_table", placeholder="–")  # a metric another task has
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 
 st.subheader("One run")

@@ -19,6 +19,26 @@ from finmodels.models.training.blend import arch_label, blend_weights, run_title
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
+# A returns forecast's RMSE and MAE are returns: read in percent, as on its Evaluate tiles and table and in its report
+# (`finmodels.delivery.report.percent_rows`); a comparison names the unit in the column, 'rmse (%)'.
+RETURN_METRICS = ("rmse", "mae")
+PERCENT = " (%)"
+
+
+def in_percent(task: str | None, metric: str | None) -> bool:
+    """True for a metric the task reports as a return, shown in percent: a forecast's (market risk) RMSE and MAE;
+    a regression's errors stay in the target's own units."""
+    from finmodels.data.tasks import FORECAST, TASKS
+
+    return metric in RETURN_METRICS and task in TASKS and TASKS[task].kind == FORECAST
+
+
+def shown_metric(task: str | None, metric: str, value: float | None) -> tuple[str, float | None]:
+    """(name, value) of a run's metric as a comparison shows it: 'rmse (%)' and 0.812 for a forecast's RMSE of
+    0.00812, else as it is."""
+    if not in_percent(task, metric):
+        return metric, value
+    return metric + PERCENT, None if value is None else value * 100
 
 
 @dataclass(frozen=True)
@@ -134,7 +154,8 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
                      metrics_first: bool = False) -> pd.DataFrame:
     """One row per run: its network (a blend by its weights), data, main settings, epochs, seconds and test metrics.
 
-    `metrics` limits the metric columns; by default every metric any of the runs reports, in first-seen order.
+    `metrics` limits the metric columns; by default every metric any of the runs reports, in first-seen order. A
+    forecast's RMSE and MAE are in percent, in their own columns ('rmse (%)', `shown_metric`).
     `metrics_first` puts the metrics before the settings, each task's headline metric first (ROC AUC for credit
     default), so a table narrower than its columns shows them without scrolling sideways.
     """
@@ -160,9 +181,10 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
         }
         headline = TASKS[config.task].headline_metric if config.task in TASKS else None
         own = metrics or tuple(result.metrics)
-        heads += [headline] if headline in own else []
-        names += own
-        row.update({name: result.metrics.get(name, float("nan")) for name in own})
+        shown = dict(shown_metric(config.task, name, result.metrics.get(name, float("nan"))) for name in own)
+        heads += [shown_metric(config.task, headline, None)[0]] if headline in own else []
+        names += list(shown)
+        row.update(shown)
         rows.append(row)
     if not rows:
         return pd.DataFrame()

@@ -88,3 +88,15 @@ def test_the_comparison_puts_the_tasks_metrics_first(german_run):
     assert list(table.columns[:len(metrics)]) == ["roc_auc", *[m for m in metrics if m != "roc_auc"]]
     assert list(table.columns[len(metrics):len(metrics) + 2]) == ["network", "data"]
     assert list(comparison_frame([RunRecord(1, "a", german_run)]).columns[:2]) == ["network", "data"]  # by default
+
+
+@pytest.mark.parametrize("task, metric, percent", [
+    ("market_risk", "rmse", True), ("market_risk", "mae", True), ("market_risk", "r2", False),
+    ("regression", "rmse", False), ("credit_default", "roc_auc", False), (None, "rmse", False),
+])
+def test_only_a_forecasts_return_errors_read_in_percent(task, metric, percent):
+    from finmodels.delivery.runs import in_percent, shown_metric
+
+    assert in_percent(task, metric) is percent
+    assert shown_metric(task, metric, 0.0125) == (("rmse (%)" if metric == "rmse" else "mae (%)", 1.25) if percent
+                                                   else (metric, 0.0125))
