@@ -27,6 +27,7 @@ from finmodels.delivery.sections import (NETWORK, REASON_ROWS, ModelFacts, data_
                                          fairness_section, limitations_section, methodology_section, model_facts,
                                          performance_section, purpose_section, stability_section)
 from finmodels.errors import ConfigError
+from finmodels.explain.background import DEFAULT_MAX_ROWS
 
 __all__ = ["DEFAULT_EXPLAINED_ROWS", "NETWORK", "REASON_ROWS", "SECTIONS", "ModelDocument", "ModelFacts",
            "build_document", "data_fingerprint", "model_facts", "write_document"]
@@ -35,7 +36,9 @@ SECTIONS = (("purpose", "Purpose and intended use"), ("data", "Data"), ("methodo
             ("performance", "Performance against the baselines and the scorecard"), ("stability", "Stability"),
             ("explainability", "Explainability"), ("fairness", "Fairness"),
             ("limitations", "Limitations and monitoring plan"))
-DEFAULT_EXPLAINED_ROWS = 300
+# The rows whose SHAP values give the global importance: the Explain page's and the HTML report's number, so a run
+# shows one ranking of its columns wherever it is read (the document explained 300, the page 1,000).
+DEFAULT_EXPLAINED_ROWS = DEFAULT_MAX_ROWS
 _STYLE = STYLE.rstrip("\n") + FLAG_STYLE
 
 

@@ -190,3 +190,18 @@ def test_methodology_says_how_a_small_tables_numbers_are_encoded(run_document):
     assert ("Each of the 20 columns also enters as its weight of evidence in the scorecard's bins, fitted on the "
             "training rows.") in text
 
+
+def test_the_document_explains_as_many_rows_as_the_explain_page(bundle, german):
+    """The document's global importance is the Explain page's (and the report's): one number of explained rows,
+    `DEFAULT_MAX_ROWS` (1,000), so a run's columns rank the same wherever they are read. The document explained a
+    300-row sample: German credit's 1,000 rows then ranked differently in the document and on the page."""
+    from finmodels.delivery.document import DEFAULT_EXPLAINED_ROWS
+    from finmodels.explain.background import DEFAULT_MAX_ROWS
+    from finmodels.explain.explanation import explain_bundle
+
+    assert DEFAULT_EXPLAINED_ROWS == DEFAULT_MAX_ROWS == 1000
+    document = build_document(bundle, german, data_name="german_credit.csv", created=WHEN)
+    page = explain_bundle(bundle, german)  # what the Explain page computes for this bundle and file
+    assert len(page.values) == 1000
+    assert document.findings["importance"] == pytest.approx(
+        {str(k): float(v) for k, v in page.importance().items()}, rel=1e-9)
