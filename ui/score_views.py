@@ -150,7 +150,8 @@ class ExplainingRest:
     name: str
     pending: np.ndarray  # positions not yet sent to a worker
     total: int
-    done: int = 0  # rows whose reason codes are written
+    before: int = 0  # flagged rows explained before it started (up front)
+    done: int = 0  # rows whose reason codes it wrote
     job: object | None = None  # the runner's job of the chunk being explained now
     sent: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     cancelled: bool = False
@@ -223,9 +224,8 @@ def explain_rest(model, name: str, scored) -> None:
                  icon=":material/psychology:", help=f"Reason codes for every flagged row, highest score first, "
                  f"{EXPLAIN_CHUNK:,} rows per worker job; Cancel stops it and keeps the rows explained so far. Leaving "
                  "the page pauses it; a reload stops it (the rows explained so far are kept)."):
-        work = st.session_state[EXPLAINING] = ExplainingRest(key, name, rest, len(rest))
-        work.advance(model)
-        _live(model, work)
+        st.session_state[EXPLAINING] = ExplainingRest(key, name, rest, len(rest), before=scored.flagged - len(rest))
+        st.rerun()  # the page again without this button: the progress bar and Cancel in its place
 
 
 def _live(model, work: ExplainingRest) -> None:
@@ -234,9 +234,10 @@ def _live(model, work: ExplainingRest) -> None:
         work.advance(model)
         if not work.running:
             st.rerun()  # the whole page: the table with every chunk's reason codes, and the polling stops
-        waiting = " waits for a free worker" if work.job is not None and work.job.queued else " is in a worker now"
-        st.progress(work.done / work.total, text=f"Reason codes for {work.done:,} of {work.total:,} flagged rows "
-                    f"so far (highest score first); the next {len(work.sent):,}{waiting}...")
+        waiting = "wait for a free worker" if work.job is not None and work.job.queued else "are explained in a worker"
+        st.progress(work.done / work.total, text=f"Reason codes for {work.before + work.done:,} of the "
+                    f"{work.before + work.total:,} flagged rows so far (highest score first); the next "
+                    f"{len(work.sent):,} {waiting}...")
         if st.button("Cancel", key="score_explain_cancel", icon=":material/cancel:",
                      help="Stop explaining: the rows explained so far keep their reason codes."):
             work.cancel()

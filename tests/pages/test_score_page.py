@@ -141,6 +141,9 @@ def test_explaining_the_other_flagged_rows_can_be_cancelled(credit_state, german
     work = at.session_state[EXPLAINING]
     assert work.running and len(work.sent) == 4 and len(work.pending) == flagged - 5 - 4
     assert at.button(key="score_explain_cancel").label == "Cancel"
+    assert not [b for b in at.button if b.key == "score_explain_rest"]  # Cancel in its place, not beside it
+    assert at.get("progress")[0].proto.text.startswith(
+        f"Reason codes for 5 of the {flagged} flagged rows so far (highest score first); the next 4 ")
     work.job.wait()  # the first 4 rows' job ends: the next page run writes their codes and sends the next 4
     at.button(key="score_explain_cancel").click().run()
     assert not at.exception, at.exception
