@@ -2,6 +2,7 @@
 again, the last scored file comes back after a page switch or a reload and stays in the Report, the decisions are
 named as on the other pages, and a file without drift says no column shifted."""
 
+import numpy as np
 import pandas as pd
 
 from tests.pages.test_pages import new_file_bytes, page
@@ -151,9 +152,9 @@ def test_explaining_the_other_flagged_rows_can_be_cancelled(credit_state, german
     scored = at.session_state["scored"][2]
     codes = scored.table["reason codes"][scored.table["decision"] == "bad"]
     assert (codes != "").sum() == 9 and len(scored.unexplained_flagged()) == flagged - 9
-    assert [i.value for i in at.info] == [
-        f"Explaining stopped: 9 of the {flagged} flagged rows have their reason codes (the highest-scored); the other "
-        f"{flagged - 9} have none yet. Explain them with the button below."]
+    stopped = (f"Explaining stopped: 9 of the {flagged} flagged rows have their reason codes (the highest-scored); "
+               f"the other {flagged - 9} have none yet. Explain them with the button below.")
+    assert [i.value for i in at.info] == [stopped]
     assert not [b for b in at.button if b.key == "score_explain_cancel"]
     assert at.button(key="score_explain_rest").label.startswith(f"Explain the other {flagged - 9} flagged rows")
     # asked again, it explains only the rows left, and the message goes
@@ -162,3 +163,28 @@ def test_explaining_the_other_flagged_rows_can_be_cancelled(credit_state, german
     done = at.session_state["scored"][2]
     assert done.table["reason codes"][done.table["decision"] == "bad"].str.contains("raised").all()
     assert not at.info
+
+
+def test_explaining_the_rest_pauses_on_another_page_and_goes_on_when_back(credit_state, german, monkeypatch):
+    """The button's help says leaving the page pauses the work: the chunk in a worker is written when the page is
+    shown again, and the rest follows."""
+    from ui import score_views
+
+    monkeypatch.setattr(score_views, "EXPLAIN_UPFRONT", 5)
+    monkeypatch.setattr(score_views, "EXPLAIN_CHUNK", 20)
+    at = scored_page(credit_state, german)
+    flagged = int((at.session_state["scored"][2].table["decision"] == "bad").sum())
+    assert flagged > 5 + 20
+    at.button(key="score_explain_rest").click().run()
+    work = at.session_state[EXPLAINING]
+    at.switch_page("pages/6_Runs.py").run()
+    work.job.wait()
+    assert work.done == 0 and len(at.session_state["scored"][2].unexplained_flagged()) == flagged - 5
+    at.switch_page("pages/5_Score.py").run()
+    assert not at.exception, at.exception
+    assert work.done == 20 and work.running  # the chunk that ended meanwhile is written, the next one sent
+    explain_until_done(at)
+    done = at.session_state["scored"][2]  # decided again at the run's threshold, which the page starts from
+    explained = done.explained_positions
+    assert work.done == flagged - 5 and len(explained) == flagged
+    assert set(np.flatnonzero(done.scores >= 0.3)) == set(explained)  # every row flagged when it was asked
