@@ -2,8 +2,9 @@
 threshold moves (the scores and SHAP values do not depend on it), and kept for the session's workspace area in
 this server's memory, never on disk, as ui/session.py keeps uploads: a page switch, a reload and the Report
 page find the last scored file's results again. A file scored with an uploaded bundle keeps that bundle (its bytes
-and manifest, not its network) beside it, so a reload shows its results without asking for the bundle. Up to EXPLAIN_UPFRONT of the highest-scored flagged rows are
-explained while scoring; the other flagged rows on request, in chunks with a progress bar.
+and manifest, not its network) beside it, so a reload shows its results without asking for the bundle. Up to
+EXPLAIN_UPFRONT of the highest-scored flagged rows are explained while scoring; the other flagged rows on request,
+in worker jobs of EXPLAIN_CHUNK rows under a progress bar with a Cancel button (`ExplainingRest`).
 """
 
 from __future__ import annotations
