@@ -57,7 +57,7 @@ def test_a_what_if_changes_the_score_and_says_the_decision_and_the_report_keeps_
     decision = page.locator('[data-testid="stAlert"]', has_text=re.compile("The decision (changes|stays)")).first
     assert decision.inner_text().strip().endswith(f"{metric(page, 'Decision after')}.")
     assert page.get_by_text("outside the training range").count() >= 1  # 25,000 is above the largest amount
-    assert page.locator('[data-testid="stPlotlyChart"]', has_text="What-if for row 3").count() == 1
+    assert page.locator('[data-testid="stPlotlyChart"]', has_text="What-if for line 5 of the file").count() == 1
     assert page.locator('[data-testid="stPlotlyChart"]', has_text="change the decision").count() == 1
     top(page, "What-if for one row")
     shot(page, "10_explain_whatif")
