@@ -13,6 +13,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from finmodels.data.derived import find_derived
 from finmodels.data.tasks import BINARY, REGRESSION
 from finmodels.data.tidying import rows_phrase
 from finmodels.errors import FinModelsError
@@ -25,6 +26,7 @@ from ui.widgets import last_value, remember, store
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
 RANGES = "whatif_ranges"  # (run id, {column: FeatureRange}) of the current run
+DERIVED = "whatif_derived"  # (run id, [DerivedColumn]) of the current run: inputs that are a ratio of two others
 BY_ROW, BY_ID = "Line of the file", "Identifier"
 GRID = 4  # editor widgets per line
 
@@ -35,6 +37,34 @@ def _ranges(result) -> dict:
         cached = ((result.run_id or id(result)), training_ranges(result))
         st.session_state[RANGES] = cached
     return cached[1]
+
+
+def derived_columns(result, ranges: dict) -> list:
+    """The run's inputs that equal a ratio or product of two others on its training rows (found once per run, on a
+    sample of them: `finmodels.data.derived.find_derived`)."""
+    cached = st.session_state.get(DERIVED)
+    if cached is None or cached[0] != (result.run_id or id(result)):
+        train = result.frame.iloc[result.split.train]
+        cached = ((result.run_id or id(result)), find_derived(train, columns=list(ranges)))
+        st.session_state[DERIVED] = cached
+    return cached[1]
+
+
+def recompute_choice(derived: list) -> list | None:
+    """The derived inputs to recompute when their inputs change, as the analyst leaves the box ticked (None: off);
+    the page names each and its rule."""
+    if not derived:
+        return None
+    remember({"whatif_recompute": True})
+    rules = "; ".join(f"**{d.column}** = {d.formula}" + (f" (rounded to {d.decimals} decimals)" if d.decimals is not None
+                                                        else "") + f" on {d.share:.1%} of the training rows"
+                      for d in derived)
+    on = st.checkbox("Recompute derived columns when their inputs change", key="whatif_recompute",
+                     help="Off: every value is scored as typed, even where the row then breaks the rule.")
+    store(["whatif_recompute"])
+    st.caption(f"In the training data {rules}. " + ("Changing an input recomputes it (unless you change it too), so the "
+               "edited row stays one the data could hold." if on else "Off: it keeps the value in the editor."))
+    return derived if on else None
 
 
 def threshold(result) -> tuple[float | None, str]:
@@ -197,6 +227,8 @@ def show(result, whatif) -> None:
         line = (f"The decision changes from **{before['decision']}** to **{after['decision']}**."
                 if whatif.decision_changed else f"The decision stays **{after['decision']}**.")
         (st.success if whatif.decision_changed else st.info)(line)
+    for note in getattr(whatif, "recomputed", ()):  # a what-if kept before derived columns has none
+        st.info(note, icon=":material/function:")
     for warning in whatif.warnings:
         st.warning(warning, icon=":material/warning:")
     st.plotly_chart(plot_whatif_waterfalls(whatif), key="whatif_waterfalls")
@@ -244,11 +276,12 @@ def whatif_section(result) -> None:
     position = pick(result.frame)
     if position is None:
         return
+    derived = recompute_choice(derived_columns(result, _ranges(result)))
     changes = editor(result.frame, position, _ranges(result))
     if changes is not None:
         try:
             whatif = runtime.run_job(worker.whatif_run, result, changes, row=position, threshold=at,
-                                     protected=protected_columns(result),
+                                     protected=protected_columns(result), derived=derived,
                                      workspace=runtime.workspace_ref(), label="the what-if",
                                      spinner="Scoring, explaining both rows and searching the counterfactuals...")
         except FinModelsError as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from finmodels.data.derived import DerivedColumn, recomputed
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
 from finmodels.data.tidying import rows_phrase
@@ -54,6 +55,7 @@ class WhatIf:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    recomputed: list[str] = field(default_factory=list)  # derived columns set from their edited inputs, as said
 
     @property
     def decision_changed(self) -> bool:
@@ -89,6 +91,7 @@ class WhatIf:
             "contributions": contributions,
             "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "warnings": list(self.warnings), "notes": list(self.notes), "seconds": dict(self.seconds),
+            "recomputed": list(self.recomputed),
         }
 
 
@@ -203,7 +206,8 @@ def _state(score: float, threshold: float | None, names) -> dict:
 def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | None = None,
             id_column: str | None = None, id_value=None, threshold: float | None = None,
             background: int = DEFAULT_BACKGROUND_ROWS, seed: int = 0, explainers: tuple[str, ...] | None = None,
-            counterfactual_columns: list[str] | None = None, protected=()) -> WhatIf:
+            counterfactual_columns: list[str] | None = None, protected=(),
+            derived: list[DerivedColumn] | None = None) -> WhatIf:
     """Score and explain one row of `frame` as it is and with `changes` ({column: value}, the data's units).
 
     `source` is a TrainingResult with its network or a LoadedBundle; `frame` defaults to a run's own rows.
@@ -211,7 +215,9 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     are taken at `threshold` (default 0.5 for a binary model, the training scores' 99th percentile for an
     anomaly model; a regression has none unless one is given). Counterfactuals search each numeric input (or
     `counterfactual_columns`) within the bulk of its training rows, a coded input among its training codes; a counterfactual
-    that moves one of the `protected` columns (the Governance page's, e.g. SEX) says so in its note.
+    that moves one of the `protected` columns (the Governance page's, e.g. SEX) says so in its note. Each of the
+    `derived` columns (`finmodels.data.derived.find_derived`) whose inputs the changes move is recomputed from them,
+    unless changed itself, and `recomputed` says so; None leaves every other value as it is.
     """
     started = time.perf_counter()
     kind = getattr(source, "kind", BINARY)
@@ -232,7 +238,9 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     position, label, warnings = pick_row(frame, row=row, id_column=id_column, id_value=id_value)
     ranges = training_ranges(source)
     original = frame.iloc[[position]][pre.columns].reset_index(drop=True)
-    edited, done, extrapolated = apply_changes(original, dict(changes or {}), ranges)
+    changes, derived_notes = recomputed([d for d in derived or () if d.column in ranges], frame.iloc[position],
+                                        dict(changes or {}))
+    edited, done, extrapolated = apply_changes(original, changes, ranges)
     warnings += extrapolated
     notes = []
     if not done:
@@ -258,7 +266,7 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     return WhatIf(
         row=position, row_label=label, changes=done, before=_state(scores[0], threshold, names),
         after=_state(scores[1], threshold, names), explanation=explanation, threshold=threshold,
-        counterfactuals=found, warnings=warnings, notes=notes,
+        counterfactuals=found, warnings=warnings, notes=notes, recomputed=derived_notes,
         seconds={"score": round(scored - started, 4), "explain": round(explained - scored, 4),
                  "counterfactuals": round(finished - explained, 4), "total": round(finished - started, 4)},
     )

@@ -1,0 +1,44 @@
+"""The Explain page's what-if on credit_risk_dataset.csv: loan_percent_income is loan_amnt / person_income in the
+data, so a new loan amount recomputes it, and the page says so; the analyst can turn that off. A real file (its first
+3,000 rows, to keep the tiny training short) and the real page."""
+
+import pytest
+
+from finmodels.data.reading import load_csv
+from tests.conftest import SHARED_DATASETS
+from tests.pages.test_pages import page
+from tests.pages.test_task_pages import trained
+from ui.state import Dataset
+
+SUBMIT = "FormSubmitter:whatif_form_0-Score the what-if"
+
+
+@pytest.fixture(scope="module")
+def credit_risk_state():
+    frame = load_csv(SHARED_DATASETS / "credit_risk_dataset.csv").head(3000)
+    return trained(Dataset("credit_risk_dataset.csv", frame), target="loan_status", task="credit_default")
+
+
+def test_a_new_loan_amount_recomputes_loan_percent_income_and_says_so(credit_risk_state):
+    at = page("pages/4_Explain.py", credit_risk_state)
+    assert not at.exception
+    assert at.checkbox(key="whatif_recompute").value is True
+    rule = next(c.value for c in at.caption if c.value.startswith("In the training data "))
+    assert rule.startswith("In the training data **loan_percent_income** = loan_amnt / person_income (rounded to 2 "
+                           "decimals) on 9")  # the share of the training rows, e.g. 98.5%
+    at.number_input(key="whatif_0_loan_amnt").set_value(10000)  # line 2: 35,000 on an income of 59,000
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception
+    result = at.session_state["whatif_result"][1]
+    assert result.changes == {"loan_amnt": (35000, 10000.0), "loan_percent_income": (0.59, 0.17)}
+    assert [i.value for i in at.info if "recomputed" in i.value] == [
+        "loan_percent_income recomputed as loan_amnt / person_income: 0.59 → 0.17."]
+
+    at.checkbox(key="whatif_recompute").uncheck().run()  # off: the value as typed
+    assert any(c.value.endswith("Off: it keeps the value in the editor.") for c in at.caption)
+    at.number_input(key="whatif_0_loan_amnt").set_value(12000)
+    at.button(key=SUBMIT).click().run()
+    assert not at.exception
+    result = at.session_state["whatif_result"][1]
+    assert result.changes == {"loan_amnt": (35000, 12000.0)} and result.recomputed == []
+    assert not [i.value for i in at.info if "recomputed" in i.value]
