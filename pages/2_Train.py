@@ -6,7 +6,7 @@ from finmodels.data.tasks import FORECAST, TASKS, get_task
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
 from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
-from ui import navigation, search_views, state, train_form
+from ui import navigation, search_views, state, train_checks, train_form
 from ui.jobs import adopted, clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
@@ -29,6 +29,7 @@ train_form.follow_suggested_task(current, job=adopted(state.JOB))  # a reload sh
 event = st.session_state.get(state.EVENT_LABEL)
 st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
            + (f" · event {event_phrase(target, event)}" if event else ""))
+blocked = train_checks.show_blocking(current, target)  # the Data page's problems that stop training, up front
 
 left, right = st.columns(2)
 with left:
@@ -75,14 +76,13 @@ with st.form("train_form"):
     train_form.ensemble_inputs(task, choice, rows)
     window = train_form.forecast_inputs(task)
     busy = job is not None and job.running
-    submitted = st.form_submit_button("Train", type="primary", disabled=busy)
+    submitted = st.form_submit_button("Train", type="primary", disabled=busy or blocked)
 train_form.keep_form()
 
-if submitted and not busy:
+if submitted and not (busy or blocked):
     config = train_form.build_config(target=target, task=task_key, arch=choice, window=window)
     if st.session_state.get(train_form.HOLDINGS) == train_form.INVALID:
-        st.error("The holdings file cannot be used as it is (see above). Fix it, or remove it to train on equal "
-                 "weight.")
+        st.error("The holdings file cannot be used as it is (see above). Fix it, or remove it to train on equal weight.")
     elif config is not None:
         keep(state.JOB, start_training(current.frame, config, data_name=current.name))
 

@@ -84,6 +84,12 @@ def encode_binary(series: pd.Series, event_label: str | None = None) -> tuple[np
     labels = binary_labels(series)
     if len(labels) != 2:
         shown = ", ".join(f"'{v}'" for v in labels[:10])
+        if len(labels) < 2:  # a multi-class task needs two classes too: the target or the file must change
+            raise DataError(
+                f"Column '{series.name}' has {len(labels)} value{'' if len(labels) == 1 else 's'} ({shown}); every "
+                "task needs at least 2 classes to learn from. Pick a target with both outcomes, or fix the file so "
+                "that it holds rows of each."
+            )
         raise DataError(
             f"Column '{series.name}' has {len(labels)} values ({shown}); a binary task needs exactly 2. "
             "Recode it or pick a multi-class or regression task."

@@ -45,6 +45,15 @@ def test_three_valued_target_is_refused_with_the_values_named():
         encode_binary(series)
 
 
+def test_one_valued_target_says_one_value_and_what_to_do():
+    series = pd.Series(["good"] * 5, name="creditability")
+    with pytest.raises(DataError) as err:
+        encode_binary(series)
+    assert str(err.value) == ("Column 'creditability' has 1 value ('good'); every task needs at least 2 classes to "
+                              "learn from. Pick a target with both outcomes, or fix the file so that it holds rows of "
+                              "each.")
+
+
 @pytest.mark.parametrize("raw,message", [
     (b"", "The file is empty"),
     (b"a,b,c\n", "has a header but no data rows"),
