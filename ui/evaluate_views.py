@@ -19,7 +19,7 @@ from finmodels.evaluation.backtest import BASEL_DAYS
 from finmodels.plots import portfolio as plots
 from ui import decisions
 from ui.messages import show_error
-from ui.results import DECISION, event_phrase, p_value, styled_metrics
+from ui.results import DECISION, event_phrase, p_value, styled_metrics, tile_number
 from ui.widgets import follow, remember, store
 
 # charts that belong beside a section's tables rather than in the page's chart selector (the report keeps them)
@@ -269,7 +269,7 @@ def loss_tiles(found) -> None:
     cols[0].metric(labels[0], values[0], help=f"Sum over the {found.rows:,} test rows of {how}")
     cols[1].metric(labels[1], values[1], help=f"The same with the {realised} in place of the prediction")
     cols[2].metric("Predicted / realised", f"{found.loss_ratio:.3f}", help="1 when the book's loss is right in total")
-    cols[3].metric("Calibration error", f"{found.calibration_error:.3g}",
+    cols[3].metric("Calibration error", tile_number(found.calibration_error),
                    help="Mean absolute gap between realised and predicted over the bins, weighted by "
                         + ("exposure" if found.exposure else "rows"))
 

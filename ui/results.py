@@ -60,6 +60,24 @@ def number(value: float) -> str:
     return f"{value:.4f}" if size < 1e-3 else f"{value:.3g}"
 
 
+def tile_number(value: float) -> str:
+    """A headline tile's figure, one format for every metric: three decimals (0.500, 0.786, -0.079, 12.345), from
+    a thousand on a whole number with separators (4,512). `number`'s three significant digits read '0.5' beside
+    '0.786'."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
+
+
+def delta_colour(name: str, diff: float, *, poor: bool) -> str:
+    """st.metric's delta_color for a tile's 'network minus the best baseline': red when the network is worse (lower
+    for most metrics, higher for errors and losses), green when better; grey only for a 'better' that is still worse
+    than the mean (`poor`: a negative R²), which is never shown as good."""
+    lower = name in LOWER_IS_BETTER
+    better = diff < 0 if lower else diff > 0
+    if poor and better:
+        return "off"
+    return "inverse" if lower else "normal"
+
+
 def styled_metrics(table):
     """The metrics table for st.dataframe: 4 significant digits with trailing zeros kept, so the columns line up
     (0.7860 beside 0.7725), counts as whole numbers, p-values as `p_value` ('<0.001', not '5.500e-12'), and a dash
@@ -121,11 +139,11 @@ def metric_tiles(result) -> None:
         base = best_baseline(result, name)
         poor = below_the_mean(name, value)  # ahead of the baselines or not, never shown as good
         shown, delta = (percent, lambda d: percent(d, sign=True)) if returns and name in RETURN_ERRORS else (
-            number, delta_text)
+            tile_number, delta_text)
+        colour = delta_colour(name, 0.0 if base is None else value - base[1], poor=poor)
         col.metric(label(name), shown(value), delta=None if base is None else delta(value - base[1]),
-                   delta_color="off" if poor else "inverse" if name in LOWER_IS_BETTER else "normal",
-                   delta_arrow="off" if poor else "auto", delta_description="worse than the mean" if poor
-                   else None,
+                   delta_color=colour, delta_arrow="off" if colour == "off" else "auto",
+                   delta_description="worse than the mean" if poor else None,
                    help=None if base is None else (f"The best baseline on this metric: "
                                                    f"{BASELINE_LABELS.get(base[0], base[0])} {shown(base[1])}"
                                                    + (". Below 0, the forecast misses the actual values by more than "

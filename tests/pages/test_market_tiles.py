@@ -28,7 +28,12 @@ def test_a_returns_forecasts_errors_read_in_percent(index_state):
         assert tile.proto.delta == percent(run.metrics[key] - best, sign=True)
         assert tile.help.endswith(f" {percent(best)}")
     # the other tiles keep their own numbers
-    assert shown["Directional accuracy"].value == f"{run.metrics['directional_accuracy']:.3g}"
+    assert shown["Directional accuracy"].value == f"{run.metrics['directional_accuracy']:.3f}"  # before: '0.53'
+    r2 = shown["R²"]
+    assert r2.value == f"{run.metrics['r2']:.3f}"
+    diff = run.metrics["r2"] - max(b.metrics["r2"] for b in run.baselines.values())
+    if diff < 0:  # worse than the best baseline: red, as every other tile says worse (it was grey)
+        assert r2.proto.delta_color == "normal" and r2.proto.delta.startswith("-")
     backtest = backtest_of(run)
     assert shown["Independence p-value"].value == p_value(backtest.christoffersen_p_value) != "0.000"
 
