@@ -13,6 +13,7 @@ from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
 from ui.messages import read_notes_message
 from ui.results import event_phrase
+from ui.tiles import text_tile
 
 page_header("Data")
 
@@ -60,7 +61,7 @@ cols = st.columns(4)
 cols[0].metric("Rows", f"{found.rows:,}")
 cols[1].metric("Columns", f"{len(found.columns):,}")
 cols[2].metric("Features", f"{len(check.features):,}")
-cols[3].metric("Target", found.target or "none")
+text_tile(cols[3], "Target", found.target or "none")  # st.metric cut a long name: 'default_pay…'
 
 if found.target is not None:
     if found.event_label is not None:

@@ -22,6 +22,7 @@ from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactua
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
 from ui.messages import show_error
+from ui.tiles import text_tile
 from ui.widgets import last_value, remember, store
 
 WHATIF = "whatif_result"  # (signature, WhatIf) of the last what-if computed in this session
@@ -222,8 +223,8 @@ def show(result, whatif) -> None:
                     delta=("+" if after["score"] >= before["score"] else "") + _score(after["score"] - before["score"],
                                                                                       result))
     if "decision" in after:
-        tiles[2].metric("Decision before", before["decision"])
-        tiles[3].metric("Decision after", after["decision"])
+        text_tile(tiles[2], "Decision before", before["decision"])  # st.metric cut it to 'flagged: def…'
+        text_tile(tiles[3], "Decision after", after["decision"])
         line = (f"The decision changes from **{before['decision']}** to **{after['decision']}**."
                 if whatif.decision_changed else f"The decision stays **{after['decision']}**.")
         (st.success if whatif.decision_changed else st.info)(line)

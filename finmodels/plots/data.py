@@ -91,7 +91,9 @@ def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MA
     if len(shown) < len([c for c in columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]):
         title += f" (the {len(shown)} most variable)"
     # every column named on both axes (plotly labels every other one past about 15 rows), the rows tall enough to read
-    fig.update_layout(title=title, height=max(450, 180 + 22 * len(shown)), **LAYOUT)
-    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=shown)
+    longest = max((len(str(c)) for c in shown), default=0)  # the upright names below take about 7 px a character
+    fig.update_layout(title=title, height=max(450, 180 + 22 * len(shown) + 7 * longest), **LAYOUT)
+    # the column names upright under their own column: at plotly's slant the long ones ran over their neighbours
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=shown, tickangle=-90, automargin=True)
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=shown, ticktext=shown)
     return fig

@@ -15,7 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from finmodels.evaluation import curves
-from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, TRAIN_COLOR, VALID_COLOR
+from finmodels.plots.style import (EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, TRAIN_COLOR, VALID_COLOR,
+                                   wrap_label)
 
 MODEL_COLORS = (TRAIN_COLOR, VALID_COLOR, "#27ae60", "#8e44ad", "#16a085", NEUTRAL_COLOR)
 
@@ -143,6 +144,10 @@ def plot_confusion_matrix(matrix, labels: Sequence[str], *, normalize: bool = Fa
                                showscale=False, hovertemplate="actual %{y}<br>predicted %{x}<br>%{text}"))
     fig.update_layout(title=title, xaxis_title="Predicted", yaxis_title="Actual", yaxis_autorange="reversed",
                       xaxis_type="category", yaxis_type="category", height=max(360, 40 * len(labels) + 160), **LAYOUT)
+    # long class names ('not (default_payment_next_month = 1)') wrapped on a few level lines, not rotated
+    wrapped = [wrap_label(v) for v in labels]
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=labels, ticktext=wrapped, automargin=True)
+    fig.update_yaxes(tickmode="array", tickvals=labels, ticktext=wrapped, automargin=True)
     return fig
 
 

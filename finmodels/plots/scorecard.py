@@ -30,6 +30,9 @@ def plot_iv(iv_table: pd.DataFrame, *, top: int = 25) -> go.Figure:
                       annotation_position="top", layer="below")  # under the bars and their values
     fig.update_layout(title="Information value per feature", xaxis_title="Information value (IV)", yaxis_title="",
                       height=max(320, 26 * len(shown) + 140), **LAYOUT)
+    # room right of the longest bar for its value (German's 0.654 read '0.65-', cut at the plot's edge)
+    longest = max([float(shown["iv"].max()) if len(shown) else 0.0, IV_BANDS[-2][0]])
+    fig.update_xaxes(range=[0, longest * 1.18])
     return fig
 
 

@@ -9,6 +9,7 @@ import pytest
 from tests.pages.test_browser import TALL, assert_clean, browser, nav, open_app, shot, train_german  # noqa: F401
 from tests.pages.browser import wait_idle
 from tests.pages.test_browser_runtime import run_in_address, wait_for_new_run
+from tests.pages.text_tiles import browser_tile
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,9 @@ def test_a_what_if_changes_the_score_and_says_the_decision_and_the_report_keeps_
     # the run's threshold as every page takes it (set on Evaluate, else its least-cost default), named in the caption
     said = page.get_by_text(re.compile(r"the decision \(threshold \d\.\d\d")).first.inner_text()
     at = float(re.search(r"the decision \(threshold (\d\.\d\d)", said).group(1))
-    assert metric(page, "Decision after") == ("bad" if after >= at else "not bad")
+    assert browser_tile(page, "Decision after") == ("bad" if after >= at else "not bad")
     decision = page.locator('[data-testid="stAlert"]', has_text=re.compile("The decision (changes|stays)")).first
-    assert decision.inner_text().strip().endswith(f"{metric(page, 'Decision after')}.")
+    assert decision.inner_text().strip().endswith(f"{browser_tile(page, 'Decision after')}.")
     assert page.get_by_text("outside the training range").count() >= 1  # 25,000 is above the largest amount
     assert page.locator('[data-testid="stPlotlyChart"]', has_text="What-if for line 5 of the file").count() == 1
     assert page.locator('[data-testid="stPlotlyChart"]', has_text="change the decision").count() == 1

@@ -6,6 +6,7 @@ import pandas as pd
 from finmodels.data.samples import sample_bytes
 from tests.conftest import SHARED_DATASETS
 from tests.pages.test_pages import page, train_tiny
+from tests.pages.text_tiles import text_tiles
 
 
 def upload(at, name: str, data: bytes):
@@ -15,7 +16,7 @@ def upload(at, name: str, data: bytes):
 
 
 def tile(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return next((m.value for m in at.metric if m.label == label), None) or text_tiles(at)[label]
 
 
 def test_loading_a_file_again_finds_its_target_again():
@@ -135,3 +136,10 @@ def test_rare_ratings_are_said_to_be_merged_not_left_to_the_analyst():
                     "5 rows: CC, C, D are scored as one class 'CC/C/D'. Nothing to do, unless you would group them "
                     "otherwise.")
     assert not any("Merge rare classes" in m for m in messages)
+
+
+def test_a_long_target_name_is_shown_whole_not_cut_by_a_metric_tile():
+    taiwan = (SHARED_DATASETS / "taiwan_default.csv").read_bytes()
+    at = upload(page("pages/1_Data.py"), "taiwan_default.csv", taiwan)
+    assert text_tiles(at)["Target"] == "default_payment_next_month"  # st.metric read 'default_pay…'
+    assert "Target" not in [m.label for m in at.metric]
