@@ -6,21 +6,30 @@ until it is fixed; a "warning" is something the tool works around (and says how)
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from finmodels.data.codes import code_problems
 from finmodels.data.outliers import flagged_rows, plausibility_problems
 from finmodels.data.problems import ERROR, WARNING, Problem
 from finmodels.data.problems import row_numbers as _rows
+from finmodels.data.profiling import (
+    CONSTANT,
+    DATE,
+    FREE_TEXT,
+    IDENTIFIER,
+    Profile,
+    parse_dates,
+    profile,
+    without_attrs,
+)
 from finmodels.data.reading import rows_phrase
-from finmodels.errors import DataError
-from finmodels.data.profiling import CONSTANT, DATE, FREE_TEXT, IDENTIFIER, NUMERIC, Profile, name_words, parse_dates, profile, without_attrs
 from finmodels.data.targets import label_strings
 from finmodels.data.tasks import BINARY, FORECAST, REGRESSION, TASKS
+from finmodels.errors import DataError
 
 # Fewer rows per class than this cannot be split into stratified train, validation and test parts.
 MIN_ROWS_PER_CLASS = 5
@@ -28,16 +37,6 @@ MIN_ROWS = 20
 # Leakage checks need this many rows per class, so that a tiny table is not "perfectly predicted" by chance.
 LEAKAGE_MIN_PER_CLASS = 10
 LEAKING = ("target_copy", "perfect_predictor")
-# Codes files use for "unknown", "refused" or "not applicable" in a column of small whole numbers: 96-99,
-# 996-999, 9996-9999 ... A code is suspected when it is at least SPECIAL_GAP times the column's other values
-# and at most SPECIAL_SHARE of its rows carry such codes.
-_SPECIAL_CODE = re.compile(r"^9+[6-9]$")
-SPECIAL_GAP = 3.0
-SPECIAL_SHARE = 0.05
-# A column named like a ratio or utilisation whose values are nearly all at most RATIO_BULK (99% of them) is a
-# share of something; values above RATIO_LIMIT in it are far above 1: codes or errors, not ratios.
-_RATIO_WORDS = ("util", "utilization", "utilisation", "usage", "ratio", "share", "pct", "percent")
-RATIO_BULK, RATIO_LIMIT = 1.5, 10.0
 
 
 def _shown(values, limit: int = 3) -> str:
@@ -215,64 +214,6 @@ def _row_problems(frame: pd.DataFrame) -> list[Problem]:
         "loans.", WARNING, None, tuple(rows))]
 
 
-def _special_codes(frame: pd.DataFrame, found: Profile) -> list[Problem]:
-    """Numbers that look like codes for 'unknown' rather than values: 96/98 in a count, utilisation of 5,000."""
-    problems = []
-    for col in found.columns:
-        if col.role != NUMERIC:
-            continue
-        values = frame[col.name].to_numpy(dtype="float64", na_value=np.nan)
-        present = values[~np.isnan(values) & np.isfinite(values)]
-        if len(present) < MIN_ROWS:
-            continue
-        problem = _count_codes(col.name, values, present) or _ratio_codes(col.name, values, present)
-        if problem is not None:
-            problems.append(problem)
-    return problems
-
-
-def _count_codes(name: str, values: np.ndarray, present: np.ndarray) -> Problem | None:
-    if present.min() < 0 or (present % 1 != 0).any():
-        return None
-    codes = [v for v in np.unique(present[present >= 96]) if _SPECIAL_CODE.match(str(int(v)))]
-    if not codes:
-        return None
-    coded = np.isin(values, codes)
-    others = present[~np.isin(present, codes)]
-    if not len(others) or coded.sum() > SPECIAL_SHARE * len(present) or min(codes) < SPECIAL_GAP * max(others.max(), 1):
-        return None
-    rows = _rows(coded)
-    shown = " and ".join([", ".join(f"{v:g}" for v in codes[:-1]), f"{codes[-1]:g}"] if len(codes) > 1
-                         else [f"{codes[0]:g}"])
-    return Problem(
-        "special_codes",
-        f"Column '{name}' has {shown} in {len(rows):,} row{'s' if len(rows) > 1 else ''} ({rows_phrase(rows)}), far "
-        f"above its other values (at most {others.max():g}): they look like special codes (such as 'unknown' or "
-        f"'refused'), not real values. Replace them with empty cells, so they are read as missing, or recode them; "
-        f"left as they are, the model takes {codes[0]:g} at face value.",
-        WARNING, name, tuple(rows), tuple(f"{v:g}" for v in codes))
-
-
-def _ratio_codes(name: str, values: np.ndarray, present: np.ndarray) -> Problem | None:
-    words = name_words(name)
-    if not any(w.startswith(_RATIO_WORDS) for w in words) or present.min() < 0:
-        return None
-    bulk = float(np.quantile(present, 0.99))
-    far = values > RATIO_LIMIT
-    if bulk > RATIO_BULK or not far.any():
-        return None
-    rows = _rows(far)
-    examples = pd.unique(values[far])[:3]
-    return Problem(
-        "special_codes",
-        f"Column '{name}' is a ratio (99% of its values are at most {bulk:.3g}) but is above {RATIO_LIMIT:g} in "
-        f"{len(rows):,} row{'s' if len(rows) > 1 else ''} ({rows_phrase(rows)}; e.g. "
-        f"{', '.join(f'{v:g}' for v in examples)}): far above 1, they look like special codes or errors, not ratios. "
-        f"Replace them with empty cells, so they are read as missing, or cap them (e.g. at 1); left as they are, "
-        "the model takes them at face value.",
-        WARNING, name, tuple(rows), tuple(f"{v:g}" for v in examples))
-
-
 def _date_problems(frame: pd.DataFrame, found: Profile, name: str) -> list[Problem]:
     text = frame[name]
     if pd.api.types.is_datetime64_any_dtype(text.dtype):
@@ -347,7 +288,7 @@ def validate(frame: pd.DataFrame, found: Profile | None = None, *, target: str |
     problems.extend(_column_problems(frame, found))
     problems.extend(_row_problems(frame))
     problems.extend(_entity_problem(frame, found))
-    problems.extend(_special_codes(frame, found))
+    problems.extend(code_problems(frame, found))
     named = {p.column: set(p.rows) for p in problems if p.column is not None and p.code == "special_codes"}
     problems.extend(plausibility_problems(frame, found, known=named))
     problems.extend(feature_problems(found, chosen))

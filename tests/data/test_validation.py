@@ -115,8 +115,10 @@ def test_all_problems_are_collected_errors_first():
 def test_leaking_columns_leave_the_features_and_clean_files_have_no_problems():
     check = check_data(load_csv(loans(status=["BAD" if v == "yes" else "GOOD" for v in DEFAULT])))
     assert check.features == ("age", "income")
-    for name in ("german_credit.csv", "taiwan_default.csv"):
-        assert check_data(load_csv(SHARED_DATASETS / name)).problems == ()
+    for name in ("german_credit.csv", "taiwan_default.csv"):  # only their codes are named (tests/data/test_codes.py)
+        problems = check_data(load_csv(SHARED_DATASETS / name)).problems
+        assert {p.code for p in problems} <= {"code_columns", "rare_codes", "special_codes"}
+        assert all(p.severity == WARNING for p in problems)
 
 
 def test_duplicate_rows_and_impossible_ages_are_warned_about():
@@ -200,9 +202,11 @@ def test_ordinary_numbers_are_not_called_special_codes(column, values):
     assert set(flagged) == {"NumberOfTime30-59DaysPastDueNotWorse", "RevolvingUtilizationOfUnsecuredLines"}
 
 
-def test_the_shared_datasets_have_no_special_codes():
-    for name in ("german_credit.csv", "taiwan_default.csv", "credit_risk_dataset.csv", "corporate_rating.csv"):
+def test_the_shared_datasets_have_special_codes_only_in_taiwans_payment_status():
+    for name in ("german_credit.csv", "credit_risk_dataset.csv", "corporate_rating.csv"):
         assert not [p for p in check_data(load_csv(SHARED_DATASETS / name)).problems if p.code == "special_codes"]
+    taiwan = check_data(load_csv(SHARED_DATASETS / "taiwan_default.csv")).problems
+    assert [p.column for p in taiwan if p.code == "special_codes"] == ["PAY_0", *(f"PAY_{i}" for i in range(2, 7))]
 
 
 def test_a_company_rated_several_times_is_named_with_the_split_that_keeps_its_rows_together():

@@ -1,0 +1,71 @@
+"""Numbers that are codes (finmodels/data/codes.py): Taiwan default's SEX, EDUCATION and MARRIAGE codes read as
+numbers, EDUCATION's rare codes 0, 4, 5, 6 and MARRIAGE's 0, and PAY_x's -2 and -1 beside 0 to 8 months late; each
+message names the column, the codes, their line counts and what to do. No column name is known to the checks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finmodels.data.reading import load_csv
+from finmodels.data.validation import WARNING, check_data
+from tests.conftest import SHARED_DATASETS
+
+
+@pytest.fixture(scope="module")
+def taiwan():
+    frame = load_csv(SHARED_DATASETS / "taiwan_default.csv")
+    return frame, check_data(frame).problems
+
+
+def test_code_like_columns_are_named_with_their_values_and_what_the_tool_does(taiwan):
+    _, problems = taiwan
+    (codes,) = [p for p in problems if p.code == "code_columns"]
+    assert codes.severity == WARNING and codes.values == ("SEX", "EDUCATION", "MARRIAGE")
+    assert codes.message.startswith(
+        "Columns 'SEX' (1, 2), 'EDUCATION' (0 to 6: 7 values) and 'MARRIAGE' (0 to 3: 4 values) hold a few small "
+        "whole numbers, which may be category codes")
+    assert "The tool reads every numeric column as a number" in codes.message
+    assert "write them as text in the file" in codes.message
+    assert "the role editor below does not change how a model reads a column" in codes.message
+
+
+def test_rare_codes_are_named_with_their_line_counts(taiwan):
+    frame, problems = taiwan
+    rare = {p.column: p for p in problems if p.code == "rare_codes"}
+    assert sorted(rare) == ["EDUCATION", "MARRIAGE"]
+    education = rare["EDUCATION"]
+    assert education.values == ("0", "4", "5", "6")
+    assert len(education.rows) == 14 + 123 + 280 + 51
+    assert set(frame.loc[[r - 2 for r in education.rows], "EDUCATION"]) == {0, 4, 5, 6}
+    assert education.message.startswith(
+        "Column 'EDUCATION' has codes used by fewer than 1% of its rows: 0 in 14 lines, 4 in 123 lines, 5 in 280 "
+        "lines and 6 in 51 lines (lines 49, 71, 360, ")
+    assert "merge codes it does not define into one" in education.message
+    assert rare["MARRIAGE"].values == ("0",) and "0 in 54 lines" in rare["MARRIAGE"].message
+
+
+def test_negative_codes_in_a_column_otherwise_0_or_more_are_special_codes(taiwan):
+    frame, problems = taiwan
+    pay = next(p for p in problems if p.code == "special_codes" and p.column == "PAY_0")
+    assert pay.severity == WARNING and pay.values == ("-2", "-1")
+    assert len(pay.rows) == 2_759 + 5_686
+    assert set(frame.loc[[r - 2 for r in pay.rows], "PAY_0"]) == {-2, -1}
+    assert pay.message.startswith(
+        "Column 'PAY_0' is 0 or more in 72% of its rows but has -2 in 2,759 lines and -1 in 5,686 lines (lines 3, 6, ")
+    assert "look like special codes" in pay.message and "Check them against the file's codebook" in pay.message
+    # balances below zero are amounts (many distinct values), not codes
+    assert not [p for p in problems if p.column and p.column.startswith("BILL_AMT")]
+
+
+@pytest.mark.parametrize("column,values", [
+    ("flag", [i % 2 for i in range(300)]),  # 0/1 is a flag, not a code
+    ("months", [i % 40 for i in range(300)]),  # too many values
+    ("amount", [100 + i % 5 for i in range(300)]),  # not small codes
+    ("rate", [0.5 + i % 4 for i in range(300)]),  # not whole numbers
+    ("balance", [-(i % 37) * 13 if i % 5 == 0 else i for i in range(300)]),  # negatives of many values: amounts
+])
+def test_ordinary_numbers_are_not_called_codes(column, values):
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"default": [i % 4 == 0 for i in range(300)], "income": rng.normal(5e4, 1e4, 300),
+                          column: values})
+    assert not [p for p in check_data(frame).problems if p.code in ("code_columns", "rare_codes", "special_codes")]
