@@ -185,7 +185,7 @@ CASES = (
     Case("ragged_rows_few", lambda: _ragged(1), LOADED, "1 row has more fields than the header's 3 (line 6 of",
          "info", _check_ragged),
     Case("ragged_rows_many", lambda: _ragged(6), REFUSED, "lines 6, 13, 20, 27, 34, 41 of the file"),
-    Case("mixed_types", _mixed_types, LOADED, "Column 'income' has text in lines 11, 32 of the file (e.g. 'unknown')", "info",
+    Case("mixed_types", _mixed_types, LOADED, "Column 'income' has text in lines 11, 32 of the file (e.g. 'unknown', 'see notes')", "info",
          _check_mixed),
     Case("all_missing_target", _target_edit(loan_status=np.nan), LOADED, "Target column 'loan_status' is empty in all 60 rows"),
     Case("single_class", _target_edit(loan_status="good"), LOADED, "Target column 'loan_status' has one value ('good')"),

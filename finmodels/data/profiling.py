@@ -166,7 +166,11 @@ def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _examples(present: pd.Series, n: int = 3) -> tuple[str, ...]:
-    return tuple(str(v)[:40] for v in present.drop_duplicates().iloc[:n])
+    """Up to `n` distinct values as text; whole numbers of a float column (one with gaps) without '.0'."""
+    shown = present.drop_duplicates().iloc[:n]
+    if pd.api.types.is_float_dtype(shown.dtype) and bool((present % 1 == 0).all()):
+        return tuple(f"{v:.0f}" for v in shown)
+    return tuple(str(v)[:40] for v in shown)
 
 
 def looks_like_dates(present: pd.Series) -> float:

@@ -67,7 +67,7 @@ def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[
         bad = present[~matched]
         rows = [int(i) + 2 for i in bad.index]
         return numbers, (
-            f"Column '{text.name}' has text in {rows_phrase(rows)} (e.g. '{bad.iloc[0]}') among numbers "
+            f"Column '{text.name}' has text in {rows_phrase(rows)} (e.g. {_examples(bad)}) among numbers "
             f"(e.g. '{good.iloc[0]}'); the text was read as missing. Fix those cells if they hold numbers."
         )
     changed = good[~good.str.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")]
@@ -76,6 +76,11 @@ def numbers_from_text(text: pd.Series, *, decimal_comma: bool = False) -> tuple[
     style = "with decimal commas" if decimal_comma else "as text"
     return numbers, (f"Column '{text.name}' holds numbers written {style} (e.g. '{changed.iloc[0]}'); "
                      f"they were read as numbers (e.g. {values[changed.index[0]]:g}).")
+
+
+def _examples(values: pd.Series, limit: int = 3) -> str:
+    """Up to `limit` distinct values, quoted: "'n/a?', 'twelve hundred', '1.200,50'"."""
+    return ", ".join(f"'{v}'" for v in values.drop_duplicates().iloc[:limit])
 
 
 def rows_phrase(rows: list[int], limit: int = 10) -> str:
