@@ -6,11 +6,11 @@ from finmodels.data.tasks import FORECAST, TASKS, get_task
 from finmodels.models.training import LARGE_TABLE_ROWS, LR_SCHEDULES, expected_train_rows, fit_defaults
 from finmodels.models.training.members import run_networks
 from finmodels.plots.training import plot_loss_curve
-from ui import navigation, search_views, state, train_checks, train_form
+from ui import jobs, navigation, search_views, state, train_checks, train_form
 from ui.jobs import adopted, clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
 from ui.messages import require_dataset_message, show_error
-from ui.results import describe_run, describe_training, event_phrase, metric_tiles
+from ui.results import describe_run, event_phrase, metric_tiles, training_summary
 
 page_header("Train")
 
@@ -30,7 +30,6 @@ event = st.session_state.get(state.EVENT_LABEL)
 st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
            + (f" · event {event_phrase(target, event)}" if event else ""))
 blocked = train_checks.show_blocking(current, target)  # the Data page's problems that stop training, up front
-
 left, right = st.columns(2)
 with left:
     task_key = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key="train_task")
@@ -100,7 +99,8 @@ if job is not None and job.running:
             running.stop()
         if running.epochs_done:
             st.plotly_chart(plot_loss_curve(running.history, title="Loss per epoch (live)", planned=running.planned,
-                                            networks=running.networks), key="train_live")
+                                            networks=running.networks, training=jobs.network_in_training(running)),
+                            key="train_live")
 
     live_progress()
 elif job is not None and job.error is not None:
@@ -114,7 +114,7 @@ result = state.run()
 elsewhere = train_form.other_file_note(result, current)  # a run of another file, named in the address
 if result is not None and not (elsewhere and job is not None and job.running):  # never under this file's training
     st.subheader("Held-out test results")
-    st.caption(describe_training(result, clock=clock_at_end(job, result)) + elsewhere)
+    training_summary(result, clock=clock_at_end(job, result), note=elsewhere)  # total and fit; the rest expands
     metric_tiles(result)
     st.plotly_chart(plot_loss_curve(result.history, networks=run_networks(result)), key="train_loss_curve")
     navigation.next_step(navigation.EVALUATE, "Next: evaluate the model in detail")

@@ -199,6 +199,12 @@ def clock_at_end(job: TrainingJob | None, result) -> float | None:
     return job.elapsed
 
 
+def network_in_training(job: TrainingJob) -> tuple[int, int] | None:
+    """(k, n) while the k-th of n cross-fitted networks trains, for the live chart's title (the line under the
+    progress bar names the same network); None for one network and once the networks are fitted."""
+    return None if job.fitted else job.network
+
+
 def progress_text(job: TrainingJob) -> str:
     """The line under the progress bar: queued (and where), stopping, preparing, or the epoch and its loss."""
     done, total = job.epochs_done, job.config.epochs

@@ -22,7 +22,8 @@ def epoch_ticks(epochs: int) -> dict:
 
 
 def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per epoch",
-                    networks: dict[str, list[int]] | None = None, planned: int | None = None) -> go.Figure:
+                    networks: dict[str, list[int]] | None = None, planned: int | None = None,
+                    training: tuple[int, int] | None = None) -> go.Figure:
     """Training and validation loss by epoch, with the best validation epoch marked.
 
     A cross-fitted run's other networks (training.members: 'network_K_val_loss') are drawn faintly. `networks`
@@ -30,7 +31,8 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
     ({'dense networks (MLP)': [1, ..., 5], 'deep & cross networks (DCN-V2)': [6, ..., 10]}, members.run_networks):
     each architecture's faint lines get their own colour and legend entry, numbered within it; without it (the
     live chart) they are one group. `planned` is how many networks the run will fit, for the live chart's title
-    while only some have begun.
+    while only some have begun. `training` is (k, n) while the live chart's run fits its k-th network of n: the
+    title then names that network, as the progress line does, and which lines are drawn.
     """
     fig = go.Figure()
     epochs = list(range(1, len(history.get("loss", [])) + 1))
@@ -61,6 +63,10 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
         first, numbers = next(iter(networks.items()))
         title = (f"{title} (bold: network 1 of the {len(numbers)} {first}; faint: the validation loss of the other "
                  f"{len(others)})")
+    elif training is not None and training[1] > 1:  # live: the network in training, as the progress line says
+        faint = "" if not others else f"; faint: network{'s' if len(others) > 1 else ''} " + (
+            f"2-{others[-1]}" if len(others) > 1 else f"{others[0]}")
+        title = f"{title}: network {training[0]} of {training[1]} training (bold: network 1{faint})"
     elif others or (planned or 0) > 1:
         title = f"{title} (network 1 of {max(planned or 0, len(others) + 1)})"
     longest = max((len(v) for k, v in history.items() if k == "loss" or k.endswith("val_loss")), default=1)

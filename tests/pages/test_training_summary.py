@@ -6,11 +6,12 @@ import re
 import pytest
 
 from finmodels.data.samples import load_sample
+from finmodels.delivery.runs import run_seconds
 from finmodels.models.architectures import MLPConfig
 from finmodels.models.training import TrainConfig, train
 from finmodels.models.training.members import epochs_per_network
 from tests.pages.test_pages import page
-from ui.results import describe_training
+from ui.results import describe_training, time_spent
 from ui.state import Dataset
 
 
@@ -32,10 +33,14 @@ def test_the_summary_counts_the_cross_fitted_networks_and_their_epochs(cross_fit
     text = describe_training(cross_fitted)
     spread = f"{min(epochs)}" if min(epochs) == max(epochs) else f"{min(epochs)}-{max(epochs)}"  # '3', not '3-3'
     assert text.startswith("Dense network (MLP) for 'creditability' (Credit default) · 5 cross-fitted networks, "
-                           f"{spread} epochs each ({how}; best weights kept) · network fit ")
-    # each part of the time is named, and the parts add up to the total (a run trained here, not kept: no saving)
+                           f"{spread} epochs each ({how}; best weights kept) · ")
+    # short: the total and the network's fit (the parts and the live clock's story are behind an expander)
+    seconds = run_seconds(cross_fitted)
+    assert text.endswith(f" · {seconds['total']:.1f} s in total, network fit {seconds['fit']:.1f} s")
+    assert "preprocessing" not in text and "live clock" not in text
+    # each part of the time is named in the detail, and the parts add up to the total (a run trained here, not kept)
     found = re.search(r"network fit (\d+\.\d) s \+ preprocessing, scoring and baselines (\d+\.\d) s = (\d+\.\d) s in "
-                      r"total$", text)
+                      r"total$", time_spent(cross_fitted))
     assert found and float(found[1]) + float(found[2]) == pytest.approx(float(found[3]), abs=1e-9)
     assert float(found[1]) == round(cross_fitted.seconds["fit"], 1)
     assert float(found[3]) == round(cross_fitted.seconds["total"], 1)
@@ -44,7 +49,8 @@ def test_the_summary_counts_the_cross_fitted_networks_and_their_epochs(cross_fit
 def test_one_network_is_summarised_by_its_epochs():
     config = TrainConfig(target="creditability", members=1, blend=(), epochs=2, hyperparameters=MLPConfig(units=(8,)))
     text = describe_training(train(load_sample("german_credit"), config, baselines=False))
-    assert " · 2 epochs (all epochs; best weights kept) · network fit " in text and "cross-fitted" not in text
+    assert " · 2 epochs (all epochs; best weights kept) · " in text and " s in total, network fit " in text
+    assert "cross-fitted" not in text
 
 
 def test_the_train_page_shows_the_summary_and_the_faint_networks(cross_fitted):
@@ -55,6 +61,8 @@ def test_the_train_page_shows_the_summary_and_the_faint_networks(cross_fitted):
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert describe_training(cross_fitted) in captions
+    (detail,) = [e for e in at.expander if e.label == "Where the training time went"]
+    assert [c.value for c in detail.caption] == [time_spent(cross_fitted)]
     assert any("5 cross-fitted networks" in c for c in captions)
     (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Loss per epoch" in c.proto.spec]
     assert chart["layout"]["title"]["text"] == "Loss per epoch (network 1 of 5)"

@@ -51,6 +51,18 @@ def test_the_live_chart_keeps_its_own_title():
     assert plot_loss_curve(_cross_fitted(1), planned=1).layout.title.text == "Loss per epoch"
 
 
+def test_the_live_chart_names_the_network_the_progress_line_names():
+    # a new user read 'Network 5 of 10 ... first epoch running' above a chart titled 'network 1 of 10'
+    live = plot_loss_curve(_cross_fitted(4), title="Loss per epoch (live)", planned=10, training=(5, 10))
+    assert live.layout.title.text == ("Loss per epoch (live): network 5 of 10 training (bold: network 1; faint: "
+                                      "networks 2-4)")
+    first = plot_loss_curve(_cross_fitted(1), title="Loss per epoch (live)", planned=10, training=(1, 10))
+    assert first.layout.title.text == "Loss per epoch (live): network 1 of 10 training (bold: network 1)"
+    second = plot_loss_curve(_cross_fitted(2), title="Loss per epoch (live)", planned=10, training=(2, 10))
+    assert second.layout.title.text == ("Loss per epoch (live): network 2 of 10 training (bold: network 1; faint: "
+                                        "network 2)")
+
+
 BLEND = {"dense networks (MLP)": [1, 2, 3, 4, 5], "deep & cross networks (DCN-V2)": [6, 7, 8, 9, 10]}
 
 
