@@ -19,7 +19,7 @@ from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
 from finmodels.models.training.config import DEFAULT_ARCH, HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
-from ui import state
+from ui import form_memory, state
 from ui.messages import show_error
 from ui.widgets import follow, last_value, remember, store
 
@@ -48,7 +48,11 @@ _FOLLOWED = "_train_arch_followed"  # the architecture whose layer sizes and dro
 WEIGHTED_KINDS = (BINARY, MULTICLASS, ORDINAL)  # 'Weight classes' means something only for classes
 _FORM_OF = "_train_form_of"  # the training job (found after a reload) whose settings the form last took
 _ENTITY = "_train_entity"  # (frame, target, entity column or None) of the loaded table, profiled once
-_FINGERPRINT = "_train_fingerprint"  # (frame, its fingerprint), to tell a run of another file
+
+
+FORM_KEYS = ("train_task", "train_arch", "train_window", *FORM_DEFAULTS)
+# kept per file (ui/form_memory.py): the widgets, their shadow copies, and what the form last followed
+FILE_KEYS = (*FORM_KEYS, *("_kept_" + k for k in FORM_KEYS), _SUGGESTED, _FOLLOWED, "_followed_train_split")
 
 
 def follow_suggested_task(current: state.Dataset, *, job=None) -> None:
@@ -57,6 +61,7 @@ def follow_suggested_task(current: state.Dataset, *, job=None) -> None:
 
     A tab opened at the Train page's address (a reload, a bookmark) has no Data page choice yet: the task is the
     one the data's profile suggests, as the Data page would, never the first preset regardless of the data."""
+    form_memory.follow_file(current, FILE_KEYS)  # another file: its own settings, or the defaults
     if not st.session_state.get(state.TASK):
         _task_from_data()
     suggested = st.session_state.get(state.TASK) or _RUN["task"]
@@ -144,20 +149,14 @@ def other_file_note(result, current: state.Dataset | None) -> str:
     info = getattr(result, "data_info", None) or {}
     if result is None or current is None or not info.get("fingerprint"):
         return ""
-    kept = st.session_state.get(_FINGERPRINT)
-    if kept is None or kept[0] is not current.frame:
-        from finmodels.runtime.workspace import data_fingerprint
-
-        kept = (current.frame, data_fingerprint(current.frame))
-        st.session_state[_FINGERPRINT] = kept
-    if kept[1] == info["fingerprint"]:
+    if form_memory.fingerprint(current) == info["fingerprint"]:
         return ""
     return f" · trained on **{info.get('name') or 'another file'}**, not on the loaded **{current.name}**"
 
 
 def keep_form() -> None:
     """Keep the form's values for the next visit (see ui/widgets.py)."""
-    store(["train_task", "train_arch", "train_window", *FORM_DEFAULTS])
+    store(FORM_KEYS)
 
 
 def follow_architecture() -> None:
