@@ -48,7 +48,7 @@ else:
                     key="explain_dependence")
 
 st.subheader("One row")
-explain_views.row_explanation(explanation, explain_views.row_picker(result, explanation))
+explain_views.row_explanation(explanation, *explain_views.row_picker(result, explanation))
 
 st.divider()
 whatif_views.whatif_section(result)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from finmodels.data.tasks import FORECAST
-from finmodels.explain.labels import picker_labels
+from finmodels.explain.labels import explained_row_names, picker_labels
 from finmodels.explain.reasons import readable_value
 from finmodels.explain.units import RETURN
 from finmodels.plots.explanation import plot_waterfall
@@ -20,32 +20,36 @@ ROW = "explain_row"  # the picker's key
 ROW_OF = "explain_row_of"  # (run, class) the picked row was chosen for
 
 
-def row_picker(result, explanation) -> int:
-    """The explained row the analyst picks (a position in `explanation`), highest output first; the top row of a class
-    (or run) just chosen."""
+def row_picker(result, explanation) -> tuple[int, str]:
+    """The explained row the analyst picks (a position in `explanation`), highest output first, and its name ('line
+    22761 of the file · ID 22760', as the what-if and the report name it); the top row of a class (or run) just
+    chosen."""
     order = explanation.rows_by_prediction()
-    lines = picker_labels(result, explanation)
+    names = explained_row_names(result, explanation)
+    lines = picker_labels(result, explanation, names=names)
     chosen_for = (getattr(result, "run_id", None) or id(result), explanation.target_class)
     if st.session_state.get(ROW_OF) != chosen_for:
         st.session_state[ROW] = order[0]
         st.session_state[ROW_OF] = chosen_for
     what = "window" if result.kind == FORECAST else "row"
-    return int(st.selectbox(f"{what.capitalize()} (explained {what}s, highest {explanation.output_name} first)",
-                            order, format_func=lambda i: lines[i], key=ROW))
+    row = int(st.selectbox(f"{what.capitalize()} (explained {what}s, highest {explanation.output_name} first)",
+                           order, format_func=lambda i: lines[i], key=ROW))
+    return row, names[row]
 
 
-def row_explanation(explanation, row: int) -> None:
-    """The row's waterfall beside its reason codes, and a table of its values and contributions."""
+def row_explanation(explanation, row: int, name: str) -> None:
+    """The row's waterfall beside its reason codes, and a table of its values and contributions, each titled with
+    the row's `name`."""
     left, right = st.columns([3, 2])
-    left.plotly_chart(plot_waterfall(explanation, row), key="explain_waterfall")
+    left.plotly_chart(plot_waterfall(explanation, row, name=name), key="explain_waterfall")
     with right:
-        st.markdown("**Reason codes**")
+        st.markdown(f"**Reason codes of {name}**")
         codes = explanation.reason_codes(row)
         if codes:
             st.markdown("\n".join(f"{n}. {code}" for n, code in enumerate(codes, 1)))
         else:
             st.caption(explanation.no_reasons_text())
-    with st.expander("This row's values and contributions"):  # the page's width: the contribution column fits
+    with st.expander(f"Values and contributions of {name}"):  # the page's width: the contribution column fits
         table, config = explanation.contributions(row), {"column": "Column", "value": "Value"}
         if explanation.scale != RETURN:  # a forecast's table is text in percent already
             table = table.assign(value=[readable_value(v) for v in table["value"]])

@@ -376,6 +376,21 @@ def portfolio_tables(result) -> list[str]:
     return parts
 
 
+def named_whatifs(result, kept: dict | None) -> dict | None:
+    """`kept` with each kept what-if's row named as the Explain page and the reason codes name it ('line 22761 of the
+    file · ID 22760'; it was named as the analyst picked it, by line or by "ID = '22760'"), when the run has its
+    file at hand."""
+    frame = getattr(result, "frame", None)
+    whatifs = (kept or {}).get("whatif")
+    if not whatifs or frame is None or getattr(result, "kind", None) == FORECAST:
+        return kept
+    from finmodels.explain.labels import line_labels
+
+    rows = sorted({w["row"] for w in whatifs if isinstance(w.get("row"), int) and 0 <= w["row"] < len(frame)})
+    names = dict(zip(rows, line_labels(frame, rows, target=result.config.target)))
+    return {**kept, "whatif": [{**w, "row_label": names.get(w.get("row"), w.get("row_label"))} for w in whatifs]}
+
+
 def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
                  created: dt.datetime | None = None, decision: Decision | None = None,
                  scored: tuple[str, object] | None = None, kept: dict | None = None) -> str:
@@ -431,17 +446,17 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
             parts += [paragraph(d.message, "flag") for d in explanation_record_drivers(explanation, result)]
         parts.append(plot_importance(explanation.importance(), unit=explanation.scale)
                      .to_html(full_html=False, include_plotlyjs=False))
-        from finmodels.explain.labels import explained_row_labels
+        from finmodels.explain.labels import explained_row_names
 
         order = np.argsort(-np.asarray(explanation.predictions))[:reason_rows]
-        names = explained_row_labels(result, explanation)  # 'AAPL · 2017-05-03', a company and date; else None
+        names = explained_row_names(result, explanation)  # 'line 22761 of the file · ID 22760', as Explain names it
         parts.append(f"<h3>Reason codes of the {len(order)} highest-scored explained rows</h3>")
         for i in order:
             codes = "".join(f"<li>{esc(c)}</li>" for c in explanation.reason_codes(int(i)))
             predicted = explanation.output_text(float(explanation.predictions[i]))  # a return in percent
-            row = f"{names[i]}, with" if names else "Row with"
-            parts.append(f"<p>{esc(row)} {esc(explanation.output_name)} {esc(predicted)}:</p><ul>{codes}</ul>")
-    parts += kept_sections(kept)
+            parts.append(f"<p>{esc(names[i][:1].upper() + names[i][1:])}, with {esc(explanation.output_name)} "
+                         f"{esc(predicted)}:</p><ul>{codes}</ul>")
+    parts += kept_sections(named_whatifs(result, kept))
     if scored is not None:
         parts += drift_section(*scored)
     parts.append("</body></html>")

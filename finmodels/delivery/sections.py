@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
-from finmodels.data.tidying import rows_phrase
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError
 from finmodels.models.training.blend import blend_weights, network_settings, network_title
@@ -310,18 +309,16 @@ def explainability_section(facts: ModelFacts, frame: pd.DataFrame, *, rows: int,
              "<h3>Reason codes</h3>",
              paragraph(f"{subjects(facts.kind)[1]} is given the columns that raised the {explanation.output_name} most. "
                 f"The {REASON_ROWS} highest-scored explained rows:")]
-    names = _row_names(facts, frame, explanation, bundle=bundle)  # 'Whirlpool Corporation · 2015-11-27'
+    names = _row_names(facts, frame, explanation, bundle=bundle)  # 'line 22761 of the file · ID 22760', as Explain
     for i in explanation.rows_by_prediction()[:REASON_ROWS]:
-        where = (rows_phrase([int(explanation.row_ids[i]) + 2]).capitalize() if bundle and explanation.row_ids is not None
-                 else "A held-out row")
-        where = f"{where}, {names[i]}" if names else where
+        where = names[i][:1].upper() + names[i][1:] if names else "A held-out row"
         parts.append(paragraph(f"{where} ({explanation.output_name} {float(explanation.predictions[i]):.3f}):"))
         parts.append(bullets(explanation.reason_codes(i)))
     return parts, explanation
 
 
 def _row_names(facts: ModelFacts, frame: pd.DataFrame, explanation, *, bundle: bool) -> list[str] | None:
-    """The explained rows' company (or borrower) and date, when the table has an identifier or a date."""
+    """The explained rows' line in the file, with the company (or borrower) and date when the table has them."""
     from finmodels.explain.labels import explained_row_labels, row_labels
 
     if not bundle:

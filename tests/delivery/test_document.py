@@ -74,7 +74,8 @@ def test_stability_and_explainability(run_document, german_net):
     importance = run_document.findings["importance"]
     assert set(importance) == set(german_net.features)
     text = run_document.to_html()
-    assert "<h3>Reason codes</h3>" in text and text.count("A held-out row (") == 3
+    assert "<h3>Reason codes</h3>" in text and text.count("A held-out row (") == 0  # named as the Explain page does
+    assert len(re.findall(r"<p>Line \d+ of the file \(default probability 0\.\d{3}\):", text)) == 3
 
 
 def test_fairness_section_has_each_protected_column(run_document, german_net, german):

@@ -37,17 +37,34 @@ def rating_explanation(rating_run):
 def test_rows_are_named_by_company_and_date(ratings):
     assert label_columns(ratings, target="Rating") == ("Name", "Date")  # the profile's entity and date columns
     assert row_labels(ratings, [0, 1, 16, 2028], target="Rating") == [
-        "Whirlpool Corporation · 2015-11-27", "Whirlpool Corporation · 2014-02-13",
-        "Philip Morris International Inc · 2013-07-04", "Cresud S.A.C.I.F. y A. · 2014-08-01"]
+        "line 2 of the file · Whirlpool Corporation · 2015-11-27",
+        "line 3 of the file · Whirlpool Corporation · 2014-02-13",
+        "line 18 of the file · Philip Morris International Inc · 2013-07-04",
+        "line 2030 of the file · Cresud S.A.C.I.F. y A. · 2014-08-01"]
 
 
-def test_a_table_without_identifier_or_date_keeps_row_numbers():
+def test_a_table_without_identifier_or_date_names_rows_by_their_line():
     german = pd.read_csv(SHARED_DATASETS / "german_credit.csv")
     assert label_columns(german, target="creditability") == (None, None)
-    assert row_labels(german, [0, 1], target="creditability") is None
+    assert row_labels(german, [0, 1], target="creditability") == ["line 2 of the file", "line 3 of the file"]
     loans = pd.read_csv(SHARED_DATASETS / "credit_risk_dataset.csv", nrows=200)
     loans.insert(0, "loan_id", [f"L{i:05d}" for i in range(len(loans))])  # an identifier seen once per row
-    assert row_labels(loans, [3, 150], target="loan_status") == ["L00003", "L00150"]
+    assert row_labels(loans, [3, 150], target="loan_status") == ["line 5 of the file · L00003",
+                                                                 "line 152 of the file · L00150"]
+
+
+def test_a_numeric_identifier_is_named_with_its_column_beside_the_line():
+    """taiwan_default.csv's picker showed '22760' (the ID column's value, on line 22761) while the what-if named the
+    same borrower 'line 22761 of the file': a bare number read as a row number. Now both name the line."""
+    from finmodels.data.reading import load_csv
+    from finmodels.explain.labels import line_labels
+
+    taiwan = load_csv(SHARED_DATASETS / "taiwan_default.csv")
+    target = "default_payment_next_month"
+    assert label_columns(taiwan, target=target) == ("ID", None)
+    assert line_labels(taiwan, [22759, 0], target=target) == ["line 22761 of the file · ID 22760",
+                                                              "line 2 of the file · ID 1"]
+    assert row_labels(taiwan, [22759], target=target) == ["line 22761 of the file · ID 22760"]
 
 
 def test_rating_runs_explained_rows_carry_their_company(rating_run, rating_explanation):
@@ -58,7 +75,8 @@ def test_rating_runs_explained_rows_carry_their_company(rating_run, rating_expla
     frame = rating_run.frame
     for i in (0, 57, 199):
         row = frame.loc[rating_explanation.row_ids[i]]
-        assert labels[i] == f"{row['Name']} · {pd.Timestamp(row['Date']):%Y-%m-%d}"
+        line = frame.index.get_loc(rating_explanation.row_ids[i]) + 2
+        assert labels[i] == f"line {line} of the file · {row['Name']} · {pd.Timestamp(row['Date']):%Y-%m-%d}"
 
 
 @pytest.mark.parametrize("column,role,expected", [
@@ -116,6 +134,6 @@ def test_the_rating_document_names_the_agency_and_rated_companies(rating_run, ra
     assert "with the reason codes below given with each rating" in text
     assert "rating practice of its training data: the agencies, sectors and years it covers" in text
     assert "&#x27;Rating Agency Name&#x27; is the model&#x27;s" in text  # in the limitations, escaped
-    # the reason codes' rows are named by company and date ('A held-out row' before)
-    named = re.findall(r"<p>A held-out row, ([^<]+?) · (\d{4}-\d{2}-\d{2}) \(probability of", text)
+    # the reason codes' rows are named by line, company and date ('A held-out row' before), as on the Explain page
+    named = re.findall(r"<p>Line \d+ of the file · ([^<]+?) · (\d{4}-\d{2}-\d{2}) \(probability of", text)
     assert len(named) == 3 and all(html.unescape(name) in set(ratings["Name"]) for name, _ in named)

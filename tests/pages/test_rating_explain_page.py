@@ -18,7 +18,7 @@ from tests.pages.test_task_pages import trained
 from ui.state import Dataset
 
 RATING = "Rating"
-LINE = re.compile(r"^.+ · \d{4}-\d{2}-\d{2} · actual \S+, predicted \S+ · "
+LINE = re.compile(r"^line \d+ of the file · .+ · \d{4}-\d{2}-\d{2} · actual \S+, predicted \S+ · "
                   r"probability of '(?P<cls>[^']+)' \d\.\d{3}$")
 
 
@@ -51,7 +51,9 @@ def test_the_row_picker_names_the_company_its_date_and_its_actual_and_predicted_
         row = run.frame.loc[explained.row_ids[i]]
         actual, predicted = classes[i]
         assert actual == row[RATING]
-        assert shown == (f"{row['Name']} · {pd.Timestamp(row['Date']):%Y-%m-%d} · actual {actual}, predicted "
+        line = run.frame.index.get_loc(explained.row_ids[i]) + 2  # the row's line in the file, as the what-if names it
+        assert shown == (f"line {line} of the file · {row['Name']} · {pd.Timestamp(row['Date']):%Y-%m-%d} · actual "
+                         f"{actual}, predicted "
                          f"{predicted} · probability of 'BBB' {explained.predictions[i]:.3f}")
     assert not any(o.startswith("Test row") for o in picker.options)
     assert all(LINE.match(o) and LINE.match(o)["cls"] == "BBB" for o in picker.options)
