@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from finmodels.commands._json import finite
+from finmodels.delivery.runs import shown_metric
 from finmodels.runtime.workspace import DEFAULT_AREA, Workspace
 
 HELP = "List the runs kept in the workspace (id, time, file, task, architecture, headline metric, alias)."
@@ -30,10 +31,16 @@ def run(args) -> int:
         print(f"No runs in area '{workspace.area}' of workspace {workspace.where}. Train one on the dashboard or "
               "with `python -m finmodels train`.")
         return 0
-    rows = [(r.run_id, r.started.astimezone().strftime("%Y-%m-%d %H:%M"), r.file, r.task, r.arch,
-             f"{r.metric} {r.value:.3f}" if r.value is not None else f"{r.metric} -", r.alias or "") for r in runs]
+    rows = [(r.run_id, r.started.astimezone().strftime("%Y-%m-%d %H:%M"), r.file, r.task, r.arch, _headline(r),
+             r.alias or "") for r in runs]
     header = ("run", "started", "file", "task", "arch", "headline", "alias")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
     return 0
+
+
+def _headline(summary) -> str:
+    """'roc_auc 0.781', or a forecast's error in percent as the dashboard shows it: 'rmse (%) 0.812'."""
+    name, value = shown_metric(summary.task, summary.metric, summary.value)
+    return f"{name} {value:.3f}" if value is not None else f"{name} -"

@@ -5,7 +5,7 @@ run promoted on the Runs page, at the decision threshold kept with it on the Eva
 
 Scores a file with a saved model as the Score page does: each row's score, its decision at the threshold
 (binary and anomaly models) and its reason codes (every flagged row; every row with `--reasons all`), written
-as a CSV whose text cells are escaped against spreadsheet formulas. Then the population stability of the score
+as the Score page's CSV (first `line`, the row's line in the file: the header is line 1) whose text cells are escaped against spreadsheet formulas. Then the population stability of the score
 and of each column against the training rows, and warnings (values never seen in training).
 
 Without `--json` a short summary goes to stdout. With `--json` stdout is one JSON object: `rows`, `flagged`,
@@ -141,7 +141,7 @@ def run(args) -> int:
         scored.notes.append(threshold.line(threshold.value))
     out = Path(args.out) if args.out else Path(f"scored_{Path(args.file).stem}.csv")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_csv_bytes(scored.table))
+    out.write_bytes(to_csv_bytes(scored.by_line().reset_index()))  # the Score page's CSV: 'line' (2, 3 ...) first
     if args.json:
         print(json.dumps(summary(scored, out=str(out)), ensure_ascii=False))
     else:

@@ -199,9 +199,14 @@ def summary(result, *, bundle: str, seconds: dict) -> dict:
 
 
 def _print_table(result) -> None:
-    from finmodels.evaluation.metrics import comparison_table
+    from finmodels.delivery.runs import PERCENT, in_percent
+    from finmodels.evaluation.metrics import METRIC_LABELS, comparison_table
 
     table = comparison_table(result.metrics, {k: b.metrics for k, b in result.baselines.items()})
+    for name in [k for k in result.metrics if in_percent(result.config.task, k)]:  # a forecast's RMSE: as on the app
+        row = METRIC_LABELS.get(name, name)
+        table.loc[row] *= 100
+        table = table.rename(index={row: row + PERCENT})
     print(table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
     from finmodels.evaluation.losses import losses_of
 

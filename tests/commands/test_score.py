@@ -33,8 +33,8 @@ def test_json_summary_and_scored_csv_with_reasons_for_every_flagged_row(german_b
     assert sorted(summary["psi"]["features"]) == features
     assert 0 <= summary["psi"]["score"] < 0.1 and max(summary["psi"]["features"].values()) < 0.1
     assert summary["psi"]["note"] is None  # 1,000 rows are enough to read the bands
-    # the Score page's columns: the file's own, then the score, the decision and the reason codes
-    assert list(scored.columns) == [*german.columns, "probability of 'bad'", "decision", "reason codes"]
+    # the Score page's columns: the row's line in the file, the file's own, the score, the decision, the reason codes
+    assert list(scored.columns) == ["line", *german.columns, "probability of 'bad'", "decision", "reason codes"]
     assert np.allclose(scored["probability of 'bad'"], expected, atol=1e-5)
     flagged = scored["decision"] == "bad"
     assert summary["explained_rows"] == flagged.sum()
