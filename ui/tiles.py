@@ -12,7 +12,8 @@ VALUE_STYLE = "font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere"  # brea
 
 def tile_html(label: str, value: str) -> str:
     """The tile as HTML: `label` over `value`, both escaped, in a div of class 'text-tile' named by `label`."""
-    label, value = html.escape(str(label)), html.escape(str(value))
+    # a long column name breaks after its underscores ('default_payment_' over 'next_month'), not mid-word
+    label, value = html.escape(str(label)), html.escape(str(value)).replace("_", "_<wbr>")
     return (f'<div class="text-tile" data-label="{label}"><div style="{LABEL_STYLE}">{label}</div>'
             f'<div class="text-tile-value" style="{VALUE_STYLE}">{value}</div></div>')
 

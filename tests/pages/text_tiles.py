@@ -9,7 +9,7 @@ _TILE = re.compile(r'<div class="text-tile" data-label="([^"]*)">.*?<div class="
 def text_tiles(at) -> dict[str, str]:
     """{label: value} of every text tile an AppTest run drew."""
     found = (_TILE.search(m.value) for m in at.markdown)
-    return {html.unescape(f[1]): html.unescape(f[2]) for f in found if f}
+    return {html.unescape(f[1]): html.unescape(f[2].replace("<wbr>", "")) for f in found if f}
 
 
 def browser_tile(page, label: str) -> str:
