@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,13 +18,14 @@ from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.data.targets import event_name
+from finmodels.delivery.configuration import applies, baselines_note, config_table  # noqa: F401 (the report's API)
 from finmodels.delivery.html import FLAG_STYLE, STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.evaluation.thresholds import (DEFAULT_COSTS, THRESHOLD_STEP, CostMatrix, decisions_at,
                                              least_cost_decision)
-from finmodels.models.training.blend import blend_weights, network_settings, run_title, weights_text
-from finmodels.models.training.members import epochs_summary, run_networks
+from finmodels.models.training.blend import run_title
+from finmodels.models.training.members import run_networks
 
 NETWORK = "Neural network"
 
@@ -168,48 +169,6 @@ def metrics_html(table: pd.DataFrame, *, percent: list[str] | tuple = ()) -> str
 
     shown = pd.DataFrame({c: [cell(r, v) for r, v in table[c].items()] for c in table.columns}, index=table.index)
     return shown.to_html(escape=True)
-
-
-# Settings that mean something only for some task kinds; the others are left out of the report, so a table model
-# does not list a window of 20 days or a VaR level it never used.
-_ONLY_FOR = {
-    "window": (FORECAST,), "var_level": (FORECAST,), "horizon": (FORECAST,), "holdings": (FORECAST,),
-    "class_weight": (BINARY, MULTICLASS, ORDINAL), "event_label": (BINARY, ANOMALY),
-    "split": (BINARY, MULTICLASS, ORDINAL, REGRESSION, ANOMALY), "features": (BINARY, MULTICLASS, ORDINAL, REGRESSION,
-                                                                              ANOMALY),
-    "members": (BINARY, MULTICLASS, ORDINAL, REGRESSION), "blend": (BINARY, MULTICLASS, ORDINAL, REGRESSION),
-}
-_ONLY_FOR_TASKS = {"risk_aversion": ("asset_allocation",), "cap": ("asset_allocation",)}
-
-
-def applies(setting: str, task_key: str) -> bool:
-    """Whether a TrainConfig setting applies to a run of task `task_key`."""
-    if setting in _ONLY_FOR_TASKS:
-        return task_key in _ONLY_FOR_TASKS[setting]
-    return get_task(task_key).kind in _ONLY_FOR.get(setting, (get_task(task_key).kind,))
-
-
-def config_table(result) -> pd.DataFrame:
-    """The settings the run used, as (setting, value) rows, hyperparameters flattened in; only those that apply to
-    its task, and the feature columns it really used."""
-    config = result.config
-    values = {k: v for k, v in asdict(config).items() if k != "hyperparameters" and applies(k, config.task)}
-    if "features" in values:
-        used = list(getattr(result, "features", None) or config.features or [])
-        values["features"] = f"{len(used)}: {', '.join(map(str, used))}" if used else None
-    settings = getattr(result, "settings", None)
-    if settings is not None:  # what the run used where the configuration left the choice to the defaults
-        values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-                      lr_schedule=settings.lr_schedule, preprocessing=asdict(settings.preprocessing),
-                      **({"members": settings.members, "blend": ", ".join(settings.blend) or "none"}
-                         if applies("members", config.task) else {}))
-    weights = blend_weights(result)
-    values.update(network_settings(config, weights))
-    values["epochs run"] = epochs_summary(result.history)
-    if weights:
-        values["blend weights (out of fold)"] = weights_text(weights)
-    values["stopped by user"] = bool(result.stopped_early)
-    return pd.DataFrame({"setting": list(values), "value": [plain_value(v) for v in values.values()]})
 
 
 def data_summary(result) -> pd.DataFrame:
@@ -414,7 +373,7 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
         "<h2>Data</h2>", data_summary(result).to_html(index=False, escape=True),
         "<h2>Configuration</h2>", config_table(result).to_html(index=False, escape=True),
         "<h2>Metrics against the baselines</h2>",
-        "<p class='note'>Baselines are trained on the same split with the same preprocessing.</p>",
+        paragraph(baselines_note(result), "note"),
     ]
     table, gaps = metrics_comparison(result)
     parts += [metrics_html(table, percent=percent_rows(result, table)), *(paragraph(note, "note") for note in gaps)]

@@ -18,12 +18,14 @@ def test_binary_run_has_the_risk_charts_with_baselines_beside(german_run):
 
 def test_tables_name_the_settings_and_the_data(german_run):
     config = config_table(german_run).set_index("setting")["value"]
-    assert config["target"] == "creditability" and config["mlp: units"] == "16"
+    assert config["target column"] == "creditability" and config["Dense network (MLP): units"] == "16"
     # the blended cross networks' own settings, at their defaults, beside the dense network's
-    assert (config["dcn: rank"], config["dcn: units"], config["dcn: cross_layers"]) == ("32", "64", "3")
+    dcn = "Deep & cross network (DCN-V2)"
+    assert (config[f"{dcn}: rank"], config[f"{dcn}: units"], config[f"{dcn}: cross layers"]) == ("32", "64", "3")
     # the settings the run used, not "(default)", where the configuration left them to the defaults
-    assert config["batch_size"] == str(german_run.settings.batch_size) and config["lr_schedule"] == "constant"
-    assert "scaler auto" in config["preprocessing"] and "target_knots 0" in config["preprocessing"]
+    assert config["batch size"] == str(german_run.settings.batch_size)
+    assert config["learning-rate schedule"] == "constant"
+    assert config["preprocessing"].startswith("auto scaling; ")
     summary = data_summary(german_run).set_index("item")["value"]
     assert summary["rows used"] == "1000" and summary["share of 'bad'"] == "30.0%"
     assert summary["test rows"] == str(len(held_out_labels(german_run)))
@@ -53,9 +55,33 @@ def test_the_settings_are_those_that_apply_to_the_task_and_the_features_those_us
     config = config_table(german_run).set_index("setting")["value"]
     for setting in ("window", "var_level", "horizon", "holdings", "risk_aversion", "cap"):
         assert setting not in config.index
-    assert config["class_weight"] == "False" and config["split"] == "random"
+    assert config["class weights"] == "none (every row weighs the same)" and config["split"] == "random"
     used = german_run.features
-    assert config["features"] == f"{len(used)}: {', '.join(used)}"
+    assert config["inputs"] == f"{len(used)}: {', '.join(used)}"
+
+
+def test_the_configuration_names_the_network_and_its_settings_in_words(german_run):
+    """The report said 'arch mlp' for a blend of dense and deep & cross networks, and listed the settings' code names
+    ('class_weight', 'piecewise_knots 8', 'woe_inputs False'); the baselines were said to share the network's
+    preprocessing, while the scorecard bins the raw columns (a new user's findings on taiwan_default.csv)."""
+    from finmodels.delivery.runs import network_name
+
+    config = config_table(german_run).set_index("setting")["value"]
+    members = german_run.settings.members
+    assert network_name("mlp", ["mlp", "dcn"]) == "Blend: dense + deep & cross"  # as the Runs page names the run
+    assert config["network"] == (f"Blend: dense + deep & cross networks, {members} cross-fitted of each "
+                                 f"({2 * members} networks)")
+    assert config.index[0] == "network" and "arch" not in config.index and "blend" not in config.index
+    assert not [s for s in config.index if "_" in s]  # no code names ('batch_size', 'mlp: batch_norm')
+    assert config["task"] == "Credit default" and config["test rows (share)"] == "20%"
+    prep = german_run.settings.preprocessing  # German's 640 training rows: no knots, no codes, weight of evidence on
+    assert (prep.piecewise_knots, prep.code_levels, prep.woe_inputs) == (0, 0, True)
+    assert config["preprocessing"] == ("auto scaling; no piecewise-linear encoding; no one-hot codes for whole numbers; "
+                                       "missing-value indicators on; weight-of-evidence inputs on")
+    html = build_report(german_run, data_name="german_credit.csv")
+    assert "the same preprocessing" not in html
+    assert ("Baselines are trained on the same split. Logistic regression and Gradient boosting: on the network&#x27;s "
+            "inputs, preprocessed the same way. Scorecard: bins the raw columns in their own units") in html
 
 
 def test_the_report_carries_the_chosen_threshold_costs_and_confusion_matrix(german_run):
