@@ -3,7 +3,15 @@
 import streamlit as st
 
 from finmodels.data.tasks import TASKS
-from finmodels.delivery.runs import PERCENT, RunRecord, comparison_frame, loss_histories, shown_metric, summary_name
+from finmodels.delivery.runs import (
+    PERCENT,
+    RunRecord,
+    comparison_by_run,
+    default_compared,
+    loss_histories,
+    shown_metric,
+    summary_name,
+)
 from finmodels.errors import FinModelsError
 from finmodels.plots.runs import plot_loss_overlay
 from ui import caches, session, state
@@ -62,17 +70,16 @@ def describe(run_id: str) -> str:
     return f"{summary_name(r)} · {r.file} · {r.started:%Y-%m-%d %H:%M}"
 
 
-chosen = st.multiselect("Runs to compare side by side", list(by_id), default=list(by_id)[:3], key="runs_chosen",
-                        format_func=describe)
+loaded = state.dataset()  # the comparison starts with the runs of the data loaded (or of the newest run's file)
+chosen = st.multiselect("Runs to compare side by side", list(by_id), key="runs_chosen", format_func=describe,
+                        default=default_compared(shown, loaded.name if loaded is not None else None))
 records = []
 for number, run_id in enumerate(chosen, 1):
     result = caches.kept_run(run_id)
     if result is not None:
         records.append(RunRecord(number, by_id[run_id].file, result))
-if records:
-    frame = comparison_frame(records, metrics_first=True)  # the task's metrics first, visible without scrolling
-    frame = frame.rename(columns={"seconds": "seconds in total"})  # fit, the rest and saving: the Train page's total
-    st.dataframe(frame.rename(columns=metric_label), key="runs_table", placeholder="–")  # a metric another task has
+if records:  # one column per run, its file named; the metrics, then the settings, as rows: no sideways scrolling
+    st.dataframe(comparison_by_run(records, label=metric_label), key="runs_table", height=35 * 34)
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 
 st.subheader("One run")

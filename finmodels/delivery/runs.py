@@ -15,7 +15,13 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-from finmodels.models.training.blend import arch_label, blend_weights, run_title
+
+from finmodels.models.training.blend import (
+    arch_label,
+    blend_weights,
+    run_title,
+    weights_text,
+)
 from finmodels.models.training.members import epochs_per_network, epochs_summary
 
 RUNS_LIMIT = 5
@@ -193,6 +199,59 @@ def comparison_frame(records: list[RunRecord], *, metrics: tuple[str, ...] | Non
         first = list(dict.fromkeys(heads + names))  # every compared task's headline metric, then the others
         frame = frame[first + [c for c in frame.columns if c not in first]]
     return frame
+
+
+# The settings a side-by-side comparison shows under the metrics, in this order (comparison_frame's names).
+SETTINGS = ("data", "task", "target", "network", "blend weights", "networks", "epochs run", "layers", "dropout",
+            "learning rate", "batch size", "schedule", "seconds in total")
+
+
+def column_name(record: RunRecord) -> str:
+    """A run as a column of `comparison_by_run`: its short id (or its number in the session) and its file,
+    '6a2fd3cf · german_credit.csv'."""
+    run_id = getattr(record.result, "run_id", None)
+    kept = run_id and not str(run_id).startswith("local-")
+    return f"{str(run_id)[:8] if kept else f'Run {record.number}'} · {record.data_name}"
+
+
+def comparison_by_run(records: list[RunRecord], *, label=str) -> pd.DataFrame:
+    """The runs side by side, one column each ('6a2fd3cf · german_credit.csv'), the rows the test metrics (each
+    compared task's headline metric first, a forecast's RMSE in percent) then the settings, each named by `label`: data,
+    task, network (a blend by its short name and its weights apart), networks, epochs, layers, learning rate ...,
+    and seconds in total. Values are text (numbers to 4 significant digits), '–' where a run has none, so that a
+    page 1,400 pixels wide shows every run's column without scrolling sideways, however many metrics there are."""
+    from finmodels.data.tasks import TASKS
+
+    frame = comparison_frame(records, metrics_first=True)
+    if frame.empty:
+        return frame
+    frame = frame.rename(columns={"seconds": "seconds in total"})
+    frame["network"] = [network_name(r.result.config.arch, list(blend_weights(r.result))) for r in records]
+    frame["blend weights"] = [weights_text(blend_weights(r.result)) or "-" for r in records]
+    frame["task"] = [TASKS[t].label if t in TASKS else t for t in (r.result.config.task for r in records)]
+    frame["seconds in total"] = [f"{v:,.1f}" for v in frame["seconds in total"]]  # to the tenth, as the Train page
+    metrics = [c for c in frame.columns if c not in SETTINGS and c not in ("data", "target")]
+    table = frame[metrics + list(SETTINGS)].T
+    table.columns = [column_name(r) for r in records]
+    table.index = [label(name) for name in [*metrics, *SETTINGS]]
+    table.index.name = "run"
+    return table.apply(lambda col: col.map(_cell))
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+def default_compared(runs: list, file: str | None, *, limit: int = 4) -> list[str]:
+    """The run ids a comparison starts with: the newest `limit` runs (`runs` are newest first) of `file`, the data
+    loaded, or of the newest run's file when none of the runs is of it; never runs of two files mixed."""
+    files = [r.file for r in runs]
+    chosen = file if file in files else (files[0] if files else None)
+    return [r.run_id for r in runs if r.file == chosen][:limit]
 
 
 def loss_histories(records: list[RunRecord], *, key: str = "val_loss") -> dict[str, list[float]]:

@@ -131,8 +131,8 @@ def test_the_run_has_one_total_time_and_says_what_each_part_counts(trained, work
     monkeypatch.setenv("FINMODELS_WORKSPACE", workspace)
     runs = page("pages/6_Runs.py", {"_session_area": AREA})
     assert not runs.exception
-    (table,) = [d.value for d in runs.dataframe if "Seconds in total" in d.value.columns]
-    assert list(table["Seconds in total"]) == [total]
+    (table,) = [d.value for d in runs.dataframe if "Seconds in total" in d.value.index]  # a column per run
+    assert list(table.loc["Seconds in total"]) == [f"{total:,.1f}"]
 
 
 def test_metric_deltas_are_shown_whole_and_the_baseline_named_above_them(trained):

@@ -153,14 +153,19 @@ def test_a_run_has_one_name_on_the_report_and_the_runs_page(area_runs):
     assert runs.selectbox(key="runs_task").options == ["All tasks", "Credit default", "Credit rating"]
     box = runs.selectbox(key="runs_current")
     assert box.options[0].startswith(f"{name} · german_credit.csv · ")
+    # the comparison starts with the runs of one file (the newest run's: no data is loaded), a column each
+    assert runs.multiselect(key="runs_chosen").value == [credit.run_id]
+    assert list(runs.dataframe[1].value.columns) == [f"{credit.run_id[:8]} · german_credit.csv"]
+    runs.multiselect(key="runs_chosen").select(rating.run_id).run()
     table = runs.dataframe[1].value
-    assert list(table.index) == [name, result_name(rating)]
+    assert list(table.columns) == [f"{credit.run_id[:8]} · german_credit.csv",
+                                   f"{rating.run_id[:8]} · corporate_rating.csv"]
     chart = runs.get("plotly_chart")[0].proto.spec
     assert name in chart and "Run 1" not in chart and "Run 2" not in chart
     # both tasks' headline metrics lead, then their other metrics; the settings after them
-    assert list(table.columns[:2]) == ["ROC AUC", "Within one notch"]
-    assert list(table.columns).index("Network") > list(table.columns).index("Brier score")
+    assert list(table.index[:2]) == ["ROC AUC", "Within one notch"]
+    assert list(table.index).index("Network") > list(table.index).index("Brier score")
 
     runs.selectbox(key="runs_task").set_value("credit_default").run()
     table = runs.dataframe[1].value
-    assert list(table.index) == [name] and table.columns[0] == "ROC AUC"
+    assert list(table.columns) == [f"{credit.run_id[:8]} · german_credit.csv"] and table.index[0] == "ROC AUC"

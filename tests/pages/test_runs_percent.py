@@ -12,15 +12,16 @@ def test_the_runs_page_compares_a_forecasts_errors_in_percent(index_state):  # n
     run = index_state["run"]
     at = page("pages/6_Runs.py", index_state)
     assert not at.exception
-    compared = next(d.value for d in at.dataframe if "Seconds in total" in d.value.columns)  # side by side
-    assert "RMSE" not in compared.columns and "MAE" not in compared.columns
-    assert list(compared.columns[:2]) == ["RMSE (%)", "MAE (%)"]  # the task's headline metric first
-    row = compared.iloc[0]
-    assert row["RMSE (%)"] == pytest.approx(run.metrics["rmse"] * 100, rel=1e-12)
-    assert row["MAE (%)"] == pytest.approx(run.metrics["mae"] * 100, rel=1e-12)
-    assert 0.1 < row["RMSE (%)"] < 10  # a daily return's error: about 1%, not 0.01
-    assert row["Directional accuracy"] == pytest.approx(run.metrics["directional_accuracy"])  # a share: as it is
+    compared = next(d.value for d in at.dataframe if "Seconds in total" in d.value.index)  # side by side
+    assert "RMSE" not in compared.index and "MAE" not in compared.index
+    assert list(compared.index[:2]) == ["RMSE (%)", "MAE (%)"]  # the task's headline metric first
+    (column,) = compared.columns  # the run, named by its id and its file
+    runs = compared[column]
+    assert runs["RMSE (%)"] == f"{run.metrics['rmse'] * 100:.4g}" and runs["MAE (%)"] == f"{run.metrics['mae'] * 100:.4g}"
+    assert 0.1 < float(runs["RMSE (%)"]) < 10  # a daily return's error: about 1%, not 0.01
+    assert runs["Directional accuracy"] == f"{run.metrics['directional_accuracy']:.4g}"  # a share: as it is
     listed = next(d.value for d in at.dataframe if "trained" in d.value.columns)  # the list of the area's runs
     mine = listed[listed["run"] == run.run_id[:8]].iloc[0]
+    assert column == f"{run.run_id[:8]} · {mine['data file']}"
     assert mine["metric"] == "RMSE (%)" and mine["value"] == pytest.approx(run.metrics["rmse"] * 100, rel=1e-6)
 
