@@ -76,7 +76,8 @@ def test_weight_classes_is_offered_only_for_classes():
 def test_the_network_chosen_comes_back_after_another_page_and_new_data():
     """A new user's path in test_browser_runtime: Dense network with 1 cross-fitted network, then the Data page and
     another file of the same task. The Network box came back on the blend while 'Cross-fitted networks' stayed 1,
-    so Train refused with 'needs 2 or more cross-fitted networks'."""
+    so Train refused with 'needs 2 or more cross-fitted networks'. Since settings are kept per file, the other file
+    starts on the defaults (both the blend and auto networks), and the first file gets its own back."""
     at = _train_page()
     at.selectbox(key="train_arch").set_value("mlp").run()
     at.number_input(key="train_members").set_value(1)
@@ -90,6 +91,13 @@ def test_the_network_chosen_comes_back_after_another_page_and_new_data():
     at.session_state["target"] = "default_payment_next_month"
     at.switch_page("pages/2_Train.py").run()
     assert not at.exception
+    # another file starts on the form's defaults (new user's trial 2: German's settings opened on the next upload),
+    # the network and the count together: the blend with auto networks, never the blend with 1
+    assert at.selectbox(key="train_arch").value == "blend" and at.number_input(key="train_members").value is None
+    at.switch_page("pages/1_Data.py").run()
+    at.session_state["dataset"] = Dataset("german_credit.csv", load_sample("german_credit"))
+    at.session_state["target"] = "creditability"
+    at.switch_page("pages/2_Train.py").run()  # the first file back: its own settings
     assert at.selectbox(key="train_arch").value == "mlp" and at.number_input(key="train_members").value == 1
 
 
