@@ -50,13 +50,13 @@ def protected_columns(result) -> list[str]:
 
 
 def _report(result, column: str, at: float):
-    from finmodels.evaluation.fairness import result_fairness
+    from finmodels.evaluation.fairness import run_fairness
 
     kept = st.session_state.setdefault(FAIRNESS, {})
     key = (result.run_id or id(result), column, at)
-    if key not in kept:
+    if key not in kept:  # the model document's fairness section calls the same function on the same rows
         try:
-            kept[key] = result_fairness(result, protected=[column], threshold=at)[0]
+            kept[key] = run_fairness(result, protected=[column], threshold=at)[column]
         except FinModelsError as exc:
             kept[key] = exc
     return kept[key]

@@ -27,6 +27,7 @@ from finmodels.delivery.sections import (NETWORK, REASON_ROWS, ModelFacts, data_
                                          fairness_section, limitations_section, methodology_section, model_facts,
                                          performance_section, purpose_section, stability_section)
 from finmodels.errors import ConfigError
+from finmodels.evaluation.fairness import MIN_GROUP_ROWS
 from finmodels.explain.background import DEFAULT_MAX_ROWS
 
 __all__ = ["DEFAULT_EXPLAINED_ROWS", "NETWORK", "REASON_ROWS", "SECTIONS", "ModelDocument", "ModelFacts",
@@ -85,13 +86,14 @@ def data_fingerprint(frame: pd.DataFrame, raw: bytes | None = None) -> str:
 
 def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | None = None,
                    protected: list[str] | tuple[str, ...] = (), threshold: float | None = None,
-                   purpose: str | None = None, explained_rows: int = DEFAULT_EXPLAINED_ROWS, min_group_rows: int = 30,
+                   purpose: str | None = None, explained_rows: int = DEFAULT_EXPLAINED_ROWS, min_group_rows: int = MIN_GROUP_ROWS,
                    seed: int = 0, created: dt.datetime | None = None,
                    threshold_note: str | None = None) -> ModelDocument:
     """The model document of a TrainingResult or LoadedBundle, computed on `frame` (the model's columns).
 
     `raw` are the file's bytes, for its SHA-256 (else the table's CSV is hashed); `protected` the columns the
-    fairness section compares groups of; `threshold` the decision threshold (default 0.5) and `threshold_note` where
+    fairness section compares groups of (a run's held-out test rows, as on the Governance page; a bundle's on all of
+    `frame`), groups under `min_group_rows` refused; `threshold` the decision threshold (default 0.5) and `threshold_note` where
     it came from (a clause: 'the threshold was given on the command line'); `purpose` a sentence replacing the
     task's description. Render it with `.to_html()`; `write_document` does both.
     """
@@ -126,7 +128,8 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     found["record_drivers"] = [d.to_dict() for d in record_drivers(explanation.importance(), rows,
                                                                     target=facts.target)]
     sections["fairness"], reports = fairness_section(facts, rows, scores, outcomes, protected=list(protected),
-                                              threshold=threshold or 0.5, min_rows=min_group_rows)
+                                                     threshold=threshold or 0.5, min_rows=min_group_rows,
+                                                     data_name=data_name)
     found["fairness"] = {r.column: r.to_dict() for r in reports}
     sections["limitations"] = limitations_section(facts, found, problems, reports, threshold=threshold)
     found["quality_findings"] = [p.message for p in problems]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
-from finmodels.errors import DataError
+from finmodels.errors import DataError, FinModelsError
 from finmodels.models.training.blend import blend_weights, network_settings, network_title
 from finmodels.models.training.members import epochs_summary
 
@@ -327,8 +327,12 @@ def _row_names(facts: ModelFacts, frame: pd.DataFrame, explanation, *, bundle: b
 
 
 def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, protected, threshold: float,
-              min_rows: int) -> tuple[list[str], list]:
-    from finmodels.evaluation.fairness import input_notes, fairness_reports
+                     min_rows: int, data_name: str = "the file") -> tuple[list[str], list]:
+    """Fairness by each protected column. A run's document counts the run's held-out test rows with the Governance
+    page's function and rules (`run_fairness`: the same groups, minimum group size and refusals), so the page and
+    the document give one answer; a bundle's counts all the file's rows, and says so. A refused column is named with
+    its problems; the others are still analysed."""
+    from finmodels.evaluation.fairness import fairness_by_column, held_out_note, input_notes, run_fairness
     from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 
     if not protected:
@@ -336,24 +340,36 @@ def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *
                    "the protected columns (age, sex, nationality ...) to add this section.", "flag")], []
     if facts.kind != BINARY:
         return [paragraph("Fairness is analysed for the decisions of a binary model; this model makes none.")], []
-    try:
-        reports = fairness_reports(frame, scores, protected=protected, outcomes=outcomes, threshold=threshold,
+    if hasattr(facts.source, "manifest"):  # a bundle: the rows of the file it is documented on
+        found = fairness_by_column(frame, scores, protected=protected, outcomes=outcomes, threshold=threshold,
                                    min_rows=min_rows, event_label=facts.event_label or "event")
-    except DataError as exc:
-        return [paragraph("Fairness could not be analysed:", "flag"), bullets(exc.problems)], []
-    parts = [paragraph(f"Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact ratio "
-                "against the most favoured group (under 0.8 fails the four-fifths rule), the true-positive rate "
-                "(events declined), the false-positive rate (non-events declined) and the AUC within the group.")]
-    for report in reports:
-        parts.append(f"<h3>{html.escape(report.column)}</h3>")
+        for report in found.values():
+            if not isinstance(report, FinModelsError):
+                report.notes += input_notes(report.column, facts.features)
+        rows = (f"On all {len(frame):,} rows of {data_name}; if the file holds the model's training rows, their "
+                "rates and AUC are optimistic.")
+    else:
+        found = run_fairness(facts.source, protected=protected, threshold=threshold, min_rows=min_rows)
+        rows = (f"{held_out_note(facts.test_rows)} The training and validation rows are not counted: the same rows "
+                "and rules as the Governance page.")
+    parts = [paragraph(f"{rows} Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact "
+                "ratio against the most favoured group (under 0.8 fails the four-fifths rule), the true-positive rate "
+                "(events declined), the false-positive rate (non-events declined) and the AUC within the group. "
+                f"Groups need at least {min_rows} rows.")]
+    for column, report in found.items():
+        parts.append(f"<h3>{html.escape(column)}</h3>")
+        if isinstance(report, FinModelsError):
+            parts += [paragraph(f"'{column}' could not be analysed:", "flag"),
+                      bullets(getattr(report, "problems", [str(report)]))]
+            continue
         table = report.table.reset_index().round(3)
         parts.append(html_table(table))
         parts += [Figure(plot_adverse_impact(report)), Figure(plot_group_rates(report))]
         if report.flagged:
             parts.append(paragraph(f"Under four fifths of '{report.reference}' approval: {', '.join(report.flagged)}.",
                             "flag"))
-        parts += [paragraph(n, "note") for n in [*report.notes, *input_notes(report.column, facts.features)]]
-    return parts, reports
+        parts += [paragraph(n, "note") for n in report.notes]
+    return parts, [r for r in found.values() if not isinstance(r, FinModelsError)]
 
 
 def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, threshold: float | None) -> list[str]:

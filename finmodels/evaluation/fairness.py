@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from finmodels.errors import ConfigError, DataError
+from finmodels.errors import ConfigError, DataError, FinModelsError
 
 MIN_GROUP_ROWS = 30
 FOUR_FIFTHS = 0.8
@@ -321,10 +321,31 @@ def bundle_fairness(bundle, frame: pd.DataFrame, *, protected: Sequence[str], th
     return [_with_notes(r, notes + input_notes(r.column, bundle.features)) for r in reports]
 
 
-def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
-                    min_rows: int = MIN_GROUP_ROWS) -> list[FairnessReport]:
-    """Analyse a binary TrainingResult's held-out test rows (its own scores and outcomes) by each protected
-    column; the columns need not be model inputs, only columns of the run's file."""
+def fairness_by_column(frame: pd.DataFrame, scores, *, protected: Sequence[str], outcomes=None,
+                       threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS,
+                       event_label: str = "event") -> dict[str, FairnessReport | FinModelsError]:
+    """Each protected column analysed on its own: {column: its FairnessReport, or the error that refused it}, so a
+    column with a small group refuses only itself (the Governance page and the model document show both)."""
+    out: dict[str, FairnessReport | FinModelsError] = {}
+    for column in protected:
+        try:
+            out[column] = fairness_reports(frame, scores, protected=[column], outcomes=outcomes, threshold=threshold,
+                                           min_rows=min_rows, event_label=event_label)[0]
+        except FinModelsError as exc:
+            out[column] = exc
+    return out
+
+
+def held_out_note(rows: int) -> str:
+    """Which rows a run's fairness counts, as its notes and the model document say it."""
+    return f"On the run's {rows:,} held-out test rows."
+
+
+def run_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
+                 min_rows: int = MIN_GROUP_ROWS) -> dict[str, FairnessReport | FinModelsError]:
+    """`fairness_by_column` on a binary TrainingResult's held-out test rows (its own scores and outcomes): what the
+    Governance page shows and the model document of the run writes. The columns need not be model inputs, only
+    columns of the run's file."""
     from finmodels.data.tasks import BINARY
 
     if getattr(result, "kind", BINARY) != BINARY:
@@ -333,10 +354,22 @@ def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
         raise ConfigError("This run was read back from the workspace without its rows; load its file to analyse "
                           "fairness.")
     rows = result.frame.iloc[result.split.test]
-    reports = fairness_reports(rows, result.test_scores, protected=protected, outcomes=result.y_test,
-                               threshold=threshold, min_rows=min_rows, event_label=result.event_label or "event")
-    note = [f"On the run's {len(rows):,} held-out test rows."]
-    return [_with_notes(r, note + input_notes(r.column, result.features)) for r in reports]
+    reports = fairness_by_column(rows, result.test_scores, protected=protected, outcomes=result.y_test,
+                                 threshold=threshold, min_rows=min_rows, event_label=result.event_label or "event")
+    note = [held_out_note(len(rows))]
+    return {c: r if isinstance(r, FinModelsError) else _with_notes(r, note + input_notes(c, result.features))
+            for c, r in reports.items()}
+
+
+def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
+                    min_rows: int = MIN_GROUP_ROWS) -> list[FairnessReport]:
+    """`run_fairness`'s reports in the order of `protected`; raises one DataError with every refused column's
+    problems."""
+    reports = run_fairness(result, protected=protected, threshold=threshold, min_rows=min_rows)
+    refused = [r for r in reports.values() if isinstance(r, FinModelsError)]
+    if refused:
+        raise DataError([p for exc in refused for p in getattr(exc, "problems", [str(exc)])])
+    return list(reports.values())
 
 
 def file_outcomes(frame: pd.DataFrame, target: str | None, event_label: str) -> tuple[np.ndarray | None, list[str]]:

@@ -29,7 +29,8 @@ def bundle(german_net, tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_document(german_net, german):
     return build_document(german_net, german, data_name="german_credit.csv", raw=GERMAN_CSV.read_bytes(),
-                          protected=["age_in_years", "personal_status_and_sex"], threshold=0.4, explained_rows=60,
+                          protected=["age_in_years", "personal_status_and_sex", "foreign_worker"], threshold=0.4,
+                          explained_rows=60,
                           created=WHEN)
 
 
@@ -78,16 +79,32 @@ def test_stability_and_explainability(run_document, german_net):
     assert len(re.findall(r"<p>Line \d+ of the file \(default probability 0\.\d{3}\):", text)) == 3
 
 
-def test_fairness_section_has_each_protected_column(run_document, german_net, german):
+def test_fairness_section_has_each_protected_column(run_document, german_net):
+    """A run's document counts the run's 200 held-out test rows with the Governance page's function and rules: the
+    same groups and rates, the same refusals. It counted all 1,000 rows (800 of them training and validation rows):
+    '<25' at 0.343 in the document against 0.30 on the page, and 'foreign_worker' flagged at 0.64 where the page
+    refused it ('no' has 8 held-out rows)."""
+    from finmodels.evaluation.fairness import run_fairness
+
+    page = run_fairness(german_net, protected=["age_in_years", "personal_status_and_sex", "foreign_worker"],
+                        threshold=0.4)
     fairness = run_document.findings["fairness"]
-    assert list(fairness) == ["age_in_years", "personal_status_and_sex"]
+    assert list(fairness) == ["age_in_years"]  # the two others refused, as on the page
     age = fairness["age_in_years"]
-    assert list(age["groups"]) == ["<25", "25–34", "35–44", "45–54", "55+"] and age["threshold"] == 0.4
-    young = (german["age_in_years"] < 25).to_numpy()
-    assert age["groups"]["<25"]["approval_rate"] == pytest.approx(np.mean(german_net.predict(german)[young] < 0.4))
-    text = run_document.to_html()
+    assert age == page["age_in_years"].to_dict() and age["threshold"] == 0.4
+    assert sum(g["rows"] for g in age["groups"].values()) == 200
+    test = german_net.frame.iloc[german_net.split.test]
+    young = (test["age_in_years"] < 25).to_numpy()
+    assert age["groups"]["<25"]["approval_rate"] == pytest.approx(np.mean(german_net.test_scores[young] < 0.4))
+    text = html.unescape(run_document.to_html())
+    assert "On the run's 200 held-out test rows. The training and validation rows are not counted" in text
+    assert "Groups need at least 30 rows." in text
+    for column in ("personal_status_and_sex", "foreign_worker"):
+        assert f"'{column}' could not be analysed:" in text
+        assert page[column].problems[0] in text  # the page's message, word for word
+    assert "Protected column 'foreign_worker' has 1 group under 30 rows: 'no' (" in text
     assert "Adverse impact ratio by 'age_in_years'" in text  # the chart's title, in plotly's JSON
-    assert "&#x27;personal_status_and_sex&#x27; is one of the model&#x27;s inputs." in text
+    assert "'age_in_years' is one of the model's inputs." in text
     assert "Monitoring plan" in text and "The decision threshold (0.4)" in text
 
 
@@ -99,7 +116,8 @@ def test_a_bundle_refits_the_scorecard_and_says_so_and_small_groups_are_reported
         bundle.manifest["baselines"]["scorecard"]["roc_auc"], abs=1e-9)
     text = document.to_html()
     assert "The scorecard&#x27;s tables below come from a scorecard fitted again for this document" in text
-    assert "Fairness could not be analysed:" in text
+    assert "On all 1,000 rows of german_credit.csv; if the file holds the model&#x27;s training rows" in text
+    assert "&#x27;purpose&#x27; could not be analysed:" in text
     assert "Protected column &#x27;purpose&#x27; has 4 groups under 30 rows: &#x27;repairs&#x27; (22 rows)" in text
     assert re.search(r"Line \d+ of the file \(default probability 0\.\d{3}\):", text)
 
