@@ -12,7 +12,7 @@ import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.errors import FinModelsError
-from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, age_like
+from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, suggest_protected
 from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 from finmodels.runtime import worker
 from ui import decisions, runtime
@@ -31,14 +31,15 @@ def threshold(result) -> tuple[float, str]:
 
 
 def protected_columns(result) -> list[str]:
-    """The protected columns chosen from the run's file (age-like columns suggested on the first visit)."""
+    """The protected columns chosen from the run's file (on the first visit, those that read like protected
+    attributes: age, sex, marital status, nationality ...; `fairness.suggest_protected`)."""
     frame = result.frame
     columns = [str(c) for c in frame.columns if c != result.config.target]
-    # the columns whose fairness is kept with the run (so a reload shows what the report holds), else an age column
+    # the columns whose fairness is kept with the run (so a reload shows what the report holds), else the suggestions
     from ui.kept import kept
 
     suggested = [c for c in (kept(result).get("fairness") or {}) if c in columns] or \
-        [c for c in columns if age_like(c, frame[c])][:1]
+        suggest_protected(frame, target=result.config.target)
     remember({"governance_protected": suggested})
     if any(c not in columns for c in st.session_state["governance_protected"]):  # another file's columns
         st.session_state["governance_protected"] = suggested
