@@ -80,10 +80,8 @@ if check.problems:
     st.subheader("Checks")
     st.caption(f"{len(check.errors)} to fix before training, {len(check.warnings)} to know about: each names the "
                "column, the rows by their line in the file (the header is line 1) and what to do.")
-for problem in check.errors:
-    st.error(data_choices.problem_message(problem, frame, check))
-for problem in check.warnings:
-    st.warning(data_choices.problem_message(problem, frame, check))
+for problem in check.problems:  # errors first
+    (st.error if problem in check.errors else st.warning)(data_choices.problem_message(problem, frame, check))
 
 # The task and the features follow the data until the user changes them (data_choices.checked).
 task = st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].label, key=data_choices.TASK_WIDGET)
@@ -91,7 +89,7 @@ st.caption(TASKS[task].description)
 features = st.multiselect("Features (columns the model uses)", [c for c in columns if c != found.target],
                           key=data_choices.FEATURES_WIDGET)
 data_choices.keep_task_and_features(task, features)
-for problem in feature_problems(found, features):
+for problem in feature_problems(found, features, task=task, frame=frame):  # a price task: what its network reads
     st.warning(problem.message)
 
 st.subheader("Columns")

@@ -163,3 +163,33 @@ def check_tickers(names, panel: Panel, *, what: str = "Holdings") -> None:
             problems.append(f"{what} name {', '.join(left)}, whose price history is too short for a window "
                             "(see the notes). Add more history or drop them from the holdings.")
         raise DataError(problems)
+
+
+def inputs_note(frame: pd.DataFrame, *, price: str | None = None) -> str | None:
+    """What a network of a price task reads, derived from which columns (the Data page's note under the features):
+    the daily `return` (log of the price over the day before's, per ticker), `abs_return` and, with high and low
+    columns, `log_range`; the file's other columns are not read. None when the file is not a price file."""
+    try:
+        long, layout = to_long(frame, price=price)
+        series = detect_series_columns(long, price=price)
+    except DataError:
+        return None
+    if layout == WIDE:
+        assets = frame.shape[1] - 1
+        return (f"For this task the network does not read the {assets} price columns as they are: for each, it "
+                "computes per day return = log(price / the day before's price) and abs_return = |return|, and "
+                "learns from windows of these inputs. The features box does not apply.")
+    per = f" per '{series.ticker}'" if series.ticker else ""
+    inputs = [f"return = log('{series.price}' / the day before's '{series.price}'){per}", "abs_return = |return|"]
+    used = {series.price, series.date, series.ticker}
+    if series.high and series.low:
+        inputs.append(f"log_range = log('{series.high}' / '{series.low}')")
+        used |= {series.high, series.low}
+    unused = [f"'{c}'" for c in frame.columns if c not in used]
+    rest = ""
+    if unused:
+        shown = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
+        rest = f" {shown} {'are' if len(unused) > 1 else 'is'} not read."
+    return (f"For this task the network does not read the columns as they are: it computes per day "
+            f"{'; '.join(inputs)}, and learns from windows of these {len(inputs)} inputs.{rest} The features box "
+            "does not apply.")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from finmodels.data.codes import code_problems
 from finmodels.data.outliers import flagged_rows, plausibility_problems
+from finmodels.data.panels import inputs_note
 from finmodels.data.problems import ERROR, WARNING, Problem
 from finmodels.data.problems import row_numbers as _rows
 from finmodels.data.profiling import (
@@ -310,9 +311,14 @@ def _no_target(found: Profile) -> Problem:
                    values=tuple(offered[:5]))
 
 
-def feature_problems(found: Profile, features: list[str]) -> list[Problem]:
-    """Problems of the user's feature choice: identifiers, free text, dates or the target among the features."""
+def feature_problems(found: Profile, features: list[str], *, task: str | None = None,
+                     frame: pd.DataFrame | None = None) -> list[Problem]:
+    """Problems of the user's feature choice: identifiers, free text, dates or the target among the features; and,
+    given the chosen `task` and the `frame`, for a price task the inputs its network derives from the columns
+    instead of the features ('price_inputs': return, abs_return, log_range; `panels.inputs_note`)."""
     roles, problems = found.roles, []
+    if frame is not None and task in TASKS and TASKS[task].kind == FORECAST and (note := inputs_note(frame)):
+        problems.append(Problem("price_inputs", note, WARNING))
     for name in features:
         role = roles.get(name)
         if role in (IDENTIFIER, FREE_TEXT):
