@@ -43,9 +43,7 @@ def explanation(result, *, target_class: str | None = None):
         st.session_state[state.EXPLANATION] = explained
         return explained
     if result.frame is None:
-        st.info("This run was read back from the workspace, which keeps no data. Load the file it was trained on "
-                f"('{(result.data_info or {}).get('name', 'its data file')}') on the **Data** page to explain its "
-                "test rows.")
+        st.info(missing_rows_text(result))
         return None
     try:
         explained = runtime.run_job(
@@ -140,8 +138,6 @@ def kept_run(run_id: str):
             return None
         kept[run_id] = result
     data = state.dataset()
-    if data is None:
-        return kept[run_id]
     attached = st.session_state.get(state.KEPT_WITH_ROWS)
     if attached is None or attached[0] is not data:  # other data since: its runs are attached again
         attached = (data, {})
@@ -149,8 +145,37 @@ def kept_run(run_id: str):
     if run_id not in attached[1]:
         from finmodels.runtime.restore import with_rows
 
-        attached[1][run_id] = with_rows(kept[run_id], data.frame)  # detached as it is when `data` is not its file
+        result = kept[run_id] if data is None else with_rows(kept[run_id], data.frame)
+        upload = _area_upload() if result.frame is None else None  # not the current data's run, or no data:
+        if upload is not None:  # the file uploaded earlier in the area, when it is the run's (same fingerprint)
+            result = with_rows(result, upload[1])
+        attached[1][run_id] = result
     return attached[1][run_id]
+
+
+def _area_upload() -> tuple[str, object] | None:
+    """(name, frame) of the file last uploaded in this session's area (ui.session keeps it in the server's memory, so
+    another tab or an earlier page of this one finds it); None when there is none."""
+    from ui.session import _UPLOADS, area
+
+    kept = _UPLOADS.get(area())
+    return None if kept is None else (kept[1], kept[2])
+
+
+def missing_rows_text(result) -> str:
+    """What to do when a run has no rows at hand: it names the run's file, the data loaded now (else the area's kept
+    upload) as another file, and where to load the run's file."""
+    name = (result.data_info or {}).get("name") or "its data file"
+    data, upload = state.dataset(), _area_upload()
+    if data is not None:
+        now = f" The data loaded now, '{data.name}', is another file."
+    elif upload is not None:
+        now = f" The file last uploaded in your area, '{upload[0]}', is another file."
+    else:
+        now = ""
+    return (f"This run was read back from the workspace, which keeps no data, and its rows are not at hand.{now} "
+            f"Upload '{name}' (the file it was trained on) on the **Data** page (your area keeps only its latest "
+            "upload), then come back here to explain its test rows.")
 
 
 def champion_id() -> str | None:

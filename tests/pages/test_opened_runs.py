@@ -73,13 +73,16 @@ def test_a_rating_run_read_back_without_its_rows_asks_for_its_file_on_explain(ar
     alone = page("pages/4_Explain.py", {"_session_area": area, "_address_run": rating.run_id})  # no data: a new tab
     assert not alone.exception, alone.exception  # was IndexError: index 406 is out of bounds for axis 0 with size 406
     assert alone.session_state["run"].frame is None
-    assert any("Load the file it was trained on ('corporate_rating.csv')" in i for i in infos(alone))
+    assert any("Upload 'corporate_rating.csv' (the file it was trained on) on the **Data** page" in i
+               and "The data loaded now, 'german_credit.csv', is another file." in i  # the area's upload, taken
+               for i in infos(alone)), infos(alone)
     # /Explain?area=...&run=<rating run> in a new tab while the area's data is another file
     german = Dataset("german_credit.csv", load_csv(GERMAN[1]))
     other = page("pages/4_Explain.py", {"_session_area": area, "_address_run": rating.run_id, "dataset": german})
     assert not other.exception, other.exception
     assert other.session_state["run"].run_id == rating.run_id and other.session_state["run"].frame is None
-    assert any("Load the file it was trained on ('corporate_rating.csv')" in i for i in infos(other))
+    assert any("Upload 'corporate_rating.csv' (the file it was trained on) on the **Data** page" in i
+               and "The data loaded now, 'german_credit.csv', is another file." in i for i in infos(other))
 
 
 @pytest.mark.parametrize("which", ["rating", "credit"])
@@ -101,6 +104,34 @@ def test_a_run_opened_on_the_runs_page_after_its_file_was_uploaded_is_explained(
     assert len(explained.predictions) > 0 and explained.reason_codes(explained.rows_by_prediction()[0]) is not None
     if which == "rating":
         assert at.selectbox(key="explain_class").value == "BBB"  # the class most of the file's rows hold
+
+
+def test_a_run_opened_on_the_runs_page_takes_its_file_uploaded_earlier_in_the_area(area_runs):
+    """A new user's finding (sp500_10stocks_2013_2018.csv): Explain of a run opened on the Runs page said 'Load the file
+    it was trained on ... on the Data page' although that file was uploaded earlier in the area. The area keeps its
+    latest upload (german_credit.csv here); a session whose data is another file opens the credit run with those rows,
+    and a run of a file the area no longer keeps is told which file to upload, and where."""
+    area, rating, credit, _ = area_runs
+    other = Dataset("corporate_rating.csv", load_csv(RATING[1]))  # this tab's data: not the credit run's file
+    at = page("pages/6_Runs.py", {"_session_area": area, "dataset": other})
+    assert not at.exception
+    open_run(at, credit.run_id)
+    opened = at.session_state["run"]
+    assert opened.frame is not None and len(opened.frame) == len(credit.frame)  # the area's kept german_credit.csv
+    at.switch_page("pages/4_Explain.py").run()
+    assert not at.exception, at.exception
+    assert not any("read back from the workspace" in i for i in infos(at))
+    assert len(at.session_state["explanation"].predictions) > 0
+    # the rating run: its file is not the area's kept upload, nor the data loaded now
+    german = Dataset("german_credit.csv", load_csv(GERMAN[1]))
+    at = page("pages/6_Runs.py", {"_session_area": area, "dataset": german})
+    open_run(at, rating.run_id)
+    at.switch_page("pages/4_Explain.py").run()
+    assert not at.exception
+    assert infos(at)[-1] == (
+        "This run was read back from the workspace, which keeps no data, and its rows are not at hand. The data loaded "
+        "now, 'german_credit.csv', is another file. Upload 'corporate_rating.csv' (the file it was trained on) on the "
+        "**Data** page (your area keeps only its latest upload), then come back here to explain its test rows.")
 
 
 def test_other_data_loaded_opens_its_latest_run_or_says_whose_run_was_open(area_runs):
