@@ -48,10 +48,9 @@ data_choices.choose_target(target)
 if target is not None:
     labels = binary_labels(frame[target])
     if len(labels) == 2:
-        if st.session_state.get(data_choices.EVENT_WIDGET) not in labels:
-            st.session_state[data_choices.EVENT_WIDGET] = data_choices.event_label_default(labels, frame[target])
         event = st.radio("Which value is the risk event (default)?", labels, horizontal=True,
-                         format_func=lambda label: event_name(target, label), key=data_choices.EVENT_WIDGET)
+                         format_func=lambda label: event_name(target, label),
+                         key=data_choices.event_widget(target, labels, frame[target]))  # a key per target
         st.session_state[state.EVENT_LABEL] = event
 
 check = data_choices.checked(frame, target)

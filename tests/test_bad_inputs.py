@@ -57,7 +57,7 @@ def test_corpus_through_the_data_page_then_a_sample_still_loads(case):
         assert at.session_state["dataset"].name == f"{case.name}.csv"
         assert not case.expect or [m for m in shown(at, case.where) if case.expect in m], shown(at, case.where)
         if case.event:
-            assert at.radio(key="data_event").value == case.event
+            assert at.radio[0].value == case.event
     at.selectbox(key="data_sample").set_value("german_credit")
     at.button(key="data_load_sample").click().run()
     assert not at.exception

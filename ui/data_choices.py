@@ -24,6 +24,7 @@ CANDIDATES = "data_target_candidates"  # the table's target candidates (finmodel
 # The widgets whose values are the choices. Streamlit drops a widget's value when a page without it runs (any
 # other page), so each is seeded again from the published choice (ui/state.py) when the Data page comes back.
 NO_TARGET = "(none: a sequence or anomaly task)"
+# The risk-event radio's key starts with EVENT_WIDGET and names the target and its labels (`event_widget`).
 TARGET_WIDGET, EVENT_WIDGET, TASK_WIDGET, FEATURES_WIDGET = "data_target", "data_event", "data_task", "data_features"
 
 
@@ -43,7 +44,7 @@ def follow_dataset(current: state.Dataset) -> None:
         return
     st.session_state[FOR] = current
     st.session_state[ROLES] = {}
-    for key in (CHECK, TASK_FOR, state.FEATURES, state.TASK, EVENT_WIDGET, TASK_WIDGET, FEATURES_WIDGET):
+    for key in (CHECK, TASK_FOR, state.FEATURES, state.TASK, TASK_WIDGET, FEATURES_WIDGET):
         st.session_state.pop(key, None)
     st.session_state[CANDIDATES] = target_candidates(current.frame)
     if st.session_state.get(state.TARGET) not in current.frame.columns:
@@ -56,8 +57,6 @@ def follow_dataset(current: state.Dataset) -> None:
 def _restore_widgets() -> None:
     if TARGET_WIDGET not in st.session_state:
         st.session_state[TARGET_WIDGET] = st.session_state.get(state.TARGET)
-    if EVENT_WIDGET not in st.session_state and st.session_state.get(state.EVENT_LABEL) is not None:
-        st.session_state[EVENT_WIDGET] = st.session_state[state.EVENT_LABEL]
     if TASK_WIDGET not in st.session_state and st.session_state.get(state.TASK) is not None:
         st.session_state[TASK_WIDGET] = st.session_state[state.TASK]
     if FEATURES_WIDGET not in st.session_state and st.session_state.get(state.FEATURES) is not None:
@@ -92,6 +91,17 @@ def choose_target(target: str | None) -> None:
         st.session_state[state.TARGET] = target
         st.session_state.pop(state.EVENT_LABEL, None)
     session.remember_target(target)
+
+
+def event_widget(target: str, labels: list[str], column) -> str:
+    """The key of the risk-event radio of `target` with these `labels`, seeded with the event chosen before for this
+    target, else the one the data suggests. A key of its own per target and labels: one key for every file let the
+    browser keep the radio of the file before (Taiwan's '1', its second option) and show German credit's second
+    option, 'good', chosen for a moment while the caption below already said "'bad' in 30.0%"."""
+    key = f"{EVENT_WIDGET}:{target}:{'|'.join(labels)}"
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = event_label_default(labels, column)
+    return key
 
 
 def event_label_default(labels: list[str], column) -> str:

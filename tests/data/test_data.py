@@ -141,7 +141,7 @@ def test_data_page_reads_a_european_export_and_hands_task_and_features_to_the_tr
     at = page("pages/1_Data.py")
     at.get("file_uploader")[0].set_value(("export.csv", european_export(), "text/csv")).run()
     assert not at.exception
-    assert at.selectbox(key="data_target").value == "default" and at.radio(key="data_event").value == "oui"
+    assert at.selectbox(key="data_target").value == "default" and at.radio[0].value == "oui"
     assert at.session_state["task"] == "credit_default"
     assert at.session_state["features"] == ["région", "taux", "montant"]
     table = next(d.value for d in at.dataframe if "role" in d.value.columns)
@@ -166,7 +166,7 @@ def test_data_page_roles_target_and_features_can_be_changed():
     at.multiselect(key="data_features").unselect("purpose").run()
     assert "purpose" not in at.session_state["features"] and len(at.session_state["features"]) == 18
     at.selectbox(key="data_target").set_value("foreign_worker").run()
-    assert at.session_state["target"] == "foreign_worker" and at.radio(key="data_event").value in ("yes", "no")
+    assert at.session_state["target"] == "foreign_worker" and at.radio[0].value in ("yes", "no")
     assert at.session_state["task"] == "binary" and "creditability" in at.session_state["features"]
     at.selectbox(key="data_target").select_index(0).run()
     assert not at.exception and at.session_state["task"] == "anomaly"
@@ -195,5 +195,5 @@ def test_data_page_shows_a_numeric_target_as_a_histogram():
     at.button(key="data_load_sample").click().run()
     at.selectbox(key="data_target").set_value("LIMIT_BAL").run()
     assert not at.exception and at.session_state["task"] == "regression"
-    assert "LIMIT_BAL" not in at.session_state["features"] and "data_event" not in [r.key for r in at.radio]
+    assert "LIMIT_BAL" not in at.session_state["features"] and not at.radio  # no risk-event radio
     assert '"type":"histogram"' in at.get("plotly_chart")[0].proto.spec.replace(" ", "")

@@ -31,7 +31,7 @@ def test_loading_a_file_again_finds_its_target_again():
     assert at.session_state["target"] == "creditability"
     assert at.selectbox(key="data_task").value == "credit_default"
     assert "creditability" not in at.multiselect(key="data_features").value
-    assert at.radio(key="data_event").value == "bad"
+    assert at.radio[0].value == "bad"
 
 
 def test_every_load_is_profiled_afresh():
@@ -67,10 +67,10 @@ def test_a_removed_feature_and_the_task_survive_a_visit_to_train_and_the_run_use
 def test_the_event_label_survives_a_visit_to_train():
     at = page("pages/1_Data.py")
     upload(at, "german_credit.csv", sample_bytes("german_credit"))
-    at.radio(key="data_event").set_value("good").run()
+    at.radio[0].set_value("good").run()
     at.switch_page("pages/2_Train.py").run()
     at.switch_page("pages/1_Data.py").run()
-    assert at.radio(key="data_event").value == "good" and at.session_state["event_label"] == "good"
+    assert at.radio[0].value == "good" and at.session_state["event_label"] == "good"
 
 
 def outcome_file(named: bool) -> bytes:
@@ -91,8 +91,8 @@ def test_a_named_outcome_is_the_target_and_candidates_come_first():
                                "dlq · holds 0/1 (1 in 12.5% of rows) and is named like an outcome ('dlq')",
                                "has_card · holds 0/1 (1 in 49.2% of rows)"]
     # a 0/1 target is named by its column, not as a bare '1'
-    assert at.radio(key="data_event").value == "1"
-    assert at.radio(key="data_event").options == ["dlq = 0", "dlq = 1"]
+    assert at.radio[0].value == "1"
+    assert at.radio[0].options == ["dlq = 0", "dlq = 1"]
     assert any(c.value == "dlq = 1 in 12.5% of rows." for c in at.caption)
 
 

@@ -41,7 +41,7 @@ def test_data_page_upload_previews_and_picks_the_target():
     assert not at.exception
     assert at.session_state["dataset"].name == "german_credit.csv"
     assert at.selectbox(key="data_target").value == "creditability"
-    assert at.radio(key="data_event").value == "bad"
+    assert at.radio[0].value == "bad"
     assert any("'bad' in 30.0% of rows" in c.value for c in at.caption)
 
 
@@ -352,8 +352,8 @@ def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(traine
     assert row["value"] == pytest.approx(run.metrics["roc_auc"])
     assert row["data file"] == run.data_info["name"]
     table = at.dataframe[1].value  # the comparison, the trained run among the chosen
-    assert any(label.startswith(run.run_id[:8]) for label in table.index)
-    assert "ROC AUC" in table.columns
+    assert any(label.startswith(run.run_id[:8]) for label in table.columns)  # a column per run, metrics as rows
+    assert "ROC AUC" in table.index
     assert len(at.get("plotly_chart")) == 1
     at.selectbox(key="runs_current").set_value(run.run_id).run()
     at.button(key="runs_promote").click().run()
