@@ -4,12 +4,15 @@ A contribution too small to matter is not a reason: `negligible_effect` gives th
 of a probability, the smallest effect a sentence shows as more than 0.00; on any other scale 0.5% of the
 outputs' spread), so a row whose risk nothing raised noticeably gets no reasons rather than "raised ... by
 0.000246".
+
+A reason names its column as the file does ('duration_in_month', 'PAY_0'), as the waterfall beside it, the
+importance chart, the row's table, the what-if and the Score page's columns do: the sentences read 'Duration in month
+'60'' while everything around them said 'duration_in_month', and the model document repeated that second name.
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
@@ -17,15 +20,6 @@ import pandas as pd
 DEFAULT_REASONS = 4
 NEGLIGIBLE_SHARE = 0.005  # of the output's range: a probability's is 1, so half a percentage point
 SEPARATED_FROM = 10_000  # numbers this large read with thousands separators; smaller ones (a year, '1169') as written
-
-
-def column_label(column: str) -> str:
-    """A readable label for a column: `duration_in_month` -> `Duration in month`; names with capitals unchanged."""
-    name = str(column)
-    if re.fullmatch(r"[a-z][a-z0-9_ ]*", name):
-        name = name.replace("_", " ")
-        return name[0].upper() + name[1:]
-    return name
 
 
 def format_value(value) -> str:
@@ -91,9 +85,9 @@ def reason_codes(contributions: pd.Series, values: pd.Series, *, output_name: st
     """
     raised = contributions[contributions > min_effect].sort_values(ascending=False).head(k)
     if window:
-        return [f"{column_label(c)} over the last {window} days (latest {readable_value(values.get(c))}) raised "
+        return [f"{c} over the last {window} days (latest {readable_value(values.get(c))}) raised "
                 f"{output_name} by {effect_text(v)}" for c, v in raised.items()]
-    return [f"{column_label(c)} '{readable_value(values.get(c))}' raised {output_name} by {effect_text(v)}"
+    return [f"{c} '{readable_value(values.get(c))}' raised {output_name} by {effect_text(v)}"
             for c, v in raised.items()]
 
 
@@ -125,7 +119,7 @@ def reason_codes_of_rows(values: np.ndarray, columns: list[str], data: pd.DataFr
         return []
     order = np.argsort(-values, axis=1, kind="stable")[:, :k]
     cells = data[list(columns)].to_numpy(dtype=object)
-    labels = [column_label(c) for c in columns]
+    labels = [str(c) for c in columns]
     keep = np.zeros(len(values), dtype=bool) if keep_top is None else np.asarray(keep_top, dtype=bool)
     out = []
     for i, top in enumerate(order):

@@ -81,8 +81,8 @@ def test_the_negligible_rule_drops_tiny_effects_but_a_declined_row_keeps_its_lar
     data = pd.DataFrame({"age": [30, 40, 50], "income": [1_000.0, 2_000.5, 3_000.0], "purpose": ["car"] * 3})
     codes = reason_codes_of_rows(values, ["age", "income", "purpose"], data, output_name="default probability",
                                  min_effect=negligible_effect("probability"), keep_top=[False, False, True])
-    assert codes == [["Income '1000' raised default probability by 0.20"], [],
-                     ["Purpose 'car' raised default probability by 0.001"]]
+    assert codes == [["income '1000' raised default probability by 0.20"], [],
+                     ["purpose 'car' raised default probability by 0.001"]]
 
 
 def test_an_unknown_reasons_choice_is_named(german_net, new_rows):

@@ -7,7 +7,6 @@ from finmodels.explain.background import background_positions, sample_rows, stra
 from finmodels.errors import ConfigError
 from finmodels.explain.explanation import explain_result, output_name
 from finmodels.explain.explainers import group_sum
-from finmodels.explain.reasons import column_label
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +180,7 @@ def test_forecast_defaults_cap_windows_at_200_and_reasons_speak_of_the_window(fo
     assert len(e.predictions) == min(200, len(forecast_run.split.test))
     row = int(np.argmax(e.values.max(axis=1)))
     top = e.columns[int(np.argmax(e.values[row]))]
-    assert e.reason_codes(row)[0].startswith(f"{column_label(top)} over the last 10 days (latest ")
+    assert e.reason_codes(row)[0].startswith(f"{top} over the last 10 days (latest ")
 
 
 def test_forecast_baselines_are_explained_and_the_naive_rule_is_refused(forecast_run):

@@ -4,19 +4,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finmodels.explain.reasons import column_label, format_effect, format_value, reason_codes
+from finmodels.explain.reasons import format_effect, format_value, reason_codes
 
 
-@pytest.mark.parametrize("column,label", [
-    ("duration_in_month", "Duration in month"),
-    ("status_of_existing_checking_account", "Status of existing checking account"),
-    ("PAY_0", "PAY_0"),
-    ("LIMIT_BAL", "LIMIT_BAL"),
-    ("age", "Age"),
-    ("Credit amount", "Credit amount"),
-])
-def test_column_label(column, label):
-    assert column_label(column) == label
+@pytest.mark.parametrize("column", ["duration_in_month", "status_of_existing_checking_account", "PAY_0", "age",
+                                    "Credit amount"])
+def test_a_reason_names_its_column_as_the_file_and_the_waterfall_do(column):
+    """The model document's reasons read 'Duration in month '60'' while the Explain page's waterfall, tables and
+    what-if, and the Score page's columns, say 'duration_in_month': every reason now names the column as written."""
+    from finmodels.explain.reasons import reason_codes_of_rows
+
+    codes = reason_codes(pd.Series({column: 0.1}), pd.Series({column: 60}), output_name="default probability")
+    assert codes == [f"{column} '60' raised default probability by 0.10"]
+    rows = reason_codes_of_rows(np.array([[0.1]]), [column], pd.DataFrame({column: [60]}),
+                                output_name="default probability")
+    assert rows == [codes]
 
 
 @pytest.mark.parametrize("value,text", [
@@ -37,11 +39,11 @@ def test_reason_codes_take_the_largest_risk_raising_columns_first():
     values = pd.Series({"status_of_existing_checking_account": "... < 0 DM", "duration_in_month": 48,
                         "age_in_years": 22, "purpose": "car (new)", "savings": "unknown"})
     codes = reason_codes(contributions, values, output_name="default probability", k=2)
-    assert codes == ["Status of existing checking account '... < 0 DM' raised default probability by 0.12",
-                     "Duration in month '48' raised default probability by 0.05"]
+    assert codes == ["status_of_existing_checking_account '... < 0 DM' raised default probability by 0.12",
+                     "duration_in_month '48' raised default probability by 0.05"]
     all_codes = reason_codes(contributions, values, output_name="default probability", k=10)
     assert len(all_codes) == 3  # the lowering column and the zero one are not reasons
-    assert all_codes[-1] == "Purpose 'car (new)' raised default probability by 0.01"
+    assert all_codes[-1] == "purpose 'car (new)' raised default probability by 0.01"
 
 
 def test_a_row_nothing_raised_has_no_reasons():
@@ -51,7 +53,7 @@ def test_a_row_nothing_raised_has_no_reasons():
 def test_sequence_reason_codes_speak_of_the_window():
     codes = reason_codes(pd.Series({"return": 0.0004, "abs_return": -0.0001}), pd.Series({"return": -0.0213,
                          "abs_return": 0.0213}), output_name="predicted next-day return", window=30)
-    assert codes == ["Return over the last 30 days (latest -0.0213) raised predicted next-day return by 0.0004"]
+    assert codes == ["return over the last 30 days (latest -0.0213) raised predicted next-day return by 0.0004"]
 
 
 def test_reason_codes_write_large_whole_numbers_with_thousands_separators():
@@ -67,12 +69,12 @@ def test_reason_codes_write_large_whole_numbers_with_thousands_separators():
     assert len(row) == 1 and row["loan_amnt"].iloc[0] == 12_000
     values = np.array([[0.20, 0.10, 0.05, 0.04, 0.03]])
     codes = reason_codes_of_rows(values, columns, row, output_name="default probability", k=5)[0]
-    assert codes[:2] == ["Person income '1,200,000' raised default probability by 0.20",
-                         "Loan amnt '12,000' raised default probability by 0.10"]
+    assert codes[:2] == ["person_income '1,200,000' raised default probability by 0.20",
+                         "loan_amnt '12,000' raised default probability by 0.10"]
     intent, rate, age = row[["loan_intent", "loan_int_rate", "person_age"]].iloc[0]
-    assert codes[2:] == [f"Loan intent '{intent}' raised default probability by 0.05",
-                         f"Loan int rate '{rate:g}' raised default probability by 0.04",
-                         f"Person age '{age}' raised default probability by 0.03"]
+    assert codes[2:] == [f"loan_intent '{intent}' raised default probability by 0.05",
+                         f"loan_int_rate '{rate:g}' raised default probability by 0.04",
+                         f"person_age '{age}' raised default probability by 0.03"]
 
 
 @pytest.mark.parametrize("value,text", [
