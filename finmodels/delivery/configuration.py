@@ -117,6 +117,8 @@ def config_table(result) -> pd.DataFrame:
     if settings is not None:  # what the run used where the configuration left the choice to the defaults
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                       lr_schedule=settings.lr_schedule, preprocessing=settings.preprocessing)
+    if "event_label" in values:  # the event the run modelled, also when the configuration left it to the target
+        values["event_label"] = getattr(result, "event_label", None) or values["event_label"]
     if values.get("holdings"):
         values["holdings"] = ", ".join(f"{t} {w:g}" for t, w in values["holdings"])
     rows = {SETTING_LABELS.get(k, k.replace("_", " ")): _value(k, v, task) for k, v in values.items()}

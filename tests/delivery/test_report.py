@@ -74,6 +74,7 @@ def test_the_configuration_names_the_network_and_its_settings_in_words(german_ru
     assert config.index[0] == "network" and "arch" not in config.index and "blend" not in config.index
     assert not [s for s in config.index if "_" in s]  # no code names ('batch_size', 'mlp: batch_norm')
     assert config["task"] == "Credit default" and config["test rows (share)"] == "20%"
+    assert config["risk event"] == "bad"  # the run's event, not '(default)' where the configuration left it open
     prep = german_run.settings.preprocessing  # German's 640 training rows: no knots, no codes, weight of evidence on
     assert (prep.piecewise_knots, prep.code_levels, prep.woe_inputs) == (0, 0, True)
     assert config["preprocessing"] == ("auto scaling; no piecewise-linear encoding; no one-hot codes for whole numbers; "
