@@ -79,7 +79,8 @@ for number, run_id in enumerate(chosen, 1):
     if result is not None:
         records.append(RunRecord(number, by_id[run_id].file, result))
 if records:  # one column per run, its file named; the metrics, then the settings, as rows: no sideways scrolling
-    st.dataframe(comparison_by_run(records, label=metric_label), key="runs_table", height=35 * 34)
+    compared = comparison_by_run(records, label=metric_label)
+    st.dataframe(compared, key="runs_table", height=35 * len(compared) + 38)  # every row, no empty ones below
     st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
 
 st.subheader("One run")

@@ -234,7 +234,6 @@ def comparison_by_run(records: list[RunRecord], *, label=str) -> pd.DataFrame:
     table = frame[metrics + list(SETTINGS)].T
     table.columns = [column_name(r) for r in records]
     table.index = [label(name) for name in [*metrics, *SETTINGS]]
-    table.index.name = "run"
     return table.apply(lambda col: col.map(_cell))
 
 
