@@ -12,15 +12,26 @@ import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.errors import FinModelsError
-from finmodels.evaluation.fairness import FOUR_FIFTHS, MIN_GROUP_ROWS, suggest_protected
+from finmodels.evaluation.fairness import (
+    FOUR_FIFTHS,
+    MIN_GROUP_ROWS,
+    merge_mapping,
+    run_group_counts,
+    suggest_protected,
+)
+from finmodels.evaluation.protected import MERGED
 from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 from finmodels.runtime import worker
 from ui import decisions, runtime
+from ui import kept as kept_results
 from ui.evaluate_views import percents
 from ui.messages import show_error
 from ui.widgets import remember, store
 
 FAIRNESS = "governance_fairness"  # (run id, column, threshold) -> FairnessReport or the message it raised
+MERGES = "governance_merges"  # {column: {value: group}}: the analyst's merges drawn this run, for the document
+MERGED_WITH = "governance_merged_with"  # (run id, column, threshold) -> the merges its FAIRNESS entry was made with
+MERGE_SLOTS = 3  # merged groups offered per column
 DOCUMENT = "governance_document"  # ((run id, columns, threshold), file name, HTML) of the built document
 
 
@@ -50,16 +61,52 @@ def protected_columns(result) -> list[str]:
     return chosen
 
 
-def _report(result, column: str, at: float):
+def merge_editor(result, column: str) -> dict[str, str]:
+    """The analyst's merges of a protected column's values into larger groups ({value: group}, `merge_mapping`):
+    up to MERGE_SLOTS groups, each of 2 values or more, named by the analyst or 'a / b'. None for a column analysed
+    in bands (age: its small bands are merged already) or of 2 groups (a merge would leave one)."""
+    counts = run_group_counts(result, column)
+    if counts is None or len(counts) < 3:
+        return {}
+    keys = [(f"governance_merge_{column}_{i}", f"governance_merge_name_{column}_{i}") for i in range(MERGE_SLOTS)]
+    remember({k: v for values, name in keys for k, v in ((values, []), (name, ""))})
+    groups, used = [], set()
+    small = bool((counts < MIN_GROUP_ROWS).any())
+    with st.expander(f"Merge groups of '{column}'", expanded=small or bool(st.session_state[keys[0][0]]),
+                     icon=":material/merge:"):
+        st.caption("Combine values into one group before the analysis (small groups into a larger one of the same "
+                   "kind); the results, the report and the model document say which.")
+        for i, (values, name) in enumerate(keys):
+            left = [v for v in counts.index if v not in used]
+            st.session_state[values] = [v for v in st.session_state[values] if v in left]
+            chosen = st.multiselect(f"Group {i + 1}: values to combine", left, key=values,
+                                    format_func=lambda v: f"{v} ({counts[v]:,} rows)")
+            if len(chosen) < 2:
+                break
+            label = st.text_input(f"Name of group {i + 1}", key=name, placeholder=MERGED.join(chosen))
+            groups.append((chosen, label or None))
+            used.update(chosen)
+    store([k for pair in keys for k in pair])
+    try:
+        return merge_mapping(groups)
+    except FinModelsError as exc:
+        show_error(exc)
+        return {}
+
+
+def _report(result, column: str, at: float, merge: dict[str, str]):
     from finmodels.evaluation.fairness import run_fairness
 
     kept = st.session_state.setdefault(FAIRNESS, {})
+    made = st.session_state.setdefault(MERGED_WITH, {})
     key = (result.run_id or id(result), column, at)
-    if key not in kept:  # the model document's fairness section calls the same function on the same rows
+    if key not in kept or made.get(key) != merge:  # the model document calls the same function on the same rows
         try:
-            kept[key] = run_fairness(result, protected=[column], threshold=at)[column]
+            kept[key] = run_fairness(result, protected=[column], threshold=at, merges={column: merge})[column]
         except FinModelsError as exc:
             kept[key] = exc
+        made[key] = dict(merge)
+        st.session_state.pop(kept_results.FAIRNESS_KEPT, None)  # keep the new report with the run
     return kept[key]
 
 
@@ -86,9 +133,11 @@ def fairness_section(result) -> None:
     st.caption(f"On the run's held-out test rows, declined at or above threshold {said}. The adverse impact ratio "
                f"is a group's approval rate over the most favoured group's; under {FOUR_FIFTHS:g} is flagged (the "
                f"four-fifths rule). Groups need at least {MIN_GROUP_ROWS} rows.")
+    st.session_state[MERGES] = {}
     for column in protected_columns(result):
-        report = _report(result, column, at)
         st.markdown(f"#### {column}")
+        merge = st.session_state[MERGES][column] = merge_editor(result, column)
+        report = _report(result, column, at, merge)
         if isinstance(report, FinModelsError):
             show_error(report)
             continue
@@ -123,15 +172,18 @@ def document_section(result) -> None:
     st.caption("In SR 11-7 order: purpose and intended use, data (shape, SHA-256, quality findings), methodology, "
                "performance against the baselines and the scorecard, stability (PSI), explainability (SHAP, reason "
                "codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
+               + (" (with the merged groups above)" if any((st.session_state.get(MERGES) or {}).values()) else "")
                + ", limitations and monitoring plan. One self-contained HTML file.")
-    key = (result.run_id or id(result), tuple(protected), at)
+    merges = {c: m for c, m in (st.session_state.get(MERGES) or {}).items() if m and c in protected}
+    key = (result.run_id or id(result), tuple(protected), at, repr(sorted(merges.items())))
     if st.button("Write the model document", key="governance_document_build", icon=":material/description:"):
         name = (result.data_info or {}).get("name") or "the training file"
         try:
             document = runtime.run_job(
                 worker.call_with, result, "finmodels.delivery.document:build_document",
                 workspace=runtime.workspace_ref(), frame=result.frame, data_name=name, protected=protected,
-                threshold=at, threshold_note=said and f"the threshold is {said}", label="the model document",
+                threshold=at, threshold_note=said and f"the threshold is {said}", merges=merges,
+                label="the model document",
                 spinner="Scoring, explaining and checking the data for the document (up to a minute)...")
         except FinModelsError as exc:
             show_error(exc)

@@ -88,12 +88,13 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
                    protected: list[str] | tuple[str, ...] = (), threshold: float | None = None,
                    purpose: str | None = None, explained_rows: int = DEFAULT_EXPLAINED_ROWS, min_group_rows: int = MIN_GROUP_ROWS,
                    seed: int = 0, created: dt.datetime | None = None,
-                   threshold_note: str | None = None) -> ModelDocument:
+                   threshold_note: str | None = None, merges: dict | None = None) -> ModelDocument:
     """The model document of a TrainingResult or LoadedBundle, computed on `frame` (the model's columns).
 
     `raw` are the file's bytes, for its SHA-256 (else the table's CSV is hashed); `protected` the columns the
     fairness section compares groups of (a run's held-out test rows, as on the Governance page; a bundle's on all of
-    `frame`), groups under `min_group_rows` refused; `threshold` the decision threshold (default 0.5) and `threshold_note` where
+    `frame`), groups under `min_group_rows` refused, after the analyst's `merges` ({column: {value: group}}, as on
+    the Governance page); `threshold` the decision threshold (default 0.5) and `threshold_note` where
     it came from (a clause: 'the threshold was given on the command line'); `purpose` a sentence replacing the
     task's description. Render it with `.to_html()`; `write_document` does both.
     """
@@ -129,7 +130,7 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
                                                                     target=facts.target)]
     sections["fairness"], reports = fairness_section(facts, rows, scores, outcomes, protected=list(protected),
                                                      threshold=threshold or 0.5, min_rows=min_group_rows,
-                                                     data_name=data_name)
+                                                     data_name=data_name, merges=merges)
     found["fairness"] = {r.column: r.to_dict() for r in reports}
     sections["limitations"] = limitations_section(facts, found, problems, reports, threshold=threshold)
     found["quality_findings"] = [p.message for p in problems]

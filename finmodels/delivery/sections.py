@@ -327,7 +327,7 @@ def _row_names(facts: ModelFacts, frame: pd.DataFrame, explanation, *, bundle: b
 
 
 def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *, protected, threshold: float,
-                     min_rows: int, data_name: str = "the file") -> tuple[list[str], list]:
+                     min_rows: int, data_name: str = "the file", merges: dict | None = None) -> tuple[list[str], list]:
     """Fairness by each protected column. A run's document counts the run's held-out test rows with the Governance
     page's function and rules (`run_fairness`: the same groups, minimum group size and refusals), so the page and
     the document give one answer; a bundle's counts all the file's rows, and says so. A refused column is named with
@@ -342,14 +342,14 @@ def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *
         return [paragraph("Fairness is analysed for the decisions of a binary model; this model makes none.")], []
     if hasattr(facts.source, "manifest"):  # a bundle: the rows of the file it is documented on
         found = fairness_by_column(frame, scores, protected=protected, outcomes=outcomes, threshold=threshold,
-                                   min_rows=min_rows, event_label=facts.event_label or "event")
+                                   min_rows=min_rows, event_label=facts.event_label or "event", merges=merges)
         for report in found.values():
             if not isinstance(report, FinModelsError):
                 report.notes += input_notes(report.column, facts.features)
         rows = (f"On all {len(frame):,} rows of {data_name}; if the file holds the model's training rows, their "
                 "rates and AUC are optimistic.")
     else:
-        found = run_fairness(facts.source, protected=protected, threshold=threshold, min_rows=min_rows)
+        found = run_fairness(facts.source, protected=protected, threshold=threshold, min_rows=min_rows, merges=merges)
         rows = (f"{held_out_note(facts.test_rows)} The training and validation rows are not counted: the same rows "
                 "and rules as the Governance page.")
     parts = [paragraph(f"{rows} Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact "

@@ -9,27 +9,36 @@ fairlearn's MetricFrame.
 
 Numbers with many values are analysed in bands: age-like columns in the usual age bands (<25, 25–34, ...,
 65+), others in quantile bands; a band with too few rows is merged into its smaller neighbour, and the notes
-say so. Groups of text columns are not merged: a column with one group, or with groups under `min_rows`
-rows, is refused with the counts, since rates of so few rows are too noisy to compare.
+say so. Groups of text columns are merged only by the analyst (`merges`: {column: {value: group}}, made by
+`protected.merge_mapping`; the notes and `merged` say which): a column with one group, or with groups under
+`min_rows` rows, is refused with the counts, since rates of so few rows are too noisy to compare. The groups
+themselves are made in finmodels.evaluation.protected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError, DataError, FinModelsError
+from finmodels.evaluation.protected import (  # noqa: F401  (the groups' API, also reached from here)
+    AGE_EDGES,
+    MIN_GROUP_ROWS,
+    MISSING,
+    age_like,
+    banded,
+    group_counts,
+    group_problems,
+    merge_mapping,
+    protected_groups,
+    protected_like,
+    suggest_protected,
+)
 
-MIN_GROUP_ROWS = 30
 FOUR_FIFTHS = 0.8
-AGE_EDGES = (25, 35, 45, 55, 65)
-BAND_ABOVE = 10  # a numeric column with more distinct values than this is analysed in bands
-QUANTILE_BANDS = 5
-MISSING = "(missing)"
-DASH = "–"
 
 
 @dataclass
@@ -48,6 +57,7 @@ class FairnessReport:
     overall: dict[str, float]
     event_label: str = "event"
     notes: list[str] = field(default_factory=list)
+    merged: dict[str, str] = field(default_factory=dict)  # the analyst's merges: {value: group}
 
     @property
     def flagged(self) -> list[str]:
@@ -79,155 +89,14 @@ class FairnessReport:
         return {"column": self.column, "threshold": self.threshold, "event": self.event_label, "groups": groups,
                 "reference": self.reference, "flagged": self.flagged, "four_fifths": FOUR_FIFTHS,
                 "overall": {k: _number(v) for k, v in self.overall.items()},
-                "gaps": {k: _number(v) for k, v in self.gaps().items()}, "notes": list(self.notes)}
+                "gaps": {k: _number(v) for k, v in self.gaps().items()}, "notes": list(self.notes),
+                "merged": dict(self.merged)}
 
 
 def _number(value):
     if value is None or pd.isna(value):
         return None
     return float(value)
-
-
-# -- groups ---------------------------------------------------------------------------------------------------------
-
-def age_like(name: str, values: pd.Series) -> bool:
-    """A column named like an age ('age', 'age_in_years', 'person_age', 'AGE') whose values are plausible ages (the
-    middle 98%: credit_risk_dataset.csv's person_age has a few typos, 144 and 123)."""
-    from finmodels.data.profiling import name_words
-
-    present = values.dropna()
-    if "age" not in name_words(name) or len(present) == 0:
-        return False
-    low, high = np.nanquantile(present.astype("float64"), [0.01, 0.99])
-    return bool(10 <= low and high <= 120)
-
-
-# Words of a column name that mark an attribute fair-lending law protects: a whole word (`sex`, `race`), or the start
-# of one (`marit` in marital, `nation` in nationality, `disab` in disability). 'age' is age_like (named and valued).
-PROTECTED_WORDS = ("sex", "gender", "race", "racial", "religion", "religious", "ethnic", "ethnicity", "citizen",
-                   "citizenship")
-PROTECTED_STARTS = ("foreign", "nation", "marit", "marri", "ethnic", "religio", "disab", "handicap", "pregnan")
-# Values of a text column that read like a codebook's sex or marital status ('male : single', 'F', 'divorced').
-PROTECTED_VALUES = ("male", "female", "man", "woman", "married", "single", "divorced", "widowed", "separated")
-_VALUE_GROUPS = 20  # a column with more distinct values is not a codebook's category
-
-
-def protected_like(name: str, values: pd.Series) -> bool:
-    """A column that reads like a protected attribute: an age (`age_like`), a name with a word of sex, gender,
-    race, ethnicity, religion, nationality, citizenship, foreign, marital status or disability, or a text column of
-    at most 20 values with a codebook's sex or marital words ('male : single', 'female', 'divorced')."""
-    from finmodels.data.profiling import name_words
-
-    words = name_words(name)
-    if any(w in PROTECTED_WORDS or w.startswith(PROTECTED_STARTS) for w in words):
-        return True
-    numbers = _numeric(values)
-    if numbers is not None:
-        return age_like(name, numbers)
-    distinct = values.dropna().astype(str).unique()
-    if not 2 <= len(distinct) <= _VALUE_GROUPS:
-        return False
-    return any(w in PROTECTED_VALUES for v in distinct for w in name_words(v))
-
-
-def suggest_protected(frame: pd.DataFrame, *, target: str | None = None) -> list[str]:
-    """The columns of `frame` (not the target) that read like protected attributes (`protected_like`), in the
-    file's order: what the Governance page suggests before the analyst chooses."""
-    return [str(c) for c in frame.columns if c != target and protected_like(str(c), frame[c])]
-
-
-def _numeric(values: pd.Series) -> pd.Series | None:
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        return None
-    return values.astype("float64")
-
-
-def _label(edges: list[float], i: int, *, age: bool) -> str:
-    from finmodels.explain.reasons import format_value
-
-    if age:
-        if i == 0:
-            return f"<{format_value(edges[0])}"
-        if i == len(edges):
-            return f"{format_value(edges[-1])}+"
-        return f"{format_value(edges[i - 1])}{DASH}{format_value(edges[i] - 1)}"
-    if i == 0:
-        return f"under {format_value(edges[0])}"
-    if i == len(edges):
-        return f"{format_value(edges[-1])} and over"
-    return f"{format_value(edges[i - 1])} to under {format_value(edges[i])}"
-
-
-def _bands(values: pd.Series, edges: list[float], *, age: bool, min_rows: int, column: str
-           ) -> tuple[pd.Series, list[str]]:
-    """Band labels for numeric `values` cut at `edges` (left-closed), small bands merged into a neighbour."""
-    notes = []
-    edges = list(edges)
-    while edges:
-        codes = np.searchsorted(edges, values.dropna().to_numpy(), side="right")
-        counts = np.bincount(codes, minlength=len(edges) + 1)
-        present = np.flatnonzero(counts)
-        small = [i for i in present if counts[i] < min_rows]
-        if not small or len(present) <= 2:
-            break
-        i = min(small, key=lambda k: counts[k])
-        # merge with the smaller of its non-empty neighbours: drop the edge between them
-        left = max((k for k in present if k < i), default=None)
-        right = min((k for k in present if k > i), default=None)
-        other = left if right is None or (left is not None and counts[left] <= counts[right]) else right
-        low, high = sorted((i, other))
-        merged_edges = edges[:low] + edges[high:]
-        notes.append(f"Band {_label(edges, i, age=age)} of '{column}' had {counts[i]} rows (under {min_rows}); "
-                     f"merged with {_label(edges, other, age=age)} into {_label(merged_edges, low, age=age)}.")
-        edges = merged_edges
-    codes = np.searchsorted(edges, values.to_numpy(), side="right")
-    labels = [_label(edges, i, age=age) for i in range(len(edges) + 1)]
-    out = pd.Series([labels[c] for c in codes], index=values.index, dtype=object).where(values.notna(), MISSING)
-    used = [label for label in labels if (out == label).any()] + ([MISSING] if values.isna().any() else [])
-    return pd.Series(pd.Categorical(out, categories=used, ordered=True), index=values.index), notes
-
-
-def protected_groups(values: pd.Series, *, min_rows: int = MIN_GROUP_ROWS) -> tuple[pd.Series, list[str]]:
-    """Each row's group in a protected column, and notes on how the groups were made.
-
-    Text (and numbers with at most BAND_ABOVE values) are their own groups, largest first, gaps as
-    '(missing)'; other numbers are banded: age-like columns at 25, 35, 45, 55 and 65, others at quantiles.
-    """
-    name = str(values.name)
-    numbers = _numeric(values)
-    if numbers is not None and numbers.nunique() > BAND_ABOVE:
-        if age_like(name, numbers):
-            groups, notes = _bands(numbers, list(AGE_EDGES), age=True, min_rows=min_rows, column=name)
-            return groups, [f"'{name}' is analysed in age bands.", *notes]
-        # edges to 3 significant digits: '1910 to under 2850' reads better than the exact quantiles (1906.8 ...)
-        qs = np.unique([float(f"{q:.3g}") for q in np.nanquantile(numbers, np.linspace(0, 1, QUANTILE_BANDS + 1)[1:-1])])
-        groups, notes = _bands(numbers, list(qs), age=False, min_rows=min_rows, column=name)
-        return groups, [f"'{name}' has {numbers.nunique():,} values; it is analysed in {QUANTILE_BANDS} quantile "
-                        "bands.", *notes]
-    from finmodels.explain.reasons import format_value
-
-    text = values.map(format_value).astype(object)
-    order = text.value_counts().index.tolist()
-    return pd.Series(pd.Categorical(text, categories=order, ordered=True), index=values.index), []
-
-
-def group_problems(column: str, groups: pd.Series, *, min_rows: int = MIN_GROUP_ROWS) -> list[str]:
-    """What makes a protected column unusable: a single group, or groups under `min_rows` rows (with counts)."""
-    counts = groups.value_counts(sort=False)
-    counts = counts[counts > 0]
-    if len(counts) < 2:
-        only = f"('{counts.index[0]}', {int(counts.iloc[0]):,} rows)" if len(counts) else "(no rows)"
-        return [f"Protected column '{column}' has one group {only}; fairness compares groups, so it needs at "
-                "least 2. Choose another column, or score rows from more groups."]
-    small = counts[counts < min_rows]
-    if len(small):
-        shown = ", ".join(f"'{g}' ({int(n)} row{'s' if n != 1 else ''})" for g, n in small.items())
-        others = ", ".join(f"'{g}' ({int(n):,})" for g, n in counts[counts >= min_rows].items())
-        return [f"Protected column '{column}' has {len(small)} group{'s' if len(small) > 1 else ''} under "
-                f"{min_rows} rows: {shown}" + (f"; the others have {others}" if others else "") +
-                ". Rates of so few rows are too noisy to compare: merge small groups into larger ones, or score "
-                "more rows."]
-    return []
 
 
 # -- rates ----------------------------------------------------------------------------------------------------------
@@ -262,21 +131,24 @@ def _rate_metrics(threshold: float, with_outcomes: bool) -> dict:
 
 
 def fairness_report(frame: pd.DataFrame, scores, *, protected: str, outcomes=None, threshold: float = 0.5,
-                    min_rows: int = MIN_GROUP_ROWS, event_label: str = "event") -> FairnessReport:
-    """The fairness of decisions at `threshold` across the groups of one `protected` column of `frame`.
+                    min_rows: int = MIN_GROUP_ROWS, event_label: str = "event",
+                    merges: Mapping[str, Mapping[str, str]] | None = None) -> FairnessReport:
+    """The fairness of decisions at `threshold` across the groups of one `protected` column of `frame` (after the
+    analyst's `merges`, {column: {value: group}}).
 
     `scores` are the model's event probabilities for the rows of `frame` (declined at or above `threshold`);
     `outcomes` are the actual outcomes (1 = the risk event), or None when the rows have none (then only
     approval rates and adverse impact). Raises DataError for an unusable column (see `group_problems`).
     """
     return fairness_reports(frame, scores, protected=[protected], outcomes=outcomes, threshold=threshold,
-                            min_rows=min_rows, event_label=event_label)[0]
+                            min_rows=min_rows, event_label=event_label, merges=merges)[0]
 
 
 def fairness_reports(frame: pd.DataFrame, scores, *, protected: Sequence[str], outcomes=None,
-                     threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS,
-                     event_label: str = "event") -> list[FairnessReport]:
-    """`fairness_report` for each protected column; every column's problems are collected before one DataError."""
+                     threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS, event_label: str = "event",
+                     merges: Mapping[str, Mapping[str, str]] | None = None) -> list[FairnessReport]:
+    """`fairness_report` for each protected column, after the analyst's `merges` ({column: {value: group}}); every
+    column's problems are collected before one DataError."""
     from fairlearn.metrics import MetricFrame
 
     protected = [protected] if isinstance(protected, str) else list(protected)
@@ -306,7 +178,7 @@ def fairness_reports(frame: pd.DataFrame, scores, *, protected: Sequence[str], o
             problems.append(f"Protected column '{column}' not found. Columns are: "
                             f"{', '.join(map(str, rows.columns[:30]))}{' ...' if rows.shape[1] > 30 else ''}.")
             continue
-        groups, made = protected_groups(rows[column], min_rows=min_rows)
+        groups, made = protected_groups(rows[column], min_rows=min_rows, merge=(merges or {}).get(column))
         found = group_problems(column, groups, min_rows=min_rows)
         problems += found
         grouped[column] = (groups, made)
@@ -334,7 +206,7 @@ def fairness_reports(frame: pd.DataFrame, scores, *, protected: Sequence[str], o
         table.index.name = "group"
         overall = {k: v for k, v in frame_.overall.items() if k in ("approval_rate", "tpr", "fpr", "auc")}
         reports.append(FairnessReport(column, float(threshold), table, reference, overall, event_label,
-                                      [*made, *notes]))
+                                      [*made, *notes], dict((merges or {}).get(column) or {})))
     return reports
 
 
@@ -360,15 +232,16 @@ def bundle_fairness(bundle, frame: pd.DataFrame, *, protected: Sequence[str], th
 
 
 def fairness_by_column(frame: pd.DataFrame, scores, *, protected: Sequence[str], outcomes=None,
-                       threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS,
-                       event_label: str = "event") -> dict[str, FairnessReport | FinModelsError]:
+                       threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS, event_label: str = "event",
+                       merges: Mapping[str, Mapping[str, str]] | None = None
+                       ) -> dict[str, FairnessReport | FinModelsError]:
     """Each protected column analysed on its own: {column: its FairnessReport, or the error that refused it}, so a
     column with a small group refuses only itself (the Governance page and the model document show both)."""
     out: dict[str, FairnessReport | FinModelsError] = {}
     for column in protected:
         try:
             out[column] = fairness_reports(frame, scores, protected=[column], outcomes=outcomes, threshold=threshold,
-                                           min_rows=min_rows, event_label=event_label)[0]
+                                           min_rows=min_rows, event_label=event_label, merges=merges)[0]
         except FinModelsError as exc:
             out[column] = exc
     return out
@@ -379,8 +252,19 @@ def held_out_note(rows: int) -> str:
     return f"On the run's {rows:,} held-out test rows."
 
 
-def run_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
-                 min_rows: int = MIN_GROUP_ROWS) -> dict[str, FairnessReport | FinModelsError]:
+def held_out_rows(result) -> pd.DataFrame:
+    """A run's held-out test rows: the rows its fairness is counted on."""
+    return result.frame.iloc[result.split.test]
+
+
+def run_group_counts(result, column: str) -> pd.Series | None:
+    """The groups of `column` in a run's held-out test rows and their rows, before any merge (None for a banded
+    column): what the analyst merges from."""
+    return group_counts(held_out_rows(result)[column])
+
+
+def run_fairness(result, *, protected: Sequence[str], threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS,
+                 merges: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, FairnessReport | FinModelsError]:
     """`fairness_by_column` on a binary TrainingResult's held-out test rows (its own scores and outcomes): what the
     Governance page shows and the model document of the run writes. The columns need not be model inputs, only
     columns of the run's file."""
@@ -391,19 +275,20 @@ def run_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
     if result.frame is None:
         raise ConfigError("This run was read back from the workspace without its rows; load its file to analyse "
                           "fairness.")
-    rows = result.frame.iloc[result.split.test]
+    rows = held_out_rows(result)
     reports = fairness_by_column(rows, result.test_scores, protected=protected, outcomes=result.y_test,
-                                 threshold=threshold, min_rows=min_rows, event_label=result.event_label or "event")
+                                 threshold=threshold, min_rows=min_rows, event_label=result.event_label or "event",
+                                 merges=merges)
     note = [held_out_note(len(rows))]
     return {c: r if isinstance(r, FinModelsError) else _with_notes(r, note + input_notes(c, result.features))
             for c, r in reports.items()}
 
 
-def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5,
-                    min_rows: int = MIN_GROUP_ROWS) -> list[FairnessReport]:
+def result_fairness(result, *, protected: Sequence[str], threshold: float = 0.5, min_rows: int = MIN_GROUP_ROWS,
+                    merges: Mapping[str, Mapping[str, str]] | None = None) -> list[FairnessReport]:
     """`run_fairness`'s reports in the order of `protected`; raises one DataError with every refused column's
     problems."""
-    reports = run_fairness(result, protected=protected, threshold=threshold, min_rows=min_rows)
+    reports = run_fairness(result, protected=protected, threshold=threshold, min_rows=min_rows, merges=merges)
     refused = [r for r in reports.values() if isinstance(r, FinModelsError)]
     if refused:
         raise DataError([p for exc in refused for p in getattr(exc, "problems", [str(exc)])])
