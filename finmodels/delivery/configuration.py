@@ -12,6 +12,7 @@ from dataclasses import fields
 
 import pandas as pd
 
+from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
 from finmodels.delivery.html import plain_value
 from finmodels.delivery.runs import network_name
@@ -46,6 +47,12 @@ _SHARES = ("test_size", "valid_size", "var_level", "cap")
 _RAW_BASELINES = {"scorecard": "bins the raw columns in their own units (optimal monotonic bins, weight of evidence, a "
                                "logistic regression on it), without the network's scaling or encoding",
                   "naive": "learns nothing; it repeats each window's last return (its VaR from the window's spread)"}
+
+
+def event_phrase(target: str | None, label) -> str:
+    """The risk event in the analyst's words: 'bad' quoted, a 0/1 code as 'default_payment_next_month = 1'."""
+    name = event_name(target, label)
+    return name if name != str(label).strip() else f"'{name}'"
 
 
 def applies(setting: str, task_key: str) -> bool:
@@ -118,7 +125,8 @@ def config_table(result) -> pd.DataFrame:
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
                       lr_schedule=settings.lr_schedule, preprocessing=settings.preprocessing)
     if "event_label" in values:  # the event the run modelled, also when the configuration left it to the target
-        values["event_label"] = getattr(result, "event_label", None) or values["event_label"]
+        label = getattr(result, "event_label", None) or values["event_label"]
+        values["event_label"] = None if label is None else event_phrase(config.target, label)
     if values.get("holdings"):
         values["holdings"] = ", ".join(f"{t} {w:g}" for t, w in values["holdings"])
     rows = {SETTING_LABELS.get(k, k.replace("_", " ")): _value(k, v, task) for k, v in values.items()}

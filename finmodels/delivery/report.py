@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from finmodels.evaluation.metrics import comparison_table
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
-from finmodels.data.targets import event_name
-from finmodels.delivery.configuration import applies, baselines_note, config_table  # noqa: F401 (the report's API)
+from finmodels.delivery.configuration import (applies, baselines_note, config_table,  # noqa: F401 (the report's API)
+                                             event_phrase)
 from finmodels.delivery.html import FLAG_STYLE, STYLE, html_table, paragraph, plain_value
 from finmodels.delivery.kept import kept_sections
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION, get_task
@@ -182,12 +182,6 @@ def data_summary(result) -> pd.DataFrame:
     if getattr(result, "kind", BINARY) == BINARY and len(result.y):
         items[f"share of {event_phrase(result.config.target, result.event_label)}"] = f"{float(np.mean(result.y)):.1%}"
     return pd.DataFrame({"item": list(items), "value": [plain_value(v) for v in items.values()]})
-
-
-def event_phrase(target: str | None, label) -> str:
-    """The risk event in the analyst's words: 'bad' quoted, a 0/1 code as 'default_payment_next_month = 1'."""
-    name = event_name(target, label)
-    return name if name != str(label).strip() else f"'{name}'"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from finmodels.delivery.report import (Decision, build_report, config_table, data_summary, decision_tables,
-                                       held_out_labels, metrics_table, run_figures)
+                                       event_phrase, held_out_labels, metrics_table, run_figures)
 from finmodels.evaluation.thresholds import CostMatrix, confusion_at
 
 
@@ -74,11 +74,12 @@ def test_the_configuration_names_the_network_and_its_settings_in_words(german_ru
     assert config.index[0] == "network" and "arch" not in config.index and "blend" not in config.index
     assert not [s for s in config.index if "_" in s]  # no code names ('batch_size', 'mlp: batch_norm')
     assert config["task"] == "Credit default" and config["test rows (share)"] == "20%"
-    assert config["risk event"] == "bad"  # the run's event, not '(default)' where the configuration left it open
+    assert config["risk event"] == "'bad'"  # the run's event as the decision table names it, not '(default)'
+    assert event_phrase("default_payment_next_month", 1) == "default_payment_next_month = 1"  # Taiwan's
     prep = german_run.settings.preprocessing  # German's 640 training rows: no knots, no codes, weight of evidence on
     assert (prep.piecewise_knots, prep.code_levels, prep.woe_inputs) == (0, 0, True)
-    assert config["preprocessing"] == ("auto scaling; no piecewise-linear encoding; no one-hot codes for whole numbers; "
-                                       "missing-value indicators on; weight-of-evidence inputs on")
+    assert config["preprocessing"] == ("auto scaling; no piecewise-linear encoding; no one-hot codes for whole "
+                                       "numbers; missing-value indicators on; weight-of-evidence inputs on")
     html = build_report(german_run, data_name="german_credit.csv")
     assert "the same preprocessing" not in html
     assert ("Baselines are trained on the same split. Logistic regression and Gradient boosting: on the network&#x27;s "
