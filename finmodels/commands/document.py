@@ -19,8 +19,15 @@ import json
 import sys
 from pathlib import Path
 
-from finmodels.commands._champion import GIVEN, KEPT, add_area_argument, choose_threshold, load_model
+from finmodels.commands._champion import (
+    GIVEN,
+    KEPT,
+    add_area_argument,
+    choose_threshold,
+    load_model,
+)
 from finmodels.commands._json import finite
+from finmodels.commands.fairness import add_merge_argument, parse_merges
 
 HELP = "Write the model document (SR 11-7 sections) of a saved model and a data file as self-contained HTML."
 
@@ -43,6 +50,7 @@ def add_arguments(parser) -> None:
                         help=f"rows explained with SHAP (default {DEFAULT_EXPLAINED_ROWS})")
     parser.add_argument("--min-rows", type=int, default=MIN_GROUP_ROWS,
                         help=f"the smallest protected group compared (default {MIN_GROUP_ROWS})")
+    add_merge_argument(parser)
     parser.add_argument("--seed", type=int, default=0, help="random seed for the explanation's samples")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -77,7 +85,7 @@ def run(args) -> int:
     document = build_document(bundle, frame, data_name=Path(args.file).name, raw=raw, protected=args.protected,
                               threshold=threshold.value, purpose=args.purpose, explained_rows=args.rows,
                               min_group_rows=args.min_rows, seed=args.seed,
-                              threshold_note=_threshold_note(threshold, bundle))
+                              threshold_note=_threshold_note(threshold, bundle), merges=parse_merges(args.merge))
     used = None
     if bundle.kind == BINARY:
         used = threshold.value if threshold.value is not None else default_threshold(bundle)

@@ -7,7 +7,8 @@ Scores the file with a saved binary model and compares its decisions between the
 column (which need not be a model input): per group the approval rate at the threshold, the adverse impact ratio
 against the most favoured group (under four fifths flagged), and, when the file has the target column, the
 true- and false-positive rates and the AUC. Numeric columns with many values are banded (age in the usual
-age bands). See finmodels.evaluation.fairness.
+age bands). `--merge 'COL=VALUE|VALUE[>NAME]'` puts values of a column into one group first (small groups into a
+larger one), as the Governance page's merges do. See finmodels.evaluation.fairness.
 
 With `--json` and one protected column, stdout is one JSON object: `groups` {group: {adverse_impact_ratio,
 approval_rate, tpr, fpr, auc, rows, events, flagged}}, `reference` (the most favoured group), `flagged`, and
@@ -43,7 +44,31 @@ def add_arguments(parser) -> None:
     parser.add_argument("--min-rows", type=int, default=MIN_GROUP_ROWS,
                         help=f"the smallest group compared (default {MIN_GROUP_ROWS}); smaller bands are merged, "
                              "smaller text groups refused")
+    add_merge_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_merge_argument(parser) -> None:
+    parser.add_argument("--merge", action="append", default=[], metavar="'COL=VALUE|VALUE[>NAME]'",
+                        help="merge values of a protected column into one group before the analysis, named NAME "
+                             "(default: the values joined by ' / '); repeat for more groups")
+
+
+def parse_merges(items) -> dict[str, dict[str, str]]:
+    """{column: {value: group}} from --merge options 'COL=VALUE|VALUE[>NAME]' (finmodels.evaluation.protected's
+    merge_mapping, per column)."""
+    from finmodels.errors import ConfigError
+    from finmodels.evaluation.protected import merge_mapping
+
+    groups: dict[str, list] = {}
+    for item in items:
+        column, sep, rest = item.partition("=")
+        if not sep or not column.strip() or "|" not in rest:
+            raise ConfigError(f"--merge '{item}' is not COL=VALUE|VALUE[>NAME]; e.g. --merge "
+                              "'personal_status_and_sex=male : single|male : married/widowed>male'.")
+        values, _, name = rest.partition(">")
+        groups.setdefault(column.strip(), []).append(([v.strip() for v in values.split("|")], name.strip() or None))
+    return {column: merge_mapping(found) for column, found in groups.items()}
 
 
 def summary(reports, threshold=None) -> dict:
@@ -81,7 +106,7 @@ def run(args) -> int:
     print(f"Scoring {args.file} with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
     reports = bundle_fairness(model.bundle, frame, protected=args.protected, threshold=threshold.value,
-                              min_rows=args.min_rows)
+                              min_rows=args.min_rows, merges=parse_merges(args.merge))
     rows = _rows_note(len(frame), args.file)
     if args.json:
         print(json.dumps({**summary(reports, threshold), "rows_note": rows}, ensure_ascii=False))

@@ -213,7 +213,8 @@ def fairness_reports(frame: pd.DataFrame, scores, *, protected: Sequence[str], o
 # -- a bundle or a run ----------------------------------------------------------------------------------------------
 
 def bundle_fairness(bundle, frame: pd.DataFrame, *, protected: Sequence[str], threshold: float | None = None,
-                    min_rows: int = MIN_GROUP_ROWS) -> list[FairnessReport]:
+                    min_rows: int = MIN_GROUP_ROWS,
+                    merges: Mapping[str, Mapping[str, str]] | None = None) -> list[FairnessReport]:
     """Score `frame` with a LoadedBundle of a binary model and analyse each protected column.
 
     The outcomes come from the bundle's target column when `frame` has it; the threshold defaults to 0.5 (the
@@ -227,7 +228,8 @@ def bundle_fairness(bundle, frame: pd.DataFrame, *, protected: Sequence[str], th
     threshold = 0.5 if threshold is None else float(threshold)
     outcomes, notes = file_outcomes(frame, bundle.target, bundle.event_label)
     reports = fairness_reports(frame, bundle.predict(frame), protected=protected, outcomes=outcomes,
-                               threshold=threshold, min_rows=min_rows, event_label=bundle.event_label or "event")
+                               threshold=threshold, min_rows=min_rows, event_label=bundle.event_label or "event",
+                               merges=merges)
     return [_with_notes(r, notes + input_notes(r.column, bundle.features)) for r in reports]
 
 

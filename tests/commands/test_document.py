@@ -31,3 +31,15 @@ def test_text_mode_names_the_file(german_bundle, capsys, tmp_path):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"Wrote {out} (") and lines[1] == "Decisions at threshold 0.5 (the default)."
     assert out.exists()
+
+
+def test_merge_is_applied_in_the_fairness_section(german_bundle, capsys, tmp_path):
+    out = tmp_path / "doc.html"
+    column = "purpose"  # four groups under 30 rows on the whole file: refused unmerged
+    small = "repairs|domestic appliances|others|retraining"
+    assert main(["document", str(german_bundle), str(GERMAN_CSV), "--out", str(out), "--protected", column,
+                 "--merge", f"{column}={small}>other purposes", "--rows", "20", "--json"]) == 0
+    fairness = json.loads(capsys.readouterr().out)["findings"]["fairness"][column]
+    assert fairness["groups"]["other purposes"]["rows"] == 22 + 12 + 12 + 9
+    assert fairness["merged"]["retraining"] == "other purposes"
+    assert "Groups of &#x27;purpose&#x27; merged by the analyst" in out.read_text(encoding="utf-8")

@@ -10,8 +10,6 @@ from finmodels.__main__ import main
 from tests.commands.conftest import GERMAN_CSV
 
 
-
-
 def test_json_has_groups_reference_and_flagged(german_bundle, german_net, german, capsys):
     assert main(["fairness", str(german_bundle), str(GERMAN_CSV), "--protected", "age_in_years", "--threshold", "0.3",
                  "--json"]) == 0
@@ -65,3 +63,20 @@ def test_a_column_with_one_group_is_refused(german_bundle, german, capsys, tmp_p
     assert main(["fairness", str(german_bundle), str(file), "--protected", "branch"]) == 2
     assert ("error: Protected column 'branch' has one group ('Berlin', 1,000 rows); fairness compares groups, so it "
             "needs at least 2.") in capsys.readouterr().err
+
+
+def test_merge_puts_values_in_one_group_as_the_governance_page_does(german_bundle, german, capsys):
+    """`--merge 'COL=VALUE|VALUE[>NAME]'`: the page's merges from the terminal, named or 'a / b' by default."""
+    column = "personal_status_and_sex"
+    assert main(["fairness", str(german_bundle), str(GERMAN_CSV), "--protected", column, "--json", "--merge",
+                 f"{column}=male : married/widowed|male : divorced/separated", "--merge",
+                 f"{column}=male : single|female : divorced/separated/married>the rest"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    pair = "male : married/widowed / male : divorced/separated"
+    counts = german[column].value_counts()
+    assert out["groups"][pair]["rows"] == counts["male : married/widowed"] + counts["male : divorced/separated"]
+    assert out["groups"]["the rest"]["rows"] == 1000 - out["groups"][pair]["rows"]
+    assert out["merged"]["male : single"] == "the rest" and out["merged"]["male : divorced/separated"] == pair
+    assert any(n.startswith(f"Groups of '{column}' merged by the analyst:") for n in out["notes"])
+    assert main(["fairness", str(german_bundle), str(GERMAN_CSV), "--protected", column, "--merge", column]) == 2
+    assert f"--merge '{column}' is not COL=VALUE|VALUE[>NAME]" in capsys.readouterr().err
