@@ -2,11 +2,8 @@
 
 import json
 
-
 from finmodels.__main__ import main
 from tests.commands.conftest import GERMAN_CSV
-
-
 
 
 def test_writes_the_html_and_reports_its_sections(german_bundle, capsys, tmp_path):
