@@ -5,6 +5,7 @@ file, the metrics then the settings (network, blend weights, networks, epochs ..
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from finmodels.delivery.runs import (
     RunRecord,
@@ -37,14 +38,14 @@ def test_the_comparison_starts_with_the_runs_of_the_loaded_file_or_the_newest_ru
 def test_each_run_is_a_column_named_by_its_file_with_metrics_then_settings_as_rows(german_run, german_net):
     records = [RunRecord(1, "german_credit.csv", german_run), RunRecord(2, "german_credit.csv", german_net)]
     table = comparison_by_run(records, label=str.upper)
-    assert list(table.columns) == ["Run 1 · german_credit.csv", "Run 2 · german_credit.csv"]
-    assert column_name(records[0]) == "Run 1 · german_credit.csv"
+    first, second = names = [column_name(r) for r in records]  # by id once a workspace kept the run, else 'Run 1'
+    assert list(table.columns) == names and all(n.endswith(" · german_credit.csv") for n in names)
     metrics = list(german_run.metrics)
     rows = list(table.index)
     assert rows[:len(metrics)] == [m.upper() for m in ["roc_auc", *[m for m in metrics if m != "roc_auc"]]]
     assert rows[len(metrics):] == ["DATA", "TASK", "TARGET", "NETWORK", "BLEND WEIGHTS", "NETWORKS", "EPOCHS RUN",
                                    "LAYERS", "DROPOUT", "LEARNING RATE", "BATCH SIZE", "SCHEDULE", "SECONDS IN TOTAL"]
-    blend, one = table["Run 1 · german_credit.csv"], table["Run 2 · german_credit.csv"]
+    blend, one = table[first], table[second]
     assert blend["ROC_AUC"] == f"{german_run.metrics['roc_auc']:.4g}" and one["ROC_AUC"] == f"{german_net.metrics['roc_auc']:.4g}"
     assert (blend["DATA"], blend["TASK"], blend["TARGET"]) == ("german_credit.csv", "Credit default", "creditability")
     assert blend["NETWORK"] == "Blend: dense + deep & cross" and one["NETWORK"] == "Dense network (MLP)"
@@ -52,3 +53,11 @@ def test_each_run_is_a_column_named_by_its_file_with_metrics_then_settings_as_ro
     assert (blend["NETWORKS"], one["NETWORKS"]) == ("10", "1")
     assert blend["EPOCHS RUN"].endswith(" each, 10 networks") and one["EPOCHS RUN"].isdigit()
     assert all(isinstance(v, str) for v in table.to_numpy().ravel())  # one text column per run, '–' where none
+
+
+def test_a_run_s_column_is_named_by_its_short_id_or_its_number_and_its_file():
+    def record(run_id):
+        return RunRecord(3, "taiwan_default.csv", SimpleNamespace(run_id=run_id))
+
+    assert column_name(record("6a2fd3cf0123")) == "6a2fd3cf · taiwan_default.csv"
+    assert column_name(record("local-3")) == column_name(record(None)) == "Run 3 · taiwan_default.csv"
