@@ -69,7 +69,7 @@ def merge_editor(result, column: str) -> dict[str, str]:
     if counts is None or len(counts) < 3:
         return {}
     keys = [(f"governance_merge_{column}_{i}", f"governance_merge_name_{column}_{i}") for i in range(MERGE_SLOTS)]
-    remember({k: v for values, name in keys for k, v in ((values, []), (name, ""))})
+    remember(_kept_merges(result, column, keys, counts.index))
     groups, used = [], set()
     small = bool((counts < MIN_GROUP_ROWS).any())
     with st.expander(f"Merge groups of '{column}'", expanded=small or bool(st.session_state[keys[0][0]]),
@@ -92,6 +92,25 @@ def merge_editor(result, column: str) -> dict[str, str]:
     except FinModelsError as exc:
         show_error(exc)
         return {}
+
+
+def _kept_merges(result, column: str, keys, values) -> dict:
+    """The merge widgets' first values: the merges of the fairness kept with the run (so a reload shows the groups the
+    report holds), else none."""
+    from ui.kept import kept
+
+    merged = (((kept(result).get("fairness") or {}).get(column) or {}).get("merged")) or {}
+    groups: dict[str, list[str]] = {}
+    for value, group in merged.items():
+        if value in values:
+            groups.setdefault(group, []).append(value)
+    found = list(groups.items())
+    defaults = {}
+    for i, (values_key, name_key) in enumerate(keys):
+        group, chosen = found[i] if i < len(found) else ("", [])
+        defaults[values_key] = chosen
+        defaults[name_key] = "" if group == MERGED.join(chosen) else group
+    return defaults
 
 
 def _report(result, column: str, at: float, merge: dict[str, str]):

@@ -59,7 +59,8 @@ def test_merging_small_groups_analyses_the_column(credit_state):
 def test_a_merged_group_is_named_by_its_values_by_default_and_two_groups_cannot_merge(credit_state):
     at = governance(credit_state)
     at.multiselect(key="governance_protected").set_value([SEX, "foreign_worker"]).run()
-    at.multiselect(key=f"governance_merge_{SEX}_0").set_value(MALE[1:]).run()
+    at.multiselect(key=f"governance_merge_{SEX}_0").set_value(MALE[1:])
+    at.text_input(key=f"governance_merge_name_{SEX}_0").set_value("").run()  # a name kept by an earlier test
     assert not at.exception
     merged = "male : married/widowed / male : divorced/separated"
     # 15 + 11 rows: still under 30, so still refused, now with the merged group's count
@@ -69,3 +70,18 @@ def test_a_merged_group_is_named_by_its_values_by_default_and_two_groups_cannot_
     message = next(e.value for e in at.error if "'foreign_worker'" in e.value)
     assert "with 2 groups a merge leaves one, so score more rows with this column" in message
     assert "merge small groups" not in message
+
+
+def test_after_a_reload_the_merges_kept_with_the_run_come_back(credit_state):
+    first = governance(credit_state)
+    first.multiselect(key="governance_protected").set_value([SEX]).run()
+    first.multiselect(key=f"governance_merge_{SEX}_0").set_value(MALE).run()
+    first.text_input(key=f"governance_merge_name_{SEX}_0").input("male").run()
+    assert not first.exception and any("Kept with run" in c.value for c in first.caption)
+    fresh = {k: v for k, v in credit_state.items() if not k.startswith(("governance_", "_kept_"))}
+    again = page("pages/8_Governance.py", {**fresh, "threshold": 0.5, "kept_results": {},
+                                            "threshold_run": credit_state["run"].run_id})
+    assert not again.exception
+    assert again.multiselect(key=f"governance_merge_{SEX}_0").value == MALE
+    assert again.text_input(key=f"governance_merge_name_{SEX}_0").value == "male"
+    assert list(table_with(again, "male")["group"]) == ["male", "female : divorced/separated/married"]
