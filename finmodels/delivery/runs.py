@@ -218,7 +218,7 @@ def comparison_by_run(records: list[RunRecord], *, label=str) -> pd.DataFrame:
     """The runs side by side, one column each ('6a2fd3cf · german_credit.csv'), the rows the test metrics (each
     compared task's headline metric first, a forecast's RMSE in percent) then the settings, each named by `label`: data,
     task, network (a blend by its short name and its weights apart), networks, epochs, layers, learning rate ...,
-    and seconds in total. Values are text (numbers to 4 significant digits), '–' where a run has none, so that a
+    and seconds in total. Values are text (metrics to 4 decimals, settings to 4 significant digits), '–' where a run has none, so that a
     page 1,400 pixels wide shows every run's column without scrolling sideways, however many metrics there are."""
     from finmodels.data.tasks import TASKS
 
@@ -234,7 +234,9 @@ def comparison_by_run(records: list[RunRecord], *, label=str) -> pd.DataFrame:
     table = frame[metrics + list(SETTINGS)].T
     table.columns = [column_name(r) for r in records]
     table.index = [label(name) for name in [*metrics, *SETTINGS]]
-    return table.apply(lambda col: col.map(_cell))
+    shown = table.apply(lambda col: col.map(_cell))
+    shown.iloc[:len(metrics)] = table.iloc[:len(metrics)].apply(lambda col: col.map(_metric_cell))
+    return shown
 
 
 def _cell(value) -> str:
@@ -243,6 +245,13 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
+
+
+def _metric_cell(value) -> str:
+    """A metric to four decimals in every run's column ('0.4990', not '0.499' beside '0.7495'), so they line up."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e4:
+        return f"{value:.4f}"
+    return _cell(value)
 
 
 def default_compared(runs: list, file: str | None, *, limit: int = 4) -> list[str]:

@@ -46,7 +46,9 @@ def test_each_run_is_a_column_named_by_its_file_with_metrics_then_settings_as_ro
     assert rows[len(metrics):] == ["DATA", "TASK", "TARGET", "NETWORK", "BLEND WEIGHTS", "NETWORKS", "EPOCHS RUN",
                                    "LAYERS", "DROPOUT", "LEARNING RATE", "BATCH SIZE", "SCHEDULE", "SECONDS IN TOTAL"]
     blend, one = table[first], table[second]
-    assert blend["ROC_AUC"] == f"{german_run.metrics['roc_auc']:.4g}" and one["ROC_AUC"] == f"{german_net.metrics['roc_auc']:.4g}"
+    assert blend["ROC_AUC"] == f"{german_run.metrics['roc_auc']:.4f}" and one["ROC_AUC"] == f"{german_net.metrics['roc_auc']:.4f}"
+    # every metric to four decimals, so the runs' columns line up ('0.4990' beside '0.7495', not '0.499')
+    assert all(len(v.split(".")[1]) == 4 for v in table.iloc[:len(metrics)].to_numpy().ravel() if v != "–")
     assert (blend["DATA"], blend["TASK"], blend["TARGET"]) == ("german_credit.csv", "Credit default", "creditability")
     assert blend["NETWORK"] == "Blend: dense + deep & cross" and one["NETWORK"] == "Dense network (MLP)"
     assert blend["BLEND WEIGHTS"].endswith(" × Deep & cross network (DCN-V2)") and one["BLEND WEIGHTS"] == "-"

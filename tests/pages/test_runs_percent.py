@@ -17,9 +17,9 @@ def test_the_runs_page_compares_a_forecasts_errors_in_percent(index_state):  # n
     assert list(compared.index[:2]) == ["RMSE (%)", "MAE (%)"]  # the task's headline metric first
     (column,) = compared.columns  # the run, named by its id and its file
     runs = compared[column]
-    assert runs["RMSE (%)"] == f"{run.metrics['rmse'] * 100:.4g}" and runs["MAE (%)"] == f"{run.metrics['mae'] * 100:.4g}"
+    assert runs["RMSE (%)"] == f"{run.metrics['rmse'] * 100:.4f}" and runs["MAE (%)"] == f"{run.metrics['mae'] * 100:.4f}"
     assert 0.1 < float(runs["RMSE (%)"]) < 10  # a daily return's error: about 1%, not 0.01
-    assert runs["Directional accuracy"] == f"{run.metrics['directional_accuracy']:.4g}"  # a share: as it is
+    assert runs["Directional accuracy"] == f"{run.metrics['directional_accuracy']:.4f}"  # a share: as it is
     listed = next(d.value for d in at.dataframe if "trained" in d.value.columns)  # the list of the area's runs
     mine = listed[listed["run"] == run.run_id[:8]].iloc[0]
     assert column == f"{run.run_id[:8]} · {mine['data file']}"
