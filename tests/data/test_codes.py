@@ -53,6 +53,12 @@ def test_negative_codes_in_a_column_otherwise_0_or_more_are_special_codes(taiwan
     assert pay.message.startswith(
         "Column 'PAY_0' is 0 or more in 72% of its rows but has -2 in 2,759 lines and -1 in 5,686 lines (lines 3, 6, ")
     assert "look like special codes" in pay.message and "Check them against the file's codebook" in pay.message
+    # PAY_2 to PAY_6 hold the same codes: each keeps its own lines (the chart marks them) and points to PAY_0's advice
+    later = [p for p in problems if p.code == "special_codes" and p.column in {f"PAY_{i}" for i in range(2, 7)}]
+    assert len(later) == 5 and all(p.values == ("-2", "-1") for p in later)
+    assert all(p.message.endswith(": the same negative codes as 'PAY_0' (see there).") for p in later)
+    assert later[0].message.startswith("Column 'PAY_2' is 0 or more in 67% of its rows but has -2 in 3,782 lines")
+    assert all("codebook" not in p.message for p in later)
     # balances below zero are amounts (many distinct values), not codes
     assert not [p for p in problems if p.column and p.column.startswith("BILL_AMT")]
 
