@@ -103,12 +103,17 @@ def portfolio_section(result, risk) -> None:
                     key="evaluate_portfolio_var")
     held = risk.weights[risk.weights > 0]
     source = "holdings file" if result.config.holdings else "equal weight"
-    st.markdown(f"**Risk contributions** · {len(held)} assets held ({source})")
+    last = pd.Timestamp(risk.dates[-1]).strftime("%Y-%m-%d") if len(risk.dates) else None
+    st.markdown(f"**Risk contributions** · {len(held)} assets held ({source})"
+                + (f" · the network's forecast for {last}, the last test date" if last else ""))
     left, right = st.columns([3, 2])
     left.plotly_chart(plots.plot_risk_contributions(risk.contributions), key="evaluate_contributions")
     shares, config = percents(risk.contributions[["ticker", "weight", "volatility", "share"]],
                               ["weight", "volatility", "share"])
-    config["volatility"] = st.column_config.NumberColumn("daily volatility", format="%.2f%%")
+    config["volatility"] = st.column_config.NumberColumn(
+        "forecast daily volatility", format="%.2f%%",
+        help="The network's forecast of the asset's volatility of daily returns" + (f" on {last}" if last else "")
+        + ": a forecast for one day, which follows recent swings, not the test period's average")
     config["share"] = st.column_config.NumberColumn("share of VaR", format="%.1f%%")
     right.dataframe(shares, hide_index=True, key="evaluate_contribution_table", column_config=config)
     tickers = sorted(map(str, risk.assets["ticker"])) if len(risk.assets) else []
