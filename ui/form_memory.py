@@ -35,6 +35,9 @@ def follow_file(current: state.Dataset, keys) -> None:
     was = st.session_state.get(_FOR)
     if was == now:
         return
+    if was is None:  # the session's first file: the form's values (if any) are its own
+        st.session_state[_FOR] = now
+        return
     forms = st.session_state.setdefault(_FORMS, {})
     if was is not None:
         forms[was] = {key: st.session_state[key] for key in keys if key in st.session_state}

@@ -45,7 +45,7 @@ def test_a_negative_r2_tile_is_grey_without_an_arrow_and_says_why(index_state):
     at = page("pages/3_Evaluate.py", index_state)
     assert not at.exception
     tile = tiles(at)["R²"].proto
-    assert tile.body == f"{r2:.3g}" and tile.delta.startswith("+" if r2 > best else "-")
+    assert tile.body == f"{r2:.3f}" and tile.delta.startswith("+" if r2 > best else "-")
     # before: color GREEN (or RED) and an arrow, as if the comparison with the baselines were the whole story
     assert (tile.color, tile.direction, tile.delta_description) == (2, 2, "worse than the mean")  # GRAY, NONE
     assert "misses the actual values by more than their own mean" in tile.help

@@ -53,7 +53,7 @@ def test_train_page_takes_holdings_var_level_and_cap(allocation_state):
 def test_holdings_with_an_unknown_ticker_are_named_and_stop_training():
     at = train_page()
     at.get("file_uploader")[0].set_value(("holdings.csv", b"ticker,weight\nAAPL,0.5\nZZZ,0.5\n", "text/csv")).run()
-    assert any("not in the price file: ZZZ (rows 3)" in e.value for e in at.error)
+    assert any("not in the price file: ZZZ (line 3 of the file)" in e.value for e in at.error)
     at.button(key="FormSubmitter:train_form-Train").click().run()
     assert not at.exception
     assert any("The holdings file cannot be used as it is" in e.value for e in at.error)

@@ -53,7 +53,8 @@ def test_rating_run_shows_the_rating_matrix_in_scale_order(rating_state):
     assert not any(s.value == "Decision threshold" for s in at.subheader)  # no threshold without two classes
     html = report_of(rating_state)
     assert "<h3>Ratings</h3>" in html and "<h2>Decision</h2>" not in html
-    assert "class_weight" in html and "<td>window</td>" not in html and "var_level" not in html
+    # the configuration in words (dd456aa): a rating run's class weights, no forecast window nor VaR level
+    assert "<td>class weights</td>" in html and "<td>window (days)</td>" not in html and "<td>VaR level</td>" not in html
 
 
 @pytest.mark.parametrize("arch", ["lstm", "gru"])
@@ -74,7 +75,8 @@ def test_forecast_run_shows_the_var_backtest(arch):
     html = styled_metrics(metrics_table(state["run"])).to_html()
     assert f">{summary['exceptions']}<" in html and f">{summary['exceptions']}.00<" not in html
     report = report_of(state)
-    assert "<h3>VaR backtest</h3>" in report and "<td>window</td>" in report and "class_weight" not in report
+    assert "<h3>VaR backtest</h3>" in report and "<td>window (days)</td>" in report
+    assert "<td>class weights</td>" not in report
 
 
 def test_anomaly_run_shows_the_most_unusual_rows(german):
@@ -100,7 +102,7 @@ def test_regression_run_shows_predicted_against_actual(german):
     assert charts(at)[:2] == ["Predicted vs actual", "Residuals"]
     report = report_of(state)
     assert "<h3>Predicted vs actual</h3>" in report and "<h2>Decision</h2>" not in report
-    assert "<td>window</td>" not in report and "class_weight" not in report
+    assert "<td>window (days)</td>" not in report and "<td>class weights</td>" not in report
 
 
 def test_a_rating_run_is_explained_for_the_class_the_analyst_picks(rating_state):
