@@ -110,6 +110,11 @@ def event_label_default(labels: list[str], column) -> str:
     return chosen if chosen in labels else default_event_label(column)
 
 
+def check_signature(target: str | None, roles: dict) -> tuple:
+    """What a table's check depends on besides the table: the target, the roles and the event label."""
+    return target, tuple(sorted(roles.items())), st.session_state.get(state.EVENT_LABEL)
+
+
 def checked(frame, target: str | None) -> DataCheck:
     """The table checked with the chosen target, roles and event label, rechecked only when one changes.
 
@@ -117,7 +122,7 @@ def checked(frame, target: str | None) -> DataCheck:
     analyst changes them.
     """
     roles = st.session_state[ROLES]
-    signature = (target, tuple(sorted(roles.items())), st.session_state.get(state.EVENT_LABEL))
+    signature = check_signature(target, roles)
     cached = st.session_state.get(CHECK)
     if cached is None or cached[0] != signature:
         cached = (signature, check_data(frame, target=target, roles=roles, event_label=signature[2]))

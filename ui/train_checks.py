@@ -19,7 +19,7 @@ def data_check(current: state.Dataset, target: str | None) -> DataCheck:
     when it is for this table and these choices, else checked here once (a file loaded from the home page)."""
     ours = st.session_state.get(data_choices.FOR) is current
     roles = (st.session_state.get(data_choices.ROLES) or {}) if ours else {}
-    signature = (target, tuple(sorted(roles.items())), st.session_state.get(state.EVENT_LABEL))
+    signature = data_choices.check_signature(target, roles)
     cached = st.session_state.get(data_choices.CHECK)
     if ours and cached is not None and cached[0] == signature:
         return cached[1]

@@ -10,7 +10,6 @@ their line counts and what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -80,7 +79,6 @@ def _ratio_codes(name: str, values: np.ndarray, present: np.ndarray) -> Problem 
 # look like codes ('no use', 'paid in full'), not amounts below zero.
 NEGATIVE_BULK, NEGATIVE_CODES = 0.5, 3
 _NEGATIVE_CODE = re.compile(r"^-([1-9]|9{2,})$")
-_NEGATIVE_ADVICE = "move them to a column of their own and leave these cells empty (read as missing), or recode them."
 # A column of at most CODE_LEVELS distinct whole numbers, from 0 or 1 up to at most CODE_MAX, may hold category
 # codes (0/1 alone is a flag, not a code); a code of it in fewer than RARE_SHARE of its rows is rare.
 CODE_LEVELS, CODE_MAX = 10, 12
@@ -89,7 +87,7 @@ RARE_SHARE = 0.01
 
 def code_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
     """Special codes (high and negative) in numeric columns, then code-like columns and their rare codes."""
-    problems, codes = [], {}
+    problems, codes, said = [], {}, {}
     for col in found.columns:
         if col.role != NUMERIC:
             continue
@@ -98,19 +96,21 @@ def code_problems(frame: pd.DataFrame, found: Profile) -> list[Problem]:
         if len(present) < MIN_CODE_ROWS:
             continue
         problem = (_count_codes(col.name, values, present) or _ratio_codes(col.name, values, present)
-                   or _negative_codes(col.name, values, present))
+                   or _negative_codes(col.name, values, present, said))
         if problem is not None:
             problems.append(problem)
         elif _looks_coded(present):
             codes[col.name] = np.unique(present)
-    problems = _shortened_repeats(problems)
     if codes:
         problems.append(_code_columns(codes))
         problems.extend(p for name in codes if (p := _rare_codes(name, frame[name])) is not None)
     return problems
 
 
-def _negative_codes(name: str, values: np.ndarray, present: np.ndarray) -> Problem | None:
+def _negative_codes(name: str, values: np.ndarray, present: np.ndarray, said: dict) -> Problem | None:
+    """Negative codes in a column otherwise 0 or more. `said` ({codes: column}) holds the codes an earlier column's
+    message explained: a column with the same codes (taiwan_default's PAY_2 to PAY_6, as PAY_0) names its lines and
+    points to that column rather than repeat the advice; it keeps its own Problem, so the chart marks its lines."""
     if present.min() >= 0 or (present % 1 != 0).any():
         return None
     negative = np.unique(present[present < 0])
@@ -121,28 +121,19 @@ def _negative_codes(name: str, values: np.ndarray, present: np.ndarray) -> Probl
     coded = np.isin(values, negative)
     rows = _rows(coded)
     counts = [f"{v:g} in {int((values == v).sum()):,} line{'s' if (values == v).sum() > 1 else ''}" for v in negative]
+    codes = tuple(f"{v:g}" for v in negative)
+    head = (f"Column '{name}' is {rest.min():g} or more in {len(rest) / len(present):.0%} of its rows but has "
+            f"{_and(counts)} ({rows_phrase(rows)})")
+    if codes in said:
+        return Problem("special_codes", f"{head}: the same negative codes as '{said[codes]}' (see there).", WARNING,
+                       name, tuple(rows), codes)
+    said[codes] = name
     return Problem(
         "special_codes",
-        f"Column '{name}' is {rest.min():g} or more in {len(rest) / len(present):.0%} of its rows but has "
-        f"{_and(counts)} ({rows_phrase(rows)}): negative values in a column that is otherwise 0 or more look like "
-        f"special codes (such as 'no use' or 'paid in full'), not amounts below zero. The model reads them as "
-        f"numbers ({negative[0]:g} as less than {rest.min():g}). Check them against the file's codebook: if they are codes, "
-        + _NEGATIVE_ADVICE, WARNING, name, tuple(rows), tuple(f"{v:g}" for v in negative))
-
-
-def _shortened_repeats(problems: list[Problem]) -> list[Problem]:
-    """Negative codes that an earlier column has too (Taiwan's PAY_0 to PAY_6 all hold -2 and -1): the first column's
-    message explains, each later one names its lines and points to it, so six columns do not read six times the same
-    advice. Each column keeps its own Problem, so the distribution chart marks its own lines."""
-    first: dict[tuple[str, ...], str] = {}
-    shortened = []
-    for problem in problems:
-        said = first.setdefault(problem.values, problem.column) if problem.message.endswith(_NEGATIVE_ADVICE) else None
-        if said is not None and said != problem.column:
-            head = problem.message.split(": negative values in a column")[0]
-            problem = replace(problem, message=f"{head}: the same negative codes as '{said}' (see there).")
-        shortened.append(problem)
-    return shortened
+        f"{head}: negative values in a column that is otherwise 0 or more look like special codes (such as 'no use' "
+        f"or 'paid in full'), not amounts below zero. The model reads them as numbers ({negative[0]:g} as less than "
+        f"{rest.min():g}). Check them against the file's codebook: if they are codes, move them to a column of their "
+        "own and leave these cells empty (read as missing), or recode them.", WARNING, name, tuple(rows), codes)
 
 
 def _looks_coded(present: np.ndarray) -> bool:
