@@ -13,11 +13,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from finmodels.data.derived import find_derived
 from finmodels.data.tasks import BINARY, REGRESSION
 from finmodels.data.tidying import rows_phrase
 from finmodels.errors import FinModelsError
-from finmodels.explain.whatif import WHATIF_KINDS, pick_row, searched_range, training_ranges
+from finmodels.explain.whatif import WHATIF_KINDS, derived_inputs, pick_row, searched_range, training_ranges
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
@@ -45,8 +44,7 @@ def derived_columns(result, ranges: dict) -> list:
     sample of them: `finmodels.data.derived.find_derived`)."""
     cached = st.session_state.get(DERIVED)
     if cached is None or cached[0] != (result.run_id or id(result)):
-        train = result.frame.iloc[result.split.train]
-        cached = ((result.run_id or id(result)), find_derived(train, columns=list(ranges)))
+        cached = ((result.run_id or id(result)), [d for d in derived_inputs(result) if d.column in ranges])
         st.session_state[DERIVED] = cached
     return cached[1]
 

@@ -49,6 +49,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--protected", metavar="COL", action="append", default=[],
                         help="a protected column (sex, age ...): a counterfactual that changes it says so (repeat "
                              "for several)")
+    parser.add_argument("--keep-derived", action="store_true",
+                        help="score every value as given: do not recompute a derived column (one that is the ratio or "
+                             "product of two others in the training rows, such as loan_percent_income = loan_amnt / "
+                             "person_income) when --set changes its inputs (the dashboard's 'Recompute derived "
+                             "columns' box, ticked by default)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -69,7 +74,7 @@ def parse_assignments(items: list[str], *, option: str = "--set") -> dict[str, s
 
 def run(args) -> int:
     from finmodels.data.reading import load_csv
-    from finmodels.explain.whatif import what_if
+    from finmodels.explain.whatif import derived_inputs, what_if
 
     if args.id and args.row is not None:
         raise ConfigError("Give --row or --id, not both.")
@@ -83,7 +88,7 @@ def run(args) -> int:
     started = time.perf_counter()
     result = what_if(bundle, frame, changes, row=args.row, id_column=id_column, id_value=id_value,
                      threshold=threshold.value, background=args.background, seed=args.seed,
-                     protected=args.protected)
+                     protected=args.protected, derived=None if args.keep_derived else derived_inputs(bundle))
     seconds = time.perf_counter() - started
     if args.json:
         out = result.to_dict()
@@ -109,6 +114,8 @@ def _print_text(result, *, seconds: float, threshold: str | None) -> None:
           f"{state(result.after)}" + ("  decision changed" if result.decision_changed else ""))
     for column, (before, after) in result.changes.items():
         print(f"  {column}: {before} -> {after}")
+    for note in result.recomputed:
+        print(f"  ({note})")
     if threshold:
         print(threshold)
     for warning in result.warnings:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from finmodels.data.derived import DerivedColumn, recomputed
+from finmodels.data.derived import DerivedColumn, find_derived, recomputed
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, REGRESSION
 from finmodels.data.tidying import rows_phrase
@@ -30,7 +30,7 @@ from finmodels.explain.counterfactuals import (GRID_POINTS, REFINE_STEPS, SEARCH
                                                training_ranges)
 
 __all__ = ["GRID_POINTS", "REFINE_STEPS", "WHATIF_KINDS", "Counterfactual", "FeatureRange",
-           "WhatIf", "apply_changes", "coded_columns", "counterfactuals", "default_threshold", "pick_row",
+           "WhatIf", "apply_changes", "coded_columns", "counterfactuals", "default_threshold", "derived_inputs", "pick_row",
            "training_ranges", "what_if"]
 
 WHATIF_KINDS = (BINARY, ANOMALY, REGRESSION)
@@ -199,6 +199,16 @@ def _state(score: float, threshold: float | None, names) -> dict:
             names = ("at or above the threshold", "below the threshold")
         out["decision"] = names[0] if score >= threshold else names[1]
     return out
+
+
+def derived_inputs(source) -> list[DerivedColumn]:
+    """The model inputs of `source` that equal a ratio or product of two others in its training rows
+    (`finmodels.data.derived.find_derived`): a run's training rows, or the training rows a bundle keeps."""
+    columns = list(source.preprocessor.columns)
+    frame = getattr(source, "frame", None)
+    if frame is not None and hasattr(source, "split"):
+        return find_derived(frame.iloc[source.split.train], columns=columns)
+    return find_derived(source.background, columns=columns)
 
 
 # --- the what-if ----------------------------------------------------------------------------------------------

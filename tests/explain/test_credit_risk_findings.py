@@ -198,3 +198,25 @@ def test_whatif_panels_drawn_in_different_orders_name_their_own_bars():
     assert list(fig.data[1].y) == ["Base value", "a = 2 *", "b = 3", "c = 5", "d = 7", "Score"]
     assert fig.layout.yaxis2.showticklabels is not False and fig.layout.yaxis.ticktext is None
     np.testing.assert_allclose(0.2 + np.cumsum(fig.data[0].x[1:-1]), [0.7, 0.4, 0.8, 0.9])
+
+
+# --- the command's what-if recomputes derived columns, as the dashboard's does ----------------------------------
+
+def test_the_whatif_command_recomputes_loan_percent_income(credit_risk_bundle, credit_risk, capsys):
+    """loan_percent_income is loan_amnt / person_income in the data. A new loan amount from the command line
+    recomputes it, from the bundle's kept training rows (the dashboard finds the rule in the run's); `--keep-derived`
+    scores the value as given. Line 2 of the file: 35,000 on an income of 59,000, so 0.59."""
+    assert credit_risk.loc[0, ["loan_amnt", "person_income", "loan_percent_income"]].tolist() == [35000, 59000, 0.59]
+    args = ["whatif", str(credit_risk_bundle), CREDIT_RISK_CSV, "--row", "0", "--set", "loan_amnt=10000"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["changes"]["loan_percent_income"] == {"before": 0.59, "after": 0.17}
+    assert out["recomputed"] == ["loan_percent_income recomputed as loan_amnt / person_income: 0.59 → 0.17."]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "  loan_percent_income: 0.59 -> 0.17\n" in text
+    assert "  (loan_percent_income recomputed as loan_amnt / person_income: 0.59 → 0.17.)\n" in text
+    assert main([*args, "--keep-derived", "--json"]) == 0
+    kept = json.loads(capsys.readouterr().out)
+    assert "loan_percent_income" not in kept["changes"] and kept["recomputed"] == []
+    assert kept["after"]["score"] != out["after"]["score"]
