@@ -11,7 +11,7 @@ from finmodels.plots.data import plot_correlation, plot_distribution, plot_targe
 from ui import data_choices, navigation, state
 from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
-from ui.messages import read_notes_message
+from ui.messages import opened_data_note, read_notes_message
 from ui.results import event_phrase
 from ui.tiles import text_tile
 
@@ -37,6 +37,7 @@ columns = list(frame.columns)
 data_choices.follow_dataset(current)
 
 st.subheader(current.name)
+opened_data_note(current)
 read_notes_message(frame)
 
 # The table's target candidates come first (named ones, then other 0/1 columns), each saying why it is offered.

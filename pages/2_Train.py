@@ -9,8 +9,8 @@ from finmodels.plots.training import plot_loss_curve
 from ui import jobs, navigation, search_views, state, train_checks, train_form
 from ui.jobs import adopted, clock_at_end, collect, keep, kept, progress_text, start_training, warm_up
 from ui.layout import page_header
-from ui.messages import require_dataset_message, show_error
-from ui.results import describe_run, event_phrase, metric_tiles, training_summary
+from ui.messages import opened_data_note, require_dataset_message, show_error
+from ui.results import describe_run, metric_tiles, training_summary
 
 page_header("Train")
 
@@ -26,9 +26,8 @@ collect(job)
 warm_up()
 train_form.follow_suggested_task(current, job=adopted(state.JOB))  # a reload shows the running job's form
 
-event = st.session_state.get(state.EVENT_LABEL)
-st.caption(f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
-           + (f" · event {event_phrase(target, event)}" if event else ""))
+st.caption(train_form.data_caption(current, target))
+opened_data_note(current, where="on the **Data** page")
 blocked = train_checks.show_blocking(current, target)  # the Data page's problems that stop training, up front
 left, right = st.columns(2)
 with left:

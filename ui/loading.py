@@ -17,6 +17,7 @@ def load_sample_into_session(key: str) -> bool:
         show_error(exc)
         return False
     state.set_dataset(get_sample(key).label, frame)
+    session.forget_opened_data()
     session.remember_sample(key)
     warm_up()  # data is in: import the training stack in the background while the analyst reads the Data page
     return True
@@ -30,6 +31,7 @@ def load_upload_into_session(uploaded) -> bool:
         show_error(exc)
         return False
     state.set_dataset(uploaded.name, frame)
+    session.forget_opened_data()
     session.remember_upload(uploaded.name, raw, frame)
     warm_up()
     return True

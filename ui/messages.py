@@ -69,6 +69,18 @@ def opened_note(result) -> None:
     link_to(RUNS, label="Choose another run of your area")
 
 
+def opened_data_note(current: state.Dataset, *, where: str = "above") -> None:
+    """On a tab opened without ?data= (ui.session.remembered_data), say that its data is the area's last choice on
+    this server, which another tab or a colleague working in the same area may have loaded."""
+    from ui.session import OPENED
+
+    if (st.session_state.get(OPENED) or {}).get("data") != current.name:
+        return
+    st.info(f"This tab was opened without a data set in its address, so it shows the one your area last loaded on this "
+            f"server: **{current.name}**, loaded in another tab of this area (yours, or a colleague's working in the "
+            f"same area). To work on another file, load it {where}.", icon=":material/group:")
+
+
 def no_run_message() -> None:
     """Say what to do when there is no trained run yet: load data first, or train."""
     data = state.dataset()

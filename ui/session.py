@@ -209,6 +209,11 @@ def remembered_data() -> tuple[str, pd.DataFrame] | None:
     return _read_choice(choice)
 
 
+def forget_opened_data() -> None:
+    """This tab loaded data itself: it no longer shows the area's last choice (ui.messages.opened_data_note)."""
+    (st.session_state.get(OPENED) or {}).pop("data", None)
+
+
 def _read_choice(choice: str) -> tuple[str, pd.DataFrame] | None:
     kind, _, value = choice.partition(":")
     if kind == "sample":

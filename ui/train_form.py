@@ -113,6 +113,21 @@ def follow_job(job, current: state.Dataset) -> None:
     for key, value in values.items():
         st.session_state[key] = st.session_state["_kept_" + key] = value
     st.session_state[_FOLLOWED] = config.arch  # its layer sizes are the job's, not the network's defaults
+    if config.event_label is not None:  # the event it trains on, as the Data page had it
+        st.session_state[state.EVENT_LABEL] = config.event_label
+
+
+def data_caption(current: state.Dataset, target: str | None) -> str:
+    """The line under the Train heading: the file, its rows, the target and, for two classes, the risk event (the one
+    chosen on Data, else the one training takes by default, as after a reload, which asks the Data page nothing)."""
+    from finmodels.data.targets import binary_labels, default_event_label
+    from ui.results import event_phrase
+
+    text = f"Data: **{current.name}** · {len(current.frame):,} rows · target **{target or 'none'}**"
+    if target is None or target not in current.frame.columns or len(binary_labels(current.frame[target])) != 2:
+        return text
+    event = st.session_state.get(state.EVENT_LABEL) or default_event_label(current.frame[target])
+    return f"{text} · event {event_phrase(target, event)}"
 
 
 def entity_column(current: state.Dataset) -> str | None:

@@ -67,3 +67,27 @@ def test_the_explanation_computed_on_explain_is_the_reports_and_explains_in_a_ne
     assert shown.seconds == explained.seconds  # the kept one: a new computation takes its own time
     np.testing.assert_array_equal(shown.values, explained.values)
     assert shown.reason_codes(top) == codes
+
+
+@pytest.mark.parametrize("path", ["pages/1_Data.py", "pages/2_Train.py"])
+def test_a_tab_opened_without_data_says_its_file_is_the_areas_last_upload(uploaded_and_trained, path):
+    """A new user's team trial: analyst A opened /Train?area=team-credit and found the file a colleague had just
+    uploaded there, with nothing saying where it came from."""
+    area = uploaded_and_trained.session_state["_session_area"]
+    fresh = page(path, {"_session_area": area})
+    assert not fresh.exception and fresh.session_state["dataset"].name == "german_credit.csv"
+    note = next(i.value for i in fresh.info if "opened without a data set in its address" in i.value)
+    assert "**german_credit.csv**" in note and "colleague" in note
+    assert ("on the **Data** page" in note) == (path == "pages/2_Train.py")
+    if path == "pages/2_Train.py":  # the caption names the event training takes, without a visit to Data
+        caption = next(c.value for c in fresh.caption if c.value.startswith("Data: **german_credit.csv**"))
+        assert caption.endswith("· event 'bad'"), caption
+
+
+def test_a_tab_that_loads_its_own_file_drops_the_areas_note(uploaded_and_trained):
+    area = uploaded_and_trained.session_state["_session_area"]
+    fresh = page("pages/1_Data.py", {"_session_area": area})
+    assert any("opened without a data set" in i.value for i in fresh.info)
+    fresh.get("file_uploader")[0].set_value(("german_credit.csv", get_sample("german_credit").path.read_bytes(),
+                                             "text/csv")).run()
+    assert not fresh.exception and not any("opened without a data set" in i.value for i in fresh.info)
