@@ -53,7 +53,8 @@ train_form.holdings_upload(task, current.frame)
 with st.form("train_form"):
     st.markdown("**Hyperparameters**")
     c1, c2, c3, c9, c4 = st.columns(5)
-    c1.text_input("Hidden layer sizes", key="train_units", help="Units per layer, first to last, e.g. 64, 32")
+    c1.text_input("Hidden layer sizes", key="train_units", placeholder="the network's own",
+                  help="Units per layer, first to last, e.g. 64, 32. Left empty: the network's own sizes.")
     c2.number_input("Dropout", 0.0, 0.9, step=0.05, key="train_dropout")
     auto = fit_defaults(rows, sequence=task.kind == FORECAST)
     c3.number_input("Learning rate", 1e-5, 0.5, step=1e-4, format="%.4f", key="train_lr",

@@ -223,13 +223,12 @@ def progress_text(job: TrainingJob) -> str:
     if job.network:  # not yet fitted: the k-th network trains
         k, n = job.network
         losses = job.history.get("val_loss" if k == 1 else f"network_{k}_val_loss") or []
-        shown = f"validation loss {losses[-1]:.4f}" if losses else "first epoch running"
-        kind = f", a {job.network_kind}" if job.network_kind else ""
-        return (f"Network {k} of {n} (cross-fitted{kind}) · {done} epochs in all, at most {total} per network · "
-                f"{shown} · {job.elapsed:.0f} s so far · baselines and test metrics follow")
+        kind = f" ({job.network_kind})" if job.network_kind else ""
+        shown = f"epoch {len(losses)} of at most {total} · validation loss {losses[-1]:.4f}" if losses else \
+            "first epoch running"
+        return f"Network {k} of {n}{kind} · {shown} · {job.elapsed:.0f} s so far"
     val = job.history["val_loss"][-1] if job.history["val_loss"] else job.history["loss"][-1]
-    return (f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s so far "
-            "· baselines and test metrics follow")
+    return f"Epoch {done} of at most {total} · validation loss {val:.4f} · {job.elapsed:.0f} s so far"
 
 
 def warm_up() -> None:

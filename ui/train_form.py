@@ -340,7 +340,8 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
         return None
     base = ARCHITECTURES[arch].config_class()
     names = {f.name for f in dataclasses.fields(base)}
-    wanted = {"units": sizes, "dropout": float(form["train_dropout"])}
+    wanted = {"units": sizes, "dropout": float(form["train_dropout"])} if sizes else \
+        {"dropout": float(form["train_dropout"])}  # left empty: the network's own sizes
     lr, batch, schedule = form["train_lr"], form["train_batch"], form["train_schedule"]
     features = form.get(state.FEATURES)
     try:

@@ -61,8 +61,8 @@ def plot_loss_curve(history: dict[str, list[float]], *, title: str = "Loss per e
                                      showlegend=i == 0, mode="lines", opacity=0.35, line=dict(color=color, width=1)))
     if groups is networks and others:
         first, numbers = next(iter(networks.items()))
-        title = (f"{title} (bold: network 1 of the {len(numbers)} {first}; faint: the validation loss of the other "
-                 f"{len(others)})")
+        one = first.split(" (")[0].replace("networks", "network")  # 'dense networks (MLP)' -> 'dense network'
+        title = f"{title} (bold: network 1, a {one}; faint: the other {len(others)})"
     elif training is not None and training[1] > 1:  # live: the network in training, as the progress line says
         faint = "" if not others else f"; faint: network{'s' if len(others) > 1 else ''} " + (
             f"2-{others[-1]}" if len(others) > 1 else f"{others[0]}")

@@ -139,5 +139,4 @@ def test_the_loss_chart_of_the_run_and_its_report_separate_the_architectures(ble
                          ("deep & cross networks (DCN-V2) 1-2", "others_2", "#8e44ad"),
                          ("deep & cross networks (DCN-V2) 1-2", "others_2", "#8e44ad")]
         assert [list(t.y) for t in fig.data[2:]] == [result.history[f"network_{k}_val_loss"] for k in (2, 3, 4)]
-        assert fig.layout.title.text == ("Loss per epoch (bold: network 1 of the 2 dense networks (MLP); faint: the "
-                                         "validation loss of the other 3)")
+        assert fig.layout.title.text == "Loss per epoch (bold: network 1, a dense network; faint: the other 3)"

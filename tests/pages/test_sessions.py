@@ -225,3 +225,24 @@ def test_the_progress_line_names_each_stage_and_the_bar_is_full_after_the_fit(ge
     assert job.fitted and job.fraction == 1.0 and job.network == (10, 10) and job.planned == 10
     assert job.stage == notes[-1].rstrip(".")
     assert jobs.progress_text(job).startswith(f"{job.stage} · 10 networks trained for 20 epochs in all · ")
+
+
+def test_the_progress_line_of_a_network_in_training_is_short():
+    """A new user read 'Network 4 of 10 (cross-fitted, a dense network (MLP)) · 15 epochs in all, at most 100 per
+    network · validation loss ... · baselines and test metrics follow' as noise: the line now says which network,
+    its own epoch, its validation loss and the clock."""
+    from types import SimpleNamespace
+
+    from ui import jobs
+
+    history = {"loss": [0.7] * 15, "val_loss": [0.6] * 6, "network_2_val_loss": [0.5, 0.45],
+               "network_4_val_loss": [0.52, 0.4861, 0.4713]}
+    job = SimpleNamespace(epochs_done=15, config=SimpleNamespace(epochs=100), queued=False, stop_requested=False,
+                          fitted=False, stage=None, network=(4, 10), network_kind="dense network (MLP)",
+                          history=history, elapsed=42.4)
+    assert jobs.progress_text(job) == ("Network 4 of 10 (dense network (MLP)) · epoch 3 of at most 100 · validation "
+                                       "loss 0.4713 · 42 s so far")
+    job.network, job.history = (5, 10), {**history, "network_5_val_loss": []}
+    assert jobs.progress_text(job) == "Network 5 of 10 (dense network (MLP)) · first epoch running · 42 s so far"
+    job.network = None
+    assert jobs.progress_text(job) == "Epoch 15 of at most 100 · validation loss 0.6000 · 42 s so far"

@@ -40,3 +40,16 @@ def test_another_file_starts_on_the_defaults_and_the_first_file_keeps_its_settin
     assert _form(at) == chosen
     _load(at, "other_credit.csv", other.copy())
     assert _form(at) == defaults
+
+
+def test_hidden_layer_sizes_left_empty_train_the_networks_own_sizes():
+    """A second analyst of a team pressed Train while the field showed empty; training failed with 'Layer sizes must be
+    positive whole numbers; got ()'. Empty now means the network's own sizes, as empty learning rate means auto."""
+    german = load_sample("german_credit")
+    at = page("pages/2_Train.py", {"dataset": Dataset("german_credit.csv", german), "target": "creditability",
+                                   "event_label": "bad"})
+    assert at.text_input(key="train_units").proto.placeholder == "the network's own"
+    train_tiny(at, units="", epochs=2)
+    assert not at.error, [e.value for e in at.error]
+    run = at.session_state["run"]
+    assert run.config.arch == "mlp" and run.config.hyperparameters.units == (32,)

@@ -87,8 +87,7 @@ def test_the_train_page_names_a_blend_and_colours_its_architectures():
     assert any(c.value.startswith(f"{title} for 'creditability' (Credit default) · 4 cross-fitted networks")
                for c in at.caption)
     (chart,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Loss per epoch" in c.proto.spec]
-    assert chart["layout"]["title"]["text"] == ("Loss per epoch (bold: network 1 of the 2 dense networks (MLP); "
-                                                "faint: the validation loss of the other 3)")
+    assert chart["layout"]["title"]["text"] == "Loss per epoch (bold: network 1, a dense network; faint: the other 3)"
     legend = [t["name"] for t in chart["data"] if t.get("showlegend", True)]
     assert legend == ["train", "validation", "dense networks (MLP) 2", "deep & cross networks (DCN-V2) 1-2"]
 

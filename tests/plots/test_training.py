@@ -69,8 +69,7 @@ BLEND = {"dense networks (MLP)": [1, 2, 3, 4, 5], "deep & cross networks (DCN-V2
 def test_a_blends_faint_networks_are_coloured_and_named_by_architecture():
     history = _cross_fitted(10)
     fig = plot_loss_curve(history, networks=BLEND)
-    assert fig.layout.title.text == ("Loss per epoch (bold: network 1 of the 5 dense networks (MLP); faint: the "
-                                     "validation loss of the other 9)")
+    assert fig.layout.title.text == "Loss per epoch (bold: network 1, a dense network; faint: the other 9)"
     assert [t.name for t in fig.data[:2]] == ["train", "validation"]
     dense, cross = fig.data[2:6], fig.data[6:]
     assert {t.name for t in dense} == {"dense networks (MLP) 2-5"} and len(dense) == 4
