@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from finmodels.errors import ConfigError
-from finmodels.data.targets import binary_labels, default_event_label, guess_target, is_rating_scale, label_strings
+from finmodels.data.targets import (binary_labels, default_event_label, guess_target, is_rating_scale, label_strings,
+                                    rating_order)
 from finmodels.data.sequences import is_market_column
-from finmodels.data.tasks import BINARY, TASKS
+from finmodels.data.tasks import BINARY, REGRESSION, TASKS
 
 IDENTIFIER, DATE, NUMERIC, CATEGORICAL, HIGH_CARDINALITY, CONSTANT, FREE_TEXT, TARGET = (
     "identifier", "date", "numeric", "categorical", "high-cardinality categorical", "constant", "free text",
@@ -278,8 +279,10 @@ def _named_candidates(frame: pd.DataFrame):
             for column in by_norm.get(_norm_name(name), []):
                 if column not in seen:
                     seen.add(column)
-                    yield TargetCandidate(column, key, f"has a usual target name of the {TASKS[key].label.lower()} "
-                                                       "task")
+                    task = task_for_target(frame[column], key)  # 'outcome' is a regression name; good/bad is not
+                    yield TargetCandidate(column, task, f"has a usual target name of the {TASKS[key].label.lower()} "
+                                          "task" if task == key else f"has a usual target name ('{name}') and "
+                                          f"{_values_phrase(frame[column], task)}")
     named = [(c, risk_word(c)) for c in map(str, frame.columns) if c not in seen]
     ranked = sorted(((RISK_ABBREVIATIONS.index(found), c, found) for c, found in named if found), key=lambda t: t[0])
     for _, column, (word, task) in ranked:
@@ -287,6 +290,20 @@ def _named_candidates(frame: pd.DataFrame):
         if ones is not None:
             yield TargetCandidate(column, task, f"holds 0/1 (1 in {ones:.1%} of rows) and is named like an outcome "
                                                 f"('{word}')")
+
+
+def _values_phrase(series: pd.Series, task: str) -> str:
+    """What a target's values are, as its candidate's reason says: 'two values, bad/good', '7 ratings (AAA to C)',
+    '812 different numbers', '3 values (high, low, mid)'."""
+    labels = binary_labels(series)
+    if len(labels) <= 2:
+        return {0: "no values", 1: f"a single value, {''.join(labels)}"}.get(len(labels), f"two values, {'/'.join(labels)}")
+    if task == "credit_rating":
+        order = rating_order(labels) or labels
+        return f"{len(labels)} ratings ({order[0]} to {order[-1]})"
+    if TASKS[task].kind == REGRESSION:
+        return f"{len(labels):,} different numbers"
+    return f"{len(labels)} values ({', '.join(labels[:3])}{' ...' if len(labels) > 3 else ''})"
 
 
 def _norm_name(name) -> str:

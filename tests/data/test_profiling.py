@@ -211,3 +211,28 @@ def test_a_usual_target_name_comes_before_an_abbreviation():
 def test_choosing_an_abbreviated_target_suggests_its_task():
     assert profile(_book(dlq=_flag(), owns_car=_flag(every=3)), target="dlq").task == "delinquency"
     assert profile(_book(dlq=_flag(), owns_car=_flag(every=3)), target="owns_car").task == "binary"
+
+
+def test_a_two_valued_column_with_a_regression_name_is_offered_as_a_yes_no_target():
+    """A new user's 'Outcome' (good/bad) was offered as 'has a usual target name of the regression task': 'outcome' is
+    a regression name, but two values are a yes/no outcome, and the task picked for it was already binary."""
+    frame = load_csv(SHARED_DATASETS / "german_credit.csv").rename(columns={"creditability": "Outcome"})
+    (candidate,) = profile(frame).target_candidates
+    assert candidate.column == "Outcome" and candidate.task == "binary"
+    assert candidate.reason == "has a usual target name ('outcome') and two values, bad/good"
+    assert pick_target(frame) == ("Outcome", "binary")
+    found = profile(frame)
+    assert found.target == "Outcome" and found.task == "binary" and found.event_label == "bad"
+
+
+@pytest.mark.parametrize("name,values,task,reason", [
+    ("outcome", np.linspace(0, 5, 400), "regression", "has a usual target name of the regression task"),
+    ("y", np.linspace(0, 5, 400), "regression", "has a usual target name ('y') and 400 different numbers"),
+    ("loan_grade", list("ABCDEFG") * 57 + ["A"], "multiclass",
+     "has a usual target name ('loan_grade') and 7 values (A, B, C ...)"),
+    ("default", ["yes", "no"] * 200, "credit_default", "has a usual target name of the credit default task"),
+])
+def test_a_named_candidates_task_and_reason_follow_its_values(name, values, task, reason):
+    (candidate,) = [c for c in profile(_book(**{name: values})).target_candidates if c.column == name]
+    assert (candidate.task, candidate.reason) == (task, reason)
+    assert profile(_book(**{name: values})).task == task
