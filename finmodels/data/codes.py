@@ -130,10 +130,9 @@ def _negative_codes(name: str, values: np.ndarray, present: np.ndarray, said: di
     said[codes] = name
     return Problem(
         "special_codes",
-        f"{head}: negative values in a column that is otherwise 0 or more look like special codes (such as 'no use' "
-        f"or 'paid in full'), not amounts below zero. The model reads them as numbers ({negative[0]:g} as less than "
-        f"{rest.min():g}). Check them against the file's codebook: if they are codes, move them to a column of their "
-        "own and leave these cells empty (read as missing), or recode them.", WARNING, name, tuple(rows), codes)
+        f"{head}: they look like special codes ('no use', 'paid in full'), read as amounts ({negative[0]:g} below "
+        f"{rest.min():g}). If the file's codebook says so, move them to a column of their own and leave these cells "
+        "empty (read as missing).", WARNING, name, tuple(rows), codes)
 
 
 def _looks_coded(present: np.ndarray) -> bool:
@@ -148,16 +147,13 @@ def _code_columns(codes: dict[str, np.ndarray]) -> Problem:
 
     shown = _and([f"'{name}' ({values(v)})" for name, v in codes.items()])
     pair = next((name for name, v in codes.items() if len(v) == 2), None)
-    two = f" (a column of two codes, such as '{pair}', loses nothing by it)" if pair else ""
     plural = len(codes) > 1
+    fine = f"Two codes (such as '{pair}') or ordered ones" if pair else "Ordered codes"
     return Problem(
         "code_columns",
-        f"{'Columns' if plural else 'Column'} {shown} {'hold' if plural else 'holds'} a few small whole numbers, "
-        "which may be category codes (1 = one group, 2 = another) rather than amounts. The tool reads every numeric "
-        f"column as a number, so a code of 3 counts as more than 2{two}; on large tables the network also gets one "
-        "input per code, to learn each code on its own. If the codes have no order, write them as text in the file "
-        "(e.g. 'married' for 1) to have them read as categories; the role editor below does not change how a model "
-        "reads a column. If they have an order (grades, counts), nothing to do.",
+        f"{'Columns' if plural else 'Column'} {shown} may be category codes read as numbers (3 counts as more than "
+        "2): if they have no order, write them as text in the file (e.g. 'married' for 1). "
+        f"{fine} (grades, counts) need nothing; changing a column's role does not change how a model reads it.",
         WARNING, None, values=tuple(codes))
 
 
@@ -171,10 +167,9 @@ def _rare_codes(name: str, series: pd.Series) -> Problem | None:
     return Problem(
         "rare_codes",
         f"Column '{name}' has {'codes' if len(rare) > 1 else 'a code'} used by fewer than {RARE_SHARE:.0%} of its rows: "
-        f"{shown} ({rows_phrase(rows)}). A code the file's codebook does not define usually means 'unknown' or "
-        "'other', and a code in so few lines gives the model little to learn from. Check them against the "
-        "codebook: merge codes it does not define into one (such as its 'other'), or leave those cells empty to "
-        "have them read as missing.",
+        f"{shown} ({rows_phrase(rows)}), too few to learn from and often 'unknown' or 'other'. If the file's "
+        "codebook does not define them, merge them into one code (such as its 'other') or leave those cells empty "
+        "(read as missing).",
         WARNING, name, tuple(rows), tuple(f"{v:g}" for v in rare.index))
 
 
