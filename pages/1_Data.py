@@ -8,7 +8,7 @@ from finmodels.data.targets import binary_labels, event_name
 from finmodels.data.tasks import REGRESSION, TASKS
 from finmodels.data.validation import feature_problems
 from finmodels.plots.data import plot_correlation, plot_distribution, plot_target_balance
-from ui import data_choices, navigation, state
+from ui import data_choices, missing_note, navigation, state
 from ui.layout import page_header
 from ui.loading import load_sample_into_session, load_upload_into_session
 from ui.messages import opened_data_note, read_notes_message
@@ -76,6 +76,7 @@ else:
     st.caption("No target: this file suits a task that learns from the rows themselves "
                f"({', '.join(TASKS[k].label for k in (found.task, *found.other_tasks))}).")
 
+missing_note.show(frame, found.target)  # which cells are missing, what they held, what the model does with them
 if check.problems:
     st.subheader("Checks")
     st.caption(f"{len(check.errors)} to fix before training, {len(check.warnings)} to know about: each names the "

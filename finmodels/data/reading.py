@@ -2,7 +2,8 @@
 
 `load_csv` refuses what it cannot read (empty, binary, Excel, too large, wrong delimiter) with one clear
 `DataError`, and repairs what it can (encodings, delimiters, blanks, numbers stored as text, empty or
-duplicate column names, rows with extra fields); every repair is described in `read_notes(frame)`. A Parquet
+duplicate column names, rows with extra fields); every repair is described in `read_notes(frame)`, and what the cells
+read as missing held ('n/a', blank) is kept for `tidying.missing_message`. A Parquet
 file (found by its signature) is read with pyarrow. `load_table` reads a path on the command line with no upload
 limit: Parquet, or a CSV larger than the upload limit, with pyarrow's multi-threaded reader.
 """
@@ -15,11 +16,12 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from finmodels.data.sniffing import (DELIMITER_NAMES, DELIMITERS, HEAD_BYTES, NA_TOKENS, column_names,
+from finmodels.data.sniffing import (DELIMITER_NAMES, DELIMITERS, HEAD_BYTES, NA_TOKENS, cell_texts, column_names,
                                      header_records, read_frame, refuse_binary, sniff_delimiter, text_encoding,
                                      utf16_encoding)
 from finmodels.data.tables import PARQUET_MAGIC, load_large_csv, load_parquet, pa_buffer
-from finmodels.data.tidying import MIN_NUMERIC_SHARE, NOTES, numbers_from_text, rows_phrase, tidied
+from finmodels.data.tidying import (MARKERS, MIN_NUMERIC_SHARE, NOTES, missing_markers, numbers_from_text, rows_phrase,
+                                    tidied)
 from finmodels.errors import DataError
 
 __all__ = ["DELIMITERS", "DELIMITER_NAMES", "MAX_RAGGED_SHARE", "MAX_UPLOAD_MB", "MIN_NUMERIC_SHARE", "NA_TOKENS",
@@ -121,7 +123,11 @@ def load_csv(source: bytes | str | Path | BinaryIO, *, max_mb: float | None = No
         notes.append(message + " Those rows were skipped; quote the values in the file to keep them.")
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"The file was read as {encoding.upper()} text (it is not UTF-8).")
-    return tidied(frame, notes, delimiter, {"delimiter": delimiter, "encoding": encoding})
+    frame = tidied(frame, notes, delimiter, {"delimiter": delimiter, "encoding": encoding})
+    # the cells' text, read again: only the columns and rows needed, unless rows were skipped (`usecols` keeps them)
+    frame.attrs[MARKERS] = missing_markers(frame, lambda columns, rows: cell_texts(
+        raw, encoding, delimiter, names, None if ragged else columns, None if ragged else rows))
+    return frame
 
 
 def load_table(path: str | Path) -> pd.DataFrame:

@@ -177,3 +177,19 @@ def _decode_and_parse(
         except UnicodeDecodeError:
             fallback = "latin-1"
         return (*_parse(io.BytesIO(raw), encoding=fallback, delimiter=delimiter, names=names), fallback)
+
+
+def cell_texts(raw: bytes, encoding: str, delimiter: str, names: list[str], columns: list[str] | None = None,
+               rows: int | None = None) -> pd.DataFrame | None:
+    """`columns` (or all) of the file's first `rows` rows (or all) as the text of their cells, nothing read as
+    missing: what a cell held before it was read as missing. With `columns`, pandas keeps a row with extra fields
+    that `read_frame` skips: without them, the rows are `read_frame`'s. None when the file cannot be parsed so."""
+    utf16 = encoding.startswith("utf-16")
+    try:
+        return pd.read_csv(
+            io.StringIO(raw.decode(encoding)) if utf16 else io.BytesIO(raw), sep=delimiter, header=0, names=names,
+            usecols=columns, index_col=False, encoding=None if utf16 else encoding, dtype=str, na_filter=False,
+            skipinitialspace=True, low_memory=False, on_bad_lines="skip", nrows=rows,
+        )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return None

@@ -1,5 +1,7 @@
 """Tidying a table as read: blanks stripped, NA tokens made missing, numbers written as text read as numbers
 (`83.7%`, `$5,000`, `(1,200)`, decimal commas), infinities made missing; every change is a note `read_notes` returns.
+`missing_markers` keeps what the cells read as missing held ('n/a', blank), and `missing_message` says where a table's
+missing cells are and what the model does with them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import pandas as pd
 from finmodels.data.sniffing import NA_TOKENS
 
 NOTES = "read_notes"  # the frame's attrs key for what reading changed
+MARKERS = "missing_markers"  # the frame's attrs key for {column: markers its missing cells held, most used first}
+MARKER_CELLS = 200  # markers are taken from at most this many missing cells per column (a huge file is not read twice)
+MAX_GAP_COLUMNS = 8  # the missing-values message names at most this many columns
 
 # A number as spreadsheets and loan tapes write it: 1,234  $5,000  (1,200)  83.70%  -€12.5  1.5e3
 _NUMBER = (
@@ -135,3 +140,49 @@ def tidied(frame: pd.DataFrame, notes: list[str], delimiter: str, attrs: dict) -
     frame.attrs[NOTES] = notes
     frame.attrs.update(attrs)
     return frame
+
+
+def missing_markers(frame: pd.DataFrame, cell_text) -> dict[str, tuple[str, ...]]:
+    """{column: what its missing cells held ('n/a', '' for blank), most used first}, from the first MARKER_CELLS
+    missing cells of each column; `cell_text(columns, rows)` reads the first `rows` rows of `columns` as text."""
+    gaps = {c: np.flatnonzero(frame[c].isna().to_numpy()) for c in frame.columns}
+    gaps = {c: rows[:MARKER_CELLS] for c, rows in gaps.items() if len(rows)}
+    if not gaps:
+        return {}
+    texts = cell_text(list(gaps), int(max(rows[-1] for rows in gaps.values())) + 1)
+    if texts is None or len(texts) < max(rows[-1] for rows in gaps.values()) + 1:
+        return {}
+    return {str(c): tuple(texts[c].iloc[rows].str.strip().value_counts().index[:4]) for c, rows in gaps.items()}
+
+
+def _marker_phrase(markers: list[str]) -> str:
+    shown = [f"'{m}'" for m in markers if m] + (["blank cells"] if "" in markers else [])
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def missing_message(frame: pd.DataFrame, target: str | None = None) -> str | None:
+    """Where `frame`'s missing cells are (each column, how many, its first lines), what they held, and what the model
+    does with them (finmodels.models.preprocessing); the target's are said by the target check. None when none."""
+    counts = frame.drop(columns=[target] if target in frame.columns else []).isna().sum()
+    counts = counts[counts > 0]
+    if counts.empty:
+        return None
+    markers = frame.attrs.get(MARKERS, {})
+    parts = []
+    for column, count in counts.iloc[:MAX_GAP_COLUMNS].items():
+        rows = (np.flatnonzero(frame[column].isna().to_numpy()) + 2).tolist()
+        parts.append(f"'{column}' in {count:,} row{'s' if count > 1 else ''} "
+                     f"({rows_phrase(rows, limit=5).replace(' of the file', '')})")
+    more = f" and {len(counts) - MAX_GAP_COLUMNS} more columns" if len(counts) > MAX_GAP_COLUMNS else ""
+    held = sorted({m for c in counts.index for m in markers.get(str(c), ())}, key=lambda m: (m == "", m))
+    read = f"; read as missing: {_marker_phrase(held)}" if held else ""
+    numeric = [c for c in counts.index if pd.api.types.is_numeric_dtype(frame[c]) and not
+               pd.api.types.is_bool_dtype(frame[c])]
+    does = []  # as preprocessing encodes them: median imputer and missing indicator, '(missing)' one-hot level
+    if numeric:
+        does.append("fills a missing number with the column's median in the training rows, plus an input that "
+                    "flags it,")
+    if len(numeric) < len(counts):
+        does.append("reads a missing text as a category of its own")
+    return (f"Missing cells in {len(counts)} column{'s' if len(counts) > 1 else ''}, by line of the file: "
+            f"{', '.join(parts)}{more}{read}. The model {' and '.join(does)}.".replace(",.", "."))
