@@ -5,7 +5,7 @@ import streamlit as st
 from finmodels.plots.explanation import plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution
 from finmodels.explain.explanation import common_class, explainable_classes
 from finmodels.explain.drivers import explanation_record_drivers
-from ui import caches, explain_views, whatif_views
+from ui import caches, dependence_views, explain_views, whatif_views
 from ui.kept import explained_class, mark_explained
 from ui.layout import page_header
 from ui.messages import require_run_message
@@ -30,7 +30,8 @@ if target_class is not None:
 st.caption(explanation.summary())
 for driver in explanation_record_drivers(explanation, result):  # who rated, an identifier, a date as a driver
     st.warning(driver.message, icon=":material/flag:")
-views = ["Importance", "Per lag"] if explanation.lag_values is not None else ["Importance", "Beeswarm", "Dependence"]
+views = ["Importance", "Per lag"] if explanation.lag_values is not None else \
+    ["Importance", "Beeswarm", "Dependence", "Partial dependence"]
 view = st.segmented_control("All explained rows", views, default="Importance", key="explain_view") or "Importance"
 if view == "Importance":
     st.plotly_chart(plot_importance(explanation.importance(), unit=explanation.scale), key="explain_importance")
@@ -38,6 +39,8 @@ elif view == "Per lag":
     st.plotly_chart(plot_lag_attribution(explanation), key="explain_lags")
 elif view == "Beeswarm":
     st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
+elif view == "Partial dependence":
+    dependence_views.partial_dependence_view(result, explanation)
 else:
     column = st.selectbox("Column", list(explanation.importance().index), key="explain_dependence_column")
     every_row = st.toggle("Show every row, outliers included", key="explain_dependence_all",

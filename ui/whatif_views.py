@@ -31,7 +31,7 @@ BY_ROW, BY_ID = "Line of the file", "Identifier"
 GRID = 4  # editor widgets per line
 
 
-def _ranges(result) -> dict:
+def ranges_of(result) -> dict:
     cached = st.session_state.get(RANGES)
     if cached is None or cached[0] != (result.run_id or id(result)):
         cached = ((result.run_id or id(result)), training_ranges(result))
@@ -239,7 +239,7 @@ def show(result, whatif) -> None:
                                   f"{len(whatif.counterfactuals)} inputs can change the decision)"])
         changes.plotly_chart(plot_contribution_changes(whatif), key="whatif_contributions")
         with moves:
-            _counterfactuals(whatif, _ranges(result))
+            _counterfactuals(whatif, ranges_of(result))
     st.caption(" ".join(whatif.notes))
     if kept.keepable(result) and st.button("Keep this what-if with the run", key="whatif_keep",
                                            icon=":material/bookmark_add:"):
@@ -275,8 +275,8 @@ def whatif_section(result) -> None:
     position = pick(result.frame)
     if position is None:
         return
-    derived = recompute_choice(derived_columns(result, _ranges(result)))
-    changes = editor(result.frame, position, _ranges(result))
+    derived = recompute_choice(derived_columns(result, ranges_of(result)))
+    changes = editor(result.frame, position, ranges_of(result))
     if changes is not None:
         try:
             whatif = runtime.run_job(worker.whatif_run, result, changes, row=position, threshold=at,

@@ -7,7 +7,8 @@ contributions into reason codes; `whatif` edits one row in the data's own units 
 decision and the contributions before and after, with a counterfactual per numeric input within its training
 range (`what_if`, `WhatIf`, `counterfactuals`, `training_ranges`, `pick_row`); `labels` names explained rows by
 their company (or borrower, ticker) and date; `drivers` flags drivers that describe the record rather than the
-borrower (who rated it, an identifier, a date) with what to do.
+borrower (who rated it, an identifier, a date) with what to do; `dependence` scores sampled test rows with one column
+moved across its training values (partial dependence and ICE lines) and says whether the score rises, falls or turns.
 """
 
 from finmodels.explain.explanation import Explanation, explain_bundle, explain_result

@@ -42,3 +42,23 @@ def test_a_new_loan_amount_recomputes_loan_percent_income_and_says_so(credit_ris
     result = at.session_state["whatif_result"][1]
     assert result.changes == {"loan_amnt": (35000, 12000.0)} and result.recomputed == []
     assert not [i.value for i in at.info if "recomputed" in i.value]
+
+
+def test_partial_dependence_of_the_loan_amount_on_the_explain_page(credit_risk_state):
+    """Explain's 'Partial dependence' view: the score of 200 test rows with loan_amnt set to each of 25 values, the
+    shape in words, and loan_percent_income recomputed from it as in the data."""
+    at = page("pages/4_Explain.py", credit_risk_state)
+    at.segmented_control(key="explain_view").set_value("Partial dependence").run()
+    assert not at.exception
+    assert at.selectbox(key="explain_pdp_column").options[0] == at.session_state["explanation"].importance().index[0]
+    at.selectbox(key="explain_pdp_column").set_value("loan_amnt").run()
+    assert not at.exception
+    (found,) = [v for k, v in at.session_state["explain_pdp"].items() if k[2] == "loan_amnt"]
+    assert found.lines.shape == (200, 25) and found.recomputed == ("loan_percent_income = loan_amnt / person_income",)
+    said = next(m.value for m in at.markdown if m.value.startswith("**On average, the default probability "))
+    assert said == f"**On average, the default probability {found.shape}.**"
+    assert found.shape.split(" ")[0] in ("rises", "falls", "is")
+    note = next(c.value for c in at.caption if "test rows, 25 values each" in c.value)
+    assert "Recomputed on every row as the column moves, as in the training data: loan_percent_income = loan_amnt / " \
+           "person_income." in note
+    assert any("How the default probability moves with loan_amnt" in c.proto.spec for c in at.get("plotly_chart"))

@@ -1,0 +1,231 @@
+"""Partial dependence and individual conditional expectation (ICE): how the model's score moves when one column moves,
+the other columns of each row held as they are.
+
+For each of a sample of rows (the run's test rows), the column is set to each value of a grid in the data's own units
+(numbers across the bulk of the training rows, every code of a coded column, every level of a text column) and the
+row is scored again: one line per row (ICE), and their average (the partial dependence). A validator reads from it
+whether the score moves the way the business expects (it should rise with the debt-to-income ratio), and where rows
+disagree with the average (the column interacts with others). A column that is computed from two others (credit_risk's
+loan_percent_income = loan_amnt / person_income) is recomputed when one of its inputs moves, as the what-if does.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION
+from finmodels.errors import ConfigError, DataError
+from finmodels.explain.counterfactuals import FeatureRange, fmt_value, training_ranges
+
+DEPENDENCE_KINDS = (BINARY, REGRESSION, ANOMALY, MULTICLASS, ORDINAL)
+DEFAULT_ROWS = 200  # rows whose own line is drawn and averaged
+DEFAULT_POINTS = 25  # grid values of a numeric column
+MAX_LEVELS = 30  # levels of a text column tried, the most common first
+FLAT = 0.02  # an average that moves less than this share of the rows' own spread of scores is called flat
+AGAINST = 0.05  # a row's line that moves against the average's direction by more than this share of the average's
+# own span is counted as disagreeing
+
+
+@dataclass(frozen=True)
+class PartialDependence:
+    """The scores of `rows` sampled rows with `column` set to each `grid` value: `lines` (rows x grid) and their
+    `average`; `observed` the rows' own values of the column; `shape` says in words how the average moves."""
+
+    column: str
+    numeric: bool
+    grid: tuple
+    lines: np.ndarray
+    average: np.ndarray
+    observed: tuple
+    rows: tuple[int, ...]  # positions of the sampled rows in the run's frame
+    score_name: str
+    percent: bool  # the score is a probability
+    shape: str
+    against: float  # share of rows whose own line moves against the average's direction (numeric columns)
+    recomputed: tuple[str, ...]  # derived columns recomputed from the moved column
+    seconds: float
+
+    @property
+    def span(self) -> float:
+        return float(np.max(self.average) - np.min(self.average))
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "numeric": self.numeric, "grid": [_plain(v) for v in self.grid],
+                "average": [round(float(v), 6) for v in self.average], "rows": len(self.rows),
+                "score": self.score_name, "shape": self.shape, "against": round(self.against, 4),
+                "recomputed": list(self.recomputed), "seconds": round(self.seconds, 3)}
+
+
+def partial_dependence(source, column: str, *, frame: pd.DataFrame | None = None, rows: int = DEFAULT_ROWS,
+                       points: int = DEFAULT_POINTS, seed: int = 0, target_class: str | None = None,
+                       derived=None) -> PartialDependence:
+    """The partial dependence of `source`'s score (a run with its network, or a loaded bundle) on `column`.
+
+    Rows: `rows` sampled from the run's test rows (from `frame`'s rows when given). A multi-class or rating model's
+    score is the probability of `target_class` (default: its most common training class). `derived` are
+    `finmodels.data.derived.DerivedColumn`s recomputed when `column` is one of their inputs."""
+    started = time.perf_counter()
+    kind = getattr(source, "kind", BINARY)
+    if kind not in DEPENDENCE_KINDS:
+        raise ConfigError(f"Partial dependence needs one row per prediction; this is a {kind} model (windows of "
+                          "prices). The per-lag view explains it.")
+    pre = source.preprocessor
+    if column not in pre.columns:
+        raise DataError(f"Column '{column}' is not one of the model's inputs: {', '.join(map(str, pre.columns[:12]))}"
+                        + (" ..." if len(pre.columns) > 12 else "") + ".")
+    sample, positions = _sample(source, frame, rows=rows, seed=seed)
+    found = training_ranges(source)[column]
+    numeric = bool(found.numeric)
+    grid = value_grid(found, sample[column], points=points)
+    if len(grid) < 2:
+        raise DataError(f"Column '{column}' held one value in training ({fmt_value(grid[0]) if grid else 'none'}); "
+                        "the model cannot show how its score moves with it.")
+    block = pd.concat([sample] * len(grid), ignore_index=True)
+    block[column] = np.repeat(np.asarray(grid, dtype=object), len(sample))
+    if numeric:
+        block[column] = pd.to_numeric(block[column])
+    recomputed = _recompute(block, column, derived or ())
+    scores = _scores(source, block, kind, target_class)
+    lines = scores.reshape(len(grid), len(sample)).T
+    average = lines.mean(axis=0)
+    percent = kind in (BINARY, MULTICLASS, ORDINAL)
+    shape, against = describe_shape(grid, average, lines, percent=percent) if numeric else \
+        (_levels_shape(grid, average, percent=percent), 0.0)
+    return PartialDependence(
+        column=column, numeric=numeric, grid=tuple(grid), lines=lines, average=average,
+        observed=tuple(sample[column].tolist()), rows=tuple(int(p) for p in positions),
+        score_name=score_name(source, kind, target_class), percent=percent, shape=shape, against=against,
+        recomputed=tuple(recomputed), seconds=time.perf_counter() - started)
+
+
+def value_grid(found: FeatureRange, values: pd.Series, *, points: int = DEFAULT_POINTS) -> list:
+    """The values a column is set to: every code of a coded column; every whole number of a short integer range;
+    else `points` values evenly across the bulk of the training rows (1st to 99th percentile), on the data's own
+    precision; a text column's training levels (the most common in `values` first, at most MAX_LEVELS)."""
+    if found.coded:
+        return [float(c) for c in found.codes]
+    if not found.numeric:
+        counts = values.astype(str).value_counts()
+        levels = list(found.levels) if found.levels else list(counts.index)
+        ranked = sorted(levels, key=lambda v: -int(counts.get(str(v), 0)))[:MAX_LEVELS]
+        return sorted(ranked, key=str)  # the most common, in order of their names (grades A to G)
+    low, high = found.bulk or (found.low, found.high)
+    if low is None or high is None or not high > low:
+        return [] if low is None else [float(low)]
+    if found.integer and high - low + 1 <= points:
+        return [float(v) for v in np.arange(np.ceil(low), np.floor(high) + 1)]
+    grid = np.linspace(float(low), float(high), points)
+    step = found.precision
+    if step:
+        grid = np.round(grid / step) * step
+    return [float(v) for v in dict.fromkeys(np.round(grid, 10))]
+
+
+def describe_shape(grid, average: np.ndarray, lines: np.ndarray, *, percent: bool = False) -> tuple[str, float]:
+    """How the average moves across a numeric grid, in words, and the share of rows whose own line moves against
+    it: 'rises from 12.0% at 0.05 to 61.0% at 0.55'; 'is not monotone: it rises ... then falls ...'; 'is flat: ...'
+    (a predicate: 'the default probability rises from ...'). `percent`: the
+    score is a probability."""
+    low_at, high_at = int(np.argmin(average)), int(np.argmax(average))
+    span = float(average[high_at] - average[low_at])
+    first, last = float(average[0]), float(average[-1])
+    score = (lambda v: f"{float(v):.1%}") if percent else (lambda v: f"{float(v):.4g}")
+    if span <= FLAT * float(np.ptp(lines)):
+        return f"is flat: it moves by {score(span) if percent else f'{span:.4g}'} across the range", 0.0
+    steps = np.diff(average)
+    tol = AGAINST * span
+    rising = last >= first
+    direction = 1.0 if rising else -1.0
+    at = lambda i: f"{score(average[i])} at {fmt_value(grid[i])}"  # noqa: E731
+    n = len(grid)
+    if np.all(direction * steps >= -tol):
+        shape = f"{'rises' if rising else 'falls'} from {at(0)} to {at(n - 1)}"
+    elif 0 < high_at < n - 1 and average[high_at] - max(first, last) > tol:
+        shape = f"is not monotone: it rises from {at(0)} to {at(high_at)}, then falls to {at(n - 1)}"
+    elif 0 < low_at < n - 1 and min(first, last) - average[low_at] > tol:
+        shape = f"is not monotone: it falls from {at(0)} to {at(low_at)}, then rises to {at(n - 1)}"
+    else:
+        back = float(np.max(-direction * steps))
+        shape = (f"is not monotone: it {'rises' if rising else 'falls'} from {at(0)} to {at(n - 1)}, with steps "
+                 f"back of up to {score(back) if percent else f'{back:.4g}'}")
+    own = lines[:, -1] - lines[:, 0]
+    against = float(np.mean(direction * own < -tol))
+    return shape, against
+
+
+def _levels_shape(levels, average: np.ndarray, *, percent: bool = False) -> str:
+    order = np.argsort(-average)
+    top, bottom = order[0], order[-1]
+    score = (lambda v: f"{float(v):.1%}") if percent else (lambda v: f"{float(v):.4g}")
+    return (f"is highest at '{levels[top]}' ({score(average[top])}) and lowest at '{levels[bottom]}' "
+            f"({score(average[bottom])})")
+
+
+def _sample(source, frame: pd.DataFrame | None, *, rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    pre = source.preprocessor
+    if frame is None:
+        frame = getattr(source, "frame", None)
+        if frame is None:
+            raise DataError("This run keeps no rows; give the file whose rows the partial dependence should use.")
+        split = getattr(source, "split", None)
+        pool = np.asarray(split.test) if split is not None and len(split.test) else np.arange(len(frame))
+    else:
+        missing = [c for c in pre.columns if c not in frame.columns]
+        if missing:
+            raise DataError(f"The file lacks {len(missing)} column(s) the model was trained on: "
+                            f"{', '.join(map(str, missing[:10]))}. Use a file with the training columns.")
+        pool = np.arange(len(frame))
+    chosen = np.sort(np.random.default_rng(seed).choice(pool, size=min(rows, len(pool)), replace=False))
+    return frame.iloc[chosen][list(pre.columns)].reset_index(drop=True), chosen
+
+
+def _recompute(block: pd.DataFrame, column: str, derived) -> list[str]:
+    done = []
+    for d in derived:
+        if column in (d.left, d.right) and d.column != column and d.column in block.columns:
+            left, right = (pd.to_numeric(block[c], errors="coerce").to_numpy(dtype="float64")
+                           for c in (d.left, d.right))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = left / right if d.operator == "/" else left * right
+            values = np.where(np.isfinite(values), values, np.nan)
+            block[d.column] = np.round(values, d.decimals) if d.decimals is not None else values
+            done.append(f"{d.column} = {d.formula}")
+    return done
+
+
+def _scores(source, block: pd.DataFrame, kind: str, target_class: str | None) -> np.ndarray:
+    out = np.asarray(source.predict(block), dtype="float64")
+    if kind in (MULTICLASS, ORDINAL):
+        return out[:, _class_index(source, target_class)]
+    return out.ravel()
+
+
+def _class_index(source, target_class: str | None) -> int:
+    labels = [str(c) for c in getattr(source, "class_labels", None) or []]
+    if target_class is not None and str(target_class) in labels:
+        return labels.index(str(target_class))
+    if target_class is not None:
+        raise ConfigError(f"Class '{target_class}' is not one of the model's classes: {', '.join(labels)}.")
+    return 0
+
+
+def score_name(source, kind: str, target_class: str | None) -> str:
+    """What the y axis is: 'probability of default', 'probability of rating BBB', 'predicted value'."""
+    if kind == BINARY:
+        from finmodels.explain.outputs import PROBABILITY, output_name
+
+        config = getattr(source, "config", None)
+        return output_name(task=getattr(config, "task", None), event_label=getattr(source, "event_label", None),
+                           scale=PROBABILITY, target=getattr(config, "target", None) or getattr(source, "target", None))
+    if kind in (MULTICLASS, ORDINAL):
+        labels = [str(c) for c in getattr(source, "class_labels", None) or []]
+        return f"probability of '{target_class if target_class is not None else (labels or ['?'])[0]}'"
+    return "reconstruction error" if kind == ANOMALY else "predicted value"
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
