@@ -168,8 +168,8 @@ def _rare_codes(name: str, series: pd.Series) -> Problem | None:
         "rare_codes",
         f"Column '{name}' has {'codes' if len(rare) > 1 else 'a code'} used by fewer than {RARE_SHARE:.0%} of its rows: "
         f"{shown} ({rows_phrase(rows)}), too few to learn from and often 'unknown' or 'other'. If the file's "
-        "codebook does not define them, merge them into one code (such as its 'other') or leave those cells empty "
-        "(read as missing).",
+        f"codebook does not define {'them, merge them into one code' if len(rare) > 1 else 'it, merge it into another'}"
+        " (such as its 'other') or leave those cells empty (read as missing).",
         WARNING, name, tuple(rows), tuple(f"{v:g}" for v in rare.index))
 
 

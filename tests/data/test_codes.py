@@ -47,6 +47,8 @@ def test_rare_codes_are_named_with_their_line_counts(taiwan):
                                       "'other'. If the file's codebook does not define them, merge them into one "
                                       "code (such as its 'other') or leave those cells empty (read as missing).")
     assert rare["MARRIAGE"].values == ("0",) and "0 in 54 lines" in rare["MARRIAGE"].message
+    assert rare["MARRIAGE"].message.endswith("If the file's codebook does not define it, merge it into another (such "
+                                             "as its 'other') or leave those cells empty (read as missing).")
 
 
 def test_negative_codes_in_a_column_otherwise_0_or_more_are_special_codes(taiwan):
