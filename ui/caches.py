@@ -78,11 +78,35 @@ def bundle_for_download(result) -> bytes | None:
         else:
             prepared = runtime.run_job(worker.bundle_of, result, label="saving the bundle",
                                        spinner="Saving the model, its preprocessing and a background sample...")
+        prepared = _stamped(result, prepared)
     except FinModelsError as exc:
         show_error(exc)
         return None
     st.session_state[state.BUNDLE_BYTES] = (result.run_id or id(result), prepared)
     return prepared
+
+
+def _stamped(result, raw: bytes) -> bytes:
+    """The bundle with its run (id, name, area, champion) and, for a 0/1 model, the decision threshold every page
+    uses for the run and the costs it was chosen at: a bundle scored in another area decides as the run does."""
+    from finmodels.data.tasks import BINARY
+    from finmodels.delivery.bundle_identity import stamped
+    from finmodels.delivery.runs import result_name
+    from ui import decisions
+    from ui.session import area
+
+    threshold = source = costs = None
+    if result.kind == BINARY:
+        threshold, said = decisions.decision_threshold(result, page="Evaluate")
+        source = said.split(", ", 1)[-1]  # '0.14, the least-cost threshold at ...': the phrase without the number
+        costs = (decisions.kept_decision(result) or {}).get("costs")
+        if costs is None:
+            from finmodels.evaluation.thresholds import DEFAULT_COSTS
+
+            costs = {"false_negative": DEFAULT_COSTS.false_negative, "false_positive": DEFAULT_COSTS.false_positive}
+    return stamped(raw, run_id=result.run_id, name=result_name(result), area=area(),
+                   champion=bool(result.run_id) and result.run_id == champion_id(), threshold=threshold,
+                   costs=costs, threshold_source=source)
 
 
 def loaded_bundle(upload):
