@@ -9,14 +9,13 @@ from finmodels.delivery.runs import (
     comparison_by_run,
     default_compared,
     loss_histories,
-    shown_metric,
     summary_name,
 )
 from finmodels.errors import FinModelsError
 from finmodels.plots.runs import plot_loss_overlay
-from ui import caches, session, state
+from ui import caches, runs_views, session, state
 from ui.layout import page_header
-from ui.messages import no_run_message, show_error
+from ui.messages import show_error
 from ui.results import label
 
 page_header("Runs", caption="Every run trained in this workspace area, from the dashboard or the command line, kept "
@@ -32,7 +31,7 @@ except FinModelsError as exc:
 st.caption(f"Workspace area **{session.area()}** · {space.where} · bookmark this page's address to come back to "
            "these runs; share it to show them to a colleague.")
 if not runs:
-    no_run_message()
+    runs_views.no_runs_message()
     st.stop()
 
 def task_label(key: str) -> str:
@@ -52,14 +51,7 @@ def metric_label(name: str) -> str:
     return label(name.removesuffix(PERCENT)) + PERCENT if name.endswith(PERCENT) else label(name)
 
 
-headlines = {r.run_id: shown_metric(r.task, r.metric, r.value) if r.metric else ("", r.value) for r in shown}
-table = [{"run": r.run_id[:8], "trained": r.started.strftime("%Y-%m-%d %H:%M"), "data file": r.file,
-          "rows": r.rows, "task": task_label(r.task), "metric": metric_label(headlines[r.run_id][0]),
-          "value": headlines[r.run_id][1], "network": r.network,
-          "alias": "🏆 champion" if r.run_id == champion else (r.alias or ""), "from": r.source} for r in shown]
-st.dataframe(table, key="runs_list", hide_index=True,
-             column_config={"value": st.column_config.NumberColumn(format="%.3f"),
-                            "network": st.column_config.TextColumn(width="large")})  # a blend's weights, after the metric
+runs_views.runs_table(shown, champion, task_label=task_label, metric_label=metric_label)
 
 by_id = {r.run_id: r for r in shown}
 
@@ -106,15 +98,4 @@ if promote_col.button("Promote to champion", key="runs_promote", disabled=select
         st.rerun()
     except FinModelsError as exc:
         show_error(exc)
-confirm = delete_col.checkbox("Yes, delete this run", key="runs_delete_confirm")
-if delete_col.button("Delete the run", key="runs_delete", disabled=not confirm, icon=":material/delete:"):
-    try:
-        space.delete_run(selected)
-        st.session_state.get(state.KEPT_RUNS, {}).pop(selected, None)
-        if current is not None and current.run_id == selected:
-            st.session_state.pop(state.RUN, None)
-            session.remember_run(None)
-        st.session_state.pop("runs_delete_confirm", None)
-        st.rerun()
-    except FinModelsError as exc:
-        show_error(exc)
+runs_views.delete_section(delete_col, space, selected, champion=champion, current=current)

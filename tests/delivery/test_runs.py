@@ -47,8 +47,12 @@ def test_overlay_has_one_line_per_run(german_run):
     history.add(german_run, data_name="a")
     history.add(german_run, data_name="b")
     fig = plot_loss_overlay(loss_histories(history.records))
+    # the same run twice: the second curve lies on the first, so it is dashed and the legend says so (a new user saw
+    # two runs in the legend and one line: a blend's first network is the same network trained alone)
     assert [t.name for t in fig.data] == ["Run 1 · Blend: dense + deep & cross · Credit default",
-                                          "Run 2 · Blend: dense + deep & cross · Credit default"]
+                                          "Run 2 · Blend: dense + deep & cross · Credit default (the same curve as "
+                                          "Run 1 · Blend: dense + deep & cross · Credit default)"]
+    assert [t.line.dash for t in fig.data] == ["solid", "dash"]
     assert list(fig.data[0].y) == german_run.history["val_loss"]
     assert fig.layout.xaxis.title.text == "Epoch"
 

@@ -359,7 +359,7 @@ def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(traine
     at.button(key="runs_promote").click().run()
     assert not at.exception
     listed = at.dataframe[0].value
-    assert listed[listed["run"] == run.run_id[:8]].iloc[0]["alias"] == "🏆 champion"
+    assert listed[listed["run"] == run.run_id[:8]].iloc[0]["role"] == "🏆 champion"
     # the greyed-out Promote button is explained: this run is the champion now
     assert any(c.value.startswith("This run is the champion of this area") for c in at.caption)
 
