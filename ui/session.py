@@ -66,6 +66,7 @@ _LAST = AreaMemory(UPLOADS_KEPT)  # area -> {"data", "run", "target": what its t
 COOKIE = "finmodels_area"  # the area this browser last worked in, for a tab opened without ?area=
 _COOKIE_KEPT = "_area_cookie_written"
 _FROM_LINK = "_area_from_link"  # the session's area came from its address, not from a login, the cookie or anew
+_REFUSED = "_area_refused"  # an area name in the address that is not a valid name: the page says so once
 OPENED = "_opened_from_area"  # {"data": name, "run": run id}: what a tab opened without them found in its area
 
 
@@ -89,6 +90,8 @@ def area() -> str:
     else:
         name = st.query_params.get(AREA)
         st.session_state[_FROM_LINK] = bool(name and _AREA_NAME.match(name))
+        if name and not _AREA_NAME.match(name):
+            st.session_state[_REFUSED] = name  # said on the page (`refused_area_note`), not skipped in silence
         if not name or not _AREA_NAME.match(name):
             name = _cookie_area()
         if not name or not _AREA_NAME.match(name):
@@ -149,6 +152,19 @@ def bootstrap() -> None:
 
     runtime.start()
     keep_address()
+    refused_area_note()
+
+
+def refused_area_note() -> None:
+    """Once, after a tab was opened on an address whose area is not a valid name ('desk a', 'desk-a/../desk-b'):
+    which area this tab works in instead, and how area names are written."""
+    refused = st.session_state.pop(_REFUSED, None)
+    if refused is None:
+        return
+    st.warning(f"The address names the area '{refused}', which is not a valid area name (3 to 64 letters, digits, "
+               f"'.', '_' or '-', starting with a letter or digit), so this tab works in area **{area()}**. "
+               "Area names are case-sensitive: 'desk-a' and 'DESK-A' are two areas. Check the link you were sent.",
+               icon=":material/warning:")
 
 
 def workspace():

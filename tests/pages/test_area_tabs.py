@@ -91,3 +91,23 @@ def test_a_tab_that_loads_its_own_file_drops_the_areas_note(uploaded_and_trained
     fresh.get("file_uploader")[0].set_value(("german_credit.csv", get_sample("german_credit").path.read_bytes(),
                                              "text/csv")).run()
     assert not fresh.exception and not any("opened without a data set" in i.value for i in fresh.info)
+
+
+def test_an_invalid_area_name_in_the_address_is_said_not_skipped_in_silence():
+    """A new user's link '?area=desk a' opened another area without a word (their last one, or a new random one)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.test_pages import ROOT, TIMEOUT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["area"] = "desk a"
+    at.run()
+    assert not at.exception
+    area = at.session_state["_session_area"]
+    assert area.startswith("a-") and area != "desk a"
+    (said,) = [w.value for w in at.warning if "not a valid area name" in w.value]
+    assert said.startswith(f"The address names the area 'desk a', which is not a valid area name (3 to 64 letters, "
+                           f"digits, '.', '_' or '-', starting with a letter or digit), so this tab works in area "
+                           f"**{area}**.")
+    at.run()  # said once
+    assert not any("not a valid area name" in w.value for w in at.warning)
