@@ -110,7 +110,8 @@ def delta_text(diff: float) -> str:
 
 def baselines_compared(result, names) -> str | None:
     """The line above the tiles that says what their deltas are: 'Under each metric: the network minus the best
-    baseline on it, gradient boosting on all 5.' (or each baseline with its metrics); None without baselines."""
+    baseline on it, which is gradient boosting for all 5 metrics.' (or each baseline with its metrics); None without
+    baselines."""
     best: dict[str, list[str]] = {}
     for name in names:
         base = best_baseline(result, name)
@@ -120,8 +121,8 @@ def baselines_compared(result, names) -> str | None:
         return None
     if len(best) == 1:
         (which, metrics), = best.items()
-        return (f"Under each metric: the network minus the best baseline on it, {which}"
-                f"{f' on all {len(metrics)}' if len(metrics) > 1 else ''}.")
+        return (f"Under each metric: the network minus the best baseline on it, which is {which}"
+                f"{f' for all {len(metrics)} metrics' if len(metrics) > 1 else ''}.")
     return ("Under each metric: the network minus the best baseline on it: "
             + "; ".join(f"{which} on {', '.join(metrics)}" for which, metrics in best.items()) + ".")
 

@@ -122,8 +122,9 @@ def _negative_codes(name: str, values: np.ndarray, present: np.ndarray, said: di
     rows = _rows(coded)
     counts = [f"{v:g} in {int((values == v).sum()):,} line{'s' if (values == v).sum() > 1 else ''}" for v in negative]
     codes = tuple(f"{v:g}" for v in negative)
-    head = (f"Column '{name}' is {rest.min():g} or more in {len(rest) / len(present):.0%} of its rows but has "
-            f"{_and(counts)} ({rows_phrase(rows)})")
+    share = len(rest) / len(present)  # 'all but 1' where a percent would round up to a false 100%
+    bulk = f"{share:.0%} of its rows" if share < 0.995 else f"all but {len(present) - len(rest):,} of its rows"
+    head = f"Column '{name}' is {rest.min():g} or more in {bulk} but has {_and(counts)} ({rows_phrase(rows)})"
     if codes in said:
         return Problem("special_codes", f"{head}: the same negative codes as '{said[codes]}' (see there).", WARNING,
                        name, tuple(rows), codes)

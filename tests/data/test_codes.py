@@ -84,3 +84,14 @@ def test_ordinary_numbers_are_not_called_codes(column, values):
     frame = pd.DataFrame({"default": [i % 4 == 0 for i in range(300)], "income": rng.normal(5e4, 1e4, 300),
                           column: values})
     assert not [p for p in check_data(frame).problems if p.code in ("code_columns", "rare_codes", "special_codes")]
+
+
+def test_a_single_negative_value_is_all_but_one_row_not_a_rounded_100_percent():
+    """A new user's edited German file: "Column 'age_in_years' is 19 or more in 100% of its rows but has -3 in 1
+    line" (999 of 1,000 rows rounds to 100%)."""
+    frame = load_csv(SHARED_DATASETS / "german_credit.csv")
+    frame.loc[5, "age_in_years"] = -3
+    found = [p.message for p in check_data(frame, target="creditability").problems
+             if p.message.startswith("Column 'age_in_years' is ")]
+    assert found and found[0].startswith("Column 'age_in_years' is 19 or more in all but 1 of its rows but has -3 in "
+                                          "1 line (line 7 of the file)")

@@ -124,7 +124,7 @@ def test_train_page_trains_in_the_background_and_shows_metrics(trained_state):
     named = {"logistic_regression": "logistic regression", "hist_gradient_boosting": "gradient boosting",
              "scorecard": "scorecard"}[best]
     compared = [c.value for c in at.caption if c.value.startswith("Under each metric: the network minus the best")]
-    assert len(compared) == 1 and (f"{named} on all 5." in compared[0] or f"{named} on ROC AUC" in compared[0])
+    assert len(compared) == 1 and (f"which is {named} for all 5 metrics." in compared[0] or f"{named} on ROC AUC" in compared[0])
     assert at.metric[0].proto.delta_description == ""
     assert len(at.metric[0].proto.delta) <= 7  # '-0.0046', not '-0.00457 vs gradient boosting'
     assert float(at.metric[0].proto.delta) == pytest.approx(auc - run.baselines[best].metrics["roc_auc"], abs=1e-3)
