@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from finmodels.data.profiling import NUMERIC, TargetCandidate, pick_target, target_candidates
+from finmodels.data.profiling import CATEGORICAL, NUMERIC, TargetCandidate, pick_target, target_candidates
 from finmodels.data.targets import default_event_label, encode_classes
 from finmodels.data.tasks import ORDINAL, TASKS
 from finmodels.data.validation import MIN_ROWS_PER_CLASS, DataCheck, Problem, check_data
@@ -161,6 +161,12 @@ def keep_task_and_features(task: str, features: list[str]) -> None:
     """Publish the chosen task and features for the Train page."""
     st.session_state[state.TASK] = task
     st.session_state[state.FEATURES] = list(features)
+
+
+def categories() -> tuple[str, ...]:
+    """The columns set to 'categorical' on this page: training reads them as categories (one-hot), whatever their type
+    (codes such as 1, 2, 3 without an order), and says so."""
+    return tuple(c for c, role in (st.session_state.get(ROLES) or {}).items() if role == CATEGORICAL)
 
 
 def apply_role() -> None:

@@ -19,7 +19,7 @@ from finmodels.errors import DataError, FinModelsError
 from finmodels.models.architectures import ARCHITECTURES
 from finmodels.models.training import TrainConfig
 from finmodels.models.training.config import DEFAULT_ARCH, HUGE_TABLE_ROWS, MAX_MEMBERS, auto_blend, fit_defaults
-from ui import form_memory, state
+from ui import data_choices, form_memory, state
 from ui.messages import show_error
 from ui.widgets import follow, last_value, remember, store
 
@@ -133,8 +133,6 @@ def data_caption(current: state.Dataset, target: str | None) -> str:
 def entity_column(current: state.Dataset) -> str | None:
     """The identifier column whose values repeat (a company rated several times, a borrower's loans), as the Data
     page's check found it with the analyst's roles, else as the profile finds it; None when there is none."""
-    from ui import data_choices
-
     checked = st.session_state.get(data_choices.CHECK)
     if checked is not None and st.session_state.get(data_choices.FOR) is current:
         return checked[1].profile.entity_column
@@ -349,6 +347,7 @@ def build_config(*, target: str | None, task: str, arch: str, window: int) -> Tr
             target=target, task=task, arch=arch,
             hyperparameters=dataclasses.replace(base, **{k: v for k, v in wanted.items() if k in names}),
             event_label=form.get(state.EVENT_LABEL), features=tuple(features) if features else None,
+            categories=data_choices.categories(),
             epochs=int(form["train_epochs"]), batch_size=None if batch is None else int(batch),
             learning_rate=None if lr is None else float(lr), lr_schedule=None if schedule == "auto" else schedule,
             patience=int(form["train_patience"]),

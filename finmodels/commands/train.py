@@ -41,6 +41,9 @@ def add_arguments(parser) -> None:
                         help="table rows with a target: architectures cross-fitted beside --arch, comma-separated, "
                              "blended by weights chosen on out-of-fold predictions ('none' for --arch alone; default: "
                              "dcn beside the default mlp up to 50,000 training rows; none for another --arch)")
+    parser.add_argument("--categorical", default=None, metavar="COLS",
+                        help="numeric columns to read as categories, comma-separated (codes without an order, such as "
+                             "EDUCATION 0 to 6): one input per code, as the Data page's 'categorical' role")
     parser.add_argument("--epochs", type=int, default=100, help="most epochs; early stopping usually ends sooner")
     parser.add_argument("--seed", type=int, default=0, help="random seed (split, initial weights)")
     parser.add_argument("--batch-size", type=int, default=None,
@@ -121,7 +124,20 @@ def _config(args, frame):
                        window=args.window, split=args.split, var_level=getattr(args, "var_level", 0.99),
                        horizon=getattr(args, "horizon", 1), holdings=holdings,
                        risk_aversion=getattr(args, "risk_aversion", 5.0), cap=getattr(args, "cap", 0.25),
-                       members=getattr(args, "members", None), blend=_blend(getattr(args, "blend", None)))
+                       members=getattr(args, "members", None), blend=_blend(getattr(args, "blend", None)),
+                       categories=_categories(getattr(args, "categorical", None), frame))
+
+
+def _categories(text: str | None, frame) -> tuple[str, ...]:
+    """--categorical's columns, each one of the file's: 'EDUCATION,MARRIAGE' -> ('EDUCATION', 'MARRIAGE')."""
+    from finmodels.errors import DataError
+
+    names = tuple(c.strip() for c in (text or "").split(",") if c.strip())
+    missing = [c for c in names if c not in frame.columns]
+    if missing:
+        raise DataError(f"--categorical names {', '.join(repr(c) for c in missing)}, not a column of the file. Columns "
+                        f"are: {', '.join(map(str, frame.columns))}.")
+    return names
 
 
 def _blend(text: str | None) -> tuple[str, ...] | None:

@@ -153,8 +153,9 @@ def _code_columns(codes: dict[str, np.ndarray]) -> Problem:
     return Problem(
         "code_columns",
         f"{'Columns' if plural else 'Column'} {shown} may be category codes read as numbers (3 counts as more than "
-        "2): if they have no order, write them as text in the file (e.g. 'married' for 1). "
-        f"{fine} (grades, counts) need nothing; changing a column's role does not change how a model reads it.",
+        "2): if they have no order, set their role to 'categorical' on the Data page (training then reads each code "
+        f"as a category) or write them as text in the file (e.g. 'married' for 1). {fine} (grades, counts) need "
+        "nothing.",
         WARNING, None, values=tuple(codes))
 
 

@@ -52,6 +52,8 @@ class PreprocessConfig:
     target_knots: int = 128  # at most this many target-aware pieces per column; 0: quantile knots only
     missing_indicators: bool = True
     woe_inputs: bool = False  # each column's weight of evidence too, where the target is 0/1 (`woe`)
+    # numeric columns read as categories (codes without an order, set on the Data page): one-hot, never scaled
+    categories: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.scaler not in SCALERS:
@@ -60,6 +62,7 @@ class PreprocessConfig:
             raise ConfigError("code_levels must be 0 or more, piecewise_knots 0 (off) or at least 2.")
         if self.target_knots < 0 or self.target_knots == 1:
             raise ConfigError(f"target_knots must be 0 (off) or at least 2; got {self.target_knots}.")
+        object.__setattr__(self, "categories", tuple(self.categories or ()))  # JSON gives a list
 
 
 @dataclass
@@ -128,9 +131,11 @@ class Preprocessor:
         return pd.DataFrame({c: out[c] for c in self.numeric})
 
 
-def split_feature_types(frame: pd.DataFrame, features: list[str]) -> tuple[list[str], list[str]]:
-    """Numeric columns are scaled; everything else (text, booleans) is one-hot encoded."""
-    numeric = [c for c in features if is_numeric_dtype(frame[c]) and not is_bool_dtype(frame[c])]
+def split_feature_types(frame: pd.DataFrame, features: list[str], categories=()) -> tuple[list[str], list[str]]:
+    """Numeric columns are scaled; everything else (text, booleans, and the `categories` the analyst named) is
+    one-hot encoded."""
+    numeric = [c for c in features if is_numeric_dtype(frame[c]) and not is_bool_dtype(frame[c])
+               and c not in set(categories)]
     categorical = [c for c in features if c not in numeric]
     return numeric, categorical
 
@@ -197,7 +202,7 @@ def fit_preprocessor(frame: pd.DataFrame, features: list[str], config: Preproces
     from sklearn.preprocessing import OneHotEncoder
 
     config = config or PreprocessConfig()
-    numeric, categorical = split_feature_types(frame, features)
+    numeric, categorical = split_feature_types(frame, features, config.categories)
     encoded_rows = len(frame)
     if len(frame) > FIT_ROWS:  # a huge file: fitted on a random sample of its training rows (see FIT_ROWS)
         keep = np.sort(np.random.default_rng(0).choice(len(frame), FIT_ROWS, replace=False))

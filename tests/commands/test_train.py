@@ -73,6 +73,8 @@ def test_the_table_output_ends_with_the_bundle_path(capsys, tmp_path):
     (["--task", "credit_default", "--arch", "lstm"], "'lstm' reads a sequence of time steps"),
     (["--task", "credit_default", "--target", "nope"], "Target column 'nope' not found"),
     (["--task", "credit-defualt"], "Unknown task 'credit-defualt'. Available tasks: credit_default"),
+    (["--task", "credit_default", "--categorical", "job,jobs"], "--categorical names 'jobs', not a column of the "
+                                                                   "file. Columns are: status_of_existing_checking"),
 ])
 def test_mistakes_end_with_a_message_and_exit_code_2(capsys, tmp_path, argv, message):
     code = main(["train", str(get_sample("german_credit").path), *argv, "--out", str(tmp_path)])
@@ -135,3 +137,13 @@ def test_a_forecast_s_importances_read_in_percent_in_the_text_output(capsys, tmp
     found = re.findall(r"(\w+) ([0-9.e+-]+%?)", line.removeprefix("  most important: "))
     assert code == 0 and {c for c, _ in found} == {"return", "abs_return", "log_range"}
     assert all(v.endswith("%") for _, v in found)
+
+
+def test_categorical_columns_are_read_as_categories(capsys, tmp_path):
+    """--categorical, as the Data page's 'categorical' role: German credit's installment rate (1 to 4) one-hot."""
+    column = "installment_rate_in_percentage_of_disposable_income"
+    code, out, _ = run_json(capsys, str(get_sample("german_credit").path), "--task", "credit_default", "--epochs",
+                            "1", *ONE, "--categorical", column, "--out", str(tmp_path), "--no-workspace")
+    assert code == 0
+    loaded = load_bundle(out["bundle"], model=False)
+    assert column in loaded.preprocessor.categorical and loaded.train_config().categories == (column,)

@@ -25,11 +25,11 @@ def test_code_like_columns_are_named_with_their_values_and_what_the_tool_does(ta
     first, second = codes.message.split("1). ")
     assert first + "1)." == (
         "Columns 'SEX' (1, 2), 'EDUCATION' (0 to 6: 7 values) and 'MARRIAGE' (0 to 3: 4 values) may be category "
-        "codes read as numbers (3 counts as more than 2): if they have no order, write them as text in the file "
-        "(e.g. 'married' for 1).")
-    assert len((first + "1).").split()) == 46 and len(second.split()) == 24  # before: one paragraph of 133 words
-    assert second == ("Two codes (such as 'SEX') or ordered ones (grades, counts) need nothing; changing a column's "
-                      "role does not change how a model reads it.")
+        "codes read as numbers (3 counts as more than 2): if they have no order, set their role to 'categorical' on "
+        "the Data page (training then reads each code as a category) or write them as text in the file (e.g. "
+        "'married' for 1).")
+    assert len((first + "1).").split()) < 70 and len(second.split()) == 12  # before: one paragraph of 133 words
+    assert second == "Two codes (such as 'SEX') or ordered ones (grades, counts) need nothing."
 
 
 def test_rare_codes_are_named_with_their_line_counts(taiwan):

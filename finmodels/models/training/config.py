@@ -6,6 +6,8 @@ preprocessing through `fit_defaults`, so a run started anywhere trains the same 
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 
 from finmodels.data.tasks import ANOMALY, FORECAST, get_task
@@ -63,6 +65,7 @@ class TrainConfig:
     # out-of-fold predictions (training.blend); () is `arch` alone; None: fit_defaults()' blend for the number of
     # rows when `arch` is DEFAULT_ARCH, else `arch` alone (auto_blend)
     blend: tuple[str, ...] | None = None
+    categories: tuple[str, ...] = ()  # numeric columns read as categories (codes without an order; the Data page)
 
     def __post_init__(self):
         task = get_task(self.task)
@@ -78,6 +81,7 @@ class TrainConfig:
                               f"got {self.members}.")
         if self.blend is not None:  # JSON gives lists; keep the config hashable
             object.__setattr__(self, "blend", tuple(dict.fromkeys(self.blend)))
+        object.__setattr__(self, "categories", tuple(dict.fromkeys(self.categories or ())))
         if self.arch in (self.blend or ()):
             raise ConfigError(f"'{self.arch}' is the chosen network itself; blend it with another architecture "
                               "(e.g. dcn), or with none.")
@@ -128,7 +132,8 @@ class TrainConfig:
         return FitDefaults(
             batch_size=int(self.batch_size) if self.batch_size is not None else auto.batch_size,
             learning_rate=float(self.learning_rate) if self.learning_rate is not None else auto.learning_rate,
-            preprocessing=self.preprocessing or auto.preprocessing,
+            preprocessing=dataclasses.replace(self.preprocessing or auto.preprocessing, categories=self.categories)
+            if self.categories else self.preprocessing or auto.preprocessing,
             lr_schedule=self.lr_schedule or auto.lr_schedule,
             members=(members := int(self.members) if self.members is not None else auto.members),
             blend=(self.blend if self.blend is not None else auto_blend(self.arch, auto.blend)) if members > 1 else (),
