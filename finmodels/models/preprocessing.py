@@ -146,8 +146,18 @@ def prepare_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[s
     for c in numeric:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64").replace([np.inf, -np.inf], np.nan)
     for c in categorical:
-        out[c] = out[c].astype("object").where(out[c].notna(), np.nan).map(lambda v: v if v is np.nan else str(v))
+        out[c] = out[c].astype("object").where(out[c].notna(), np.nan).map(_level)
     return out
+
+
+def _level(value):
+    """A category as text; a whole number as '2' whether the file held 2 or 2.0 (a code column with a gap is read
+    as floats: its codes must match the same codes in a file without one)."""
+    if value is np.nan:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _scaled_blocks(transformer) -> list[tuple[str, list[str]]]:

@@ -42,3 +42,14 @@ def test_a_run_and_its_bundle_keep_the_categories():
     loaded = load_bundle(bundle_bytes(result))
     assert set(CODES) <= set(loaded.preprocessor.categorical)
     np.testing.assert_allclose(loaded.predict(frame.head(50)), result.predict(frame.head(50)), rtol=1e-5, atol=1e-6)
+
+
+def test_a_code_read_as_a_float_is_the_same_category():
+    """A code column with a gap is read as floats (2.0); a scored file without gaps holds 2: the same category."""
+    frame = _taiwan()
+    gap = frame.copy()
+    gap["EDUCATION"] = gap["EDUCATION"].astype("float64")
+    gap.loc[3, "EDUCATION"] = np.nan
+    fitted = fit_preprocessor(gap, ["LIMIT_BAL", *CODES], PreprocessConfig(categories=CODES))
+    np.testing.assert_array_equal(fitted.transform(frame.head(20))[:, fitted.groups["EDUCATION"]][4:],
+                                  fitted.transform(gap.head(20))[:, fitted.groups["EDUCATION"]][4:])
