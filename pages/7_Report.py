@@ -6,7 +6,7 @@ from finmodels.data.tasks import BINARY
 from finmodels.delivery.report import build_report
 from finmodels.delivery.runs import result_name
 from finmodels.errors import FinModelsError
-from ui import caches, decisions, score_views, state
+from ui import caches, decisions, dependence_views, score_views, state
 from ui.kept import kept as kept_with_run
 from ui.kept import keepable, kept_explanation
 from ui.layout import page_header
@@ -39,7 +39,9 @@ included.append("every evaluation chart (interactive, works offline)")
 if explanation is not None:
     of = f" of class {explanation.target_class}" if result.kind != BINARY and explanation.target_class else ""
     included.append(f"what drives the model, with reason codes{of} ({explanation.explainer} on "
-                    f"{len(explanation.predictions):,} test rows, as the **Explain** page shows them)")
+                    f"{len(explanation.predictions):,} test rows, as the **Explain** page shows them)"
+                    + (", and how the score moves with its three most important columns (partial dependence)"
+                       if explanation.lag_values is None else ""))
 else:
     included.append("(not yet what drives the model: add it with the button above, or open **Explain**)")
 kept_results = kept_with_run(result)  # fairness, what-ifs and the search kept with the run in the workspace
@@ -60,8 +62,9 @@ if st.session_state.get(REPORT_INPUTS) != inputs:
 if st.button("Build the report", key="report_build", type="primary", icon=":material/description:"):
     with st.spinner("Building the report..."):
         try:
-            st.session_state[state.REPORT] = build_report(result, data_name=data_name, explanation=explanation,
-                                                          decision=decision, scored=scored, kept=kept_results)
+            st.session_state[state.REPORT] = build_report(
+                result, data_name=data_name, explanation=explanation, decision=decision, scored=scored,
+                kept=kept_results, dependence=dependence_views.for_report(result, explanation))
         except FinModelsError as exc:
             show_error(exc)
 built = st.session_state.get(state.REPORT)

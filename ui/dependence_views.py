@@ -17,6 +17,7 @@ from ui.whatif_views import derived_columns, ranges_of
 
 FOUND = "explain_pdp"  # {(run, class, column): PartialDependence} computed in this session
 KEPT = 12  # columns kept per session
+REPORT_COLUMNS = 3  # the report's partial dependence: the most important columns
 
 
 def partial_dependence_view(result, explanation) -> None:
@@ -64,3 +65,14 @@ def _computed(result, column: str, target_class: str | None):
         while len(kept) > KEPT:
             kept.pop(next(iter(kept)))
     return kept[key]
+
+
+def for_report(result, explanation) -> list:
+    """The partial dependence of the run's REPORT_COLUMNS most important columns, for the report (the ones Explain
+    computed are reused); [] where it does not apply or cannot be computed."""
+    if explanation is None or explanation.lag_values is not None or result.kind not in DEPENDENCE_KINDS \
+            or result.frame is None:
+        return []
+    found = [_computed(result, column, explanation.target_class)
+             for column in list(explanation.importance().index)[:REPORT_COLUMNS]]
+    return [f for f in found if f is not None]

@@ -346,13 +346,13 @@ def named_whatifs(result, kept: dict | None) -> dict | None:
 
 def build_report(result, *, data_name: str, explanation=None, reason_rows: int = 3,
                  created: dt.datetime | None = None, decision: Decision | None = None,
-                 scored: tuple[str, object] | None = None, kept: dict | None = None) -> str:
+                 scored: tuple[str, object] | None = None, kept: dict | None = None, dependence=()) -> str:
     """One self-contained HTML page: data summary, configuration, metrics against baselines, the decision rule
     (binary runs: threshold, cost matrix and the confusion matrix at it; `decision` or the least cost at default
     costs), charts, (when `explanation` is given) the columns that drive the model and reason codes of a few rows,
     what was kept with the run (`kept`, as `finmodels.runtime.records.kept_results` reads it: fairness by
     protected column, what-ifs, the search that chose its settings), and (when `scored` is a (file name,
-    ScoredFile) pair) the scored file's flags and drift."""
+    ScoredFile) pair) the scored file's flags and drift; `dependence`: PartialDependence curves of the top columns."""
     created = created or dt.datetime.now(dt.timezone.utc)
     task = get_task(result.config.task)
     esc = html.escape
@@ -409,9 +409,30 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
             predicted = explanation.output_text(float(explanation.predictions[i]))  # a return in percent
             parts.append(f"<p>{esc(names[i][:1].upper() + names[i][1:])}, with {esc(explanation.output_name)} "
                          f"{esc(predicted)}:</p><ul>{codes}</ul>")
+    parts += dependence_section(dependence)
     parts += kept_sections(named_whatifs(result, kept))
     if scored is not None:
         parts += drift_section(*scored)
     parts.append("</body></html>")
     return "\n".join(parts)
 
+
+
+def dependence_section(found) -> list[str]:
+    """'How the score moves with its top columns': each PartialDependence's chart and its shape in words."""
+    if not found:
+        return []
+    from finmodels.plots.dependence import plot_partial_dependence
+
+    first = found[0]
+    parts = ["<h2>How the score moves with its top columns</h2>",
+             paragraph(f"Partial dependence: {len(first.rows)} test rows scored again with one column set to each value "
+                       "across the bulk of its training values, the others as they are; the faint lines are single "
+                       "rows, the bold line their average.", "note")]
+    for one in found:
+        against = (f" For {one.against:.0%} of the rows the score moves the other way." if one.numeric
+                   and one.against >= 0.05 else "")
+        parts += [f"<h3>{html.escape(str(one.column))}</h3>",
+                  paragraph(f"On average, the {one.score_name} {one.shape}.{against}"),
+                  plot_partial_dependence(one).to_html(full_html=False, include_plotlyjs=False)]
+    return parts

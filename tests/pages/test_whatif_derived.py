@@ -62,3 +62,19 @@ def test_partial_dependence_of_the_loan_amount_on_the_explain_page(credit_risk_s
     assert "Recomputed on every row as the column moves, as in the training data: loan_percent_income = loan_amnt / " \
            "person_income." in note
     assert any("How the default probability moves with loan_amnt" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_the_report_shows_how_the_score_moves_with_the_top_three_columns(credit_risk_state):
+    explain = page("pages/4_Explain.py", credit_risk_state)  # the explanation, kept with the run
+    top = list(explain.session_state["explanation"].importance().index)[:3]
+    at = page("pages/7_Report.py", credit_risk_state)
+    assert not at.exception
+    assert any("how the score moves with its three most important columns (partial dependence)" in m.value
+               for m in at.markdown)
+    at.button(key="report_build").click().run()
+    assert not at.exception
+    built = at.session_state["report_html"]
+    assert "<h2>How the score moves with its top columns</h2>" in built
+    section = built.split("<h2>How the score moves with its top columns</h2>")[1]
+    assert [c for c in top if f"<h3>{c}</h3>" in section] == top
+    assert section.count("On average, the default probability ") == 3
