@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import governance, kept
+from ui import governance, governance_run, kept
 from ui.layout import page_header
 from ui.messages import require_run_message
 
@@ -10,6 +10,7 @@ page_header("Governance", caption="Before a credit committee signs: how the mode
             "of a protected attribute, and the model document a validator reads.")
 
 result = require_run_message()
+governance_run.run_banner(result)  # which run is analysed, and the area's champion when it is another
 governance.fairness_section(result)
 kept.keep_fairness(result)  # the reports drawn above, stored with the run for the Report page
 st.divider()

@@ -22,7 +22,7 @@ from finmodels.evaluation.fairness import (
 from finmodels.evaluation.protected import MERGED
 from finmodels.plots.fairness import plot_adverse_impact, plot_group_rates
 from finmodels.runtime import worker
-from ui import decisions, runtime
+from ui import decisions, governance_run, runtime
 from ui import kept as kept_results
 from ui.evaluate_views import percents
 from ui.messages import show_error
@@ -187,27 +187,33 @@ def document_section(result) -> None:
                 "the **Data** page to write its document.")
         return
     protected = list(st.session_state.get("governance_protected") or []) if result.kind == BINARY else []
-    at, said = decisions.decision_threshold(result, page="Evaluate") if result.kind == BINARY else (None, None)
-    st.caption("In SR 11-7 order: purpose and intended use, data (shape, SHA-256, quality findings), methodology, "
-               "performance against the baselines and the scorecard, stability (PSI), explainability (SHAP, reason "
-               "codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
+    at, _ = decisions.decision_threshold(result, page="Evaluate") if result.kind == BINARY else (None, None)
+    costs, note = governance_run.decision(result, at) if result.kind == BINARY else (None, None)
+    scored = governance_run.scored_population(result)
+    st.caption("In SR 11-7 order: the model documented (run, champion or not, when trained, its bundle's SHA-256), "
+               "purpose and intended use, data (shape, SHA-256, quality findings), methodology, performance against "
+               "the baselines and the scorecard with the decision's costs, stability (PSI), explainability (SHAP, "
+               "reason codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
                + (" (with the merged groups above)" if any((st.session_state.get(MERGES) or {}).values()) else "")
                + ", limitations and monitoring plan. One self-contained HTML file.")
+    st.caption(governance_run.scored_caption(scored))
     merges = {c: m for c, m in (st.session_state.get(MERGES) or {}).items() if m and c in protected}
-    key = (result.run_id or id(result), tuple(protected), at, repr(sorted(merges.items())))
+    key = (result.run_id or id(result), tuple(protected), at, repr(sorted(merges.items())),
+           (scored.name, scored.rows) if scored is not None else None, note, costs)
     if st.button("Write the model document", key="governance_document_build", icon=":material/description:"):
         name = (result.data_info or {}).get("name") or "the training file"
         try:
             document = runtime.run_job(
                 worker.call_with, result, "finmodels.delivery.document:build_document",
                 workspace=runtime.workspace_ref(), frame=result.frame, data_name=name, protected=protected,
-                threshold=at, threshold_note=said and f"the threshold is {said}", merges=merges,
-                label="the model document",
+                threshold=at, threshold_note=note, costs=costs, merges=merges, scored=scored,
+                identity=governance_run.identity(result), label="the model document",
                 spinner="Scoring, explaining and checking the data for the document (up to a minute)...")
         except FinModelsError as exc:
             show_error(exc)
             return
-        st.session_state[DOCUMENT] = (key, f"model_document_{result.config.task}.html", document.to_html(),
+        st.session_state[DOCUMENT] = (key, f"model_document_{result.config.task}{_run_suffix(result)}.html",
+                                      document.to_html(),
                                       [d["message"] for d in document.findings.get("record_drivers", [])])
     built = st.session_state.get(DOCUMENT)
     if built is not None and built[0] == key:
@@ -219,4 +225,11 @@ def document_section(result) -> None:
         st.download_button("Download the model document (HTML)", built[2].encode("utf-8"), file_name=built[1],
                            mime="text/html", key="governance_document_download", icon=":material/download:")
     elif built is not None:
-        st.caption("The document was written for other protected columns or another threshold; write it again.")
+        st.caption("The document was written for another run, other protected columns, another threshold or scored "
+                   "file; write it again.")
+
+
+def _run_suffix(result) -> str:
+    """'_d09afcf5': the run in the downloaded file's name, so two runs' documents are told apart."""
+    run_id = getattr(result, "run_id", None)
+    return f"_{run_id[:8]}" if run_id and not str(run_id).startswith("local-") else ""

@@ -23,15 +23,17 @@ import pandas as pd
 
 from finmodels.data.tasks import BINARY, FORECAST, get_task
 from finmodels.delivery.html import FLAG_STYLE, STYLE, Figure
+from finmodels.delivery.population import ScoredPopulation, stability_section
+from finmodels.delivery.provenance import ModelIdentity, decision_part, identity_table
 from finmodels.delivery.sections import (NETWORK, REASON_ROWS, ModelFacts, data_section, explainability_section,
                                          fairness_section, limitations_section, methodology_section, model_facts,
-                                         performance_section, purpose_section, stability_section)
+                                         performance_section, purpose_section)
 from finmodels.errors import ConfigError
 from finmodels.evaluation.fairness import MIN_GROUP_ROWS
 from finmodels.explain.background import DEFAULT_MAX_ROWS
 
 __all__ = ["DEFAULT_EXPLAINED_ROWS", "NETWORK", "REASON_ROWS", "SECTIONS", "ModelDocument", "ModelFacts",
-           "build_document", "data_fingerprint", "model_facts", "write_document"]
+           "ModelIdentity", "ScoredPopulation", "build_document", "data_fingerprint", "model_facts", "write_document"]
 
 SECTIONS = (("purpose", "Purpose and intended use"), ("data", "Data"), ("methodology", "Methodology"),
             ("performance", "Performance against the baselines and the scorecard"), ("stability", "Stability"),
@@ -52,6 +54,7 @@ class ModelDocument:
     created: dt.datetime
     data_name: str
     findings: dict = field(default_factory=dict)  # plain values a test or a page can read (AUCs, PSI, flagged ...)
+    identity: str = ""  # the table naming the model documented (run, champion, trained, bundle hash), under the title
 
     def to_html(self) -> str:
         esc = html.escape
@@ -61,7 +64,7 @@ class ModelDocument:
                  f"<h1>{esc(self.title)}</h1>",
                  f"<p class='note'>Data: {esc(self.data_name)} · generated {self.created:%Y-%m-%d %H:%M} UTC by Risk "
                  "model studio from the model and the data file. Every number below was computed from them.</p>",
-                 f"<nav><ol>{toc}</ol></nav>"]
+                 self.identity, f"<nav><ol>{toc}</ol></nav>"]
         first = True
         for number, (key, title) in enumerate(((k, t) for k, t in SECTIONS if k in self.sections), start=1):
             parts.append(f"<section id='{key}'><h2>{number}. {esc(title)}</h2>")
@@ -88,7 +91,9 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
                    protected: list[str] | tuple[str, ...] = (), threshold: float | None = None,
                    purpose: str | None = None, explained_rows: int = DEFAULT_EXPLAINED_ROWS, min_group_rows: int = MIN_GROUP_ROWS,
                    seed: int = 0, created: dt.datetime | None = None,
-                   threshold_note: str | None = None, merges: dict | None = None) -> ModelDocument:
+                   threshold_note: str | None = None, merges: dict | None = None,
+                   identity: ModelIdentity | None = None, costs=None, scored: ScoredPopulation | None = None
+                   ) -> ModelDocument:
     """The model document of a TrainingResult or LoadedBundle, computed on `frame` (the model's columns).
 
     `raw` are the file's bytes, for its SHA-256 (else the table's CSV is hashed); `protected` the columns the
@@ -96,7 +101,12 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     `frame`), groups under `min_group_rows` refused, after the analyst's `merges` ({column: {value: group}}, as on
     the Governance page); `threshold` the decision threshold (default 0.5) and `threshold_note` where
     it came from (a clause: 'the threshold was given on the command line'); `purpose` a sentence replacing the
-    task's description. Render it with `.to_html()`; `write_document` does both.
+    task's description. `identity` names the model (run id, champion, trained, bundle hash: `ModelIdentity`; what
+    it lacks is said as not known); `costs` (a CostMatrix) are the costs the threshold was chosen with, stated in
+    numbers with the threshold's cost on the run's test rows; `scored` is the file last scored with the model (its
+    PSI is the stability section's; without it, the document's file when it is not the training file, else the
+    section says that no population outside the training data was compared). Render it with `.to_html()`;
+    `write_document` does both.
     """
     from finmodels.delivery.scoring import check_columns
     from finmodels.explain.drivers import record_drivers
@@ -117,11 +127,16 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
         outcomes, _ = file_outcomes(rows, facts.target, facts.event_label)
     task = get_task(facts.task)
     sections: dict[str, list[str]] = {}
-    sections["purpose"] = purpose_section(facts, purpose=purpose, threshold=threshold, threshold_note=threshold_note)
+    sections["purpose"] = purpose_section(facts, purpose=purpose, threshold=threshold, threshold_note=threshold_note,
+                                          costs=costs)
     sections["data"], problems = data_section(facts, rows, data_name=data_name, fingerprint=data_fingerprint(rows, raw))
     sections["methodology"] = methodology_section(facts)
     sections["performance"], found = performance_section(facts, rows, scores, outcomes, seed=facts.config.seed)
-    sections["stability"], psi = stability_section(facts, rows, scores)
+    if threshold is not None:
+        sections["performance"] += decision_part(facts, threshold=threshold, costs=costs, chosen=threshold_note)
+    identity = identity or ModelIdentity(run_id=getattr(source, "run_id", None))
+    sections["stability"], psi = stability_section(facts, rows, scores, data_name=data_name, scored=scored,
+                                                   area=identity.area)
     found.update(psi)
     sections["explainability"], explanation = explainability_section(facts, rows, rows=explained_rows, seed=seed)
     found["importance"] = {str(k): float(v) for k, v in explanation.importance().items()}
@@ -134,8 +149,9 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     found["fairness"] = {r.column: r.to_dict() for r in reports}
     sections["limitations"] = limitations_section(facts, found, problems, reports, threshold=threshold)
     found["quality_findings"] = [p.message for p in problems]
-    return ModelDocument(f"Model document: {task.label} model", sections,
-                         created or dt.datetime.now(dt.timezone.utc), data_name, found)
+    title = f"Model document: {task.label} model" + (f" · run {identity.run_id[:8]}" if identity.kept else "")
+    return ModelDocument(title, sections, created or dt.datetime.now(dt.timezone.utc), data_name, found,
+                         identity_table(identity, facts, threshold=threshold, costs=costs))
 
 
 def write_document(source, frame: pd.DataFrame, path, **kwargs) -> ModelDocument:

@@ -84,9 +84,11 @@ def model_facts(source) -> ModelFacts:
 
 
 def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float | None,
-                    threshold_note: str | None = None) -> list[str]:
+                    threshold_note: str | None = None, costs=None) -> list[str]:
     """The model's purpose, task, target and decision rule; `threshold_note` says where the threshold came from
-    (default: that it is the user's choice on the Evaluate page)."""
+    (default: that it is the user's choice on the Evaluate page), `costs` (a CostMatrix) what each mistake costs."""
+    from finmodels.delivery.provenance import costs_phrase
+
     from finmodels.data.targets import event_name
 
     task = get_task(facts.task)
@@ -96,7 +98,8 @@ def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float 
         items.append(f"Risk event: {event_name(facts.target, facts.event_label)}; the model gives its probability "
                      "per applicant or account.")
         note = threshold_note or "the threshold is the user's choice (Evaluate page, cost matrix)"
-        items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); {note}.")
+        items.append(f"Decision: rows scored at or above {threshold:.3g} are declined (flagged); {note}"
+                     + (f"; {costs_phrase(costs, facts)}." if costs is not None else "."))
     items += ["Intended use: ranking and deciding on rows like the training rows (same population, product and "
               f"period), {subjects(facts.kind)[0]}.",
               "Not intended for: populations, products or periods the training data does not cover, or automated "
@@ -126,8 +129,8 @@ def data_section(facts: ModelFacts, frame: pd.DataFrame, *, data_name: str, fing
     problems = validate(frame, target=target or None, features=[c for c in facts.features if c in frame.columns])
     parts.append("<h3>Quality findings</h3>")
     if problems:
-        table = pd.DataFrame({"severity": [p.severity for p in problems], "column": [p.column or "" for p in problems],
-                              "finding": [p.message for p in problems]})
+        table = pd.DataFrame({"severity": [p.severity for p in problems],
+                              "column": [_where(p, frame) for p in problems], "finding": [p.message for p in problems]})
         parts.append(html_table(table))
         if any(p.severity == ERROR for p in problems):
             parts.append(paragraph("Errors stop training on the dashboard until fixed; this model was trained on a file "
@@ -136,6 +139,14 @@ def data_section(facts: ModelFacts, frame: pd.DataFrame, *, data_name: str, fing
         parts.append(paragraph("No problems found (missing targets, leakage, special codes, identifiers, dates, "
                                "implausible values, values far outside their column's bulk)."))
     return parts, problems
+
+
+def _where(problem, frame: pd.DataFrame) -> str:
+    """A finding's column, the columns a finding about several names ('code_columns'), else 'the whole file'."""
+    if problem.column:
+        return str(problem.column)
+    named = [str(v) for v in problem.values if v in frame.columns]
+    return ", ".join(named) if named else "the whole file"
 
 
 def methodology_section(facts: ModelFacts) -> list[str]:
@@ -271,28 +282,6 @@ def _run_scorecard(facts: ModelFacts):
     return getattr(base, "model", None) if base is not None else None
 
 
-def stability_section(facts: ModelFacts, frame: pd.DataFrame, scores) -> tuple[list[str], dict]:
-    from finmodels.delivery.scoring import as_scoring_model
-    from finmodels.evaluation.monitoring import monitored_score, stability_report
-    from finmodels.plots.monitoring import plot_stability
-
-    model = as_scoring_model(facts.source)
-    reference = model.distribution
-    if reference is None:
-        return [paragraph("This bundle stores no training distribution (saved by an older version); stability is not "
-                   "measured. Save the bundle again from the training run.", "flag")], {}
-    report = stability_report(reference, frame, columns=facts.features, new_scores=monitored_score(scores))
-    parts = [paragraph(f"Population stability index (PSI) of the score and of each input, this file against "
-                f"{model.reference_note}. Below 0.1 stable, 0.1 to 0.25 a moderate shift, above 0.25 a major one."),
-             Figure(plot_stability(report)),
-             html_table(report.head(12).round({"psi": 4}))]
-    shifted = report[report["psi"] >= 0.1]
-    if len(shifted):
-        parts.append(paragraph(f"{len(shifted)} of {len(report)} quantities shifted by 0.1 or more: "
-                        f"{', '.join(map(str, shifted['name']))}.", "flag"))
-    return parts, {"psi": {str(r.name): float(r.psi) for r in report.itertuples()}}
-
-
 def explainability_section(facts: ModelFacts, frame: pd.DataFrame, *, rows: int, seed: int) -> tuple[list[str], object]:
     from finmodels.explain.explanation import explain_bundle
     from finmodels.plots.explanation import plot_importance
@@ -351,7 +340,7 @@ def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *
     else:
         found = run_fairness(facts.source, protected=protected, threshold=threshold, min_rows=min_rows, merges=merges)
         rows = (f"{held_out_note(facts.test_rows)} The training and validation rows are not counted: the same rows "
-                "and rules as the Governance page.")
+                "and rules as the Governance page. The threshold was chosen on these same test rows (section 4).")
     parts = [paragraph(f"{rows} Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact "
                 "ratio against the most favoured group (under 0.8 fails the four-fifths rule), the true-positive rate "
                 "(events declined), the false-positive rate (non-events declined) and the AUC within the group. "
@@ -362,14 +351,35 @@ def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *
             parts += [paragraph(f"'{column}' could not be analysed:", "flag"),
                       bullets(getattr(report, "problems", [str(report)]))]
             continue
-        table = report.table.reset_index().round(3)
-        parts.append(html_table(table))
+        parts.append(html_table(fairness_table(report)))
         parts += [Figure(plot_adverse_impact(report)), Figure(plot_group_rates(report))]
         if report.flagged:
             parts.append(paragraph(f"Under four fifths of '{report.reference}' approval: {', '.join(report.flagged)}.",
                             "flag"))
         parts += [paragraph(n, "note") for n in report.notes]
     return parts, [r for r in found.values() if not isinstance(r, FinModelsError)]
+
+
+FAIRNESS_HEADERS = {"group": "group", "rows": "rows", "events": "events", "approval_rate": "approval rate",
+                    "adverse_impact_ratio": "adverse impact ratio", "tpr": "true positive rate",
+                    "fpr": "false positive rate", "auc": "AUC within the group", "flagged": "four-fifths rule"}
+
+
+def fairness_table(report) -> pd.DataFrame:
+    """A fairness report's groups as a validator reads them: readable headers, rates in percent, the ratio to two
+    decimals, the four-fifths rule as 'flagged' or empty."""
+    table = report.table.reset_index()
+    table = table.rename(columns={table.columns[0]: "group"})
+    out = pd.DataFrame({"group": table["group"].astype(str), "rows": table["rows"].astype(int)})
+    if table["events"].notna().any():
+        out["events"] = table["events"].map(lambda v: "–" if pd.isna(v) else f"{int(v):,}")
+    for name in ("approval_rate", "tpr", "fpr"):
+        out[name] = table[name].map(lambda v: "–" if pd.isna(v) else f"{float(v):.1%}")
+    out["adverse_impact_ratio"] = table["adverse_impact_ratio"].map(lambda v: "–" if pd.isna(v) else f"{v:.2f}")
+    out["auc"] = table["auc"].map(lambda v: "–" if pd.isna(v) else f"{float(v):.3f}")
+    out["flagged"] = ["flagged" if f else "" for f in table["flagged"]]
+    order = [c for c in FAIRNESS_HEADERS if c in out.columns]
+    return out[order].rename(columns=FAIRNESS_HEADERS)
 
 
 def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, threshold: float | None) -> list[str]:
@@ -395,6 +405,9 @@ def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, th
     items += [driver["message"] for driver in found.get("record_drivers", [])]
     psi = found.get("psi", {})
     shifted = [k for k, v in psi.items() if v >= 0.1]
+    if "stability_of" in found and found["stability_of"] is None:
+        items.append("Stability has not been measured on a population outside the training data (section 5): score "
+                     "a recent file before relying on the model for new applicants.")
     if shifted:
         items.append(f"Inputs or score shifted against the training rows (PSI 0.1 or more): {', '.join(shifted)}.")
     for report in reports:

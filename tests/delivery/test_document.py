@@ -69,9 +69,9 @@ def test_performance_compares_the_network_with_the_baselines_and_the_scorecard(r
 
 
 def test_stability_and_explainability(run_document, german_net):
-    psi = run_document.findings["psi"]
-    assert set(psi) == {"score", *german_net.features}
-    assert max(psi.values()) < 0.1  # the training file against its own training rows
+    # the training file against its own training rows shows nothing: no PSI table of zeros (new user's trial 4)
+    assert "psi" not in run_document.findings and run_document.findings["stability_of"] is None
+    assert "No population outside the training data has been compared yet" in run_document.to_html()
     importance = run_document.findings["importance"]
     assert set(importance) == set(german_net.features)
     text = run_document.to_html()

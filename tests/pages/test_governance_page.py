@@ -89,8 +89,11 @@ def test_governance_writes_the_model_document(credit_state):
     html = at.session_state["governance_document"][2]
     assert "<h2>" in html and "age_in_years" in html and "Monitoring plan" in html
     at_default = default_decision(credit_state["run"]).threshold  # where the document's threshold came from
+    # the costs in numbers, not a UI instruction ('set your own there'), new user's trial 4 finding 4
     assert (f"are declined (flagged); the threshold is {at_default:.2f}, the least-cost threshold at the default "
-            "costs, as the Evaluate page starts") in html
+            "costs (none was set on the Evaluate page); a missed &#x27;bad&#x27; (false negative) costs 5, a false "
+            "alarm (false positive: a declined applicant who would not be &#x27;bad&#x27;) costs 1.") in html
+    assert "set your own" not in html
     assert at.get("download_button")[0].proto.label == "Download the model document (HTML)"
 
 
