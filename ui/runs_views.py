@@ -11,7 +11,7 @@ from finmodels.errors import FinModelsError
 from ui import navigation, session, state
 from ui.messages import show_error
 
-CHAMPION = "🏆 champion"
+CHAMPION = "★ champion"  # a star every font has (the trophy emoji drew as a box without an emoji font)
 
 
 def runs_table(shown: list, champion: str | None, *, task_label, metric_label) -> None:

@@ -359,7 +359,7 @@ def test_runs_page_lists_the_workspace_runs_compares_promotes_and_deletes(traine
     at.button(key="runs_promote").click().run()
     assert not at.exception
     listed = at.dataframe[0].value
-    assert listed[listed["run"] == run.run_id[:8]].iloc[0]["role"] == "🏆 champion"
+    assert listed[listed["run"] == run.run_id[:8]].iloc[0]["role"] == "★ champion"
     # the greyed-out Promote button is explained: this run is the champion now
     assert any(c.value.startswith("This run is the champion of this area") for c in at.caption)
 
@@ -440,8 +440,8 @@ def test_score_page_names_values_never_seen_in_training(trained_state, german):
     at.get("file_uploader")[-1].set_value(("odd.csv", new.to_csv(index=False).encode(), "text/csv")).run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
-    assert any(w.startswith("Column 'purpose' has 1 value never seen in training ('ZZ') in 7 rows") for w in warnings), \
-        warnings
+    assert any(w.startswith("Column 'purpose' has a value never seen in training: 'ZZ' in lines 2, 3, 4, 5, 6, 7, 8. "
+                            "The model has no input for such a value") for w in warnings), warnings
 
 
 def test_the_report_page_adds_what_drives_the_model_without_a_visit_to_explain(credit_state):

@@ -23,7 +23,7 @@ def test_the_champion_is_the_second_column_and_its_deletion_is_said(german_net, 
     assert not at.exception
     listed = at.dataframe[0].value
     assert list(listed.columns[:3]) == ["run", "role", "trained"]
-    assert dict(zip(listed["run"], listed["role"])) == {champion[:8]: "🏆 champion", other[:8]: ""}
+    assert dict(zip(listed["run"], listed["role"])) == {champion[:8]: "★ champion", other[:8]: ""}
     at.selectbox(key="runs_current").set_value(champion).run()
     assert at.checkbox(key="runs_delete_confirm").label == "Yes, delete this run, the champion"
     at.checkbox(key="runs_delete_confirm").check().run()
