@@ -6,7 +6,7 @@ from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.monitoring import MAJOR, MODERATE, sample_note
 from finmodels.plots.monitoring import plot_bins, plot_stability
-from ui import caches, decisions, forecasts, score_views, state
+from ui import caches, decisions, forecasts, score_checks, score_views, state
 from ui.layout import page_header
 from ui.messages import show_error
 from ui.results import describe_result
@@ -68,14 +68,11 @@ if scored is None:
     st.stop()
 name, result, kept = scored
 
-st.subheader(f"{name}: {len(result.table):,} rows scored")
+st.subheader(f"{name}: {len(result.table):,} rows scored{score_checks.rows_phrase(result)}")
 if kept:
     st.caption("The last file scored with this model in your area (uploads stay in the server's memory only): "
                "upload a file above to score another.")
-for note in result.notes:
-    st.caption(note)
-for warning in result.warnings:
-    st.warning(warning, icon=":material/warning:")
+score_checks.show_file_messages(result)
 names = score_views.decision_names(model, result)
 counts = result.decision_counts().rename(index=names)
 if len(counts):

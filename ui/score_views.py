@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from finmodels.data.reading import load_csv
 from finmodels.delivery.export import to_csv_bytes
+from finmodels.delivery.scoring_cells import read_for_scoring
+from finmodels.delivery.scoring_checks import FileRefused
 from finmodels.errors import FinModelsError
 from finmodels.runtime import worker
-from ui import caches, runtime, state
+from ui import caches, runtime, score_checks, state
 from ui.messages import show_error
 from ui.results import describe_run, event_phrase
 from ui.session import AreaMemory, area
@@ -93,7 +94,7 @@ def _bundle_bytes(model) -> bytes | None:
 
 def _score(upload, model, key: str, threshold: float | None) -> dict | None:
     try:
-        frame = load_csv(upload.getvalue())
+        frame = read_for_scoring(upload.getvalue())
         job = {"label": f"scoring {upload.name}", "threshold": threshold, "explain_top": EXPLAIN_UPFRONT,
                "spinner": f"Scoring {len(frame):,} rows, explaining up to {EXPLAIN_UPFRONT} of the highest-scored "
                           "flagged rows and checking stability (seconds; moving the threshold afterwards is "
@@ -103,6 +104,9 @@ def _score(upload, model, key: str, threshold: float | None) -> dict | None:
             scored = runtime.run_job(worker.score_bundle, raw, frame, **job)
         else:
             scored = runtime.run_job(worker.score_run, model, frame, workspace=runtime.workspace_ref(), **job)
+    except FileRefused as refused:
+        score_checks.show_refused(refused)
+        return None
     except FinModelsError as exc:
         show_error(exc)
         return None
@@ -251,7 +255,10 @@ def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
     """The scored rows, each named by its line in the file (the header is line 1) as the Data page and its messages
     name rows, highest score first while flagged rows wait for their reason codes; and their download, whose first
     column is that line. `names` are the decisions as the page names them (`decision_names`)."""
-    shown = [scored.score_column, *[c for c in ("decision", "reason codes") if c in scored.table], *model.features]
+    marked = scored.check_column in scored.table and (scored.table[scored.check_column] != "").any()
+    check = [scored.check_column] if marked else []
+    shown = [scored.score_column, *[c for c in ("decision", *check, "reason codes") if c in scored.table],
+             *model.features]
     lines = scored.by_line()
     table = lines[[c for c in dict.fromkeys(shown) if c in lines]]
     if names:
@@ -265,7 +272,8 @@ def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
                  column_config={scored.score_column: st.column_config.NumberColumn(format="%.3f")})
     st.download_button("Download the scored rows (CSV)", to_csv_bytes(lines.reset_index()), file_name=f"scored_{name}",
                        mime="text/csv", key="score_download_csv", icon=":material/download:",
-                       help="The first column is each row's line in the file. Cells a spreadsheet would run as a "
+                       help="The first column is each row's line in the file; the 'check' column names the cells "
+                            "of a row the model could not read as written. Cells a spreadsheet would run as a "
                             "formula (=, +, -, @) are quoted.")
 
 

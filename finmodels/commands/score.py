@@ -5,12 +5,18 @@ run promoted on the Runs page, at the decision threshold kept with it on the Eva
 
 Scores a file with a saved model as the Score page does: each row's score, its decision at the threshold
 (binary and anomaly models) and its reason codes (every flagged row; every row with `--reasons all`), written
-as the Score page's CSV (first `line`, the row's line in the file: the header is line 1) whose text cells are escaped against spreadsheet formulas. Then the population stability of the score
-and of each column against the training rows, and warnings (values never seen in training).
+as the Score page's CSV (first `line`, the row's line in the file: the header is line 1; last `check`, each row's
+problems) whose text cells are escaped against spreadsheet formulas. Before that, the Score page's checks of the
+file against the training data (`finmodels.delivery.scoring_checks`): text in numeric columns, empty cells,
+impossible ages and values outside the training range, values never seen in training (with the likely training
+value), a renamed column, the target column; rows with such cells are scored and named in `check`, and a file
+that cannot be scored as it is (a missing column, a numeric column of text) is refused with every problem (exit 2).
+Then the population stability of the score and of each column against the training rows.
 
 Without `--json` a short summary goes to stdout. With `--json` stdout is one JSON object: `rows`, `flagged`,
-`threshold`, `psi` (`{"score": x, "features": {column: psi}}`), `warnings` (texts), and `decisions`,
-`explained_rows`, `notes`, `out`, `seconds`.
+`threshold`, `psi` (`{"score": x, "features": {column: psi}}`), `warnings` (texts), `checks` (one object per
+problem: `code`, `severity`, `column`, `lines`, `message`), `rows_to_check`, and `decisions`, `explained_rows`,
+`notes`, `out`, `seconds`; a refused file prints `{"refused": true, "checks": [...]}`.
 
 A market risk or asset allocation bundle reads a price file instead, as the Score page does
 (`finmodels.delivery.forecasting`): the next day's expected return, volatility, VaR and expected shortfall (at the
@@ -66,10 +72,16 @@ def summary(scored, *, out: str) -> dict:
         "psi": {"score": score_psi, "features": {str(c): float(v) for c, v in stability.items() if c != "score"},
                 "note": sample_note(len(scored.table))},
         "warnings": list(scored.warnings),
+        "checks": [_check(p) for p in scored.checks.problems], "rows_to_check": len(scored.checks.marks),
         "decisions": {str(k): int(v) for k, v in scored.decision_counts().items()},
         "score_column": scored.score_column, "explained_rows": scored.explained_rows, "notes": list(scored.notes),
         "out": out, "seconds": round(scored.seconds, 3),
     })
+
+
+def _check(problem) -> dict:
+    return {"code": problem.code, "severity": problem.severity, "column": problem.column,
+            "lines": list(problem.lines[:50]), "message": problem.message}
 
 
 def _print_text(scored, *, out: str) -> None:
@@ -79,6 +91,11 @@ def _print_text(scored, *, out: str) -> None:
     total = len(scored.table)
     for decision, count in scored.decision_counts().items():
         print(f"  {decision}: {count:,} ({count / total:.1%})")
+    summary_line = scored.checks.summary(total)
+    if summary_line:
+        print(f"check: {summary_line}")
+    for warning in scored.warnings:
+        print(f"warning: {warning}")
     for note in scored.notes:
         print(f"note: {note}")
     print("Stability against the training rows (PSI; below 0.1 stable, 0.1 to 0.25 moderate, above 0.25 major):")
@@ -89,8 +106,6 @@ def _print_text(scored, *, out: str) -> None:
     small = sample_note(len(scored.table))
     if small:
         print(f"  {small}")
-    for warning in scored.warnings:
-        print(f"warning: {warning}")
 
 
 def _paths(args) -> tuple[str, str]:
@@ -123,20 +138,35 @@ def _forecast(args, model, frame) -> int:
     return 0
 
 
+def _refused(refused, *, as_json: bool) -> int:
+    """A file the checks refuse: every problem on stderr ('error:', then 'warning:' and 'note:'), exit 2."""
+    for problem in refused.checks.problems:
+        print(f"{problem.severity}: {problem.message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"refused": True, "checks": [_check(p) for p in refused.checks.problems]},
+                         ensure_ascii=False))
+    return 2
+
+
 def run(args) -> int:
     from finmodels.data.reading import load_csv
     from finmodels.delivery.export import to_csv_bytes
     from finmodels.delivery.scoring import score_file
+    from finmodels.delivery.scoring_cells import read_for_scoring
+    from finmodels.delivery.scoring_checks import FileRefused
 
     source, args.file = _paths(args)
     model = load_model(source, area=args.area)
-    frame = load_csv(args.file)
     if model.bundle.kind == FORECAST:
-        return _forecast(args, model, frame)
+        return _forecast(args, model, load_csv(args.file))
+    frame = read_for_scoring(args.file)
     print(f"Scoring {args.file} with {model.name} ({model.bundle.title}) ...", file=sys.stderr)
     threshold = choose_threshold(model, args.threshold)
-    scored = score_file(model.bundle, frame, threshold=threshold.value, reasons=args.reasons, codes=args.codes,
-                        seed=args.seed)
+    try:
+        scored = score_file(model.bundle, frame, threshold=threshold.value, reasons=args.reasons, codes=args.codes,
+                            seed=args.seed)
+    except FileRefused as refused:
+        return _refused(refused, as_json=args.json)
     if threshold.origin == KEPT:
         scored.notes.append(threshold.line(threshold.value))
     out = Path(args.out) if args.out else Path(f"scored_{Path(args.file).stem}.csv")

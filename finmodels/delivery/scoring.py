@@ -6,8 +6,10 @@ alike, so a run and its bundle give a row the same codes), and every row does on
 rating or multi-class row's codes explain the probability of the class it was given. A contribution too small to
 matter is never given as a reason (`finmodels.explain.reasons.negligible_effect`).
 The population stability index compares the new rows and their scores with the training rows' reference
-distribution (all training rows, stored in a bundle), and text values never seen in training are named in
-`ScoredFile.warnings`.
+distribution (all training rows, stored in a bundle). Before scoring, the file's cells are checked against what
+the model was trained on (`scoring_checks`: text in numeric columns, empty cells, impossible values, values never
+seen in training, a renamed column, the target column): the problems are said first in `ScoredFile.warnings` and
+`notes`, each row's own in its CHECK column, and a file no row of which can be scored as it is is refused.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from finmodels.errors import ConfigError, DataError
 from finmodels.data.problems import row_numbers
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION
+from finmodels.delivery.scoring_checks import CHECK, NOTE, WARNING, FileChecks, FileProblem, backtest_note, check_file
 from finmodels.evaluation.monitoring import (
-    ReferenceDistribution, monitored_score, psi_table, reference_distribution, stability_report, unseen_levels,
+    ReferenceDistribution, monitored_score, psi_table, reference_distribution, stability_report,
 )
 
 DEFAULT_MAX_EXPLAINED = 1_000
@@ -72,6 +75,8 @@ class ScoredFile:
     codes: int = DEFAULT_CODES
     file_notes: list[str] = field(default_factory=list)  # the notes that do not depend on the threshold
     reasons: str = "flagged"
+    checks: FileChecks = field(default_factory=FileChecks)  # the file's cells against the training data
+    check_column: str = CHECK  # the table's column naming each row's problems
 
     def decision_counts(self) -> pd.Series:
         return self.table[DECISION].value_counts() if DECISION in self.table else pd.Series(dtype=int)
@@ -116,6 +121,8 @@ class ScoredFile:
         if flagged is not None and self.reasons == "flagged":
             cells[~flagged] = ""  # a row explained at a lower threshold is not flagged at this one
         table[REASONS] = cells
+        if self.check_column in table:  # the last column, after the reason codes
+            table = table[[c for c in table.columns if c != self.check_column] + [self.check_column]]
         notes = [*self.file_notes[:-1], *_reason_notes(self), *self.file_notes[-1:]]
         return replace(self, table=table, notes=notes, explained_rows=len(self.explained_positions))
 
@@ -237,15 +244,19 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
                           "the Evaluate page. Score files with a run of a table task (default, rating, loss...).")
     start = time.perf_counter()
     features = model.features
-    check_columns(frame, features)
     rows = frame.reset_index(drop=True)
+    rows.attrs = dict(frame.attrs)
+    warnings: list[str] = []
+    distribution = _training_distribution(model, warnings)
+    checks = check_file(model, rows, distribution)  # raises FileRefused (with every problem) when none can be scored
     raw = np.asarray(model.predict(rows))
     table = rows.copy()
     notes: list[str] = []
-    warnings: list[str] = []
     score_column, classes = _add_scores(model, table, raw)
     scores = monitored_score(raw)
-    distribution = _training_distribution(model, warnings)
+    if (backtest := backtest_note(model, rows, scores)) is not None:
+        checks.problems.append(FileProblem("backtest", backtest, NOTE, model.config.target))
+    check_column = _add_checks(table, checks)
     threshold, flagged = _add_decisions(model, table, scores, threshold, distribution, notes)
     positions = _explained_positions(len(rows), reasons=reasons, flagged=flagged, max_explained=max_explained,
                                      scores=scores, explain_top=explain_top)
@@ -253,12 +264,13 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
 
     stability = stability_report(distribution, rows, columns=features, new_scores=scores)
     notes.append(f"Stability measured against {model.reference_note}.")
-    warnings += [u.message for u in unseen_levels(distribution, rows)]
+    warnings[:0] = [p.message for p in checks.of(WARNING)]
+    notes[:0] = [p.message for p in checks.of(NOTE)]
     event = None if flagged is None else (model.event_label or "event") if model.kind == BINARY else "unusual"
     scored = ScoredFile(table=table, score_column=score_column, scores=scores, stability=stability,
                         threshold=threshold, explained_rows=len(positions), notes=notes, warnings=warnings,
                         reference=distribution, explained=explained, event=event, codes=codes, file_notes=notes,
-                        reasons=reasons)._with_codes()
+                        reasons=reasons, checks=checks, check_column=check_column)._with_codes()
     scored.seconds = time.perf_counter() - start
     return scored
 
@@ -276,6 +288,7 @@ def explain_rows(source, rows: pd.DataFrame, positions: np.ndarray, *, seed: int
     if not len(positions):
         return []
     model = as_scoring_model(source)
+    rows = as_read(model, rows)
     bg = sample_rows(None, DEFAULT_BACKGROUND_ROWS, total=len(model.reference), seed=seed,
                      what="training rows kept for explanations")
     background = model.reference.iloc[bg.positions]
@@ -296,6 +309,25 @@ def explain_rows(source, rows: pd.DataFrame, positions: np.ndarray, *, seed: int
             parts.append(ExplainedRows(part, found.values, found.columns, found.data, found.output_name, found.scale,
                                        found.seconds))
     return parts
+
+
+def as_read(model: ScoringModel, rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` as the model reads them: a numeric column's text (kept in a scored table to show what the file held)
+    read as missing, so a reason code names the value the model used."""
+    texts = [c for c in model.preprocessor.numeric if c in rows and not pd.api.types.is_numeric_dtype(rows[c])]
+    return rows.assign(**{c: pd.to_numeric(rows[c], errors="coerce") for c in texts}) if texts else rows
+
+
+def _add_checks(table: pd.DataFrame, checks: FileChecks) -> str:
+    """Each row's problems in a CHECK column (a name of its own when the file has one), and the text of the cells
+    read as missing written back, so the table and its download show what the file held; returns the column."""
+    for column, cells in checks.cells.items():
+        values = table[column].astype(object)
+        values.iloc[list(cells)] = list(cells.values())
+        table[column] = values
+    name = CHECK if CHECK not in table.columns else f"{CHECK} (scoring)"
+    table[name] = checks.column(len(table))
+    return name
 
 
 def reason_cells(parts: list[ExplainedRows], count: int, *, k: int, scores: np.ndarray,

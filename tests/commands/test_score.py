@@ -34,7 +34,8 @@ def test_json_summary_and_scored_csv_with_reasons_for_every_flagged_row(german_b
     assert 0 <= summary["psi"]["score"] < 0.1 and max(summary["psi"]["features"].values()) < 0.1
     assert summary["psi"]["note"] is None  # 1,000 rows are enough to read the bands
     # the Score page's columns: the row's line in the file, the file's own, the score, the decision, the reason codes
-    assert list(scored.columns) == ["line", *german.columns, "probability of 'bad'", "decision", "reason codes"]
+    assert list(scored.columns) == ["line", *german.columns, "probability of 'bad'", "decision", "reason codes",
+                                    "check"]
     assert np.allclose(scored["probability of 'bad'"], expected, atol=1e-5)
     flagged = scored["decision"] == "bad"
     assert summary["explained_rows"] == flagged.sum()
@@ -52,9 +53,10 @@ def test_unseen_values_are_warned_about_and_formula_cells_escaped(german_bundle,
     summary = _json(capsys, german_bundle, file, "--out", out, "--reasons", "all")
     assert summary["threshold"] == 0.5 and summary["explained_rows"] == 1000
     assert summary["warnings"] == [
-        "Column 'purpose' has 2 values never seen in training ('=HYPERLINK(\"http://example.com\",\"x\")', 'ZZ') in "
-        "4 rows. The model learned nothing about them, so those rows' scores rest on their other columns; check that "
-        "this file codes the column as the training data did."]
+        "Column 'purpose' has 2 values never seen in training: '=HYPERLINK(\"http://example.com\",\"x\")' in lines "
+        "2, 3, 4; 'ZZ' in line 5. The model has no input for such a value: it scores the row as if 'purpose' held "
+        "none of its training values (with neutral evidence in its weight-of-evidence input). Write them as the "
+        "training data does and score the file again."]
     scored = pd.read_csv(out, keep_default_na=False)
     assert scored["purpose"].iloc[0] == '\'=HYPERLINK("http://example.com","x")'
     assert not any(str(v).startswith(("=", "+", "@")) for v in scored.to_numpy().ravel())

@@ -157,9 +157,10 @@ def test_values_never_seen_in_training_are_named_with_their_rows(german_net, bun
     rows = german.drop(columns="creditability").iloc[:100].copy()
     rows.loc[:4, "purpose"] = "ZZ"
     rows.loc[5:6, "purpose"] = "84 months"
-    expected = ("Column 'purpose' has 2 values never seen in training ('ZZ', '84 months') in 7 rows. The model "
-                "learned nothing about them, so those rows' scores rest on their other columns; check that this "
-                "file codes the column as the training data did.")
+    expected = ("Column 'purpose' has 2 values never seen in training: 'ZZ' in lines 2, 3, 4, 5, 6; '84 months' in "
+                "lines 7, 8. The model has no input for such a value: it scores the row as if 'purpose' held none of "
+                "its training values (with neutral evidence in its weight-of-evidence input). Write them as the "
+                "training data does and score the file again.")
     assert score_file(german_net, rows, threshold=0.5).warnings == [expected]
     assert score_file(bundle, rows, threshold=0.5).warnings == [expected]
     assert score_file(german_net, german.drop(columns="creditability").iloc[:100], threshold=0.5).warnings == []

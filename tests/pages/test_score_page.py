@@ -49,7 +49,7 @@ def test_the_last_scored_file_comes_back_after_a_page_switch_and_a_reload(credit
     scored_page(credit_state, german)
     again = page("pages/5_Score.py", credit_state)  # a new page run without the upload: the Runs page and back
     assert not again.exception
-    assert [h.value for h in again.subheader][0] == "new_loans.csv: 120 rows scored"
+    assert [h.value for h in again.subheader][0] == "new_loans.csv: 120 rows scored, 1 with cells to check"
     assert any(c.value.startswith("The last file scored with this model in your area") for c in again.caption)
     assert len(again.get("plotly_chart")) == 2
     report = page("pages/7_Report.py", {k: v for k, v in credit_state.items() if k != "scored"})
@@ -113,7 +113,7 @@ def test_results_scored_with_an_uploaded_bundle_come_back_after_a_reload(credit_
     again = page("pages/5_Score.py", {"_session_area": credit_state["_session_area"]})
     assert not again.exception, again.exception
     assert again.radio(key="score_source").value == "bundle"
-    assert next(h.value for h in again.subheader) == "new_loans.csv: 120 rows scored"
+    assert next(h.value for h in again.subheader) == "new_loans.csv: 120 rows scored, 1 with cells to check"
     assert any(c.value.startswith("Bundle **german_model.zip** (") and "kept with its results in the server's memory"
                in c.value for c in again.caption)
     assert any(c.value.startswith("The last file scored with this model in your area") for c in again.caption)
