@@ -261,6 +261,8 @@ def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
              *model.features]
     lines = scored.by_line()
     table = lines[[c for c in dict.fromkeys(shown) if c in lines]]
+    # a numeric column whose unreadable cells show what the file held ('12 months') is shown as text
+    table = table.astype({c: "string" for c in scored.checks.cells if c in table})
     if names:
         table = table.assign(decision=table["decision"].map(names))
     order = "in the file's order"
