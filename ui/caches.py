@@ -97,9 +97,13 @@ def _stamped(result, raw: bytes) -> bytes:
 
     threshold = source = costs = None
     if result.kind == BINARY:
-        threshold, said = decisions.decision_threshold(result, page="Evaluate")
-        source = said.split(", ", 1)[-1]  # '0.14, the least-cost threshold at ...': the phrase without the number
-        costs = (decisions.kept_decision(result) or {}).get("costs")
+        from finmodels.delivery.kept import decision_phrase
+
+        threshold, _ = decisions.decision_threshold(result, page="Evaluate")
+        record = decisions.kept_decision(result)
+        source = "set on the Evaluate page" if decisions.chosen_here(result) else \
+            decision_phrase(record, page="Evaluate") if record else "the least-cost threshold at the default costs"
+        costs = (record or {}).get("costs")
         if costs is None:
             from finmodels.evaluation.thresholds import DEFAULT_COSTS
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from finmodels.delivery.bundle_identity import bundle_run
+
 from finmodels.data.tasks import ANOMALY, BINARY
 
 CHAMPION = "champion"
@@ -48,6 +50,8 @@ class Model:
     name: str
     decision: object = None
     champion: bool = False
+    run_id: str | None = None  # the workspace run (the champion's, or the one a downloaded bundle names)
+    raw: bytes = b""  # the bundle's bytes, for its SHA-256 in a document
 
 
 def load_model(source: str, *, area: str) -> Model:
@@ -56,11 +60,33 @@ def load_model(source: str, *, area: str) -> Model:
     from finmodels.models.bundle import load_bundle
 
     if source != CHAMPION:
-        return Model(load_bundle(source), str(source))
+        from pathlib import Path
+
+        raw = Path(source).read_bytes() if Path(source).is_file() else b""
+        bundle = load_bundle(raw or source)
+        return Model(bundle, str(source), _stamped_decision(bundle), run_id=bundle_run(bundle).get("run_id"), raw=raw)
     raw, decision = champion_bundle(area)
     bundle = load_bundle(raw)
+    from finmodels.runtime.workspace import Workspace
+
     return Model(bundle, f"the champion of area '{area}'", decision if bundle.kind == BINARY else None,
-                 champion=True)
+                 champion=True, run_id=Workspace(area=area).champion(), raw=raw)
+
+
+def _stamped_decision(bundle):
+    """The decision a bundle downloaded from the dashboard carries (finmodels.delivery.bundle_identity): a binary
+    model scored from the file decides as its run did on the Evaluate page; None for a bundle without one."""
+    from finmodels.delivery.bundle_identity import bundle_decision
+    from finmodels.delivery.report import Decision
+    from finmodels.evaluation.thresholds import CostMatrix
+
+    found = bundle_decision(bundle) if bundle.kind == BINARY else None
+    if found is None:
+        return None
+    run = bundle_run(bundle).get("run_id")
+    where = f"written into the bundle when run {run[:8]} was downloaded" if run else "written into the bundle"
+    return Decision(float(found["threshold"]), CostMatrix(**(found.get("costs") or {})),
+                    f"{found.get('source') or 'kept with the run'}, {where}", kept=True)
 
 
 @dataclass(frozen=True)

@@ -56,18 +56,28 @@ def add_arguments(parser) -> None:
 
 
 def _threshold_note(threshold, bundle) -> str | None:
-    """Where the document's threshold came from, as a clause of its decision rule: kept with the champion (with the
-    costs it was chosen with), given on the command line, or the model's default (and why)."""
-    from finmodels.delivery.report import event_phrase
-
+    """Where the document's threshold came from, as a clause of its decision rule: kept with the champion or written
+    into the downloaded bundle (the document then states its costs), given on the command line, or the model's default
+    (and why)."""
     if threshold.origin == KEPT:
-        costs = threshold.decision.costs
-        return (f"the threshold was {threshold.decision.chosen}, with the costs of a missed "
-                f"{event_phrase(bundle.target, bundle.event_label)} (false negative) {costs.false_negative:g} and of "
-                f"a false alarm (false positive) {costs.false_positive:g}")
+        return f"the threshold was {threshold.decision.chosen}"
     if threshold.origin == GIVEN:
         return "the threshold was given on the command line (--threshold)"
     return f"the threshold is {threshold.default_reason}"
+
+
+def _identity(model, area: str):
+    """What names the documented model: the champion's run in `area`, or the run a downloaded bundle names."""
+    import hashlib
+
+    from finmodels.delivery.bundle_identity import bundle_name, bundle_run
+    from finmodels.delivery.provenance import ModelIdentity
+
+    stamped = bundle_run(model.bundle)
+    champion = model.run_id if model.champion or stamped.get("champion") else None
+    return ModelIdentity(run_id=model.run_id, name=bundle_name(model.bundle),
+                         area=area if model.champion else stamped.get("area"), champion=champion,
+                         bundle_sha256=hashlib.sha256(model.raw).hexdigest() if model.raw else None)
 
 
 def run(args) -> int:
@@ -85,7 +95,9 @@ def run(args) -> int:
     document = build_document(bundle, frame, data_name=Path(args.file).name, raw=raw, protected=args.protected,
                               threshold=threshold.value, purpose=args.purpose, explained_rows=args.rows,
                               min_group_rows=args.min_rows, seed=args.seed,
-                              threshold_note=_threshold_note(threshold, bundle), merges=parse_merges(args.merge))
+                              threshold_note=_threshold_note(threshold, bundle), merges=parse_merges(args.merge),
+                              identity=_identity(model, args.area),
+                              costs=threshold.decision.costs if threshold.origin == KEPT else None)
     used = None
     if bundle.kind == BINARY:
         used = threshold.value if threshold.value is not None else default_threshold(bundle)

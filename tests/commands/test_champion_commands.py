@@ -94,8 +94,10 @@ def test_document_states_the_kept_decision_and_its_costs(champion, capsys, tmp_p
     assert summary["findings"]["fairness"]["age_in_years"]["threshold"] == KEPT
     text = out.read_text(encoding="utf-8")
     assert ("Decision: rows scored at or above 0.31 are declined (flagged); the threshold was set by hand on the "
-            "Evaluate page, kept with this run on 2026-11-30 14:05 UTC, with the costs of a missed &#x27;bad&#x27; "
-            "(false negative) 4 and of a false alarm (false positive) 1.5.") in text
+            "Evaluate page, kept with this run on 2026-11-30 14:05 UTC; a missed &#x27;bad&#x27; (false negative) "
+            "costs 4, a false alarm (false positive: a declined applicant who would not be &#x27;bad&#x27;) costs "
+            "1.5.") in text
+    assert summary["findings"] is not None and "run " in text.split("</title>")[0]  # the document names its run
     assert "Decisions at threshold 0.31 by group" in text
     given = tmp_path / "given.html"
     assert main(["document", "champion", str(GERMAN_CSV), "--area", AREA, "--out", str(given), "--rows", "20",

@@ -21,4 +21,4 @@ def test_the_downloaded_bundle_names_its_run_and_keeps_its_threshold(trained_sta
     decision = bundle_decision(loaded)
     assert decision["threshold"] == default_decision(run).threshold
     assert decision["costs"] == {"false_negative": 5.0, "false_positive": 1.0}
-    assert decision["source"].startswith("the least-cost threshold at the default costs")
+    assert decision["source"] == "the least-cost threshold at the default costs"
