@@ -39,6 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finmodels.runtime.mlflow_import import import_mlflow, mlflow_exception
 from finmodels.errors import FinModelsError
 from finmodels.runtime.store import Retrying, discard_run, local_path, log_batches, log_files
 from finmodels.runtime.records import (RUN_FORMAT, RUN_FORMAT_VERSION, bundle_preprocessor, detached_result,
@@ -214,7 +215,7 @@ class Workspace:
             raise WorkspaceError(f"Alias {alias!r} cannot be used: use letters, digits, '-' and '_', starting with a "
                                  "letter (not 'latest' or 'v1', 'v2' ...), e.g. 'champion' or 'challenger'.")
         self._run(run_id)
-        from mlflow.exceptions import MlflowException
+        MlflowException = mlflow_exception()
 
         client = self._client()
         with self._writing():
@@ -279,7 +280,7 @@ class Workspace:
         """The run id holding `alias` (the champion by default), or None when no run does."""
         if self._empty():
             return None
-        from mlflow.exceptions import MlflowException
+        MlflowException = mlflow_exception()
 
         try:
             return self._client().get_model_version_by_alias(self.model_name, alias).run_id
@@ -293,7 +294,7 @@ class Workspace:
         if name not in ARTIFACTS:
             raise WorkspaceError(f"Unknown run artifact '{name}'. A run keeps: {', '.join(ARTIFACTS)}.")
         self._run(run_id)
-        from mlflow.exceptions import MlflowException
+        MlflowException = mlflow_exception()
 
         with tempfile.TemporaryDirectory(prefix="finmodels-") as tmp:
             try:
@@ -341,6 +342,7 @@ class Workspace:
     # -- MLflow plumbing -----------------------------------------------------------------------------------------
 
     def _client(self):
+        import_mlflow()
         with _CLIENTS_LOCK:
             client = _CLIENTS.get(self.tracking_uri)
             if client is None:
@@ -389,7 +391,7 @@ class Workspace:
         return self.root is not None and not (self.root / "mlflow.db").exists()
 
     def _run(self, run_id: str):
-        from mlflow.exceptions import MlflowException
+        MlflowException = mlflow_exception()
 
         if not isinstance(run_id, str) or not re.fullmatch(r"[0-9a-f]{32}", run_id):
             raise WorkspaceError(f"'{run_id}' is not a run id (32 hexadecimal characters). "
@@ -411,7 +413,7 @@ class Workspace:
 
     def _aliases(self) -> dict[str, list[str]]:
         """Run id -> its aliases in the area's registered model."""
-        from mlflow.exceptions import MlflowException
+        MlflowException = mlflow_exception()
 
         client = self._client()
         try:
