@@ -9,6 +9,8 @@ from finmodels.plots.monitoring import plot_bins, plot_stability
 from ui import caches, decisions, forecasts, score_checks, score_views, state
 from ui.layout import page_header
 from ui.messages import show_error
+from finmodels.delivery.bundle_identity import bundle_file_name
+from finmodels.delivery.runs import result_name
 from ui.results import describe_result
 
 page_header("Score", caption="Score new applications or accounts with a trained model: each row gets its score, a "
@@ -16,7 +18,8 @@ page_header("Score", caption="Score new applications or accounts with a trained 
 
 run = state.run()
 champion = caches.champion_id()
-if run is None and champion is None and score_views.kept_bundle() is None:
+if run is None and champion is None and score_views.kept_bundle() is None \
+        and st.session_state.get("score_bundle_upload") is None:  # a bundle uploaded here is a model
     st.info("No model trained in this session yet: train one on the **Train** page, or load a bundle saved earlier.")
 SOURCES = {"champion": "The champion (promoted on the Runs page)", "session": "The current run",
            "bundle": "A saved bundle file"}
@@ -37,7 +40,8 @@ if model is not None:
     prepared = caches.prepared_bundle(model)
     if prepared is not None:
         st.download_button("Download model bundle (.zip)", prepared,
-                           file_name=f"{model.config.task}_{model.config.arch}.zip", mime="application/zip",
+                           file_name=bundle_file_name(model.config.task, model.run_id, result_name(model)),
+                           mime="application/zip",
                            key="score_download_bundle", icon=":material/download:")
 elif source == "bundle":
     model = score_views.bundle_model()
@@ -56,7 +60,7 @@ if kind == FORECAST:
     st.stop()
 threshold = None
 if kind == BINARY:
-    start = decisions.decision_threshold(model)[0] if source != "bundle" else score_views.bundle_threshold()
+    start = decisions.decision_threshold(model)[0] if source != "bundle" else score_views.bundle_threshold(model)
     threshold = st.slider("Decision threshold", 0.0, 1.0, float(0.5 if start is None else start), 0.01,
                           key="score_threshold",
                           help="Rows scored at or above it are flagged. The Evaluate page finds the least-cost one.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
+from finmodels.data.tasks import get_task
 from finmodels.delivery.export import to_csv_bytes
 from finmodels.delivery.scoring_cells import read_for_scoring
 from finmodels.delivery.scoring_checks import FileRefused
@@ -22,7 +23,7 @@ from finmodels.errors import FinModelsError
 from finmodels.runtime import worker
 from ui import caches, runtime, score_checks, state
 from ui.messages import show_error
-from ui.results import describe_run, event_phrase
+from ui.results import event_phrase
 from ui.session import AreaMemory, area
 
 EXPLAIN_UPFRONT = 500  # flagged rows explained while scoring (about 15 ms a row for the default blend here)
@@ -56,7 +57,7 @@ def bundle_model():
         model = caches.loaded_bundle(upload)
         if model is not None:
             st.session_state[_BUNDLE_NAME] = upload.name
-            st.success(f"Loaded: {describe_run(model.train_config())}; it expects {len(model.features)} columns.")
+            st.success(f"Loaded: {bundle_label(model)}; it expects {len(model.features)} columns.")
         return model
     kept = kept_bundle()
     if kept is None:
@@ -64,19 +65,37 @@ def bundle_model():
     name, model, raw = kept
     st.session_state[state.LOADED_BUNDLE] = (f"kept:{name}", model, raw)
     st.session_state[_BUNDLE_NAME] = name
-    st.caption(f"Bundle **{name}** ({describe_run(model.train_config())}): the one your area's last file was scored "
+    st.caption(f"Bundle **{name}** ({bundle_label(model)}): the one your area's last file was scored "
                "with, kept with its results in the server's memory (never on disk) until the server restarts. "
                "Upload a bundle above to score with another.")
     return model
 
 
-def bundle_threshold() -> float | None:
-    """Where the threshold starts for a bundle: this session's choice, else the kept scored file's (a reload)."""
+def bundle_label(model) -> str:
+    """'Blend of ... for 'creditability' (Credit default) · run d09afcf5, the champion of area desk-a': the model as
+    its run was named when the bundle was downloaded (a blend, not its first network), else as the bundle names it."""
+    from finmodels.delivery.bundle_identity import bundle_name, bundle_run
+
+    run = bundle_run(model)
+    config = model.train_config()
+    text = f"{bundle_name(model)} for '{config.target}' ({get_task(config.task).label})"
+    if run.get("run_id"):
+        text += f" · run {run['run_id'][:8]}" + (f", the champion of area {run['area']}" if run.get("champion")
+                                                  and run.get("area") else "")
+    return text
+
+
+def bundle_threshold(model=None) -> float | None:
+    """Where the threshold starts for a bundle: the kept scored file's (a reload), else the one written into the bundle
+    when it was downloaded (its run's, as every page used it), else this session's choice."""
+    from finmodels.delivery.bundle_identity import bundle_decision
+
     chosen = st.session_state.get(state.THRESHOLD)
     found = _kept()
     if chosen is None and found is not None and found.get("bundle") is not None:
         return found["scored"].threshold
-    return chosen
+    stamped = bundle_decision(model) if model is not None else None
+    return float(stamped["threshold"]) if stamped is not None else chosen
 
 
 def _kept() -> dict | None:
