@@ -124,7 +124,7 @@ def scored_population(result) -> ScoredPopulation | None:
     if here is not None and here[0][1] == key:
         name, scored = here[1], here[2]
     else:
-        found = score_views._kept()  # the area's last scored file, kept in the server's memory (a reload)
+        found = score_views.area_scored()  # the area's last scored file, kept in the server's memory (a reload)
         if found is None or found.get("model") != key:
             return None
         name, scored = found["name"], found["scored"]

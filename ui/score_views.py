@@ -102,6 +102,12 @@ def _kept() -> dict | None:
     return _KEPT.get(area())
 
 
+def area_scored() -> dict | None:
+    """The area's last scored file as this page keeps it in the server's memory ({'name', 'scored', 'bundle', ...}):
+    what the Governance page's document compares with the training rows."""
+    return _kept()
+
+
 def _keep(found: dict) -> None:
     _KEPT.put(area(), found)
 
