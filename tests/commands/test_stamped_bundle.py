@@ -20,13 +20,14 @@ def downloaded(german_bundle, tmp_path_factory):
     return path
 
 
-def test_score_takes_the_threshold_written_into_the_bundle(downloaded, capsys):
-    assert main(["score", str(downloaded), str(GERMAN_CSV), "--json"]) == 0
+def test_score_takes_the_threshold_written_into_the_bundle(downloaded, capsys, tmp_path):
+    out_csv = str(tmp_path / "scored.csv")
+    assert main(["score", str(downloaded), str(GERMAN_CSV), "--out", out_csv, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["threshold"] == 0.14
     assert ("Decisions at threshold 0.14 (the least-cost threshold at the default costs, written into the bundle when "
             "run d09afcf5 was downloaded).") in out["notes"]
-    assert main(["score", str(downloaded), str(GERMAN_CSV), "--threshold", "0.5", "--json"]) == 0  # given wins
+    assert main(["score", str(downloaded), str(GERMAN_CSV), "--threshold", "0.5", "--out", out_csv, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["threshold"] == 0.5
 
 
