@@ -161,8 +161,16 @@ def _levels_shape(levels, average: np.ndarray, *, percent: bool = False) -> str:
     order = np.argsort(-average)
     top, bottom = order[0], order[-1]
     score = (lambda v: f"{float(v):.1%}") if percent else (lambda v: f"{float(v):.4g}")
-    return (f"is highest at '{levels[top]}' ({score(average[top])}) and lowest at '{levels[bottom]}' "
+    said = (f"is highest at '{levels[top]}' ({score(average[top])}) and lowest at '{levels[bottom]}' "
             f"({score(average[bottom])})")
+    if len(levels) < 3 or not all(len(str(v)) == 1 and str(v).isalpha() for v in levels):
+        return said
+    # letter grades (A to G) have an order a validator checks the score against
+    steps, tol = np.diff(average), AGAINST * float(np.ptp(average))
+    rising = average[-1] >= average[0]
+    if np.all((1 if rising else -1) * steps >= -tol):
+        return f"{said}, and {'rises' if rising else 'falls'} steadily from '{levels[0]}' to '{levels[-1]}'"
+    return f"{said}, and is not monotone in the order '{levels[0]}' to '{levels[-1]}'"
 
 
 def _sample(source, frame: pd.DataFrame | None, *, rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -67,3 +67,16 @@ def test_bad_requests_say_what_to_do(credit_risk_net):
         from finmodels.explain.dependence import _class_index
 
         _class_index(credit_risk_net, "Z")
+
+
+def test_letter_grades_are_checked_in_their_order():
+    """credit_risk's network scored grade D above E, F and G: a validator reads that against the grades' order."""
+    from finmodels.explain.dependence import _levels_shape
+
+    grades = ["A", "B", "C", "D", "E"]
+    assert _levels_shape(grades, np.array([0.15, 0.16, 0.18, 0.44, 0.41]), percent=True) == (
+        "is highest at 'D' (44.0%) and lowest at 'A' (15.0%), and is not monotone in the order 'A' to 'E'")
+    assert _levels_shape(grades, np.array([0.1, 0.2, 0.3, 0.4, 0.5]), percent=True).endswith(
+        ", and rises steadily from 'A' to 'E'")
+    assert _levels_shape(["rent", "own", "mortgage"], np.array([0.3, 0.1, 0.2]), percent=True) == (
+        "is highest at 'rent' (30.0%) and lowest at 'own' (10.0%)")  # no order to check
