@@ -57,9 +57,9 @@ def _is_numeric(values: pd.Series) -> bool:
 
 def _level(value) -> str:
     # One spelling per level, whatever pandas inferred: a code read as 3.0 in one file and 3 in another is '3'.
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
+    from finmodels.models.preprocessing import level_text
+
+    return level_text(value)
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -181,7 +181,9 @@ def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = Fa
         whole = bool(np.all(finite == np.round(finite)))
         return FeatureRange(column, True, float(finite.min()), float(finite.max()), whole,
                             step=None if whole else _precision(finite), bulk=_bulk(finite))
-    levels = sorted({str(v) for v in values.dropna()})
+    from finmodels.models.preprocessing import level_text
+
+    levels = sorted({level_text(v) for v in values.dropna()})  # '2', as the model reads it, whether 2 or 2.0
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
 
 

@@ -146,16 +146,17 @@ def prepare_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[s
     for c in numeric:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64").replace([np.inf, -np.inf], np.nan)
     for c in categorical:
-        out[c] = out[c].astype("object").where(out[c].notna(), np.nan).map(_level)
+        out[c] = out[c].astype("object").where(out[c].notna(), np.nan).map(level_text)
     return out
 
 
-def _level(value):
+def level_text(value):
     """A category as text; a whole number as '2' whether the file held 2 or 2.0 (a code column with a gap is read
-    as floats: its codes must match the same codes in a file without one)."""
+    as floats: its codes must match the same codes in a file without one). The what-if's levels and the stability
+    check's (evaluation.monitoring) spell them the same way."""
     if value is np.nan:
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
 

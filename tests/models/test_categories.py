@@ -53,3 +53,13 @@ def test_a_code_read_as_a_float_is_the_same_category():
     fitted = fit_preprocessor(gap, ["LIMIT_BAL", *CODES], PreprocessConfig(categories=CODES))
     np.testing.assert_array_equal(fitted.transform(frame.head(20))[:, fitted.groups["EDUCATION"]][4:],
                                   fitted.transform(gap.head(20))[:, fitted.groups["EDUCATION"]][4:])
+
+
+def test_the_what_if_offers_each_code_once():
+    """A new user's what-if on Taiwan offered EDUCATION's levels '1' ... '6' and '2.0' (a code read as a float once)."""
+    import pandas as pd
+
+    from finmodels.explain.counterfactuals import _range_of
+
+    found = _range_of("EDUCATION", pd.Series([1, 2, 2.0, 3.0, None, 6], dtype=object), numeric=False)
+    assert found.levels == ("1", "2", "3", "6")
