@@ -44,7 +44,8 @@ def partial_dependence_view(result, explanation) -> None:
     tried = ("Values outside the training rows' bulk are not tried: the model has not seen them." if found.numeric
              else "Each row is scored at each level seen in training; the whiskers span the middle half of the rows' "
              "scores.")
-    notes.append(f"{len(found.rows)} test rows, {len(found.grid)} values each, scored in {found.seconds:.1f} s. "
+    took = "under 0.1 s" if found.seconds < 0.1 else f"{found.seconds:.1f} s"  # not 'scored in 0.0 s'
+    notes.append(f"{len(found.rows)} test rows, {len(found.grid)} values each, scored in {took}. "
                  + tried)
     st.caption(" ".join(notes))
 

@@ -219,7 +219,7 @@ def _empty_cells(checks: FileChecks, model, frame: pd.DataFrame, present: list[s
             continue
         positions = np.flatnonzero(gaps)
         held = [m for m in markers.get(column, ()) if m and m not in checks.cells.get(column, {}).values()]
-        what = "empty" + (f" or hold {_quoted(held, 3)}" if held else "")
+        what = "empty" + (f" or holds {_quoted(held, 3)}" if held else "")
         numeric = column in model.preprocessor.numeric
         does = numeric_reading(model.preprocessor, column).missing if numeric else \
             level_reading(model.preprocessor, column).missing
