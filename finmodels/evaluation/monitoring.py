@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from finmodels.models.preprocessing import level_text
+
 MODERATE, MAJOR = 0.1, 0.25
 _FLOOR = 1e-4  # share given to an empty bin, so one empty bin does not make the index infinite
 MISSING = "(missing)"
@@ -55,16 +57,9 @@ def _is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def _level(value) -> str:
-    # One spelling per level, whatever pandas inferred: a code read as 3.0 in one file and 3 in another is '3'.
-    from finmodels.models.preprocessing import level_text
-
-    return level_text(value)
-
-
 def _text(values: pd.Series) -> pd.Series:
     """Levels as text, missing values as NaN."""
-    return values.astype(object).map(lambda v: np.nan if pd.isna(v) else _level(v))
+    return values.astype(object).map(lambda v: np.nan if pd.isna(v) else level_text(v))  # '3' for 3 or 3.0
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ A coded input (`coded_columns`: a numeric column the fitted preprocessing one-ho
 its `PreprocessConfig.code_levels` whole-number values in the training rows, such as SEX 1/2, EDUCATION 0-6 or
 PAY_0 -2..8) has no order worth moving along: each code seen in training is scored once instead, and the
 counterfactual says "Change EDUCATION from 2 to 1", with no direction and no delta (`Counterfactual.change` is
-None). A run whose preprocessing encodes no codes (small tables fit with `code_levels=0`) keeps every number
-numeric: the threshold is the run's own, not a second constant here.
+None). A run whose preprocessing encodes no codes (`code_levels=0`: small tables) keeps every number numeric.
 """
 
 from __future__ import annotations
@@ -20,6 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
+from finmodels.models.preprocessing import level_text
 
 GRID_POINTS = 200  # values tried per numeric column across the range searched, before refining
 REFINE_STEPS = 14  # bisection steps between the last value that keeps the decision and the first that flips it
@@ -181,8 +182,6 @@ def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = Fa
         whole = bool(np.all(finite == np.round(finite)))
         return FeatureRange(column, True, float(finite.min()), float(finite.max()), whole,
                             step=None if whole else _precision(finite), bulk=_bulk(finite))
-    from finmodels.models.preprocessing import level_text
-
     levels = sorted({level_text(v) for v in values.dropna()})  # '2', as the model reads it, whether 2 or 2.0
     return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
 
