@@ -134,11 +134,13 @@ def fit_anomaly_baselines(X_train, X_test, y_test, *, seed: int = 0) -> dict[str
 
 
 def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0, classes: int = 0,
-                  train_rows=None, test_rows=None, features: list[str] | None = None) -> dict[str, BaselineResult]:
+                  train_rows=None, test_rows=None, features: list[str] | None = None,
+                  categories=()) -> dict[str, BaselineResult]:
     """The baselines a task kind needs, on the network's own split and preprocessed inputs.
 
     A binary task also gets the credit scorecard (finmodels.models.scorecard) when `train_rows` and `test_rows`
-    (the same rows in their original units) and the `features` are given: it bins raw values, not encoded ones.
+    (the same rows in their original units) and the `features` are given: it bins raw values, not encoded ones,
+    the `categories` (the columns the run reads as categories) as categories.
     """
     from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION
 
@@ -147,7 +149,8 @@ def fit_baselines(kind: str, X_train, y_train, X_test, y_test, *, seed: int = 0,
         if train_rows is not None and test_rows is not None and features:
             from finmodels.models.scorecard import NAME, scorecard_baseline
 
-            results[NAME] = scorecard_baseline(train_rows, y_train, test_rows, y_test, features=list(features))
+            results[NAME] = scorecard_baseline(train_rows, y_train, test_rows, y_test, features=list(features),
+                                               categories=tuple(categories or ()))
         return results
     if kind in (MULTICLASS, ORDINAL):
         return fit_classifier_baselines(X_train, y_train, X_test, y_test, seed=seed, classes=classes,

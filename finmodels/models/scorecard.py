@@ -1,9 +1,10 @@
 """The classic credit scorecard, the challenger a credit committee compares any new model with.
 
 Each feature is cut into bins by optbinning's optimal binning (numeric bins follow a monotonic trend in the
-event rate; text columns are grouped by event rate), every bin becomes its weight of evidence (WoE), a
-logistic regression is fitted on the WoE values, and its coefficients become points scaled by PDO and odds
-(points to double the odds, and the score at given odds). Missing and special values get bins of their own.
+event rate; text columns, and the number codes a run reads as categories, are grouped by event rate), every bin
+becomes its weight of evidence (WoE), a logistic regression is fitted on the WoE values, and its coefficients
+become points scaled by PDO and odds (points to double the odds, and the score at given odds). Missing and
+special values get bins of their own.
 
 WoE follows optbinning's sign: ln(share of non-events / share of events), so a bin with fewer events than
 average has a positive WoE. Points follow the same direction: more points, less risk.
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.errors import ConfigError, DataError
+from finmodels.models.preprocessing import level_text
 from finmodels.models.scorecard_tables import IV_BANDS, iv_band, iv_table  # noqa: F401  (IV_BANDS, iv_band: public here too)
 
 # optbinning calls pandas APIs that pandas 3 deprecates: a German credit run wrote 100 such warnings (one per bin
@@ -109,9 +111,9 @@ class ScorecardModel:
             raise DataError(f"The data lacks {len(missing)} column(s) the scorecard was fitted on: "
                             f"{', '.join(map(str, missing[:10]))}. Score a file with the training columns.")
         rows = frame[self.features].copy()
-        for column in self.categorical:  # optbinning compares categories as text
+        for column in self.categorical:  # optbinning compares categories as text, spelled as the network reads them
             rows[column] = rows[column].astype(object).where(rows[column].notna()).map(
-                lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else level_text(v))
         return rows
 
     def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
@@ -179,24 +181,33 @@ class ScorecardModel:
         return float(per.min().sum()), float(per.max().sum())
 
 
-def categorical_columns(frame: pd.DataFrame, features: list[str]) -> list[str]:
-    """The features binned as categories: every column that is not numbers."""
-    return [c for c in features if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])]
+def categorical_columns(frame: pd.DataFrame, features: list[str], categories=()) -> list[str]:
+    """The features binned as categories: every column that is not numbers, and the number columns a run reads as
+    categories (`categories`: the Data page's 'categorical' role, `TrainConfig.categories`), such as Taiwan's
+    EDUCATION codes 0 to 6, which have no order (4 is 'other', not more schooling than 3)."""
+    named = set(categories or ())
+    return [c for c in features if c in named or not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])]
 
 
-def fit_scorecard(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig | None = None
-                  ) -> ScorecardModel:
-    """Fit a scorecard on `rows` (original units) and `y` (1 = the risk event, 0 = not).
+def fit_scorecard(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig | None = None,
+                  categories=()) -> ScorecardModel:
+    """Fit a scorecard on `rows` (original units) and `y` (1 = the risk event, 0 = not). Text columns and the
+    number columns named in `categories` are binned as categories (levels spelled by `preprocessing.level_text`,
+    '2' for 2 or 2.0), the other numbers as ordered intervals.
 
     In a process where TensorFlow was loaded before the binning's solver (see `_load_solver`), the fit runs in
     a fresh process, which costs a few seconds more; elsewhere it runs here.
     """
+    categories = tuple(c for c in categories or () if c in set(features))
     if SOLVER_SAFE:
-        return _fit(rows, y, features=features, config=config)
-    return _fit_in_fresh_process(rows[list(features)], np.asarray(y), features=list(features), config=config)
+        return _fit(rows, y, features=features, config=config, categories=categories)
+    return _fit_in_fresh_process(rows[list(features)], np.asarray(y), features=list(features), config=config,
+                                 categories=categories)
 
 
-def _fit_in_fresh_process(rows: pd.DataFrame, y: np.ndarray, *, features: list[str], config) -> ScorecardModel:
+def _fit_in_fresh_process(rows: pd.DataFrame, y: np.ndarray, *, features: list[str], config,
+                          categories=()) -> ScorecardModel:
     # A plain interpreter that imports only this module (multiprocessing's spawn would re-run the parent's main
     # module, which may import TensorFlow). Pickle is safe here: both ends are this code, nothing comes from a file.
     import os
@@ -207,7 +218,8 @@ def _fit_in_fresh_process(rows: pd.DataFrame, y: np.ndarray, *, features: list[s
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     done = subprocess.run([sys.executable, "-c", "from finmodels.models.scorecard import _fit_stdio; _fit_stdio()"],
-                          input=pickle.dumps((rows, y, features, config)), capture_output=True, env=env, check=False)
+                          input=pickle.dumps((rows, y, features, config, categories)), capture_output=True, env=env,
+                          check=False)
     if done.returncode != 0:
         raise RuntimeError(f"The scorecard's fit in a fresh process failed:\n{done.stderr.decode(errors='replace')}")
     return pickle.loads(done.stdout)
@@ -217,12 +229,13 @@ def _fit_stdio() -> None:
     """The fresh process's side of `_fit_in_fresh_process`: pickled arguments in, the pickled model out."""
     import pickle
 
-    rows, y, features, config = pickle.loads(sys.stdin.buffer.read())
-    model = _fit(rows, y, features=features, config=config)
+    rows, y, features, config, categories = pickle.loads(sys.stdin.buffer.read())
+    model = _fit(rows, y, features=features, config=config, categories=categories)
     sys.stdout.buffer.write(pickle.dumps(model))
 
 
-def _fit(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig | None = None) -> ScorecardModel:
+def _fit(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig | None = None,
+         categories=()) -> ScorecardModel:
     from optbinning import BinningProcess, Scorecard
     from sklearn.linear_model import LogisticRegression
 
@@ -231,7 +244,7 @@ def _fit(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig 
     if len(np.unique(y)) != 2:
         raise DataError(f"A scorecard needs both outcomes among its training rows; these {len(y):,} rows have only "
                         f"{'events' if y.size and y[0] == 1 else 'non-events'}. Use more rows.")
-    categorical = categorical_columns(rows, features)
+    categorical = categorical_columns(rows, features, categories)
     numeric_params = {"monotonic_trend": config.monotonic_trend}
     binning = BinningProcess(
         list(features), categorical_variables=categorical, max_n_bins=config.max_bins,
@@ -246,14 +259,15 @@ def _fit(rows: pd.DataFrame, y, *, features: list[str], config: ScorecardConfig 
 
 
 def scorecard_baseline(train_rows: pd.DataFrame, y_train, test_rows: pd.DataFrame, y_test, *, features: list[str],
-                       config: ScorecardConfig | None = None):
+                       config: ScorecardConfig | None = None, categories=()):
     """The scorecard as a baseline beside the network: fitted on the same training rows in their original units,
-    scored on the same test rows; its test scores are event probabilities like the network's."""
+    scored on the same test rows; its test scores are event probabilities like the network's. `categories`: the
+    number columns the run reads as categories, binned as categories here too."""
     from finmodels.evaluation.metrics import binary_metrics
     from finmodels.models.baselines import BaselineResult
 
     start = time.perf_counter()
-    model = fit_scorecard(train_rows, y_train, features=features, config=config)
+    model = fit_scorecard(train_rows, y_train, features=features, config=config, categories=categories)
     seconds = time.perf_counter() - start
     scores = model.predict(test_rows)
     return BaselineResult(NAME, model, scores, binary_metrics(np.asarray(y_test), scores), seconds)
@@ -308,10 +322,11 @@ def binary_target(frame: pd.DataFrame, target: str, event_label: str | None = No
 
 def scorecard_run(frame: pd.DataFrame, *, target: str, event_label: str | None = None,
                   features: list[str] | None = None, config: ScorecardConfig | None = None, test_size: float = 0.2,
-                  valid_size: float = 0.2, split: str = "random", seed: int = 0) -> ScorecardRun:
+                  valid_size: float = 0.2, split: str = "random", seed: int = 0, categories=()) -> ScorecardRun:
     """Split `frame` as a training run does (the same `split` method, sizes and seed give the same rows), fit the
     scorecard on the training and validation rows and test it on the held-out rows. `features` default to the
-    profile's feature columns."""
+    profile's feature columns; `categories` are number columns to bin as categories (a run's `TrainConfig.categories`,
+    or its preprocessor's `categorical`)."""
     from finmodels.data.profiling import profile
     from finmodels.data.splits import split_for_run
     from finmodels.evaluation.metrics import binary_metrics
@@ -329,7 +344,7 @@ def scorecard_run(frame: pd.DataFrame, *, target: str, event_label: str | None =
     parts = split_for_run(rows, y, target=target, method=split, test_size=test_size, valid_size=valid_size, seed=seed)
     fit = np.sort(np.concatenate([parts.train, parts.valid]))
     start = time.perf_counter()
-    model = fit_scorecard(rows.iloc[fit], y[fit], features=features, config=config)
+    model = fit_scorecard(rows.iloc[fit], y[fit], features=features, config=config, categories=categories)
     seconds = time.perf_counter() - start
     scores = model.predict(rows.iloc[parts.test])
     notes = [f"Fitted on {len(fit):,} rows in {seconds:.1f} s; tested on {len(parts.test):,} held-out rows "

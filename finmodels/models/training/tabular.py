@@ -336,7 +336,8 @@ def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int
 
     The baselines need no early-stopping rows, so they learn from the validation rows too: a network compared
     with baselines denied a fifth of the data would look better than it is. Given the run's `rows` (original
-    units) and `split`, a binary task's scorecard bins the same training and test rows in their own units.
+    units) and `split`, a binary task's scorecard bins the same training and test rows in their own units, the
+    columns the preprocessing reads as categories (`TrainConfig.categories` included) as categories.
     """
     from finmodels.models.baselines import fit_baselines
 
@@ -352,7 +353,8 @@ def table_baselines(kind: str, inputs: EncodedInputs, *, seed: int, classes: int
     raw = {}
     if rows is not None and split is not None:
         raw = dict(train_rows=rows.iloc[np.concatenate([split.train, split.valid])[keep]],
-                   test_rows=rows.iloc[split.test], features=list(inputs.preprocessor.columns))
+                   test_rows=rows.iloc[split.test], features=list(inputs.preprocessor.columns),
+                   categories=tuple(getattr(inputs.preprocessor, "categorical", ())))  # text and named codes
     return fit_baselines(kind, x_fit, y_fit, x_test, y_test, seed=seed, classes=classes, **raw)
 
 
