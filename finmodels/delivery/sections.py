@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.tasks import ANOMALY, BINARY, MULTICLASS, ORDINAL, REGRESSION, get_task
+from finmodels.delivery.data_quality import data_section, run_categories  # noqa: F401 (document.py imports data_section here)
 from finmodels.delivery.html import Figure, bullets, html_table, paragraph, plain_value
 from finmodels.errors import DataError, FinModelsError
 from finmodels.models.training.blend import blend_weights, network_settings, network_title
@@ -107,48 +108,6 @@ def purpose_section(facts: ModelFacts, *, purpose: str | None, threshold: float 
     return parts + [bullets(items)]
 
 
-def data_section(facts: ModelFacts, frame: pd.DataFrame, *, data_name: str, fingerprint: str) -> tuple[list[str], list]:
-    from finmodels.data.validation import ERROR, validate
-
-    target = facts.target if facts.target in frame.columns else None
-    summary = pd.DataFrame({"item": ["source", "rows", "columns", "SHA-256 of the file", "model inputs"],
-                            "value": [data_name, f"{len(frame):,}", f"{frame.shape[1]:,}", fingerprint,
-                                      f"{len(facts.features)}: {', '.join(facts.features)}"]})
-    parts = [html_table(summary)]
-    if target and facts.kind == BINARY:
-        from finmodels.data.targets import label_strings
-
-        labels = label_strings(frame[target])
-        share = float((labels == str(facts.event_label)).mean())
-        parts.append(paragraph(f"Share of '{facts.event_label}' in '{target}': {share:.1%} of {labels.notna().sum():,} "
-                        "rows with an outcome."))
-    if facts.test_rows is not None:
-        sizes = facts.source.split.sizes()
-        parts.append(paragraph("The run's split: " + ", ".join(f"{k} {v:,} rows" for k, v in sizes.items()) +
-                        f" ({facts.source.split.method})."))
-    problems = validate(frame, target=target or None, features=[c for c in facts.features if c in frame.columns])
-    parts.append("<h3>Quality findings</h3>")
-    if problems:
-        table = pd.DataFrame({"severity": [p.severity for p in problems],
-                              "column": [_where(p, frame) for p in problems], "finding": [p.message for p in problems]})
-        parts.append(html_table(table))
-        if any(p.severity == ERROR for p in problems):
-            parts.append(paragraph("Errors stop training on the dashboard until fixed; this model was trained on a file "
-                            "without them, so they concern this file.", "note"))
-    else:
-        parts.append(paragraph("No problems found (missing targets, leakage, special codes, identifiers, dates, "
-                               "implausible values, values far outside their column's bulk)."))
-    return parts, problems
-
-
-def _where(problem, frame: pd.DataFrame) -> str:
-    """A finding's column, the columns a finding about several names ('code_columns'), else 'the whole file'."""
-    if problem.column:
-        return str(problem.column)
-    named = [str(v) for v in problem.values if v in frame.columns]
-    return ", ".join(named) if named else "the whole file"
-
-
 def methodology_section(facts: ModelFacts) -> list[str]:
     from finmodels.models.architectures import get_architecture
 
@@ -171,11 +130,8 @@ def methodology_section(facts: ModelFacts) -> list[str]:
         values["epochs run (early stopping)"] = facts.epochs_run
     rows.update(values)
     parts.append(html_table(pd.DataFrame({"setting": list(rows), "value": [plain_value(v) for v in rows.values()]})))
-    numeric, categorical = list(getattr(pre, "numeric", [])), list(getattr(pre, "categorical", []))
     prep = getattr(settings, "preprocessing", None) or config.preprocessing
-    items = [f"{len(numeric)} numeric inputs: {', '.join(numeric) or 'none'}.",
-             f"{len(categorical)} text inputs, one-hot encoded (levels unseen in training ignored): "
-             f"{', '.join(categorical) or 'none'}."]
+    items = input_kinds(pre, run_categories(facts))
     if prep is not None:
         pieces = (f"piecewise-linear encoding with {prep.piecewise_knots} quantile knots (up to {prep.target_knots} "
                   "at the target's thresholds)" if prep.piecewise_knots else "no piecewise-linear encoding")
@@ -192,6 +148,23 @@ def methodology_section(facts: ModelFacts) -> list[str]:
               "Baselines: logistic regression and gradient boosting on the same inputs, and (binary tasks) a credit "
               "scorecard on the raw columns, all trained on the same training and validation rows."]
     return parts + ["<h3>Preprocessing and choices</h3>", bullets(items)]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def input_kinds(pre, categories) -> list[str]:
+    """The inputs by how they are encoded: numbers, and categories (text columns, and numbers the analyst set to
+    'categorical', which are codes, not text), one-hot encoded."""
+    numeric, categorical = list(getattr(pre, "numeric", [])), list(getattr(pre, "categorical", []))
+    coded = [c for c in categorical if c in set(categories)]
+    text = [c for c in categorical if c not in set(coded)]
+    kinds = [f"{', '.join(names)} ({what})" for names, what in (
+        (text, "text"), (coded, "numeric codes set to 'categorical'")) if names]
+    return [f"{_count(len(numeric), 'numeric input')}: {', '.join(numeric) or 'none'}.",
+            f"{_count(len(categorical), 'categorical input')}, one-hot encoded (levels unseen in training ignored): "
+            f"{'; '.join(kinds) or 'none'}."]
 
 
 def training_text(config, settings, weights: dict, *, kind: str) -> str:
@@ -401,7 +374,7 @@ def limitations_section(facts: ModelFacts, found: dict, problems, reports, *, th
         items.append(f"The test metrics come from {facts.test_rows:,} held-out rows of one split; expect them to "
                      "vary by a few points of AUC between samples.")
     if problems:
-        items.append(f"The data file has {len(problems)} quality finding(s) (section 2).")
+        items.append(f"The data file has {_count(len(problems), 'quality finding')} (section 2).")
     items += [driver["message"] for driver in found.get("record_drivers", [])]
     psi = found.get("psi", {})
     shifted = [k for k, v in psi.items() if v >= 0.1]
