@@ -286,8 +286,8 @@ def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
              *model.features]
     lines = scored.by_line()
     table = lines[[c for c in dict.fromkeys(shown) if c in lines]]
-    # a numeric column whose unreadable cells show what the file held ('12 months') is shown as text
-    table = table.astype({c: "string" for c in scored.checks.cells if c in table})
+    # a numeric column whose unreadable cells show what the file held ('12 months', a code 'Univrsity') is shown as text
+    table = table.astype({c: "string" for c in table.columns if c in scored.checks.cells or table[c].dtype == object})
     if names:
         table = table.assign(decision=table["decision"].map(names))
     order = "in the file's order"
@@ -296,7 +296,8 @@ def scored_rows(model, name: str, scored, names: dict[str, str]) -> None:
         order = "highest score first"
     st.caption(f"Rows {order}, each named by its line in the file (the header is line 1), as on the Data page.")
     st.dataframe(table, key="score_table", height=320,
-                 column_config={scored.score_column: st.column_config.NumberColumn(format="%.3f")})
+                 column_config={scored.score_column: st.column_config.NumberColumn(format="%.3f"),
+                                scored.check_column: st.column_config.TextColumn(width="large")})
     st.download_button("Download the scored rows (CSV)", to_csv_bytes(lines.reset_index()), file_name=f"scored_{name}",
                        mime="text/csv", key="score_download_csv", icon=":material/download:",
                        help="The first column is each row's line in the file; the 'check' column names the cells "

@@ -24,6 +24,7 @@ from finmodels.errors import ConfigError, DataError
 from finmodels.data.problems import row_numbers
 from finmodels.data.targets import event_name
 from finmodels.data.tasks import ANOMALY, BINARY, FORECAST, MULTICLASS, ORDINAL, REGRESSION
+from finmodels.delivery.scoring_cells import as_written, with_level_text
 from finmodels.delivery.scoring_checks import CHECK, NOTE, WARNING, FileChecks, FileProblem, backtest_note, check_file
 from finmodels.evaluation.monitoring import (
     ReferenceDistribution, monitored_score, psi_table, reference_distribution, stability_report,
@@ -246,6 +247,7 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     features = model.features
     rows = frame.reset_index(drop=True)
     rows.attrs = dict(frame.attrs)
+    rows = with_level_text(rows, model.preprocessor.categorical)  # 'Univrsity' among codes: a level never seen
     warnings: list[str] = []
     distribution = _training_distribution(model, warnings)
     checks = check_file(model, rows, distribution)  # raises FileRefused (with every problem) when none can be scored
@@ -257,6 +259,7 @@ def score_file(source, frame: pd.DataFrame, *, threshold: float | None = None, r
     if (backtest := backtest_note(model, rows, scores)) is not None:
         checks.problems.append(FileProblem("backtest", backtest, NOTE, model.config.target))
     check_column = _add_checks(table, checks)
+    as_written(table, rows.columns)  # 170000 as the file wrote it, not 170000.0
     threshold, flagged = _add_decisions(model, table, scores, threshold, distribution, notes)
     positions = _explained_positions(len(rows), reasons=reasons, flagged=flagged, max_explained=max_explained,
                                      scores=scores, explain_top=explain_top)

@@ -8,7 +8,9 @@ its lines in the file (the header is line 1), its values, what the model does wi
 - empty cells, and what the model puts in their place (the training median; a category of their own);
 - values no real record holds (the Data page's rules, `finmodels.data.outliers.RULES`: ages outside 16 to 110) and
   values outside the training range, which the model reads as the range's edge;
-- text values no training row had, with the training value they probably are ('Yes' for 'yes');
+- text values no training row had, with the training value they probably are ('Yes' for 'yes') or the values training
+  had; in a column of numbers the model treats as categories, a text cell ('Univrsity' among EDUCATION's codes) is
+  such a level, kept as written (`scoring_cells.with_level_text`), never an empty cell;
 - the target column, when the file still holds it: ignored for scoring (`backtest_note` measures the AUC on it).
 
 Rows with a problem are still scored (except when the file is refused) and named in the scored file's CHECK column.
@@ -17,7 +19,7 @@ Rows with a problem are still scored (except when the file is refused) and named
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,8 @@ from finmodels.data.reading import rows_phrase
 from finmodels.data.targets import label_strings
 from finmodels.data.tidying import MARKERS
 from finmodels.delivery.scoring_cells import CELLS, number_hint
-from finmodels.delivery.scoring_treatment import level_reading, number, numeric_reading
+from finmodels.delivery.scoring_treatment import (NEUTRAL_WOE, level_reading, number, numeric_reading,
+                                                  training_levels)
 from finmodels.errors import DataError
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
@@ -119,9 +122,28 @@ def check_file(model, frame: pd.DataFrame, distribution=None) -> FileChecks:
             "for scoring (the scores use only the model's input columns).", NOTE, target))
     order = {ERROR: 0, WARNING: 1, NOTE: 2}
     checks.problems.sort(key=lambda p: order[p.severity])
+    _woe_once(checks)
     if checks.of(ERROR):
         raise FileRefused([p.message for p in checks.problems], checks)
     return checks
+
+
+def _woe_once(checks: FileChecks) -> None:
+    """The weight-of-evidence input's neutral evidence said once, in the first message that has it (for every such
+    cell), rather than in every message."""
+    said = [i for i, p in enumerate(checks.problems) if any(c in p.message for c in NEUTRAL_WOE)]
+    if len(said) < 2:
+        return
+    for i in said[1:]:
+        message = checks.problems[i].message
+        for clause in NEUTRAL_WOE:
+            message = message.replace(clause, "")
+        checks.problems[i] = replace(checks.problems[i], message=message)
+    first = checks.problems[said[0]]
+    clause = next(c for c in NEUTRAL_WOE if c in first.message)
+    every = (clause[:-1] + ", as for every missing or unseen cell below)" if clause.endswith(")")
+             else clause + " (as for every missing or unseen cell below)")
+    checks.problems[said[0]] = replace(first, message=first.message.replace(clause, every, 1))
 
 
 def _columns(checks: FileChecks, features: list[str], frame: pd.DataFrame, target: str) -> None:
@@ -218,7 +240,8 @@ def _empty_cells(checks: FileChecks, model, frame: pd.DataFrame, present: list[s
         if not gaps.any():
             continue
         positions = np.flatnonzero(gaps)
-        held = [m for m in markers.get(column, ()) if m and m not in checks.cells.get(column, {}).values()]
+        texts = set(frame.attrs.get(CELLS, {}).get(column, {}).values())  # said as text, or as a level never seen
+        held = [m for m in markers.get(column, ()) if m and m not in texts]
         what = "empty" + (f" or holds {_quoted(held, 3)}" if held else "")
         numeric = column in model.preprocessor.numeric
         does = numeric_reading(model.preprocessor, column).missing if numeric else \
@@ -288,27 +311,43 @@ def _unseen(checks: FileChecks, model, frame: pd.DataFrame, present: list[str], 
     refs = {} if distribution is None else distribution.columns
     for column in present:
         ref = refs.get(column)
-        if ref is None or ref.kind != "categorical" or ref.seen is None:
+        seen = ref.seen if ref is not None and ref.kind == "categorical" else None
+        if ref is None or ref.kind != "categorical":  # numbers the model treats as categories: its encoder's levels
+            seen = training_levels(model.preprocessor, column)
+        if seen is None:
             continue
         values = frame[column].astype(object).map(lambda v: v if pd.isna(v) else _level(v))
-        unseen = values.notna() & ~values.isin(set(ref.seen))
+        unseen = values.notna() & ~values.isin(set(seen))
         if not unseen.any():
             continue
         counts = values[unseen].value_counts()
-        parts = []
+        parts, guessed = [], True
         for value in list(counts.index)[:SHOWN]:
             positions = np.flatnonzero((values == value).to_numpy())
-            guess = _similar_level(value, list(ref.seen))
+            guess = _similar_level(value, list(seen))
+            guessed = guessed and guess is not None
             parts.append(f"'{value}' in {_lines(positions).replace(' of the file', '')}" + (f" ({guess})" if guess
                                                                                          else ""))
-            checks.mark(positions, f"{column}: '{value}' never seen in training" + (f" ({guess})" if guess else ""))
+            checks.mark(positions, f"{column}: unseen level '{value}'" + (f" ({guess})" if guess else ""))
         more = f" and {len(counts) - SHOWN} more values" if len(counts) > SHOWN else ""
         noun = "a value" if len(counts) == 1 else f"{len(counts)} values"
+        levels = "" if guessed else _seen_phrase(list(seen))
         checks.problems.append(FileProblem(
             "unseen_values", f"Column '{column}' has {noun} never seen in training: {'; '.join(parts)}{more}. The "
             f"model {level_reading(model.preprocessor, column).unseen}. Write {'it' if len(counts) == 1 else 'them'} as "
-            "the training data does and score the file again.", WARNING, column,
+            f"the training data does{levels} and score the file again.", WARNING, column,
             tuple(int(p) + 2 for p in np.flatnonzero(unseen.to_numpy()))))
+
+
+def _seen_phrase(seen: list[str], limit: int = 12) -> str:
+    """" (its values: '1', '2', '3')", numbers in their order; '' when training has more than `limit` values."""
+    if not seen or len(seen) > limit:
+        return ""
+    try:
+        seen = sorted(seen, key=float)
+    except ValueError:
+        seen = sorted(seen)
+    return " (its values: " + ", ".join(f"'{s}'" for s in seen) + ")"
 
 
 def _level(value) -> str:

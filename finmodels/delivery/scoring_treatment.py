@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the clauses that say a cell's weight-of-evidence input gets neutral evidence (0): said once per file's checks
+NEUTRAL_WOE = (", and neutral evidence in its weight-of-evidence input",
+               " (with neutral evidence in its weight-of-evidence input)")
+
 
 def number(value: float) -> str:
     """2,320, 75, 0.312, -3: a value as a message shows it."""
@@ -73,7 +77,7 @@ class LevelReading:
 
     @property
     def unseen(self) -> str:
-        woe = " (with neutral evidence in its weight-of-evidence input)" if self.woe else ""
+        woe = NEUTRAL_WOE[1] if self.woe else ""
         return f"has no input for such a value: it {self._scored_as()}{woe}"
 
     @property
@@ -87,7 +91,7 @@ def _woe(value: float | None) -> str:
     if value is None:
         return ""
     if value == 0:
-        return ", and neutral evidence in its weight-of-evidence input"
+        return NEUTRAL_WOE[0]
     return ", and the training rows' missing values' evidence in its weight-of-evidence input"
 
 
@@ -124,14 +128,31 @@ def numeric_reading(preprocessor, column: str) -> NumberReading:
     return NumberReading(column)
 
 
-def level_reading(preprocessor, column: str) -> LevelReading:
-    """How `preprocessor` reads the text `column`."""
+def _encoder(preprocessor, column: str):
+    """(the fitted one-hot encoder of the categorical columns, `column`'s position in it), or None."""
     blocks, fitted = _fitted(preprocessor)
     categorical = list(getattr(preprocessor, "categorical", []))
     if not blocks or "cat" not in fitted or column not in categorical:
+        return None
+    return fitted["cat"][-1], [list(c) for n, _, c in blocks if n == "cat"][0].index(column)
+
+
+def training_levels(preprocessor, column: str) -> tuple[str, ...] | None:
+    """The levels of the categorical `column` the model has inputs for (its one-hot encoder's), or None."""
+    found = _encoder(preprocessor, column)
+    if found is None:
+        return None
+    encoder, j = found
+    return tuple(str(v) for v in encoder.categories_[j] if str(v) != "(missing)")
+
+
+def level_reading(preprocessor, column: str) -> LevelReading:
+    """How `preprocessor` reads the text `column`."""
+    found = _encoder(preprocessor, column)
+    if found is None:
         return LevelReading(column)
-    encoder = fitted["cat"][-1]
-    j = [list(c) for n, _, c in blocks if n == "cat"][0].index(column)
+    blocks, fitted = _fitted(preprocessor)
+    encoder, j = found
     infrequent = getattr(encoder, "infrequent_categories_", [None] * len(encoder.categories_))[j]
     return LevelReading(column, infrequent is not None, "(missing)" in set(map(str, encoder.categories_[j])),
                         _woe_missing(blocks, fitted, column) is not None)

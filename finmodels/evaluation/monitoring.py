@@ -215,12 +215,18 @@ def psi_table(expected, actual: pd.Series, *, bins: int = DEFAULT_BINS) -> pd.Da
                          "psi": (a - e) * np.log(a / e)})
 
 
+def edge_text(value: float) -> str:
+    """A bin edge as a reader reads it: 13,080 and 5,673 (never 1.308e+04), 999.6, 0.25, 0.03125, -2."""
+    value = float(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def _interval_names(edges: np.ndarray) -> list[str]:
     if len(edges) < 3:
-        return [f"{edges[0]:.4g} to {edges[-1]:.4g}" if len(edges) else "all"]
-    names = [f"< {edges[1]:.4g}"]
-    names += [f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(edges[1:-2], edges[2:-1])]
-    names += [f">= {edges[-2]:.4g}"] if len(edges) > 2 else []
+        return [f"{edge_text(edges[0])} to {edge_text(edges[-1])}" if len(edges) else "all"]
+    names = [f"< {edge_text(edges[1])}"]
+    names += [f"{edge_text(lo)} to {edge_text(hi)}" for lo, hi in zip(edges[1:-2], edges[2:-1])]
+    names += [f">= {edge_text(edges[-2])}"] if len(edges) > 2 else []
     return names
 
 
@@ -278,8 +284,8 @@ def sample_note(rows: int | None, bins: int = DEFAULT_BINS) -> str | None:
     if rows is None or rows >= rows_needed(bins):
         return None
     return (f"PSI on {rows:,} rows is mostly noise: with {bins} bins, rows drawn from the training population itself "
-            f"score {noise_psi(rows, bins):.2f} or more by chance ((bins - 1) / rows, more where bins stay empty). Read the bands on at least "
-            f"{rows_needed(bins):,} rows.")
+            f"score {noise_psi(rows, bins):.2f} or more by chance ((bins - 1) / rows, more where bins stay empty). "
+            f"Read the bands on at least {rows_needed(bins):,} rows.")
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ def plot_stability(report: pd.DataFrame, *, top: int = 25) -> go.Figure:
     notes = [f"bars cut at {CAP:g}; the labels give each value"] if largest > CAP else []
     rows = report.attrs.get("rows")
     if rows is not None and rows < rows_needed():
-        notes.append(f"only {rows:,} new rows: chance alone gives a PSI of {noise_psi(rows):.2f} or more; read the bands "
-                     f"on at least {rows_needed():,}")
+        notes.append(f"only {rows:,} new rows: chance alone gives a PSI of {noise_psi(rows):.2f} or more; read the "
+                     f"bands on at least {rows_needed():,} rows")
     title = "Population stability against the training data (PSI)" + "".join(f"<br><sup>{n}</sup>" for n in notes)
     fig.update_layout(title=title, xaxis_title="PSI", xaxis_range=[0, upper], yaxis_title="",
                       height=max(320, 26 * len(shown) + 140 + 18 * len(notes)),

@@ -56,7 +56,8 @@ def test_unseen_values_are_warned_about_and_formula_cells_escaped(german_bundle,
         "Column 'purpose' has 2 values never seen in training: '=HYPERLINK(\"http://example.com\",\"x\")' in lines "
         "2, 3, 4; 'ZZ' in line 5. The model has no input for such a value: it scores the row as if 'purpose' held "
         "none of its training values (with neutral evidence in its weight-of-evidence input). Write them as the "
-        "training data does and score the file again."]
+        "training data does (its values: 'business', 'car (new)', 'car (used)', 'domestic appliances', 'education', "
+        "'furniture/equipment', 'others', 'radio/television', 'repairs', 'retraining') and score the file again."]
     scored = pd.read_csv(out, keep_default_na=False)
     assert scored["purpose"].iloc[0] == '\'=HYPERLINK("http://example.com","x")'
     assert not any(str(v).startswith(("=", "+", "@")) for v in scored.to_numpy().ravel())

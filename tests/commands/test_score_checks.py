@@ -26,9 +26,10 @@ def test_the_edited_file_is_scored_with_its_checks_in_json_and_in_the_csv(german
     scored = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("line")
     assert scored.loc["3", "credit_amount"] == "1.200,50"
     assert scored.loc["3", "check"] == "credit_amount: text '1.200,50' read as missing"
-    assert scored.loc["2", "check"] == "purpose: 'radio/televison' never seen in training (did you mean " \
-                                       "'radio/television'?)"
-    assert scored.loc["4", "check"] == "" and scored.loc["4", "credit_amount"] == "2500.0"
+    assert scored.loc["2", "check"] == "purpose: unseen level 'radio/televison' (did you mean 'radio/television'?)"
+    # credit_amount, written as whole numbers, stays so ('€2,500' read as 2500, not 2500.0; new user's trial 5)
+    assert scored.loc["4", "check"] == "" and scored.loc["4", "credit_amount"] == "2500"
+    assert scored.loc["5", "duration_in_month"] == "" and scored.loc["6", "duration_in_month"] == "24"
 
 
 def test_the_text_summary_says_the_rows_to_check_before_the_stability(german_bundle, capsys, tmp_path, monkeypatch):

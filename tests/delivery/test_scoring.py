@@ -160,7 +160,9 @@ def test_values_never_seen_in_training_are_named_with_their_rows(german_net, bun
     expected = ("Column 'purpose' has 2 values never seen in training: 'ZZ' in lines 2, 3, 4, 5, 6; '84 months' in "
                 "lines 7, 8. The model has no input for such a value: it scores the row as if 'purpose' held none of "
                 "its training values (with neutral evidence in its weight-of-evidence input). Write them as the "
-                "training data does and score the file again.")
+                "training data does (its values: 'business', 'car (new)', 'car (used)', 'domestic appliances', "
+                "'education', 'furniture/equipment', 'others', 'radio/television', 'repairs', 'retraining') and score "
+                "the file again.")
     assert score_file(german_net, rows, threshold=0.5).warnings == [expected]
     assert score_file(bundle, rows, threshold=0.5).warnings == [expected]
     assert score_file(german_net, german.drop(columns="creditability").iloc[:100], threshold=0.5).warnings == []

@@ -49,19 +49,18 @@ def test_the_edited_file_is_scored_with_every_bad_cell_named_by_line_value_and_f
     median = float(german_net.frame.iloc[german_net.split.train]["credit_amount"].median())
     assert median == 2309.0 and numeric_reading(german_net.preprocessor, "credit_amount").median == median
     warnings = scored.warnings
+    # the weight-of-evidence input's neutral evidence is said once, in the first message (new user's trial 5)
     assert warnings[0] == (
         "Column 'duration_in_month' has text among numbers: '12 months' in line 10 of the file. The text was read as "
         "missing: the model puts the training rows' median (18) in its place, and neutral evidence in its "
-        "weight-of-evidence input. Write the number alone, without 'months' (12 for '12 months'), and score the file "
-        "again.")
+        "weight-of-evidence input (as for every missing or unseen cell below). Write the number alone, without "
+        "'months' (12 for '12 months'), and score the file again.")
     assert warnings[1] == (
         "Column 'credit_amount' has text among numbers: '1.200,50' in line 3 of the file. The text was read as "
-        "missing: the model puts the training rows' median (2,309) in its place, and neutral evidence in its "
-        "weight-of-evidence input. '1.200,50' has a decimal comma: write 1200.50, or save the file with ';' between "
-        "columns, where decimal commas are read.")
+        "missing: the model puts the training rows' median (2,309) in its place. '1.200,50' has a decimal comma: "
+        "write 1200.50, or save the file with ';' between columns, where decimal commas are read.")
     assert warnings[2] == ("Column 'duration_in_month' is empty in line 5 of the file: the model puts the training "
-                           "rows' median (18) in its place, and neutral evidence in its weight-of-evidence input. "
-                           "Fill the cells if you know them.")
+                           "rows' median (18) in its place. Fill the cells if you know them.")
     assert warnings[3] == (
         "Column 'age_in_years' has ages outside 16 to 110 years in lines 6, 7 of the file (e.g. '212', '-3'). Correct "
         "them, or leave the cells empty to have them read as missing. As they are, the model extrapolates from the "
@@ -69,8 +68,8 @@ def test_the_edited_file_is_scored_with_every_bad_cell_named_by_line_value_and_f
     assert warnings[4] == (
         "Column 'purpose' has a value never seen in training: 'radio/televison' in line 2 (did you mean "
         "'radio/television'?). The model has no input for such a value: it scores the row as if 'purpose' held none "
-        "of its training values (with neutral evidence in its weight-of-evidence input). Write it as the training "
-        "data does and score the file again.")
+        "of its training values. Write it as the training data does and score the file again.")
+    assert sum("weight-of-evidence" in w for w in warnings) == 1
     assert warnings[5].startswith("Column 'foreign_worker' has a value never seen in training: 'Yes' in line 8 "
                                   "(training has 'yes', which differs only in case or spaces).")
     assert len(warnings) == 6  # 'own ' is read as 'own': nothing to say
@@ -89,8 +88,8 @@ def test_every_row_is_scored_and_its_problem_named_in_the_download(german_net, s
     assert check[5] == "duration_in_month: empty" and check[10] == "duration_in_month: text '12 months' read as missing"
     assert check[6] == "age_in_years: 212 (ages outside 16 to 110 years)"
     assert check[7] == "age_in_years: -3 (ages outside 16 to 110 years)"
-    assert check[8] == "foreign_worker: 'Yes' never seen in training (training has 'yes', which differs only in case " \
-                       "or spaces)"
+    assert check[8] == "foreign_worker: unseen level 'Yes' (training has 'yes', which differs only in case or spaces)"
+    assert check[2] == "purpose: unseen level 'radio/televison' (did you mean 'radio/television'?)"
     assert (check.drop([2, 3, 5, 6, 7, 8, 10]) == "").all()
     # the download shows what the file held where the model read a missing value
     download = pd.read_csv(io.BytesIO(to_csv_bytes(lines.reset_index())), dtype=str, keep_default_na=False)
@@ -146,8 +145,8 @@ def test_a_renamed_column_is_suggested_with_every_other_problem_at_once(german_n
     assert len(problems) == 9 and "Column 'branch_id' is not used by the model" in problems[7]
     assert [p.split(" has ")[0] for p in problems[1:7]] == [
         "Column 'duration_in_month'", "Column 'credit_amount'", "Column 'duration_in_month' is empty in line 5 of the "
-        "file: the model puts the training rows' median (18) in its place, and neutral evidence in its "
-        "weight-of-evidence input. Fill the cells if you know them.", "Column 'age_in_years'", "Column 'purpose'",
+        "file: the model puts the training rows' median (18) in its place. Fill the cells if you know them.",
+        "Column 'age_in_years'", "Column 'purpose'",
         "Column 'foreign_worker'"]
     assert refused.value.checks.of("error")[0].column == "telephone"
 

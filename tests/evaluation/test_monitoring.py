@@ -126,6 +126,6 @@ def test_a_handful_of_new_rows_is_said_to_be_too_few_to_read_the_bands():
                                "Read the bands on at least 360 rows.")
     assert sample_note(360) is None and sample_note(None) is None
     title = plot_stability(few).layout.title.text
-    assert "only 20 new rows: chance alone gives a PSI of 0.45 or more; read the bands on at least 360" in title
+    assert "only 20 new rows: chance alone gives a PSI of 0.45 or more; read the bands on at least 360 rows" in title
     many = stability_report(reference, frame.sample(2000, random_state=0), columns=["loan_amnt", "person_income"])
     assert (many["psi"] < 0.025).all() and "new rows" not in plot_stability(many).layout.title.text
