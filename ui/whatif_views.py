@@ -1,5 +1,5 @@
 """The Explain page's what-if editor: pick one row, edit its values in the data's own units, and see the score,
-the decision and the waterfall before and after, the contribution changes and a counterfactual per numeric input.
+the decision and the waterfall before and after, the contribution changes and a counterfactual per input.
 
 The row and the edits are read here; scoring, explaining and the counterfactual search run in a worker
 (`finmodels.runtime.worker.whatif_run`, the run's network kept warm there). The training ranges and levels that
@@ -16,6 +16,7 @@ import streamlit as st
 from finmodels.data.tasks import BINARY, REGRESSION
 from finmodels.data.tidying import rows_phrase
 from finmodels.errors import FinModelsError
+from finmodels.explain.counterfactuals import LEVELS_SEARCHED, unsearched
 from finmodels.explain.whatif import WHATIF_KINDS, derived_inputs, pick_row, searched_range, training_ranges
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 from finmodels.runtime import worker
@@ -178,22 +179,24 @@ def _counterfactuals(whatif, ranges: dict) -> None:
     if stuck:
         st.caption(f"No value of {', '.join(stuck)} within {searched_range(whatif.counterfactuals)} changes the "
                    "decision on its own.")
-    stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and cf.coded]
-    if stuck:
-        st.caption(f"No other code seen in training of {', '.join(stuck)} changes the decision on its own.")
-    text = [c for c, rng in ranges.items() if not rng.numeric]
-    if text:  # the search moves numbers and codes only: say which inputs it left out
-        st.caption(f"Text inputs are not searched ({', '.join(text)}): change one in the editor above to see its "
-                   "effect.")
+    for level, what in ((False, "code"), (True, "level")):
+        stuck = [cf.column for cf in whatif.counterfactuals if not cf.found and cf.coded and cf.level == level]
+        if stuck:
+            st.caption(f"No other {what} seen in training of {', '.join(stuck)} changes the decision on its own.")
+    left = unsearched(ranges)
+    if left:  # a category with too many levels to try one by one (an identifier, free text): say it is left out
+        st.caption(f"Not searched: {', '.join(left)} (more than {LEVELS_SEARCHED} levels, or a single one, in "
+                   "training). Change one in the editor above to see its effect.")
 
 
 def counterfactual_table(whatif) -> pd.DataFrame:
     """One line per input that can change the decision, in the what-if's order: its value, the value that changes
-    it, the move (a coded input has none: 'another code'; the share of training rows holding its new code tells a
-    common code from a rare one) and the score there; a protected input is marked."""
+    it, the move (a coded input has none: 'another code'; a categorical one 'another level'; the share of training
+    rows holding its new code tells a common code from a rare one) and the score there; a protected input is
+    marked."""
     rows = [{"input": cf.column + (" (protected)" if cf.protected else ""), "this row": _value(cf.current),
              "changes the decision at": _value(cf.value),
-             "move": "another code" if cf.coded else _value(cf.change, sign=True),
+             "move": ("another level" if cf.level else "another code") if cf.coded else _value(cf.change, sign=True),
              "training rows with it": "" if cf.share is None else _share(cf.share),
              "score there": f"{cf.score:.4f}"} for cf in whatif.counterfactuals if cf.found]
     return pd.DataFrame(rows, columns=["input", "this row", "changes the decision at", "move", "training rows with it",
@@ -207,8 +210,30 @@ def _share(share: float) -> str:
 def _value(value, *, sign: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # a categorical input's level
+        return value
     plus = "+" if sign else ""
     return f"{value:{plus},.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:{plus}.4g}"
+
+
+def score_delta(whatif, result) -> dict:
+    """st.metric's delta arguments for the score after the edits: none when nothing was changed; a grey '0.000'
+    without an arrow when the edits moved the score by less than it shows; else the move, red when it rises (towards
+    the event)."""
+    moved = whatif.after["score"] - whatif.before["score"]
+    shown = _score(abs(moved), result)
+    if not whatif.changes:
+        return {}
+    if float(shown.replace(",", "")) == 0:
+        return {"delta": shown, "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": ("+" if moved > 0 else "-") + shown, "delta_color": "inverse"}
+
+
+def decision_parts(decision: str) -> tuple[str, str]:
+    """A decision as the tile shows it: the word ('flagged') and what it means ('default_payment_next_month = 1'),
+    which the caption under the tile carries; a decision without a meaning ('bad', 'not flagged') is whole."""
+    short, _, meaning = str(decision).partition(": ")
+    return (short, f"{short} means {meaning}") if meaning else (str(decision), "")
 
 
 def show(result, whatif) -> None:
@@ -217,12 +242,13 @@ def show(result, whatif) -> None:
     before, after = whatif.before, whatif.after
     tiles = st.columns(4)
     tiles[0].metric("Score before", _score(before["score"], result))
-    tiles[1].metric("Score after", _score(after["score"], result), delta_color="inverse",
-                    delta=("+" if after["score"] >= before["score"] else "") + _score(after["score"] - before["score"],
-                                                                                      result))
+    tiles[1].metric("Score after", _score(after["score"], result), **score_delta(whatif, result))
     if "decision" in after:
-        text_tile(tiles[2], "Decision before", before["decision"])  # st.metric cut it to 'flagged: def…'
-        text_tile(tiles[3], "Decision after", after["decision"])
+        for tile, label, state in ((tiles[2], "Decision before", before), (tiles[3], "Decision after", after)):
+            short, meaning = decision_parts(state["decision"])  # the tile's large font holds a word or two
+            text_tile(tile, label, short)
+            if meaning:
+                tile.caption(meaning)
         line = (f"The decision changes from **{before['decision']}** to **{after['decision']}**."
                 if whatif.decision_changed else f"The decision stays **{after['decision']}**.")
         (st.success if whatif.decision_changed else st.info)(line)
@@ -271,7 +297,7 @@ def whatif_section(result) -> None:
     st.caption(f"Edit a row of *{(result.data_info or {}).get('name') or 'the training file'}* and see how the "
                f"score, the decision (threshold {said}) and the contributions move; counterfactuals show how far each "
                "numeric input would have to move, others held, within the 1st-99th percentile of its training rows "
-               "(a coded input: which other code would change it).")
+               "(a coded or categorical input: which other code or level would change it).")
     position = pick(result.frame)
     if position is None:
         return

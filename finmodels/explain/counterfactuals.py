@@ -1,16 +1,17 @@
-"""Counterfactuals for one row: how far each numeric input would have to move, others held, to change the decision.
+"""Counterfactuals for one row: how far each numeric input would have to move, others held, to change the decision,
+and which other code or level of a coded or categorical input would.
 
-A numeric input is searched within the bulk of its training rows (`training_ranges`): their 1st to 99th percentile
-(as the Explain page's dependence view), widened to the row's own value. Not to the minimum and maximum: outliers
-(an age of 144, 123 years of employment in credit_risk_dataset) became suggestions. A grid of GRID_POINTS values
-per input, all scored in one batch, then REFINE_STEPS bisection steps towards the row's own value, all inputs in
-one batch per step. Used by the what-if (finmodels.explain.whatif).
+A numeric input is searched within the bulk of its training rows (`feature_ranges.training_ranges`: their 1st to
+99th percentile), widened to the row's own value. A grid of GRID_POINTS values per input, then REFINE_STEPS
+bisection steps towards the row's own value, all inputs in one batch per step. Used by the what-if
+(finmodels.explain.whatif).
 
-A coded input (`coded_columns`: a numeric column the fitted preprocessing one-hot encodes as codes, i.e. at most
-its `PreprocessConfig.code_levels` whole-number values in the training rows, such as SEX 1/2, EDUCATION 0-6 or
-PAY_0 -2..8) has no order worth moving along: each code seen in training is scored once instead, and the
-counterfactual says "Change EDUCATION from 2 to 1", with no direction and no delta (`Counterfactual.change` is
-None). A run whose preprocessing encodes no codes (`code_levels=0`: small tables) keeps every number numeric.
+A coded input (SEX 1/2, PAY_0 -2..8: a number the preprocessing one-hot encodes as codes) and a categorical input
+(text, or a number the run reads as a category, such as Taiwan's EDUCATION set to 'categorical' on the Data page)
+have no order worth moving along: each other code or level seen in training is scored once instead, and the
+counterfactual says "Change EDUCATION from '2' to '1'", with no direction and no delta (`Counterfactual.change` is
+None). A categorical input with more than LEVELS_SEARCHED levels (an identifier, a free text) is not searched
+(`unsearched`). The first scores of every input (grid points, codes and levels) come from one batch.
 """
 
 from __future__ import annotations
@@ -20,76 +21,25 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from finmodels.explain.feature_ranges import (SEARCH_QUANTILES, SEARCHED, FeatureRange, _range_of,  # noqa: F401
+                                              as_number, coded_columns, fmt_value, search_ranges, training_ranges)
 from finmodels.models.preprocessing import level_text
 
 GRID_POINTS = 200  # values tried per numeric column across the range searched, before refining
 REFINE_STEPS = 14  # bisection steps between the last value that keeps the decision and the first that flips it
-SEARCH_QUANTILES = (0.01, 0.99)  # the bulk searched: the values the rows hold at or below / at or above these
-SEARCHED = "the 1st-99th percentile of the training rows"
-
-
-@dataclass(frozen=True)
-class FeatureRange:
-    """What the training rows held for one model input: a numeric range, or the levels seen."""
-
-    column: str
-    numeric: bool
-    low: float | None = None
-    high: float | None = None
-    integer: bool = False  # every training value was a whole number: counterfactuals are whole numbers too
-    levels: tuple[str, ...] | None = None  # None: too many levels to list
-    codes: tuple[float, ...] | None = None  # a coded input: the codes seen in training, in numeric order
-    shares: tuple[float, ...] | None = None  # each code's share of the training rows
-    # the training values' precision (0.01 when they have two decimals; 1 for whole numbers): counterfactual values
-    # land on it, so a move reads as the data is written ('13.11 to 13.10', not '13.11 to 13.1091'); None: finer
-    step: float | None = None
-    # the values at SEARCH_QUANTILES of the training rows, where counterfactuals are searched; None: not known (a
-    # bundle saved before it kept them), the whole range is
-    bulk: tuple[float, float] | None = None
-
-    @property
-    def scope(self) -> str:
-        """Where a counterfactual of this input is searched, as a caption says it."""
-        return SEARCHED if self.bulk else "the training range"
-
-    def searched(self, current: float | None = None) -> tuple[float, float]:
-        """The range searched: the bulk (else the whole range), widened to the row's own value `current`."""
-        low, high = self.bulk or (self.low, self.high)
-        if current is not None:
-            low, high = min(low, current), max(high, current)
-        return float(low), float(high)
-
-    @property
-    def precision(self) -> float | None:
-        """The step counterfactual values are searched on: 1 for whole numbers, else `step`."""
-        return 1.0 if self.integer else self.step
-
-    @property
-    def coded(self) -> bool:
-        return self.codes is not None
-
-    def share(self, code: float) -> float:
-        """The share of training rows holding `code` (0 for a code never seen)."""
-        found = [s for c, s in zip(self.codes or (), self.shares or ()) if c == code]
-        return found[0] if found else 0.0
-
-    def describe(self) -> str:
-        if self.coded:
-            return "codes " + ", ".join(fmt_value(c) for c in self.codes)
-        if self.numeric:
-            return f"{fmt_value(self.low)} to {fmt_value(self.high)}"
-        return ", ".join(f"'{v}'" for v in (self.levels or ())[:12]) + (" ..." if len(self.levels or ()) > 12 else "")
+LEVELS_SEARCHED = 30  # a categorical input with more levels than this is not searched (each level is one row scored)
 
 
 @dataclass(frozen=True)
 class Counterfactual:
-    """How far one numeric input would have to move, others held, to change the decision; for a coded input,
-    which other code would change it (`coded`: no move to measure, so `change` is None)."""
+    """How far one numeric input would have to move, others held, to change the decision; for a coded or categorical
+    input, which other code or level would change it (`coded`: no move to measure, so `change` is None; `level`: a
+    categorical input, whose `current`, `value` and `alternatives` are levels as text, such as '2')."""
 
     column: str
-    current: float
-    value: float | None  # the nearest value in the training range (a coded input: the code) that changes the
-    # decision; None: none does
+    current: float | str | None
+    value: float | str | None  # the nearest value in the training range (a coded input: the code; a categorical
+    # input: the level) that changes the decision; None: none does
     score: float | None  # the score at `value`
     low: float
     high: float
@@ -99,6 +49,7 @@ class Counterfactual:
     protected: bool = False  # the run's protected columns (Governance page) include this input
     share: float | None = None  # a coded input: the new code's share of the training rows (a bundle: of its sample)
     scope: str = ""  # a numeric input: where it was searched (low to high), e.g. SEARCHED
+    level: bool = False  # a categorical input (text, or a number the run reads as a category)
 
     @property
     def change(self) -> float | None:
@@ -114,125 +65,7 @@ class Counterfactual:
         return {"column": self.column, "current": self.current, "value": self.value, "change": self.change,
                 "score": self.score, "range": [self.low, self.high], "searched": self.scope, "found": self.found,
                 "note": self.note, "coded": self.coded, "alternatives": list(self.alternatives),
-                "protected": self.protected, "share": self.share}
-
-
-# --- the training range -----------------------------------------------------------------------------------
-
-def coded_columns(preprocessor) -> dict[str, tuple[float, ...]]:
-    """The numeric inputs `preprocessor` one-hot encodes as codes, each with the codes its encoder saw in the
-    training rows. The fitted `codes` block is the record of the run's own threshold: a numeric column with at most
-    `PreprocessConfig.code_levels` whole-number values when it was fitted (`preprocessing._is_code`); none when
-    the run's configuration turned codes off (`code_levels=0`)."""
-    transformer = getattr(preprocessor, "transformer", None)
-    for name, pipeline, columns in getattr(transformer, "transformers_", ()):
-        if name == "codes" and hasattr(pipeline, "__getitem__"):
-            categories = getattr(pipeline[-1], "categories_", [])
-            return {str(c): tuple(float(v) for v in np.asarray(cats, dtype="float64") if np.isfinite(v))
-                    for c, cats in zip(columns, categories)}
-    return {}
-
-
-def training_ranges(source) -> dict[str, FeatureRange]:
-    """Each model input's training range (numbers) or levels (text): from a run's training rows, or from a
-    bundle's stored training distribution (all training rows; its sample of rows when it has none). A numeric
-    input's bulk, where counterfactuals search, is the run's training rows' own (a bundle's manifest keeps it).
-
-    A coded input (`coded_columns`) also keeps its codes: a run's are the training rows' own; a bundle's are
-    those its fitted encoder saw in all training rows, with the shares its manifest keeps of them (an older bundle:
-    counted in its sample of rows)."""
-    pre = source.preprocessor
-    numeric = set(getattr(pre, "numeric", ()))
-    coded = coded_columns(pre)
-    frame = getattr(source, "frame", None)
-    if frame is not None and hasattr(source, "split"):
-        rows = frame.iloc[source.split.train]
-        return {c: _range_of(c, rows[c], c in numeric, coded=c in coded) for c in pre.columns}
-    reference = getattr(source, "reference", None)
-    sample = source.background
-    manifest = getattr(source, "manifest", None) or {}
-    stored, bulks = manifest.get("code_shares") or {}, manifest.get("search_ranges") or {}
-    out = {}
-    for c in pre.columns:
-        found = _range_of(c, sample[c], c in numeric) if c in sample.columns else FeatureRange(c, c in numeric)
-        ref = reference.columns.get(c) if reference is not None else None
-        if c in coded and coded[c]:
-            out[c] = _codes_range(c, coded[c], sample[c] if c in sample.columns else pd.Series(dtype="float64"),
-                                  stored=stored.get(c))
-        elif ref is not None and c in numeric and len(ref.edges):
-            # decile edges of all training rows: the first and last are the minimum and maximum
-            bulk = tuple(float(v) for v in bulks[c]) if c in bulks else None
-            out[c] = FeatureRange(c, True, float(ref.edges[0]), float(ref.edges[-1]), found.integer, step=found.step,
-                                  bulk=bulk)
-        elif ref is not None and c not in numeric:
-            out[c] = FeatureRange(c, False, levels=None if ref.seen is None else tuple(ref.seen))
-        else:  # an older bundle's sample of rows: its bulk is not the training rows'
-            out[c] = replace(found, bulk=None)
-    return out
-
-
-def _range_of(column: str, values: pd.Series, numeric: bool, *, coded: bool = False) -> FeatureRange:
-    if numeric:
-        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
-        finite = numbers[np.isfinite(numbers)]
-        if not len(finite):
-            return FeatureRange(column, True)
-        if coded:
-            return _codes_range(column, tuple(float(v) for v in np.unique(finite)), values)
-        whole = bool(np.all(finite == np.round(finite)))
-        return FeatureRange(column, True, float(finite.min()), float(finite.max()), whole,
-                            step=None if whole else _precision(finite), bulk=_bulk(finite))
-    levels = sorted({level_text(v) for v in values.dropna()})  # '2', as the model reads it, whether 2 or 2.0
-    return FeatureRange(column, False, levels=tuple(levels) if len(levels) <= 1000 else None)
-
-
-def _bulk(finite: np.ndarray) -> tuple[float, float]:
-    """The values at SEARCH_QUANTILES: the nearest the rows hold below the first and above the second."""
-    return (float(np.quantile(finite, SEARCH_QUANTILES[0], method="lower")),
-            float(np.quantile(finite, SEARCH_QUANTILES[1], method="higher")))
-
-
-def search_ranges(result) -> dict[str, list[float]]:
-    """Each numeric input's bulk (`FeatureRange.bulk`) in a run's training rows, for its bundle's manifest (none for
-    a price file's run: it has no what-if)."""
-    if hasattr(result.preprocessor, "series"):
-        return {}
-    return {c: list(r.bulk) for c, r in training_ranges(result).items() if r.bulk and not r.coded}
-
-
-def _precision(values: np.ndarray, most: int = 6) -> float | None:
-    """The step the values are written at: 10^-d for the fewest decimals d (at most `most`) that hold every value."""
-    for decimals in range(most + 1):
-        scaled = values * 10 ** decimals
-        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
-            return 10.0 ** -decimals
-    return None
-
-
-def _codes_range(column: str, codes: tuple[float, ...], values: pd.Series, *,
-                 stored: dict | None = None) -> FeatureRange:
-    """A coded input: its codes, each with its share of the training rows: `stored` ({code: share}, a bundle's
-    manifest), else counted in `values` (the training rows, or the sample of an older bundle without them)."""
-    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
-    finite = numbers[np.isfinite(numbers)]
-    if stored:
-        known = {float(k): float(v) for k, v in stored.items()}
-        shares = tuple(known.get(code, 0.0) for code in codes)
-    else:
-        shares = tuple(float(np.mean(finite == code)) if len(finite) else 0.0 for code in codes)
-    return FeatureRange(column, True, float(min(codes)), float(max(codes)), True, codes=tuple(sorted(codes)),
-                        shares=tuple(s for _, s in sorted(zip(codes, shares))))
-
-
-def as_number(value) -> float | None:
-    """`value` (a number, or text such as '5,000') as a finite float; None when it is not one."""
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return float(value) if np.isfinite(value) else None
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-    return number if np.isfinite(number) else None
+                "protected": self.protected, "share": self.share, "level": self.level}
 
 
 # --- the search ---------------------------------------------------------------------------------------------
@@ -247,25 +80,25 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
                     protected=()) -> list[Counterfactual]:
     """Per numeric input, the value nearest the row's own (others held) that moves its score across `threshold`,
     searched within the bulk of the training rows and the row's own value (`FeatureRange.searched`): a grid over
-    it, then bisection towards the row's value. A coded input is tried at each code seen in training instead
-    (`_coded`). `protected` columns are named in the notes.
+    it, then bisection towards the row's value. A coded input is tried at each code seen in training instead, a
+    categorical input at each level (`_coded`). `protected` columns are named in the notes.
 
     Order: the numeric moves that change the decision, smallest first as a share of each input's bulk;
-    then the coded inputs that do, the most common new code in training first (a code change has no size to
-    weigh against a move along a range, so it is not ranked among them); then the inputs nothing changes.
+    then the coded and categorical inputs that do, the most common new code or level in training first (a change of
+    code has no size to weigh against a move along a range, so it is not ranked among them); then the inputs
+    nothing changes.
     """
     names = names or ("at or above the threshold", "below the threshold")
     flagged = float(predict_scores(source, row)[0]) >= threshold
     target = names[1] if flagged else names[0]
-    candidates = [c for c in (columns or list(ranges)) if ranges[c].numeric and ranges[c].low is not None
-                  and ranges[c].high > ranges[c].low]
+    candidates = [c for c in (columns or list(ranges)) if searchable(ranges[c])]
     if not candidates:
         return []
     tries, blocks = {}, []
     for c in candidates:
         tries[c] = _tries(row, c, ranges[c])
         block = pd.concat([row] * len(tries[c]), ignore_index=True)
-        block[c] = tries[c]
+        block[c] = pd.Series(tries[c], dtype=object if ranges[c].choices and not ranges[c].coded else "float64")
         blocks.append(block)
     scores = predict_scores(source, pd.concat(blocks, ignore_index=True))
     found, pending, start = {}, {}, 0
@@ -275,7 +108,7 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
         flips = np.flatnonzero((s >= threshold) != flagged)
         if not len(flips):
             found[c] = _none(row, c, ranges[c])
-        elif ranges[c].coded:
+        elif ranges[c].choices:
             found[c] = _coded(row, c, ranges[c], tried[flips], s[flips], threshold=threshold, target=target)
         else:
             current = as_number(row.iloc[0][c])
@@ -290,22 +123,37 @@ def counterfactuals(source, row: pd.DataFrame, ranges: dict[str, FeatureRange], 
     return sorted(result, key=lambda cf: _rank(cf, ranges[cf.column]))
 
 
+def searchable(rng: FeatureRange) -> bool:
+    """Whether the search moves this input: a numeric one with a range, a coded one with two codes or more, a
+    categorical one with 2 to LEVELS_SEARCHED levels seen in training."""
+    if not rng.numeric:
+        return 1 < len(rng.levels or ()) <= LEVELS_SEARCHED
+    return rng.low is not None and rng.high > rng.low
+
+
+def unsearched(ranges: dict[str, FeatureRange], columns: list[str] | None = None) -> list[str]:
+    """The categorical inputs the search leaves out: too many levels (or too many to list), or a single one."""
+    return [c for c in (columns or list(ranges)) if not ranges[c].numeric and not searchable(ranges[c])]
+
+
 def _tries(row: pd.DataFrame, column: str, rng: FeatureRange) -> np.ndarray:
-    """The values scored first: a coded input's other codes; else a grid over the range searched (the bulk and
-    the row's own value; whole numbers when the training values were)."""
-    current = as_number(row.iloc[0][column])
-    if rng.coded:
-        return np.array([code for code in rng.codes if code != current], dtype="float64")
+    """The values scored first: a coded input's other codes, a categorical input's other levels; else a grid over
+    the range searched (the bulk and the row's own value; whole numbers when the training values were)."""
+    current = _current_value(row, column, rng)
+    if rng.choices:
+        return np.array([v for v in rng.choices if v != current], dtype="float64" if rng.coded else object)
     grid = np.linspace(*rng.searched(current), GRID_POINTS)
     return np.unique(np.round(grid) if rng.integer else grid)
 
 
 def _none(row: pd.DataFrame, column: str, rng: FeatureRange) -> Counterfactual:
-    current = _current_value(row, column)
-    if rng.coded:
-        what = f"No code of {column} seen in training ({', '.join(fmt_value(c) for c in rng.codes)})"
+    current = _current_value(row, column, rng)
+    if rng.choices:
+        tried = rng.choices if rng.coded else [v for v in rng.choices if v != current]
+        what = (f"No {'code' if rng.coded else 'other level'} of {column} seen in training "
+                f"({', '.join(fmt_value(c) for c in tried[:12])}{' ...' if len(tried) > 12 else ''})")
         return Counterfactual(column, current, None, None, rng.low, rng.high,
-                              f"{what} changes the decision (others held).", coded=True)
+                              f"{what} changes the decision (others held).", coded=True, level=not rng.coded)
     low, high = rng.searched(current)
     widened = ", and this row's value" if (low, high) != rng.searched() else ""  # the row's own lies outside
     return Counterfactual(column, current, None, None, low, high,
@@ -315,22 +163,30 @@ def _none(row: pd.DataFrame, column: str, rng: FeatureRange) -> Counterfactual:
 
 def _coded(row: pd.DataFrame, column: str, rng: FeatureRange, codes: np.ndarray, scores: np.ndarray, *,
            threshold: float, target: str) -> Counterfactual:
-    """Among the codes that change the decision, the most common in training: the applicant it describes is one the
-    training rows hold many of, so the network's score there rests on many rows (a rare code, such as Taiwan's
-    undocumented EDUCATION 0, 5 and 6, may flip the decision on a handful of rows' say-so; the code farthest past
-    the threshold is often such a one). Ties go to the code farther past the threshold, then to the smaller code,
-    so the choice is the same on every call. The other codes that change it are kept as `alternatives`."""
-    order = sorted(range(len(codes)), key=lambda i: (-rng.share(codes[i]), -abs(scores[i] - threshold), codes[i]))
-    best, others = order[0], tuple(sorted(float(codes[i]) for i in order[1:]))
-    before, value = _current_value(row, column), float(codes[best])
+    """Among the codes (a categorical input: the levels) that change the decision, the most common in training: the
+    applicant it describes is one the training rows hold many of, so the network's score there rests on many rows (a
+    rare code, such as Taiwan's undocumented EDUCATION 0, 5 and 6, may flip the decision on a handful of rows'
+    say-so; the code farthest past the threshold is often such a one). Ties go to the code farther past the
+    threshold, then to the earlier code, so the choice is the same on every call. The other codes that change it
+    are kept as `alternatives`, in the training order of the codes or levels."""
+    place = {v: i for i, v in enumerate(rng.choices)}
+    order = sorted(range(len(codes)), key=lambda i: (-np.nan_to_num(rng.share(codes[i])),
+                                                     -abs(scores[i] - threshold), place.get(codes[i], 0)))
+    plain = float if rng.coded else str
+    best, others = order[0], tuple(plain(codes[i]) for i in sorted(order[1:], key=lambda i: place.get(codes[i], 0)))
+    before, value = _current_value(row, column, rng), plain(codes[best])
     also = (f"; {', '.join(fmt_value(v) for v in others)} also {'do' if len(others) > 1 else 'does'}"
             if others else "")
-    common = (f"of the codes that do, {fmt_value(value)} is the most common in training" if others
-              else "the only code that does")
+    what = "code" if rng.coded else "level"
+    common = (f"of the {what}s that do, {fmt_value(value)} is the most common in training" if others
+              else f"the only {what} that does")
+    change = (f"Change {column} from {fmt_value(before)} to" if before is not None
+              else f"Set {column}, missing in this row, to")
+    share = rng.share(value)
     return Counterfactual(column, before, value, float(scores[best]), rng.low, rng.high,
-                          f"Change {column} from {fmt_value(before)} to {fmt_value(value)} to change the decision to "
-                          f"'{target}' ({common}{also}).", coded=True, alternatives=others,
-                          share=rng.share(value))
+                          f"{change} {fmt_value(value)} to change the decision to '{target}' ({common}{also}).",
+                          coded=True, alternatives=others, share=None if np.isnan(share) else share,
+                          level=not rng.coded)
 
 
 def _moved(row: pd.DataFrame, column: str, rng: FeatureRange, value: float, score: float, *,
@@ -368,7 +224,7 @@ def _rank(cf: Counterfactual, rng: FeatureRange) -> tuple:
     if cf.protected:  # not a suggestion: after the changes an applicant could make
         return (1.5, 0.0)
     if cf.coded:
-        return (1, -rng.share(cf.value))
+        return (1, -np.nan_to_num(rng.share(cf.value)))
     return (0, abs(cf.change or 0.0) / _width(rng))
 
 
@@ -436,15 +292,10 @@ def _width(rng: FeatureRange) -> float:
     return float(high - low) or 1.0
 
 
-def _current_value(row: pd.DataFrame, column: str) -> float | None:
-    return as_number(row.iloc[0][column])
-
-
-def fmt_value(value, *, sign: bool = False) -> str:
-    """A value as a message shows it: thousands separated and whole above 1,000, else 4 significant digits."""
-    if value is None:
-        return "?"
-    plus = "+" if sign else ""
-    if abs(value) >= 1000:
-        return f"{value:{plus},.0f}"
-    return f"{value:{plus}.4g}"
+def _current_value(row: pd.DataFrame, column: str, rng: FeatureRange | None = None) -> float | str | None:
+    """The row's value: a number; a categorical input's level as the network reads it ('2' for 2.0); None if
+    missing."""
+    value = row.iloc[0][column]
+    if rng is not None and not rng.numeric:
+        return None if pd.isna(value) else level_text(value)
+    return as_number(value)

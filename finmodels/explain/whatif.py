@@ -224,8 +224,9 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     The row is `row` (a position, 0 the first) or the first whose `id_column` equals `id_value`. Decisions
     are taken at `threshold` (default 0.5 for a binary model, the training scores' 99th percentile for an
     anomaly model; a regression has none unless one is given). Counterfactuals search each numeric input (or
-    `counterfactual_columns`) within the bulk of its training rows, a coded input among its training codes; a counterfactual
-    that moves one of the `protected` columns (the Governance page's, e.g. SEX) says so in its note. Each of the
+    `counterfactual_columns`) within the bulk of its training rows, a coded or categorical input among its training
+    codes or levels; a counterfactual that moves one of the `protected` columns (the Governance page's, e.g. SEX)
+    says so in its note. Each of the
     `derived` columns (`finmodels.data.derived.find_derived`) whose inputs the changes move is recomputed from them,
     unless changed itself, and `recomputed` says so; None leaves every other value as it is.
     """
@@ -267,9 +268,10 @@ def what_if(source, frame: pd.DataFrame | None, changes: dict, *, row: int | Non
     if threshold is not None:
         found = counterfactuals(source, edited, ranges, threshold=threshold, names=names,
                                 columns=counterfactual_columns, protected=protected)
-        notes.append(f"Decisions at threshold {threshold:.4g}. Counterfactuals move one numeric input at a time, "
-                     f"others held at the edited row's values, searched within {searched_range(found)}.")
         notes += _coded_note(found, ranges)
+        notes.append(f"Decisions at threshold {threshold:.4g}. Counterfactuals change one input at a time (a number "
+                     "moves; a code or a category's level is swapped for another), others held at the edited row's "
+                     f"values, searched within {searched_range(found)}.")
     else:
         notes.append("A regression model takes no decision: give a threshold to see counterfactuals.")
     finished = time.perf_counter()
@@ -290,13 +292,16 @@ def searched_range(found: list[Counterfactual]) -> str:
 
 
 def _coded_note(found: list[Counterfactual], ranges: dict[str, FeatureRange]) -> list[str]:
-    tried = {cf.column for cf in found if cf.coded}
-    coded = [c for c in ranges if c in tried]
-    if not coded:
-        return []
-    return [f"{', '.join(coded)} {'holds' if len(coded) == 1 else 'hold'} a few whole-number codes, which the network "
-            "reads one by one: rather than moved as a number, each code seen in training is tried, and the most "
-            "common one that changes the decision is shown."]
+    notes = []
+    for level, what in ((False, "a few whole-number codes, which the network reads one by one: rather than moved as "
+                                "a number, each code seen in training is tried"),
+                        (True, "categories: each other level seen in training is tried")):
+        tried = {cf.column for cf in found if cf.coded and getattr(cf, "level", False) == level}
+        named = [c for c in ranges if c in tried]
+        if named:
+            notes.append(f"{', '.join(named)} {'holds' if len(named) == 1 else 'hold'} {what}, and the most common "
+                         f"one that changes the decision is shown.")
+    return notes
 
 
 def _explain_pair(source, both: pd.DataFrame, *, background: int, seed: int, explainers):

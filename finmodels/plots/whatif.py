@@ -1,6 +1,7 @@
 """Charts of a what-if (`finmodels.explain.whatif.WhatIf`): the row's waterfall before and after the edits, the
 change of each contribution, and the counterfactuals: how far each numeric input would have to move to change the
-decision, and which other code of a coded input would (drawn among its codes, not on a range)."""
+decision, and which other code of a coded input, or level of a categorical one, would (drawn among its codes or
+levels, not on a range)."""
 
 from __future__ import annotations
 
@@ -127,19 +128,22 @@ def plot_counterfactuals(whatif, ranges: dict | None = None) -> go.Figure:
 
     Numeric inputs on the range each was searched in (0 to 100 %: the 1st-99th percentile of the training rows,
     widened to the row's own value): the row's value (circle) and the nearest value that changes the decision
-    (diamond). Coded inputs (`Counterfactual.coded`, such as SEX or PAY_0) on a panel of their
-    own, where a code has no position in a range: each input's codes seen in training (`ranges`, the
-    `training_ranges` of the run; without them, the codes the counterfactual names), evenly spaced in numeric
-    order and labelled, the row's code (circle), the most common code that changes the decision (diamond) and the
-    others that also do (faint diamonds). A protected input (`Counterfactual.protected`) is labelled '(protected)'
-    on a shaded line and its flipping values are open purple diamonds: a fairness question, not a change to
-    suggest. An input nothing changes is labelled so."""
+    (diamond). Coded and categorical inputs (`Counterfactual.coded`, such as SEX or PAY_0, or EDUCATION read as
+    categories) on a panel of their own, where a code has no position in a range: each input's codes or levels
+    seen in training (`ranges`, the `training_ranges` of the run; without them, those the counterfactual names),
+    evenly spaced in their order (numeric for codes) and labelled, the row's (circle), the most common one that
+    changes the decision (diamond) and the others that also do (faint diamonds). A protected input
+    (`Counterfactual.protected`) is labelled '(protected)' on a shaded line and its flipping values are open purple
+    diamonds: a fairness question, not a change to suggest. An input nothing changes is labelled so."""
     items = list(whatif.counterfactuals)
     panels = [(kind, [cf for cf in items if cf.coded == (kind == "coded")][::-1]) for kind in ("numeric", "coded")]
     panels = [(kind, shown) for kind, shown in panels if shown]
     heights = [(48 if kind == "coded" else 40) * len(shown) + 60 for kind, shown in panels]
+    levels = any(getattr(cf, "level", False) for cf in items)
     titles = {"numeric": "Numeric inputs: the value that changes the decision, on the range each was searched in",
-              "coded": "Coded inputs: the codes that change the decision, among the codes seen in training"}
+              "coded": ("Coded and categorical inputs: the codes or levels that change the decision, among those seen "
+                        "in training") if levels else
+              "Coded inputs: the codes that change the decision, among the codes seen in training"}
     fig = make_subplots(rows=max(1, len(panels)), cols=1, row_heights=heights or None,
                         vertical_spacing=90 / (sum(heights) + 90) if len(panels) > 1 else 0.1,
                         subplot_titles=[titles[kind] for kind, _ in panels] if len(panels) > 1 else None)
@@ -220,15 +224,21 @@ def _numeric_panel(fig, shown, *, row: int) -> None:
 class _Code(NamedTuple):
     slot: int  # its place among its input's codes, in numeric order
     line: str  # its input's line label
-    code: float
+    code: float | str  # a code, or a categorical input's level
     role: str  # a key of ROLES, or 'keep'
     hover: str
 
 
-def _codes(cf, ranges: dict) -> tuple[list[float], bool]:
-    """The codes on the input's line, in numeric order, and whether they are all those seen in training (`ranges`);
-    without them, the codes the counterfactual names. The row's own code is added when it is not one of them."""
-    seen = getattr(ranges.get(cf.column), "codes", None)
+def _codes(cf, ranges: dict) -> tuple[list, bool]:
+    """The codes on the input's line, in numeric order (a categorical input: its levels, in the order of its range),
+    and whether they are all those seen in training (`ranges`); without them, the codes the counterfactual names.
+    The row's own code is added when it is not one of them."""
+    rng = ranges.get(cf.column)
+    if getattr(cf, "level", False):
+        seen = list(getattr(rng, "levels", None) or ())
+        named = [v for v in [cf.current, cf.value, *cf.alternatives] if v is not None and v not in seen]
+        return [*seen, *dict.fromkeys(named)], bool(seen)
+    seen = getattr(rng, "codes", None)
     known = seen or [cf.low, cf.high, cf.value, *cf.alternatives]
     return sorted({float(c) for c in [*known, cf.current] if c is not None}), bool(seen)
 
@@ -241,12 +251,16 @@ def _code_role(cf, code: float) -> str:
     return "protected" if cf.protected else "flip" if code == cf.value else "also"
 
 
-def _code_hover(cf, code: float, role: str, rng) -> str:
-    what = {"row": "this row's code", "flip": "changes the decision (the most common code that does)",
+def _code_hover(cf, code, role: str, rng) -> str:
+    noun = "level" if getattr(cf, "level", False) else "code"
+    what = {"row": f"this row's {noun}", "flip": f"changes the decision (the most common {noun} that does)",
             "also": "also changes the decision", "protected": "changes the decision (protected: a fairness question)",
             "keep": "keeps the decision"}[role]
-    if getattr(rng, "codes", None):
-        seen = f"{rng.share(code):.1%} of training rows" if code in rng.codes else "never seen in training"
+    choices = getattr(rng, "choices", None) or getattr(rng, "codes", None) or ()
+    if choices:
+        share = rng.share(code) if code in choices else 0.0
+        seen = ("never seen in training" if code not in choices else "share of training rows not known"
+                if share != share else f"{share:.1%} of training rows")
         what += f"; {seen}"
     return f"{cf.column} = {format_value(code)}: {what}"
 
@@ -254,6 +268,7 @@ def _code_hover(cf, code: float, role: str, rng) -> str:
 def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
     labels = [_row_label(cf) for cf in shown]
     points, complete = [], True  # every code on every line
+    levels = any(getattr(cf, "level", False) for cf in shown)
     for cf, label in zip(shown, labels):
         codes, seen = _codes(cf, ranges)
         complete &= seen
@@ -273,9 +288,14 @@ def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
                                      marker=marker, legendrank=rank, hovertext=[p.hover for p in chosen],
                                      hoverinfo="text"), row=row, col=1)
     width = max(p.slot for p in points) + 1
-    _mark_rows(fig, shown, labels, row=row, x=(-0.6, width - 0.4), none="no other code changes it")
+    _mark_rows(fig, shown, labels, row=row, x=(-0.6, width - 0.4),
+               none="no other code or level changes it" if levels else "no other code changes it")
     title = ("Codes seen in training, in numeric order (evenly spaced: a code has no distance)" if complete else
              "Codes in numeric order: the row's, those that change the decision, the lowest and highest seen")
+    if levels:
+        title = ("Codes and levels seen in training, evenly spaced: a category has no distance" if complete else
+                 "Codes and levels: the row's, those that change the decision (and, for codes, the lowest and "
+                 "highest seen)")
     fig.update_xaxes(title_text=title, range=[-0.6, width - 0.4], showticklabels=False, showgrid=False,
                      zeroline=False, row=row, col=1)
 

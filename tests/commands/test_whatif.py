@@ -28,10 +28,12 @@ def test_json_has_before_after_and_contributions(german_bundle, german_net, germ
     for side in ("before", "after"):
         total = out["base_value"] + sum(c[f"contribution_{side}"] for c in out["contributions"])
         assert total == pytest.approx(out[side]["score"], abs=1e-5)
-    assert {c["column"] for c in out["counterfactuals"]} == {
+    assert {c["column"] for c in out["counterfactuals"] if not c["level"]} == {
         "duration_in_month", "credit_amount", "installment_rate_in_percentage_of_disposable_income",
         "present_residence_since", "age_in_years", "number_of_existing_credits_at_this_bank",
         "number_of_people_being_liable_to_provide_maintenance_for"}
+    # the 13 text columns are tried at each other level seen in training
+    assert sum(c["level"] for c in out["counterfactuals"]) == 13 == len(out["counterfactuals"]) - 7
     assert out["warnings"] == []
 
 

@@ -48,11 +48,18 @@ def test_counterfactuals_really_change_the_decision_within_the_training_range(ge
     result = what_if(german_net, german, {}, row=row)
     assert result.notes[0] == "No value was changed: before and after are the same row."
     ranges = training_ranges(german_net)
-    assert {cf.column for cf in result.counterfactuals} == {c for c, r in ranges.items() if r.numeric}
+    # numbers are moved; text columns (13 of German credit's 20) are tried at each other level seen in training
+    assert {cf.column for cf in result.counterfactuals} == set(ranges)
+    assert {cf.column for cf in result.counterfactuals if cf.level} == {c for c, r in ranges.items() if not r.numeric}
     found = [cf for cf in result.counterfactuals if cf.found]
     assert found, "an applicant this close to the threshold has some input that moves it across"
     flagged = scores[row] >= 0.5
     for cf in found:
+        if cf.level:  # another level: no range, no move
+            moved = german.iloc[[row]].assign(**{cf.column: cf.value})
+            assert (german_net.predict(moved)[0] >= 0.5) != flagged and cf.value in ranges[cf.column].levels
+            assert cf.note.startswith(f"Change {cf.column} from '{cf.current}' to '{cf.value}' ")
+            continue
         assert ranges[cf.column].low <= cf.value <= ranges[cf.column].high
         moved = german.iloc[[row]].copy()
         moved[cf.column] = cf.value
@@ -66,7 +73,7 @@ def test_counterfactuals_really_change_the_decision_within_the_training_range(ge
         verb = "Raise" if cf.change > 0 else "Lower"
         assert cf.note.startswith(f"{verb} {cf.column} from ")
     for cf in result.counterfactuals:
-        if not cf.found:  # searched within the bulk of the training rows, widened to the row's own value
+        if not cf.found and not cf.level:  # searched within the bulk of the training rows, and the row's value
             low, high = ranges[cf.column].searched(cf.current)
             widened = "" if ranges[cf.column].bulk[0] <= cf.current <= ranges[cf.column].bulk[1] else \
                 ", and this row's value"
@@ -185,11 +192,13 @@ def test_whatif_figures(german_net, german, scores):
     bars = plot_contribution_changes(result)
     assert [t.name for t in bars.data] == ["before", "after"] and bars.data[0].y[-1] == "credit_amount"
     cf = plot_counterfactuals(result)
-    assert [t.name for t in cf.data] == ["this row", "changes the decision"]
+    # the numeric panel (this row, the flipping values), then the text columns' levels on a panel of their own
+    assert [t.name for t in cf.data][:2] == ["this row", "changes the decision"]
+    assert "codes seen in training" in [t.name for t in cf.data][2:]
     assert cf.layout.xaxis.title.text == (
         "Position in the range searched (%): the 1st-99th percentile of the training rows (and the row's own value "
         "when outside it)")
-    assert len(cf.data[1].y) == sum(c.found for c in result.counterfactuals)
+    assert len(cf.data[1].y) == sum(c.found and not c.coded for c in result.counterfactuals)
 
 
 def test_a_coded_event_is_named_by_its_column_in_the_decision():
