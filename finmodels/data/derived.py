@@ -43,13 +43,21 @@ class DerivedColumn:
         """'loan_amnt / person_income'."""
         return f"{self.left} {self.operator} {self.right}"
 
+    def values(self, left, right) -> np.ndarray:
+        """The column's values from its inputs' values (arrays, columns or numbers, text read as missing), rounded as
+        the data rounds it; NaN where one cannot be computed (a missing input, a division by zero). A what-if's one
+        row (`value`) and the partial dependence's whole columns use this one rule."""
+        left, right = (pd.to_numeric(pd.Series(np.ravel(np.asarray(v, dtype=object))), errors="coerce")
+                       .to_numpy(dtype="float64") for v in (left, right))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            result = left / right if self.operator == "/" else left * right
+        result = np.where(np.isfinite(result), result, np.nan)
+        return np.round(result, self.decimals) if self.decimals is not None else result
+
     def value(self, left: float, right: float) -> float | None:
         """The column's value from its inputs, rounded as the data rounds it; None when it cannot be computed."""
-        left, right = float(left), float(right)
-        if not (np.isfinite(left) and np.isfinite(right)) or (self.operator == "/" and right == 0):
-            return None
-        result = left / right if self.operator == "/" else left * right
-        return round(result, self.decimals) if self.decimals is not None else result
+        result = float(self.values(left, right)[0])
+        return result if np.isfinite(result) else None
 
     def to_dict(self) -> dict:
         return {"column": self.column, "formula": self.formula, "decimals": self.decimals, "share": self.share}

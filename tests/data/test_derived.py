@@ -62,3 +62,22 @@ def test_recomputing_follows_the_edits_and_keeps_a_value_the_analyst_gave(credit
     changes, notes = recomputed([rule], row, {"person_income": 0})
     assert "loan_percent_income" not in changes
     assert notes == ["loan_percent_income was not recomputed as loan_amnt / person_income: division by zero."]
+
+
+def test_whole_columns_follow_the_same_rule_as_one_row(credit_risk):
+    """`DerivedColumn.values` is the rule on whole columns (the partial dependence moves loan_amnt on every row);
+    `value` (the what-if's one row) reads it, so both round and refuse alike."""
+    rule = find_derived(credit_risk)[0]
+    rows = credit_risk.head(500)
+    whole = rule.values(rows["loan_amnt"], rows["person_income"])
+    expected = np.round(rows["loan_amnt"].to_numpy("float64") / rows["person_income"].to_numpy("float64"), 2)
+    np.testing.assert_array_equal(whole, expected)
+    # the file's own column on 470 of these 500 rows (the rule holds on 98.7% of the whole file)
+    assert int(np.sum(whole == rows["loan_percent_income"].to_numpy())) == 470
+    assert [rule.value(a, b) for a, b in zip(rows["loan_amnt"][:20], rows["person_income"][:20])] == list(whole[:20])
+    # a missing input, a division by zero, text: NaN on whole columns, None for one row
+    odd = rule.values(pd.Series([10000, None, 5000, 7000]), np.array([50000, 40000, 0, "n/a"], dtype=object))
+    np.testing.assert_array_equal(odd, [0.2, np.nan, np.nan, np.nan])
+    assert rule.value(5000, 0) is None and rule.value(float("nan"), 1) is None and rule.value(1000, 3000) == 0.33
+    product = DerivedColumn("value", "price", "units", "*", None, 1.0)
+    np.testing.assert_allclose(product.values([2.5, 3.0], [4, 2]), [10.0, 6.0])
