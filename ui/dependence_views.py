@@ -9,6 +9,7 @@ import streamlit as st
 
 from finmodels.errors import FinModelsError
 from finmodels.explain.dependence import DEFAULT_POINTS, DEFAULT_ROWS, DEPENDENCE_KINDS
+from finmodels.explain.dependence_notes import notes, thin_note
 from finmodels.plots.dependence import plot_partial_dependence
 from finmodels.runtime import worker
 from ui import runtime
@@ -27,27 +28,19 @@ def partial_dependence_view(result, explanation) -> None:
         return
     column = st.selectbox("Column", list(explanation.importance().index), key="explain_pdp_column",
                           help="Most important first. Every sampled row is scored again with this column set to each "
-                               "value across the bulk of its training values (1st to 99th percentile), the others as "
-                               "they are.")
+                               "value across the bulk of its training values (1st to 99th percentile), or to each of "
+                               "its codes or levels, the others as they are.")
     found = _computed(result, column, explanation.target_class)
     if found is None:
         return
     st.plotly_chart(plot_partial_dependence(found), key="explain_pdp_chart")
     st.markdown(f"**On average, the {found.score_name} {found.shape}.**")
-    notes = []
-    if found.numeric and found.against >= 0.05:
-        notes.append(f"For {found.against:.0%} of the rows the score moves the other way across the range: "
-                     f"{column} acts together with other columns, so the average hides them (the faint lines).")
-    if found.recomputed:
-        notes.append("Recomputed on every row as the column moves, as in the training data: "
-                     + "; ".join(found.recomputed) + ".")
-    tried = ("Values outside the training rows' bulk are not tried: the model has not seen them." if found.numeric
-             else "Each row is scored at each level seen in training; the whiskers span the middle half of the rows' "
-             "scores.")
+    thin = thin_note(found)
+    if thin:  # thin levels or codes: a warning, not a caption a validator may skip
+        st.warning(thin, icon=":material/warning:")
+    said = [s for s in notes(found) if s != thin]
     took = "under 0.1 s" if found.seconds < 0.1 else f"{found.seconds:.1f} s"  # not 'scored in 0.0 s'
-    notes.append(f"{len(found.rows)} test rows, {len(found.grid)} values each, scored in {took}. "
-                 + tried)
-    st.caption(" ".join(notes))
+    st.caption(" ".join(said + [f"{len(found.rows)} test rows, {len(found.grid)} values each, scored in {took}."]))
 
 
 def _computed(result, column: str, target_class: str | None):

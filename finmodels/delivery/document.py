@@ -5,9 +5,10 @@ stability; explainability; fairness; limitations and monitoring plan.
 It is generated from a trained run (`TrainingResult`) or a saved bundle (`LoadedBundle`) and a data file in the
 model's columns (usually the file it was trained on, or a recent sample). Everything is computed here, from the
 model and the file: quality findings (finmodels.data.validation), the population stability of the score and
-inputs against the training rows, SHAP importance and reason codes (finmodels.explain), fairness by protected
-columns (finmodels.evaluation.fairness), and the credit scorecard challenger (finmodels.models.scorecard) when
-the run did not train one. Plotly's JavaScript is embedded once, so the file opens offline; every text taken
+inputs against the training rows, SHAP importance, reason codes and the partial dependence of the top columns
+(finmodels.explain; finmodels.delivery.dependence_part), fairness by protected columns
+(finmodels.evaluation.fairness), and the credit scorecard challenger (finmodels.models.scorecard) when the run did
+not train one. Plotly's JavaScript is embedded once, so the file opens offline; every text taken
 from the data or the model is escaped.
 """
 
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.tasks import BINARY, FORECAST, get_task
+from finmodels.delivery.dependence_part import dependence_part
 from finmodels.delivery.html import FLAG_STYLE, STYLE, Figure
 from finmodels.delivery.population import ScoredPopulation, stability_section
 from finmodels.delivery.provenance import ModelIdentity, decision_part, identity_table
@@ -140,6 +142,8 @@ def build_document(source, frame: pd.DataFrame, *, data_name: str, raw: bytes | 
     found.update(psi)
     sections["explainability"], explanation = explainability_section(facts, rows, rows=explained_rows, seed=seed)
     found["importance"] = {str(k): float(v) for k, v in explanation.importance().items()}
+    moves, found["dependence"] = dependence_part(source, explanation, rows, seed=seed)
+    sections["explainability"] += moves  # how the score moves with the top columns (partial dependence)
     # drivers that describe the record (who rated it, an identifier, a date): named in the limitations (section 8)
     found["record_drivers"] = [d.to_dict() for d in record_drivers(explanation.importance(), rows,
                                                                     target=facts.target)]
