@@ -109,8 +109,8 @@ else:
     shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
     st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label,
                                       flagged=check.flagged(frame, shown)), key="data_dist_chart")
-    st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])]),
-                    key="data_corr_chart")
+    st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])],
+                                     categorical=data_choices.categories()), key="data_corr_chart")
 
 st.subheader("First rows")
 preview = frame.head(100)  # numbered by line of the file, as the checks name rows (row 0 is line 2)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from finmodels.plots.explanation import plot_beeswarm, plot_dependence, plot_importance, plot_lag_attribution
+from finmodels.plots.explanation import plot_lag_attribution
 from finmodels.explain.explanation import common_class, explainable_classes
 from finmodels.explain.drivers import explanation_record_drivers
 from ui import caches, dependence_views, explain_views, whatif_views
@@ -34,21 +34,15 @@ views = ["Importance", "Per lag"] if explanation.lag_values is not None else \
     ["Importance", "Beeswarm", "Dependence", "Partial dependence"]
 view = st.segmented_control("All explained rows", views, default="Importance", key="explain_view") or "Importance"
 if view == "Importance":
-    st.plotly_chart(plot_importance(explanation.importance(), unit=explanation.scale), key="explain_importance")
+    explain_views.importance_view(explanation)
 elif view == "Per lag":
     st.plotly_chart(plot_lag_attribution(explanation), key="explain_lags")
 elif view == "Beeswarm":
-    st.plotly_chart(plot_beeswarm(explanation), key="explain_beeswarm")
+    explain_views.beeswarm_view(result, explanation)
 elif view == "Partial dependence":
     dependence_views.partial_dependence_view(result, explanation)
 else:
-    column = st.selectbox("Column", list(explanation.importance().index), key="explain_dependence_column")
-    every_row = st.toggle("Show every row, outliers included", key="explain_dependence_all",
-                          help="By default the view spans the 1st to 99th percentile (a long tail is cut at 3 "
-                               "interquartile ranges beyond the middle half), so extreme values do not squash the "
-                               "others into a line; the chart says how many rows lie outside.")
-    st.plotly_chart(plot_dependence(explanation, column, clip=None if every_row else (0.01, 0.99)),
-                    key="explain_dependence")
+    explain_views.dependence_view(result, explanation)
 
 st.subheader("One row")
 explain_views.row_explanation(explanation, *explain_views.row_picker(result, explanation))

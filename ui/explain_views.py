@@ -1,4 +1,5 @@
-"""The Explain page's 'One row' section: the row picker, the row's waterfall, reason codes and values.
+"""The Explain page's views: the charts of all explained rows (importance, beeswarm, SHAP dependence), and the 'One
+row' section: the row picker, the row's waterfall, reason codes and values.
 
 The picker's lines name the output of the class explained ('probability of 'CC/C/D' 0.312'). Streamlit keeps a
 selectbox's chosen value across runs while the browser keeps the line it showed: after a change of class the box
@@ -9,14 +10,16 @@ starts from its top row, which the page's heading promises, and the browser is t
 from __future__ import annotations
 
 import streamlit as st
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from finmodels.data.tasks import FORECAST
 from finmodels.explain.labels import explained_row_names, picker_labels
 from finmodels.explain.reasons import readable_value
 from finmodels.explain.units import RETURN
-from finmodels.plots.explanation import plot_waterfall
+from finmodels.plots.explanation import plot_beeswarm, plot_dependence, plot_importance, plot_waterfall
 
 ROW = "explain_row"  # the picker's key
+TOP_IMPORTANCE, TOP_BEESWARM = 20, 12  # the columns the charts show unless asked for all
 ROW_OF = "explain_row_of"  # (run, class) the picked row was chosen for
 
 
@@ -57,3 +60,45 @@ def row_explanation(explanation, row: int, name: str) -> None:
                                                                    format="%+.4f")
         st.dataframe(table.astype({"value": str}), hide_index=True, column_config=config,
                      key="explain_contributions")
+
+
+def level_columns(result) -> tuple[str, ...]:
+    """The columns the run reads as categories: its text columns and the numbers set to 'categorical' on the Data
+    page (the preprocessor's one-hot columns, and TrainConfig.categories)."""
+    pre = getattr(result, "preprocessor", None)
+    named = [*(getattr(pre, "categorical", None) or ()), *(getattr(getattr(result, "config", None), "categories", None) or ())]
+    return tuple(dict.fromkeys(map(str, named)))
+
+
+def _all_columns(count: int, top: int, key: str) -> bool:
+    """A toggle to show all `count` columns, where a chart shows only the `top` most important."""
+    return count > top and st.toggle(f"Show all {count} columns", key=key)
+
+
+def importance_view(explanation) -> None:
+    importance = explanation.importance()
+    every = _all_columns(len(importance), TOP_IMPORTANCE, "explain_importance_all")
+    st.plotly_chart(plot_importance(importance, top=None if every else TOP_IMPORTANCE, unit=explanation.scale),
+                    key="explain_importance")
+
+
+def beeswarm_view(result, explanation) -> None:
+    every = _all_columns(len(explanation.columns), TOP_BEESWARM, "explain_beeswarm_all")
+    st.plotly_chart(plot_beeswarm(explanation, top=None if every else TOP_BEESWARM, categories=level_columns(result)),
+                    key="explain_beeswarm")
+
+
+def dependence_view(result, explanation) -> None:
+    """SHAP value against one column: a scatter for a number (its bulk, or every row), a box per level for a column
+    the run reads as categories (every row: codes have no outliers)."""
+    column = st.selectbox("Column", list(explanation.importance().index), key="explain_dependence_column")
+    categories = level_columns(result)
+    raw = explanation.data[column]
+    levels = column in categories or not is_numeric_dtype(raw) or is_bool_dtype(raw)
+    every_row = not levels and st.toggle(
+        "Show every row, outliers included", key="explain_dependence_all",
+        help="By default the view spans the 1st to 99th percentile (a long tail is cut at 3 interquartile ranges "
+             "beyond the middle half), so extreme values do not squash the others into a line; the chart says how "
+             "many rows lie outside.")
+    st.plotly_chart(plot_dependence(explanation, column, clip=None if every_row else (0.01, 0.99),
+                                    categories=categories), key="explain_dependence")

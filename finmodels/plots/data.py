@@ -80,8 +80,14 @@ def correlation_columns(frame: pd.DataFrame, columns: list[str], *, limit: int =
     return list(spread.index[:limit])
 
 
-def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MAX_HEATMAP_COLUMNS) -> go.Figure:
-    """Pearson correlations between numeric columns (at most `limit` of them), -1 blue to +1 red."""
+def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MAX_HEATMAP_COLUMNS,
+                     categorical=()) -> go.Figure:
+    """Pearson correlations between numeric columns (at most `limit` of them), -1 blue to +1 red. Numeric columns
+    in `categorical` (set to 'categorical' on the Data page: codes without an order, whose correlation means
+    nothing) are left out, and the subtitle names them."""
+    left_out = [c for c in columns if c in set(categorical) and pd.api.types.is_numeric_dtype(frame[c].dtype)
+                and not pd.api.types.is_bool_dtype(frame[c].dtype)]
+    columns = [c for c in columns if c not in set(left_out)]
     shown = correlation_columns(frame, columns, limit=limit)
     corr = frame[shown].astype("float64").corr().to_numpy() if shown else np.zeros((0, 0))
     fig = go.Figure(go.Heatmap(z=corr, x=shown, y=shown, zmin=-1, zmax=1, colorscale="RdBu_r",
@@ -90,9 +96,14 @@ def plot_correlation(frame: pd.DataFrame, columns: list[str], *, limit: int = MA
     title = "Correlation of numeric columns"
     if len(shown) < len([c for c in columns if pd.api.types.is_numeric_dtype(frame[c].dtype)]):
         title += f" (the {len(shown)} most variable)"
+    note = (f"Left out, set to 'categorical' (codes without an order): {', '.join(map(str, left_out))}."
+            if left_out else "")
     # every column named on both axes (plotly labels every other one past about 15 rows), the rows tall enough to read
     longest = max((len(str(c)) for c in shown), default=0)  # the upright names below take about 7 px a character
-    fig.update_layout(title=title, height=max(450, 180 + 22 * len(shown) + 7 * longest), **LAYOUT)
+    fig.update_layout(title=dict(text=title, subtitle=dict(text=note)),
+                      height=max(450, 180 + 22 * len(shown) + 7 * longest), **LAYOUT)
+    if note:
+        fig.update_layout(margin=dict(LAYOUT["margin"], t=75))
     # the column names upright under their own column: at plotly's slant the long ones ran over their neighbours
     fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=shown, tickangle=-90, automargin=True)
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=shown, ticktext=shown)

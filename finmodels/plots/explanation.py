@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR
+from finmodels.plots.style import EVENT_COLOR, LAYOUT, NEUTRAL_COLOR, NONEVENT_COLOR, wrap_label
 from finmodels.explain.reasons import readable_value
 from finmodels.explain.units import RETURN, RETURN_SERIES, percent, percent_ticks, value_text
 
@@ -39,16 +39,33 @@ def _axis(values, unit: str) -> dict:
     return percent_ticks(values) if unit == RETURN else {}
 
 
-def plot_importance(importance: pd.Series, *, top: int = 20, unit: str = "probability") -> go.Figure:
-    """Horizontal bars of mean |SHAP| per original column, most important on top."""
-    shown = importance.sort_values(ascending=False).head(top)[::-1]
+def left_out_note(ranked, shown: int, *, width: int = 110, names: int = 12) -> str:
+    """'The 20 most important of 23 columns; the other 3: SEX, EDUCATION, BILL_AMT4' (most important first, at most
+    `names` of them, on lines of about `width` characters), or '' when every column is shown."""
+    rest = [str(c) for c in list(ranked)[shown:]]
+    if not rest:
+        return ""
+    listed = ", ".join(rest[:names]) + (f" and {len(rest) - names:,} more" if len(rest) > names else "")
+    other = "the other column" if len(rest) == 1 else f"the other {len(rest):,}"
+    return wrap_label(f"The {shown} most important of {len(ranked):,} columns; {other}, less important: {listed}.",
+                      width=width)
+
+
+def plot_importance(importance: pd.Series, *, top: int | None = 20, unit: str = "probability") -> go.Figure:
+    """Horizontal bars of mean |SHAP| per original column, most important on top: the `top` most important (None:
+    all), the subtitle naming the columns left out (a validator wondered whether a column was used at all)."""
+    ranked = importance.sort_values(ascending=False)
+    shown = ranked.head(top or len(ranked))[::-1]
     fig = go.Figure(go.Bar(x=shown.values, y=[str(c) for c in shown.index], orientation="h",
                            marker_color=NONEVENT_COLOR, name="mean |SHAP|",
                            text=[percent(v) for v in shown.values] if unit == RETURN else None,
                            hovertemplate="%{y}: %{text}<extra></extra>" if unit == RETURN else None))
-    fig.update_layout(title="Which columns drive the model (mean |SHAP|)", xaxis_title=f"Mean |SHAP value| ({unit})",
-                      xaxis=_axis(shown.values, unit), yaxis_title="", height=max(320, 28 * len(shown) + 120),
-                      **LAYOUT)
+    note = left_out_note(ranked.index, len(shown))
+    fig.update_layout(title=dict(text="Which columns drive the model (mean |SHAP|)", subtitle=dict(text=note)),
+                      xaxis_title=f"Mean |SHAP value| ({unit})",
+                      xaxis=_axis(shown.values, unit), yaxis_title="", height=max(320, 28 * len(shown) + 120), **LAYOUT)
+    if note:  # the subtitle's lines above the plot
+        fig.update_layout(margin=dict(LAYOUT["margin"], t=70 + 18 * note.count("<br>")))
     return fig
 
 
@@ -63,19 +80,23 @@ def value_positions(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").rank(pct=True, method="average").to_numpy(dtype="float64")
 
 
-def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
-    """One dot per explained row and column: SHAP value across, coloured by the row's value (low blue, high red).
+def plot_beeswarm(explanation, *, top: int | None = 12, seed: int = 0, categories=()) -> go.Figure:
+    """One dot per explained row and column: SHAP value across, coloured by the row's value (low blue, high red);
+    the `top` most important columns (None: all), the subtitle naming the others.
 
-    Text columns have no low or high, so their dots are grey; hovering shows every dot's original value.
+    Text columns and the codes in `categories` (read as categories) have no low or high, so their dots are grey;
+    hovering shows every dot's original value.
     """
-    importance = explanation.importance().head(top)
+    ranked = explanation.importance()
+    importance = ranked.head(top or len(ranked))
     rng = np.random.default_rng(seed)
-    fig = go.Figure()
+    fig, grey = go.Figure(), []
     for rank, column in enumerate(importance.index[::-1]):
         i = explanation.columns.index(column)
         raw = explanation.data[column]
-        position = value_positions(raw)
+        position = value_positions(raw) if column not in set(categories) else np.full(len(raw), np.nan)
         numeric = not np.isnan(position).all()
+        grey += [] if numeric else [str(column)]
         fig.add_trace(go.Scatter(
             x=explanation.values[:, i], y=rank + rng.uniform(-0.3, 0.3, size=len(raw)), mode="markers",
             name=str(column), text=[value_text(column, v, _unit(explanation)) for v in raw],
@@ -87,12 +108,16 @@ def plot_beeswarm(explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
             showlegend=False,
         ))
     fig.add_vline(x=0, line_color=NEUTRAL_COLOR, line_width=1)
-    fig.update_layout(title="How each column moves each row (SHAP values)",
+    grey_note = wrap_label(f"Grey dots: {', '.join(grey[::-1])}, categories with no low or high.", width=110)
+    note = "<br>".join(n for n in (left_out_note(ranked.index, len(importance)), grey_note if grey else "") if n)
+    fig.update_layout(title=dict(text="How each column moves each row (SHAP values)", subtitle=dict(text=note)),
                       xaxis_title=f"SHAP value ({_unit(explanation)})",
                       xaxis=_axis(explanation.values, _unit(explanation)),
                       yaxis=dict(tickvals=list(range(len(importance))),
                                  ticktext=[str(c) for c in importance.index[::-1]]),
                       height=max(360, 32 * len(importance) + 140), **LAYOUT)
+    if note:
+        fig.update_layout(margin=dict(LAYOUT["margin"], t=70 + 18 * note.count("<br>")))
     return fig
 
 
@@ -138,12 +163,14 @@ def _view(values, clip) -> tuple[tuple[float, float] | None, bool]:
     return (view, narrowed) if ((x < view[0]) | (x > view[1])).any() else (None, False)
 
 
-def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | None = DEPENDENCE_CLIP) -> go.Figure:
-    """SHAP value of one column against its original value: a scatter for numbers, a box per level for text.
+def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | None = DEPENDENCE_CLIP,
+                    categories=()) -> go.Figure:
+    """SHAP value of one column against its original value: a scatter for numbers, a box per level for text and for
+    the numeric columns in `categories` (those the run reads as categories: codes without an order).
 
     A numeric column is shown between its `clip` quantiles (1st to 99th percentile by default, with a small
     margin; a long tail is cut at the FENCE), so extreme values do not squash every other point into a line; the
-    subtitle says how many rows lie outside and how far. `clip=None` shows every row.
+    subtitle says how many rows lie outside and how far. `clip=None` shows every row. Levels are never trimmed.
     """
     if column not in explanation.columns:
         raise KeyError(f"Column '{column}' is not in this explanation. Columns are: {', '.join(explanation.columns)}.")
@@ -152,32 +179,28 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
     shap_values = explanation.values[:, i]
     title = f"Effect of {column} on the {getattr(explanation, 'output_name', 'output')}"
     xaxis = {}
-    if is_numeric_dtype(raw) and not is_bool_dtype(raw):
-        x = raw.to_numpy(dtype="float64", na_value=np.nan)
-        view, narrowed = _view(x, clip)
-        shown = np.ones(len(x), dtype=bool)
-        if view is not None:
-            outside = np.isfinite(x) & ((x < view[0]) | (x > view[1]))
-            shown = ~outside
-            far = x[outside]
-            beyond = " and ".join(part for part in (
-                f"down to {readable_value(float(far.min()))}" if (far < view[0]).any() else "",
-                f"up to {readable_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
-            rows = int(outside.sum())
-            # a long tail's note takes a line of its own: on one line it ran past the chart's width
-            span = (f"{column} from {readable_value(view[0])} to {readable_value(view[1])}, where most rows lie (a long "
-                    f"tail is cut at {FENCE:g} interquartile ranges beyond the middle half).</sup><br><sup>"
-                    if narrowed else f"the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}: ")
-            title += (f"<br><sup>Showing {span}{rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view "
-                      f"({beyond}).</sup>")
-            xaxis = dict(range=list(view))
-        fig = go.Figure(go.Scatter(x=x[shown], y=shap_values[shown], mode="markers", name=str(column),
-                                   marker=dict(size=6, opacity=0.7, color=NONEVENT_COLOR)))
-    else:
-        levels = raw.astype(str)
-        order = pd.Series(shap_values).groupby(levels.to_numpy()).mean().sort_values().index
-        fig = go.Figure([go.Box(y=shap_values[levels.to_numpy() == level], name=str(level), boxpoints="all",
-                                jitter=0.4, marker_color=NONEVENT_COLOR, showlegend=False) for level in order])
+    if column in set(categories) or not is_numeric_dtype(raw) or is_bool_dtype(raw):
+        return _level_boxes(explanation, column, coded=column in set(categories) and is_numeric_dtype(raw))
+    x = raw.to_numpy(dtype="float64", na_value=np.nan)
+    view, narrowed = _view(x, clip)
+    shown = np.ones(len(x), dtype=bool)
+    if view is not None:
+        outside = np.isfinite(x) & ((x < view[0]) | (x > view[1]))
+        shown = ~outside
+        far = x[outside]
+        beyond = " and ".join(part for part in (
+            f"down to {readable_value(float(far.min()))}" if (far < view[0]).any() else "",
+            f"up to {readable_value(float(far.max()))}" if (far > view[1]).any() else "") if part)
+        rows = int(outside.sum())
+        # a long tail's note takes a line of its own: on one line it ran past the chart's width
+        span = (f"{column} from {readable_value(view[0])} to {readable_value(view[1])}, where most rows lie (a long "
+                f"tail is cut at {FENCE:g} interquartile ranges beyond the middle half).</sup><br><sup>"
+                if narrowed else f"the {_ordinal(clip[0])} to {_ordinal(clip[1])} percentile of {column}: ")
+        title += (f"<br><sup>Showing {span}{rows:,} of {int(np.isfinite(x).sum()):,} rows lie outside this view "
+                  f"({beyond}).</sup>")
+        xaxis = dict(range=list(view))
+    fig = go.Figure(go.Scatter(x=x[shown], y=shap_values[shown], mode="markers", name=str(column),
+                               marker=dict(size=6, opacity=0.7, color=NONEVENT_COLOR)))
     fig.add_hline(y=0, line_color=NEUTRAL_COLOR, line_width=1)
     fig.update_layout(title=title, xaxis_title=str(column), yaxis_title=f"SHAP value ({_unit(explanation)})",
                       yaxis=_axis(shap_values, _unit(explanation)), **LAYOUT)
@@ -186,6 +209,54 @@ def plot_dependence(explanation, column: str, *, clip: tuple[float, float] | Non
     if xaxis:  # the subtitle needs a second line above the plot
         fig.update_xaxes(**xaxis)
         fig.update_layout(margin=dict(LAYOUT["margin"], t=105 if narrowed else 85))
+    return fig
+
+
+# A level explained on fewer rows than this is named on the chart: its box is thin evidence.
+THIN_LEVEL_ROWS = 20
+BOX_ROWS = 5  # a level with fewer rows is drawn as its dots alone: quartiles of 2 rows mean nothing
+MISSING_LEVEL = "(missing)"
+
+
+def _level_boxes(explanation, column: str, *, coded: bool) -> go.Figure:
+    """One box of SHAP values per level, every explained row a dot, on a category axis whose ticks give each
+    level's row count. Codes ('1', '2' for 1 or 2.0, as preprocessing.level_text spells them) in their own order;
+    text levels by mean effect, lowest first."""
+    from finmodels.models.preprocessing import level_text
+
+    i = explanation.columns.index(column)
+    raw, shap_values = explanation.data[column], explanation.values[:, i]
+    levels = np.array([MISSING_LEVEL if pd.isna(v) else level_text(v) for v in raw], dtype=object)
+    means = pd.Series(shap_values).groupby(levels).mean()
+    if coded:
+        known = [v for v in means.index if v != MISSING_LEVEL]
+        order = sorted(known, key=lambda v: float(v)) + [v for v in means.index if v == MISSING_LEVEL]
+    else:
+        order = list(means.sort_values().index)
+    counts = {level: int((levels == level).sum()) for level in order}
+    fig = go.Figure([go.Box(x=[level] * counts[level], y=shap_values[levels == level], name=str(level),
+                            boxpoints="all", jitter=0.4, pointpos=0, marker=dict(color=NONEVENT_COLOR, size=5),
+                            line=dict(color=NONEVENT_COLOR, width=2 if counts[level] >= BOX_ROWS else 0),
+                            fillcolor="rgba(0,0,0,0)", showlegend=False,
+                            hovertemplate=f"{column} = {level}<br>SHAP %{{y:{_hover(explanation)}}}<extra></extra>")
+                     for level in order])
+    thin = [level for level in order if counts[level] < THIN_LEVEL_ROWS]
+    how = ("read as categories in this run (its codes have no order)" if coded else "text")
+    note = f"{column} is {how}: one box per level, each dot an explained row."
+    if thin:
+        dots = [level for level in thin if counts[level] < BOX_ROWS]
+        note += (f"<br>Under {THIN_LEVEL_ROWS} explained rows: {', '.join(thin)}, thin evidence"
+                 + (f" (under {BOX_ROWS}: dots only, no box)." if dots else "."))
+    fig.add_hline(y=0, line_color=NEUTRAL_COLOR, line_width=1)
+    fig.update_layout(title=dict(text=f"Effect of {column} on the {getattr(explanation, 'output_name', 'output')}",
+                                 subtitle=dict(text=note)),
+                      xaxis_title=f"{column} (rows explained per level)",
+                      yaxis_title=f"SHAP value ({_unit(explanation)})", yaxis=_axis(shap_values, _unit(explanation)),
+                      **LAYOUT)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickmode="array", tickvals=order,
+                     ticktext=[f"{level}<br>{counts[level]:,} row{'s' if counts[level] != 1 else ''}"
+                               for level in order])
+    fig.update_layout(margin=dict(LAYOUT["margin"], t=90 if thin else 75))
     return fig
 
 
