@@ -126,7 +126,7 @@ def partial_dependence(source, column: str, *, frame: pd.DataFrame | None = None
     sample, positions, pool = _sample(source, frame, rows=rows, seed=seed)
     found = training_ranges(source)[column]
     trained = _training_values(source, column)
-    found = _as_codes(found, trained)
+    found = _as_codes(found, trained, kept=getattr(source, "split", None) is None)
     numeric = bool(found.numeric)
     grid = value_grid(found, sample[column], points=points)
     if len(grid) < 2:
@@ -168,13 +168,18 @@ def _training_values(source, column: str) -> pd.Series:
     return kept[column].dropna() if kept is not None and column in kept.columns else pd.Series(dtype="float64")
 
 
-def _as_codes(found: FeatureRange, trained: pd.Series) -> FeatureRange:
+def _as_codes(found: FeatureRange, trained: pd.Series, *, kept: bool = False) -> FeatureRange:
     """A numeric column of at most MAX_CODES whole-number training values as a coded one (its codes, in order),
-    whether or not the run's preprocessing one-hot encodes it."""
+    whether or not the run's preprocessing one-hot encodes it. `kept`: `trained` are the training rows a bundle
+    keeps (200), which may miss a rare code: its codes are every whole number from all training rows' lowest to
+    highest (PAY_0's -2 to 8; the kept rows lacked 3 and 8)."""
     if not found.numeric or found.coded or not found.integer or trained.empty:
         return found
     values = pd.to_numeric(trained, errors="coerce").dropna().to_numpy(dtype="float64")
     codes = np.unique(values)
+    if kept and found.low is not None and found.high is not None and float(found.low).is_integer() \
+            and float(found.high).is_integer() and found.high - found.low + 1 <= MAX_CODES:
+        codes = np.arange(found.low, found.high + 1)
     if not 2 <= len(codes) <= MAX_CODES or not np.all(codes == np.round(codes)):
         return found
     return replace(found, codes=tuple(float(c) for c in codes),

@@ -114,7 +114,8 @@ def test_the_weight_of_evidence_steps_and_the_flat_stretch_are_said(taiwan_run):
     moved = float(np.ptp(found.average[beyond]))
     assert moved < 0.001  # flat: the WoE bin no longer changes and the quantile-scaled value adds nearly nothing
     woe = next(s for s in notes(found) if "weight of evidence" in s)
-    assert woe.startswith("The network also reads PAY_AMT2's weight of evidence in the scorecard's bins, with edges at ")
+    assert woe.startswith("The network also reads PAY_AMT2's weight of evidence in the scorecard's bins, with edges "
+                          "at ")
     assert (f"beyond the last, {edges[-1]:,.0f}, that input no longer changes and the average moves by only "
             f"{100 * moved:.1f} points from {found.grid[beyond[0]]:,.0f} to {found.grid[-1]:,.0f}.") in woe
     # the shape itself says where the fall ends (it read 'falls from 30.7% at 0 to 16.3% at 79,365')
@@ -149,3 +150,7 @@ def test_a_bundle_estimates_its_codes_rows_from_the_training_rows_it_keeps_and_s
         "bundle keeps, as it does not count them all): the network learned little about it, so its effect is not "
         "reliable.")
     assert "≈" in plot_partial_dependence(found).layout.xaxis.ticktext[1]
+    # every whole number of all training rows' range, though the 200 kept rows may lack a rare code
+    pay = partial_dependence(bundle, "PAY_0", frame=rows)
+    assert pay.coded and pay.grid == tuple(float(c) for c in range(-2, 9))
+    assert pay.grid == partial_dependence(taiwan_run, "PAY_0").grid
