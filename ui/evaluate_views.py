@@ -338,8 +338,8 @@ def decision_section(result) -> None:
     the decision kept with the run once per change."""
     if getattr(result, "kind", None) != BINARY:
         return
-    from finmodels.delivery.report import Decision, held_out_labels
-    from finmodels.evaluation.thresholds import THRESHOLD_STEP, least_cost_decision
+    from finmodels.delivery.report import Decision, held_out_labels, least_cost_threshold_of
+    from finmodels.evaluation.thresholds import THRESHOLD_STEP
     from finmodels.evaluation.thresholds import DEFAULT_COSTS, CostMatrix, decisions_at
     from finmodels.plots.evaluation import plot_confusion_matrix
 
@@ -358,18 +358,22 @@ def decision_section(result) -> None:
     store(COSTS)
     try:
         costs = CostMatrix(false_negative=fn_cost, false_positive=fp_cost)
-        best = least_cost_decision(y, scores, costs)
+        best = least_cost_threshold_of(result, costs)
     except FinModelsError as exc:
         show_error(exc)
         return
     # searched on the slider's steps, so the slider reaches it and the tile, the slider, the text under it and the
     # report name one threshold and one cost (the exact least-cost score, 0.0813, showed as 0.081 beside 0.08)
     least = best.threshold
-    c3.metric("Least-cost threshold", f"{least:.2f}", help=f"Expected cost {best.cost:.3f} per row, the least of the "
-                                                           f"thresholds in steps of {THRESHOLD_STEP:g}")
+    c3.metric("Least-cost threshold", f"{least:.2f}", help=f"Chosen on {best.basis.phrase()}, where its expected "
+                                                           f"cost is {best.chosen.cost:.3f} per row, the least of the "
+                                                           f"thresholds in steps of {THRESHOLD_STEP:g}.")
     follow("evaluate_threshold", least, source=(id(result), fn_cost, fp_cost))
     threshold = st.slider("Threshold", 0.0, 1.0, step=THRESHOLD_STEP, key="evaluate_threshold")
     store(["evaluate_threshold"])
+    st.caption(f"The least-cost threshold is chosen on {best.basis.phrase()}" + (
+        "; the figures below are on the test rows, so they are optimistic for it." if best.basis.on_test else
+        f"; the figures below are on the {len(y):,} test rows it was not chosen on."))
     decisions.set_threshold(result, threshold)
     st.session_state[DECISION] = (result, Decision(threshold, costs))
     kept_caption(result, decisions.keep_decision(result, threshold, costs, least=least))
@@ -379,10 +383,11 @@ def decision_section(result) -> None:
     left.plotly_chart(plot_confusion_matrix(at.confusion, [negative, event],
                                             title=f"Confusion matrix at threshold {threshold:.2f}"),
                       key="evaluate_confusion")
-    above = at.cost - best.cost  # against the least cost the slider reaches: none on the least-cost start
-    right.metric("Expected cost per row", f"{at.cost:.3f}", delta=f"{above:+.3f} vs least cost" if above > 5e-4 else None,
-                 delta_color="inverse", help=f"The least cost at these costs is {best.cost:.3f} per row, at threshold "
-                                             f"{least:.2f}.")
+    above = at.cost - best.on_test.cost  # against the least-cost threshold on the same test rows: none at the start
+    right.metric("Expected cost per row", f"{at.cost:.3f}",
+                 delta=f"{above:+.3f} vs the least-cost threshold" if abs(above) > 5e-4 else None,
+                 delta_color="inverse", help=f"On the {len(y):,} test rows. The least-cost threshold {least:.2f} "
+                                             f"costs {best.on_test.cost:.3f} per test row.")
     right.metric("Flagged", f"{at.flagged:.1%} of rows")
     right.metric(f"{event} caught (recall)", f"{at.recall:.1%}")
     right.metric("Precision of flags", f"{at.precision:.1%}")

@@ -20,7 +20,8 @@ import pandas as pd
 
 from finmodels.delivery.html import html_table, paragraph
 
-__all__ = ["ModelIdentity", "costs_phrase", "decision_part", "identity_table", "model_name", "tuned_on_test_note"]
+__all__ = ["ModelIdentity", "costs_phrase", "decision_part", "identity_table", "model_name", "threshold_basis_note",
+           "tuned_on_test_note"]
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,28 @@ def tuned_on_test_note(rows: int) -> str:
             "figures on them are optimistic: expect a higher cost on new rows.")
 
 
+def threshold_basis_note(source, threshold: float, costs) -> tuple[str, str]:
+    """(text, paragraph class) of where a run's least-cost threshold at `costs` was chosen: on rows outside the
+    test rows (the figures on the test rows are then a fair estimate), or on the test rows themselves (a run kept
+    before runs kept other scores: the old caveat); a hand-set threshold away from it is said to be one."""
+    from finmodels.evaluation.threshold_basis import least_cost_threshold_of
+
+    least = least_cost_threshold_of(source, costs)
+    rows = int(least.on_test.confusion.sum())
+    if least.basis.on_test:
+        return tuned_on_test_note(rows), "flag"
+    text = (f"The least-cost threshold at these costs, {least.threshold:.2f}, is chosen on {least.basis.phrase()}, "
+            f"never on the {rows:,} test rows, so its figures above are a fair estimate of its cost on new rows.")
+    if abs(threshold - least.threshold) >= 0.005:
+        text += (f" The threshold used here, {threshold:.2f}, was set by hand: if it was set by looking at the test "
+                 "rows' figures, they are optimistic for it.")
+        return text, "flag"
+    return text, "note"
+
+
 def decision_part(facts, *, threshold: float, costs, chosen: str | None = None) -> list[str]:
     """'The decision rule' (a binary model): the threshold, the costs in numbers and, for a run, what deciding at the
-    threshold does on its held-out test rows, with the caveat that the threshold was chosen on them."""
+    threshold does on its held-out test rows, and which rows the least-cost threshold was chosen on."""
     from finmodels.delivery.configuration import event_phrase
     from finmodels.evaluation.thresholds import decisions_at
 
@@ -139,5 +159,5 @@ def decision_part(facts, *, threshold: float, costs, chosen: str | None = None) 
     rule.update({f"expected cost per row on the {rows:,} test rows": f"{at.cost:.3f}",
                  "rows declined": f"{at.flagged:.1%}", f"{event} caught (recall)": f"{at.recall:.1%}"})
     parts.append(html_table(pd.DataFrame({"item": list(rule), "value": list(rule.values())})))
-    parts.append(paragraph(tuned_on_test_note(rows), "flag"))
+    parts.append(paragraph(*threshold_basis_note(source, threshold, costs)))
     return parts

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from finmodels.evaluation.metrics import comparison_table
+from finmodels.evaluation.threshold_basis import held_out_labels, least_cost_threshold_of  # noqa: F401 (report API)
 from finmodels.plots import evaluation as ev
 from finmodels.plots.training import plot_loss_curve
 from finmodels.delivery.configuration import (applies, baselines_note, config_table,  # noqa: F401 (the report's API)
@@ -28,13 +29,6 @@ from finmodels.models.training.blend import run_title
 from finmodels.models.training.members import run_networks
 
 NETWORK = "Neural network"
-
-
-def held_out_labels(result) -> np.ndarray:
-    """The test rows' targets; a run read back from a workspace keeps only these (`TrainingResult.y_test`)."""
-    if hasattr(result, "y_test"):
-        return np.asarray(result.y_test)
-    return np.asarray(result.y)[result.split.test]
 
 
 def model_scores(result) -> dict[str, np.ndarray]:
@@ -200,7 +194,7 @@ class Decision:
 
 def default_decision(result) -> Decision:
     """The least-cost threshold at the default costs, for a report built before any threshold was chosen."""
-    least = least_cost_decision(held_out_labels(result), result.test_scores, DEFAULT_COSTS).threshold
+    least = least_cost_threshold_of(result, DEFAULT_COSTS).threshold  # chosen on rows other than the test rows
     return Decision(least, DEFAULT_COSTS, "the least-cost threshold at the default costs (none was set on the Evaluate page)")
 
 
@@ -209,13 +203,18 @@ def decision_tables(result, decision: Decision) -> tuple[pd.DataFrame, pd.DataFr
     event = event_phrase(result.config.target, result.event_label)
     y = held_out_labels(result)
     at = decisions_at(y, result.test_scores, decision.threshold, costs=decision.costs)
-    best = least_cost_decision(y, result.test_scores, decision.costs)
+    least = least_cost_threshold_of(result, decision.costs)
+    hindsight = least_cost_decision(y, result.test_scores, decision.costs)
     rule = {
         "threshold": f"{decision.threshold:.2f} ({decision.chosen}); rows scored at or above it are flagged",
         f"cost of a missed {event} (false negative)": f"{decision.costs.false_negative:g}",
         "cost of a false alarm (false positive)": f"{decision.costs.false_positive:g}",
-        "expected cost per row": f"{at.cost:.3f} (least possible at these costs, in the threshold's steps of "
-                                 f"{THRESHOLD_STEP:g}: {best.cost:.3f}, at threshold {best.threshold:.2f})",
+        f"expected cost per row on the {len(y):,} test rows": f"{at.cost:.3f}",
+        "least-cost threshold at these costs": f"{least.threshold:.2f}, chosen on {least.basis.phrase()} (costs "
+                                               f"{least.on_test.cost:.3f} per test row)",
+        **({} if least.basis.on_test else {
+            "the test rows' own least cost, in hindsight": f"{hindsight.cost:.3f}, at threshold "
+                                                           f"{hindsight.threshold:.2f} (steps of {THRESHOLD_STEP:g})"}),
         "rows flagged": f"{at.flagged:.1%}",
         f"{event} caught (recall)": f"{at.recall:.1%}",
         "precision of flags": f"{at.precision:.1%}",

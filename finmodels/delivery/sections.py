@@ -313,7 +313,7 @@ def fairness_section(facts: ModelFacts, frame: pd.DataFrame, scores, outcomes, *
     else:
         found = run_fairness(facts.source, protected=protected, threshold=threshold, min_rows=min_rows, merges=merges)
         rows = (f"{held_out_note(facts.test_rows)} The training and validation rows are not counted: the same rows "
-                "and rules as the Governance page. The threshold was chosen on these same test rows (section 4).")
+                "and rules as the Governance page. Section 4 says which rows the threshold was chosen on.")
     parts = [paragraph(f"{rows} Decisions at threshold {threshold:.3g} by group: the approval rate, the adverse impact "
                 "ratio against the most favoured group (under 0.8 fails the four-fifths rule), the true-positive rate "
                 "(events declined), the false-positive rate (non-events declined) and the AUC within the group. "

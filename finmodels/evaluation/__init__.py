@@ -1,7 +1,8 @@
 """Evaluation: the third stage. Held-out predictions become the numbers a risk team judges a model by.
 
 `metrics` computes each task's metrics and the comparison with the baselines; `curves` the ROC, PR, KS,
-calibration, gain and lift data; `thresholds` the least-cost threshold under a cost matrix; `backtest` the
+calibration, gain and lift data; `thresholds` the least-cost threshold under a cost matrix, `threshold_basis`
+the rows it is chosen on (out-of-fold scores, never the test rows); `backtest` the
 VaR backtest (exceptions, Kupiec, Christoffersen, Basel zone); `monitoring` the population stability of scores
 and features; `fairness` approval rates and adverse impact by protected group; `losses` expected loss and the
 calibration of predicted against realised losses (`losses_of` a loss model run's); `labels` how metrics and models are named.

@@ -7,6 +7,7 @@ import copy
 
 import pytest
 
+from finmodels.evaluation.threshold_basis import threshold_basis
 from finmodels.evaluation.thresholds import CostMatrix, least_cost_on_grid
 from finmodels.runtime.records import kept_results
 from finmodels.runtime.workspace import Workspace, local_path
@@ -42,7 +43,8 @@ def test_a_change_is_kept_once_and_a_fresh_session_starts_from_it(credit_state):
 
     at.number_input(key="evaluate_fn_cost").set_value(1.0).run()
     at.number_input(key="evaluate_fp_cost").set_value(3.0).run()
-    least = least_cost_on_grid(run.y_test, run.test_scores, costs=CostMatrix(1, 3))
+    basis = threshold_basis(run)  # chosen on rows other than the test rows (out-of-fold or validation scores)
+    least = least_cost_on_grid(basis.labels, basis.scores, costs=CostMatrix(1, 3))
     kept = stored(credit_state)
     assert kept["threshold"] == least and kept["chosen"] == "cost-minimising"
     assert kept["costs"] == {"false_negative": 1.0, "false_positive": 3.0}

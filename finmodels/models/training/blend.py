@@ -24,11 +24,13 @@ SELECTION_STEPS = 20
 
 @dataclass(frozen=True)
 class Blend:
-    """The blended model, the weight of each architecture, and each one's out-of-fold loss and the blend's."""
+    """The blended model, the weight of each architecture, each one's out-of-fold loss and the blend's, and the
+    blend's out-of-fold predictions of the pooled rows (what a decision threshold is chosen on, never the test rows)."""
 
     model: object
     weights: dict[str, float]
     losses: dict[str, float]  # architecture -> out-of-fold loss alone; "blend" -> the blend's
+    out_of_fold: np.ndarray | None = None
 
 
 def out_of_fold_loss(kind: str, y: np.ndarray, predicted: np.ndarray) -> float:
@@ -66,7 +68,7 @@ def blend(kind: str, y: np.ndarray, found: dict) -> Blend:
     mixed = sum(weights[a] * predictions[a] for a in predictions)
     losses = {a: out_of_fold_loss(kind, y, p) for a, p in predictions.items()}
     losses["blend"] = out_of_fold_loss(kind, y, mixed)
-    return Blend(weighted({a: found[a].model for a in found if weights[a] > 0}, weights), weights, losses)
+    return Blend(weighted({a: found[a].model for a in found if weights[a] > 0}, weights), weights, losses, mixed)
 
 
 def weighted(models: dict, weights: dict[str, float]):

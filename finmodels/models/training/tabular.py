@@ -230,7 +230,8 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     if members == 1:
         note(f"Fitting the network on {len(fit_train[0]):,} rows...")
         history, seconds, stopped = fit_network(model, loss, config, fit_train, fit_valid, on_epoch=on_epoch, **fit)
-        return model, history, seconds, stopped, stats, [], {}
+        held = predict_rows(model, fit_valid[0]) if kind == BINARY and len(fit_valid[0]) else None
+        return model, history, seconds, stopped, stats, [], threshold_details(kind, held, fit_valid[1], "validation")
 
     archs = (config.arch, *settings.blend)
     found, stopped = {}, False
@@ -261,11 +262,33 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
             f"Training was stopped: the model is {len(first.histories)} {get_architecture(config.arch).label} "
             f"network(s) of the {members * len(archs)} planned, averaged, without a blend (its weights need every "
             "network's out-of-fold predictions). A network stopped midway is left out unless it is the only one."]
-        return found[config.arch].model, history, seconds, stopped, stats, kept, {}
+        # stopped midway: rows no kept network stopped on have the average's in-sample prediction, no basis
+        held = None if first.stopped else first.out_of_fold
+        return (found[config.arch].model, history, seconds, stopped, stats, kept,
+                threshold_details(kind, held, fit_train[1], "out-of-fold"))
     history = member_history([h for f in found.values() for h in f.histories])
     mixed = blend(kind, fit_train[1], found)
-    details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses}
+    details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses,
+               **threshold_details(kind, mixed.out_of_fold, fit_train[1], "out-of-fold")}
     return mixed.model, history, seconds, stopped, stats, blend_notes(mixed), details
+
+
+def predict_rows(model, x: np.ndarray) -> np.ndarray:
+    """The network's raw outputs for encoded rows, in chunks on a large table (as `predict_frame` scores)."""
+    from finmodels.models.training.sequence import PREDICT_CHUNK, _predict
+
+    return np.asarray(model.predict_on_batch(x)) if len(x) <= PREDICT_CHUNK else _predict(model, x)
+
+
+def threshold_details(kind: str, scores, labels, rows: str) -> dict:
+    """A binary run's scores of rows outside the test rows that no network learned from ('out-of-fold': each pooled
+    row scored by the network that stopped on it; 'validation': the rows a single network stopped on), with their
+    labels: what the least-cost threshold is chosen on (`evaluation.threshold_basis`), so its cost on the test rows
+    is an honest one. Empty for other kinds or without such scores."""
+    if kind != BINARY or scores is None:
+        return {}
+    return {"threshold_scores": np.asarray(scores, "float32").ravel(),
+            "threshold_labels": np.asarray(labels).ravel().astype("int8"), "threshold_rows": rows}
 
 
 def network_hook(on_epoch, index: int):
