@@ -195,7 +195,7 @@ class ScoringModel:
         columns = list(result.preprocessor.columns)
         distribution = None
         if kind != FORECAST:
-            distribution = reference_distribution(train, columns=columns,
+            distribution = reference_distribution(train, columns=columns, categories=result.preprocessor.categorical,
                                                   scores=monitored_score(result.predict(train)))
         return cls(kind, result.config, result.event_label, list(getattr(result, "class_labels", [])),
                    tuple(getattr(result, "target_stats", (0.0, 1.0))), result.model, result.preprocessor,
@@ -380,6 +380,7 @@ def _training_distribution(model: ScoringModel, warnings: list[str]) -> Referenc
                     f"stability is measured against its sample of {len(model.reference):,} training rows and "
                     "a PSI above 0.1 may be sampling noise. Save the bundle again from the training run.")
     return reference_distribution(model.reference, columns=model.features,
+                                  categories=getattr(model.preprocessor, "categorical", ()),
                                   scores=monitored_score(model.predict(model.reference)))
 
 

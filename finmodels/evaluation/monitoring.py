@@ -128,10 +128,11 @@ class ColumnReference:
         return ref
 
 
-def column_reference(values: pd.Series, *, bins: int = DEFAULT_BINS) -> ColumnReference:
-    """The reference of one training column: decile edges for numbers, the top levels for text."""
+def column_reference(values: pd.Series, *, bins: int = DEFAULT_BINS, categorical: bool = False) -> ColumnReference:
+    """The reference of one training column: decile edges for numbers, the top levels for text and for numeric
+    codes the model reads as categories (`categorical`: a column set to 'categorical', binned by its codes)."""
     values = pd.Series(values)
-    if _is_numeric(values):
+    if _is_numeric(values) and not categorical:
         numbers = values.astype("float64")
         finite = numbers[np.isfinite(numbers)]
         edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1))) if len(finite) else np.array([0.0])
@@ -183,16 +184,18 @@ def monitored_score(raw) -> np.ndarray:
     return raw.max(axis=1) if raw.ndim == 2 and raw.shape[1] > 1 else raw.ravel()
 
 
-def reference_distribution(training: pd.DataFrame, *, columns: list[str], scores=None,
-                           bins: int = DEFAULT_BINS) -> ReferenceDistribution:
-    """The reference of `columns` of the training rows (all of them) and, when given, of their scores."""
+def reference_distribution(training: pd.DataFrame, *, columns: list[str], scores=None, bins: int = DEFAULT_BINS,
+                           categories=()) -> ReferenceDistribution:
+    """The reference of `columns` of the training rows (all of them) and, when given, of their scores; the
+    `categories` (the model's categorical inputs, numeric codes set to 'categorical' among them) binned by level."""
     score, quantiles = None, ()
     if scores is not None:
         values = np.asarray(scores, dtype="float64").ravel()
         score = column_reference(pd.Series(values), bins=bins)
         finite = values[np.isfinite(values)]
         quantiles = tuple(float(q) for q in np.quantile(finite, np.linspace(0, 1, 101))) if len(finite) else ()
-    return ReferenceDistribution({c: column_reference(training[c], bins=bins) for c in columns}, len(training),
+    return ReferenceDistribution({c: column_reference(training[c], bins=bins, categorical=c in set(categories))
+                                  for c in columns}, len(training),
                                  score, quantiles)
 
 

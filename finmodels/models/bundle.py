@@ -212,8 +212,8 @@ def _reference(result):
     known = _REFERENCES.get(id(result))
     if known is not None and known[0]() is result:
         return known[1]
-    train = result.frame.iloc[result.split.train]
-    found = reference_distribution(train, columns=list(result.preprocessor.columns),
+    train, pre = result.frame.iloc[result.split.train], result.preprocessor
+    found = reference_distribution(train, columns=list(pre.columns), categories=pre.categorical,
                                    scores=monitored_score(reference_scores(result, train)))
     for key in [k for k, (ref, _) in _REFERENCES.items() if ref() is None]:
         del _REFERENCES[key]

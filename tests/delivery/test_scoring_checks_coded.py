@@ -154,3 +154,17 @@ def test_the_stability_bins_and_the_chart_read_plainly(scored):
     title = plot_stability(scored.stability).layout.title.text
     assert title.endswith("read the bands on at least 360 rows</sup>")
     assert np.isfinite(scored.scores).all()
+
+
+def test_a_column_set_to_categorical_is_binned_by_its_codes_in_stability_and_its_bundle(coded_run, scored):
+    """Before, EDUCATION's stability bins were number ranges ('1 to 2', '2 to 3') though the model reads its codes
+    as categories; now one bin per code, in the run, in the bundle it is saved to, and on the Score page."""
+    from finmodels.evaluation.monitoring import CATEGORICAL, NUMERIC
+    from finmodels.models.bundle import bundle_bytes, load_bundle
+
+    bins = list(scored.bins("EDUCATION")["bin"])
+    assert {"1", "2", "3"} <= set(bins) and not any(" to " in b for b in bins)
+    reference = load_bundle(bundle_bytes(coded_run), model=False).reference
+    assert reference.columns["EDUCATION"].kind == CATEGORICAL
+    assert set(reference.columns["EDUCATION"].levels) >= {"1", "2", "3", "4", "5", "6"}
+    assert reference.columns["PAY_0"].kind == NUMERIC  # the columns left to numbers stay numbers
