@@ -108,7 +108,8 @@ else:
     first = check.features[0] if check.features else columns[0]
     shown = st.selectbox("Column", columns, index=columns.index(first), key="data_dist_column")
     st.plotly_chart(plot_distribution(frame, shown, target=found.target, event_label=found.event_label,
-                                      flagged=check.flagged(frame, shown)), key="data_dist_chart")
+                                      flagged=check.flagged(frame, shown),
+                                      categorical=shown in data_choices.categories()), key="data_dist_chart")
     st.plotly_chart(plot_correlation(frame, [*check.features, *([found.target] if found.target else [])],
                                      categorical=data_choices.categories()), key="data_corr_chart")
 

@@ -28,22 +28,30 @@ def plot_target_balance(balance: dict[str, int], *, target: str, event_label: st
 
 
 def plot_distribution(frame: pd.DataFrame, column: str, *, target: str | None = None,
-                      event_label: str | None = None, flagged: tuple[int, ...] = ()) -> go.Figure:
+                      event_label: str | None = None, flagged: tuple[int, ...] = (),
+                      categorical: bool = False) -> go.Figure:
     """Histogram of a numeric column, or bars of a text column's most frequent values.
 
     With a binary target and its event label, the event rows and the other rows are shown side by side. `flagged`
     rows (spreadsheet numbers, as the checks name them) of a numeric column are marked on the axis: a value of 144
-    among ages of 20 to 90 is one bar too low to see.
+    among ages of 20 to 90 is one bar too low to see. A numeric column set to `categorical` (codes without an
+    order) has one bar per code, in the codes' order and spelt as the model reads them ('2' for 2 or 2.0).
     """
     series = frame[column]
     numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+    codes = None
+    if categorical and numeric:
+        from finmodels.models.preprocessing import level_text
+
+        codes = [level_text(v) for v in np.sort(series.dropna().unique())][:MAX_BARS]
+        series, numeric = series.map(lambda v: v if pd.isna(v) else level_text(v)), False
     groups = {"all rows": series}
     if target is not None and event_label is not None and target != column:
         is_event = (label_strings(frame[target]) == event_label).to_numpy()
         groups = {f"{target} = {event_label}": series[is_event], "other rows": series[~is_event]}
     colors = [EVENT_COLOR, NONEVENT_COLOR] if len(groups) == 2 else [NEUTRAL_COLOR]
     fig = go.Figure()
-    top = series.astype(str).where(series.notna()).value_counts().index[:MAX_BARS]
+    top = codes if codes is not None else series.astype(str).where(series.notna()).value_counts().index[:MAX_BARS]
     for (name, values), color in zip(groups.items(), colors):
         if numeric:
             fig.add_trace(go.Histogram(x=values.dropna(), name=name, marker_color=color, opacity=0.7,
@@ -54,7 +62,8 @@ def plot_distribution(frame: pd.DataFrame, column: str, *, target: str | None = 
     if numeric and flagged:
         fig.add_trace(_flagged_marks(series, flagged))
     y_title = "% of rows in group" if numeric and len(groups) == 2 else "Rows"
-    fig.update_layout(title=f"Distribution of '{column}'", xaxis_title=column, yaxis_title=y_title,
+    title = f"Distribution of '{column}'" + (" (set to 'categorical': one bar per code)" if codes is not None else "")
+    fig.update_layout(title=title, xaxis_title=column, yaxis_title=y_title,
                       barmode="overlay" if numeric else "group", **LAYOUT)
     if not numeric:
         fig.update_xaxes(type="category")

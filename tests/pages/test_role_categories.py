@@ -14,6 +14,9 @@ def test_a_code_column_set_to_categorical_is_trained_as_categories():
     at.button(key="data_role_apply").click().run()
     assert not at.exception
     assert at.session_state["data_roles"] == {"EDUCATION": "categorical"}
+    at.selectbox(key="data_dist_column").set_value("EDUCATION").run()
+    chart = next(c for c in at.get("plotly_chart") if "Distribution of 'EDUCATION'" in c.proto.spec)
+    assert "one bar per code" in chart.proto.spec and '"type":"bar"' in chart.proto.spec.replace(" ", "")
     at.switch_page("pages/2_Train.py").run()
     train_tiny(at, units="8", epochs=2)
     run = at.session_state["run"]
