@@ -18,6 +18,7 @@ from finmodels.data.tidying import rows_phrase
 from finmodels.errors import FinModelsError
 from finmodels.explain.counterfactuals import LEVELS_SEARCHED, unsearched
 from finmodels.explain.whatif import WHATIF_KINDS, derived_inputs, pick_row, searched_range, training_ranges
+from finmodels.models.preprocessing import level_text
 from finmodels.plots.whatif import plot_contribution_changes, plot_counterfactuals, plot_whatif_waterfalls
 from finmodels.runtime import worker
 from ui import decisions, kept, runtime
@@ -124,7 +125,7 @@ def _widget(column: str, value, rng, key: str):
         return st.number_input(column, value=number, key=key, help=help_text, format="%.4g")
     if rng.levels is None:
         return st.text_input(column, value="" if pd.isna(value) else str(value), key=key, help=help_text)
-    current = "" if pd.isna(value) else str(value)
+    current = "" if pd.isna(value) else level_text(value)  # '2', as the levels are spelled, for 2 or 2.0
     options = list(rng.levels) + ([current] if current not in rng.levels else [])
     return st.selectbox(column, options, index=options.index(current), key=key, help=help_text)
 
@@ -135,7 +136,7 @@ def _changed(before, after, numeric: bool) -> bool:
     if numeric:
         old = pd.to_numeric(pd.Series([before]), errors="coerce").iloc[0]
         return pd.isna(old) or not math.isclose(float(old), float(after), rel_tol=1e-9, abs_tol=1e-12)
-    return str(before) != str(after)
+    return ("" if pd.isna(before) else level_text(before)) != level_text(after)  # 2.0 in the file is level '2'
 
 
 def editor(frame: pd.DataFrame, position: int, ranges: dict) -> dict | None:

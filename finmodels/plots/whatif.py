@@ -265,6 +265,31 @@ def _code_hover(cf, code, role: str, rng) -> str:
     return f"{cf.column} = {format_value(code)}: {what}"
 
 
+LEVEL_CHARS = 12  # a level's label on the chart is cut to this many characters (its hover has it whole)
+
+
+def _code_texts(points: list) -> tuple[list[str], list[str]]:
+    """Each point's label and its place. A code is labelled, the row's and the flipping ones in bold. A level of a
+    text column can be long ('skilled employee / official'): only the row's and the flipping ones are labelled, cut to
+    LEVEL_CHARS, above and below the line in turn, so that neighbours do not print over each other (German credit's
+    'purpose' and 'job' did); the others are dots, named on hover."""
+    texts, places, turn = [], [], {}
+    for p in points:
+        text = format_value(p.code)
+        if isinstance(p.code, str):
+            if p.role == "keep":
+                texts.append("")
+                places.append("top center")
+                continue
+            text = text if len(text) <= LEVEL_CHARS else text[:LEVEL_CHARS - 1] + "…"
+            turn[p.line] = turn.get(p.line, -1) + 1
+            places.append("bottom center" if turn[p.line] % 2 else "top center")
+        else:
+            places.append("top center")
+        texts.append(text if p.role == "keep" else f"<b>{text}</b>")
+    return texts, places
+
+
 def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
     labels = [_row_label(cf) for cf in shown]
     points, complete = [], True  # every code on every line
@@ -275,10 +300,10 @@ def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
         for slot, code in enumerate(codes):
             role = _code_role(cf, code)
             points.append(_Code(slot, label, code, role, _code_hover(cf, code, role, ranges.get(cf.column))))
+    texts, places = _code_texts(points)
     fig.add_trace(go.Scatter(  # every code, labelled; the row's and the flipping ones in bold
         x=[p.slot for p in points], y=[p.line for p in points], mode="markers+text", name="codes seen in training",
-        marker=dict(color=RAIL_COLOR, size=9), textposition="top center", showlegend=False,
-        text=[format_value(p.code) if p.role == "keep" else f"<b>{format_value(p.code)}</b>" for p in points],
+        marker=dict(color=RAIL_COLOR, size=9), textposition=places, showlegend=False, text=texts,
         textfont=dict(color=[CODE_TEXT[p.role] for p in points], size=12),
         hovertext=[p.hover for p in points], hoverinfo="text"), row=row, col=1)
     for role, (name, marker, rank) in ROLES.items():
@@ -288,15 +313,17 @@ def _coded_panel(fig, shown, ranges: dict, *, row: int) -> None:
                                      marker=marker, legendrank=rank, hovertext=[p.hover for p in chosen],
                                      hoverinfo="text"), row=row, col=1)
     width = max(p.slot for p in points) + 1
-    _mark_rows(fig, shown, labels, row=row, x=(-0.6, width - 0.4),
+    start = -1.5 if levels else -0.6  # room for the first level's label, centred on its dot
+    _mark_rows(fig, shown, labels, row=row, x=(start, width - 0.4),
                none="no other code or level changes it" if levels else "no other code changes it")
     title = ("Codes seen in training, in numeric order (evenly spaced: a code has no distance)" if complete else
              "Codes in numeric order: the row's, those that change the decision, the lowest and highest seen")
     if levels:
-        title = ("Codes and levels seen in training, evenly spaced: a category has no distance" if complete else
+        title = ("Codes and levels seen in training, evenly spaced: a category has no distance (hover a dot for its "
+                 "level)" if complete else
                  "Codes and levels: the row's, those that change the decision (and, for codes, the lowest and "
                  "highest seen)")
-    fig.update_xaxes(title_text=title, range=[-0.6, width - 0.4], showticklabels=False, showgrid=False,
+    fig.update_xaxes(title_text=title, range=[start, width - 0.4], showticklabels=False, showgrid=False,
                      zeroline=False, row=row, col=1)
 
 

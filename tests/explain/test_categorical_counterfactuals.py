@@ -115,8 +115,12 @@ def test_the_what_if_reports_the_level_in_its_table_notes_and_chart(net, taiwan,
     fig = plot_counterfactuals(result, training_ranges(net))
     assert fig.layout.annotations[1].text.startswith("Coded and categorical inputs: the codes or levels")
     codes = next(t for t in fig.data if t.name == "codes seen in training" and "EDUCATION" in t.y)
-    on_line = [text.strip("<b>/") for text, y in zip(codes.text, codes.y) if y == "EDUCATION"]
-    assert on_line == list(training_ranges(net)["EDUCATION"].levels)
+    levels = training_ranges(net)["EDUCATION"].levels
+    on_line = [(text, hover) for text, hover, y in zip(codes.text, codes.hovertext, codes.y) if y == "EDUCATION"]
+    assert [hover.split(":")[0] for _, hover in on_line] == [f"EDUCATION = {v}" for v in levels]  # every level
+    # labelled: the row's level and those that change the decision, in bold; the others are dots named on hover
+    assert [text for text, _ in on_line] == [f"<b>{v}</b>" if v in (cf.current, cf.value, *cf.alternatives) else ""
+                                             for v in levels]
     flips = [t for t in fig.data if t.name == "changes the decision" and "EDUCATION" in t.y]
     assert len(flips) == 1  # the coded panel's diamond, at the flipping level's slot
     slot = list(flips[0].x)[list(flips[0].y).index("EDUCATION")]
@@ -153,6 +157,20 @@ def test_german_credit_text_inputs_are_searched(german_net, german):
         assert cf.level and cf.value in ranges[cf.column].levels and cf.value != cf.current
         moved = float(german_net.predict(row.assign(**{cf.column: cf.value}))[0])
         assert cf.score == pytest.approx(moved, abs=1e-6) and (moved >= 0.5) != (scores[position] >= 0.5)
+
+
+def test_long_text_levels_are_cut_and_take_turns_above_and_below_the_line():
+    """German credit's 'job' levels ('management/ self-employed/ highly qualified employee/ officer', ...) printed
+    over each other on the chart."""
+    from finmodels.plots.whatif import LEVEL_CHARS, _Code, _code_texts
+
+    names = ["management/ self-employed", "skilled employee / official", "unemployed/ unskilled", "own"]
+    points = [_Code(i, "job", v, role, "") for i, (v, role) in enumerate(zip(names, ["also", "flip", "keep", "row"]))]
+    texts, places = _code_texts(points)
+    assert texts == [f"<b>{names[0][:LEVEL_CHARS - 1]}…</b>", f"<b>{names[1][:LEVEL_CHARS - 1]}…</b>", "", "<b>own</b>"]
+    assert [places[i] for i in (0, 1, 3)] == ["top center", "bottom center", "top center"]
+    coded = [_Code(i, "PAY_0", float(v), "keep", "") for i, v in enumerate([-1, 0, 1])]
+    assert _code_texts(coded) == (["-1", "0", "1"], ["top center"] * 3)  # codes: short, every one labelled
 
 
 def test_a_column_with_too_many_levels_is_not_searched():

@@ -91,3 +91,14 @@ def test_an_edit_shows_its_delta_and_the_level_that_changes_the_decision(net, ta
                                                                                   "another level")
     assert cf.value in levels and cf.value != cf.current
     assert any(cf.note in m.value for m in at.markdown)
+
+
+def test_a_level_read_as_a_float_is_not_an_edit():
+    """The app's frame held EDUCATION 2.0 for the file's 2: the editor showed '2.0' beside the levels '1' ... '6',
+    and choosing '2' counted as an edit."""
+    from ui.whatif_views import _changed, decision_parts
+
+    assert not _changed(2.0, "2", numeric=False) and not _changed(2, "2", numeric=False)
+    assert _changed(2.0, "3", numeric=False) and _changed(float("nan"), "2", numeric=False)
+    assert decision_parts(f"flagged: {TARGET} = 1") == ("flagged", f"flagged means {TARGET} = 1")
+    assert decision_parts("not flagged") == ("not flagged", "") and decision_parts("bad") == ("bad", "")
