@@ -193,7 +193,7 @@ def document_section(result) -> None:
     st.caption("In SR 11-7 order: the model documented (run, champion or not, when trained, its bundle's SHA-256), "
                "purpose and intended use, data (shape, SHA-256, quality findings), methodology, performance against "
                "the baselines and the scorecard with the decision's costs, stability (PSI), explainability (SHAP, "
-               "reason codes), fairness" + (f" by {', '.join(protected)}" if protected else "")
+               "reason codes, partial dependence of the top three columns), fairness" + (f" by {', '.join(protected)}" if protected else "")
                + (" (with the merged groups above)" if any((st.session_state.get(MERGES) or {}).values()) else "")
                + ", limitations and monitoring plan. One self-contained HTML file.")
     st.caption(governance_run.scored_caption(scored))

@@ -421,6 +421,8 @@ def dependence_section(found) -> list[str]:
     """'How the score moves with its top columns': each PartialDependence's chart and its shape in words."""
     if not found:
         return []
+    from finmodels.delivery.html import bullets
+    from finmodels.explain.dependence_notes import notes, thin_note
     from finmodels.plots.dependence import plot_partial_dependence
 
     first = found[0]
@@ -428,10 +430,9 @@ def dependence_section(found) -> list[str]:
              paragraph(f"Partial dependence: {len(first.rows)} test rows scored again with one column set to each value "
                        "across the bulk of its training values, the others as they are; the faint lines are single "
                        "rows, the bold line their average.", "note")]
-    for one in found:
-        against = (f" For {one.against:.0%} of the rows the score moves the other way." if one.numeric
-                   and one.against >= 0.05 else "")
-        parts += [f"<h3>{html.escape(str(one.column))}</h3>",
-                  paragraph(f"On average, the {one.score_name} {one.shape}.{against}"),
-                  plot_partial_dependence(one).to_html(full_html=False, include_plotlyjs=False)]
+    for one in found:  # the words as the Explain page and the model document say them: thin levels flagged
+        thin = thin_note(one)
+        parts += [f"<h3>{html.escape(str(one.column))}</h3>", paragraph(f"On average, the {one.score_name} {one.shape}."),
+                  plot_partial_dependence(one).to_html(full_html=False, include_plotlyjs=False),
+                  *([paragraph(thin, "flag")] if thin else []), bullets([s for s in notes(one) if s != thin])]
     return parts

@@ -78,3 +78,7 @@ def test_the_report_shows_how_the_score_moves_with_the_top_three_columns(credit_
     section = built.split("<h2>How the score moves with its top columns</h2>")[1]
     assert [c for c in top if f"<h3>{c}</h3>" in section] == top
     assert section.count("On average, the default probability ") == 3
+    # each chart says what was tried and what a reader needs besides, as the Explain page and the document say it
+    assert section.count("<ul>") == 3
+    assert section.count("values across the bulk of the training rows") + section.count("at each level seen") \
+        + section.count("codes of ") == 3
