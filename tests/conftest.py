@@ -60,3 +60,25 @@ def agency_rating_run():
                  TrainConfig(members=1, blend=(), target="Rating", task="credit_rating", epochs=5,
                              hyperparameters=MLPConfig(units=(16,)),
                              features=("currentRatio", "Rating Agency Name", "Sector")), baselines=False)
+
+
+TAIWAN_TARGET = "default_payment_next_month"
+
+
+@pytest.fixture(scope="session")
+def taiwan_5k():
+    """taiwan_default.csv's first 5,000 rows, the file of the fifth new-user trial (read-only: tests share it)."""
+    from finmodels.data.reading import load_csv
+
+    return load_csv(SHARED_DATASETS / "taiwan_default.csv").head(5000)
+
+
+@pytest.fixture(scope="session")
+def taiwan_coded_run(taiwan_5k):
+    """One small network on `taiwan_5k` with EDUCATION (codes 0 to 6) set to 'categorical', as the trial set it on
+    the Data page: the run of the tests of what a column's categorical role reaches (scoring, the document, charts)."""
+    from finmodels.models.architectures import MLPConfig
+    from finmodels.models.training import TrainConfig, train
+
+    return train(taiwan_5k, TrainConfig(target=TAIWAN_TARGET, members=1, blend=(), epochs=2, seed=0,
+                                        hyperparameters=MLPConfig(units=(8,)), categories=("EDUCATION",)))

@@ -197,8 +197,11 @@ def scorecard_section(result) -> None:
     from finmodels.plots.scorecard import plot_feature_bins, plot_iv
 
     iv, bins, points = found
-    st.caption("The classic credit scorecard trained beside the network on the same rows: optimal monotonic bins, "
-               "weight of evidence (WoE), information value (IV), a logistic regression on WoE and points.")
+    coded = [c for c in getattr(result.preprocessor, "categorical", ()) if c in getattr(result.config, "categories", ())]
+    st.caption("The classic credit scorecard trained beside the network on the same rows: optimal monotonic bins of "
+               "numbers, levels grouped by their event rate" + (f" (codes set to 'categorical' too: {', '.join(coded)})"
+                                                                 if coded else "")
+               + ", weight of evidence (WoE), information value (IV), a logistic regression on WoE and points.")
     st.plotly_chart(plot_iv(iv), key="evaluate_iv")
     with st.expander("Information value table"):
         st.dataframe(iv, hide_index=True, key="evaluate_iv_table",

@@ -234,7 +234,8 @@ def _fitted_scorecard(facts: ModelFacts, frame: pd.DataFrame, parts: list, found
     config = facts.config
     try:
         run = scorecard_run(frame, target=facts.target, event_label=facts.event_label, features=facts.features,
-                            test_size=config.test_size, valid_size=config.valid_size, split=config.split, seed=seed)
+                            test_size=config.test_size, valid_size=config.valid_size, split=config.split, seed=seed,
+                            categories=tuple(getattr(facts.preprocessor, "categorical", ())))  # codes set categorical
     except DataError as exc:
         parts.append(paragraph(f"No scorecard challenger could be fitted on this file: {exc}", "flag"))
         return None

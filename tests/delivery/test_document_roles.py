@@ -6,26 +6,20 @@ one of '1 text inputs'."""
 import pytest
 
 from finmodels.data.profiling import CATEGORICAL
-from finmodels.data.reading import load_csv
 from finmodels.data.validation import check_data
 from finmodels.delivery.sections import data_section, limitations_section, methodology_section, model_facts
-from tests.conftest import SHARED_DATASETS
 
 TARGET = "default_payment_next_month"
 
 
 @pytest.fixture(scope="module")
-def taiwan():
-    return load_csv(SHARED_DATASETS / "taiwan_default.csv").head(5000)
+def taiwan(taiwan_5k):
+    return taiwan_5k
 
 
 @pytest.fixture(scope="module")
-def coded_run(taiwan):
-    from finmodels.models.architectures import MLPConfig
-    from finmodels.models.training import TrainConfig, train
-
-    return train(taiwan, TrainConfig(target=TARGET, members=1, blend=(), epochs=2, seed=0,
-                                     hyperparameters=MLPConfig(units=(8,)), categories=("EDUCATION",)))
+def coded_run(taiwan_coded_run):
+    return taiwan_coded_run
 
 
 def _page_messages(taiwan) -> list[str]:
@@ -71,3 +65,18 @@ def test_methodology_calls_a_coded_column_categorical_not_text(coded_run):
             "to &#x27;categorical&#x27;).") in text
     assert "22 numeric inputs: LIMIT_BAL, SEX, " in text
     assert "text inputs" not in text  # before: '1 text inputs, one-hot encoded ...: EDUCATION'
+
+
+def test_the_scorecard_fitted_again_for_a_bundles_document_bins_the_codes_as_categories(taiwan, coded_run):
+    """A bundle keeps no scorecard: the document fits one again, and binned EDUCATION as an ordered number there."""
+    from finmodels.delivery.sections import _fitted_scorecard
+    from finmodels.models.bundle import bundle_bytes, load_bundle
+
+    facts = model_facts(load_bundle(bundle_bytes(coded_run)))
+    parts, found = [], {}
+    card = _fitted_scorecard(facts, taiwan, parts, found, seed=0)
+    assert card.categorical == ["EDUCATION"]
+    table = card.binning_table()
+    education = table[(table["feature"] == "EDUCATION") & (table["rows"] > 0)]
+    assert len(education) >= 2 and not any(str(b).startswith(("(", "[")) for b in education["bin"])  # no interval
+    assert 0.5 < found["scorecard_on_file"]["roc_auc"] < 1

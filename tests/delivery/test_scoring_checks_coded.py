@@ -37,14 +37,8 @@ def edited(edits=EDITS) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def coded_run():
-    from finmodels.data.reading import load_csv
-    from finmodels.models.architectures import MLPConfig
-    from finmodels.models.training import TrainConfig, train
-
-    taiwan = load_csv(SHARED_DATASETS / "taiwan_default.csv").head(5000)
-    return train(taiwan, TrainConfig(target=TARGET, members=1, blend=(), epochs=2, seed=0,
-                                     hyperparameters=MLPConfig(units=(8,)), categories=("EDUCATION",)))
+def coded_run(taiwan_coded_run):
+    return taiwan_coded_run
 
 
 @pytest.fixture(scope="module")

@@ -22,3 +22,7 @@ def test_a_code_column_set_to_categorical_is_trained_as_categories():
     run = at.session_state["run"]
     assert run.config.categories == ("EDUCATION",)
     assert "EDUCATION" in run.preprocessor.categorical and "MARRIAGE" in run.preprocessor.numeric
+    at.switch_page("pages/3_Evaluate.py").run()
+    assert not at.exception
+    assert any("levels grouped by their event rate (codes set to 'categorical' too: EDUCATION)" in c.value
+               for c in at.caption)

@@ -6,28 +6,22 @@ left out; the Data page's heatmap still correlated EDUCATION's codes."""
 import numpy as np
 import pytest
 
-from finmodels.data.reading import load_csv
 from finmodels.plots.data import plot_correlation
 from finmodels.plots.explanation import plot_beeswarm, plot_dependence, plot_importance
-from tests.conftest import SHARED_DATASETS
 
 TARGET = "default_payment_next_month"
 
 
 @pytest.fixture(scope="module")
-def taiwan():
-    return load_csv(SHARED_DATASETS / "taiwan_default.csv").head(5000)
+def taiwan(taiwan_5k):
+    return taiwan_5k
 
 
 @pytest.fixture(scope="module")
-def explained(taiwan):
+def explained(taiwan_coded_run):
     from finmodels.explain.explanation import explain_result
-    from finmodels.models.architectures import MLPConfig
-    from finmodels.models.training import TrainConfig, train
 
-    run = train(taiwan, TrainConfig(target=TARGET, members=1, blend=(), epochs=2, seed=0,
-                                    hyperparameters=MLPConfig(units=(8,)), categories=("EDUCATION",)))
-    return run, explain_result(run, rows=400, seed=0)
+    return taiwan_coded_run, explain_result(taiwan_coded_run, rows=400, seed=0)
 
 
 def test_a_categorical_code_is_drawn_per_level_with_every_row(explained):
