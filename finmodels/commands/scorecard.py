@@ -37,6 +37,9 @@ def add_arguments(parser) -> None:
                                                                          f"{d.max_bins})")
     parser.add_argument("--special", nargs="+", type=float, default=(), metavar="CODE",
                         help="values binned apart as special codes (e.g. 999)")
+    parser.add_argument("--categorical", default=None, metavar="COLS",
+                        help="numeric columns to bin as categories, comma-separated (codes without an order, such as "
+                             "EDUCATION 0 to 6): levels grouped by event rate, as train --categorical reads them")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the split (default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -64,8 +67,10 @@ def run(args) -> int:
                              special_codes=tuple(args.special))
     frame = load_csv(args.file)
     print(f"Fitting a scorecard on {args.file} ...", file=sys.stderr)
+    from finmodels.commands.train import categorical_option
+
     result = scorecard_run(frame, target=args.target, event_label=args.event, features=args.features, config=config,
-                           seed=args.seed)
+                           seed=args.seed, categories=categorical_option(args.categorical, frame))
     print(f"Fitted in {result.seconds:.1f} s.", file=sys.stderr)
     if args.json:
         print(json.dumps(finite(result.to_dict()), ensure_ascii=False))

@@ -125,10 +125,10 @@ def _config(args, frame):
                        horizon=getattr(args, "horizon", 1), holdings=holdings,
                        risk_aversion=getattr(args, "risk_aversion", 5.0), cap=getattr(args, "cap", 0.25),
                        members=getattr(args, "members", None), blend=_blend(getattr(args, "blend", None)),
-                       categories=_categories(getattr(args, "categorical", None), frame))
+                       categories=categorical_option(getattr(args, "categorical", None), frame))
 
 
-def _categories(text: str | None, frame) -> tuple[str, ...]:
+def categorical_option(text: str | None, frame) -> tuple[str, ...]:
     """--categorical's columns, each one of the file's: 'EDUCATION,MARRIAGE' -> ('EDUCATION', 'MARRIAGE')."""
     from finmodels.errors import DataError
 

@@ -52,3 +52,24 @@ def test_a_rating_target_names_the_task_a_scorecard_supports(capsys):
     assert ("error: Column 'Rating' has 10 values ('A', 'AA', 'AAA', 'B', 'BB', 'BBB', 'C', 'CC', 'CCC', 'D'); a "
             "scorecard supports only the credit default task, a target with exactly 2 values (good/bad, 0/1). Pick "
             "a binary target, or train the network for this task.") in err
+
+
+def test_codes_named_categorical_are_binned_by_level(capsys, tmp_path):
+    """`scorecard --categorical EDUCATION` bins Taiwan's codes 0 to 6 as levels grouped by event rate, as a run with
+    the column set to 'categorical' does; without it they are number intervals."""
+    path = tmp_path / "taiwan_3000.csv"
+    path.write_text("\n".join((SHARED_DATASETS / "taiwan_default.csv").read_text().splitlines()[:3001]) + "\n")
+    common = ["scorecard", str(path), "--target", "default_payment_next_month", "--json", "--features", "EDUCATION",
+              "PAY_0", "LIMIT_BAL"]
+    assert main([*common, "--categorical", "EDUCATION"]) == 0
+    coded = json.loads(capsys.readouterr().out)
+    assert main(common) == 0
+    plain = json.loads(capsys.readouterr().out)
+
+    def education(out):
+        return [b["bin"] for b in out["bins"] if b["feature"] == "EDUCATION" and b["bin"] not in ("Missing", "Special")]
+
+    assert education(coded) and not any(b.startswith(("(", "[")) for b in education(coded))
+    assert any(b.startswith(("(", "[")) for b in education(plain))
+    assert main([*common, "--categorical", "EDUCATON"]) == 2
+    assert "--categorical names 'EDUCATON', not a column of the file" in capsys.readouterr().err
