@@ -29,6 +29,8 @@ def row_picker(result, explanation) -> tuple[int, str]:
     chosen."""
     order = explanation.rows_by_prediction()
     names = explained_row_names(result, explanation)
+    if result.kind == FORECAST:  # a new user read 'JPM 2018-02-07' as the window's last day; it is the day forecast
+        names = [f"the forecast for {n}" for n in names]
     lines = picker_labels(result, explanation, names=names)
     chosen_for = (getattr(result, "run_id", None) or id(result), explanation.target_class)
     if st.session_state.get(ROW_OF) != chosen_for:
@@ -36,7 +38,9 @@ def row_picker(result, explanation) -> tuple[int, str]:
         st.session_state[ROW_OF] = chosen_for
     what = "window" if result.kind == FORECAST else "row"
     row = int(st.selectbox(f"{what.capitalize()} (explained {what}s, highest {explanation.output_name} first)",
-                           order, format_func=lambda i: lines[i], key=ROW))
+                           order, format_func=lambda i: lines[i], key=ROW,
+                           help="Each window is named by the ticker and the day it forecasts; its inputs are the "
+                                "days before, up to the trading day before that one." if what == "window" else None))
     return row, names[row]
 
 

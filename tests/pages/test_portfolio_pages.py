@@ -132,8 +132,11 @@ def test_explain_names_windows_by_ticker_and_date(allocation_state):
     box = at.selectbox(key="explain_row")
     labels = set(allocation_state["run"].details["labels"])
     names = [option.split(" · ")[0] for option in box.options]
-    assert box.label.startswith("Window (explained windows")
-    assert all(name in labels for name in names) and not any(o.startswith("Test row") for o in box.options)
+    assert box.label.startswith("Window (explained windows") and "the day it forecasts" in box.help
+    # named by the day forecast, said as such (a new user read 'JPM 2018-02-07' as the window's last input day)
+    assert all(name.startswith("the forecast for ") for name in names)
+    assert all(name.removeprefix("the forecast for ") in labels for name in names)
+    assert not any(o.startswith("Test row") for o in box.options)
     explanation = at.session_state["explanation"]
     first = box.options[0]  # a forecast's return reads in percent, as the rest of the page ('... · return 0.31%')
     assert first.endswith("%") and first.split(" ")[-1] == explanation.output_text(explanation.predictions[
