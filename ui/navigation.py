@@ -22,11 +22,13 @@ class Page:
 
 
 DATA = Page("pages/1_Data.py", "Data", ":material/table:",
-            "Upload a CSV or load a sample; check what was understood; pick the target.")
+            "Upload a CSV (a loan book, card history, ratings, or daily prices of one or many tickers) or load a "
+            "sample; check what was understood; pick the target.")
 TRAIN = Page("pages/2_Train.py", "Train", ":material/model_training:",
              "Pick the task and network; train it with live progress beside its baselines (logistic regression, gradient boosting, a scorecard).")
 EVALUATE = Page("pages/3_Evaluate.py", "Evaluate", ":material/analytics:",
-                "Held-out metrics, ROC, KS, calibration, lift; a threshold with its cost.")
+                "Held-out metrics, ROC, KS, calibration, lift and a threshold with its cost; for a price file, the "
+                "VaR backtest (Kupiec, Christoffersen, Basel zone) and an allocation's walk-forward.")
 EXPLAIN = Page("pages/4_Explain.py", "Explain", ":material/psychology:",
                "SHAP in your own columns: what drives the model, and why one row scores as it does.")
 SCORE = Page("pages/5_Score.py", "Score", ":material/fact_check:",

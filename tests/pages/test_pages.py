@@ -29,6 +29,9 @@ def test_home_loads_a_sample_in_one_click():
     at = page("app.py")
     assert not at.exception
     assert at.title[0].value == "Risk model studio"
+    # the steps say what a price file gets too (a market-risk analyst read credit only: trial 6)
+    said = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert "daily prices of one or many tickers" in said and "VaR backtest (Kupiec, Christoffersen, Basel zone)" in said
     at.button(key="home_load").click().run()
     assert not at.exception
     assert at.session_state["dataset"].frame.shape == (1000, 21)
