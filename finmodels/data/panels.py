@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from finmodels.data.sequences import (DATE_NAMES, PRICE_NAMES, TICKER_NAMES, SeriesColumns, _find, daily_channels,
-                                      detect_series_columns, short_series)
+                                      detect_series_columns, short_series, ticker_column)
 from finmodels.errors import DataError
 
 LONG, WIDE, SINGLE = "long", "wide", "single"
@@ -64,8 +64,7 @@ def to_long(frame: pd.DataFrame, *, price: str | None = None) -> tuple[pd.DataFr
     and two or more price columns, none with a usual price or ticker name) melted to `date, ticker, price`."""
     date = _find(frame.columns, DATE_NAMES)
     if price is not None or date is None or _find(frame.columns, PRICE_NAMES) or _find(frame.columns, TICKER_NAMES):
-        ticker = _find(frame.columns, TICKER_NAMES)
-        return frame, LONG if ticker is not None and frame[ticker].nunique() > 1 else SINGLE
+        return frame, LONG if ticker_column(frame, price=price) is not None else SINGLE
     assets = [c for c in frame.columns if c != date and pd.to_numeric(frame[c], errors="coerce").notna().any()]
     if len(assets) < 2:
         return frame, SINGLE

@@ -14,7 +14,7 @@ import pandas as pd
 from finmodels.errors import ConfigError
 from finmodels.data.targets import (binary_labels, default_event_label, guess_target, is_rating_scale, label_strings,
                                     rating_order)
-from finmodels.data.sequences import is_market_column
+from finmodels.data.sequences import is_market_column, ticker_column
 from finmodels.data.tasks import BINARY, REGRESSION, TASKS
 
 IDENTIFIER, DATE, NUMERIC, CATEGORICAL, HIGH_CARDINALITY, CONSTANT, FREE_TEXT, TARGET = (
@@ -371,6 +371,8 @@ def _sequence_tasks(columns: tuple[ColumnProfile, ...], rows: int) -> tuple[str,
         return ("anomaly",)
     tickers = [c for c in columns if c.role == IDENTIFIER and 1 < c.unique < rows]
     numeric = [c for c in columns if c.role == NUMERIC]
+    if prices and tickers and tickers[0].unique < 3:  # two stocks: the risk of holding both, as Train chose before
+        return ("market_risk", "asset_allocation", "forecast", "anomaly")
     if prices and tickers:
         return ("asset_allocation", "forecast", "market_risk", "anomaly")
     if prices:
@@ -409,9 +411,13 @@ def profile(frame: pd.DataFrame, *, target: str | None = "auto", roles: dict[str
     elif target is not None:
         suggested = task_of_name(target)
     columns = []
+    ticker = ticker_column(frame)  # the panel reader's (Train's) rule: a price file's column naming each series
     for name in frame.columns:
         series = frame[name]
         role, reason = column_role(series)
+        if name == ticker and name != target:
+            tickers = int(series.nunique())
+            role, reason = IDENTIFIER, f"names each price series ({tickers} tickers)"
         if name == target:
             role, reason = TARGET, "is the target"
         elif roles and name in roles and roles[name] != role:

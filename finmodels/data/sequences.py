@@ -57,6 +57,17 @@ def _find(columns, names) -> str | None:
     return next((norm[n] for n in names if n in norm), None)
 
 
+def ticker_column(frame: pd.DataFrame, *, price: str | None = None) -> str | None:
+    """The column that names each series of a long price file: named like a ticker (TICKER_NAMES), with at least
+    two distinct values that repeat (not one per row), in a file with a date and a price column (by their usual
+    names, or `price`). One rule for the panel reader (Train) and the Data page's profile (its role 'identifier')."""
+    ticker = _find(frame.columns, TICKER_NAMES)
+    priced = price is not None or _find(frame.columns, PRICE_NAMES) is not None
+    if ticker is None or _find(frame.columns, DATE_NAMES) is None or not priced:
+        return None
+    return ticker if 1 < frame[ticker].nunique() < len(frame) else None
+
+
 def detect_series_columns(frame: pd.DataFrame, *, price: str | None = None) -> SeriesColumns:
     """Find the date, price and ticker columns by their usual names; `price` overrides the price column."""
     problems = []

@@ -8,6 +8,7 @@ from finmodels.data.samples import load_sample
 from finmodels.data.sequences import make_windows
 from finmodels.data.splits import chronological_split
 from finmodels.errors import DataError
+from tests.conftest import SHARED_DATASETS
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,28 @@ def test_bad_holdings_files_name_column_rows_and_values(panel, frame, message):
     with pytest.raises(DataError) as err:
         read_holdings(frame, tickers=panel.tickers)
     assert any(message in p for p in err.value.problems), err.value.problems
+
+
+def test_a_two_ticker_file_is_a_panel_on_the_data_page_as_on_train():
+    """New user trial 6, finding 1: AAPL and JPM rows of the 10-stock file. 'Name' (2 distinct values) was read as
+    a categorical feature and the dates as repeated; the panel reader (Train) read 2 tickers. One rule for both."""
+    from finmodels.data.profiling import profile
+    from finmodels.data.sequences import ticker_column
+    from finmodels.data.validation import validate
+
+    stocks = pd.read_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    two = stocks[stocks["Name"].isin(["AAPL", "JPM"])].reset_index(drop=True)
+    assert len(two) == 2518
+    found = profile(two, target=None)
+    name = found.column("Name")
+    assert (name.role, name.reason, name.unique) == ("identifier", "names each price series (2 tickers)", 2)
+    assert found.series_columns == ("Name", "date")
+    assert "Name" not in found.features and found.features == ["open", "high", "low", "close", "volume"]
+    assert found.task == "market_risk" and "asset_allocation" in found.other_tasks
+    assert not [p for p in validate(two, found) if p.code == "repeated_dates"]
+    assert ticker_column(two) == "Name" and read_panel(two, window=20).tickers == ["AAPL", "JPM"]
+    one = two[two["Name"] == "AAPL"].reset_index(drop=True)  # one ticker: a single series, as the panel reads it
+    assert ticker_column(one) is None and profile(one, target=None).series_columns is None
+    assert read_panel(one, window=20).layout == "single"
+    ten = profile(stocks, target=None)
+    assert ten.column("Name").reason == "names each price series (10 tickers)" and ten.task == "asset_allocation"

@@ -55,3 +55,19 @@ def test_a_rating_file_keeps_its_distributions():
     assert not at.exception
     assert any(s.value == "Distributions and correlations" for s in at.subheader)
     assert not any(w.key == "data_tickers" for w in at.multiselect)
+
+
+def test_a_two_ticker_file_is_charted_per_ticker_without_the_repeated_dates_warning():
+    """New user trial 6, finding 1: AAPL and JPM rows of the 10-stock file, as Train reads them (2 tickers)."""
+    prices = pd.read_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    two = prices[prices["Name"].isin(["AAPL", "JPM"])].reset_index(drop=True)
+    at = page("pages/1_Data.py", {"dataset": Dataset("aapl_jpm.csv", two)})
+    assert not at.exception
+    assert any(s.value == "Series per Name" for s in at.subheader)
+    assert at.multiselect(key="data_tickers").value == ["AAPL", "JPM"]
+    assert at.multiselect(key="data_features").value == ["open", "high", "low", "close", "volume"]
+    assert not [w.value for w in at.warning if "repeats dates" in w.value]
+    table = next(d.value for d in at.dataframe if "why" in d.value.columns).set_index("column")
+    assert (table.loc["Name", "role"], table.loc["Name", "why"]) == ("identifier", "names each price series (2 tickers)")
+    lines = _figures(at)[-2]
+    assert lines["layout"]["title"]["text"] == "'close' per 'Name' (2 of 2)"
