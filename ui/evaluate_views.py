@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.delivery.market_report import ALLOCATION_HEADINGS, ALLOCATION_PERCENTS, allocation_labelled
 from finmodels.delivery.report import backtest_table, percent_cell, percent_rows, zone_text
 from finmodels.errors import FinModelsError
 from finmodels.evaluation.backtest import BASEL_DAYS
@@ -152,11 +153,6 @@ def asset_selector(result, tickers: list[str]) -> str:
     return st.selectbox("Asset", tickers, key="evaluate_asset", on_change=_keep_asset, args=(run,))
 
 
-def allocation_table(allocation) -> pd.DataFrame:
-    """The strategies' annual return, volatility, Sharpe, maximum drawdown and turnover."""
-    return allocation.table().rename(columns={"annual_return": "annual return", "max_drawdown": "max drawdown"})
-
-
 def allocation_section(result) -> None:
     """The walk-forward allocation: stats table, equity curves, latest weights and weights at each rebalance."""
     from finmodels.portfolio import allocation_of
@@ -168,9 +164,8 @@ def allocation_section(result) -> None:
     st.caption(f"Long-only mean-variance weights from the network's return forecasts (risk aversion "
                f"{allocation.risk_aversion:g}, at most {allocation.cap:.0%} in one asset), against equal weight and "
                "minimum variance, each rebalanced monthly with only the data up to that date.")
-    stats, config = percents(allocation_table(allocation), ["annual return", "volatility", "max drawdown"])
-    config.update(sharpe=st.column_config.NumberColumn("Sharpe", format="%.2f"),
-                  turnover=st.column_config.NumberColumn("turnover per year", format="%.2f"))
+    stats, config = percents(allocation_labelled(allocation), [ALLOCATION_HEADINGS[c] for c in ALLOCATION_PERCENTS])
+    config.update({ALLOCATION_HEADINGS[c]: st.column_config.NumberColumn(format="%.2f") for c in ("sharpe", "turnover")})
     st.dataframe(stats, hide_index=True, key="evaluate_allocation_table", column_config=config)
     st.plotly_chart(plots.plot_equity_curves(allocation), key="evaluate_equity")
     latest = allocation.latest

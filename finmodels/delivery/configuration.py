@@ -22,12 +22,15 @@ from finmodels.models.training.members import epochs_summary
 
 # Settings that mean something only for some task kinds; the others are left out of the report, so a table model
 # does not list a window of 20 days or a VaR level it never used.
+_TABLES = (BINARY, MULTICLASS, ORDINAL, REGRESSION, ANOMALY)
 _ONLY_FOR = {
     "window": (FORECAST,), "var_level": (FORECAST,), "horizon": (FORECAST,), "holdings": (FORECAST,),
     "class_weight": (BINARY, MULTICLASS, ORDINAL), "event_label": (BINARY, ANOMALY),
     "split": (BINARY, MULTICLASS, ORDINAL, REGRESSION, ANOMALY), "features": (BINARY, MULTICLASS, ORDINAL, REGRESSION,
                                                                               ANOMALY),
     "members": (BINARY, MULTICLASS, ORDINAL, REGRESSION), "blend": (BINARY, MULTICLASS, ORDINAL, REGRESSION),
+    # a price model reads returns from its price column: no target, categories or table preprocessing
+    "target": _TABLES, "categories": _TABLES, "preprocessing": _TABLES,
 }
 _ONLY_FOR_TASKS = {"risk_aversion": ("asset_allocation",), "cap": ("asset_allocation",)}
 
@@ -123,7 +126,12 @@ def config_table(result) -> pd.DataFrame:
     settings = getattr(result, "settings", None)
     if settings is not None:  # what the run used where the configuration left the choice to the defaults
         values.update(batch_size=settings.batch_size, learning_rate=settings.learning_rate,
-                      lr_schedule=settings.lr_schedule, preprocessing=settings.preprocessing)
+                      lr_schedule=settings.lr_schedule)
+        if applies("preprocessing", task):
+            values["preprocessing"] = settings.preprocessing
+    series = getattr(getattr(result, "preprocessor", None), "series", None)
+    if not applies("target", task) and getattr(series, "price", None):
+        values = {"network": values.pop("network"), "price column": series.price, **values}  # what a price model reads in place of a target
     if "event_label" in values:  # the event the run modelled, also when the configuration left it to the target
         label = getattr(result, "event_label", None) or values["event_label"]
         values["event_label"] = None if label is None else event_phrase(config.target, label)

@@ -306,28 +306,6 @@ def backtest_table(risk) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def portfolio_tables(result) -> list[str]:
-    """A forecast run's portfolio VaR backtest against its baselines, and an allocation run's walk-forward figures,
-    as report sections (none for other runs)."""
-    if getattr(result, "kind", BINARY) != FORECAST:
-        return []
-    from finmodels.portfolio import allocation_of, portfolio_of
-
-    parts = []
-    risk, allocation = portfolio_of(result), allocation_of(result)
-    if risk is not None and len(risk.weights) > 1:
-        period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
-        parts += [f"<h2>Portfolio VaR backtest ({risk.level:.1%} {period})</h2>",
-                  backtest_table(risk).to_html(index=False, escape=True)]
-    if allocation is not None:
-        parts += ["<h2>Asset allocation: monthly walk-forward</h2>",
-                  allocation.table().to_html(index=False, escape=True, float_format=lambda v: f"{v:.3f}"),
-                  "<h3>Latest weights</h3>",
-                  allocation.latest[allocation.latest > 1e-4].sort_values(ascending=False).rename("weight")
-                  .to_frame().to_html(escape=True, float_format=lambda v: f"{v:.1%}")]
-    return parts
-
-
 def named_whatifs(result, kept: dict | None) -> dict | None:
     """`kept` with each kept what-if's row named as the Explain page and the reason codes name it ('line 22761 of the
     file · ID 22760'; it was named as the analyst picked it, by line or by "ID = '22760'"), when the run has its
@@ -372,6 +350,8 @@ def build_report(result, *, data_name: str, explanation=None, reason_rows: int =
     parts += [metrics_html(table, percent=percent_rows(result, table)), *(paragraph(note, "note") for note in gaps)]
     for note in getattr(result, "notes", []) or []:
         parts.append(f"<p class='note'>{esc(str(note))}</p>")
+    from finmodels.delivery.market_report import portfolio_tables
+
     parts += portfolio_tables(result)
     parts += scorecard_tables_section(result)
     if getattr(result, "kind", BINARY) == BINARY:

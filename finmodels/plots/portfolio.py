@@ -34,8 +34,9 @@ def plot_portfolio_var(risk, *, methods=None, title: str | None = None) -> go.Fi
     hits = net.result.exception_days
     fig.add_trace(go.Scatter(x=net.dates[hits], y=net.returns[hits], mode="markers", name="Exception (network)",
                              marker=dict(color=EVENT_COLOR, size=8, symbol="x")))
-    period = "day" if risk.horizon == 1 else f"{risk.horizon} days"
-    fig.update_layout(**LAYOUT, title=title or f"Portfolio VaR {risk.level:.1%} over {period}: backtest on "
+    period = "one-day" if risk.horizon == 1 else f"{risk.horizon}-day"
+    level = f"{risk.level:.1%}".replace(".0%", "%")
+    fig.update_layout(**LAYOUT, title=title or f"Portfolio VaR {level} {period}: backtest on "
                       f"{net.result.days} distinct {'dates' if risk.horizon == 1 else 'periods'}",
                       xaxis_title="Date", yaxis_title="Portfolio return", yaxis_tickformat=".1%")
     return fig

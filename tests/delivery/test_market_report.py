@@ -111,7 +111,7 @@ def test_the_portfolio_backtest_reads_as_on_the_evaluate_page(stocks):
     from finmodels.portfolio import portfolio_of
 
     html = build_report(stocks, data_name="sp500_10stocks.csv")
-    section = html.split("<h2>Portfolio VaR backtest (99.0% one-day)</h2>")[1].split("</table>")[0]
+    section = html.split("<h2>Portfolio VaR backtest (99% one-day)</h2>")[1].split("</table>")[0]
     heads = re.findall(r"<th>(.*?)</th>", section)
     # before: days, expected_exceptions, kupiec_p, christoffersen_p, zone, and the expected count as '2.480'
     assert heads == ["method", "periods", "exceptions", "expected", "Kupiec p", "Christoffersen p", "Basel zone"]

@@ -94,10 +94,12 @@ def test_evaluate_backtests_the_portfolio_beside_its_baselines(allocation_state)
 def test_evaluate_compares_the_allocation_with_equal_weight_and_minimum_variance(allocation_state):
     at = page("pages/3_Evaluate.py", allocation_state)
     allocation = allocation_of(allocation_state["run"])
-    stats = table(at, "strategy", "sharpe")
+    stats = table(at, "strategy", "Sharpe")
     assert list(stats["strategy"]) == ["Mean-variance (network forecasts)", "Equal weight", "Minimum variance"]
-    assert list(stats.columns) == ["strategy", "annual return", "volatility", "sharpe", "max drawdown", "turnover"]
-    assert stats["sharpe"].tolist() == pytest.approx([allocation.stats[k]["sharpe"] for k in allocation.stats])
+    # the report's headings too (finmodels.delivery.market_report.ALLOCATION_HEADINGS)
+    assert list(stats.columns) == ["strategy", "annual return", "volatility", "Sharpe", "max drawdown",
+                                   "turnover per year"]
+    assert stats["Sharpe"].tolist() == pytest.approx([allocation.stats[k]["sharpe"] for k in allocation.stats])
     latest = next(d.value for d in at.dataframe if list(d.value.columns) == ["ticker", "weight"])
     assert latest["weight"].sum() == pytest.approx(100, abs=0.1) and latest["weight"].max() <= 50 + 1e-4
     assert any("at most 50% in one asset" in c.value for c in at.caption)
@@ -105,7 +107,7 @@ def test_evaluate_compares_the_allocation_with_equal_weight_and_minimum_variance
 
 def test_report_carries_the_portfolio_and_the_allocation(allocation_state):
     html = report_of(allocation_state)
-    assert "<h2>Portfolio VaR backtest (95.0% one-day)</h2>" in html
+    assert "<h2>Portfolio VaR backtest (95% one-day)</h2>" in html
     assert "<h3>Portfolio VaR</h3>" in html and "<h3>Equity curves</h3>" in html
     assert "Minimum variance" in html and "<h3>VaR backtest</h3>" not in html
 
