@@ -44,8 +44,8 @@ with right:
     if not fitting:
         st.error(f"No network for the {task.label.lower()} task is installed yet. Pick another task.")
         st.stop()
-    choice = st.selectbox("Network", fitting, key="train_arch", on_change=train_form.follow_architecture,
-                          format_func=lambda k: train_form.network_label(k, rows))
+    choice = st.selectbox("Network", fitting, key="train_arch", format_func=lambda k: train_form.network_label(k, rows))
+    train_form.follow_architecture()  # its own layer sizes and dropout, also when the task preselects it (an LSTM)
     st.caption(train_form.network_description(choice))
     arch = train_form.arch_of(choice)
 train_form.holdings_upload(task, current.frame)

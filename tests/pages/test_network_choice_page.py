@@ -113,3 +113,21 @@ def test_a_network_box_back_on_the_blend_does_not_keep_one_cross_fitted_network(
     assert not at.exception and not [e.value for e in at.error]
     wait_for_job(at)
     assert at.session_state["run"].settings.members >= 2
+
+
+def test_a_preselected_recurrent_network_starts_at_its_own_dropout_so_lstm_and_gru_compare_alike():
+    """A new user's trial 6: the index file's market-risk task preselected the LSTM but the form kept the dense
+    network's dropout (0.3); switching to the GRU then silently set 0.1, so 'LSTM vs GRU' compared two dropouts."""
+    from finmodels.models.architectures import ARCHITECTURES
+
+    index = Dataset("sp500_index.csv", load_sample("sp500_index"))
+    at = page("pages/2_Train.py", {"dataset": index})
+    assert not at.exception
+    assert at.selectbox(key="train_task").value == "market_risk" and at.selectbox(key="train_arch").value == "lstm"
+    lstm, gru = ARCHITECTURES["lstm"].config_class(), ARCHITECTURES["gru"].config_class()
+    assert at.number_input(key="train_dropout").value == lstm.dropout  # before: 0.3, the dense network's
+    assert at.text_input(key="train_units").value == ", ".join(map(str, lstm.units))
+    at.selectbox(key="train_arch").set_value("gru").run()
+    assert at.number_input(key="train_dropout").value == gru.dropout == lstm.dropout
+    at.run()  # a rerun on the same network changes nothing
+    assert at.number_input(key="train_dropout").value == gru.dropout
