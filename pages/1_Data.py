@@ -76,7 +76,7 @@ else:
     st.caption("No target: this file suits a task that learns from the rows themselves "
                f"({', '.join(TASKS[k].label for k in (found.task, *found.other_tasks))}).")
 
-missing_note.show(frame, found.target)  # which cells are missing, what they held, what the model does with them
+missing_note.show(frame, found)  # which cells are missing, what they held, what the model does with them
 if check.problems:
     st.subheader("Checks")
     st.caption(f"{len(check.errors)} to fix before training, {len(check.warnings)} to know about: each names the "

@@ -160,9 +160,11 @@ def _marker_phrase(markers: list[str]) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def missing_message(frame: pd.DataFrame, target: str | None = None) -> str | None:
+def missing_message(frame: pd.DataFrame, target: str | None = None, *, does=None) -> str | None:
     """Where `frame`'s missing cells are (each column, how many, its first lines), what they held, and what the model
-    does with them (finmodels.models.preprocessing); the target's are said by the target check. None when none."""
+    does with them (finmodels.models.preprocessing); the target's are said by the target check. None when none.
+    `does(columns)` may say instead what the model does with the cells of those columns (a price task's
+    `price_gaps.missing_does`), or return None for the tabular model's sentence."""
     counts = frame.drop(columns=[target] if target in frame.columns else []).isna().sum()
     counts = counts[counts > 0]
     if counts.empty:
@@ -176,6 +178,10 @@ def missing_message(frame: pd.DataFrame, target: str | None = None) -> str | Non
     more = f" and {len(counts) - MAX_GAP_COLUMNS} more columns" if len(counts) > MAX_GAP_COLUMNS else ""
     held = sorted({m for c in counts.index for m in markers.get(str(c), ())}, key=lambda m: (m == "", m))
     read = f"; read as missing: {_marker_phrase(held)}" if held else ""
+    instead = does([str(c) for c in counts.index]) if does is not None else None
+    if instead:
+        return (f"Missing cells in {len(counts)} column{'s' if len(counts) > 1 else ''}, by line of the file: "
+                f"{', '.join(parts)}{more}{read}. {instead}")
     numeric = [c for c in counts.index if pd.api.types.is_numeric_dtype(frame[c]) and not
                pd.api.types.is_bool_dtype(frame[c])]
     does = []  # as preprocessing encodes them: median imputer and missing indicator, '(missing)' one-hot level

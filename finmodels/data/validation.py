@@ -29,6 +29,7 @@ from finmodels.data.profiling import (
 )
 from finmodels.data.reading import rows_phrase
 from finmodels.data.targets import label_strings
+from finmodels.data.price_gaps import date_gaps, gap_message, series_of
 from finmodels.data.tasks import BINARY, FORECAST, REGRESSION, TASKS
 from finmodels.errors import DataError
 
@@ -251,6 +252,10 @@ def _date_problems(frame: pd.DataFrame, found: Profile, name: str) -> list[Probl
             "repeated_dates", f"Column '{name}' repeats dates{per}: {rows_phrase(rows)} share a date (e.g. "
             f"'{text[repeated].iloc[0]}'). A price history needs one row per date{per}: remove duplicate rows, or "
             "mark the column that names each series (ticker, account) as an identifier.", WARNING, name, tuple(rows)))
+    series = series_of(frame)
+    if series is not None and series.date == name and not repeated.any() and (gaps := date_gaps(frame, series)):
+        problems.append(Problem("date_gaps", gap_message(gaps, series), WARNING, name,
+                                tuple(g.line for g in gaps), tuple(g.ticker or "" for g in gaps[:3])))
     return problems
 
 

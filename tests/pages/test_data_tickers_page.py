@@ -71,3 +71,17 @@ def test_a_two_ticker_file_is_charted_per_ticker_without_the_repeated_dates_warn
     assert (table.loc["Name", "role"], table.loc["Name", "why"]) == ("identifier", "names each price series (2 tickers)")
     lines = _figures(at)[-2]
     assert lines["layout"]["title"]["text"] == "'close' per 'Name' (2 of 2)"
+
+
+def test_the_bad_price_file_says_its_rows_are_dropped_and_flags_the_gap():
+    """New user trial 6, finding 2: text prices are dropped by a price task (not median-filled), and the 30-day
+    hole is a check before training."""
+    from tests.data.test_price_gaps import _bad_prices
+
+    at = page("pages/1_Data.py", {"dataset": Dataset("bad_prices.csv", _bad_prices())})
+    assert not at.exception
+    (note,) = [i.value for i in at.info if i.value.startswith("Missing cells")]
+    assert "it drops each row without a 'close' price" in note and "With the task 'Market risk (returns)'" in note
+    (gap,) = [w.value for w in at.warning if "jumps over" in w.value]
+    assert "AAPL: no price from 2013-07-02 to 2013-08-13 (31 business days; the next row, line 101" in gap
+    assert any(s.value == "Series per Name" for s in at.subheader)
