@@ -36,9 +36,9 @@ class DateGap:
     def phrase(self) -> str:
         first = np.busday_offset(self.last.date(), 1, roll="forward")
         last = np.busday_offset(self.next.date(), -1, roll="backward")
-        who = f"{self.ticker}: " if self.ticker is not None else ""
-        return (f"{who}no price from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d} "
-                f"({self.days} business days; the next row, line {self.line}, is {self.next:%Y-%m-%d})")
+        who = f"{self.ticker} has" if self.ticker is not None else "the series has"
+        return (f"{who} no price from {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}, "
+                f"{self.days} business days (the next row is line {self.line}, {self.next:%Y-%m-%d})")
 
 
 def series_of(frame: pd.DataFrame) -> SeriesColumns | None:
@@ -92,11 +92,11 @@ def date_gaps(frame: pd.DataFrame, series: SeriesColumns, *, min_days: int = GAP
 def gap_message(gaps: list[DateGap], series: SeriesColumns, *, limit: int = 5) -> str:
     """The Data page's warning for `gaps` (non-empty): each named with its dates and days, at most `limit`."""
     tickers = sorted({g.ticker for g in gaps if g.ticker is not None})
-    who = (f" ({len(tickers)} ticker{'s' if len(tickers) > 1 else ''} of '{series.ticker}': {', '.join(tickers[:5])})"
-           if tickers else "")
+    which = f" in {len(tickers)} tickers ({', '.join(tickers[:5])}{' ...' if len(tickers) > 5 else ''})" if len(
+        tickers) > 1 else ""
     shown = "; ".join(g.phrase() for g in gaps[:limit])
     more = f"; and {len(gaps) - limit} more" if len(gaps) > limit else ""
-    return (f"Column '{series.date}' jumps over more than a week of business days {len(gaps)} "
-            f"time{'s' if len(gaps) > 1 else ''}{who}: {shown}{more}. The next return spans each gap (one return "
-            "over many days, as large as their moves together), and a portfolio holds the last price through it. "
-            "Add the missing days' prices if you have them, or keep the gap knowingly.")
+    many = f"{len(gaps)} gaps" if len(gaps) > 1 else "a gap"
+    return (f"Column '{series.date}' has {many} of more than a week without a price{which}: {shown}{more}. The "
+            "first return after a gap spans all of it (one move for many days), and a portfolio holds the last "
+            "price through it. Add the missing days' prices if you have them, or train knowing the gap is there.")

@@ -53,10 +53,22 @@ def test_a_gap_of_30_trading_days_is_flagged_per_ticker_before_training(bad):
     found = profile(bad, target=None)
     (problem,) = [p for p in validate(bad, found) if p.code == "date_gaps"]
     assert problem.severity == "warning" and problem.rows == (101,) and problem.column == "date"
-    assert problem.message.startswith(
-        "Column 'date' jumps over more than a week of business days 1 time (1 ticker of 'Name': AAPL): AAPL: no "
-        "price from 2013-07-02 to 2013-08-13 (31 business days; the next row, line 101, is 2013-08-14). The next "
-        "return spans each gap")
+    assert problem.message == (
+        "Column 'date' has a gap of more than a week without a price: AAPL has no price from 2013-07-02 to "
+        "2013-08-13, 31 business days (the next row is line 101, 2013-08-14). The first return after a gap spans all "
+        "of it (one move for many days), and a portfolio holds the last price through it. Add the missing days' "
+        "prices if you have them, or train knowing the gap is there.")
+
+
+def test_gaps_in_several_tickers_are_each_named():
+    stocks = pd.read_csv(SHARED_DATASETS / "sp500_10stocks_2013_2018.csv")
+    dates = pd.to_datetime(stocks["date"])
+    holes = (stocks["Name"].isin(["JPM", "XOM"]) & dates.between("2016-03-01", "2016-03-31")) | (
+        (stocks["Name"] == "JPM") & dates.between("2017-06-01", "2017-06-12"))
+    gaps = date_gaps(stocks[~holes].reset_index(drop=True), series_of(stocks))
+    assert [(g.ticker, f"{g.last:%Y-%m-%d}", f"{g.next:%Y-%m-%d}", g.days) for g in gaps] == [
+        ("JPM", "2016-02-29", "2016-04-01", 23), ("JPM", "2017-05-31", "2017-06-13", 8),
+        ("XOM", "2016-02-29", "2016-04-01", 23)]
 
 
 @pytest.mark.parametrize("name", ["sp500_10stocks_2013_2018.csv", "sp500_index_2001_2018.csv"])

@@ -82,6 +82,6 @@ def test_the_bad_price_file_says_its_rows_are_dropped_and_flags_the_gap():
     assert not at.exception
     (note,) = [i.value for i in at.info if i.value.startswith("Missing cells")]
     assert "it drops each row without a 'close' price" in note and "With the task 'Market risk (returns)'" in note
-    (gap,) = [w.value for w in at.warning if "jumps over" in w.value]
-    assert "AAPL: no price from 2013-07-02 to 2013-08-13 (31 business days; the next row, line 101" in gap
+    (gap,) = [w.value for w in at.warning if "of more than a week without a price" in w.value]
+    assert "AAPL has no price from 2013-07-02 to 2013-08-13, 31 business days (the next row is line 101" in gap
     assert any(s.value == "Series per Name" for s in at.subheader)
