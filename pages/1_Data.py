@@ -100,8 +100,8 @@ with st.expander("Change a column's role"):
     st.selectbox("Role", [r for r in ROLES if r != TARGET], key="data_role_value")
     st.button("Apply", key="data_role_apply", on_click=data_choices.apply_role)
 
-if found.series_columns is not None:  # a long price file: each ticker's own series, not all pooled
-    st.subheader(f"Series per {found.series_columns[0]}")
+if (series_title := data_choices.series_title(frame, found)) is not None:  # a price file: its series, not pooled
+    st.subheader(series_title)
     data_choices.ticker_charts(frame, found)
 else:
     st.subheader("Distributions and correlations")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from finmodels.data.profiling import CATEGORICAL, NUMERIC, TargetCandidate, pick_target, target_candidates
 from finmodels.data.targets import default_event_label, encode_classes
-from finmodels.data.tasks import ORDINAL, TASKS
+from finmodels.data.tasks import FORECAST, ORDINAL, TASKS
 from finmodels.data.validation import MIN_ROWS_PER_CLASS, DataCheck, Problem, check_data
 from finmodels.errors import FinModelsError
 from ui import session, state
@@ -178,6 +178,36 @@ def apply_role() -> None:
 PRICE_NAMES = ("adj close", "adj_close", "close", "price")  # the price column a long price file's returns are of
 
 
+def series_title(frame, found) -> str | None:
+    """The title of the Data page's series section: 'Series per Name' for a long file of series, 'Price series' for a
+    single price series without a target (a date and a price column, as a price task reads it), else None (the page
+    draws distributions and correlations)."""
+    from finmodels.data.price_gaps import series_of
+
+    if found.series_columns is not None:
+        return f"Series per {found.series_columns[0]}"
+    if found.target is None and TASKS[found.task].kind == FORECAST and series_of(frame) is not None:
+        return "Price series"
+    return None
+
+
+def price_series_chart(frame, found) -> None:
+    """A single price series: a chosen numeric column over time (the price the task reads to start), or its daily
+    log returns."""
+    from finmodels.data.price_gaps import series_of
+    from finmodels.plots.tickers import plot_price_series
+
+    series = series_of(frame)
+    numeric = [c for c in found.names(NUMERIC) if c != series.date]
+    left, right = st.columns([3, 1])
+    column = left.selectbox("Column", numeric, index=numeric.index(series.price) if series.price in numeric else 0,
+                            key="data_series_column")
+    right.markdown("&nbsp;")
+    returns = right.toggle("Daily returns", key="data_series_returns",
+                           help="log(value / the day before's value), as the network's 'return' input.")
+    st.plotly_chart(plot_price_series(frame, column, date=series.date, returns=returns), key="data_series_chart")
+
+
 def ticker_charts(frame, found) -> bool:
     """For a long file of series (Profile.series_columns: one row per ticker and day), each ticker's own series
     of a chosen column and the correlation of their daily returns, on the tickers chosen (the first
@@ -185,7 +215,10 @@ def ticker_charts(frame, found) -> bool:
     from finmodels.plots.tickers import MAX_TICKER_TRACES, plot_return_correlation, plot_ticker_lines, ticker_list
 
     if found.series_columns is None:
-        return False
+        if series_title(frame, found) is None:
+            return False
+        price_series_chart(frame, found)
+        return True
     ticker, date = found.series_columns
     numeric = found.names(NUMERIC)
     if not numeric:

@@ -65,3 +65,23 @@ def plot_return_correlation(frame: pd.DataFrame, price: str, *, ticker: str, dat
                       **LAYOUT)
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def plot_price_series(frame: pd.DataFrame, column: str, *, date: str, returns: bool = False) -> go.Figure:
+    """A single price file's `column` over time (rows in date order; a blank or text cell leaves a gap), or with
+    `returns` its daily log returns, log(value / the day before's), as a price task reads them: what a histogram
+    of price levels and a correlation of price columns (all about 1) did not show."""
+    dates = frame[date] if pd.api.types.is_datetime64_any_dtype(frame[date]) else parse_dates(frame[date])
+    series = pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(), index=dates.to_numpy())
+    series = series[series.index.notna()].sort_index(kind="mergesort")
+    if returns:
+        priced = series[series > 0]
+        series = np.log(priced).diff().dropna()
+    fig = go.Figure(go.Scattergl(x=series.index, y=series.to_numpy(), mode="lines", name=str(column),
+                                 hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:{'.2%' if returns else ',.4g'}}}<extra></extra>"))
+    what = f"Daily log return of '{column}'" if returns else f"'{column}'"
+    fig.update_layout(title=f"{what} over time, {series.index.min():%Y-%m-%d} to {series.index.max():%Y-%m-%d}",
+                      xaxis_title=date, yaxis_title="log return" if returns else column, showlegend=False, **LAYOUT)
+    if returns:
+        fig.update_yaxes(tickformat=".0%")
+    return fig

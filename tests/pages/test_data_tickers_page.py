@@ -7,6 +7,7 @@ import base64
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.conftest import SHARED_DATASETS
 from tests.pages.test_pages import page
@@ -85,3 +86,26 @@ def test_the_bad_price_file_says_its_rows_are_dropped_and_flags_the_gap():
     (gap,) = [w.value for w in at.warning if "of more than a week without a price" in w.value]
     assert "AAPL has no price from 2013-07-02 to 2013-08-13, 31 business days (the next row is line 101" in gap
     assert any(s.value == "Series per Name" for s in at.subheader)
+
+
+def test_a_single_price_series_is_charted_over_time_not_as_a_histogram_and_heatmap():
+    """New user trial 6, finding 11: the S&P 500 index file showed a histogram of price levels and a correlation
+    of its five price columns (all about 1.0)."""
+    index = pd.read_csv(SHARED_DATASETS / "sp500_index_2001_2018.csv")
+    at = page("pages/1_Data.py", {"dataset": Dataset("sp500_index_2001_2018.csv", index)})
+    assert not at.exception
+    assert any(s.value == "Price series" for s in at.subheader)
+    assert not any(s.value == "Distributions and correlations" for s in at.subheader)
+    keys = [c.key for c in at.get("plotly_chart")]
+    assert "data_corr_chart" not in keys and "data_dist_chart" not in keys and "data_series_chart" in keys
+    assert at.selectbox(key="data_series_column").value == "Adj Close"
+    assert at.selectbox(key="data_series_column").options == ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
+    line = _figures(at)[-1]
+    assert line["layout"]["title"]["text"] == "'Adj Close' over time, 2001-01-02 to 2018-08-01"
+    y = _values(line["data"][0]["y"])
+    assert len(y) == 4423 and y[0] == pytest.approx(1283.27002)
+    at.toggle(key="data_series_returns").set_value(True).run()
+    line = _figures(at)[-1]
+    y = _values(line["data"][0]["y"])
+    assert line["layout"]["title"]["text"] == "Daily log return of 'Adj Close' over time, 2001-01-03 to 2018-08-01"
+    assert len(y) == 4422 and y[0] == pytest.approx(np.log(1347.560059 / 1283.27002))
