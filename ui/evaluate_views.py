@@ -16,6 +16,7 @@ from finmodels.data.tasks import BINARY, FORECAST
 from finmodels.delivery.market_report import ALLOCATION_HEADINGS, ALLOCATION_PERCENTS, allocation_labelled
 from finmodels.delivery.report import backtest_table, percent_cell, percent_rows, zone_text
 from finmodels.errors import FinModelsError
+from finmodels.evaluation.backtest_words import INDEPENDENCE, clustering_note, expected_text, same_days_note
 from finmodels.evaluation.backtest import BASEL_DAYS
 from finmodels.plots import portfolio as plots
 from ui import decisions
@@ -64,19 +65,24 @@ def var_tiles(result) -> None:
     st.subheader("Portfolio VaR backtest" if risk is not None else "VaR backtest")
     st.caption(f"{summary['level']:.1%} {_period(horizon)} VaR on {summary['days']:,} {unit}: an exception is a "
                "period whose loss went beyond the VaR.".replace(".0%", "%"))
-    cols = st.columns(5)
+    label, zone, note = recent_tile(backtest, unit)
+    whole = summary["days"] < BASEL_DAYS  # the supervisory window is the whole test: one zone tile, not two
+    cols = st.columns(4 if whole else 5)
     cols[0].metric("Exceptions", f"{summary['exceptions']:,} of {summary['days']:,}",
-                   help=f"Expected {summary['expected_exceptions']:.1f} at {summary['level']:.1%} VaR "
+                   help=f"Expected {expected_text(backtest.expected)} at {summary['level']:.1%} VaR "
                         f"({summary['exception_rate']:.2%} of {unit})")
     cols[1].metric("Kupiec p-value", p_value(summary.get("kupiec_p_value")),
                    help="Below 0.05: the exception rate is unlikely at this VaR level")
-    cols[2].metric("Independence p-value", p_value(summary.get("christoffersen_p_value")),
-                   help="Christoffersen's test: below 0.05, exceptions cluster on consecutive days")
+    cols[2].metric(INDEPENDENCE, p_value(summary.get("christoffersen_p_value")),
+                   help="Christoffersen's independence test: below 0.05, exceptions cluster on consecutive days")
     cols[3].metric("Basel zone", zone_text(summary.get("zone")),
-                   help=f"Basel traffic light of the {summary['exceptions']:,} exceptions in all {summary['days']:,} "
-                        f"{unit}")
-    label, zone, note = recent_tile(backtest, unit)
-    cols[4].metric(label, zone, help=note)
+                   help=note if whole else f"Basel traffic light of the {summary['exceptions']:,} exceptions in all "
+                                           f"{summary['days']:,} {unit}")
+    if not whole:
+        cols[4].metric(label, zone, help=note)
+    cluster = clustering_note(backtest, unit=unit)
+    if cluster:
+        st.warning(cluster)
     if risk is not None:
         portfolio_section(result, risk)
 
@@ -97,6 +103,9 @@ def portfolio_section(result, risk) -> None:
     selector for one asset's forecast and backtest."""
     st.markdown("**The network against the baselines**")
     st.dataframe(backtest_table(risk), hide_index=True, key="evaluate_portfolio_methods")
+    same = same_days_note(risk)
+    if same:
+        st.info(same)
     level = f"{risk.level:.1%}".replace(".0%", "%")
     st.plotly_chart(plots.plot_portfolio_var(risk, title=f"Portfolio return against each method's -VaR ({level} "
                                              f"{_period(risk.horizon)}), on {risk.network.result.days} distinct "
@@ -125,16 +134,25 @@ def portfolio_section(result, risk) -> None:
     row = risk.assets.set_index(risk.assets["ticker"].astype(str)).loc[ticker]
     cols = st.columns(4)
     cols[0].metric(f"{ticker} exceptions", f"{int(row['exceptions']):,} of {int(row['days']):,}",
-                   help=f"Expected {row['expected_exceptions']:.1f} at {risk.level:.1%} one-day VaR")
+                   help=f"Expected {expected_text(row['expected_exceptions'])} at {risk.level:.1%} one-day VaR")
     cols[1].metric("Kupiec p-value", p_value(row["kupiec_p"]))
-    cols[2].metric("Independence p-value", p_value(row["christoffersen_p"]))
+    cols[2].metric(INDEPENDENCE, p_value(row["christoffersen_p"]))
     cols[3].metric("Basel zone", zone_text(row["zone"]))
     st.plotly_chart(plots.plot_asset_forecast(result.details, ticker), key="evaluate_asset_forecast")
     with st.expander("Every asset's own backtest"):
-        st.dataframe(risk.assets.assign(kupiec_p=risk.assets["kupiec_p"].map(p_value),
-                                        christoffersen_p=risk.assets["christoffersen_p"].map(p_value),
-                                        zone=risk.assets["zone"].map(zone_text)),
-                     hide_index=True, key="evaluate_asset_table")
+        st.dataframe(asset_table(risk.assets), hide_index=True, key="evaluate_asset_table")
+
+
+ASSET_HEADINGS = {"ticker": "ticker", "days": "days", "exceptions": "exceptions", "expected_exceptions": "expected",
+                  "kupiec_p": "Kupiec p", "christoffersen_p": INDEPENDENCE, "zone": "Basel zone"}
+
+
+def asset_table(assets: pd.DataFrame) -> pd.DataFrame:
+    """Every asset's own backtest with the portfolio table's headings and formats (expected '2.48' in both)."""
+    shown = assets.assign(expected_exceptions=assets["expected_exceptions"].map(expected_text),
+                          kupiec_p=assets["kupiec_p"].map(p_value), christoffersen_p=assets["christoffersen_p"].map(p_value),
+                          zone=assets["zone"].map(zone_text))
+    return shown[[c for c in ASSET_HEADINGS if c in shown.columns]].rename(columns=ASSET_HEADINGS)
 
 
 ASSETS = "_evaluate_assets"  # run -> the asset its Evaluate page shows, kept across reruns and page switches

@@ -8,9 +8,12 @@ code names and fractions ('annual_return 0.169').
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from finmodels.data.tasks import BINARY, FORECAST
+from finmodels.evaluation.backtest_words import clustering_note, same_days_note
 
 # walk-forward statistic -> its heading on the Evaluate page and in the report
 ALLOCATION_HEADINGS = {"strategy": "strategy", "annual_return": "annual return", "volatility": "volatility",
@@ -48,6 +51,9 @@ def portfolio_tables(result) -> list[str]:
         level = f"{risk.level:.1%}".replace(".0%", "%")
         parts += [f"<h2>Portfolio VaR backtest ({level} {period})</h2>",
                   backtest_table(risk).to_html(index=False, escape=True)]
+        notes = [clustering_note(risk.network.result, unit="dates" if risk.horizon == 1 else "periods"),
+                 same_days_note(risk)]
+        parts += [f"<p class='note'>{html.escape(n)}</p>" for n in notes if n]
     if allocation is not None:
         latest = allocation.latest[allocation.latest > 1e-4].sort_values(ascending=False)
         weights = pd.DataFrame({"ticker": latest.index.astype(str), "weight": latest.map("{:.1%}".format).to_numpy()})

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from finmodels.evaluation.backtest_words import INDEPENDENCE, KUPIEC, expected_text
 from finmodels.evaluation.metrics import comparison_table
 from finmodels.evaluation.threshold_basis import held_out_labels, least_cost_threshold_of  # noqa: F401 (report API)
 from finmodels.plots import evaluation as ev
@@ -300,8 +301,8 @@ def backtest_table(risk) -> pd.DataFrame:
     for b in risk.backtests.values():
         s = b.summary()
         rows.append({"method": b.label, "periods": s["days"], "exceptions": s["exceptions"],
-                     "expected": round(s["expected_exceptions"], 1), "Kupiec p": p_value_text(s["kupiec_p"]),
-                     "Christoffersen p": p_value_text(s["christoffersen_p"]),
+                     "expected": expected_text(b.result.expected), KUPIEC: p_value_text(s["kupiec_p"]),
+                     INDEPENDENCE: p_value_text(s["christoffersen_p"]),
                      "Basel zone": zone_text(s["zone"])})
     return pd.DataFrame(rows)
 

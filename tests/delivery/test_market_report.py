@@ -114,9 +114,10 @@ def test_the_portfolio_backtest_reads_as_on_the_evaluate_page(stocks):
     section = html.split("<h2>Portfolio VaR backtest (99% one-day)</h2>")[1].split("</table>")[0]
     heads = re.findall(r"<th>(.*?)</th>", section)
     # before: days, expected_exceptions, kupiec_p, christoffersen_p, zone, and the expected count as '2.480'
-    assert heads == ["method", "periods", "exceptions", "expected", "Kupiec p", "Christoffersen p", "Basel zone"]
+    assert heads == ["method", "periods", "exceptions", "expected", "Kupiec p", "Christoffersen independence p",
+                     "Basel zone"]
     network = portfolio_of(stocks).network.result
     first = re.findall(r"<td>(.*?)</td>", section)[:7]
-    assert first == ["Neural network", f"{network.days}", f"{network.exceptions}", f"{network.expected:.1f}",
+    assert first == ["Neural network", f"{network.days}", f"{network.exceptions}", f"{network.expected:.2f}",
                      p_value_text(network.kupiec_p_value), p_value_text(network.christoffersen_p_value),
                      network.zone.capitalize()]

@@ -85,7 +85,8 @@ def test_a_test_shorter_than_250_days_gets_a_tile_of_its_real_days(stocks_state,
     at = page("pages/3_Evaluate.py", stocks_state)
     shown = tiles(at)
     assert "Last 250 days" not in shown  # before: 'Last 250 days' read '–'
-    tile = shown["Last 248 days"]
+    assert "Last 248 days" not in shown  # the whole test is the window: one zone tile (was 'Last 248 days' twice)
+    tile = next(m for m in at.metric if m.label == "Basel zone")  # the portfolio's (the one asset's comes after)
     assert tile.value == short.zone.capitalize() != "–"
     assert tile.help.startswith("The test has 248 test days, fewer than the 250 of the supervisory window")
     assert f"({short.exceptions} exceptions)" in tile.help
@@ -116,3 +117,26 @@ def test_the_asset_chosen_stays_across_reruns_and_pages_for_its_own_run(stocks_s
     at.session_state["run"] = stocks_state["run"]
     at.run()
     assert at.selectbox(key="evaluate_asset").value == "GS"
+
+
+def test_clustered_exceptions_are_said_beside_the_zone_and_the_tables_speak_alike(stocks_state):
+    """New user trial 6, findings 6, 15, 17: a Christoffersen p below 0.05 is said in a warning beside 'Green'; the
+    test has one name in tiles and tables; every asset's table has the portfolio table's headings and 2.48 in both."""
+    run = stocks_state["run"]
+    backtest = backtest_of(run)
+    at = page("pages/3_Evaluate.py", stocks_state)
+    assert not at.exception
+    shown = tiles(at)
+    p = backtest.christoffersen_p_value
+    assert "Independence p-value" not in shown and "Christoffersen independence p" in shown
+    warnings = [w.value for w in at.warning if w.value.startswith("Exceptions cluster")]
+    assert len(warnings) == (1 if p < 0.05 else 0)
+    if warnings:  # the tiny seed-0 network on the 10 stocks: 3 exceptions, 2 of them on consecutive dates
+        assert f"Christoffersen independence p = {p:.3f}, below 0.05" in warnings[0]
+        assert f"The Basel zone ({backtest.zone.capitalize()}) counts exceptions only" in warnings[0]
+    methods = next(d.value for d in at.dataframe if "method" in d.value.columns)
+    assets = next(d.value for d in at.dataframe if "ticker" in d.value.columns and "Basel zone" in d.value.columns)
+    assert list(assets.columns) == ["ticker", "days", "exceptions", "expected", "Kupiec p",
+                                    "Christoffersen independence p", "Basel zone"]
+    assert list(methods.columns)[2:] == list(assets.columns)[2:] and "expected_exceptions" not in assets.columns
+    assert methods["expected"].iloc[0] == f"{backtest.expected:.2f}" == assets["expected"].iloc[0] == "2.48"

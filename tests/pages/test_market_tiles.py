@@ -35,7 +35,7 @@ def test_a_returns_forecasts_errors_read_in_percent(index_state):
     if diff < 0:  # worse than the best baseline: red, as every other tile says worse (it was grey)
         assert r2.proto.delta_color == "normal" and r2.proto.delta.startswith("-")
     backtest = backtest_of(run)
-    assert shown["Independence p-value"].value == p_value(backtest.christoffersen_p_value) != "0.000"
+    assert shown["Christoffersen independence p"].value == p_value(backtest.christoffersen_p_value) != "0.000"
 
 
 @pytest.mark.parametrize("value, text", [(5.5e-12, "<0.001"), (0.0004, "<0.001"), (0.0138, "0.014"),

@@ -70,7 +70,7 @@ def test_forecast_run_shows_the_var_backtest(arch):
     assert tiles["Exceptions"] == f"{summary['exceptions']:,} of {summary['days']:,}"
     assert tiles["Basel zone"] == summary["zone"].capitalize()
     assert tiles["Last 250 days"] == summary["last_250_zone"].capitalize()
-    assert set(tiles) >= {"Kupiec p-value", "Independence p-value"} and "None" not in tiles.values()
+    assert set(tiles) >= {"Kupiec p-value", "Christoffersen independence p"} and "None" not in tiles.values()
     # counts of days are whole numbers in the table, not 21.00
     html = styled_metrics(metrics_table(state["run"])).to_html()
     assert f">{summary['exceptions']}<" in html and f">{summary['exceptions']}.00<" not in html
