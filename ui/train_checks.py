@@ -33,8 +33,12 @@ def data_check(current: state.Dataset, target: str | None) -> DataCheck:
 
 def show_blocking(current: state.Dataset, target: str | None) -> bool:
     """Show the problems that stop training (one error each, as the Data page words them) and a link to the Data
-    page; True when there are any, so the page disables Train."""
+    page; True when there are any, so the page disables Train. A price file's gaps in dates (a warning, not
+    blocking) are said here too, before training spans them."""
     check = data_check(current, target)
+    for problem in check.warnings:  # a price file's gap in dates: said again here, before the run spans it
+        if problem.code == "date_gaps":
+            st.warning(problem.message)
     errors = check.errors
     if not errors:
         return False

@@ -109,3 +109,17 @@ def test_a_single_price_series_is_charted_over_time_not_as_a_histogram_and_heatm
     y = _values(line["data"][0]["y"])
     assert line["layout"]["title"]["text"] == "Daily log return of 'Adj Close' over time, 2001-01-03 to 2018-08-01"
     assert len(y) == 4422 and y[0] == pytest.approx(np.log(1347.560059 / 1283.27002))
+
+
+def test_train_says_the_gap_in_dates_before_training():
+    from tests.data.test_price_gaps import _bad_prices
+
+    at = page("pages/2_Train.py", {"dataset": Dataset("bad_prices.csv", _bad_prices()), "target": None,
+                                   "task": "market_risk"})
+    assert not at.exception
+    (gap,) = [w.value for w in at.warning if "of more than a week without a price" in w.value]
+    assert "AAPL has no price from 2013-07-02 to 2013-08-13, 31 business days" in gap
+    clean = pd.read_csv(SHARED_DATASETS / "sp500_index_2001_2018.csv")
+    at = page("pages/2_Train.py", {"dataset": Dataset("sp500_index_2001_2018.csv", clean), "target": None,
+                                   "task": "market_risk"})
+    assert not at.exception and not [w for w in at.warning if "without a price" in w.value]
