@@ -12,6 +12,7 @@ from finmodels.delivery.runs import (
     summary_name,
 )
 from finmodels.errors import FinModelsError
+from finmodels.delivery.runs_backtest import loss_title
 from finmodels.plots.runs import plot_loss_overlay
 from ui import caches, runs_views, session, state
 from ui.layout import page_header
@@ -73,7 +74,7 @@ for number, run_id in enumerate(chosen, 1):
 if records:  # one column per run, its file named; the metrics, then the settings, as rows: no sideways scrolling
     compared = comparison_by_run(records, label=metric_label)
     st.dataframe(compared, key="runs_table", height=35 * len(compared) + 38)  # every row, no empty ones below
-    st.plotly_chart(plot_loss_overlay(loss_histories(records)), key="runs_loss_overlay")
+    st.plotly_chart(plot_loss_overlay(loss_histories(records), title=loss_title(records)), key="runs_loss_overlay")
 
 st.subheader("One run")
 current = state.run(from_area=False)  # this page is where a run is chosen: a new tab opens none by itself

@@ -236,7 +236,14 @@ def comparison_by_run(records: list[RunRecord], *, label=str) -> pd.DataFrame:
     table.index = [label(name) for name in [*metrics, *SETTINGS]]
     shown = table.apply(lambda col: col.map(_cell))
     shown.iloc[:len(metrics)] = table.iloc[:len(metrics)].apply(lambda col: col.map(_metric_cell))
-    return shown
+    from finmodels.delivery.runs_backtest import COUNT_METRICS, backtest_rows, count_cell
+
+    shown = shown.astype(object)
+    for i, name in enumerate(metrics):  # counts of days whole: 'VaR exceptions 5', not '5.0000'
+        if name in COUNT_METRICS:
+            shown.iloc[i] = [count_cell(v) for v in table.iloc[i]]
+    extra = backtest_rows(records)  # a market-risk run's VaR level, window, period, independence test, zone
+    return pd.concat([shown.iloc[:len(metrics)], extra, shown.iloc[len(metrics):]]) if len(extra) else shown
 
 
 def _cell(value) -> str:
