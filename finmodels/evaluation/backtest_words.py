@@ -51,7 +51,7 @@ def same_days_note(risk) -> str | None:
     return (f"The network's VaR has its {count:,} exception{'s' if count != 1 else ''} on the same days as {names}: "
             "on this window its backtest adds nothing to "
             f"{'theirs' if len(same) > 1 else 'it'}. On average the network's VaR is {abs(ratio):.1%} "
-            f"{'above' if ratio >= 0 else 'below'} {first.label.lower() if first.key != 'ewma' else first.label}'s.")
+            f"{'above' if ratio >= 0 else 'below'} {first.label.split(' (')[0].lower().replace('ewma', 'EWMA')}'s.")
 
 
 __all__ = ["INDEPENDENCE", "KUPIEC", "SIGNIFICANCE", "clustering_note", "expected_text", "same_days_note"]

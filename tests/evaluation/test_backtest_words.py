@@ -52,4 +52,4 @@ def test_a_network_breaking_on_historical_simulations_days_is_said_to_add_nothin
     assert np.array_equal(twin.result.exception_days, hs.result.exception_days) and hs.result.exceptions == 5
     assert note == ("The network's VaR has its 5 exceptions on the same days as historical simulation (250 days): on "
                     "this window its backtest adds nothing to it. On average the network's VaR is 10.0% above "
-                    "historical simulation (250 days)'s.")
+                    "historical simulation's.")
