@@ -9,7 +9,8 @@ and the values far outside their column's bulk; `codes` the numbers that are cod
 otherwise 0 or more, small whole-number codes read as numbers and their rare codes); `derived` finds columns computed
 from two others (a ratio, a product) so that a what-if recomputes them; `targets` reads labels (binary events, rating scales); `tasks` is the
 registry of task presets; `splits` holds rows out without leakage (stratified or by date); `sequences` turns
-price files into windows and `panels` reads multi-asset price files as one series per ticker; `holdings` reads a
+price files into windows and `panels` reads multi-asset price files as one series per ticker (`price_gaps`
+finds the runs of days without a price); `holdings` reads a
 portfolio's holdings file; `samples` lists the shipped sample files.
 """
 
