@@ -43,7 +43,11 @@ def test_whatif_answers_from_the_warm_worker(runner, detached, german):
           f"inside the worker: {result.seconds}")
     e = result.explanation
     assert e.base_value + e.values[1].sum() == pytest.approx(result.after["score"], abs=1e-5)
-    assert result.threshold == 0.5 and len(result.counterfactuals) == 7
+    # the numeric moves, and since text inputs are searched too, the other levels that change the decision
+    numeric = [c for c in result.counterfactuals if not c.level]
+    assert result.threshold == 0.5 and len(numeric) == 7
+    levels = [c for c in result.counterfactuals if c.level]
+    assert len(levels) == 13 and {c.column for c in levels} <= set(german.columns)
 
 
 def test_whatif_on_the_runs_own_rows_and_a_bundle(runner, detached, german):
