@@ -29,6 +29,8 @@ def test_scored_results_survive_a_page_switch_and_a_reload(tmp_path):
         page.locator('[data-testid="stFileUploader"]').last.locator("input[type=file]").set_input_files(str(new))
         page.get_by_text("new_loans.csv: 300 rows scored").wait_for(timeout=180_000)
         wait_idle(page, 180_000)
+        # waited for, not counted at once: the tiles can still be drawing after the page went idle (seen in CI)
+        page.locator('[data-testid="stMetric"]', has_text="Flagged: 'bad'").first.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stMetric"]', has_text="Flagged: 'bad'").count() == 1
         slider = page.get_by_role("slider").first
         slider.focus()
