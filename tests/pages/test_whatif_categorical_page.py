@@ -15,11 +15,8 @@ TARGET = "default_payment_next_month"
 
 
 @pytest.fixture(scope="module")
-def taiwan():
-    from finmodels.data.reading import load_csv
-    from tests.conftest import SHARED_DATASETS
-
-    return load_csv(SHARED_DATASETS / "taiwan_default.csv").head(5000)
+def taiwan(taiwan_5k):
+    return taiwan_5k  # the trial's 5,000 rows, read once for the session (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
