@@ -89,11 +89,8 @@ def predict_frame(kind: str, model, preprocessor, frame: pd.DataFrame, *,
     regression: predicted value; forecast: next-day return per window (one per day with a full window before
     it); anomaly: reconstruction error per row (higher = more unusual).
     """
-    from finmodels.models.training.sequence import PREDICT_CHUNK, _predict
-
     x = preprocessor.transform(frame)
-    # in chunks on a large table: one batch of 1M test rows held the network's activations for all (1.1 GB at 5M)
-    out = np.asarray(model.predict_on_batch(x)) if len(x) <= PREDICT_CHUNK else _predict(model, x)
+    out = predict_rows(model, x)
     mean, std = target_stats
     if kind == BINARY:
         return out.ravel()
@@ -106,6 +103,14 @@ def predict_frame(kind: str, model, preprocessor, frame: pd.DataFrame, *,
     if kind == ANOMALY:
         return reconstruction_error(x, out)
     raise ConfigError(f"Unknown task kind '{kind}'.")
+
+
+def predict_rows(model, x: np.ndarray) -> np.ndarray:
+    """The network's raw outputs for encoded rows, in chunks on a large table: one batch of 1M test rows held the
+    network's activations for all (1.1 GB at 5M)."""
+    from finmodels.models.training.sequence import PREDICT_CHUNK, _predict
+
+    return np.asarray(model.predict_on_batch(x)) if len(x) <= PREDICT_CHUNK else _predict(model, x)
 
 
 def reconstruction_error(x: np.ndarray, reconstruction: np.ndarray) -> np.ndarray:

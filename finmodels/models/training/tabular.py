@@ -29,7 +29,7 @@ from finmodels.models.seeds import set_seed
 from finmodels.models.training.config import FitDefaults, TrainConfig
 from finmodels.models.training.fitloop import balanced_class_weights, fit_network
 from finmodels.models.training.members import member_notes
-from finmodels.models.training.result import TrainingResult, predict_frame
+from finmodels.models.training.result import TrainingResult, predict_frame, predict_rows
 from finmodels.models.training.sequence import stage_hook
 
 
@@ -271,13 +271,6 @@ def fit_model(config: TrainConfig, kind: str, inputs: EncodedInputs, labels: lis
     details = {"blend_weights": mixed.weights, "blend_losses": mixed.losses,
                **threshold_details(kind, mixed.out_of_fold, fit_train[1], "out-of-fold")}
     return mixed.model, history, seconds, stopped, stats, blend_notes(mixed), details
-
-
-def predict_rows(model, x: np.ndarray) -> np.ndarray:
-    """The network's raw outputs for encoded rows, in chunks on a large table (as `predict_frame` scores)."""
-    from finmodels.models.training.sequence import PREDICT_CHUNK, _predict
-
-    return np.asarray(model.predict_on_batch(x)) if len(x) <= PREDICT_CHUNK else _predict(model, x)
 
 
 def threshold_details(kind: str, scores, labels, rows: str) -> dict:
